@@ -1,0 +1,1 @@
+"""MentorBot: a Slack bot that runs a workplace mentorship program."""

@@ -1,0 +1,49 @@
+"""create_app(settings) -> the Bolt app with every listener registered.
+
+To find any behaviour: the sub-command or action id -> the listener module
+registered below -> the service it calls."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Executor
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.config import Settings
+from bot.listeners import commands, errors, home
+from bot.listeners.actor import make_middleware
+from bot.runtime import Runtime
+from bot.slack_client import make_client
+
+#: Each module has `register(app)`; importing it also registers its sub-commands
+#: and App Home sections.
+LISTENER_MODULES = [commands, home, errors]
+
+
+def create_app(
+    settings: Settings,
+    *,
+    runtime: Runtime | None = None,
+    client: WebClient | None = None,
+    listener_executor: Executor | None = None,
+    token_verification: bool = True,
+) -> App:
+    """The Bolt app for these settings. `client` and `listener_executor` let tests
+    and the demo point it at the fake Slack and wait for background work."""
+    runtime = runtime or Runtime.from_settings(settings)
+    client = client or make_client(settings)
+    app = App(
+        # Bolt reads the token from `client`; giving both only earns a warning.
+        token=None,
+        signing_secret=settings.slack_signing_secret,
+        client=client,
+        token_verification_enabled=token_verification,
+        listener_executor=listener_executor,
+        logger=logging.getLogger("mentorbot.bolt"),
+    )
+    app.middleware(make_middleware(runtime))
+    for module in LISTENER_MODULES:
+        module.register(app)
+    return app

@@ -1,0 +1,1 @@
+"""Block Kit builders: pure functions, plain values in, dicts out."""

@@ -1,0 +1,34 @@
+"""The `/mentor help` message."""
+
+from __future__ import annotations
+
+from bot.blocks import kit
+
+
+def help_text(unknown: str | None) -> str:
+    prefix = f"I don't know `/mentor {unknown}`. " if unknown else ""
+    return prefix + "Here is what `/mentor` can do."
+
+
+def help_message(entries: list[tuple[str, str]], unknown: str | None = None) -> list[kit.Block]:
+    """One line per sub-command: its usage and what it does."""
+    blocks: list[kit.Block] = []
+    if unknown:
+        blocks.append(kit.section(f":thinking_face: I don't know `/mentor {kit.escape(unknown)}`."))
+    blocks.append(kit.header("MentorBot commands"))
+    lines = [f"`{usage}` — {summary}" for usage, summary in entries]
+    # A section holds 3000 characters; split long help over several.
+    chunk: list[str] = []
+    for line in lines:
+        if sum(len(x) + 1 for x in chunk) + len(line) > 2900:
+            blocks.append(kit.section("\n".join(chunk)))
+            chunk = []
+        chunk.append(line)
+    if chunk:
+        blocks.append(kit.section("\n".join(chunk)))
+    blocks.append(
+        kit.context(
+            "Your App Home tab shows your mentorships, requests and next steps at a glance."
+        )
+    )
+    return blocks

@@ -1,0 +1,275 @@
+"""The Block Kit vocabulary every builder uses. Slack's limits are enforced here,
+once, so a long name or note can never make Slack reject a message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Block = dict[str, Any]
+
+SECTION_TEXT_LIMIT = 3000
+BUTTON_TEXT_LIMIT = 75
+BUTTON_VALUE_LIMIT = 2000
+HEADER_LIMIT = 150
+CONTEXT_LIMIT = 2000
+OPTION_TEXT_LIMIT = 75
+MODAL_TITLE_LIMIT = 24
+MAX_BLOCKS_MESSAGE = 50
+MAX_BLOCKS_VIEW = 100
+
+
+def truncate(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, ending in an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plain(text: str, limit: int = SECTION_TEXT_LIMIT) -> dict[str, Any]:
+    return {"type": "plain_text", "text": truncate(text, limit), "emoji": True}
+
+
+def mrkdwn(text: str, limit: int = SECTION_TEXT_LIMIT) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": truncate(text, limit)}
+
+
+def escape(text: str) -> str:
+    """Escape user text for mrkdwn so `<`, `>` and `&` show as typed."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": plain(text, HEADER_LIMIT)}
+
+
+def section(text: str, accessory: Block | None = None, block_id: str | None = None) -> Block:
+    block: Block = {"type": "section", "text": mrkdwn(text)}
+    if accessory is not None:
+        block["accessory"] = accessory
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def fields(*texts: str) -> Block:
+    """A section of up to ten short two-column fields."""
+    return {"type": "section", "fields": [mrkdwn(t, 2000) for t in texts[:10]]}
+
+
+def context(*texts: str) -> Block:
+    return {"type": "context", "elements": [mrkdwn(t, CONTEXT_LIMIT) for t in texts[:10]]}
+
+
+def divider() -> Block:
+    return {"type": "divider"}
+
+
+def actions(*elements: Block, block_id: str | None = None) -> Block:
+    block: Block = {"type": "actions", "elements": list(elements)[:25]}
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def button(
+    label: str,
+    action_id: str,
+    value: str = "",
+    *,
+    style: str | None = None,
+    confirm: Block | None = None,
+) -> Block:
+    element: Block = {
+        "type": "button",
+        "text": plain(label, BUTTON_TEXT_LIMIT),
+        "action_id": action_id,
+        "value": value[:BUTTON_VALUE_LIMIT],
+    }
+    if style in ("primary", "danger"):
+        element["style"] = style
+    if confirm:
+        element["confirm"] = confirm
+    return element
+
+
+def option(text: str, value: str) -> Block:
+    return {"text": plain(text, OPTION_TEXT_LIMIT), "value": value}
+
+
+def modal(
+    title: str,
+    blocks: list[Block],
+    *,
+    callback_id: str,
+    submit: str | None = "Save",
+    close: str = "Cancel",
+    private_metadata: str = "",
+) -> Block:
+    view: Block = {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": plain(title, MODAL_TITLE_LIMIT),
+        "close": plain(close, MODAL_TITLE_LIMIT),
+        "blocks": blocks[:MAX_BLOCKS_VIEW],
+        "private_metadata": private_metadata,
+    }
+    if submit:
+        view["submit"] = plain(submit, MODAL_TITLE_LIMIT)
+    return view
+
+
+def home(blocks: list[Block]) -> Block:
+    return {"type": "home", "blocks": blocks[:MAX_BLOCKS_VIEW]}
+
+
+def input_block(
+    label: str,
+    block_id: str,
+    element: Block,
+    *,
+    optional: bool = False,
+    hint: str | None = None,
+) -> Block:
+    block: Block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label, 2000),
+        "element": element,
+        "optional": optional,
+    }
+    if hint:
+        block["hint"] = plain(hint, 2000)
+    return block
+
+
+def text_input(
+    action_id: str,
+    *,
+    initial: str | None = None,
+    multiline: bool = False,
+    placeholder: str | None = None,
+    max_length: int | None = None,
+) -> Block:
+    element: Block = {"type": "plain_text_input", "action_id": action_id, "multiline": multiline}
+    if initial:
+        element["initial_value"] = initial
+    if placeholder:
+        element["placeholder"] = plain(placeholder, 150)
+    if max_length:
+        element["max_length"] = max_length
+    return element
+
+
+def static_select(action_id: str, options: list[Block], *, initial: str | None = None) -> Block:
+    element: Block = {"type": "static_select", "action_id": action_id, "options": options[:100]}
+    chosen = [o for o in options if o["value"] == initial]
+    if chosen:
+        element["initial_option"] = chosen[0]
+    return element
+
+
+def multi_static_select(
+    action_id: str, options: list[Block], *, initial: list[str] | None = None
+) -> Block:
+    element: Block = {
+        "type": "multi_static_select",
+        "action_id": action_id,
+        "options": options[:100],
+    }
+    chosen = [o for o in options if o["value"] in (initial or [])]
+    if chosen:
+        element["initial_options"] = chosen
+    return element
+
+
+def checkboxes(action_id: str, options: list[Block], *, initial: list[str] | None = None) -> Block:
+    element: Block = {"type": "checkboxes", "action_id": action_id, "options": options[:10]}
+    chosen = [o for o in options if o["value"] in (initial or [])]
+    if chosen:
+        element["initial_options"] = chosen
+    return element
+
+
+def radio_buttons(action_id: str, options: list[Block], *, initial: str | None = None) -> Block:
+    element: Block = {"type": "radio_buttons", "action_id": action_id, "options": options[:10]}
+    chosen = [o for o in options if o["value"] == initial]
+    if chosen:
+        element["initial_option"] = chosen[0]
+    return element
+
+
+def datepicker(action_id: str, *, initial: str | None = None) -> Block:
+    element: Block = {"type": "datepicker", "action_id": action_id}
+    if initial:
+        element["initial_date"] = initial
+    return element
+
+
+def timepicker(action_id: str, *, initial: str | None = None) -> Block:
+    element: Block = {"type": "timepicker", "action_id": action_id}
+    if initial:
+        element["initial_time"] = initial
+    return element
+
+
+def number_input(
+    action_id: str,
+    *,
+    initial: int | None = None,
+    min_value: int | None = None,
+    max_value: int | None = None,
+) -> Block:
+    element: Block = {"type": "number_input", "action_id": action_id, "is_decimal_allowed": False}
+    if initial is not None:
+        element["initial_value"] = str(initial)
+    if min_value is not None:
+        element["min_value"] = str(min_value)
+    if max_value is not None:
+        element["max_value"] = str(max_value)
+    return element
+
+
+def users_select(action_id: str, *, initial: str | None = None) -> Block:
+    element: Block = {"type": "users_select", "action_id": action_id}
+    if initial:
+        element["initial_user"] = initial
+    return element
+
+
+def multi_users_select(action_id: str, *, initial: list[str] | None = None) -> Block:
+    element: Block = {"type": "multi_users_select", "action_id": action_id}
+    if initial:
+        element["initial_users"] = initial
+    return element
+
+
+def view_values(view: dict[str, Any]) -> dict[str, Any]:
+    """Flatten a submitted view's state to {block_id: value}: strings for text,
+    dates and selects, lists for multi-selects and checkboxes, None when empty."""
+    flattened: dict[str, Any] = {}
+    for block_id, by_action in view.get("state", {}).get("values", {}).items():
+        for element in by_action.values():
+            flattened[block_id] = _element_value(element)
+    return flattened
+
+
+def _element_value(element: dict[str, Any]) -> Any:
+    kind = element.get("type")
+    if kind in ("plain_text_input", "number_input", "url_text_input", "email_text_input"):
+        return element.get("value")
+    if kind in ("static_select", "radio_buttons", "external_select"):
+        selected = element.get("selected_option")
+        return selected["value"] if selected else None
+    if kind in ("multi_static_select", "checkboxes", "multi_external_select"):
+        return [o["value"] for o in element.get("selected_options") or []]
+    if kind == "datepicker":
+        return element.get("selected_date")
+    if kind == "timepicker":
+        return element.get("selected_time")
+    if kind == "users_select":
+        return element.get("selected_user")
+    if kind == "multi_users_select":
+        return list(element.get("selected_users") or [])
+    if kind == "conversations_select":
+        return element.get("selected_conversation")
+    if kind == "channels_select":
+        return element.get("selected_channel")
+    return element.get("value")

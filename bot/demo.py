@@ -1,0 +1,104 @@
+"""`mentorbot demo`: the whole workflow on a throw-away SQLite file against the
+local fake Slack, printing what each person sees. No credentials needed."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.config import Settings
+from bot.testing.driver import SlackDriver
+from bot.testing.fake_slack import FakeSlack, Message
+from bot.testing.harness import ServedApp
+from bot.testing.people import Person, cast, seed
+from bot.testing.render import render_view
+from models.migrate import upgrade
+
+SIGNING_SECRET = "demo-signing-secret"
+
+
+@dataclass
+class Demo:
+    slack: SlackDriver
+    app: ServedApp
+    people: dict[str, Person]
+
+    def person(self, slack_id: str) -> Person:
+        return self.people[slack_id]
+
+    def step(self, title: str) -> None:
+        print(f"\n━━━ {title} ━━━")
+
+    def types(self, who: str, text: str) -> list[Message]:
+        """`who` types `/mentor <text>`; print what comes back."""
+        print(f"\n{self.person(who).name} types: /mentor {text}")
+        answers = self.slack.slash(who, "/mentor", text)
+        for answer in answers:
+            self.shows(who, "sees (only visible to you)", answer)
+        view = self.slack.modal(who)
+        if view is not None:
+            self.shows_view(who, view)
+        return answers
+
+    def shows(self, who: str, how: str, message: Message) -> None:
+        print(f"\n{self.person(who).name} {how}:")
+        print(_indent(message.rendered))
+
+    def shows_view(self, who: str, view: dict[str, object]) -> None:
+        print(f"\n{self.person(who).name} sees a modal:")
+        print(_indent(render_view(view)))  # type: ignore[arg-type]
+
+    def new_dms(self, who: str, since: int) -> list[Message]:
+        messages = self.slack.dms(who)[since:]
+        for message in messages:
+            self.shows(who, "gets a DM", message)
+        return messages
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.splitlines())
+
+
+def show_help(demo: Demo) -> None:
+    demo.step("Anyone can ask what MentorBot does")
+    demo.types("UNEWT", "help")
+
+
+#: The flows, in the order a program lives them. Each capability adds its own.
+STEPS: list[Callable[[Demo], None]] = [show_help]
+
+
+def run_demo(database_url: str | None = None) -> int:
+    """Run every demo step and print what people see. Returns an exit status."""
+    with tempfile.TemporaryDirectory(prefix="mentorbot-demo-") as tmp:
+        url = database_url or f"sqlite:///{Path(tmp) / 'demo.db'}"
+        upgrade(url)
+        fake = FakeSlack().start()
+        settings = Settings(
+            DATABASE_URL=url,
+            SLACK_BOT_TOKEN="xoxb-demo",
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=fake.url,
+            MENTORBOT_ADMINS="UADMIN",
+        )
+        served = ServedApp(settings).start()
+        try:
+            people = cast()
+            with served.runtime.db() as db:
+                seed(db, fake, people, served.runtime.now())
+            print("MentorBot demo: a customer-success team in a local fake Slack.")
+            print("People: " + ", ".join(f"{p.name} ({p.title})" for p in people.values()))
+            demo = Demo(
+                SlackDriver(fake, served.url, SIGNING_SECRET, served.executor.wait_idle),
+                served,
+                people,
+            )
+            for step in STEPS:
+                step(demo)
+            print("\nDemo finished.")
+        finally:
+            served.stop()
+            fake.stop()
+    return 0

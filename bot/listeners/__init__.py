@@ -1,0 +1,1 @@
+"""Thin Slack adapters: parse a payload, call a service, render blocks."""

@@ -1,0 +1,77 @@
+"""Turn domain errors and surprises into messages people can act on.
+
+Nothing here lets an exception reach Slack as a 500 or a silent failure: a
+DomainError is shown as it is; anything else is logged with a reference and the
+person is told that nothing was saved (every service call is one transaction)."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from bot.blocks import kit
+from bot.services.errors import DomainError, InvalidInput
+
+log = logging.getLogger(__name__)
+
+SORRY = (
+    "Something went wrong on our side and nothing was saved. "
+    "Please try again in a minute; if it keeps happening, tell your program lead (ref {ref})."
+)
+
+
+def sorry_text(exc: BaseException) -> str:
+    """Log an unexpected error and return the message to show, with a reference."""
+    ref = uuid.uuid4().hex[:8]
+    log.error("unexpected error (ref %s)", ref, exc_info=exc)
+    return SORRY.format(ref=ref)
+
+
+def run_reporting(say: Callable[[str], Any], work: Callable[[], Any]) -> Any:
+    """Run `work`; on failure tell the person through `say` instead of raising."""
+    try:
+        return work()
+    except DomainError as exc:
+        say(str(exc))
+    except Exception as exc:
+        try:
+            say(sorry_text(exc))
+        except Exception:  # Slack itself may be the thing that is failing
+            log.exception("could not report an error to the user")
+    return None
+
+
+def modal_errors(view: dict[str, Any], errors: dict[str, str]) -> dict[str, str]:
+    """Map service field names to the view's input block ids. A field with no
+    block of its own is shown on the first input, so no message is ever lost."""
+    input_ids = [b["block_id"] for b in view.get("blocks", []) if b.get("type") == "input"]
+    shown: dict[str, str] = {}
+    for field, message in errors.items():
+        block_id = field if field in input_ids else (input_ids[0] if input_ids else field)
+        shown[block_id] = (shown[block_id] + " " + message) if block_id in shown else message
+    return shown
+
+
+def submit_view(ack: Callable[..., Any], view: dict[str, Any], work: Callable[[], Any]) -> Any:
+    """Run a view submission's `work` before acknowledging, so bad input comes
+    back as `response_action: errors` on the fields and the modal stays open."""
+    try:
+        result = work()
+    except InvalidInput as exc:
+        ack(response_action="errors", errors=modal_errors(view, exc.errors))
+        return None
+    except DomainError as exc:
+        ack(response_action="errors", errors=modal_errors(view, {"_": str(exc)}))
+        return None
+    except Exception as exc:
+        ack(response_action="errors", errors=modal_errors(view, {"_": sorry_text(exc)}))
+        return None
+    ack()
+    return result
+
+
+def notice_view(title: str, text: str) -> dict[str, Any]:
+    """A read-only modal with one message (for errors after the modal is gone)."""
+    return kit.modal(title, [kit.section(text)], callback_id="notice", submit=None, close="Close")

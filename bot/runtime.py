@@ -1,0 +1,35 @@
+"""What every listener needs besides the Slack payload: settings, the database, the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings
+from models.db import make_engine, make_session_factory, session_scope
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    session_factory: sessionmaker[Session]
+    #: The clock; tests and the demo replace it to move through weeks in seconds.
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Runtime:
+        return cls(settings, make_session_factory(make_engine(settings.database_url)))
+
+    @contextmanager
+    def db(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back on error."""
+        with session_scope(self.session_factory) as session:
+            yield session
+
+    def now(self) -> datetime:
+        """The current instant, aware UTC. Edges read the clock; services get it passed in."""
+        return self.clock()

@@ -1,0 +1,42 @@
+"""`mentorbot serve`: uvicorn over HTTP, or Socket Mode; the scheduler beside either."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.app import create_app
+from bot.config import Settings
+from bot.runtime import Runtime
+from bot.web import MentorBotWeb
+
+log = logging.getLogger(__name__)
+
+
+def serve(settings: Settings, *, host: str, port: int, socket_mode: bool, scheduler: bool) -> None:
+    """Serve until interrupted."""
+    runtime = Runtime.from_settings(settings)
+    app = create_app(settings, runtime=runtime)
+    stop_scheduler = _start_scheduler(settings, runtime, app) if scheduler else None
+    try:
+        if socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            log.info("connecting to Slack in Socket Mode")
+            SocketModeHandler(app, settings.slack_app_token).start()
+        else:
+            import uvicorn
+
+            log.info("serving POST /slack/events and GET /healthz on %s:%s", host, port)
+            uvicorn.run(MentorBotWeb(app, runtime), host=host, port=port, log_level="info")
+    finally:
+        if stop_scheduler is not None:
+            stop_scheduler()
+
+
+def _start_scheduler(settings: Settings, runtime: Runtime, app: object):  # type: ignore[no-untyped-def]
+    """Start the in-process reminder sweep, if this build has one."""
+    try:
+        from bot.scheduler import start_in_background
+    except ImportError:
+        return None
+    return start_in_background(settings, runtime, app)

@@ -1,0 +1,2 @@
+"""The domain. Services take a SQLAlchemy Session and plain values, return plain
+values or dataclasses, raise DomainError subclasses, and never import slack_bolt."""

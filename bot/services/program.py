@@ -1,0 +1,141 @@
+"""Program settings: defaults from the PRD, edited by admins, stored per key."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.services import audit
+from bot.services.errors import InvalidInput
+from models import ProgramSetting
+
+DEFAULT_SKILLS = [
+    "Product knowledge",
+    "Discovery calls",
+    "Onboarding & implementation",
+    "QBRs & business reviews",
+    "Renewals",
+    "Expansion & upsell",
+    "Churn risk & escalations",
+    "Health scores & analytics",
+    "Stakeholder mapping",
+    "Executive communication",
+    "Negotiation",
+    "CRM hygiene",
+    "Technical troubleshooting",
+    "Time management",
+]
+
+DEFAULT_EXPECTATIONS = (
+    "Meet at the agreed cadence and log each session in MentorBot. "
+    "Mentors answer questions within 24 hours and review milestone submissions within 48 hours. "
+    "What you discuss stays between mentor and mentee; managers see progress, never notes."
+)
+
+
+class Training(BaseModel):
+    key: str
+    name: str
+
+
+class MatchWeights(BaseModel):
+    """The PRD's formula: expertise 40, location 20, past success 40."""
+
+    expertise: float = 40.0
+    timezone: float = 20.0
+    success: float = 40.0
+
+
+class ProgramConfig(BaseModel):
+    """Every program setting with its default. Where the PRD and the Mentor Role
+    differ (capacity 2 vs 20) the PRD's value is the default and the other the ceiling."""
+
+    # Eligibility (FR-1.1)
+    min_tenure_days: int = Field(180, ge=0)
+    min_performance_rating: float | None = None
+    require_certification: bool = False
+    # Capacity (FR-1.2)
+    default_capacity: int = Field(2, ge=1)
+    max_capacity: int = Field(20, ge=1)
+    # Expertise taxonomy and matching (FR-1.3, FR-2.1)
+    skills: list[str] = Field(default_factory=lambda: list(DEFAULT_SKILLS))
+    default_ramp_skills: list[str] = Field(
+        default_factory=lambda: ["Product knowledge", "Discovery calls", "QBRs & business reviews"]
+    )
+    match_weights: MatchWeights = Field(default_factory=MatchWeights)
+    # Training, certification, recognition (FR-1.4, FR-1.5)
+    required_trainings: list[Training] = Field(
+        default_factory=lambda: [
+            Training(key="mentoring-101", name="Mentoring 101"),
+            Training(key="privacy", name="Confidentiality & privacy"),
+        ]
+    )
+    recognition_channel: str | None = None
+    # Assignment defaults (FR-2.4, FR-2.5, FR-3.1)
+    default_duration_weeks: int = Field(12, ge=1, le=104)
+    default_cadence: str = "weekly"
+    expectations: str = DEFAULT_EXPECTATIONS
+    # Response-time standards and coverage (Mentor Role, PRD success metrics)
+    request_reminder_hours: int = Field(24, ge=1)
+    request_fallback_hours: int = Field(48, ge=1)
+    review_reminder_hours: int = Field(24, ge=1)
+    review_escalation_hours: int = Field(48, ge=1)
+    new_hire_window_days: int = Field(90, ge=1)
+    coverage_days: int = Field(7, ge=0)
+    # The recipient's day (reminders)
+    default_timezone: str = "UTC"
+    work_start_hour: int = Field(9, ge=0, le=23)
+    work_end_hour: int = Field(17, ge=1, le=24)
+    work_days: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4])  # Monday = 0
+
+
+def load(db: Session) -> ProgramConfig:
+    """The program settings in force: stored values over defaults."""
+    stored = {row.key: row.value for row in db.scalars(select(ProgramSetting))}
+    known = {k: v for k, v in stored.items() if k in ProgramConfig.model_fields}
+    return ProgramConfig.model_validate(known)
+
+
+def update(
+    db: Session, *, changes: dict[str, Any], actor_id: uuid.UUID | None, now: datetime
+) -> ProgramConfig:
+    """Validate and store `changes` (field name -> value), audited. Raises
+    InvalidInput naming each bad field; nothing is written then."""
+    unknown = sorted(set(changes) - set(ProgramConfig.model_fields))
+    if unknown:
+        raise InvalidInput({name: f"'{name}' is not a program setting." for name in unknown})
+    current = load(db).model_dump()
+    try:
+        merged = ProgramConfig.model_validate({**current, **changes})
+    except ValidationError as exc:
+        raise InvalidInput(
+            {str(err["loc"][0]): f"{err['loc'][0]}: {err['msg']}" for err in exc.errors()}
+        ) from exc
+    if merged.default_capacity > merged.max_capacity:
+        raise InvalidInput(
+            {"default_capacity": "Default capacity can't be above the maximum capacity."}
+        )
+    dumped = merged.model_dump()
+    for key in changes:
+        row = db.get(ProgramSetting, key)
+        if row is None:
+            db.add(ProgramSetting(key=key, value=dumped[key], updated_by_user_id=actor_id))
+        else:
+            row.value = dumped[key]
+            row.updated_by_user_id = actor_id
+    audit.record(
+        db,
+        actor_id=actor_id,
+        action="settings.updated",
+        entity_type="program_settings",
+        entity_id=None,
+        now=now,
+        keys=sorted(changes),
+    )
+    db.flush()
+    return merged

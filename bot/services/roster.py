@@ -1,0 +1,260 @@
+"""The roster: people, their managers, hire dates and timezones."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.services import audit
+from bot.services.errors import DomainError
+from models import User
+
+ROSTER_COLUMNS = (
+    "slack_user_id",
+    "email",
+    "name",
+    "title",
+    "hire_date",
+    "manager_slack_user_id",
+    "timezone",
+    "location",
+)
+#: Optional columns we also read; anything else is ignored.
+OPTIONAL_COLUMNS = ("performance_rating",)
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+class RosterError(DomainError):
+    """The file was refused; `problems` lists "line N: what is wrong" for every bad row."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(
+            f"Roster not imported ({len(problems)} problem(s)); nothing was changed:\n"
+            + "\n".join(problems)
+        )
+
+
+@dataclass
+class _Row:
+    line: int
+    slack_user_id: str
+    values: dict[str, object]
+    manager_slack_user_id: str | None
+
+
+def is_valid_timezone(name: str) -> bool:
+    """True for an IANA timezone name this machine knows (e.g. "Asia/Tokyo")."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def import_csv(db: Session, text: str, *, now: datetime) -> ImportResult:
+    """Upsert users from roster CSV text, keyed by Slack user id.
+
+    Every row is checked first; if any is bad, RosterError lists each problem
+    with its line number and nothing is written (all-or-nothing)."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    if "slack_user_id" not in header:
+        raise RosterError(["line 1: the header has no slack_user_id column"])
+    reader.fieldnames = header
+    result = ImportResult(
+        ignored_columns=[h for h in header if h not in ROSTER_COLUMNS + OPTIONAL_COLUMNS]
+    )
+
+    rows, problems = _parse_rows(reader)
+    known_ids = set(db.scalars(select(User.slack_user_id)))
+    in_file = {row.slack_user_id for row in rows}
+    for row in rows:
+        manager = row.manager_slack_user_id
+        if manager and manager not in in_file and manager not in known_ids:
+            problems.append(f"line {row.line}: manager {manager} is not in this file or the roster")
+        if manager == row.slack_user_id:
+            problems.append(f"line {row.line}: {manager} can't be their own manager")
+    if problems:
+        raise RosterError(sorted(problems, key=_line_number))
+
+    existing = {
+        u.slack_user_id: u for u in db.scalars(select(User).where(User.slack_user_id.in_(in_file)))
+    }
+    for row in rows:
+        user = existing.get(row.slack_user_id)
+        if user is None:
+            user = User(slack_user_id=row.slack_user_id)
+            db.add(user)
+            existing[row.slack_user_id] = user
+            result.created += 1
+        else:
+            result.updated += 1
+        for key, value in row.values.items():
+            setattr(user, key, value)
+    db.flush()
+    managers = {**{u.slack_user_id: u.id for u in existing.values()}}
+    missing = {r.manager_slack_user_id for r in rows} - set(managers) - {None}
+    if missing:
+        managers.update(
+            {
+                u.slack_user_id: u.id
+                for u in db.scalars(select(User).where(User.slack_user_id.in_(missing)))
+            }
+        )
+    for row in rows:
+        existing[row.slack_user_id].manager_id = (
+            managers[row.manager_slack_user_id] if row.manager_slack_user_id else None
+        )
+    audit.record(
+        db,
+        actor_id=None,
+        action="roster.imported",
+        entity_type="users",
+        entity_id=None,
+        now=now,
+        created=result.created,
+        updated=result.updated,
+    )
+    db.flush()
+    return result
+
+
+def _parse_rows(reader: csv.DictReader[str]) -> tuple[list[_Row], list[str]]:
+    rows: list[_Row] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for record in reader:
+        line = reader.line_num
+
+        def get(key: str, record: dict[str, str | None] = record) -> str:
+            return (record.get(key) or "").strip()
+
+        slack_id = get("slack_user_id")
+        if not slack_id:
+            problems.append(f"line {line}: slack_user_id is empty")
+            continue
+        if slack_id in seen:
+            problems.append(
+                f"line {line}: {slack_id} appears again (first on line {seen[slack_id]})"
+            )
+            continue
+        seen[slack_id] = line
+        values: dict[str, object] = {}
+        for column in ("email", "name", "title", "location"):
+            if column in record:
+                values[column] = get(column) or None
+        if values.get("name") is None and "name" in record:
+            values["name"] = slack_id
+        if "hire_date" in record:
+            raw = get("hire_date")
+            try:
+                values["hire_date"] = date.fromisoformat(raw) if raw else None
+            except ValueError:
+                problems.append(f"line {line}: hire_date '{raw}' is not a date like 2026-03-31")
+        if "timezone" in record:
+            tz = get("timezone")
+            if tz and not is_valid_timezone(tz):
+                problems.append(
+                    f"line {line}: timezone '{tz}' is unknown; use a name like America/New_York"
+                )
+            values["timezone"] = tz or None
+        if "performance_rating" in record:
+            raw = get("performance_rating")
+            try:
+                values["performance_rating"] = Decimal(raw) if raw else None
+            except InvalidOperation:
+                problems.append(f"line {line}: performance_rating '{raw}' is not a number")
+        rows.append(_Row(line, slack_id, values, get("manager_slack_user_id") or None))
+    return rows, problems
+
+
+def _line_number(problem: str) -> int:
+    return int(problem.split(":", 1)[0].removeprefix("line "))
+
+
+def by_slack_id(db: Session, slack_user_id: str) -> User | None:
+    """The user with this Slack id, or None."""
+    return db.scalar(select(User).where(User.slack_user_id == slack_user_id))
+
+
+def ensure_user(
+    db: Session,
+    *,
+    slack_user_id: str,
+    team_id: str,
+    admin_ids: list[str],
+    profile: dict[str, object] | None = None,
+) -> User:
+    """The user behind a Slack request, created on first contact.
+
+    `profile` (from `users.info`) fills the name, email and timezone when we
+    have none; `MENTORBOT_ADMINS` members are made admins."""
+    user = by_slack_id(db, slack_user_id)
+    if user is None:
+        user = User(slack_user_id=slack_user_id, team_id=team_id, name=slack_user_id)
+        db.add(user)
+    if team_id and user.team_id != team_id:
+        user.team_id = team_id
+    if profile:
+        apply_profile(user, profile)
+    if slack_user_id in admin_ids and not user.is_admin:
+        user.is_admin = True
+    db.flush()
+    return user
+
+
+def apply_profile(user: User, profile: dict[str, object]) -> None:
+    """Copy what Slack knows (name, email, tz, bot flag) into the user row."""
+    inner = profile.get("profile") if isinstance(profile.get("profile"), dict) else {}
+    assert isinstance(inner, dict)
+    name = inner.get("real_name") or profile.get("real_name") or profile.get("name")
+    if name and (not user.name or user.name == user.slack_user_id):
+        user.name = str(name)
+    email = inner.get("email")
+    if email and not user.email:
+        user.email = str(email)
+    tz = profile.get("tz")
+    if isinstance(tz, str) and is_valid_timezone(tz):
+        user.timezone = tz
+    user.is_bot = bool(profile.get("is_bot")) or profile.get("id") == "USLACKBOT"
+
+
+def reports_of(db: Session, manager_id: uuid.UUID) -> list[User]:
+    """Everyone below this manager in the roster, at any depth."""
+    found: list[User] = []
+    frontier = [manager_id]
+    seen = {manager_id}
+    while frontier:
+        level = list(db.scalars(select(User).where(User.manager_id.in_(frontier))))
+        level = [u for u in level if u.id not in seen]
+        seen.update(u.id for u in level)
+        found.extend(level)
+        frontier = [u.id for u in level]
+    return found
+
+
+def is_above(db: Session, manager_id: uuid.UUID, user: User) -> bool:
+    """True when `manager_id` is the user's manager or anyone above them."""
+    seen: set[uuid.UUID] = set()
+    current = user.manager_id
+    while current is not None and current not in seen:
+        if current == manager_id:
+            return True
+        seen.add(current)
+        current = db.scalar(select(User.manager_id).where(User.id == current))
+    return False

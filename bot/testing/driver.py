@@ -1,0 +1,488 @@
+"""Play the people: signed slash commands, button clicks, modal submissions and
+events sent to the real app over HTTP, the way Slack sends them."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from slack_sdk.signature import SignatureVerifier
+
+from bot.testing.fake_slack import TEAM_ID, FakeSlack, Message, ResponseTarget, dm_channel
+from bot.testing.render import element_text, render_blocks, render_view
+
+Who = Any  # a Slack user id, or anything with `.id` holding one
+
+
+def slack_id(who: Who) -> str:
+    if isinstance(who, str):
+        return who
+    return str(who.id)
+
+
+@dataclass
+class HttpReply:
+    status: int
+    body: str
+
+    def json(self) -> dict[str, Any]:
+        return json.loads(self.body) if self.body else {}
+
+
+@dataclass
+class Button:
+    label: str
+    action_id: str
+    value: str
+    block_id: str
+    context: str
+
+
+@dataclass
+class Submission:
+    """What Slack got back from a view_submission: `errors` per input label."""
+
+    http: HttpReply
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.http.status == 200 and not self.errors
+
+
+class SlackDriver:
+    def __init__(
+        self,
+        fake: FakeSlack,
+        app_url: str,
+        signing_secret: str,
+        wait_idle: Callable[[], None] = lambda: None,
+        path: str = "/slack/events",
+    ) -> None:
+        self.fake = fake
+        self.endpoint = app_url.rstrip("/") + path
+        self.signer = SignatureVerifier(signing_secret)
+        self.signing_secret = signing_secret
+        self.wait_idle = wait_idle
+
+    # -- transport -------------------------------------------------------------------------
+    def post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        signed: bool = True,
+        timestamp: int | None = None,
+        secret: str | None = None,
+        retry_num: int | None = None,
+        signature_body: str | None = None,
+    ) -> HttpReply:
+        """POST `body` to the app, signed as Slack signs (with `secret`, at `timestamp`,
+        over `signature_body` when a test wants a signature that doesn't match)."""
+        headers = {"Content-Type": content_type}
+        if signed:
+            ts = str(timestamp if timestamp is not None else int(time.time()))
+            signer = SignatureVerifier(secret) if secret else self.signer
+            headers["X-Slack-Request-Timestamp"] = ts
+            headers["X-Slack-Signature"] = signer.generate_signature(
+                timestamp=ts, body=signature_body if signature_body is not None else body
+            )
+        if retry_num is not None:
+            headers["X-Slack-Retry-Num"] = str(retry_num)
+            headers["X-Slack-Retry-Reason"] = "http_timeout"
+        request = urllib.request.Request(self.endpoint, data=body.encode(), headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                reply = HttpReply(response.status, response.read().decode())
+        except urllib.error.HTTPError as exc:
+            reply = HttpReply(exc.code, exc.read().decode())
+        self.wait_idle()
+        return reply
+
+    def post_form(self, fields: dict[str, str], **kwargs: Any) -> HttpReply:
+        return self.post(urlencode(fields), "application/x-www-form-urlencoded", **kwargs)
+
+    def post_payload(self, payload: dict[str, Any], **kwargs: Any) -> HttpReply:
+        return self.post_form({"payload": json.dumps(payload)}, **kwargs)
+
+    # -- what a person does ----------------------------------------------------------------
+    def slash_body(self, who: Who, command: str, text: str = "") -> dict[str, str]:
+        user = slack_id(who)
+        channel = dm_channel(user)
+        return {
+            "token": "legacy",
+            "team_id": TEAM_ID,
+            "team_domain": "mentor",
+            "channel_id": channel,
+            "channel_name": "directmessage",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": command,
+            "text": text,
+            "api_app_id": "AMENTORBOT",
+            "response_url": self.fake.new_response_url(ResponseTarget(user, channel, None)),
+            "trigger_id": self.fake.new_trigger(user),
+        }
+
+    def slash(self, who: Who, command: str, text: str = "", **kwargs: Any) -> list[Message]:
+        """Type a slash command; returns the ephemeral replies it produced."""
+        user = slack_id(who)
+        before = len(self.fake.ephemeral(user))
+        reply = self.post_form(self.slash_body(who, command, text), **kwargs)
+        assert reply.status == 200, f"/{command} got HTTP {reply.status}: {reply.body}"
+        answers = self.fake.ephemeral(user)[before:]
+        if reply.body and reply.body.startswith("{"):
+            direct = reply.json()
+            if direct.get("text") or direct.get("blocks"):
+                answers.insert(
+                    0,
+                    Message(
+                        dm_channel(user),
+                        "0",
+                        direct.get("text", ""),
+                        direct.get("blocks") or [],
+                        ephemeral_for=user,
+                    ),
+                )
+        return answers
+
+    def mentor(self, who: Who, text: str = "") -> Message:
+        """`/mentor <text>` and the one reply it gives."""
+        answers = self.slash(who, "/mentor", text)
+        assert answers, (
+            f"/mentor {text} answered nothing; {slack_id(who)} sees:\n{self.describe(who)}"
+        )
+        return answers[-1]
+
+    def click(
+        self,
+        who: Who,
+        label: str,
+        *,
+        message: Message | None = None,
+        near: str | None = None,
+        in_view: bool | None = None,
+        home: bool = False,
+        retry_num: int | None = None,
+    ) -> HttpReply:
+        """Click the button labelled `label`, in `message`, else in the open modal,
+        the newest ephemeral reply, the newest DMs, then the home tab."""
+        user = slack_id(who)
+        for surface, blocks, kind in self._surfaces(user, message, in_view, home):
+            for button in buttons_in(blocks):
+                if button.label == label and (near is None or near in button.context):
+                    payload = self._action_payload(user, button, surface, kind)
+                    return self.post_payload(payload, retry_num=retry_num)
+        raise AssertionError(
+            f"no button '{label}'"
+            + (f" near '{near}'" if near else "")
+            + f" for {user}; they see:\n{self.describe(user)}"
+        )
+
+    def select(
+        self, who: Who, label: str, option: str, *, message: Message | None = None
+    ) -> HttpReply:
+        """Choose `option` in a select menu (in a message or home) whose placeholder or
+        neighbouring text contains `label`."""
+        user = slack_id(who)
+        for surface, blocks, kind in self._surfaces(user, message, None, False):
+            for block in blocks:
+                for element in _interactive_elements(block):
+                    if element.get("type") != "static_select":
+                        continue
+                    text = render_blocks([block]) + element_text(element.get("placeholder"))
+                    if label not in text:
+                        continue
+                    chosen = [
+                        o for o in element.get("options", []) if element_text(o["text"]) == option
+                    ]
+                    assert chosen, f"no option '{option}' in '{label}'"
+                    action = {
+                        "type": "static_select",
+                        "action_id": element["action_id"],
+                        "block_id": block.get("block_id", ""),
+                        "selected_option": chosen[0],
+                        "action_ts": str(time.time()),
+                    }
+                    payload = self._base_action(user, surface, kind)
+                    payload["actions"] = [action]
+                    return self.post_payload(payload)
+        raise AssertionError(f"no select '{label}' for {user}")
+
+    def submit(
+        self, who: Who, values: dict[str, Any] | None = None, *, retry_num: int | None = None
+    ) -> Submission:
+        """Fill the open modal's inputs by label (others keep their initial values) and submit."""
+        user = slack_id(who)
+        view = self.fake.top_view(user)
+        assert view is not None, f"{user} has no modal open; they see:\n{self.describe(user)}"
+        state, labels = fill_state(view, values or {})
+        submitted = {**view, "state": {"values": state}}
+        payload = {
+            "type": "view_submission",
+            "team": {"id": TEAM_ID, "domain": "mentor"},
+            "user": {"id": user, "username": user.lower(), "team_id": TEAM_ID},
+            "api_app_id": "AMENTORBOT",
+            "token": "legacy",
+            "trigger_id": self.fake.new_trigger(user),
+            "view": submitted,
+            "response_urls": [],
+        }
+        reply = self.post_payload(payload, retry_num=retry_num)
+        result = Submission(reply)
+        body = reply.json() if reply.body.startswith("{") else {}
+        action = body.get("response_action")
+        if action == "errors":
+            result.errors = {labels.get(k, k): v for k, v in body.get("errors", {}).items()}
+        elif action == "update":
+            self.fake.replace_top_view(user, body["view"])
+        elif action == "push":
+            self.fake.push_view(user, body["view"])
+        elif action == "clear":
+            self.fake.clear_views(user)
+        elif reply.status == 200:
+            # The view that was submitted closes; an update the app made meanwhile
+            # (views.update on the same id) closes with it.
+            stack = self.fake.views.get(user) or []
+            if stack and stack[-1]["id"] == view["id"]:
+                self.fake.pop_view(user)
+        return result
+
+    def close_modal(self, who: Who) -> HttpReply:
+        user = slack_id(who)
+        view = self.fake.top_view(user)
+        assert view is not None
+        self.fake.pop_view(user)
+        if not view.get("notify_on_close"):
+            return HttpReply(200, "")
+        payload = {
+            "type": "view_closed",
+            "team": {"id": TEAM_ID},
+            "user": {"id": user, "team_id": TEAM_ID},
+            "view": view,
+            "is_cleared": False,
+        }
+        return self.post_payload(payload)
+
+    def event(
+        self, event: dict[str, Any], *, retry_num: int | None = None, event_id: str | None = None
+    ) -> HttpReply:
+        body = {
+            "token": "legacy",
+            "team_id": TEAM_ID,
+            "api_app_id": "AMENTORBOT",
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{time.time_ns()}",
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": TEAM_ID, "user_id": "UMENTORBOT", "is_bot": True}],
+        }
+        return self.post(json.dumps(body), "application/json", retry_num=retry_num)
+
+    def open_home(self, who: Who) -> dict[str, Any]:
+        user = slack_id(who)
+        reply = self.event(
+            {
+                "type": "app_home_opened",
+                "user": user,
+                "channel": dm_channel(user),
+                "tab": "home",
+                "event_ts": str(time.time()),
+            }
+        )
+        assert reply.status == 200, reply.body
+        home = self.fake.home(user)
+        assert home is not None, f"no home tab was published for {user}"
+        return home
+
+    # -- what a person sees ----------------------------------------------------------------
+    def dms(self, who: Who) -> list[Message]:
+        return self.fake.dms(slack_id(who))
+
+    def last_dm(self, who: Who) -> Message:
+        messages = self.dms(who)
+        assert messages, f"{slack_id(who)} has no DM; they see:\n{self.describe(who)}"
+        return messages[-1]
+
+    def last_ephemeral(self, who: Who) -> Message:
+        messages = self.fake.ephemeral(slack_id(who))
+        assert messages, f"{slack_id(who)} has no ephemeral message"
+        return messages[-1]
+
+    def modal(self, who: Who) -> dict[str, Any] | None:
+        return self.fake.top_view(slack_id(who))
+
+    def modal_text(self, who: Who) -> str:
+        view = self.modal(who)
+        return render_view(view) if view else ""
+
+    def describe(self, who: Who) -> str:
+        return self.fake.describe(slack_id(who))
+
+    # -- payload building ------------------------------------------------------------------
+    def _surfaces(
+        self, user: str, message: Message | None, in_view: bool | None, home: bool
+    ) -> list[tuple[Any, list[dict[str, Any]], str]]:
+        if message is not None:
+            current = self.fake.find_message(message.channel, message.ts) or message
+            return [(current, current.blocks, "message")]
+        surfaces: list[tuple[Any, list[dict[str, Any]], str]] = []
+        if home:
+            view = self.fake.home(user)
+            return [(view, view["blocks"], "home")] if view else []
+        top = self.fake.top_view(user)
+        if top is not None and in_view is not False:
+            surfaces.append((top, top.get("blocks", []), "view"))
+        if in_view:
+            return surfaces
+        for m in reversed(self.fake.ephemeral(user)):
+            surfaces.append((m, m.blocks, "message"))
+        for m in reversed(self.fake.dms(user)):
+            surfaces.append((m, m.blocks, "message"))
+        view = self.fake.home(user)
+        if view is not None:
+            surfaces.append((view, view.get("blocks", []), "home"))
+        return surfaces
+
+    def _base_action(self, user: str, surface: Any, kind: str) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "team": {"id": TEAM_ID, "domain": "mentor"},
+            "user": {"id": user, "username": user.lower(), "team_id": TEAM_ID},
+            "api_app_id": "AMENTORBOT",
+            "token": "legacy",
+            "trigger_id": self.fake.new_trigger(user),
+        }
+        if kind == "message":
+            assert isinstance(surface, Message)
+            payload["container"] = {
+                "type": "message",
+                "message_ts": surface.ts,
+                "channel_id": surface.channel,
+                "is_ephemeral": surface.ephemeral_for is not None,
+            }
+            payload["channel"] = {"id": surface.channel}
+            payload["message"] = surface.as_payload()
+            payload["response_url"] = self.fake.new_response_url(
+                ResponseTarget(user, surface.channel, surface.ts)
+            )
+        else:
+            payload["container"] = {"type": "view", "view_id": surface["id"]}
+            payload["view"] = surface
+        return payload
+
+    def _action_payload(self, user: str, button: Button, surface: Any, kind: str) -> dict[str, Any]:
+        payload = self._base_action(user, surface, kind)
+        payload["actions"] = [
+            {
+                "type": "button",
+                "action_id": button.action_id,
+                "block_id": button.block_id,
+                "text": {"type": "plain_text", "text": button.label},
+                "value": button.value,
+                "action_ts": str(time.time()),
+            }
+        ]
+        return payload
+
+
+def _interactive_elements(block: dict[str, Any]) -> list[dict[str, Any]]:
+    if block.get("type") == "actions":
+        return list(block.get("elements", []))
+    if block.get("type") == "section" and block.get("accessory"):
+        return [block["accessory"]]
+    return []
+
+
+def buttons_in(blocks: list[dict[str, Any]]) -> list[Button]:
+    """Every button with the text around it (its block and the two before it)."""
+    found: list[Button] = []
+    for index, block in enumerate(blocks):
+        around = render_blocks(blocks[max(0, index - 2) : index + 1])
+        for element in _interactive_elements(block):
+            if element.get("type") == "button":
+                found.append(
+                    Button(
+                        element_text(element.get("text")),
+                        element["action_id"],
+                        element.get("value", ""),
+                        block.get("block_id", ""),
+                        around,
+                    )
+                )
+    return found
+
+
+def fill_state(
+    view: dict[str, Any], values: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The `state.values` Slack would send for `view` with inputs filled by label.
+    Returns the state and a map block_id -> label (to report errors by label)."""
+    state: dict[str, Any] = {}
+    labels: dict[str, str] = {}
+    remaining = dict(values)
+    for block in view.get("blocks", []):
+        if block.get("type") != "input":
+            continue
+        label = element_text(block.get("label"))
+        block_id = block["block_id"]
+        labels[block_id] = label
+        element = block["element"]
+        given = remaining.pop(label, _INITIAL)
+        state[block_id] = {element["action_id"]: _element_state(element, given, label)}
+    if remaining:
+        raise AssertionError(
+            f"no input labelled {sorted(remaining)}; the modal has {sorted(labels.values())}"
+        )
+    return state, labels
+
+
+_INITIAL = object()
+
+
+def _option_for(element: dict[str, Any], wanted: str, label: str) -> dict[str, Any]:
+    for option in element.get("options", []):
+        if element_text(option["text"]) == wanted or option["value"] == wanted:
+            return option
+    choices = [element_text(o["text"]) for o in element.get("options", [])]
+    raise AssertionError(f"'{label}' has no option '{wanted}'; choices: {choices}")
+
+
+def _element_state(element: dict[str, Any], given: Any, label: str) -> dict[str, Any]:
+    kind = element["type"]
+    state: dict[str, Any] = {"type": kind}
+    use_initial = given is _INITIAL
+    if kind in ("plain_text_input", "number_input", "url_text_input", "email_text_input"):
+        value = element.get("initial_value") if use_initial else given
+        state["value"] = None if value in (None, "") else str(value)
+    elif kind in ("static_select", "radio_buttons"):
+        if use_initial:
+            state["selected_option"] = element.get("initial_option")
+        else:
+            state["selected_option"] = _option_for(element, given, label) if given else None
+    elif kind in ("multi_static_select", "checkboxes"):
+        if use_initial:
+            state["selected_options"] = element.get("initial_options", [])
+        else:
+            state["selected_options"] = [_option_for(element, g, label) for g in given or []]
+    elif kind == "datepicker":
+        state["selected_date"] = element.get("initial_date") if use_initial else given
+    elif kind == "timepicker":
+        state["selected_time"] = element.get("initial_time") if use_initial else given
+    elif kind == "users_select":
+        state["selected_user"] = (
+            element.get("initial_user") if use_initial else (slack_id(given) if given else None)
+        )
+    elif kind == "multi_users_select":
+        state["selected_users"] = (
+            element.get("initial_users", []) if use_initial else [slack_id(g) for g in given]
+        )
+    else:
+        raise AssertionError(f"the driver cannot fill a '{kind}' input ('{label}')")
+    return state

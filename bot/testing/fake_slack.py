@@ -1,0 +1,504 @@
+"""A local fake of the Slack Web API, on 127.0.0.1 and a free port.
+
+It answers the methods MentorBot uses the way Slack does, records every call,
+keeps the state a person would see (DMs, ephemeral replies, open modals, home
+tabs) and can be told to fail: HTTP 429 with Retry-After, HTTP 500, or an
+`ok: false` error such as `user_not_found`."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+from bot.testing.render import render_blocks, render_view
+
+BOT_USER_ID = "UMENTORBOT"
+TEAM_ID = "T0MENTOR"
+
+
+@dataclass
+class ApiCall:
+    method: str
+    args: dict[str, Any]
+    at: float
+
+
+@dataclass
+class Message:
+    """A message as it stands now in a channel (DM) or in a person's ephemeral list."""
+
+    channel: str
+    ts: str
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+    ephemeral_for: str | None = None
+    deleted: bool = False
+
+    @property
+    def rendered(self) -> str:
+        body = render_blocks(self.blocks)
+        return body if body else self.text
+
+    @property
+    def all_text(self) -> str:
+        """Fallback text and every block's text: what assertions search."""
+        return f"{self.text}\n{render_blocks(self.blocks)}"
+
+    def as_payload(self) -> dict[str, Any]:
+        return {
+            "type": "message",
+            "ts": self.ts,
+            "text": self.text,
+            "blocks": self.blocks,
+            "user": BOT_USER_ID,
+        }
+
+
+@dataclass
+class Failure:
+    method: str
+    status: int = 200
+    error: str | None = None
+    retry_after: int | None = None
+    times: int = 1
+    only_for: str | None = None  # a channel or user id the failure is limited to
+
+
+@dataclass
+class ResponseTarget:
+    user: str
+    channel: str
+    message_ts: str | None
+
+
+class FakeSlack:
+    """The fake Slack. `url` is the Web API base to give `SLACK_API_URL`."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+        self._counter = itertools.count(1)
+        self.reset()
+
+    # -- lifecycle -------------------------------------------------------------------------
+    @property
+    def base(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def url(self) -> str:
+        return self.base + "/api/"
+
+    def start(self) -> FakeSlack:
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def reset(self) -> None:
+        """Forget every person, message, view and failure (between tests)."""
+        with self._lock:
+            self.calls: list[ApiCall] = []
+            self.users: dict[str, dict[str, Any]] = {}
+            self.messages: dict[str, list[Message]] = {}
+            self.ephemerals: dict[str, list[Message]] = {}
+            self.views: dict[str, list[dict[str, Any]]] = {}
+            self.homes: dict[str, dict[str, Any]] = {}
+            self.triggers: dict[str, str] = {}
+            self.response_targets: dict[str, ResponseTarget] = {}
+            self.failures: list[Failure] = []
+
+    # -- people ----------------------------------------------------------------------------
+    def add_user(
+        self,
+        slack_user_id: str,
+        name: str,
+        *,
+        tz: str = "America/New_York",
+        email: str | None = None,
+        is_bot: bool = False,
+        deleted: bool = False,
+    ) -> None:
+        with self._lock:
+            self.users[slack_user_id] = {
+                "id": slack_user_id,
+                "team_id": TEAM_ID,
+                "name": name.lower().replace(" ", "."),
+                "real_name": name,
+                "deleted": deleted,
+                "is_bot": is_bot,
+                "tz": tz,
+                "profile": {
+                    "real_name": name,
+                    "display_name": name.split()[0],
+                    "email": email or f"{name.lower().replace(' ', '.')}@example.com",
+                },
+            }
+
+    # -- failures --------------------------------------------------------------------------
+    def fail(
+        self,
+        method: str,
+        *,
+        status: int = 200,
+        error: str | None = None,
+        retry_after: int | None = None,
+        times: int = 1,
+        only_for: str | None = None,
+    ) -> None:
+        """Make the next `times` calls of `method` fail: an HTTP status (429 with
+        `retry_after`, 500, ...) or `ok: false` with `error`."""
+        with self._lock:
+            self.failures.append(Failure(method, status, error, retry_after, times, only_for))
+
+    # -- what people see -------------------------------------------------------------------
+    def dms(self, slack_user_id: str) -> list[Message]:
+        with self._lock:
+            return [m for m in self.messages.get(dm_channel(slack_user_id), []) if not m.deleted]
+
+    def channel_messages(self, channel: str) -> list[Message]:
+        with self._lock:
+            return [m for m in self.messages.get(channel, []) if not m.deleted]
+
+    def ephemeral(self, slack_user_id: str) -> list[Message]:
+        with self._lock:
+            return list(self.ephemerals.get(slack_user_id, []))
+
+    def top_view(self, slack_user_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            stack = self.views.get(slack_user_id) or []
+            return stack[-1] if stack else None
+
+    def home(self, slack_user_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            return self.homes.get(slack_user_id)
+
+    def calls_to(self, method: str) -> list[ApiCall]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def new_trigger(self, slack_user_id: str) -> str:
+        trigger = f"trig.{next(self._counter)}"
+        with self._lock:
+            self.triggers[trigger] = slack_user_id
+        return trigger
+
+    def new_response_url(self, target: ResponseTarget) -> str:
+        token = f"r{next(self._counter)}"
+        with self._lock:
+            self.response_targets[token] = target
+        return f"{self.base}/response/{token}"
+
+    def find_message(self, channel: str, ts: str) -> Message | None:
+        with self._lock:
+            for message in self.messages.get(channel, []):
+                if message.ts == ts:
+                    return message
+            for messages in self.ephemerals.values():
+                for message in messages:
+                    if message.ts == ts and message.channel == channel:
+                        return message
+        return None
+
+    # -- the Web API -----------------------------------------------------------------------
+    def _take_failure(self, method: str, args: dict[str, Any]) -> Failure | None:
+        with self._lock:
+            for failure in self.failures:
+                if failure.method != method or failure.times <= 0:
+                    continue
+                if (
+                    failure.only_for
+                    and failure.only_for
+                    not in (
+                        args.get("channel"),
+                        args.get("user"),
+                        args.get("user_id"),
+                        args.get("users"),
+                    )
+                    and dm_channel(failure.only_for) != args.get("channel")
+                ):
+                    continue
+                failure.times -= 1
+                return failure
+        return None
+
+    def handle_api(
+        self, method: str, args: dict[str, Any]
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
+        with self._lock:
+            self.calls.append(ApiCall(method, args, time.time()))
+        failure = self._take_failure(method, args)
+        if failure is not None:
+            headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
+            if failure.status != 200:
+                return (
+                    failure.status,
+                    headers,
+                    {
+                        "ok": False,
+                        "error": "ratelimited" if failure.status == 429 else "internal_error",
+                    },
+                )
+            return 200, headers, {"ok": False, "error": failure.error or "fatal_error"}
+        handler = getattr(self, "api_" + method.replace(".", "_"), None)
+        if handler is None:
+            return 200, {}, {"ok": False, "error": "unknown_method"}
+        with self._lock:
+            return 200, {}, handler(args)
+
+    def api_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": "https://mentor.example.slack.com/",
+            "team": "Mentor Co",
+            "user": "mentorbot",
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": "BMENTORBOT",
+        }
+
+    def api_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = self.users.get(args.get("user", ""))
+        if user is None:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": user}
+
+    def api_conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        users = str(args.get("users", ""))
+        return {"ok": True, "channel": {"id": dm_channel(users.split(",")[0])}}
+
+    def _recipient_error(self, channel: str) -> str | None:
+        if channel.startswith(("U", "W")) or channel.startswith("D"):
+            slack_id = channel[1:] if channel.startswith("D") else channel
+            user = self.users.get(slack_id)
+            if user is not None and user.get("deleted"):
+                return "account_inactive"
+        return None
+
+    def api_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = normalize_channel(str(args.get("channel", "")))
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        error = self._recipient_error(channel)
+        if error:
+            return {"ok": False, "error": error}
+        if not args.get("text") and not args.get("blocks"):
+            return {"ok": False, "error": "no_text"}
+        message = Message(
+            channel, self._ts(), str(args.get("text") or ""), list(args.get("blocks") or [])
+        )
+        self.messages.setdefault(channel, []).append(message)
+        return {"ok": True, "channel": channel, "ts": message.ts, "message": message.as_payload()}
+
+    def api_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = normalize_channel(str(args.get("channel", "")))
+        message = self.find_message(channel, str(args.get("ts", "")))
+        if message is None:
+            return {"ok": False, "error": "message_not_found"}
+        if "text" in args:
+            message.text = str(args["text"] or "")
+        if "blocks" in args:
+            message.blocks = list(args["blocks"] or [])
+        return {"ok": True, "channel": channel, "ts": message.ts}
+
+    def api_chat_delete(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = normalize_channel(str(args.get("channel", "")))
+        message = self.find_message(channel, str(args.get("ts", "")))
+        if message is None:
+            return {"ok": False, "error": "message_not_found"}
+        message.deleted = True
+        return {"ok": True}
+
+    def api_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = str(args.get("user", ""))
+        message = Message(
+            normalize_channel(str(args.get("channel", ""))),
+            self._ts(),
+            str(args.get("text") or ""),
+            list(args.get("blocks") or []),
+            ephemeral_for=user,
+        )
+        self.ephemerals.setdefault(user, []).append(message)
+        return {"ok": True, "message_ts": message.ts}
+
+    def api_views_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = self.triggers.pop(str(args.get("trigger_id", "")), None)
+        if user is None:
+            return {"ok": False, "error": "invalid_trigger_id"}
+        view = self._stored_view(args.get("view") or {}, user)
+        self.views[user] = [view]
+        return {"ok": True, "view": view}
+
+    def api_views_push(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = self.triggers.pop(str(args.get("trigger_id", "")), None)
+        if user is None or not self.views.get(user):
+            return {"ok": False, "error": "invalid_trigger_id"}
+        view = self._stored_view(args.get("view") or {}, user)
+        self.views[user].append(view)
+        return {"ok": True, "view": view}
+
+    def api_views_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        view_id = args.get("view_id")
+        external_id = args.get("external_id")
+        for user, stack in self.views.items():
+            for index, existing in enumerate(stack):
+                if existing["id"] == view_id or (
+                    external_id and existing.get("external_id") == external_id
+                ):
+                    view = self._stored_view(args.get("view") or {}, user, view_id=existing["id"])
+                    stack[index] = view
+                    return {"ok": True, "view": view}
+        return {"ok": False, "error": "not_found"}
+
+    def api_views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = str(args.get("user_id", ""))
+        view = self._stored_view(args.get("view") or {}, user)
+        self.homes[user] = view
+        return {"ok": True, "view": view}
+
+    def _stored_view(
+        self, view: dict[str, Any], user: str, view_id: str | None = None
+    ) -> dict[str, Any]:
+        stored = json.loads(json.dumps(view))
+        stored["id"] = view_id or f"V{next(self._counter):06d}"
+        stored["hash"] = f"h{next(self._counter)}"
+        stored["user"] = user
+        stored.setdefault("private_metadata", "")
+        stored.setdefault("callback_id", "")
+        stored["state"] = {"values": {}}
+        return stored
+
+    def _ts(self) -> str:
+        return f"{int(time.time())}.{next(self._counter):06d}"
+
+    # -- response_url ----------------------------------------------------------------------
+    def handle_response_url(self, token: str, body: dict[str, Any]) -> int:
+        with self._lock:
+            self.calls.append(ApiCall("response_url", body, time.time()))
+            target = self.response_targets.get(token)
+            if target is None:
+                return 404
+            if body.get("delete_original") and target.message_ts:
+                message = self.find_message(target.channel, target.message_ts)
+                if message:
+                    message.deleted = True
+                return 200
+            if body.get("replace_original") and target.message_ts:
+                message = self.find_message(target.channel, target.message_ts)
+                if message is not None:
+                    message.text = str(body.get("text") or "")
+                    message.blocks = list(body.get("blocks") or [])
+                    return 200
+            message = Message(
+                target.channel,
+                self._ts(),
+                str(body.get("text") or ""),
+                list(body.get("blocks") or []),
+            )
+            if body.get("response_type") == "in_channel":
+                self.messages.setdefault(target.channel, []).append(message)
+            else:
+                message.ephemeral_for = target.user
+                self.ephemerals.setdefault(target.user, []).append(message)
+            return 200
+
+    # -- the modals a person has open ------------------------------------------------------
+    def pop_view(self, user: str) -> None:
+        with self._lock:
+            stack = self.views.get(user) or []
+            if stack:
+                stack.pop()
+
+    def clear_views(self, user: str) -> None:
+        with self._lock:
+            self.views[user] = []
+
+    def replace_top_view(self, user: str, view: dict[str, Any]) -> None:
+        with self._lock:
+            stack = self.views.setdefault(user, [])
+            view_id = stack[-1]["id"] if stack else None
+            stored = self._stored_view(view, user, view_id=view_id)
+            if stack:
+                stack[-1] = stored
+            else:
+                stack.append(stored)
+
+    def push_view(self, user: str, view: dict[str, Any]) -> None:
+        with self._lock:
+            self.views.setdefault(user, []).append(self._stored_view(view, user))
+
+    def describe(self, user: str) -> str:
+        """Everything this person can see right now, rendered (for failing asserts)."""
+        parts = [f"DM: {m.rendered}" for m in self.dms(user)]
+        parts += [f"ephemeral: {m.rendered}" for m in self.ephemeral(user)]
+        top = self.top_view(user)
+        if top:
+            parts.append("modal: " + render_view(top))
+        return "\n---\n".join(parts) or "(nothing)"
+
+
+def dm_channel(slack_user_id: str) -> str:
+    return "D" + slack_user_id
+
+
+def normalize_channel(channel: str) -> str:
+    """Posting to a user id lands in the DM with the bot, as in Slack."""
+    return dm_channel(channel) if channel.startswith(("U", "W")) else channel
+
+
+def _decode_args(handler: BaseHTTPRequestHandler, raw: bytes) -> dict[str, Any]:
+    content_type = handler.headers.get("Content-Type", "")
+    if "application/json" in content_type:
+        args = json.loads(raw or b"{}")
+    else:
+        args = {k: v[0] for k, v in parse_qs(raw.decode("utf-8")).items()}
+    for key in ("blocks", "view", "attachments"):
+        if isinstance(args.get(key), str):
+            with contextlib.suppress(ValueError):
+                args[key] = json.loads(args[key])
+    return args
+
+
+def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if self.path.startswith("/response/"):
+                status = fake.handle_response_url(
+                    self.path.rsplit("/", 1)[-1], json.loads(raw or b"{}")
+                )
+                self._send(status, {}, b"ok" if status == 200 else b"no_response_url")
+                return
+            if not self.path.startswith("/api/"):
+                self._send(404, {}, b"not found")
+                return
+            args = _decode_args(self, raw)
+            status, headers, body = fake.handle_api(self.path[len("/api/") :], args)
+            self._send(status, headers, json.dumps(body).encode())
+
+        def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Handler

@@ -1,0 +1,39 @@
+"""SQLAlchemy 2.0 typed models: the PRD's data model plus what the product needs."""
+
+from models.assignments import (
+    ASSIGNMENT_STATUSES,
+    CADENCES,
+    OPEN_STATUSES,
+    Assignment,
+    MatchProposal,
+)
+from models.audit import AuditEntry
+from models.base import Base
+from models.mentors import Mentor, MentorTraining
+from models.milestones import MilestoneSubmission, MilestoneTemplate, RampMilestone
+from models.notifications import Notification
+from models.progress import ProgressNote, SkillAssessment
+from models.sessions import MentorshipSession
+from models.settings import ProgramSetting
+from models.users import User
+
+__all__ = [
+    "ASSIGNMENT_STATUSES",
+    "CADENCES",
+    "OPEN_STATUSES",
+    "Assignment",
+    "AuditEntry",
+    "Base",
+    "MatchProposal",
+    "Mentor",
+    "MentorTraining",
+    "MentorshipSession",
+    "MilestoneSubmission",
+    "MilestoneTemplate",
+    "Notification",
+    "ProgramSetting",
+    "ProgressNote",
+    "RampMilestone",
+    "SkillAssessment",
+    "User",
+]

@@ -1,0 +1,84 @@
+"""Ramp milestones (PRD `mentee_ramp_milestones`), their templates and reviews."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, created_at, updated_at, uuid_pk
+from models.types import UTCDateTime
+
+VERIFICATION_METHODS = ("self_report", "mentor_verified", "system_tracked")
+#: open -> submitted -> (changes_requested -> submitted ...) -> achieved
+MILESTONE_STATUSES = ("open", "submitted", "changes_requested", "achieved")
+
+
+class MilestoneTemplate(Base):
+    """A program ramp milestone every new hire gets, due `days_from_hire` after hire.
+    The template marked `is_final` is "fully ramped" for the ramp comparison."""
+
+    __tablename__ = "milestone_templates"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    key: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    days_from_hire: Mapped[int]
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
+    is_final: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    created_at: Mapped[datetime] = created_at()
+
+
+class RampMilestone(Base):
+    """One milestone of one hire, mentored or not (so ramp can be compared)."""
+
+    __tablename__ = "mentee_ramp_milestones"
+    __table_args__ = (
+        sa.Index("ix_mentee_ramp_milestones_mentee", "mentee_user_id", "template_key"),
+        sa.Index("ix_mentee_ramp_milestones_assignment", "assignment_id"),
+        sa.CheckConstraint(
+            "verification_method IN ('self_report', 'mentor_verified', 'system_tracked')",
+            name="verification_known",
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    assignment_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("mentorship_assignments.id")
+    )
+    mentee_user_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    milestone_name: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    target_date: Mapped[date | None]
+    achieved_date: Mapped[date | None]
+    verification_method: Mapped[str | None] = mapped_column(sa.String(50))
+    verified_by_user_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    #: The template this row came from (None for a mentorship goal).
+    template_key: Mapped[str | None] = mapped_column(sa.String(100))
+    status: Mapped[str] = mapped_column(sa.String(30), default="open", server_default="open")
+    created_at: Mapped[datetime] = created_at()
+    updated_at: Mapped[datetime] = updated_at()
+
+
+class MilestoneSubmission(Base):
+    """One round of the Mentor Role's review process: evidence in, decision out."""
+
+    __tablename__ = "milestone_submissions"
+    __table_args__ = (sa.Index("ix_milestone_submissions_milestone", "milestone_id"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    milestone_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("mentee_ramp_milestones.id", ondelete="CASCADE")
+    )
+    submitted_by_user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"))
+    evidence: Mapped[str] = mapped_column(sa.Text)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: None while waiting; then 'approved' or 'changes_requested'.
+    decision: Mapped[str | None] = mapped_column(sa.String(30))
+    feedback: Mapped[str | None] = mapped_column(sa.Text)
+    reviewed_by_user_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

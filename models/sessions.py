@@ -1,0 +1,66 @@
+"""Logged mentorship sessions (PRD `mentorship_sessions`)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.assignments import Assignment
+from models.base import Base, created_at, uuid_pk
+from models.types import JSONB, TextArray, UTCDateTime, empty_array, empty_list
+
+
+class MentorshipSession(Base):
+    """One session of one mentorship.
+
+    `action_items` holds `[{id, item, owner: 'mentor'|'mentee', due, done, done_at}]`
+    (the PRD's shape plus a stable `id` so an item can be ticked off by button).
+    A group session is one row per participating mentorship sharing a
+    `group_session_id`; `attended` says whether that mentee was there."""
+
+    __tablename__ = "mentorship_sessions"
+    __table_args__ = (
+        sa.Index("idx_mentorship_sessions", "assignment_id", "session_date"),
+        sa.CheckConstraint(
+            "mentee_confidence_before BETWEEN 1 AND 5", name="confidence_before_1_5"
+        ),
+        sa.CheckConstraint("mentee_confidence_after BETWEEN 1 AND 5", name="confidence_after_1_5"),
+        sa.CheckConstraint("session_quality BETWEEN 1 AND 5", name="quality_1_5"),
+        sa.CheckConstraint("duration_minutes > 0", name="duration_positive"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    assignment_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("mentorship_assignments.id", ondelete="CASCADE")
+    )
+    session_date: Mapped[datetime] = mapped_column(UTCDateTime())
+    duration_minutes: Mapped[int | None]
+
+    # Content
+    topics_covered: Mapped[list[str]] = mapped_column(
+        TextArray, default=list, server_default=empty_array()
+    )
+    summary: Mapped[str | None] = mapped_column(sa.Text)
+    action_items: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, default=list, server_default=empty_list()
+    )
+    resources_shared: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, default=list, server_default=empty_list()
+    )
+
+    # Assessment
+    mentee_confidence_before: Mapped[int | None]
+    mentee_confidence_after: Mapped[int | None]
+    session_quality: Mapped[int | None]
+
+    logged_by: Mapped[str | None] = mapped_column(sa.String(20))  # 'mentor' or 'mentee'
+    logged_by_user_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    group_session_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
+    attended: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    created_at: Mapped[datetime] = created_at()
+
+    assignment: Mapped[Assignment | None] = relationship()

@@ -1,0 +1,177 @@
+"""Fixtures: every end-to-end test runs on SQLite and on PostgreSQL, against the
+real Bolt app served over HTTP and a local fake Slack, each test isolated.
+
+Set MENTORBOT_TEST_DATABASES=sqlite (or postgresql) to run on one database only,
+and MENTORBOT_TEST_POSTGRES_URL to use another PostgreSQL server."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+import models
+from bot.config import Settings
+from bot.testing.driver import SlackDriver
+from bot.testing.fake_slack import FakeSlack
+from bot.testing.harness import ServedApp
+from bot.testing.people import ROLE_NAMES, Person, cast, seed
+from models.db import make_engine
+from models.migrate import upgrade
+
+SIGNING_SECRET = "test-signing-secret"
+ADMINS = "UADMIN"
+POSTGRES_URL = os.environ.get(
+    "MENTORBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+BACKENDS = [
+    b.strip() for b in os.environ.get("MENTORBOT_TEST_DATABASES", "sqlite,postgresql").split(",")
+]
+
+
+def fresh_postgres_database() -> tuple[str, sa.Engine]:
+    """A new, empty database on the test server, so parallel runs never collide.
+    Returns its URL and an admin engine to drop it with."""
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"mentorbot_t_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    return url, admin
+
+
+def drop_postgres_database(url: str, admin: sa.Engine) -> None:
+    name = sa.engine.make_url(url).database
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def empty_database(backend: str, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """A URL of a brand-new database with no tables (for migration tests)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    url, admin = fresh_postgres_database()
+    try:
+        yield url
+    finally:
+        drop_postgres_database(url, admin)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database for this test session, on `backend`."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'mentorbot.db'}"
+        upgrade(url)
+        yield url
+        return
+    url, admin = fresh_postgres_database()
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        drop_postgres_database(url, admin)
+
+
+@pytest.fixture(scope="session")
+def fake_slack() -> Iterator[FakeSlack]:
+    fake = FakeSlack().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, fake_slack: FakeSlack) -> Settings:
+    return Settings(
+        DATABASE_URL=database_url,
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.url,
+        MENTORBOT_ADMINS=ADMINS,
+        _env_file=None,
+    )
+
+
+@pytest.fixture(scope="session")
+def served(settings: Settings) -> Iterator[ServedApp]:
+    app = ServedApp(settings).start()
+    yield app
+    app.stop()
+
+
+def clean_database(engine: sa.Engine) -> None:
+    with engine.begin() as conn:
+        for table in reversed(models.Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@pytest.fixture
+def clock(served: ServedApp) -> Iterator[list[datetime]]:
+    """The app's clock, frozen at a Tuesday 10:00 UTC; tests move it with `clock[0] = ...`."""
+    now = [datetime(2026, 11, 17, 15, 0, tzinfo=UTC)]
+    served.runtime.clock = lambda: now[0]
+    yield now
+    served.runtime.clock = lambda: datetime.now(UTC)
+
+
+@pytest.fixture
+def slack(served: ServedApp, fake_slack: FakeSlack, clock: list[datetime]) -> Iterator[SlackDriver]:
+    """The driver that plays people, on a clean database and a clean fake Slack."""
+    clean_database(served.runtime.session_factory.kw["bind"])
+    fake_slack.reset()
+    yield SlackDriver(fake_slack, served.url, SIGNING_SECRET, served.executor.wait_idle)
+    served.executor.wait_idle()
+
+
+@pytest.fixture
+def db(served: ServedApp, slack: SlackDriver) -> Iterator[Session]:
+    """A session on the app's database for setting up and checking state.
+    Call `db.expire_all()` before reading what the app changed since."""
+    session = served.runtime.session_factory()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+class World:
+    """The cast, in the roster and in Slack's directory, reachable by role name:
+    world.admin, world.manager, world.veteran, world.new_hire, ..."""
+
+    def __init__(self, people: dict[str, Person]) -> None:
+        self.people = people
+
+    def __getattr__(self, role: str) -> Person:
+        try:
+            return self.people[ROLE_NAMES[role]]
+        except KeyError as exc:
+            raise AttributeError(role) from exc
+
+
+@pytest.fixture
+def world(db: Session, fake_slack: FakeSlack, clock: list[datetime]) -> World:
+    people = cast()
+    seed(db, fake_slack, people, clock[0])
+    db.commit()
+    return World(people)
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[sa.Engine]:
+    eng = make_engine(database_url)
+    yield eng
+    eng.dispose()

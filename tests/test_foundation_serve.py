@@ -1,0 +1,83 @@
+"""`mentorbot serve` as a real process: signed help is answered, unsigned gets 401."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from bot.testing.driver import SlackDriver
+from models.migrate import upgrade
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def serve_process(tmp_path, fake_slack):  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'serve.db'}"
+    upgrade(url)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SLACK_BOT_TOKEN": "xoxb-serve",
+        "SLACK_SIGNING_SECRET": "serve-secret",
+        "SLACK_API_URL": fake_slack.url,
+        "PORT": str(port),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--no-scheduler"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            break
+        except (urllib.error.URLError, ConnectionError):
+            if process.poll() is not None:
+                raise AssertionError(process.stdout.read().decode()) from None  # type: ignore[union-attr]
+            time.sleep(0.2)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_served_process_answers_signed_help_and_refuses_unsigned(serve_process, fake_slack) -> None:  # type: ignore[no-untyped-def]
+    fake_slack.reset()
+    driver = SlackDriver(fake_slack, serve_process, "serve-secret")
+    unsigned = driver.post_form(driver.slash_body("UNEWT", "/mentor", "help"), signed=False)
+    assert unsigned.status == 401
+
+    started = time.monotonic()
+    reply = driver.post_form(driver.slash_body("UNEWT", "/mentor", "help"))
+    assert reply.status == 200
+    assert time.monotonic() - started < 3  # acknowledged well inside Slack's 3 seconds
+    deadline = time.monotonic() + 10
+    while not fake_slack.ephemeral("UNEWT") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "/mentor help" in fake_slack.ephemeral("UNEWT")[-1].all_text
+
+
+def test_serve_refuses_an_unmigrated_database(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'fresh.db'}")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
+    assert main(["serve"]) == 2
+    assert "run `mentorbot db upgrade` first" in capsys.readouterr().err
