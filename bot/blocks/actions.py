@@ -1,0 +1,28 @@
+"""Every interactive action id, in one place, because buttons cross features:
+a reminder carries "Log session", a decline DM carries "Assign", App Home carries
+"Done". The module that owns the handler is named beside each id."""
+
+# Mentor program (listeners/mentors.py)
+OPTIN_OPEN = "mentor.optin_open"  # value: ""
+TRAINING_DONE = "mentor.training_done"  # value: training key
+CERTIFY = "mentor.certify"  # value: mentor id
+ADMIN_SETTINGS_OPEN = "admin.settings_open"  # value: ""
+
+# Matching and assignment (listeners/assignments.py)
+ASSIGN = "assignment.assign"  # value: json {"mentor": mentor id, "mentee": user id}
+ACCEPT = "assignment.accept"  # value: assignment id
+DECLINE = "assignment.decline"  # value: assignment id
+COHORT_APPROVE = "cohort.approve"  # value: proposal id
+
+# Sessions, milestones, progress, completion (listeners/sessions.py, milestones.py, ...)
+LOG_SESSION = "session.log"  # value: assignment id, or "" to choose
+ACTION_ITEM_DONE = "action_item.done"  # value: "<session id>:<item id>"
+MILESTONE_SUBMIT = "milestone.submit_open"  # value: milestone id
+MILESTONE_APPROVE = "milestone.approve"  # value: submission id
+MILESTONE_REQUEST_CHANGES = "milestone.request_changes"  # value: submission id
+SELF_ASSESS = "progress.self_assess_open"  # value: assignment id
+COMPLETE = "assignment.complete_open"  # value: assignment id
+ESCALATE = "progress.escalate"  # value: progress note id
+
+# Reminders (listeners/reminders.py)
+SNOOZE_WEEK = "reminder.snooze_week"  # value: assignment id

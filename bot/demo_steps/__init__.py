@@ -1,0 +1,1 @@
+"""One module per capability's part of `mentorbot demo`; bot/demo.py runs them in order."""

@@ -1,0 +1,98 @@
+"""Rows made directly, for tests of one capability that need another's state
+(a mentor, a mentorship, a session) without clicking through its whole flow."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.testing.people import Person
+from models import Assignment, Mentor, MentorshipSession
+
+
+def make_mentor(
+    db: Session,
+    person: Person,
+    *,
+    expertise: list[str] | None = None,
+    max_mentees: int = 2,
+    certified: bool = False,
+    **extra: Any,
+) -> Mentor:
+    mentor = Mentor(
+        user_id=person.user_id,
+        expertise_areas=expertise or ["Product knowledge"],
+        max_mentees=max_mentees,
+        is_certified=certified,
+        certified_at=datetime.now(UTC) if certified else None,
+        **extra,
+    )
+    db.add(mentor)
+    db.flush()
+    return mentor
+
+
+def make_assignment(
+    db: Session,
+    mentor: Mentor,
+    mentee: Person,
+    *,
+    status: str = "active",
+    start: date | None = None,
+    cadence: str = "weekly",
+    assigned_by: Person | None = None,
+    goals: list[dict[str, Any]] | None = None,
+    **extra: Any,
+) -> Assignment:
+    """A mentorship; an active one takes a slot, as the real accept does."""
+    start = start or date(2026, 11, 2)
+    assignment = Assignment(
+        mentor_id=mentor.id,
+        mentee_user_id=mentee.user_id,
+        assigned_by_user_id=assigned_by.user_id if assigned_by else None,
+        start_date=start,
+        expected_end_date=start + timedelta(weeks=12),
+        check_in_cadence=cadence,
+        status=status,
+        goals=goals or [],
+        mentor_accepted_at=datetime.combine(start, datetime.min.time(), UTC)
+        if status in ("active", "completed")
+        else None,
+        **extra,
+    )
+    db.add(assignment)
+    if status == "active":
+        mentor.current_mentee_count += 1
+    db.flush()
+    return assignment
+
+
+def make_session(
+    db: Session,
+    assignment: Assignment,
+    *,
+    when: datetime,
+    topics: list[str] | None = None,
+    summary: str = "Walked through the renewal playbook.",
+    logged_by: str = "mentor",
+    **extra: Any,
+) -> MentorshipSession:
+    session = MentorshipSession(
+        assignment_id=assignment.id,
+        session_date=when,
+        duration_minutes=extra.pop("duration_minutes", 45),
+        topics_covered=topics or ["Renewals"],
+        summary=summary,
+        logged_by=logged_by,
+        **extra,
+    )
+    db.add(session)
+    db.flush()
+    return session
+
+
+def new_id() -> uuid.UUID:
+    return uuid.uuid4()
