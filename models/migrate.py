@@ -34,24 +34,14 @@ def downgrade(database_url: str, revision: str = "base") -> None:
 
 
 def pending_revisions(database_url: str) -> list[str]:
-    """Revisions not yet applied to the database (empty when it is at head)."""
+    """Revisions not yet applied to the database, newest first (empty at head)."""
     script = ScriptDirectory.from_config(alembic_config(database_url))
     engine = make_engine(database_url)
     try:
         with engine.connect() as connection:
-            current = set(MigrationContext.configure(connection).get_current_heads())
+            current = MigrationContext.configure(connection).get_current_heads()
     finally:
         engine.dispose()
-    heads = script.get_heads()
-    if set(heads) == current:
+    if set(current) == set(script.get_heads()):
         return []
-    return [
-        rev.revision
-        for rev in script.iterate_revisions(heads, "base")
-        if rev.revision not in current
-        and not any(c in current for c in _descendants_of(script, rev.revision))
-    ]
-
-
-def _descendants_of(script: ScriptDirectory, revision: str) -> set[str]:
-    return {rev.revision for rev in script.iterate_revisions("heads", revision)} - {revision}
+    return [rev.revision for rev in script.iterate_revisions("heads", current or "base")]
