@@ -132,7 +132,7 @@ def optin_saved(created: bool, profile: MentorProfile) -> tuple[str, list[kit.Bl
 
 
 def _trainings_hint(open_trainings: list[Training]) -> str:
-    names = ", ".join(t.name for t in open_trainings)
+    names = kit.escape(", ".join(t.name for t in open_trainings))
     if not names:
         return "A program admin will certify you."
     return f"Finish {names} (`/mentor trainings`), or ask a program admin to certify you."
@@ -209,7 +209,9 @@ def certification_line(p: MentorProfile, viewer_tz: str | None) -> str:
     if p.is_certified:
         return "Certified"
     if p.open_trainings:
-        return "Not certified yet · open: " + ", ".join(t.name for t in p.open_trainings)
+        return "Not certified yet · open: " + kit.escape(
+            ", ".join(t.name for t in p.open_trainings)
+        )
     return "Not certified yet"
 
 
