@@ -66,8 +66,15 @@ def show_help(demo: Demo) -> None:
     demo.types("UNEWT", "help")
 
 
+def _steps() -> list[Callable[[Demo], None]]:
+    # Imported here: the step modules use Demo, defined above.
+    from bot.demo_steps import mentors
+
+    return [show_help, *mentors.STEPS]
+
+
 #: The flows, in the order a program lives them. Each capability adds its own.
-STEPS: list[Callable[[Demo], None]] = [show_help]
+STEPS: list[Callable[[Demo], None]] = _steps()
 
 
 def run_demo(database_url: str | None = None) -> int:

@@ -3,12 +3,15 @@ are told each unmet criterion; bad input keeps the modal open and writes nothing
 
 from __future__ import annotations
 
+import threading
+import time
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
-from bot.services import program
+from bot.services import capacity, program
+from bot.services.errors import InvalidInput
 from models import AuditEntry, Mentor, User
 from tests.factories import make_assignment, make_mentor
 
@@ -196,3 +199,37 @@ def test_performance_rating_is_compared_exactly(slack, world, db, clock) -> None
     db.get(User, world.veteran.user_id).performance_rating = Decimal("4.6")
     db.commit()
     assert slack.slash(world.veteran, "/mentor", "optin") == []  # 4.6 meets "4.6 or more"
+
+
+def test_lowering_capacity_while_an_accept_takes_a_slot(served, world, db) -> None:  # type: ignore[no-untyped-def]
+    """The limit is checked against the count at write time, not at read time: an
+    accept committing meanwhile makes the lowering fail with a reason, not overfill."""
+    mentor = make_mentor(db, world.veteran, max_mentees=3)
+    make_assignment(db, mentor, world.junior)
+    db.commit()
+    slot_taken = threading.Event()
+    outcome: dict[str, object] = {}
+
+    def accept() -> None:
+        with served.runtime.db() as session:
+            capacity.take_slot(session, mentor.id)
+            slot_taken.set()
+            time.sleep(0.3)  # still uncommitted while the lowering runs
+
+    def lower() -> None:
+        slot_taken.wait(5)
+        try:
+            with served.runtime.db() as session:
+                capacity.resize(session, mentor.id, 1)
+            outcome["lowered"] = True
+        except InvalidInput as exc:
+            outcome["refused"] = exc.errors["capacity"]
+
+    threads = [threading.Thread(target=accept), threading.Thread(target=lower)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert "refused" in outcome, outcome
+    mentor = _mentor(db, world.veteran)
+    assert (mentor.max_mentees, mentor.current_mentee_count) == (3, 2)

@@ -341,7 +341,7 @@ def mentor_home_section(home: MentorHome, viewer_tz: str | None) -> list[kit.Blo
             "*Active mentees*\n" + ("\n".join(mentee_lines) if mentee_lines else "None yet.")
         )
     )
-    if p.open_trainings:
+    if p.open_trainings and not p.is_certified:  # once certified they no longer gate anything
         blocks.append(kit.section("*Open trainings*"))
         for training in p.open_trainings:
             blocks.append(
