@@ -3,8 +3,7 @@ certification and the mentor's App Home."""
 
 from __future__ import annotations
 
-from bot.demo import Demo, _indent
-from bot.testing.render import render_blocks
+from bot.demo import Demo
 
 VERA = "UVERA"
 JUN = "UJUNIOR"
@@ -49,9 +48,7 @@ def admin_certifies(demo: Demo) -> None:
 
 def mentor_home(demo: Demo) -> None:
     demo.step("The mentor's App Home")
-    home = demo.slack.open_home(VERA)
-    print(f"\n{demo.person(VERA).name} opens MentorBot's Home tab:")
-    print(_indent(render_blocks(home["blocks"])))
+    demo.shows_home(VERA)
 
 
 STEPS = [
