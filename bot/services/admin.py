@@ -49,26 +49,16 @@ def save_settings(
     errors: dict[str, str] = {}
     parsed: dict[str, Any] = {
         "min_tenure_days": _whole_number(
-            form.get("min_tenure_days"), "min_tenure_days", "Minimum tenure", 0, 36500, errors
+            form, "min_tenure_days", "Minimum tenure", 0, 36500, errors
         ),
         "min_performance_rating": _optional_rating(form.get("min_performance_rating"), errors),
         "require_certification": CERTIFICATION_REQUIRED
         in (form.get("require_certification") or []),
         "default_capacity": _whole_number(
-            form.get("default_capacity"),
-            "default_capacity",
-            "Default capacity",
-            1,
-            CAPACITY_CEILING,
-            errors,
+            form, "default_capacity", "Default capacity", 1, CAPACITY_CEILING, errors
         ),
         "max_capacity": _whole_number(
-            form.get("max_capacity"),
-            "max_capacity",
-            "Maximum capacity",
-            1,
-            CAPACITY_CEILING,
-            errors,
+            form, "max_capacity", "Maximum capacity", 1, CAPACITY_CEILING, errors
         ),
         "skills": _skills(form.get("skills"), errors),
         "required_trainings": _trainings(form.get("required_trainings"), current, errors),
@@ -147,8 +137,9 @@ def _activate_waiting_mentors(db: Session, *, actor_id: uuid.UUID, now: datetime
 
 
 def _whole_number(
-    raw: Any, field: str, label: str, low: int, high: int, errors: dict[str, str]
+    form: dict[str, Any], field: str, label: str, low: int, high: int, errors: dict[str, str]
 ) -> int | None:
+    raw = form.get(field)
     text = str(raw).strip() if raw is not None else ""
     try:
         number = int(text)
