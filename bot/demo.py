@@ -13,7 +13,7 @@ from bot.testing.driver import SlackDriver
 from bot.testing.fake_slack import FakeSlack, Message
 from bot.testing.harness import ServedApp
 from bot.testing.people import Person, cast, seed
-from bot.testing.render import render_view
+from bot.testing.render import render_blocks, render_view
 from models.migrate import upgrade
 
 SIGNING_SECRET = "demo-signing-secret"
@@ -50,6 +50,12 @@ class Demo:
         print(f"\n{self.person(who).name} sees a modal:")
         print(_indent(render_view(view)))  # type: ignore[arg-type]
 
+    def shows_home(self, who: str) -> None:
+        """`who` opens MentorBot's App Home tab; print it."""
+        home = self.slack.open_home(who)
+        print(f"\n{self.person(who).name} opens MentorBot's Home tab:")
+        print(_indent(render_blocks(home.get("blocks"))))
+
     def new_dms(self, who: str, since: int) -> list[Message]:
         messages = self.slack.dms(who)[since:]
         for message in messages:
@@ -66,8 +72,15 @@ def show_help(demo: Demo) -> None:
     demo.types("UNEWT", "help")
 
 
+def _steps() -> list[Callable[[Demo], None]]:
+    # Imported here: the step modules use Demo, defined above.
+    from bot.demo_steps import mentors
+
+    return [show_help, *mentors.STEPS]
+
+
 #: The flows, in the order a program lives them. Each capability adds its own.
-STEPS: list[Callable[[Demo], None]] = [show_help]
+STEPS: list[Callable[[Demo], None]] = _steps()
 
 
 def run_demo(database_url: str | None = None) -> int:

@@ -241,6 +241,13 @@ def multi_users_select(action_id: str, *, initial: list[str] | None = None) -> B
     return element
 
 
+def channels_select(action_id: str, *, initial: str | None = None) -> Block:
+    element: Block = {"type": "channels_select", "action_id": action_id}
+    if initial:
+        element["initial_channel"] = initial
+    return element
+
+
 def view_values(view: dict[str, Any]) -> dict[str, Any]:
     """Flatten a submitted view's state to {block_id: value}: strings for text,
     dates and selects, lists for multi-selects and checkboxes, None when empty."""

@@ -16,10 +16,18 @@ def send_dm(
 ) -> dict[str, str] | None:
     """DM `slack_user_id`; returns {"channel", "ts"} of the message, or None if Slack
     refused (the reason is logged)."""
+    return post_message(client, slack_user_id, text, blocks)
+
+
+def post_message(
+    client: WebClient, channel: str, text: str, blocks: list[dict[str, Any]] | None = None
+) -> dict[str, str] | None:
+    """Post to a channel (or a user id: their DM); {"channel", "ts"}, or None if Slack
+    refused (the reason is logged)."""
     try:
-        response = client.chat_postMessage(channel=slack_user_id, text=text, blocks=blocks)
+        response = client.chat_postMessage(channel=channel, text=text, blocks=blocks)
     except Exception:
-        log.warning("could not DM %s", slack_user_id, exc_info=True)
+        log.warning("could not post to %s", channel, exc_info=True)
         return None
     return {"channel": str(response["channel"]), "ts": str(response["ts"])}
 

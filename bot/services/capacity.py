@@ -9,7 +9,7 @@ import uuid
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot.services.errors import CapacityFull
+from bot.services.errors import CapacityFull, InvalidInput
 from models import Assignment, Mentor
 
 
@@ -37,6 +37,22 @@ def free_slot(db: Session, mentor_id: uuid.UUID) -> None:
     _expire(db, mentor_id)
 
 
+def resize(db: Session, mentor_id: uuid.UUID, max_mentees: int) -> None:
+    """Set the mentor's limit, refusing (InvalidInput on "capacity") to go below the
+    mentees they hold: conditional, so an accept racing the change can't overfill."""
+    result = db.execute(
+        update(Mentor)
+        .where(Mentor.id == mentor_id, Mentor.current_mentee_count <= max_mentees)
+        .values(max_mentees=max_mentees)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise InvalidInput(
+            {"capacity": "You have more mentees right now than that; enter a larger capacity."}
+        )
+    _expire(db, mentor_id, "max_mentees")
+
+
 def active_count(db: Session, mentor_id: uuid.UUID) -> int:
     """Active mentorships of this mentor, counted from the assignments themselves."""
     return (
@@ -49,7 +65,8 @@ def active_count(db: Session, mentor_id: uuid.UUID) -> int:
     )
 
 
-def _expire(db: Session, mentor_id: uuid.UUID) -> None:
+def _expire(db: Session, mentor_id: uuid.UUID, column: str = "current_mentee_count") -> None:
+    # The UPDATE bypassed the ORM, so the loaded row must re-read what it changed.
     mentor = db.get(Mentor, mentor_id)
     if mentor is not None:
-        db.expire(mentor, ["current_mentee_count"])
+        db.expire(mentor, [column])

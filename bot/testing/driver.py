@@ -479,6 +479,8 @@ def _element_state(element: dict[str, Any], given: Any, label: str) -> dict[str,
         state["selected_user"] = (
             element.get("initial_user") if use_initial else (slack_id(given) if given else None)
         )
+    elif kind == "channels_select":
+        state["selected_channel"] = element.get("initial_channel") if use_initial else given
     elif kind == "multi_users_select":
         state["selected_users"] = (
             element.get("initial_users", []) if use_initial else [slack_id(g) for g in given]

@@ -47,6 +47,7 @@ def render_blocks(blocks: list[dict[str, Any]] | None) -> str:
                 element.get("initial_value")
                 or element.get("initial_date")
                 or element.get("initial_time")
+                or (f"#{element['initial_channel']}" if element.get("initial_channel") else "")
                 or element_text((element.get("initial_option") or {}).get("text"))
                 or ", ".join(
                     element_text(o.get("text")) for o in element.get("initial_options") or []

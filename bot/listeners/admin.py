@@ -1,0 +1,103 @@
+"""`/mentor admin`: the program settings modal (admins only) and `make-admin @someone`;
+the "Program settings" button on an admin's App Home."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session
+
+from bot.blocks import admin as blocks
+from bot.blocks import kit
+from bot.blocks.actions import ADMIN_SETTINGS_OPEN
+from bot.listeners.actor import Actor
+from bot.listeners.commands import Invocation, subcommand
+from bot.listeners.guard import modal_opener, submit_view
+from bot.listeners.home import home_section
+from bot.listeners.mentors import is_slack_bot
+from bot.listeners.messaging import send_dm
+from bot.listeners.parsing import mentioned_user_ids
+from bot.runtime import Runtime
+from bot.services import admin
+from bot.services.errors import InvalidInput
+from models import User
+
+USAGE = "`/mentor admin` for the program settings, or `/mentor admin make-admin @someone`."
+
+
+def register(app: App) -> None:
+    app.view(blocks.SETTINGS_VIEW)(on_settings_submitted)
+    app.action(ADMIN_SETTINGS_OPEN)(modal_opener(open_settings))
+
+
+@subcommand(
+    "admin",
+    usage="/mentor admin [make-admin @someone]",
+    summary="Program settings (admins): eligibility, capacity, skills, trainings, "
+    "recognition channel; or make someone an admin.",
+    order=90,
+)
+def admin_command(inv: Invocation) -> None:
+    words = inv.args.split()
+    if not words:
+        open_settings(inv.client, inv.runtime, inv.actor, inv.trigger_id)
+    elif words[0].lower() == "make-admin":
+        make_admin(inv)
+    else:
+        raise InvalidInput({"admin": f"I don't know `/mentor admin {words[0]}`. Type {USAGE}"})
+
+
+def open_settings(client: WebClient, runtime: Runtime, actor: Actor, trigger_id: str) -> None:
+    with runtime.db() as db:
+        config = admin.settings_for(db, actor_id=actor.id)
+    client.views_open(trigger_id=trigger_id, view=blocks.settings_modal(config))
+
+
+def make_admin(inv: Invocation) -> None:
+    mentioned = mentioned_user_ids(inv.args)
+    if not mentioned:
+        raise InvalidInput({"user": f"Mention the person to make an admin. Type {USAGE}"})
+    target_id = mentioned[0]
+    with inv.runtime.db() as db:
+        target, changed = admin.make_admin(
+            db,
+            actor_id=inv.actor.id,
+            slack_user_id=target_id,
+            now=inv.runtime.now(),
+            is_bot=is_slack_bot(inv.client, target_id),
+        )
+        name = target.name
+    if not changed:
+        inv.reply(f"{name} is already a program admin.")
+        return
+    inv.reply(f"{name} is a program admin now.")
+    send_dm(
+        inv.client,
+        target_id,
+        f"{inv.actor.name} made you a MentorBot program admin. "
+        "`/mentor admin` opens the program settings.",
+    )
+
+
+def on_settings_submitted(
+    ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    actor: Actor = context["actor"]
+    runtime: Runtime = context["runtime"]
+    form = kit.view_values(view)
+
+    def save() -> list[str]:
+        with runtime.db() as db:
+            return admin.save_settings(db, actor_id=actor.id, form=form, now=runtime.now())
+
+    changed = submit_view(ack, view, save)
+    if changed:  # nothing to confirm when nothing changed (or Slack retried the save)
+        send_dm(client, actor.slack_user_id, blocks.settings_saved(changed))
+
+
+@home_section(order=90)
+def admin_home(db: Session, user: User, roles: set[str], now: datetime) -> list[kit.Block]:
+    return blocks.admin_home_section() if user.is_admin else []

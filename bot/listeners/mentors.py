@@ -1,0 +1,271 @@
+"""The mentor program in Slack: `/mentor optin`, `optout`, `pause`, `profile`,
+`trainings`; the opt-in modal; the "Become a mentor" / "Edit profile", "Mark done"
+and "Certify" buttons; the mentor's App Home section; recognition shout-outs."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session
+
+from bot.blocks import kit
+from bot.blocks import mentors as blocks
+from bot.blocks.actions import CERTIFY, OPTIN_OPEN, TRAINING_DONE
+from bot.listeners.actor import Actor, fetch_profile
+from bot.listeners.commands import Invocation, subcommand
+from bot.listeners.guard import action_reporter, modal_opener, run_reporting, submit_view
+from bot.listeners.home import home_section, publish_home
+from bot.listeners.messaging import post_message, send_dm
+from bot.listeners.parsing import mentioned_user_ids
+from bot.runtime import Runtime
+from bot.services import mentors, recognition, roster
+from bot.services.errors import InvalidInput
+from models import User
+
+
+def register(app: App) -> None:
+    app.view(blocks.OPTIN_VIEW)(on_optin_submitted)
+    app.action(OPTIN_OPEN)(modal_opener(open_optin))
+    app.action(TRAINING_DONE)(on_training_done)
+    app.action(CERTIFY)(on_certify)
+
+
+# -- opt-in ---------------------------------------------------------------------------------------
+
+
+@subcommand(
+    "optin",
+    usage="/mentor optin",
+    summary="Become a mentor, or edit your mentor profile (expertise, capacity, availability).",
+    order=10,
+)
+def optin(inv: Invocation) -> None:
+    open_optin(inv.client, inv.runtime, inv.actor, inv.trigger_id)
+
+
+def open_optin(client: WebClient, runtime: Runtime, actor: Actor, trigger_id: str) -> None:
+    """Open the opt-in modal, or raise NotEligible naming what is missing."""
+    timezone = slack_timezone(client, actor)
+    with runtime.db() as db:
+        form = mentors.start_optin(db, user_id=actor.id, now=runtime.now())
+    client.views_open(trigger_id=trigger_id, view=blocks.optin_modal(form, timezone))
+
+
+def slack_timezone(client: WebClient, actor: Actor) -> str | None:
+    """The person's timezone as their Slack profile has it now (the roster's if Slack
+    can't say)."""
+    profile = fetch_profile(client, actor.slack_user_id)
+    tz = profile.get("tz") if profile else None
+    if isinstance(tz, str) and roster.is_valid_timezone(tz):
+        return tz
+    return actor.timezone
+
+
+def on_optin_submitted(
+    ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    actor: Actor = context["actor"]
+    runtime: Runtime = context["runtime"]
+    values = kit.view_values(view)
+
+    def save() -> mentors.OptinResult:
+        with runtime.db() as db:
+            return mentors.save_optin(
+                db,
+                user_id=actor.id,
+                expertise=values.get("expertise"),
+                capacity=values.get("capacity"),
+                availability=values.get("availability"),
+                timezone=blocks.optin_timezone(view),
+                now=runtime.now(),
+            )
+
+    result = submit_view(ack, view, save)
+    if result is None:
+        return
+    if result.changed:  # a Slack retry of the same submission is not confirmed twice
+        text, message = blocks.optin_saved(result.created, result.profile)
+        send_dm(client, actor.slack_user_id, text, message)
+    publish_home(client, runtime, actor)
+
+
+# -- opt-out and pause ----------------------------------------------------------------------------
+
+
+@subcommand(
+    "optout",
+    usage="/mentor optout",
+    summary="Stop taking new mentees (current mentorships continue).",
+    order=11,
+)
+def optout(inv: Invocation) -> None:
+    with inv.runtime.db() as db:
+        result = mentors.opt_out(db, user_id=inv.actor.id, now=inv.runtime.now())
+    inv.reply(blocks.optout_reply(result, inv.actor.timezone))
+    for item in result.declined:
+        if item.manager_slack_user_id:
+            send_dm(
+                inv.client,
+                item.manager_slack_user_id,
+                blocks.declined_for_manager(item, inv.actor.name),
+            )
+    publish_home(inv.client, inv.runtime, inv.actor)
+
+
+@subcommand(
+    "pause",
+    usage="/mentor pause until YYYY-MM-DD",
+    summary="No new mentees until that date (inclusive); `/mentor pause off` ends it early.",
+    order=12,
+)
+def pause(inv: Invocation) -> None:
+    with inv.runtime.db() as db:
+        result = mentors.pause(db, user_id=inv.actor.id, args=inv.args, now=inv.runtime.now())
+    inv.reply(blocks.pause_reply(result))
+    publish_home(inv.client, inv.runtime, inv.actor)
+
+
+# -- profiles -------------------------------------------------------------------------------------
+
+
+@subcommand(
+    "profile",
+    usage="/mentor profile [@someone]",
+    summary="A mentor's expertise, capacity, availability, certification, badges and ratings.",
+    order=13,
+)
+def profile(inv: Invocation) -> None:
+    subject, is_bot = _profile_subject(inv)
+    with inv.runtime.db() as db:
+        view = mentors.profile(
+            db,
+            viewer_id=inv.actor.id,
+            subject_slack_user_id=subject,
+            now=inv.runtime.now(),
+            subject_is_bot=is_bot,
+        )
+    inv.reply(*blocks.profile_message(view, inv.actor.timezone))
+
+
+def _profile_subject(inv: Invocation) -> tuple[str | None, bool]:
+    """Whose profile was asked for (None: the asker's own) and whether Slack says it
+    is a bot."""
+    if not inv.args:
+        return None, False
+    mentioned = mentioned_user_ids(inv.args)
+    if not mentioned:
+        raise InvalidInput(
+            {
+                "user": f"'{inv.args}' isn't someone I can look up. Mention a person: "
+                "`/mentor profile @name`, or `/mentor profile` for your own."
+            }
+        )
+    return mentioned[0], is_slack_bot(inv.client, mentioned[0])
+
+
+def is_slack_bot(client: WebClient, slack_user_id: str) -> bool:
+    """True when Slack's directory says this id is a bot (or Slackbot)."""
+    found = fetch_profile(client, slack_user_id)
+    return bool(found and (found.get("is_bot") or found.get("id") == "USLACKBOT"))
+
+
+# -- trainings and certification ------------------------------------------------------------------
+
+
+@subcommand(
+    "trainings",
+    usage="/mentor trainings",
+    summary="The required mentor trainings: mark them done to get certified.",
+    order=14,
+)
+def trainings(inv: Invocation) -> None:
+    with inv.runtime.db() as db:
+        view = mentors.trainings(db, user_id=inv.actor.id)
+    inv.reply(*blocks.trainings_message(view, inv.actor.timezone))
+
+
+def on_training_done(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    respond: Respond,
+) -> None:
+    ack()
+    actor: Actor = context["actor"]
+    runtime: Runtime = context["runtime"]
+
+    def mark_done() -> None:
+        with runtime.db() as db:
+            result = mentors.complete_training(
+                db, user_id=actor.id, training_key=action["value"], now=runtime.now()
+            )
+        if body.get("response_url"):
+            text, message = blocks.trainings_message(result.view, actor.timezone)
+            respond(text=text, blocks=message, replace_original=True)
+        if result.newly_certified:
+            send_dm(client, actor.slack_user_id, blocks.certified_dm(result.activated))
+        publish_home(client, runtime, actor)
+
+    run_reporting(action_reporter(body, client, respond), mark_done)
+
+
+def on_certify(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    respond: Respond,
+) -> None:
+    ack()
+    actor: Actor = context["actor"]
+    runtime: Runtime = context["runtime"]
+    say = action_reporter(body, client, respond)
+
+    def certify() -> None:
+        with runtime.db() as db:
+            result = mentors.certify(
+                db, actor_id=actor.id, mentor_id=uuid.UUID(action["value"]), now=runtime.now()
+            )
+        if not result.newly_certified:
+            say(f"{result.mentor_name} is already certified.")
+            return
+        send_dm(client, result.mentor_slack_user_id, blocks.certified_dm(result.activated))
+        say(f":mortar_board: {result.mentor_name} is certified now; I've told them.")
+
+    run_reporting(say, certify)
+
+
+# -- App Home -------------------------------------------------------------------------------------
+
+
+@home_section(order=20)
+def mentor_home(db: Session, user: User, roles: set[str], now: datetime) -> list[kit.Block]:
+    home = mentors.mentor_home(db, user_id=user.id, now=now)
+    if home is not None:
+        return blocks.mentor_home_section(home, user.timezone)
+    if mentors.is_eligible(db, user, mentors.local_today(now, user.timezone)):
+        return blocks.become_mentor_section()
+    return []
+
+
+# -- recognition ----------------------------------------------------------------------------------
+
+
+def post_completion_shoutout(
+    client: WebClient, runtime: Runtime, assignment_id: uuid.UUID
+) -> dict[str, str] | None:
+    """Post the recognition shout-out for a completed mentorship, if it earns one
+    (mentee rating 4+, a recognition channel set). Call after the completion is
+    committed. Returns where it was posted, or None."""
+    with runtime.db() as db:
+        shoutout = recognition.completion_shoutout(db, assignment_id)
+    if shoutout is None:
+        return None
+    return post_message(client, shoutout.channel, shoutout.text)

@@ -1,0 +1,20 @@
+"""`mentorbot demo` shows a mentor opting in, a refusal with its reason, a profile,
+certification and the mentor's App Home."""
+
+from __future__ import annotations
+
+from bot.cli import main
+
+
+def test_demo_shows_the_mentor_program(capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "Vera Veteran types: /mentor optin" in out
+    assert "┌ Become a mentor ┐" in out
+    assert "You're a mentor now" in out
+    assert "Tenure: at least 180 days since your hire date; you have 100" in out
+    assert "VERA VETERAN — MENTOR PROFILE" in out
+    assert "0 of 3 mentees · 3 places free" in out
+    assert "You're a certified mentor now" in out
+    assert "YOUR MENTORING" in out
+    assert "Demo finished." in out
