@@ -169,14 +169,22 @@ def on_escalate(
             done = progress.escalate(
                 db, actor_id=actor.id, note_id=action.get("value", ""), now=runtime.now()
             )
+        # Admins named in MENTORBOT_ADMINS count even before they first use the bot.
+        admins = [
+            a
+            for a in dict.fromkeys([*done.admin_slack_ids, *runtime.settings.mentorbot_admins])
+            if a != actor.slack_user_id
+        ]
         text, notice = blocks.escalation_notice(done)
-        for admin in done.admin_slack_ids:
-            send_dm(client, admin, text, notice)
+        told = sum(send_dm(client, admin, text, notice) is not None for admin in admins)
         answer(
             body,
             client,
-            f"Escalated: {len(done.admin_slack_ids)} program admin(s) told that "
-            f"{done.mentee_name}'s mentorship needs help (your note stays private).",
+            f"Escalated: {told} program admin(s) told that {done.mentee_name}'s mentorship "
+            "needs help (your note stays private)."
+            if told
+            else "I couldn't reach a program admin just now; your flag is saved. "
+            "Please tell your program lead directly.",
         )
 
     run_reporting(lambda text: answer(body, client, text), work)
