@@ -9,14 +9,13 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.blocks import kit
 from bot.blocks import progress as blocks
 from bot.blocks.actions import COMPLETE
 from bot.listeners.actor import Actor
 from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.messaging import send_dm
 from bot.listeners.parsing import mentioned_user_ids
-from bot.listeners.support import modal_button, open_modal, refresh_homes, submit_then
+from bot.listeners.support import modal_button, open_modal, refresh_homes, submit_service
 from bot.runtime import Runtime
 from bot.services import completion, inputs, sessions
 
@@ -60,22 +59,20 @@ def _open_feedback(
 def on_feedback_submit(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
-    actor: Actor = context["actor"]
-    runtime: Runtime = context["runtime"]
-    values = kit.view_values(view)
-
-    def work() -> completion.Completed:
-        with runtime.db() as db:
-            return completion.complete(
-                db,
-                actor_id=actor.id,
-                assignment_id=view.get("private_metadata", ""),
-                feedback=values.get("feedback"),
-                rating=values.get("rating"),
-                now=runtime.now(),
-            )
-
-    done = submit_then(ack, view, work, blocks.completed_view)
+    done = submit_service(
+        ack,
+        view,
+        context,
+        lambda db, form: completion.complete(
+            db,
+            actor_id=form.actor.id,
+            assignment_id=form.metadata,
+            feedback=form.values.get("feedback"),
+            rating=form.values.get("rating"),
+            now=form.now,
+        ),
+        blocks.completed_view,
+    )
     if not isinstance(done, completion.Completed):
         return
     if done.ended_now:
@@ -84,7 +81,7 @@ def on_feedback_submit(
         if done.manager_slack_id:
             text, notice = blocks.completion_notice(done)
             send_dm(client, done.manager_slack_id, text, notice)
-    refresh_homes(client, runtime, [actor.id, done.other_user_id])
+    refresh_homes(client, context["runtime"], [context["actor"].id, done.other_user_id])
 
 
 @subcommand(
@@ -108,25 +105,21 @@ def cancel_command(inv: Invocation) -> None:
 def on_cancel_submit(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
-    actor: Actor = context["actor"]
-    runtime: Runtime = context["runtime"]
-    meta = json.loads(view.get("private_metadata") or "{}")
-    reason = kit.view_values(view).get("reason")
-
-    def work() -> completion.Cancelled:
-        with runtime.db() as db:
-            return completion.cancel(
-                db,
-                actor_id=actor.id,
-                assignment_id=meta.get("assignment", ""),
-                reason=reason,
-                now=runtime.now(),
-            )
-
-    done = submit_then(ack, view, work, lambda _: None)
+    done = submit_service(
+        ack,
+        view,
+        context,
+        lambda db, form: completion.cancel(
+            db,
+            actor_id=form.actor.id,
+            assignment_id=json.loads(form.metadata or "{}").get("assignment", ""),
+            reason=form.values.get("reason"),
+            now=form.now,
+        ),
+    )
     if not isinstance(done, completion.Cancelled):
         return
     text, notice = blocks.cancelled_notice(done)
     for slack_id in done.notify_slack_ids:
         send_dm(client, slack_id, text, notice)
-    refresh_homes(client, runtime, [actor.id, *done.affected_user_ids])
+    refresh_homes(client, context["runtime"], [context["actor"].id, *done.affected_user_ids])

@@ -26,6 +26,7 @@ from bot.listeners.support import (
     modal_button,
     open_modal,
     refresh_homes,
+    submit_service,
     submit_then,
 )
 from bot.runtime import Runtime
@@ -77,27 +78,25 @@ def _open_submit(
 def on_submit(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
-    actor: Actor = context["actor"]
-    runtime: Runtime = context["runtime"]
-    evidence = kit.view_values(view).get("evidence")
-
-    def work() -> milestones.Submitted:
-        with runtime.db() as db:
-            return milestones.submit(
-                db,
-                actor_id=actor.id,
-                milestone_id=view.get("private_metadata", ""),
-                evidence=evidence,
-                now=runtime.now(),
-            )
-
-    result = submit_then(ack, view, work, blocks.submitted_view)
+    result = submit_service(
+        ack,
+        view,
+        context,
+        lambda db, form: milestones.submit(
+            db,
+            actor_id=form.actor.id,
+            milestone_id=form.metadata,
+            evidence=form.values.get("evidence"),
+            now=form.now,
+        ),
+        blocks.submitted_view,
+    )
     if not isinstance(result, milestones.Submitted):
         return
     if result.reviewer_slack_id:
         text, request = blocks.review_request(result)
         send_dm(client, result.reviewer_slack_id, text, request)
-    refresh_homes(client, runtime, [actor.id, result.reviewer_user_id])
+    refresh_homes(client, context["runtime"], [context["actor"].id, result.reviewer_user_id])
 
 
 def _review(

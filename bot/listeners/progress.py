@@ -7,8 +7,8 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
-from bot.blocks import kit
 from bot.blocks import progress as blocks
 from bot.blocks.actions import ESCALATE, PROGRESS_OPEN, SELF_ASSESS
 from bot.listeners.actor import Actor
@@ -17,12 +17,13 @@ from bot.listeners.guard import run_reporting
 from bot.listeners.messaging import send_dm
 from bot.listeners.parsing import mentioned_user_ids
 from bot.listeners.support import (
+    Form,
     answer,
     mentioned_person,
     modal_button,
     open_modal,
     refresh_homes,
-    submit_then,
+    submit_service,
     tz_of,
 )
 from bot.runtime import Runtime
@@ -79,27 +80,18 @@ def _open_skills(
 def on_skills_submit(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
-    actor: Actor = context["actor"]
-    runtime: Runtime = context["runtime"]
-    values = kit.view_values(view)
-    ratings = {
-        int(key.removeprefix("skill_")): value
-        for key, value in values.items()
-        if key.startswith("skill_")
-    }
+    def call(db: Session, form: Form) -> tuple[int, dict[str, list[int]]]:
+        ratings = {
+            int(key.removeprefix("skill_")): value
+            for key, value in form.values.items()
+            if key.startswith("skill_")
+        }
+        count = progress.self_assess(
+            db, actor_id=form.actor.id, assignment_id=form.metadata, ratings=ratings, now=form.now
+        )
+        return count, progress.skill_history(db, form.actor.id)
 
-    def work() -> tuple[int, dict[str, list[int]]]:
-        with runtime.db() as db:
-            count = progress.self_assess(
-                db,
-                actor_id=actor.id,
-                assignment_id=view.get("private_metadata", ""),
-                ratings=ratings,
-                now=runtime.now(),
-            )
-            return count, progress.skill_history(db, actor.id)
-
-    submit_then(ack, view, work, lambda saved: blocks.skills_saved(*saved))
+    submit_service(ack, view, context, call, lambda saved: blocks.skills_saved(*saved))
 
 
 @subcommand(
@@ -130,21 +122,20 @@ def on_note_submit(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     actor: Actor = context["actor"]
-    runtime: Runtime = context["runtime"]
-    values = kit.view_values(view)
-
-    def work() -> progress.NoteSaved:
-        with runtime.db() as db:
-            return progress.record_note(
-                db,
-                actor_id=actor.id,
-                assignment_id=view.get("private_metadata", ""),
-                note=values.get("note"),
-                flag=values.get("flag"),
-                now=runtime.now(),
-            )
-
-    saved = submit_then(ack, view, work, blocks.note_saved)
+    saved = submit_service(
+        ack,
+        view,
+        context,
+        lambda db, form: progress.record_note(
+            db,
+            actor_id=form.actor.id,
+            assignment_id=form.metadata,
+            note=form.values.get("note"),
+            flag=form.values.get("flag"),
+            now=form.now,
+        ),
+        blocks.note_saved,
+    )
     if not isinstance(saved, progress.NoteSaved):
         return
     if saved.flag == "at_risk":
@@ -154,7 +145,7 @@ def on_note_submit(
     if saved.manager_slack_id and flag_changed:
         text, notice = blocks.flag_notice(saved)
         send_dm(client, saved.manager_slack_id, text, notice)
-    refresh_homes(client, runtime, [actor.id])
+    refresh_homes(client, context["runtime"], [actor.id])
 
 
 def on_escalate(

@@ -6,12 +6,16 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
+from sqlalchemy.orm import Session
 
+from bot.blocks import kit
 from bot.listeners.actor import Actor
 from bot.listeners.guard import run_reporting, submit_view
 from bot.listeners.home import publish_home
@@ -153,3 +157,35 @@ def submit_then(
         ack(**kwargs)
 
     return submit_view(acknowledge, view, run)
+
+
+@dataclass(frozen=True)
+class Form:
+    """A submitted modal as plain values: who, what they typed, the view's metadata."""
+
+    actor: Actor
+    values: dict[str, Any]
+    metadata: str
+    now: datetime
+
+
+def submit_service(
+    ack: Callable[..., Any],
+    view: dict[str, Any],
+    context: Any,
+    call: Callable[[Session, Form], Any],
+    after: Callable[[Any], dict[str, Any] | None] = lambda _: None,
+) -> Any:
+    """A modal submission that is one service call: `call(db, form)` runs in one
+    transaction before the ack (so bad input stays on the form), then the modal shows
+    `after(result)` (or closes). Returns the result, or None when refused."""
+    runtime: Runtime = context["runtime"]
+    form = Form(
+        context["actor"], kit.view_values(view), view.get("private_metadata", ""), runtime.now()
+    )
+
+    def work() -> Any:
+        with runtime.db() as db:
+            return call(db, form)
+
+    return submit_then(ack, view, work, after)
