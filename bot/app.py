@@ -12,14 +12,34 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.config import Settings
-from bot.listeners import admin, commands, errors, home, mentors
+from bot.listeners import (
+    admin,
+    commands,
+    completion,
+    errors,
+    home,
+    mentors,
+    milestones,
+    progress,
+    sessions,
+)
 from bot.listeners.actor import make_middleware
 from bot.runtime import Runtime
 from bot.slack_client import make_client
 
 #: Each module has `register(app)`; importing it also registers its sub-commands
 #: and App Home sections.
-LISTENER_MODULES = [commands, home, mentors, admin, errors]
+LISTENER_MODULES = [
+    commands,
+    home,
+    mentors,
+    admin,
+    sessions,
+    milestones,
+    progress,
+    completion,
+    errors,
+]
 
 
 def create_app(

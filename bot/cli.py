@@ -7,6 +7,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from bot.config import MissingSetting, Settings
 
@@ -45,6 +46,16 @@ def build_parser() -> argparse.ArgumentParser:
     import_.add_argument("file", type=Path)
     import_.set_defaults(handler=_users_import)
 
+    milestones = sub.add_parser("milestones", help="ramp milestones")
+    milestones_sub = milestones.add_subparsers(
+        dest="milestones_command", required=True, metavar="ACTION"
+    )
+    milestones_import = milestones_sub.add_parser(
+        "import", help="record system-tracked achievements from a CSV"
+    )
+    milestones_import.add_argument("file", type=Path)
+    milestones_import.set_defaults(handler=_milestones_import)
+
     demo = sub.add_parser("demo", help="the whole workflow against a local fake Slack")
     demo.add_argument("--database-url", help="default: a throw-away SQLite file")
     demo.set_defaults(handler=_demo)
@@ -52,10 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
     args = build_parser().parse_args(argv)
+    # The demo prints what people see; log lines would only get in the way there.
+    level = logging.WARNING if args.command == "demo" else logging.INFO
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = Settings()
         handler: Handler = args.handler
@@ -83,9 +94,13 @@ def _db_downgrade(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _users_import(args: argparse.Namespace, settings: Settings) -> int:
+def _import_file(
+    args: argparse.Namespace, settings: Settings, work: Callable[[Any, str, Any], str]
+) -> int:
+    """Read the CSV, check the database is migrated, run `work(db, text, now)` in one
+    transaction and print what it says; a refused file prints its problems (exit 1)."""
     from bot.runtime import Runtime
-    from bot.services.roster import RosterError, import_csv
+    from bot.services.errors import DomainError
 
     try:
         text = args.file.read_text(encoding="utf-8")
@@ -95,14 +110,39 @@ def _users_import(args: argparse.Namespace, settings: Settings) -> int:
     _require_migrated(settings)
     try:
         with runtime.db() as db:
-            result = import_csv(db, text, now=runtime.now())
-    except RosterError as exc:
+            summary = work(db, text, runtime.now())
+    except DomainError as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    print(f"roster imported: {result.created} created, {result.updated} updated")
-    if result.ignored_columns:
-        print(f"ignored columns: {', '.join(result.ignored_columns)}")
+    print(summary)
     return 0
+
+
+def _users_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.milestones import instantiate_for_new_hires
+    from bot.services.roster import import_csv
+
+    def work(db: Any, text: str, now: Any) -> str:
+        result = import_csv(db, text, now=now)
+        # New hires get the program's ramp milestones, mentored or not.
+        created = instantiate_for_new_hires(db, now)
+        lines = [f"roster imported: {result.created} created, {result.updated} updated"]
+        if result.ignored_columns:
+            lines.append(f"ignored columns: {', '.join(result.ignored_columns)}")
+        if created:
+            lines.append(f"ramp milestones created for new hires: {created}")
+        return "\n".join(lines)
+
+    return _import_file(args, settings, work)
+
+
+def _milestones_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.milestones import import_csv
+
+    def work(db: Any, text: str, now: Any) -> str:
+        return f"milestones recorded as system-tracked: {import_csv(db, text, now=now)}"
+
+    return _import_file(args, settings, work)
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

@@ -23,6 +23,7 @@ MILESTONE_REQUEST_CHANGES = "milestone.request_changes"  # value: submission id
 SELF_ASSESS = "progress.self_assess_open"  # value: assignment id
 COMPLETE = "assignment.complete_open"  # value: assignment id
 ESCALATE = "progress.escalate"  # value: progress note id
+PROGRESS_OPEN = "progress.note_open"  # value: assignment id (listeners/progress.py)
 
 # Reminders (listeners/reminders.py)
 SNOOZE_WEEK = "reminder.snooze_week"  # value: assignment id

@@ -62,3 +62,134 @@ def require_manager_or_admin(db: Session, actor: User, user: User) -> None:
     raise NotAllowed(
         f"Only {user.name}'s manager (or someone above them) or a program admin can do that."
     )
+
+
+# -- Privacy of mentorships (PRD NFR-1; Mentor Role "Data Access Controls") ---------------
+# One table decides who may read and change what in a mentorship. A person's relation
+# to a mentorship is computed from the rows themselves, never from what they claim.
+THE_MENTOR = "the mentor"
+THE_MENTEE = "the mentee"
+THEIR_MANAGER = "the mentee's manager"
+PROGRAM_ADMIN = "a program admin"
+
+#: Session summaries, action items and feedback text.
+READ_PRIVATE = "read_private"
+#: The mentor's progress notes (FR-4.4): the mentor's own working notes.
+READ_NOTES = "read_notes"
+WRITE_NOTES = "write_notes"
+LOG_SESSION = "log_session"
+SUBMIT_MILESTONE = "submit_milestone"
+REVIEW_MILESTONE = "review_milestone"
+SELF_ASSESS = "self_assess"
+GIVE_FEEDBACK = "give_feedback"
+CANCEL = "cancel"
+#: Flags, counts, dates and ratings: never text (FR-4.5).
+VIEW_STATUS = "view_status"
+
+RULES: dict[str, frozenset[str]] = {
+    READ_PRIVATE: frozenset({THE_MENTOR, THE_MENTEE}),
+    READ_NOTES: frozenset({THE_MENTOR}),
+    WRITE_NOTES: frozenset({THE_MENTOR}),
+    LOG_SESSION: frozenset({THE_MENTOR, THE_MENTEE}),
+    SUBMIT_MILESTONE: frozenset({THE_MENTEE}),
+    REVIEW_MILESTONE: frozenset({THE_MENTOR}),
+    SELF_ASSESS: frozenset({THE_MENTEE}),
+    GIVE_FEEDBACK: frozenset({THE_MENTOR, THE_MENTEE}),
+    CANCEL: frozenset({THE_MENTOR, THE_MENTEE, THEIR_MANAGER, PROGRAM_ADMIN}),
+    VIEW_STATUS: frozenset({THE_MENTOR, THE_MENTEE, THEIR_MANAGER, PROGRAM_ADMIN}),
+}
+
+_REFUSALS = {
+    READ_PRIVATE: "Session notes, action items and feedback are private to the mentor and "
+    "mentee. Use `/mentor status` for progress without the private parts.",
+    READ_NOTES: "Progress notes are private to the mentor who wrote them.",
+    WRITE_NOTES: "Only the mentor of this mentorship can record progress notes.",
+    LOG_SESSION: "You can only log sessions of your own mentorships.",
+    SUBMIT_MILESTONE: "Only the mentee can submit their own milestones.",
+    REVIEW_MILESTONE: "You can only review milestones of your own mentees.",
+    SELF_ASSESS: "Only the mentee can rate their own skills.",
+    GIVE_FEEDBACK: "Only the mentor and the mentee can give feedback on their mentorship.",
+    CANCEL: "Only the mentor, the mentee, the mentee's manager or a program admin "
+    "can cancel a mentorship.",
+    VIEW_STATUS: "You can see the status of your own mentorships, your reports' and "
+    "(as a program admin) everyone's.",
+}
+
+
+def load_assignment(db: Session, assignment_id: uuid.UUID | str) -> Assignment:
+    """The mentorship, or NotFound."""
+    try:
+        key = assignment_id if isinstance(assignment_id, uuid.UUID) else uuid.UUID(assignment_id)
+    except ValueError:
+        key = None
+    assignment = db.get(Assignment, key) if key else None
+    if assignment is None:
+        raise NotFound("I can't find that mentorship any more.")
+    return assignment
+
+
+def mentor_user_id(db: Session, assignment: Assignment) -> uuid.UUID:
+    """The user id of the mentorship's mentor."""
+    found = db.scalar(select(Mentor.user_id).where(Mentor.id == assignment.mentor_id))
+    assert found is not None
+    return found
+
+
+def relations(db: Session, user: User, assignment: Assignment) -> set[str]:
+    """How `user` stands to this mentorship (any of the four, or none)."""
+    found: set[str] = set()
+    if assignment.mentee_user_id == user.id:
+        found.add(THE_MENTEE)
+    if mentor_user_id(db, assignment) == user.id:
+        found.add(THE_MENTOR)
+    if user.is_admin:
+        found.add(PROGRAM_ADMIN)
+    mentee = db.get(User, assignment.mentee_user_id)
+    if mentee is not None and manages(db, user, mentee):
+        found.add(THEIR_MANAGER)
+    return found
+
+
+def allowed(db: Session, user: User, what: str, assignment: Assignment) -> bool:
+    """True when RULES let `user` do `what` on this mentorship."""
+    return bool(RULES[what] & relations(db, user, assignment))
+
+
+def require(db: Session, user: User, what: str, assignment: Assignment) -> None:
+    """NotAllowed (with what to do instead) unless `allowed`."""
+    if not allowed(db, user, what, assignment):
+        raise NotAllowed(_REFUSALS[what])
+
+
+def side(db: Session, user_id: uuid.UUID, assignment: Assignment) -> str | None:
+    """ "mentor" or "mentee" when the user takes part in this mentorship, else None."""
+    if assignment.mentee_user_id == user_id:
+        return "mentee"
+    if mentor_user_id(db, assignment) == user_id:
+        return "mentor"
+    return None
+
+
+def may_view_person(db: Session, user: User, subject: User) -> bool:
+    """Whether `user` may see `subject`'s ramp status and milestones (no text): the
+    person themselves, anyone above them, an admin, or a mentor of theirs."""
+    if user.id == subject.id or user.is_admin or manages(db, user, subject):
+        return True
+    return bool(
+        db.scalar(
+            select(
+                exists().where(
+                    Assignment.mentee_user_id == subject.id,
+                    Assignment.mentor_id == Mentor.id,
+                    Mentor.user_id == user.id,
+                    Assignment.status.in_(("active", "completed")),
+                )
+            )
+        )
+    )
+
+
+def require_view_person(db: Session, user: User, subject: User) -> None:
+    """NotAllowed unless `may_view_person`."""
+    if not may_view_person(db, user, subject):
+        raise NotAllowed(_REFUSALS[VIEW_STATUS])

@@ -82,6 +82,7 @@ class SlackDriver:
         secret: str | None = None,
         retry_num: int | None = None,
         signature_body: str | None = None,
+        wait: bool = True,
     ) -> HttpReply:
         """POST `body` to the app, signed as Slack signs (with `secret`, at `timestamp`,
         over `signature_body` when a test wants a signature that doesn't match)."""
@@ -102,7 +103,8 @@ class SlackDriver:
                 reply = HttpReply(response.status, response.read().decode())
         except urllib.error.HTTPError as exc:
             reply = HttpReply(exc.code, exc.read().decode())
-        self.wait_idle()
+        if wait:
+            self.wait_idle()
         return reply
 
     def post_form(self, fields: dict[str, str], **kwargs: Any) -> HttpReply:
@@ -185,6 +187,33 @@ class SlackDriver:
             + f" for {user}; they see:\n{self.describe(user)}"
         )
 
+    def press(
+        self,
+        who: Who,
+        action_id: str,
+        value: str,
+        *,
+        message: Message | None = None,
+        retry_num: int | None = None,
+    ) -> HttpReply:
+        """Press a button by action id and value even when the person can't see one
+        now: a stale message clicked again, or a click forged with someone else's id.
+        Without `message` it comes from a message in the person's DM with the bot."""
+        user = slack_id(who)
+        surface = message or Message(dm_channel(user), "0", "")
+        payload = self._base_action(user, surface, "message")
+        payload["actions"] = [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": "pressed",
+                "text": {"type": "plain_text", "text": action_id},
+                "value": value,
+                "action_ts": str(time.time()),
+            }
+        ]
+        return self.post_payload(payload, retry_num=retry_num)
+
     def select(
         self, who: Who, label: str, option: str, *, message: Message | None = None
     ) -> HttpReply:
@@ -234,7 +263,14 @@ class SlackDriver:
             "view": submitted,
             "response_urls": [],
         }
-        reply = self.post_payload(payload, retry_num=retry_num)
+        # Slack applies the response_action as soon as the answer arrives, before any
+        # views.update the app makes after ack(); so apply it first, then wait.
+        self.fake.hold_updates(view["id"])
+        try:
+            reply = self.post_payload(payload, retry_num=retry_num, wait=False)
+        except BaseException:
+            self.fake.release_updates(view["id"])
+            raise
         result = Submission(reply)
         body = reply.json() if reply.body.startswith("{") else {}
         action = body.get("response_action")
@@ -252,6 +288,8 @@ class SlackDriver:
             stack = self.fake.views.get(user) or []
             if stack and stack[-1]["id"] == view["id"]:
                 self.fake.pop_view(user)
+        self.fake.release_updates(view["id"])
+        self.wait_idle()
         return result
 
     def close_modal(self, who: Who) -> HttpReply:

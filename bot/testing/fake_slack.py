@@ -120,6 +120,9 @@ class FakeSlack:
             self.triggers: dict[str, str] = {}
             self.response_targets: dict[str, ResponseTarget] = {}
             self.failures: list[Failure] = []
+            #: views.update calls that arrived while their view's submission was in
+            #: flight; Slack applies the submission's response_action first.
+            self.held_updates: dict[str, list[dict[str, Any]]] = {}
 
     # -- people ----------------------------------------------------------------------------
     def add_user(
@@ -350,8 +353,22 @@ class FakeSlack:
         self.views[user].append(view)
         return {"ok": True, "view": view}
 
+    def hold_updates(self, view_id: str) -> None:
+        """A submission of `view_id` is in flight: queue views.update calls on it."""
+        with self._lock:
+            self.held_updates.setdefault(view_id, [])
+
+    def release_updates(self, view_id: str) -> None:
+        """The submission's answer is applied: apply the queued updates, in order."""
+        with self._lock:
+            for args in self.held_updates.pop(view_id, []):
+                self.api_views_update(args)
+
     def api_views_update(self, args: dict[str, Any]) -> dict[str, Any]:
         view_id = args.get("view_id")
+        if view_id in self.held_updates:
+            self.held_updates[str(view_id)].append(args)
+            return {"ok": True, "view": {**(args.get("view") or {}), "id": view_id}}
         external_id = args.get("external_id")
         for user, stack in self.views.items():
             for index, existing in enumerate(stack):

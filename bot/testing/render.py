@@ -6,8 +6,12 @@ from typing import Any
 
 
 def element_text(obj: Any) -> str:
+    """The text a person reads: mrkdwn's escapes (&amp; &lt; &gt;) shown as Slack shows them."""
     if isinstance(obj, dict):
-        return str(obj.get("text", ""))
+        text = str(obj.get("text", ""))
+        if obj.get("type") == "mrkdwn":
+            text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        return text
     return str(obj or "")
 
 

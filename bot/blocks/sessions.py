@@ -1,0 +1,269 @@
+"""Session log modal, its confirmation, the "a session was logged" DM, action items
+and the mentorship cards of App Home."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.blocks import kit
+from bot.blocks.actions import (
+    ACTION_ITEM_DONE,
+    COMPLETE,
+    LOG_SESSION,
+    PROGRESS_OPEN,
+    SELF_ASSESS,
+)
+from bot.services.action_items import OpenItem
+from bot.services.sessions import LogForm, Logged, Mentorship, Recipient
+
+LOG_CALLBACK = "session_log"
+ITEMS_HINT = (
+    "One per line, starting with who does it, e.g. "
+    "'mentee: Draft the QBR deck by 2026-12-01' or 'mentor: Share the renewal playbook'."
+)
+RESOURCES_HINT = (
+    "One per line: a title and the link, e.g. 'Renewal playbook https://wiki/renewals'."
+)
+FLAG_WORDS = {"on_track": "on track", "at_risk": ":warning: at risk"}
+
+
+def fmt_day(day: date | None) -> str:
+    """ "Tue 17 Nov 2026" (or "—" when unknown)."""
+    return f"{day:%a} {day.day} {day:%b %Y}" if day else "—"
+
+
+def fmt_when(instant: datetime | None, tz: ZoneInfo) -> str:
+    """The day an instant falls on, in the viewer's timezone."""
+    return fmt_day(instant.astimezone(tz).date()) if instant else "—"
+
+
+def _rating_input(label: str, block_id: str, initial: object) -> kit.Block:
+    return kit.input_block(
+        label,
+        block_id,
+        kit.number_input(
+            block_id, initial=int(initial) if initial else None, min_value=1, max_value=5
+        ),
+        optional=True,
+        hint="1 (low) to 5 (high)",
+    )
+
+
+def log_modal(form: LogForm, metadata: str) -> kit.Block:
+    """The session log: mentorship (only when several), date, time, duration, topics,
+    summary, action items, resources, confidence before/after and session quality."""
+    values = form.values
+    blocks: list[kit.Block] = []
+    if form.note:
+        blocks.append(kit.section(f":information_source: {kit.escape(form.note)}"))
+    if form.group:
+        mentees = [kit.option(m.other_name, str(m.assignment_id)) for m in form.mentorships]
+        every = [str(m.assignment_id) for m in form.mentorships]
+        blocks += [
+            kit.context("A group session: one log for several of your mentees."),
+            kit.input_block(
+                "Invited", "invited", kit.checkboxes("invited", mentees, initial=every)
+            ),
+            kit.input_block(
+                "Attended", "attended", kit.checkboxes("attended", mentees, initial=every)
+            ),
+        ]
+    elif len(form.mentorships) > 1 and form.editing_session_id is None:
+        options = [
+            kit.option(f"{m.other_name} (you are the {m.side})", str(m.assignment_id))
+            for m in form.mentorships
+        ]
+        blocks.append(
+            kit.input_block("Mentorship", "assignment", kit.static_select("assignment", options))
+        )
+    else:
+        only = form.mentorships[0]
+        blocks.append(kit.context(f"Your mentorship with *{kit.escape(only.other_name)}*"))
+    topic_options = [kit.option(t, t) for t in form.topics]
+    chosen = [t for t in values.get("topics", []) if t in form.topics]  # type: ignore[union-attr]
+    others = [t for t in values.get("topics", []) if t not in form.topics]  # type: ignore[union-attr]
+    blocks += [
+        kit.input_block("Date", "day", kit.datepicker("day", initial=form.day.isoformat())),
+        kit.input_block("Time", "time", kit.timepicker("time", initial=form.time), optional=True),
+        kit.input_block(
+            "Duration (minutes)",
+            "duration",
+            kit.number_input(
+                "duration", initial=values.get("duration") or 30, min_value=1, max_value=600
+            ),
+        ),
+        kit.input_block(
+            "Topics",
+            "topics",
+            kit.multi_static_select("topics", topic_options, initial=chosen),
+            optional=True,
+        ),
+        kit.input_block(
+            "Other topics",
+            "other_topics",
+            kit.text_input("other_topics", initial=", ".join(others), max_length=500),
+            optional=True,
+            hint="Anything not in the list, separated by commas.",
+        ),
+        kit.input_block(
+            "Summary",
+            "summary",
+            kit.text_input(
+                "summary", initial=str(values.get("summary") or ""), multiline=True, max_length=3000
+            ),
+        ),
+        kit.input_block(
+            "Action items",
+            "action_items",
+            kit.text_input(
+                "action_items", initial=str(values.get("action_items") or ""), multiline=True
+            ),
+            optional=True,
+            hint=ITEMS_HINT,
+        ),
+        kit.input_block(
+            "Resources",
+            "resources",
+            kit.text_input("resources", initial=str(values.get("resources") or ""), multiline=True),
+            optional=True,
+            hint=RESOURCES_HINT,
+        ),
+    ]
+    if not form.group:
+        blocks += [
+            _rating_input(
+                "Confidence before", "confidence_before", values.get("confidence_before")
+            ),
+            _rating_input("Confidence after", "confidence_after", values.get("confidence_after")),
+        ]
+    blocks.append(_rating_input("Session quality", "quality", values.get("quality")))
+    if form.carried:
+        blocks.append(kit.header("Open action items"))
+        lines = []
+        for i in form.carried:
+            due = f" (due {fmt_day(i.due)})" if i.due else ""
+            lines.append(f"• {i.owner}: {kit.escape(i.text)}{due}")
+        blocks.append(kit.section("\n".join(lines)))
+        options = [kit.option(f"{i.owner}: {i.text}"[:75], i.key) for i in form.carried]
+        blocks.append(
+            kit.input_block(
+                "Done since last session",
+                "done_items",
+                kit.checkboxes("done_items", options),
+                optional=True,
+                hint="Tick what is done; the rest stays open.",
+            )
+        )
+    title = (
+        "Edit session"
+        if form.editing_session_id
+        else ("Log group session" if form.group else "Log session")
+    )
+    return kit.modal(title, blocks, callback_id=LOG_CALLBACK, private_metadata=metadata)
+
+
+def saved_view(logged: Logged, *, notified: bool = True) -> kit.Block:
+    """The modal after saving: it says the log is kept, whatever Slack does next."""
+    verb = "updated" if logged.edited else "saved"
+    lines = [f":white_check_mark: Session of {fmt_day(logged.day)} {verb}."]
+    if logged.group:
+        present = sum(1 for r in logged.recipients if r.attended)
+        lines.append(f"Logged for {len(logged.session_ids)} mentorships, {present} attended.")
+    if logged.marked_done:
+        lines.append(f"{logged.marked_done} open action item(s) marked done.")
+    if not notified:
+        lines.append(
+            "It is saved, but I couldn't message the others just now; "
+            "they will see it in their App Home."
+        )
+    return kit.modal(
+        "Session saved",
+        [kit.section("\n".join(lines))],
+        callback_id="session_saved",
+        submit=None,
+        close="Done",
+    )
+
+
+def logged_notice(logged: Logged, recipient: Recipient) -> tuple[str, list[kit.Block]]:
+    """The DM telling a participant that a session was logged (they may read it all)."""
+    verb = "updated the log of" if logged.edited else "logged"
+    text = f"{logged.logger_name} {verb} your session of {fmt_day(logged.day)}."
+    blocks = [
+        kit.section(
+            f":notebook: *{kit.escape(logged.logger_name)}* {verb} your session "
+            f"of {fmt_day(logged.day)}."
+        ),
+        kit.fields(
+            f"*Duration*\n{logged.duration_minutes} min",
+            f"*Topics*\n{kit.escape(', '.join(logged.topics))}",
+        ),
+        kit.section(f"*Summary*\n{kit.escape(logged.summary)}"),
+    ]
+    if recipient.their_items:
+        lines = "\n".join(f"• {kit.escape(i)}" for i in recipient.their_items)
+        blocks.append(kit.section(f"*Your action items*\n{lines}"))
+    if recipient.side == "mentee":
+        blocks.append(
+            kit.actions(
+                kit.button("Rate my skills", SELF_ASSESS, str(recipient.assignment_id)),
+            )
+        )
+    return text, blocks
+
+
+def skills_offer(assignment_id: str) -> tuple[str, list[kit.Block]]:
+    """After a mentee logs a session: an invitation to rate their skills."""
+    text = "Session saved. How do your skills feel now?"
+    return text, [
+        kit.section(":chart_with_upwards_trend: " + text),
+        kit.actions(kit.button("Rate my skills", SELF_ASSESS, assignment_id)),
+    ]
+
+
+def already_logged_note(by_name: str, day: date) -> str:
+    return (
+        f"{by_name} already logged this mentorship's session of {fmt_day(day)}. "
+        "Here it is: change what you like and Save, or Cancel to keep it as it is."
+    )
+
+
+def item_rows(items: list[OpenItem], *, heading: str, limit: int = 10) -> list[kit.Block]:
+    """Open action items, each with a Done button."""
+    if not items:
+        return []
+    blocks: list[kit.Block] = [kit.section(f"*{heading}*")]
+    for item in items[:limit]:
+        due = f" · due {fmt_day(item.due)}" if item.due else ""
+        blocks.append(
+            kit.section(
+                f"{kit.escape(item.text)}{due}\n_with {kit.escape(item.other_name)}_",
+                accessory=kit.button("Done", ACTION_ITEM_DONE, item.key),
+            )
+        )
+    if len(items) > limit:
+        blocks.append(kit.context(f"…and {len(items) - limit} more."))
+    return blocks
+
+
+def mentorship_card(card: Mentorship, tz: ZoneInfo) -> list[kit.Block]:
+    """One mentorship on App Home, with its buttons for this viewer."""
+    other = "Mentor" if card.side == "mentee" else "Mentee"
+    last = fmt_when(card.last_session, tz) if card.last_session else "none yet"
+    flag = f" · {FLAG_WORDS[card.progress_flag]}" if card.progress_flag in FLAG_WORDS else ""
+    buttons = [kit.button("Log session", LOG_SESSION, str(card.assignment_id), style="primary")]
+    if card.side == "mentee":
+        buttons.append(kit.button("Rate my skills", SELF_ASSESS, str(card.assignment_id)))
+    else:
+        buttons.append(kit.button("Progress", PROGRESS_OPEN, str(card.assignment_id)))
+    buttons.append(kit.button("Complete", COMPLETE, str(card.assignment_id)))
+    return [
+        kit.section(
+            f"{other}: *{kit.escape(card.other_name)}* · since {fmt_day(card.start_date)} · "
+            f"{card.cadence} check-ins{flag}\n"
+            f"Sessions held: {card.sessions_held} (last: {last}) · "
+            f"next check-in: {fmt_day(card.next_check_in)}"
+        ),
+        kit.actions(*buttons),
+    ]

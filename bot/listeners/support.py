@@ -1,0 +1,191 @@
+"""Small Slack chores the mentorship listeners share: opening a modal, answering a
+button press wherever it came from, refreshing the homes of people a change touched."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient
+from sqlalchemy.orm import Session
+
+from bot.blocks import kit
+from bot.listeners.actor import Actor
+from bot.listeners.guard import run_reporting, submit_view
+from bot.listeners.home import publish_home
+from bot.listeners.messaging import send_dm
+from bot.listeners.parsing import mentioned_user_ids
+from bot.runtime import Runtime
+from bot.services import access, inputs, roster
+from bot.services.errors import NotFound
+
+log = logging.getLogger(__name__)
+
+
+def open_modal(client: WebClient, trigger_id: str, view: dict[str, Any]) -> bool:
+    """Open `view`; False (logged) when Slack refuses, e.g. an expired trigger."""
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except Exception:
+        log.warning("could not open a modal", exc_info=True)
+        return False
+    return True
+
+
+def update_modal(client: WebClient, view_id: str, view: dict[str, Any]) -> bool:
+    try:
+        client.views_update(view_id=view_id, view=view)
+    except Exception:
+        log.warning("could not update modal %s", view_id, exc_info=True)
+        return False
+    return True
+
+
+def answer(body: dict[str, Any], client: WebClient, text: str) -> None:
+    """Tell the person who pressed a button: ephemerally under the message, or by DM
+    when the button was on App Home or in a modal (no response_url there)."""
+    url = body.get("response_url")
+    user = body.get("user", {}).get("id", "")
+    if url:
+        try:
+            response = WebhookClient(url, timeout=10).send(
+                text=text, response_type="ephemeral", replace_original=False
+            )
+            if response.status_code == 200:
+                return
+        except Exception:
+            log.warning("could not answer through response_url", exc_info=True)
+    send_dm(client, user, text)
+
+
+def message_of(body: dict[str, Any]) -> tuple[str, str]:
+    """(channel, ts) of the message a button sits on, or ("", "") for views."""
+    container = body.get("container") or {}
+    if container.get("type") != "message":
+        return "", ""
+    return str(container.get("channel_id", "")), str(container.get("message_ts", ""))
+
+
+def refresh_homes(
+    client: WebClient, runtime: Runtime, user_ids: Iterable[uuid.UUID | None]
+) -> None:
+    """Re-publish the App Home of each person a change touched."""
+    actors = []
+    with runtime.db() as db:
+        for user_id in dict.fromkeys(u for u in user_ids if u is not None):
+            user = access.load_user(db, user_id)
+            actors.append(Actor.of(user))
+    for actor in actors:
+        publish_home(client, runtime, actor)
+
+
+def tz_of(runtime: Runtime, actor: Actor) -> ZoneInfo:
+    with runtime.db() as db:
+        return inputs.zone(db, actor.timezone)
+
+
+def mentioned_person(runtime: Runtime, args: str) -> uuid.UUID | None:
+    """The roster id of the first person mentioned in `args`, None when nobody is;
+    NotFound when the mention is someone the roster doesn't know."""
+    ids = mentioned_user_ids(args)
+    if not ids:
+        return None
+    with runtime.db() as db:
+        user = roster.by_slack_id(db, ids[0])
+        if user is None:
+            raise NotFound(f"<@{ids[0]}> is not in the roster yet.")
+        return user.id
+
+
+#: (client, runtime, actor, trigger_id, button value) -> opens a modal.
+ModalOpener = Callable[[WebClient, Runtime, Actor, str, str], Any]
+
+
+def modal_button(opener: ModalOpener) -> Callable[..., None]:
+    """A Bolt action listener for a button that opens a modal: ack, then open it
+    (a refusal or a failure is told to the person who pressed)."""
+
+    def on_press(
+        ack: Callable[..., Any],
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        context: Any,
+    ) -> None:
+        ack()
+        run_reporting(
+            lambda text: answer(body, client, text),
+            lambda: opener(
+                client,
+                context["runtime"],
+                context["actor"],
+                body.get("trigger_id", ""),
+                action.get("value", ""),
+            ),
+        )
+
+    return on_press
+
+
+def submit_then(
+    ack: Callable[..., Any],
+    view: dict[str, Any],
+    work: Callable[[], Any],
+    after: Callable[[Any], dict[str, Any] | None],
+) -> Any:
+    """`guard.submit_view`, and on success answer with the view `after(result)`
+    returns (the modal then says what happened, whatever Slack does next)."""
+    result_box: list[Any] = []
+
+    def run() -> Any:
+        result = work()
+        result_box.append(result)
+        return result
+
+    def acknowledge(**kwargs: Any) -> None:
+        if result_box and not kwargs:
+            shown = after(result_box[0])
+            if shown is not None:
+                ack(response_action="update", view=shown)
+                return
+        ack(**kwargs)
+
+    return submit_view(acknowledge, view, run)
+
+
+@dataclass(frozen=True)
+class Form:
+    """A submitted modal as plain values: who, what they typed, the view's metadata."""
+
+    actor: Actor
+    values: dict[str, Any]
+    metadata: str
+    now: datetime
+
+
+def submit_service(
+    ack: Callable[..., Any],
+    view: dict[str, Any],
+    context: Any,
+    call: Callable[[Session, Form], Any],
+    after: Callable[[Any], dict[str, Any] | None] = lambda _: None,
+) -> Any:
+    """A modal submission that is one service call: `call(db, form)` runs in one
+    transaction before the ack (so bad input stays on the form), then the modal shows
+    `after(result)` (or closes). Returns the result, or None when refused."""
+    runtime: Runtime = context["runtime"]
+    form = Form(
+        context["actor"], kit.view_values(view), view.get("private_metadata", ""), runtime.now()
+    )
+
+    def work() -> Any:
+        with runtime.db() as db:
+            return call(db, form)
+
+    return submit_then(ack, view, work, after)

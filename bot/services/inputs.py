@@ -1,0 +1,113 @@
+"""Checking what people type (ratings, numbers, links) and placing instants in their
+day. Each checker adds a message a person can act on to `errors` under the field's
+name, so a service can report every bad field at once."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.orm import Session
+
+from bot.services import program
+
+
+def zone(db: Session, timezone: str | None) -> ZoneInfo:
+    """The person's timezone, else the program's default, else UTC."""
+    for name in (timezone, program.load(db).default_timezone):
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                continue
+    return ZoneInfo("UTC")
+
+
+def local_day(instant: datetime, tz: ZoneInfo) -> date:
+    """The calendar day `instant` falls on for someone in `tz`."""
+    return instant.astimezone(tz).date()
+
+
+def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """[start, end) of `day` in `tz`, as UTC instants."""
+    start = datetime.combine(day, time.min, tz).astimezone(UTC)
+    end = datetime.combine(date.fromordinal(day.toordinal() + 1), time.min, tz).astimezone(UTC)
+    return start, end
+
+
+def rating(
+    raw: object, field: str, errors: dict[str, str], *, what: str, required: bool = False
+) -> int | None:
+    """A 1-5 rating, or None when left empty (unless `required`)."""
+    text = str(raw).strip() if raw is not None else ""
+    if not text:
+        if required:
+            errors[field] = f"Give {what} from 1 to 5."
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 5:
+        errors[field] = f"{what[0].upper()}{what[1:]} must be a whole number from 1 to 5."
+        return None
+    return value
+
+
+def whole_number(
+    raw: object, field: str, errors: dict[str, str], *, what: str, low: int, high: int
+) -> int | None:
+    """A required whole number within [low, high]."""
+    text = str(raw).strip() if raw is not None else ""
+    try:
+        value = int(text)
+    except ValueError:
+        errors[field] = f"Enter {what} as a whole number from {low} to {high}."
+        return None
+    if not low <= value <= high:
+        errors[field] = f"Enter {what} as a whole number from {low} to {high}."
+        return None
+    return value
+
+
+def required_text(
+    raw: object, field: str, errors: dict[str, str], *, what: str, limit: int = 3000
+) -> str | None:
+    """Non-empty text of at most `limit` characters, trimmed."""
+    text = str(raw).strip() if raw is not None else ""
+    if not text:
+        errors[field] = f"Write {what}; it can't be empty."
+        return None
+    if len(text) > limit:
+        errors[field] = f"Keep {what} under {limit} characters (it has {len(text)})."
+        return None
+    return text
+
+
+def is_web_link(text: str) -> bool:
+    """True for an http(s) link with a host, e.g. https://wiki.example.com/qbr."""
+    parsed = urlparse(text.strip().strip("<>"))
+    return parsed.scheme in ("http", "https") and "." in parsed.netloc and " " not in text.strip()
+
+
+def parse_day(raw: object, field: str, errors: dict[str, str], *, what: str) -> date | None:
+    """A required ISO date (the datepicker's format)."""
+    text = str(raw).strip() if raw else ""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        errors[field] = f"Pick {what}."
+        return None
+
+
+def parse_time(raw: object, field: str, errors: dict[str, str]) -> time | None:
+    """An HH:MM time (the timepicker's format), or None when left empty."""
+    text = str(raw).strip() if raw else ""
+    if not text:
+        return None
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        errors[field] = "Pick a time like 14:30."
+        return None

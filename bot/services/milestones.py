@@ -1,0 +1,689 @@
+"""Ramp milestones (FR-4.1) and their review (Mentor Role's "Assignment Review Process").
+
+Program templates are instantiated for every new hire, mentored or not, so ramp can
+be compared, and a mentorship's goals become milestones of that mentorship. A milestone
+is achieved in one of three ways: the mentor approves the mentee's submission
+(`mentor_verified`), an unmentored hire reports it (`self_report`), or a system such
+as the CRM says so (`system_tracked`, `mentorbot milestones import`)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.services import access, audit, inputs, program
+from bot.services.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
+from models import Assignment, Mentor, MilestoneSubmission, MilestoneTemplate, RampMilestone, User
+
+#: The customer-success ramp (key, name, description, days from hire, is_final).
+DEFAULT_TEMPLATES: list[tuple[str, str, str, int, bool]] = [
+    (
+        "product-certification",
+        "Product certification passed",
+        "Passes the product certification course.",
+        14,
+        False,
+    ),
+    (
+        "shadowed-calls",
+        "Shadowed five customer calls",
+        "Joins five calls led by a senior CSM.",
+        21,
+        False,
+    ),
+    ("first-call-solo", "First customer call led solo", "Leads a customer call alone.", 30, False),
+    (
+        "first-qbr-solo",
+        "First QBR run solo",
+        "Runs a quarterly business review without a senior CSM leading it.",
+        60,
+        False,
+    ),
+    ("first-renewal", "First renewal closed", "Closes a renewal as the account owner.", 75, False),
+    ("fully-ramped", "Fully ramped", "Owns a full book of business on their own.", 90, True),
+]
+
+DECISIONS = {"approve": "approved", "request_changes": "changes_requested"}
+IMPORT_COLUMNS = ("slack_user_id", "milestone", "achieved_date")
+
+
+@dataclass(frozen=True)
+class MilestoneView:
+    id: uuid.UUID
+    name: str
+    description: str | None
+    target_date: date | None
+    achieved_date: date | None
+    status: str
+    verification_method: str | None
+    is_goal: bool
+    #: The reviewer's "request changes" text: only for the mentee and their mentor.
+    feedback: str | None
+
+
+@dataclass(frozen=True)
+class MilestoneList:
+    subject_name: str
+    subject_slack_id: str
+    items: list[MilestoneView]
+    #: True when the viewer is the person themselves (Submit buttons).
+    own: bool
+    reviewer_name: str | None
+
+
+@dataclass(frozen=True)
+class Submitted:
+    submission_id: uuid.UUID
+    milestone_name: str
+    mentee_name: str
+    evidence: str
+    #: None when nobody reviews it (no mentor): then it is self-reported and achieved.
+    reviewer_slack_id: str | None
+    reviewer_user_id: uuid.UUID | None
+    achieved_date: date | None
+
+
+@dataclass(frozen=True)
+class Reviewed:
+    milestone_name: str
+    decision: str
+    mentee_user_id: uuid.UUID
+    mentee_slack_id: str
+    mentee_name: str
+    reviewer_name: str
+    feedback: str | None
+    achieved_date: date | None
+
+
+@dataclass(frozen=True)
+class ReviewRequest:
+    submission_id: uuid.UUID
+    milestone_name: str
+    mentee_name: str
+    mentee_slack_id: str
+    evidence: str
+    submitted_at: datetime
+    reviewer_user_id: uuid.UUID
+
+
+class MilestoneImportError(DomainError):
+    """The file was refused; `problems` lists "line N: what is wrong" for every bad row."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(
+            f"Milestones not imported ({len(problems)} problem(s)); nothing was changed:\n"
+            + "\n".join(problems)
+        )
+
+
+# -- templates and instances ---------------------------------------------------------------
+def ensure_default_templates(db: Session, now: datetime) -> int:
+    """Seed the customer-success ramp when the program has no templates yet."""
+    if db.scalar(select(MilestoneTemplate.id).limit(1)) is not None:
+        return 0
+    for position, (key, name, description, days, final) in enumerate(DEFAULT_TEMPLATES):
+        db.add(
+            MilestoneTemplate(
+                key=key,
+                name=name,
+                description=description,
+                days_from_hire=days,
+                position=position,
+                is_final=final,
+            )
+        )
+    audit.record(
+        db,
+        actor_id=None,
+        action="milestone_templates.seeded",
+        entity_type="milestone_templates",
+        entity_id=None,
+        now=now,
+        count=len(DEFAULT_TEMPLATES),
+    )
+    db.flush()
+    return len(DEFAULT_TEMPLATES)
+
+
+def instantiate_for_new_hires(db: Session, now: datetime) -> int:
+    """Give every new hire in the roster (hired within the program's new-hire window)
+    the program milestones they don't have yet, mentored or not. Returns how many
+    milestones were created; safe to call again (after a roster import, on first use)."""
+    ensure_default_templates(db, now)
+    window = program.load(db).new_hire_window_days
+    since = now.date() - timedelta(days=window)
+    hires = db.scalars(select(User).where(User.hire_date >= since, User.is_bot.is_(False))).all()
+    created = sum(_instantiate_templates(db, hire) for hire in hires)
+    if created:
+        audit.record(
+            db,
+            actor_id=None,
+            action="milestones.instantiated",
+            entity_type="mentee_ramp_milestones",
+            entity_id=None,
+            now=now,
+            hires=len(hires),
+            created=created,
+        )
+    db.flush()
+    return created
+
+
+def instantiate_for_assignment(db: Session, assignment: Assignment, now: datetime) -> int:
+    """The mentorship's goals become its milestones, and the mentee's program milestones
+    are linked to it so the mentor reviews them. Safe to call again."""
+    ensure_default_templates(db, now)
+    mentee = access.load_user(db, assignment.mentee_user_id)
+    created = _instantiate_templates(db, mentee)
+    existing = {
+        m.milestone_name
+        for m in db.scalars(
+            select(RampMilestone).where(
+                RampMilestone.assignment_id == assignment.id, RampMilestone.template_key.is_(None)
+            )
+        )
+    }
+    for goal in assignment.goals or []:
+        name = str(goal.get("goal") or "").strip()[:200]
+        if not name or name in existing:
+            continue
+        target = goal.get("target_date")
+        db.add(
+            RampMilestone(
+                assignment_id=assignment.id,
+                mentee_user_id=assignment.mentee_user_id,
+                milestone_name=name,
+                target_date=date.fromisoformat(str(target)) if target else None,
+            )
+        )
+        existing.add(name)
+        created += 1
+    for milestone in db.scalars(
+        select(RampMilestone).where(
+            RampMilestone.mentee_user_id == assignment.mentee_user_id,
+            RampMilestone.assignment_id.is_(None),
+        )
+    ):
+        milestone.assignment_id = assignment.id
+    names = [
+        m.milestone_name
+        for m in db.scalars(
+            select(RampMilestone).where(RampMilestone.mentee_user_id == assignment.mentee_user_id)
+        )
+    ]
+    if assignment.milestones != names:
+        assignment.milestones = names
+    if created:
+        audit.record(
+            db,
+            actor_id=None,
+            action="milestones.instantiated",
+            entity_type="mentorship_assignment",
+            entity_id=assignment.id,
+            now=now,
+            created=created,
+        )
+    db.flush()
+    return created
+
+
+def ensure_for(db: Session, user_id: uuid.UUID, now: datetime) -> None:
+    """On first use: this person's program milestones (a new hire, or anyone being
+    mentored) and their mentorships' goals. Cheap when there is nothing to add."""
+    ensure_default_templates(db, now)
+    user = access.load_user(db, user_id)
+    mentorships = db.scalars(
+        select(Assignment).where(
+            Assignment.mentee_user_id == user_id, Assignment.status.in_(("active", "completed"))
+        )
+    ).all()
+    window = program.load(db).new_hire_window_days
+    new_hire = user.hire_date is not None and (now.date() - user.hire_date).days <= window
+    if (new_hire or mentorships) and _instantiate_templates(db, user):
+        audit.record(
+            db,
+            actor_id=None,
+            action="milestones.instantiated",
+            entity_type="user",
+            entity_id=user.id,
+            now=now,
+        )
+    for assignment in mentorships:
+        instantiate_for_assignment(db, assignment, now)
+    db.flush()
+
+
+def _instantiate_templates(db: Session, hire: User) -> int:
+    if hire.hire_date is None:
+        return 0
+    have = set(
+        db.scalars(
+            select(RampMilestone.template_key).where(
+                RampMilestone.mentee_user_id == hire.id, RampMilestone.template_key.is_not(None)
+            )
+        )
+    )
+    created = 0
+    for template in _templates(db):
+        if template.key in have:
+            continue
+        db.add(_from_template(template, hire))
+        created += 1
+    return created
+
+
+def _templates(db: Session) -> list[MilestoneTemplate]:
+    return list(
+        db.scalars(
+            select(MilestoneTemplate)
+            .where(MilestoneTemplate.is_active.is_(True))
+            .order_by(MilestoneTemplate.position, MilestoneTemplate.days_from_hire)
+        )
+    )
+
+
+def _from_template(template: MilestoneTemplate, hire: User) -> RampMilestone:
+    return RampMilestone(
+        mentee_user_id=hire.id,
+        milestone_name=template.name,
+        description=template.description,
+        template_key=template.key,
+        target_date=hire.hire_date + timedelta(days=template.days_from_hire)
+        if hire.hire_date
+        else None,
+    )
+
+
+# -- reading -------------------------------------------------------------------------------
+def list_for(
+    db: Session, *, actor_id: uuid.UUID, subject_user_id: uuid.UUID, now: datetime
+) -> MilestoneList:
+    """A person's milestones with target and achieved dates, for them, their mentor,
+    anyone above them and admins; review feedback only for mentee and mentor."""
+    actor = access.load_user(db, actor_id)
+    subject = access.load_user(db, subject_user_id)
+    access.require_view_person(db, actor, subject)
+    ensure_for(db, subject.id, now)
+    reviewing = reviewing_assignment(db, subject.id)
+    private = actor.id == subject.id or (
+        reviewing is not None and access.allowed(db, actor, access.READ_PRIVATE, reviewing)
+    )
+    rows = db.scalars(
+        select(RampMilestone)
+        .where(RampMilestone.mentee_user_id == subject.id)
+        .order_by(RampMilestone.target_date.is_(None), RampMilestone.target_date)
+    ).all()
+    feedback = _latest_feedback(db, [m.id for m in rows]) if private else {}
+    reviewer = (
+        access.load_user(db, access.mentor_user_id(db, reviewing)).name if reviewing else None
+    )
+    return MilestoneList(
+        subject.name,
+        subject.slack_user_id,
+        [
+            MilestoneView(
+                m.id,
+                m.milestone_name,
+                m.description,
+                m.target_date,
+                m.achieved_date,
+                m.status,
+                m.verification_method,
+                m.template_key is None,
+                feedback.get(m.id) if m.status == "changes_requested" else None,
+            )
+            for m in rows
+        ],
+        own=actor.id == subject.id,
+        reviewer_name=reviewer,
+    )
+
+
+def reviewing_assignment(db: Session, mentee_user_id: uuid.UUID) -> Assignment | None:
+    """The active mentorship whose mentor reviews this person's milestones."""
+    return db.scalar(
+        select(Assignment)
+        .where(Assignment.mentee_user_id == mentee_user_id, Assignment.status == "active")
+        .order_by(Assignment.start_date.desc())
+        .limit(1)
+    )
+
+
+def pending_reviews(db: Session, mentor_user_id: uuid.UUID) -> list[ReviewRequest]:
+    """Submissions waiting for this mentor's decision, oldest first."""
+    return [r for r in reviews_waiting(db) if r.reviewer_user_id == mentor_user_id]
+
+
+def reviews_waiting(
+    db: Session, *, submitted_before: datetime | None = None
+) -> list[ReviewRequest]:
+    """Every submission still waiting for a decision (optionally only those older than
+    `submitted_before`), with its reviewer: for the review-time reminders."""
+    query = (
+        select(MilestoneSubmission, RampMilestone, Assignment, Mentor.user_id, User)
+        .join(RampMilestone, MilestoneSubmission.milestone_id == RampMilestone.id)
+        .join(User, RampMilestone.mentee_user_id == User.id)
+        .join(
+            Assignment,
+            (Assignment.mentee_user_id == RampMilestone.mentee_user_id)
+            & (Assignment.status == "active"),
+        )
+        .join(Mentor, Assignment.mentor_id == Mentor.id)
+        .where(MilestoneSubmission.decision.is_(None))
+        .order_by(MilestoneSubmission.submitted_at)
+    )
+    if submitted_before is not None:
+        query = query.where(MilestoneSubmission.submitted_at < submitted_before)
+    return [
+        ReviewRequest(
+            submission.id,
+            milestone.milestone_name,
+            mentee.name,
+            mentee.slack_user_id,
+            submission.evidence,
+            submission.submitted_at,
+            mentor_user_id,
+        )
+        for submission, milestone, _, mentor_user_id, mentee in db.execute(query).tuples()
+    ]
+
+
+def _latest_feedback(db: Session, milestone_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not milestone_ids:
+        return {}
+    found: dict[uuid.UUID, str] = {}
+    for submission in db.scalars(
+        select(MilestoneSubmission)
+        .where(
+            MilestoneSubmission.milestone_id.in_(milestone_ids),
+            MilestoneSubmission.decision == "changes_requested",
+        )
+        .order_by(MilestoneSubmission.reviewed_at)
+    ):
+        found[submission.milestone_id] = submission.feedback or ""
+    return found
+
+
+# -- the review process --------------------------------------------------------------------
+def submit(
+    db: Session,
+    *,
+    actor_id: uuid.UUID,
+    milestone_id: uuid.UUID | str,
+    evidence: str | None,
+    now: datetime,
+) -> Submitted:
+    """The mentee submits a milestone with evidence (a link or a few words). With a
+    mentor it waits for their review; without one it is self-reported and achieved."""
+    actor = access.load_user(db, actor_id)
+    milestone = _load_milestone(db, milestone_id)
+    if milestone.mentee_user_id != actor.id:
+        raise NotAllowed("Only the mentee can submit their own milestones.")
+    errors: dict[str, str] = {}
+    text = inputs.required_text(
+        evidence, "evidence", errors, what="the evidence (a link or what you did)"
+    )
+    looks_like_link = bool(text) and text.lower().startswith(("http", "www.")) and " " not in text
+    if looks_like_link and not inputs.is_web_link(text or ""):
+        errors["evidence"] = "That link looks broken; paste the full https:// address."
+    if errors:
+        raise InvalidInput(errors)
+    assert text is not None
+    if milestone.status == "submitted":
+        raise Conflict(
+            f"You already submitted *{milestone.milestone_name}*; it is waiting for review."
+        )
+    if milestone.status == "achieved":
+        raise Conflict(
+            f"*{milestone.milestone_name}* is already achieved "
+            f"({milestone.achieved_date.isoformat() if milestone.achieved_date else 'done'})."
+        )
+    reviewing = reviewing_assignment(db, actor.id)
+    submission = MilestoneSubmission(
+        milestone_id=milestone.id, submitted_by_user_id=actor.id, evidence=text, submitted_at=now
+    )
+    db.add(submission)
+    reviewer: User | None = None
+    achieved: date | None = None
+    if reviewing is None:
+        achieved = inputs.local_day(now, inputs.zone(db, actor.timezone))
+        _achieve(milestone, achieved, "self_report", actor.id)
+        submission.decision = "approved"
+        submission.reviewed_at = now
+        submission.reviewed_by_user_id = actor.id
+    else:
+        reviewer = access.load_user(db, access.mentor_user_id(db, reviewing))
+        milestone.status = "submitted"
+        if milestone.assignment_id is None:
+            milestone.assignment_id = reviewing.id
+    db.flush()
+    audit.record(
+        db,
+        actor_id=actor.id,
+        action="milestone.self_reported" if reviewer is None else "milestone.submitted",
+        entity_type="mentee_ramp_milestone",
+        entity_id=milestone.id,
+        now=now,
+        submission_id=submission.id,
+        status=milestone.status,
+    )
+    return Submitted(
+        submission.id,
+        milestone.milestone_name,
+        actor.name,
+        text,
+        reviewer.slack_user_id if reviewer else None,
+        reviewer.id if reviewer else None,
+        achieved,
+    )
+
+
+def review(
+    db: Session,
+    *,
+    actor_id: uuid.UUID,
+    submission_id: uuid.UUID | str,
+    decision: str,
+    feedback: str | None,
+    now: datetime,
+) -> Reviewed:
+    """The mentor approves a submission (achieved, mentor_verified) or requests changes
+    (feedback required). Only the mentee's own mentor may; a decision is final."""
+    actor = access.load_user(db, actor_id)
+    submission = _load_submission(db, submission_id)
+    milestone = _load_milestone(db, submission.milestone_id)
+    assert milestone.mentee_user_id is not None
+    mentee = access.load_user(db, milestone.mentee_user_id)
+    reviewing = reviewing_assignment(db, mentee.id)
+    if reviewing is None or not access.allowed(db, actor, access.REVIEW_MILESTONE, reviewing):
+        raise NotAllowed("You can only review milestones of your own mentees.")
+    if submission.decision is not None:
+        raise Conflict(
+            f"*{milestone.milestone_name}* was already reviewed "
+            f"({submission.decision.replace('_', ' ')})."
+        )
+    if decision not in DECISIONS:
+        raise InvalidInput({"decision": "Choose Approve or Request changes."})
+    text = (feedback or "").strip() or None
+    if decision == "request_changes" and not text:
+        raise InvalidInput(
+            {"feedback": f"Say what to change, so {mentee.name} knows what to do next."}
+        )
+    if text and len(text) > 3000:
+        raise InvalidInput({"feedback": "Keep the feedback under 3000 characters."})
+    submission.decision = DECISIONS[decision]
+    submission.feedback = text
+    submission.reviewed_by_user_id = actor.id
+    submission.reviewed_at = now
+    achieved: date | None = None
+    if decision == "approve":
+        achieved = inputs.local_day(submission.submitted_at, inputs.zone(db, mentee.timezone))
+        _achieve(milestone, achieved, "mentor_verified", actor.id)
+        _mark_goal(reviewing, milestone.milestone_name)
+    else:
+        milestone.status = "changes_requested"
+    db.flush()
+    audit.record(
+        db,
+        actor_id=actor.id,
+        action=f"milestone.{DECISIONS[decision]}",
+        entity_type="mentee_ramp_milestone",
+        entity_id=milestone.id,
+        now=now,
+        submission_id=submission.id,
+        status=milestone.status,
+    )
+    return Reviewed(
+        milestone.milestone_name,
+        DECISIONS[decision],
+        mentee.id,
+        mentee.slack_user_id,
+        mentee.name,
+        actor.name,
+        text,
+        achieved,
+    )
+
+
+def _achieve(milestone: RampMilestone, day: date, method: str, by: uuid.UUID | None) -> None:
+    milestone.achieved_date = day
+    milestone.verification_method = method
+    milestone.verified_by_user_id = by
+    milestone.status = "achieved"
+
+
+def _mark_goal(assignment: Assignment, name: str) -> None:
+    goals = [dict(g) for g in assignment.goals or []]
+    for goal in goals:
+        if str(goal.get("goal") or "").strip() == name:
+            goal["achieved"] = True
+    if goals != assignment.goals:
+        assignment.goals = goals
+
+
+def _load_milestone(db: Session, milestone_id: uuid.UUID | str) -> RampMilestone:
+    milestone = db.get(RampMilestone, _as_uuid(milestone_id))
+    if milestone is None:
+        raise NotFound("I can't find that milestone any more.")
+    return milestone
+
+
+def _load_submission(db: Session, submission_id: uuid.UUID | str) -> MilestoneSubmission:
+    # Lock it: two reviewers' clicks (or a retry) must not both decide.
+    submission = db.scalar(
+        select(MilestoneSubmission)
+        .where(MilestoneSubmission.id == _as_uuid(submission_id))
+        .with_for_update()
+    )
+    if submission is None:
+        raise NotFound("I can't find that submission any more.")
+    return submission
+
+
+def _as_uuid(value: uuid.UUID | str) -> uuid.UUID | None:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(value)
+    except (ValueError, TypeError):
+        return None
+
+
+# -- system-tracked achievements -----------------------------------------------------------
+def import_csv(db: Session, text: str, *, now: datetime) -> int:
+    """Record achievements a system tracks (e.g. the CRM): columns
+    `slack_user_id,milestone,achieved_date` (milestone = template key or name).
+    All-or-nothing: every bad line is reported by number and nothing is written.
+    Returns how many milestones were recorded."""
+    ensure_default_templates(db, now)
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in IMPORT_COLUMNS if c not in header]
+    if missing:
+        raise MilestoneImportError([f"line 1: the header lacks {', '.join(missing)}"])
+    reader.fieldnames = header
+    templates = {t.key.lower(): t for t in _templates(db)} | {
+        t.name.lower(): t for t in _templates(db)
+    }
+    users = {u.slack_user_id: u for u in db.scalars(select(User))}
+    problems: list[str] = []
+    planned: list[tuple[User, str, date]] = []
+    for record in reader:
+        line = reader.line_num
+        slack_id = (record.get("slack_user_id") or "").strip()
+        name = (record.get("milestone") or "").strip()
+        raw_day = (record.get("achieved_date") or "").strip()
+        user = users.get(slack_id)
+        if user is None:
+            problems.append(
+                f"line {line}: {slack_id or 'an empty slack_user_id'} is not in the roster"
+            )
+        if not name:
+            problems.append(f"line {line}: milestone is empty")
+        try:
+            day = date.fromisoformat(raw_day)
+        except ValueError:
+            problems.append(f"line {line}: achieved_date '{raw_day}' is not a date like 2026-12-01")
+            continue
+        if day > now.date():
+            problems.append(f"line {line}: achieved_date {raw_day} is in the future")
+        if user is not None and name and not _known_milestone(db, user, name, templates):
+            problems.append(
+                f"line {line}: '{name}' is neither a program milestone nor one of "
+                f"{slack_id}'s milestones"
+            )
+        if user is not None and name:
+            planned.append((user, name, day))
+    if problems:
+        raise MilestoneImportError(problems)
+    for user, name, day in planned:
+        milestone = _find_or_create(db, user, name, templates)
+        _achieve(milestone, day, "system_tracked", None)
+    db.flush()
+    audit.record(
+        db,
+        actor_id=None,
+        action="milestones.imported",
+        entity_type="mentee_ramp_milestones",
+        entity_id=None,
+        now=now,
+        recorded=len(planned),
+    )
+    return len(planned)
+
+
+def _own_milestone(db: Session, user: User, name: str) -> RampMilestone | None:
+    for milestone in db.scalars(
+        select(RampMilestone).where(RampMilestone.mentee_user_id == user.id)
+    ):
+        if name.lower() in (milestone.milestone_name.lower(), (milestone.template_key or "")):
+            return milestone
+    return None
+
+
+def _known_milestone(
+    db: Session, user: User, name: str, templates: dict[str, MilestoneTemplate]
+) -> bool:
+    return name.lower() in templates or _own_milestone(db, user, name) is not None
+
+
+def _find_or_create(
+    db: Session, user: User, name: str, templates: dict[str, MilestoneTemplate]
+) -> RampMilestone:
+    template = templates.get(name.lower())
+    found = _own_milestone(db, user, template.key if template else name)
+    if found is None and template is not None:
+        found = _own_milestone(db, user, template.name)
+    if found is not None:
+        return found
+    assert template is not None
+    milestone = _from_template(template, user)
+    db.add(milestone)
+    return milestone
