@@ -28,7 +28,7 @@ def test_marking_every_training_done_certifies_automatically(slack, world, db, c
     vera = world.veteran
     listing = slack.mentor(vera, "trainings")
     assert (
-        "Mentoring 101" in listing.all_text and "Confidentiality &amp; privacy" in listing.all_text
+        "Mentoring 101" in listing.all_text and "Confidentiality & privacy" in listing.all_text
     )
 
     slack.click(vera, "Mark done", message=listing, near="Mentoring 101")

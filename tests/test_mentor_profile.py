@@ -64,7 +64,7 @@ def test_own_profile_without_a_mention(slack, world, db) -> None:  # type: ignor
     db.commit()
     text = slack.mentor(world.veteran, "profile").all_text
     assert "YOUR MENTOR PROFILE" in text
-    assert "Not certified yet · open: Mentoring 101, Confidentiality &amp; privacy" in text
+    assert "Not certified yet · open: Mentoring 101, Confidentiality & privacy" in text
     assert "No ratings yet" in text and "Badges*\nNone yet" in text
 
 
