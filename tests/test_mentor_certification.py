@@ -27,9 +27,7 @@ def test_marking_every_training_done_certifies_automatically(slack, world, db, c
     db.commit()
     vera = world.veteran
     listing = slack.mentor(vera, "trainings")
-    assert (
-        "Mentoring 101" in listing.all_text and "Confidentiality & privacy" in listing.all_text
-    )
+    assert "Mentoring 101" in listing.all_text and "Confidentiality & privacy" in listing.all_text
 
     slack.click(vera, "Mark done", message=listing, near="Mentoring 101")
     updated = slack.fake.find_message(listing.channel, listing.ts)

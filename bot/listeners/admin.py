@@ -15,11 +15,12 @@ from bot.blocks import kit
 from bot.blocks.actions import ADMIN_SETTINGS_OPEN
 from bot.listeners.actor import Actor
 from bot.listeners.commands import Invocation, subcommand
-from bot.listeners.guard import modal_opener, submit_view
+from bot.listeners.guard import submit_view
 from bot.listeners.home import home_section
 from bot.listeners.mentors import is_slack_bot
 from bot.listeners.messaging import send_dm
 from bot.listeners.parsing import mentioned_user_ids
+from bot.listeners.support import modal_button
 from bot.runtime import Runtime
 from bot.services import admin
 from bot.services.errors import InvalidInput
@@ -30,7 +31,7 @@ USAGE = "`/mentor admin` for the program settings, or `/mentor admin make-admin 
 
 def register(app: App) -> None:
     app.view(blocks.SETTINGS_VIEW)(on_settings_submitted)
-    app.action(ADMIN_SETTINGS_OPEN)(modal_opener(open_settings))
+    app.action(ADMIN_SETTINGS_OPEN)(modal_button(open_settings))
 
 
 @subcommand(
@@ -50,7 +51,9 @@ def admin_command(inv: Invocation) -> None:
         raise InvalidInput({"admin": f"I don't know `/mentor admin {words[0]}`. Type {USAGE}"})
 
 
-def open_settings(client: WebClient, runtime: Runtime, actor: Actor, trigger_id: str) -> None:
+def open_settings(
+    client: WebClient, runtime: Runtime, actor: Actor, trigger_id: str, value: str = ""
+) -> None:
     with runtime.db() as db:
         config = admin.settings_for(db, actor_id=actor.id)
     client.views_open(trigger_id=trigger_id, view=blocks.settings_modal(config))

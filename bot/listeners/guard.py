@@ -75,28 +75,3 @@ def submit_view(ack: Callable[..., Any], view: dict[str, Any], work: Callable[[]
 def notice_view(title: str, text: str) -> dict[str, Any]:
     """A read-only modal with one message (for errors after the modal is gone)."""
     return kit.modal(title, [kit.section(text)], callback_id="notice", submit=None, close="Close")
-
-
-def action_reporter(body: dict[str, Any], client: Any, respond: Any) -> Callable[[str], Any]:
-    """Where to tell the clicker about a problem with a button: an ephemeral reply
-    under a message, or a small modal over the home tab (which has no response_url)."""
-    if body.get("response_url"):
-        return lambda text: respond(text=text, response_type="ephemeral", replace_original=False)
-    trigger_id = body.get("trigger_id", "")
-    return lambda text: client.views_open(
-        trigger_id=trigger_id, view=notice_view("MentorBot", text)
-    )
-
-
-def modal_opener(open_modal: Callable[[Any, Any, Any, str], None]) -> Callable[..., None]:
-    """A block-action listener for a button that opens a modal: acknowledge, then
-    `open_modal(client, runtime, actor, trigger_id)`, reporting any refusal."""
-
-    def on_click(ack: Any, body: dict[str, Any], client: Any, context: Any, respond: Any) -> None:
-        ack()
-        run_reporting(
-            action_reporter(body, client, respond),
-            lambda: open_modal(client, context["runtime"], context["actor"], body["trigger_id"]),
-        )
-
-    return on_click

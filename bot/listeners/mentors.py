@@ -17,10 +17,11 @@ from bot.blocks import mentors as blocks
 from bot.blocks.actions import CERTIFY, OPTIN_OPEN, TRAINING_DONE
 from bot.listeners.actor import Actor, fetch_profile
 from bot.listeners.commands import Invocation, subcommand
-from bot.listeners.guard import action_reporter, modal_opener, run_reporting, submit_view
+from bot.listeners.guard import run_reporting, submit_view
 from bot.listeners.home import home_section, publish_home
 from bot.listeners.messaging import post_message, send_dm
 from bot.listeners.parsing import mentioned_user_ids
+from bot.listeners.support import answer, modal_button
 from bot.runtime import Runtime
 from bot.services import mentors, recognition, roster
 from bot.services.errors import InvalidInput
@@ -29,7 +30,7 @@ from models import User
 
 def register(app: App) -> None:
     app.view(blocks.OPTIN_VIEW)(on_optin_submitted)
-    app.action(OPTIN_OPEN)(modal_opener(open_optin))
+    app.action(OPTIN_OPEN)(modal_button(open_optin))
     app.action(TRAINING_DONE)(on_training_done)
     app.action(CERTIFY)(on_certify)
 
@@ -47,7 +48,9 @@ def optin(inv: Invocation) -> None:
     open_optin(inv.client, inv.runtime, inv.actor, inv.trigger_id)
 
 
-def open_optin(client: WebClient, runtime: Runtime, actor: Actor, trigger_id: str) -> None:
+def open_optin(
+    client: WebClient, runtime: Runtime, actor: Actor, trigger_id: str, value: str = ""
+) -> None:
     """Open the opt-in modal, or raise NotEligible naming what is missing."""
     timezone = slack_timezone(client, actor)
     with runtime.db() as db:
@@ -212,7 +215,7 @@ def on_training_done(
             send_dm(client, actor.slack_user_id, blocks.certified_dm(result.activated))
         publish_home(client, runtime, actor)
 
-    run_reporting(action_reporter(body, client, respond), mark_done)
+    run_reporting(lambda text: answer(body, client, text), mark_done)
 
 
 def on_certify(
@@ -226,7 +229,9 @@ def on_certify(
     ack()
     actor: Actor = context["actor"]
     runtime: Runtime = context["runtime"]
-    say = action_reporter(body, client, respond)
+
+    def say(text: str) -> None:
+        answer(body, client, text)
 
     def certify() -> None:
         with runtime.db() as db:

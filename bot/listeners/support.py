@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import kit
 from bot.listeners.actor import Actor
-from bot.listeners.guard import run_reporting, submit_view
+from bot.listeners.guard import notice_view, run_reporting, submit_view
 from bot.listeners.home import publish_home
 from bot.listeners.messaging import send_dm
 from bot.listeners.parsing import mentioned_user_ids
@@ -48,8 +48,9 @@ def update_modal(client: WebClient, view_id: str, view: dict[str, Any]) -> bool:
 
 
 def answer(body: dict[str, Any], client: WebClient, text: str) -> None:
-    """Tell the person who pressed a button: ephemerally under the message, or by DM
-    when the button was on App Home or in a modal (no response_url there)."""
+    """Tell the person who pressed a button: ephemerally under the message; on App
+    Home or in a modal (no response_url there) in a small modal over it; by DM when
+    Slack won't open one (the trigger expires after 3 seconds)."""
     url = body.get("response_url")
     user = body.get("user", {}).get("id", "")
     if url:
@@ -61,6 +62,18 @@ def answer(body: dict[str, Any], client: WebClient, text: str) -> None:
                 return
         except Exception:
             log.warning("could not answer through response_url", exc_info=True)
+    trigger_id = body.get("trigger_id")
+    if trigger_id:
+        notice = notice_view("MentorBot", text)
+        in_modal = (body.get("view") or {}).get("type") == "modal"
+        try:
+            if in_modal:
+                client.views_push(trigger_id=trigger_id, view=notice)
+            else:
+                client.views_open(trigger_id=trigger_id, view=notice)
+            return
+        except Exception:
+            log.warning("could not show a notice modal", exc_info=True)
     send_dm(client, user, text)
 
 
