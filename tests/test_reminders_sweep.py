@@ -3,8 +3,7 @@ people clicking the buttons on what arrives."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -12,35 +11,15 @@ from sqlalchemy import select
 from bot.blocks import reminders as reminder_blocks
 from bot.config import Settings
 from bot.services.reminders import Due, Recipient
-from bot.slack_client import make_client
-from bot.sweep import SweepReport, run_sweep
 from bot.testing.harness import ServedApp
 from models import Assignment, AuditEntry, User
 from tests.factories import make_assignment, make_mentor, make_session
-
-Sweep = Callable[..., SweepReport]
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+from tests.reminders_support import Sweep, at, sent, sweeper
 
 
 @pytest.fixture
 def sweep(served: ServedApp, settings: Settings) -> Sweep:
-    """Run one sweep as if at `now`, against the app's database and the fake Slack."""
-    client = make_client(settings)
-
-    def run(now: datetime, **kwargs: object) -> SweepReport:
-        return run_sweep(served.runtime, client, now=now, **kwargs)  # type: ignore[arg-type]
-
-    return run
-
-
-def sent(report: SweepReport, kind: str = "checkin") -> list[str]:
-    """Slack ids that `report` delivered a reminder of `kind` to."""
-    return sorted(
-        d.recipient_slack_id for d in report.deliveries if d.kind == kind and d.status == "sent"
-    )
+    return sweeper(served, settings)
 
 
 def checkins(slack, who) -> list[str]:  # type: ignore[no-untyped-def]
