@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, text, tuple_, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from bot.services import audit
@@ -29,8 +29,8 @@ FIRST_RETRY = timedelta(minutes=5)
 LONGEST_RETRY = timedelta(hours=1)
 #: A message Slack refuses this many times for a reason that is not "try later" is dropped.
 MAX_REJECTIONS = 5
-#: Rows per INSERT statement when claiming many reminders at once.
-CLAIM_BATCH = 5000
+#: Keys per INSERT statement when claiming many reminders at once (PostgreSQL).
+CLAIM_BATCH = 20_000
 
 
 @dataclass(frozen=True)
@@ -124,39 +124,64 @@ def _existing(
 
 
 def _insert_new(db: Session, fresh: list[Wanted], now: datetime) -> list[Claim]:
-    claims: list[Claim] = []
-    lease_end = now + CLAIM_LEASE
-    for start in range(0, len(fresh), CLAIM_BATCH):
-        rows = [
-            {
-                "id": uuid.uuid4(),
-                "kind": w.key.kind,
-                "target": w.key.target,
-                "period": w.key.period,
-                "recipient_user_id": w.recipient_user_id,
-                "status": "claimed",
-                "attempts": 1,
-                "claimed_at": now,
-                "next_attempt_at": lease_end,
-            }
-            for w in fresh[start : start + CLAIM_BATCH]
-        ]
-        statement = (
-            _insert_statement(db)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["kind", "target", "period"])
-            .returning(Notification.id, Notification.kind, Notification.target, Notification.period)
-        )
-        for row_id, kind, target, period in db.execute(statement):
-            claims.append(Claim(row_id, Key(kind, target, period), 1))
-    return claims
-
-
-def _insert_statement(db: Session) -> postgresql.Insert | sqlite.Insert:
-    """INSERT with ON CONFLICT support, in the dialect of the session's database."""
+    if not fresh:
+        return []
     if db.get_bind().dialect.name == "postgresql":
-        return postgresql.insert(Notification)
-    return sqlite.insert(Notification)
+        return _insert_new_unnest(db, fresh, now)
+    statement = (
+        sqlite.insert(Notification)
+        .on_conflict_do_nothing(index_elements=["kind", "target", "period"])
+        .returning(Notification.id, Notification.kind, Notification.target, Notification.period)
+    )
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "kind": w.key.kind,
+            "target": w.key.target,
+            "period": w.key.period,
+            "recipient_user_id": w.recipient_user_id,
+            "status": "claimed",
+            "attempts": 1,
+            "claimed_at": now,
+            "next_attempt_at": now + CLAIM_LEASE,
+        }
+        for w in fresh
+    ]
+    result = db.connection().execute(statement, rows)
+    return [Claim(row_id, Key(kind, target, period), 1) for row_id, kind, target, period in result]
+
+
+#: PostgreSQL: the keys travel as four arrays in one statement, however many there are.
+_UNNEST_CLAIM = text(
+    """
+    INSERT INTO notifications
+        (kind, target, period, recipient_user_id, status, attempts, claimed_at, next_attempt_at)
+    SELECT k, t, p, r, 'claimed', 1, :now, :lease_end
+    FROM unnest(CAST(:kinds AS text[]), CAST(:targets AS text[]), CAST(:periods AS text[]),
+                CAST(:recipients AS uuid[])) AS wanted(k, t, p, r)
+    ON CONFLICT (kind, target, period) DO NOTHING
+    RETURNING id, kind, target, period
+    """
+)
+
+
+def _insert_new_unnest(db: Session, fresh: list[Wanted], now: datetime) -> list[Claim]:
+    claims: list[Claim] = []
+    for start in range(0, len(fresh), CLAIM_BATCH):
+        chunk = fresh[start : start + CLAIM_BATCH]
+        result = db.execute(
+            _UNNEST_CLAIM,
+            {
+                "now": now,
+                "lease_end": now + CLAIM_LEASE,
+                "kinds": [w.key.kind for w in chunk],
+                "targets": [w.key.target for w in chunk],
+                "periods": [w.key.period for w in chunk],
+                "recipients": [w.recipient_user_id for w in chunk],
+            },
+        )
+        claims.extend(Claim(row_id, Key(k, t, p), 1) for row_id, k, t, p in result)
+    return claims
 
 
 def _retake(db: Session, row_id: uuid.UUID, status: str, now: datetime) -> int | None:
