@@ -21,6 +21,7 @@ from bot.listeners import (
     mentors,
     milestones,
     progress,
+    reminders,
     sessions,
 )
 from bot.listeners.actor import make_middleware
@@ -38,6 +39,7 @@ LISTENER_MODULES = [
     milestones,
     progress,
     completion,
+    reminders,
     errors,
 ]
 

@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     milestones_import.add_argument("file", type=Path)
     milestones_import.set_defaults(handler=_milestones_import)
+    reminders = sub.add_parser("reminders", help="the reminder sweep")
+    reminders_sub = reminders.add_subparsers(
+        dest="reminders_command", required=True, metavar="ACTION"
+    )
+    run = reminders_sub.add_parser("run", help="run one reminder sweep and print what it sent")
+    run.add_argument(
+        "--now", help="sweep as if at this instant (ISO-8601, e.g. 2026-11-17T14:00:00Z)"
+    )
+    run.set_defaults(handler=_reminders_run)
+
+    scheduler = sub.add_parser("scheduler", help="run the reminder sweep every few minutes")
+    scheduler.add_argument(
+        "--interval", type=int, default=300, help="seconds between sweeps (default 300)"
+    )
+    scheduler.set_defaults(handler=_scheduler)
 
     demo = sub.add_parser("demo", help="the whole workflow against a local fake Slack")
     demo.add_argument("--database-url", help="default: a throw-away SQLite file")
@@ -160,6 +176,54 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         socket_mode=args.socket_mode,
         scheduler=not args.no_scheduler,
     )
+    return 0
+
+
+def _reminders_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.runtime import Runtime
+    from bot.slack_client import make_client
+    from bot.sweep import run_sweep
+
+    now = parse_instant(args.now) if args.now else None
+    settings.require("SLACK_BOT_TOKEN")
+    _require_migrated(settings)
+    runtime = Runtime.from_settings(settings)
+    report = run_sweep(runtime, make_client(settings), now=now)
+    print(f"reminder sweep at {report.now.isoformat()}")
+    for delivery in report.deliveries:
+        error = f" ({delivery.error})" if delivery.error else ""
+        print(
+            f"{delivery.status:<7} {delivery.kind:<18} -> {delivery.recipient_name} "
+            f"({delivery.recipient_slack_id}) {delivery.period}{error}"
+        )
+    for due, until in report.held:
+        print(
+            f"{'held':<7} {due.kind:<18} -> {due.recipient.name} "
+            f"({due.recipient.slack_user_id}) until {until.isoformat()}"
+        )
+    print(report.summary())
+    return 0
+
+
+def parse_instant(value: str) -> datetime:
+    """An ISO-8601 instant; without an offset it is taken as UTC."""
+    try:
+        instant = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise CliError(
+            f"--now '{value}' is not an ISO-8601 instant; use e.g. 2026-11-17T14:00:00Z"
+        ) from None
+    return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
+
+
+def _scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.scheduler import run_forever
+
+    if args.interval < 1:
+        raise CliError("--interval must be at least 1 second")
+    settings.require("SLACK_BOT_TOKEN")
+    _require_migrated(settings)
+    run_forever(settings, interval_seconds=args.interval)
     return 0
 
 

@@ -74,9 +74,9 @@ def show_help(demo: Demo) -> None:
 
 def _steps() -> list[Callable[[Demo], None]]:
     # Imported here: the step modules use Demo, defined above.
-    from bot.demo_steps import mentors, mentorship
+    from bot.demo_steps import mentors, mentorship, reminders
 
-    return [show_help, *mentors.STEPS, *mentorship.STEPS]
+    return [show_help, *mentors.STEPS, *mentorship.STEPS, *reminders.STEPS]
 
 
 #: The flows, in the order a program lives them. Each capability adds its own.

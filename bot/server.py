@@ -7,6 +7,7 @@ import logging
 from bot.app import create_app
 from bot.config import Settings
 from bot.runtime import Runtime
+from bot.scheduler import start_in_background
 from bot.web import MentorBotWeb
 
 log = logging.getLogger(__name__)
@@ -16,7 +17,7 @@ def serve(settings: Settings, *, host: str, port: int, socket_mode: bool, schedu
     """Serve until interrupted."""
     runtime = Runtime.from_settings(settings)
     app = create_app(settings, runtime=runtime)
-    stop_scheduler = _start_scheduler(settings, runtime, app) if scheduler else None
+    stop_scheduler = start_in_background(settings, runtime, app) if scheduler else None
     try:
         if socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -31,12 +32,3 @@ def serve(settings: Settings, *, host: str, port: int, socket_mode: bool, schedu
     finally:
         if stop_scheduler is not None:
             stop_scheduler()
-
-
-def _start_scheduler(settings: Settings, runtime: Runtime, app: object):  # type: ignore[no-untyped-def]
-    """Start the in-process reminder sweep, if this build has one."""
-    try:
-        from bot.scheduler import start_in_background
-    except ImportError:
-        return None
-    return start_in_background(settings, runtime, app)

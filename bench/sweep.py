@@ -1,0 +1,251 @@
+"""Benchmark: select and claim what is due across 100,000 active mentorships.
+
+Runs on PostgreSQL, in a throw-away database it creates and drops:
+    .venv/bin/python bench/sweep.py [--assignments 100000] [--sample 2000]
+(MENTORBOT_BENCH_POSTGRES_URL picks the server; default postgres@127.0.0.1:5432.)
+
+It times the sweep's first two steps (`bot.sweep.claim_due`: every due finder, the
+working-hours filter, the ledger claim) on a cold ledger and again once everything is
+claimed, and compares them with a naive per-assignment sweep (a few queries and one
+claim per mentorship) measured on a sample in the same run and scaled to the total.
+Sending is not timed: it is bounded by Slack's rate limits, not by the database."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from bot.services import program
+from bot.services.reminders import checkin_due_date
+from bot.services.working_hours import WorkingDay, is_working_time, local_date
+from bot.sweep import claim_due
+from models import Assignment, Mentor, MentorshipSession, Notification, User
+from models.db import make_engine, make_session_factory
+from models.migrate import upgrade
+
+SERVER = os.environ.get(
+    "MENTORBOT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+NOW = datetime(2026, 11, 17, 15, 0, tzinfo=UTC)  # a Tuesday: 10:00 New York, 15:00 London
+TIMEZONES = ["America/New_York", "America/Chicago", "Europe/London", "Asia/Tokyo", "Europe/Berlin"]
+CADENCES = ["weekly"] * 6 + ["biweekly"] * 3 + ["monthly"]
+MENTEES_PER_MENTOR = 20
+REPORTS_PER_MANAGER = 10
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--assignments", type=int, default=100_000)
+    parser.add_argument("--sample", type=int, default=2_000, help="naive baseline sample size")
+    args = parser.parse_args()
+
+    admin = sa.create_engine(SERVER, isolation_level="AUTOCOMMIT")
+    name = f"mentorbot_bench_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(SERVER).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        engine = make_engine(url)
+        try:
+            run(engine, args.assignments, args.sample)
+        finally:
+            engine.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    return 0
+
+
+def run(engine: sa.Engine, assignments: int, sample: int) -> None:
+    started = time.perf_counter()
+    populate(engine, assignments)
+    generated = time.perf_counter() - started
+    print(f"data: {assignments:,} active mentorships generated in {generated:.1f} s")
+    factory = make_session_factory(engine)
+
+    naive_seconds, naive_claimed = naive_sweep(factory, sample)
+    per_assignment = naive_seconds / sample
+    naive_total = per_assignment * assignments
+    print(
+        f"naive per-assignment baseline: {sample:,} mentorships in {naive_seconds:.2f} s "
+        f"({naive_claimed:,} claimed) -> {naive_total:.1f} s for {assignments:,} (scaled)"
+    )
+
+    with factory() as db:
+        started = time.perf_counter()
+        batch = claim_due(db, now=NOW)
+        db.commit()
+        cold = time.perf_counter() - started
+    print(
+        f"sweep select+claim, cold ledger: {cold:.2f} s — {batch.due:,} due, "
+        f"{len(batch.held):,} held for working hours, {len(batch.claimed):,} claimed to send"
+    )
+    with factory() as db:
+        started = time.perf_counter()
+        again = claim_due(db, now=NOW + timedelta(minutes=5))
+        db.commit()
+        warm = time.perf_counter() - started
+    print(
+        f"sweep select+claim, 5 min later: {warm:.2f} s — {len(again.claimed):,} claimed, "
+        f"{again.already_handled:,} already claimed"
+    )
+    print(f"goal <= 2 s: {'met' if max(cold, warm) <= 2 else 'NOT met'}")
+    print(
+        f"ratio naive / sweep: {naive_total / cold:.0f}x (cold), {naive_total / warm:.0f}x (warm)"
+    )
+
+
+def populate(engine: sa.Engine, count: int) -> None:
+    rng = random.Random(7)
+    mentors_needed = -(-count // MENTEES_PER_MENTOR)
+    managers_needed = -(-count // REPORTS_PER_MANAGER)
+    users: list[dict[str, object]] = []
+    manager_ids = [uuid.uuid4() for _ in range(managers_needed)]
+    for index, manager_id in enumerate(manager_ids):
+        users.append(_user(manager_id, f"UMGR{index:06d}", None, rng, hired_days=2000))
+    mentor_user_ids = [uuid.uuid4() for _ in range(mentors_needed)]
+    for index, user_id in enumerate(mentor_user_ids):
+        users.append(
+            _user(user_id, f"UMEN{index:06d}", manager_ids[index % managers_needed], rng, 1500)
+        )
+    mentee_ids = [uuid.uuid4() for _ in range(count)]
+    for index, user_id in enumerate(mentee_ids):
+        manager = manager_ids[index // REPORTS_PER_MANAGER]
+        users.append(_user(user_id, f"UHIR{index:06d}", manager, rng, rng.randint(5, 120)))
+    mentors = [
+        {
+            "id": uuid.uuid4(),
+            "user_id": user_id,
+            "max_mentees": MENTEES_PER_MENTOR,
+            "current_mentee_count": 0,
+            "expertise_areas": ["Renewals"],
+        }
+        for user_id in mentor_user_ids
+    ]
+    assignments: list[dict[str, object]] = []
+    sessions: list[dict[str, object]] = []
+    for index, mentee_id in enumerate(mentee_ids):
+        mentor = mentors[index // MENTEES_PER_MENTOR]
+        mentor["current_mentee_count"] = int(mentor["current_mentee_count"]) + 1  # type: ignore[call-overload]
+        start = NOW.date() - timedelta(days=rng.randint(1, 120))
+        assignment_id = uuid.uuid4()
+        assignments.append(
+            {
+                "id": assignment_id,
+                "mentor_id": mentor["id"],
+                "mentee_user_id": mentee_id,
+                "start_date": start,
+                "check_in_cadence": rng.choice(CADENCES),
+                "status": "active",
+                "mentor_accepted_at": NOW - timedelta(days=(NOW.date() - start).days),
+            }
+        )
+        if rng.random() < 0.6:
+            when = NOW - timedelta(days=rng.randint(0, min(40, (NOW.date() - start).days)))
+            sessions.append(
+                {
+                    "id": uuid.uuid4(),
+                    "assignment_id": assignment_id,
+                    "session_date": when,
+                    "duration_minutes": 45,
+                    "topics_covered": ["Renewals"],
+                    "summary": "private",
+                    "action_items": [
+                        {
+                            "id": "a1",
+                            "item": "Send the deck",
+                            "owner": rng.choice(["mentor", "mentee"]),
+                            "due": (when.date() + timedelta(days=rng.randint(1, 10))).isoformat(),
+                            "done": rng.random() < 0.5,
+                        }
+                    ],
+                    "logged_by": "mentor",
+                }
+            )
+    with engine.begin() as conn:
+        for table, rows in (
+            (User, users),
+            (Mentor, mentors),
+            (Assignment, assignments),
+            (MentorshipSession, sessions),
+        ):
+            for start in range(0, len(rows), 5000):
+                conn.execute(sa.insert(table), rows[start : start + 5000])
+        conn.execute(sa.text("ANALYZE"))
+
+
+def _user(
+    user_id: uuid.UUID,
+    slack_id: str,
+    manager: uuid.UUID | None,
+    rng: random.Random,
+    hired_days: int,
+) -> dict[str, object]:
+    return {
+        "id": user_id,
+        "slack_user_id": slack_id,
+        "team_id": "T0BENCH",
+        "name": f"Person {slack_id}",
+        "timezone": rng.choice(TIMEZONES),
+        "manager_id": manager,
+        "hire_date": NOW.date() - timedelta(days=hired_days),
+    }
+
+
+def naive_sweep(factory, sample: int) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+    """The obvious loop: per mentorship, load it, its mentor, both people and the last
+    session, decide, and claim each due nudge with its own INSERT and commit."""
+    with factory() as db:
+        day = WorkingDay.of(program.load(db))
+        ids = list(
+            db.scalars(sa.select(Assignment.id).where(Assignment.status == "active").limit(sample))
+        )
+    claimed = 0
+    started = time.perf_counter()
+    with factory() as db:
+        for assignment_id in ids:
+            assignment = db.get(Assignment, assignment_id)
+            mentor = db.get(Mentor, assignment.mentor_id)
+            people = [db.get(User, mentor.user_id), db.get(User, assignment.mentee_user_id)]
+            last_at = db.scalar(
+                sa.select(sa.func.max(MentorshipSession.session_date)).where(
+                    MentorshipSession.assignment_id == assignment_id
+                )
+            )
+            for person in people:
+                today = local_date(NOW, person.timezone, day)
+                anchor = assignment.start_date
+                if last_at is not None:
+                    anchor = max(anchor, local_date(last_at, person.timezone, day))
+                due_on = checkin_due_date(assignment.check_in_cadence, anchor, today, None)
+                if due_on is None or not is_working_time(NOW, person.timezone, day):
+                    continue
+                result = db.execute(
+                    pg_insert(Notification)
+                    .values(
+                        kind="bench_naive",
+                        target=f"{assignment_id}/{person.slack_user_id}",
+                        period=due_on.isoformat(),
+                        recipient_user_id=person.id,
+                        claimed_at=NOW,
+                    )
+                    .on_conflict_do_nothing(index_elements=["kind", "target", "period"])
+                    .returning(Notification.id)
+                )
+                claimed += len(result.all())
+                db.commit()
+    return time.perf_counter() - started, claimed
+
+
+if __name__ == "__main__":
+    sys.exit(main())

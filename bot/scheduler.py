@@ -1,0 +1,92 @@
+"""APScheduler wiring of the reminder sweep: ONE interval job that runs `run_sweep`.
+
+The job store holds nothing of value: the database says what is due and what was
+sent, so a restarted scheduler, or one scheduler per web process, sends nothing
+twice and loses nothing (see bot/sweep.py)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from slack_sdk import WebClient
+
+from bot.config import Settings
+from bot.runtime import Runtime
+from bot.slack_client import make_client
+from bot.sweep import run_sweep
+
+log = logging.getLogger(__name__)
+
+#: How often the sweep runs. Reminders are due by the day or the hour, so a few minutes
+#: is prompt enough, and a sweep with nothing due costs a few queries.
+SWEEP_INTERVAL_SECONDS = 300
+JOB_ID = "reminder-sweep"
+
+
+def sweep_once(runtime: Runtime, client: WebClient) -> None:
+    """The job: one sweep; a failure is logged and the next run tries again."""
+    try:
+        report = run_sweep(runtime, client)
+    except Exception:
+        log.exception("reminder sweep failed; the next run will try again")
+        return
+    if report.deliveries or not report.ran:
+        log.info("reminder sweep: %s", report.summary())
+
+
+def add_sweep_job(
+    scheduler: BaseScheduler,
+    runtime: Runtime,
+    client: WebClient,
+    interval_seconds: int = SWEEP_INTERVAL_SECONDS,
+) -> None:
+    """The single interval job; one run at a time, missed runs collapse into one."""
+    scheduler.add_job(
+        sweep_once,
+        "interval",
+        seconds=interval_seconds,
+        args=(runtime, client),
+        id=JOB_ID,
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=interval_seconds,
+        next_run_time=datetime.now(UTC),
+    )
+
+
+def start_in_background(
+    settings: Settings,
+    runtime: Runtime,
+    app: object,
+    *,
+    interval_seconds: int = SWEEP_INTERVAL_SECONDS,
+) -> Callable[[], None]:
+    """Start the sweep beside `mentorbot serve`; returns the function that stops it."""
+    client = getattr(app, "client", None)
+    if not isinstance(client, WebClient):
+        client = make_client(settings)
+    scheduler = BackgroundScheduler(timezone=UTC)
+    add_sweep_job(scheduler, runtime, client, interval_seconds)
+    scheduler.start()
+    log.info("reminder sweep scheduled every %s s", interval_seconds)
+
+    def stop() -> None:
+        scheduler.shutdown(wait=True)
+
+    return stop
+
+
+def run_forever(settings: Settings, *, interval_seconds: int = SWEEP_INTERVAL_SECONDS) -> None:
+    """`mentorbot scheduler`: the sweep alone, for deployments that keep it out of the
+    web processes. Runs until interrupted."""
+    runtime = Runtime.from_settings(settings)
+    scheduler = BlockingScheduler(timezone=UTC)
+    add_sweep_job(scheduler, runtime, make_client(settings), interval_seconds)
+    log.info("reminder sweep running every %s s; Ctrl-C stops it", interval_seconds)
+    scheduler.start()  # blocks; Ctrl-C ends it (the CLI turns that into exit status 130)

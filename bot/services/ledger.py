@@ -1,0 +1,267 @@
+"""The notification ledger: each reminder is claimed in the database before it is sent.
+
+A reminder's key is (kind, target, period), unique in `notifications`. A claim is
+an INSERT that only one sweep can win; the winner sends, then records the outcome:
+  claimed -> sent
+  claimed -> failed (retried by a later sweep once `next_attempt_at` has passed)
+  claimed -> dead   (the recipient left Slack, or Slack keeps refusing the message)
+A claim that is neither sent nor failed after CLAIM_LEASE belongs to a sweep that
+died mid-send; a later sweep takes it over, so a crash never drops a reminder."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, text, tuple_, update
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.orm import Session
+
+from bot.services import audit
+from models import Notification, User
+
+#: How long a sweep may hold a claim before it is presumed dead and the claim retaken.
+CLAIM_LEASE = timedelta(minutes=15)
+#: Retry backoff after a failed send: 5 min, 10, 20, ... at most an hour.
+FIRST_RETRY = timedelta(minutes=5)
+LONGEST_RETRY = timedelta(hours=1)
+#: A message Slack refuses this many times for a reason that is not "try later" is dropped.
+MAX_REJECTIONS = 5
+#: Keys per INSERT statement when claiming many reminders at once (PostgreSQL).
+CLAIM_BATCH = 20_000
+
+
+@dataclass(frozen=True)
+class Key:
+    kind: str
+    target: str
+    period: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A reminder this sweep now owns and must send."""
+
+    id: uuid.UUID
+    key: Key
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A reminder a sweep would like to send."""
+
+    key: Key
+    recipient_user_id: uuid.UUID | None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened when a claimed reminder was sent.
+
+    `status`: "sent"; "retry" (Slack busy or down: try again later); "gone" (the
+    recipient left: never again); "rejected" (Slack refused this message)."""
+
+    status: str
+    error: str | None = None
+    retry_after: float | None = None
+
+
+SENT = Outcome("sent")
+
+
+def claim_many(db: Session, wanted: Sequence[Wanted], *, now: datetime) -> list[Claim]:
+    """Claim every reminder in `wanted` that nobody has sent or is sending; returns the
+    claims this caller won (commit before sending, so other sweeps see them).
+
+    New keys are inserted with ON CONFLICT DO NOTHING, so of two sweeps racing for a key
+    exactly one gets the row. Keys already in the ledger are retaken only when their
+    retry time (failed) or lease (claimed) has passed, with a conditional UPDATE that,
+    again, only one sweep can win."""
+    if not wanted:
+        return []
+    unique = {w.key: w for w in wanted}
+    existing = _existing(db, unique)
+    fresh = [w for key, w in unique.items() if key not in existing]
+    claims = _insert_new(db, fresh, now)
+    for key, (row_id, status, next_attempt_at) in existing.items():
+        reclaimable = status in ("claimed", "failed") and next_attempt_at is not None
+        if reclaimable and next_attempt_at <= now:  # type: ignore[operator]
+            retaken = _retake(db, row_id, status, now)
+            if retaken is not None:
+                claims.append(Claim(row_id, key, retaken))
+    db.flush()
+    return claims
+
+
+def _existing(
+    db: Session, wanted: dict[Key, Wanted]
+) -> dict[Key, tuple[uuid.UUID, str, datetime | None]]:
+    """Ledger rows for these keys. Queried by (kind, period), which is a handful of
+    pairs, so the lookup stays one indexed query however many targets there are."""
+    pairs = {(k.kind, k.period) for k in wanted}
+    found: dict[Key, tuple[uuid.UUID, str, datetime | None]] = {}
+    pair_list = sorted(pairs)
+    for start in range(0, len(pair_list), 500):
+        chunk = pair_list[start : start + 500]
+        rows = db.execute(
+            select(
+                Notification.id,
+                Notification.kind,
+                Notification.target,
+                Notification.period,
+                Notification.status,
+                Notification.next_attempt_at,
+            ).where(tuple_(Notification.kind, Notification.period).in_(chunk))
+        )
+        for row_id, kind, target, period, status, next_attempt_at in rows:
+            key = Key(kind, target, period)
+            if key in wanted:
+                found[key] = (row_id, status, next_attempt_at)
+    return found
+
+
+def _insert_new(db: Session, fresh: list[Wanted], now: datetime) -> list[Claim]:
+    if not fresh:
+        return []
+    if db.get_bind().dialect.name == "postgresql":
+        return _insert_new_unnest(db, fresh, now)
+    statement = (
+        sqlite.insert(Notification)
+        .on_conflict_do_nothing(index_elements=["kind", "target", "period"])
+        .returning(Notification.id, Notification.kind, Notification.target, Notification.period)
+    )
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "kind": w.key.kind,
+            "target": w.key.target,
+            "period": w.key.period,
+            "recipient_user_id": w.recipient_user_id,
+            "status": "claimed",
+            "attempts": 1,
+            "claimed_at": now,
+            "next_attempt_at": now + CLAIM_LEASE,
+        }
+        for w in fresh
+    ]
+    result = db.connection().execute(statement, rows)
+    return [Claim(row_id, Key(kind, target, period), 1) for row_id, kind, target, period in result]
+
+
+#: PostgreSQL: the keys travel as four arrays in one statement, however many there are.
+_UNNEST_CLAIM = text(
+    """
+    INSERT INTO notifications
+        (kind, target, period, recipient_user_id, status, attempts, claimed_at, next_attempt_at)
+    SELECT k, t, p, r, 'claimed', 1, :now, :lease_end
+    FROM unnest(CAST(:kinds AS text[]), CAST(:targets AS text[]), CAST(:periods AS text[]),
+                CAST(:recipients AS uuid[])) AS wanted(k, t, p, r)
+    ON CONFLICT (kind, target, period) DO NOTHING
+    RETURNING id, kind, target, period
+    """
+)
+
+
+def _insert_new_unnest(db: Session, fresh: list[Wanted], now: datetime) -> list[Claim]:
+    claims: list[Claim] = []
+    for start in range(0, len(fresh), CLAIM_BATCH):
+        chunk = fresh[start : start + CLAIM_BATCH]
+        result = db.execute(
+            _UNNEST_CLAIM,
+            {
+                "now": now,
+                "lease_end": now + CLAIM_LEASE,
+                "kinds": [w.key.kind for w in chunk],
+                "targets": [w.key.target for w in chunk],
+                "periods": [w.key.period for w in chunk],
+                "recipients": [w.recipient_user_id for w in chunk],
+            },
+        )
+        claims.extend(Claim(row_id, Key(k, t, p), 1) for row_id, k, t, p in result)
+    return claims
+
+
+def _retake(db: Session, row_id: uuid.UUID, status: str, now: datetime) -> int | None:
+    """Take over a failed (or abandoned) claim; None when another sweep got it first."""
+    result = db.execute(
+        update(Notification)
+        .where(
+            Notification.id == row_id,
+            Notification.status == status,
+            Notification.next_attempt_at <= now,
+        )
+        .values(
+            status="claimed",
+            attempts=Notification.attempts + 1,
+            claimed_at=now,
+            next_attempt_at=now + CLAIM_LEASE,
+        )
+        .returning(Notification.attempts)
+        .execution_options(synchronize_session=False)
+    )
+    attempts = result.scalar_one_or_none()
+    return int(attempts) if attempts is not None else None
+
+
+def record(db: Session, claim: Claim, outcome: Outcome, *, now: datetime) -> str:
+    """Record how the send of `claim` went; returns the ledger status it ends in."""
+    values: dict[str, object]
+    if outcome.status == "sent":
+        values = {"status": "sent", "sent_at": now, "next_attempt_at": None, "last_error": None}
+    elif outcome.status == "gone":
+        values = {"status": "dead", "next_attempt_at": None, "last_error": outcome.error}
+        _mark_recipient_gone(db, claim, outcome.error or "gone", now)
+    elif outcome.status == "rejected" and claim.attempts >= MAX_REJECTIONS:
+        values = {"status": "dead", "next_attempt_at": None, "last_error": outcome.error}
+    else:
+        values = {
+            "status": "failed",
+            "next_attempt_at": retry_time(claim.attempts, now, outcome.retry_after),
+            "last_error": outcome.error,
+        }
+    db.execute(
+        update(Notification)
+        .where(Notification.id == claim.id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return str(values["status"])
+
+
+def retry_time(attempts: int, now: datetime, retry_after: float | None = None) -> datetime:
+    """When a failed send is tried again: doubling backoff, never before Slack's Retry-After."""
+    backoff = min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY)
+    if retry_after is not None:
+        backoff = max(backoff, timedelta(seconds=retry_after))
+    return now + backoff
+
+
+def _mark_recipient_gone(db: Session, claim: Claim, error: str, now: datetime) -> None:
+    """The person left Slack: mark them so no sweep writes to them again."""
+    recipient_id = db.scalar(
+        select(Notification.recipient_user_id).where(Notification.id == claim.id)
+    )
+    if recipient_id is None:
+        return
+    user = db.get(User, recipient_id)
+    if user is None or user.deactivated_at is not None:
+        return
+    user.deactivated_at = now
+    audit.record(
+        db,
+        actor_id=None,
+        action="user.deactivated",
+        entity_type="user",
+        entity_id=user.id,
+        now=now,
+        reason=error,
+    )
+
+
+def statuses(db: Session, keys: Iterable[Key]) -> dict[Key, str]:
+    """The ledger status of each key that has a row (for reports and tests)."""
+    wanted = {k: Wanted(k, None) for k in keys}
+    return {key: status for key, (_, status, _) in _existing(db, wanted).items()}

@@ -1,0 +1,55 @@
+"""Helpers shared by the reminder tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from bot.config import Settings
+from bot.slack_client import make_client
+from bot.sweep import SweepReport, run_sweep
+from bot.testing.fake_slack import FakeSlack
+from bot.testing.harness import ServedApp
+from models import User
+
+Sweep = Callable[..., SweepReport]
+
+
+def at(text: str) -> datetime:
+    """A UTC instant from '2026-11-16T15:00'."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def sweeper(served: ServedApp, settings: Settings) -> Sweep:
+    """Run one sweep as if at `now`, against the app's database and the fake Slack."""
+    client = make_client(settings)
+
+    def run(now: datetime, **kwargs: object) -> SweepReport:
+        return run_sweep(served.runtime, client, now=now, **kwargs)  # type: ignore[arg-type]
+
+    return run
+
+
+def sent(report: SweepReport, kind: str = "checkin") -> list[str]:
+    """Slack ids `report` delivered a reminder of `kind` to, sorted."""
+    return sorted(
+        d.recipient_slack_id for d in report.deliveries if d.kind == kind and d.status == "sent"
+    )
+
+
+def posts_to(fake: FakeSlack, slack_user_id: str) -> int:
+    """How many times the app tried to post to this person (failures included)."""
+    return sum(
+        1 for c in fake.calls_to("chat.postMessage") if c.args.get("channel") == slack_user_id
+    )
+
+
+def extra_person(db: Session, fake: FakeSlack, slack_user_id: str, name: str, tz: str) -> User:
+    """Someone beyond the standard cast, in the roster and in Slack's directory."""
+    user = User(slack_user_id=slack_user_id, name=name, timezone=tz)
+    db.add(user)
+    db.flush()
+    fake.add_user(slack_user_id, name, tz=tz)
+    return user
