@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import MissingSetting, Settings
@@ -44,6 +45,15 @@ def build_parser() -> argparse.ArgumentParser:
     import_ = users_sub.add_parser("import", help="upsert people from a roster CSV")
     import_.add_argument("file", type=Path)
     import_.set_defaults(handler=_users_import)
+
+    analytics = sub.add_parser(
+        "analytics", help="program analytics: ramp, workload, sessions, satisfaction, ranking"
+    )
+    analytics.add_argument("--json", action="store_true", help="print one JSON object")
+    analytics.add_argument(
+        "--now", type=_instant, help="as if at this ISO-8601 instant (default: now)"
+    )
+    analytics.set_defaults(handler=_analytics)
 
     demo = sub.add_parser("demo", help="the whole workflow against a local fake Slack")
     demo.add_argument("--database-url", help="default: a throw-away SQLite file")
@@ -121,6 +131,37 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         scheduler=not args.no_scheduler,
     )
     return 0
+
+
+def _analytics(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from bot.blocks import analytics as analytics_blocks
+    from bot.runtime import Runtime
+    from bot.services import analytics
+    from bot.testing.render import render_blocks
+
+    runtime = Runtime.from_settings(settings)
+    _require_migrated(settings)
+    now = args.now or runtime.now()
+    with runtime.db() as db:
+        report = analytics.program_report(db, now=now, ranking_limit=None if args.json else 10)
+    if args.json:
+        print(json.dumps(analytics.as_json(report), indent=2))
+    else:
+        print(render_blocks(analytics_blocks.program_report(report)).replace("```", ""))
+    return 0
+
+
+def _instant(text: str) -> datetime:
+    """An ISO-8601 instant; one without an offset is taken as UTC."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not an ISO-8601 date or time, e.g. 2026-11-17T09:00:00+00:00"
+        ) from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
