@@ -382,3 +382,25 @@ def _effectiveness(
     return Effectiveness(
         ranked=len(ranked), prior_mentorships=k, baseline_days=baseline, mentors=ranked
     )
+
+
+def differences(left: Any, right: Any, path: str = "report") -> list[str]:
+    """Where two JSON-ready reports differ (floats equal to 1e-9 relative)."""
+    if isinstance(left, dict) and isinstance(right, dict):
+        if set(left) != set(right):
+            return [f"{path}: keys {sorted(set(left) ^ set(right))}"]
+        return [d for key in left for d in differences(left[key], right[key], f"{path}.{key}")]
+    if isinstance(left, list) and isinstance(right, list):
+        if len(left) != len(right):
+            return [f"{path}: {len(left)} items vs {len(right)}"]
+        return [
+            d
+            for i, pair in enumerate(zip(left, right, strict=True))
+            for d in differences(*pair, f"{path}[{i}]")
+        ]
+    if isinstance(left, float) and isinstance(right, float | int):
+        close = abs(left - right) <= 1e-9 * max(1.0, abs(left), abs(right))
+        return [] if close else [f"{path}: {left!r} vs {right!r}"]
+    if isinstance(right, float) and isinstance(left, int):
+        return differences(right, left, path)
+    return [] if left == right else [f"{path}: {left!r} vs {right!r}"]

@@ -66,8 +66,15 @@ def show_help(demo: Demo) -> None:
     demo.types("UNEWT", "help")
 
 
-#: The flows, in the order a program lives them. Each capability adds its own.
-STEPS: list[Callable[[Demo], None]] = [show_help]
+def _analytics_step(demo: Demo) -> None:
+    from bot.demo_steps.analytics import program_lead_reads_the_analytics
+
+    program_lead_reads_the_analytics(demo)
+
+
+#: The flows, in the order a program lives them. Each capability adds its own;
+#: the analytics come last, as a program lead reads them.
+STEPS: list[Callable[[Demo], None]] = [show_help, _analytics_step]
 
 
 def run_demo(database_url: str | None = None) -> int:

@@ -93,26 +93,14 @@ def test_session_completion_satisfaction_and_coverage_match_the_program(db, gene
 def test_the_sql_figures_equal_a_plain_python_computation(db, generated) -> None:  # type: ignore[no-untyped-def]
     """The benchmark's naive computation reads every row into Python; on the same
     program it must find exactly what the SQL aggregates report."""
-    from bench.naive import naive_report
+    from bench.naive import differences, naive_report
 
     sql = analytics.as_json(analytics.program_report(db, now=NOW, ranking_limit=None))
     plain = analytics.as_json(naive_report(db, now=NOW))
-    _assert_close(sql, plain)
-
-
-def _assert_close(left, right, path="report") -> None:  # type: ignore[no-untyped-def]
-    if isinstance(left, dict):
-        assert set(left) == set(right), path
-        for key in left:
-            _assert_close(left[key], right[key], f"{path}.{key}")
-    elif isinstance(left, list):
-        assert len(left) == len(right), path
-        for i, (a, b) in enumerate(zip(left, right, strict=True)):
-            _assert_close(a, b, f"{path}[{i}]")
-    elif isinstance(left, float) or isinstance(right, float):
-        assert left == pytest.approx(right, rel=1e-9, abs=1e-9), path
-    else:
-        assert left == right, path
+    assert differences(sql, plain) == []
+    assert differences(sql, {**plain, "as_of": "1999-01-01"}) == [
+        "report.as_of: '2026-11-17' vs '1999-01-01'"
+    ]
 
 
 # -- what people see ---------------------------------------------------------------------------

@@ -141,7 +141,7 @@ def ramp_blocks(ramp: RampComparison, *, cohorts: bool = True) -> list[kit.Block
     rows = [_ramp_cells(r, r.milestone_name) for r in ramp.milestones]
     blocks = [
         kit.section(title),
-        kit.section(table(["Milestone", "Mentored", "Others", "Median"], rows, [24, 14, 14, 7])),
+        kit.section(table(["Milestone", "Mentored", "Others", "Diff"], rows, [24, 14, 14, 7])),
     ]
     fully = ramp.fully_ramped
     notes = []
@@ -163,7 +163,7 @@ def ramp_blocks(ramp: RampComparison, *, cohorts: bool = True) -> list[kit.Block
             kit.section(
                 f"*{final_rows[0].milestone_name}, by hire cohort*\n"
                 + table(
-                    ["Cohort", "Mentored", "Others", "Median"],
+                    ["Cohort", "Mentored", "Others", "Diff"],
                     [_ramp_cells(r, r.cohort) for r in reversed(final_rows)],
                     [9, 14, 14, 7],
                 )

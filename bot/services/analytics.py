@@ -364,6 +364,7 @@ class Dashboard:
 def program_report(db: Session, *, now: datetime, ranking_limit: int | None = 10) -> ProgramReport:
     """The whole program's analytics (admins, the CLI). `ranking_limit` caps the
     effectiveness list (None: every mentor)."""
+    _tune(db)
     config = program.load(db)
     today = program_today(now, config)
     everyone = _Scope()
@@ -385,6 +386,7 @@ def program_report(db: Session, *, now: datetime, ranking_limit: int | None = 10
 def manager_report(db: Session, *, manager_id: uuid.UUID, now: datetime) -> ManagerReport:
     """Aggregates over a manager's reports (at any depth) and each report's
     mentorship status; statuses and counts only, never session or feedback text."""
+    _tune(db)
     config = program.load(db)
     today = program_today(now, config)
     scope = _Scope(mentees=_reports_of(manager_id))
@@ -405,6 +407,7 @@ def mentor_report(db: Session, *, user_id: uuid.UUID, now: datetime) -> MentorRe
     mentor = db.scalar(select(Mentor).where(Mentor.user_id == user_id))
     if mentor is None:
         return None
+    _tune(db)
     config = program.load(db)
     today = program_today(now, config)
     mine, mine_satisfaction = _sessions(db, today, _Scope(mentor_id=mentor.id))
@@ -462,6 +465,15 @@ def as_json(report: Any) -> dict[str, Any]:
 
 
 # -- queries -------------------------------------------------------------------------------
+def _tune(db: Session) -> None:
+    """On PostgreSQL, for this transaction only: no JIT (compiling these one-off
+    aggregates costs more than they take to run) and enough memory to sort and
+    hash a large program without spilling to disk."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(sa.text("SET LOCAL jit = off"))
+        db.execute(sa.text("SET LOCAL work_mem = '64MB'"))
+
+
 @dataclass(frozen=True)
 class _Scope:
     """Whose data a query covers: everyone, the people in `mentees` (a select of
