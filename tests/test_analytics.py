@@ -98,6 +98,9 @@ def test_the_sql_figures_equal_a_plain_python_computation(db, generated) -> None
     sql = analytics.as_json(analytics.program_report(db, now=NOW, ranking_limit=None))
     plain = analytics.as_json(naive_report(db, now=NOW))
     assert differences(sql, plain) == []
+    scores = [m["score"] for m in sql["effectiveness"]["mentors"]]
+    assert scores == sorted(scores, reverse=True)
+    assert [m["rank"] for m in sql["effectiveness"]["mentors"]][:1] == [1]
     assert differences(sql, {**plain, "as_of": "1999-01-01"}) == [
         "report.as_of: '2026-11-17' vs '1999-01-01'"
     ]

@@ -74,45 +74,37 @@ def _days_between_sqlite(element: days_between, compiler: Any, **kw: Any) -> str
     return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
 
 
-def _group_stats(db: Session, source: sa.Subquery, groups: list[str], value: str) -> sa.Select:
-    """Per group of `source`: rows (`hires`), non-null values (`reached`), their mean
-    and median. PostgreSQL has percentile_cont; SQLite gets the median from window
-    functions (the middle one or two of each group's ordered values)."""
-    keys = [source.c[g] for g in groups]
-    v = source.c[value]
-    counts = [
-        func.count().label("hires"),
-        func.count(v).label("reached"),
-        func.avg(v).label("mean_days"),
-    ]
-    if db.get_bind().dialect.name == "postgresql":
-        median = func.percentile_cont(0.5).within_group(v).label("median_days")
-        return select(*keys, *counts, median).group_by(*keys)
-    ranked = (
+def _median_by_group(histogram: sa.Subquery, groups: list[str]) -> sa.Select:
+    """Per group of a histogram (`groups`..., `days`, `n` rows with that value): how
+    many values, their mean and their exact median, from cumulative counts. Window
+    functions over a few thousand histogram rows instead of sorting every value; the
+    same SQL on PostgreSQL and SQLite."""
+    keys = [histogram.c[g] for g in groups]
+    cumulative = (
         select(
             *keys,
-            v.label("v"),
-            func.row_number().over(partition_by=keys, order_by=v).label("rn"),
-            func.count().over(partition_by=keys).label("n"),
+            histogram.c.days,
+            histogram.c.n,
+            # sum() of counts is NUMERIC on PostgreSQL; integers keep `//` a whole division.
+            sa.cast(
+                func.sum(histogram.c.n).over(
+                    partition_by=keys, order_by=histogram.c.days, rows=(None, 0)
+                ),
+                sa.BigInteger,
+            ).label("cum"),
+            sa.cast(func.sum(histogram.c.n).over(partition_by=keys), sa.BigInteger).label("total"),
         )
-        .where(v.is_not(None))
-        .subquery()
-    )
-    middle = or_(ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.rn == (ranked.c.n + 2) // 2)
-    medians = (
-        select(*[ranked.c[g] for g in groups], func.avg(ranked.c.v).label("median_days"))
-        .where(middle)
-        .group_by(*[ranked.c[g] for g in groups])
-        .subquery()
-    )
-    totals = select(*keys, *counts).group_by(*keys).subquery()
+    ).subquery()
+    c = cumulative.c
+    # The median is the mean of the values at positions (total+1)//2 and (total+2)//2.
+    lower = func.min(case((c.cum >= (c.total + 1) // 2, c.days)))
+    upper = func.min(case((c.cum >= (c.total + 2) // 2, c.days)))
     return select(
-        *[totals.c[g] for g in groups],
-        totals.c.hires,
-        totals.c.reached,
-        totals.c.mean_days,
-        medians.c.median_days,
-    ).outerjoin(medians, and_(*[totals.c[g] == medians.c[g] for g in groups]))
+        *[c[g] for g in groups],
+        func.sum(c.n).label("reached"),
+        _ratio(func.sum(c.days * c.n), func.sum(c.n)).label("mean_days"),
+        _ratio(lower + upper, 2).label("median_days"),
+    ).group_by(*[c[g] for g in groups])
 
 
 # -- results -------------------------------------------------------------------------------
@@ -525,77 +517,90 @@ def _mentored(user_id: ColumnElement[Any]) -> ColumnElement[int]:
 
 
 def _ramp(db: Session, config: ProgramConfig, scope: _Scope) -> RampComparison:
+    """Hires in the ramp program (anyone with template milestones) per hire quarter
+    and mentored or not, then a histogram of days to each milestone per group; the
+    hires of a group who have no achieved date are its "not yet"."""
     templates = _templates(db)
-    enrolled = scope.people(User.id) & User.id.in_(
-        select(RampMilestone.mentee_user_id).where(RampMilestone.template_key.is_not(None))
-    )
-    counts = db.execute(
-        select(
-            func.count(User.hire_date).label("hires"),
-            func.count().label("enrolled"),
-        ).where(enrolled)
-    ).one()
-    hires, missing = counts.hires, counts.enrolled - counts.hires
     min_sample = config.analytics_min_sample
-    if not templates or not hires:
-        return RampComparison(hires, missing, min_sample)
-
-    achieved = (
-        select(
-            RampMilestone.mentee_user_id.label("user_id"),
-            RampMilestone.template_key.label("key"),
-            func.min(RampMilestone.achieved_date).label("achieved_date"),
-        )
-        .where(RampMilestone.achieved_date.is_not(None), RampMilestone.template_key.is_not(None))
-        .group_by(RampMilestone.mentee_user_id, RampMilestone.template_key)
-        .subquery()
-    )
     cohort = (
         sa.cast(sa.extract("year", User.hire_date), sa.Integer) * 10
         + (sa.cast(sa.extract("month", User.hire_date), sa.Integer) + 2) // 3
     )
-    per_hire = (
-        select(
-            MilestoneTemplate.key.label("key"),
-            cohort.label("cohort"),
-            _mentored(User.id).label("mentored"),
-            days_between(achieved.c.achieved_date, User.hire_date).label("days"),
-        )
-        .join_from(User, MilestoneTemplate, MilestoneTemplate.is_active.is_(True))
-        .outerjoin(
-            achieved, and_(achieved.c.user_id == User.id, achieved.c.key == MilestoneTemplate.key)
-        )
-        .where(enrolled, User.hire_date.is_not(None))
-        .cte("per_hire")
+    mentored = _mentored(User.id)
+    in_program = sa.exists().where(
+        RampMilestone.mentee_user_id == User.id, RampMilestone.template_key.is_not(None)
     )
+    hires_by_group: dict[tuple[int, int], int] = {}
+    missing = 0
+    for row in db.execute(
+        select(cohort.label("cohort"), mentored.label("mentored"), func.count().label("hires"))
+        .where(in_program, scope.people(User.id))
+        .group_by(cohort, mentored)
+    ):
+        if row.cohort is None:
+            missing += row.hires
+        else:
+            hires_by_group[(row.cohort, int(row.mentored))] = row.hires
+    hires = sum(hires_by_group.values())
+    if not templates or not hires:
+        return RampComparison(hires, missing, min_sample)
+
+    histogram = (
+        select(
+            RampMilestone.template_key.label("key"),
+            cohort.label("cohort"),
+            mentored.label("mentored"),
+            days_between(RampMilestone.achieved_date, User.hire_date).label("days"),
+            func.count().label("n"),
+        )
+        .join(User, User.id == RampMilestone.mentee_user_id)
+        .where(
+            RampMilestone.template_key.in_([key for key, _name, _final in templates]),
+            RampMilestone.achieved_date.is_not(None),
+            User.hire_date.is_not(None),
+            scope.people(User.id),
+        )
+        .group_by(RampMilestone.template_key, cohort, mentored, "days")
+        .cte("histogram")
+    )
+    h = histogram.c
     # Cohort 0 stands for "all cohorts", so both groupings come back in one statement.
     both = sa.union_all(
-        select(per_hire.c.key, per_hire.c.cohort, per_hire.c.mentored, per_hire.c.days),
-        select(per_hire.c.key, literal(0).label("cohort"), per_hire.c.mentored, per_hire.c.days),
+        select(h.key, h.cohort, h.mentored, h.days, h.n),
+        select(
+            h.key, literal(0).label("cohort"), h.mentored, h.days, func.sum(h.n).label("n")
+        ).group_by(h.key, h.mentored, h.days),
     ).subquery()
-    stats: dict[tuple[str, int], dict[int, GroupStats]] = {}
-    for row in db.execute(_group_stats(db, both, ["key", "cohort", "mentored"], "days")):
-        stats.setdefault((row.key, row.cohort), {})[int(row.mentored)] = GroupStats(
-            hires=row.hires,
-            reached=row.reached,
-            median_days=_float(row.median_days),
-            mean_days=_float(row.mean_days),
+    reached: dict[tuple[str, int, int], tuple[int, float | None, float | None]] = {
+        (row.key, row.cohort, int(row.mentored)): (
+            int(row.reached),
+            _float(row.median_days),
+            _float(row.mean_days),
         )
+        for row in db.execute(_median_by_group(both, ["key", "cohort", "mentored"]))
+    }
+
+    def group(key: str, cohort_code: int, is_mentored: int) -> GroupStats:
+        if cohort_code == 0:
+            total = sum(n for (_c, m), n in hires_by_group.items() if m == is_mentored)
+        else:
+            total = hires_by_group.get((cohort_code, is_mentored), 0)
+        count, median, mean = reached.get((key, cohort_code, is_mentored), (0, None, None))
+        return GroupStats(hires=total, reached=count, median_days=median, mean_days=mean)
 
     def ramp_row(key: str, name: str, is_final: bool, cohort_code: int) -> RampRow:
-        groups = stats.get((key, cohort_code), {})
-        mentored, not_mentored = groups.get(1, NO_HIRES), groups.get(0, NO_HIRES)
+        mentored_stats, others = group(key, cohort_code, 1), group(key, cohort_code, 0)
         return RampRow(
             key,
             name,
             is_final,
             _cohort_label(cohort_code),
-            mentored,
-            not_mentored,
-            _difference_pct(mentored, not_mentored, min_sample),
+            mentored_stats,
+            others,
+            _difference_pct(mentored_stats, others, min_sample),
         )
 
-    cohorts = sorted({c for (_key, c) in stats if c != 0})
+    cohorts = sorted({c for (c, _m) in hires_by_group})
     final = _final_key(templates)
     return RampComparison(
         hires,
