@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 from bot.config import Settings
 from bot.listeners import (
     admin,
+    analytics,
     commands,
     completion,
     errors,
@@ -40,6 +41,7 @@ LISTENER_MODULES = [
     progress,
     completion,
     reminders,
+    analytics,
     errors,
 ]
 

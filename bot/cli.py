@@ -72,6 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scheduler.set_defaults(handler=_scheduler)
 
+    analytics = sub.add_parser(
+        "analytics", help="program analytics: ramp, workload, sessions, satisfaction, ranking"
+    )
+    analytics.add_argument("--json", action="store_true", help="print one JSON object")
+    analytics.add_argument("--now", help="as if at this ISO-8601 instant (default: now)")
+    analytics.set_defaults(handler=_analytics)
+
     demo = sub.add_parser("demo", help="the whole workflow against a local fake Slack")
     demo.add_argument("--database-url", help="default: a throw-away SQLite file")
     demo.set_defaults(handler=_demo)
@@ -224,6 +231,26 @@ def _scheduler(args: argparse.Namespace, settings: Settings) -> int:
     settings.require("SLACK_BOT_TOKEN")
     _require_migrated(settings)
     run_forever(settings, interval_seconds=args.interval)
+    return 0
+
+
+def _analytics(args: argparse.Namespace, settings: Settings) -> int:
+    import json
+
+    from bot.blocks import analytics as analytics_blocks
+    from bot.runtime import Runtime
+    from bot.services import analytics
+    from bot.testing.render import render_blocks
+
+    runtime = Runtime.from_settings(settings)
+    _require_migrated(settings)
+    now = parse_instant(args.now) if args.now else runtime.now()
+    with runtime.db() as db:
+        report = analytics.program_report(db, now=now, ranking_limit=None if args.json else 10)
+    if args.json:
+        print(json.dumps(analytics.as_json(report), indent=2))
+    else:
+        print(render_blocks(analytics_blocks.program_report(report)).replace("```", ""))
     return 0
 
 

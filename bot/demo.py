@@ -74,9 +74,16 @@ def show_help(demo: Demo) -> None:
 
 def _steps() -> list[Callable[[Demo], None]]:
     # Imported here: the step modules use Demo, defined above.
-    from bot.demo_steps import mentors, mentorship, reminders
+    from bot.demo_steps import analytics, mentors, mentorship, reminders
 
-    return [show_help, *mentors.STEPS, *mentorship.STEPS, *reminders.STEPS]
+    # The analytics come last, as a program lead reads them.
+    return [
+        show_help,
+        *mentors.STEPS,
+        *mentorship.STEPS,
+        *reminders.STEPS,
+        analytics.program_lead_reads_the_analytics,
+    ]
 
 
 #: The flows, in the order a program lives them. Each capability adds its own.

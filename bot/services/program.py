@@ -51,6 +51,26 @@ class MatchWeights(BaseModel):
     success: float = 40.0
 
 
+class MetricTargets(BaseModel):
+    """The PRD's success metrics: what the analytics compare the program against."""
+
+    coverage: float = Field(1.0, ge=0, le=1)  # share of new hires with a mentor
+    ramp_reduction: float = Field(
+        0.20, ge=0, le=1
+    )  # mentored reach "fully ramped" this much sooner
+    session_completion: float = Field(0.90, ge=0, le=1)  # sessions logged / expected by cadence
+    mentee_satisfaction: float = Field(4.5, ge=1, le=5)
+    mentor_satisfaction: float = Field(4.0, ge=1, le=5)
+
+
+class EffectivenessWeights(BaseModel):
+    """How much each signal counts in the mentor effectiveness ranking (FR-5.5)."""
+
+    rating: float = Field(0.4, ge=0)
+    completion: float = Field(0.3, ge=0)
+    ramp: float = Field(0.3, ge=0)
+
+
 class ProgramConfig(BaseModel):
     """Every program setting with its default. Where the PRD and the Mentor Role
     differ (capacity 2 vs 20) the PRD's value is the default and the other the ceiling."""
@@ -92,6 +112,14 @@ class ProgramConfig(BaseModel):
     work_start_hour: int = Field(9, ge=0, le=23)
     work_end_hour: int = Field(17, ge=1, le=24)
     work_days: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4])  # Monday = 0
+    # Analytics (FR-5)
+    metric_targets: MetricTargets = Field(default_factory=MetricTargets)
+    effectiveness_weights: EffectivenessWeights = Field(default_factory=EffectivenessWeights)
+    #: The ranking's prior: each mentor starts with this many pseudo-mentorships at the
+    #: program average, so one glowing (or poor) mentorship can't top (or sink) the list.
+    effectiveness_prior_mentorships: int = Field(3, ge=0, le=100)
+    #: Below this many hires per group a difference is "not enough data yet".
+    analytics_min_sample: int = Field(5, ge=1)
 
 
 def load(db: Session) -> ProgramConfig:

@@ -1,0 +1,153 @@
+"""Benchmark: the full program analytics on PostgreSQL at 100,000 mentees and
+1,000,000 sessions, against a naive Python-side computation in the same run.
+
+    .venv/bin/python -m bench.analytics [--hires N] [--runs N] [--keep]
+
+Makes its own throw-away database on the server of MENTORBOT_BENCH_POSTGRES_URL
+(default postgresql+psycopg://postgres@127.0.0.1:5432/test), loads the generated
+program with COPY, runs `analytics.program_report` several times (the goal: at
+most 1 s) and `bench.naive.naive_report` once, checks they agree, and prints the
+figures and the ratio. Nothing is asserted about time: the table is the result."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from bench.naive import differences, naive_report
+from bot.services import analytics
+from bot.testing.program_generator import GeneratedProgram, ProgramSpec, generate
+from models.db import make_engine, make_session_factory
+from models.migrate import upgrade
+
+SERVER_URL = os.environ.get(
+    "MENTORBOT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+NOW = datetime(2026, 11, 17, 15, 0, tzinfo=UTC)
+GOAL_SECONDS = 1.0
+
+
+def bench_spec(hires: int) -> ProgramSpec:
+    """Two thirds of hires mentored (100,000 mentees at 150,000 hires) over two
+    years of 14-week mentorships: about 10 sessions each, a million in all."""
+    return ProgramSpec(
+        hires=hires,
+        mentored_share=2 / 3,
+        mentors=max(hires // 25, 10),
+        managers=max(hires // 100, 2),
+        today=NOW.date(),
+        mentorship_weeks=14,
+        seed=2026,
+    )
+
+
+def copy_load(engine: sa.Engine, program: GeneratedProgram) -> dict[str, int]:
+    """Stream every table through COPY; returns rows per table."""
+    counts: dict[str, int] = {}
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        for table, columns, rows in program.tables():
+            n = 0
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                for row in rows:
+                    copy.write_row(row)
+                    n += 1
+            counts[table] = n
+        raw.commit()
+        cursor.execute("ANALYZE")
+        raw.commit()
+    finally:
+        raw.close()
+    return counts
+
+
+def count_statements(engine: sa.Engine) -> list[str]:
+    statements: list[str] = []
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def _count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    return statements
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hires", type=int, default=150_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="don't drop the database")
+    args = parser.parse_args(argv)
+
+    admin = sa.create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    name = f"mentorbot_bench_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    try:
+        upgrade(url)
+        started = time.perf_counter()
+        program = generate(bench_spec(args.hires))
+        counts = copy_load(engine, program)
+        load_seconds = time.perf_counter() - started
+        factory = make_session_factory(engine)
+        statements = count_statements(engine)
+
+        sql_times = []
+        for _ in range(args.runs):
+            with factory() as db:
+                statements.clear()
+                t0 = time.perf_counter()
+                report = analytics.program_report(db, now=NOW, ranking_limit=None)
+                sql_times.append(time.perf_counter() - t0)
+                statement_count = len(statements)
+        with factory() as db:
+            t0 = time.perf_counter()
+            naive = naive_report(db, now=NOW)
+            naive_seconds = time.perf_counter() - t0
+
+        mismatches = differences(analytics.as_json(report), analytics.as_json(naive))
+        agree = not mismatches
+        sql_median = statistics.median(sql_times)
+        mentees = counts["mentorship_assignments"]
+        print(f"\nMentorBot analytics benchmark (PostgreSQL, database {name})")
+        print(f"  loaded with COPY in {load_seconds:.1f} s (generation included):")
+        for table, n in counts.items():
+            print(f"    {table:<24} {n:>10,}")
+        print(f"  mentees (mentorships): {mentees:,}; hires: {report.ramp.hires:,}")
+        print()
+        print(f"  {'computation':<34} {'seconds':>9}")
+        print(f"  {'SQL aggregates, median of ' + str(args.runs):<34} {sql_median:>9.3f}")
+        print(f"  {'SQL aggregates, best':<34} {min(sql_times):>9.3f}")
+        print(f"  {'naive Python over every row':<34} {naive_seconds:>9.3f}")
+        print(f"  {'ratio naive / SQL':<34} {naive_seconds / sql_median:>8.1f}x")
+        print(f"  statements per report: {statement_count}")
+        verdict = "met" if sql_median <= GOAL_SECONDS else "NOT met"
+        print(f"  goal: full analytics <= {GOAL_SECONDS:.0f} s: {verdict}")
+        print(f"  SQL and naive figures agree: {'yes' if agree else 'NO'}")
+        for mismatch in mismatches[:10]:
+            print(f"    {mismatch}")
+        print()
+        for metric in report.metrics:
+            value = "—" if metric.value is None else f"{metric.value:.3f}"
+            print(f"  {metric.name:<26} {value:>7}  (target {metric.target:g}; {metric.sample})")
+        return 0 if agree else 1
+    finally:
+        engine.dispose()
+        if not args.keep:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""`/mentor analytics` and the analytics sections of App Home (PRD FR-5)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import App
+from sqlalchemy.orm import Session
+
+from bot.blocks import analytics as blocks
+from bot.blocks import kit
+from bot.listeners.commands import Invocation, subcommand
+from bot.listeners.home import home_section
+from bot.services import access, analytics
+
+
+def register(app: App) -> None:
+    """Nothing to wire beyond the sub-command and home sections registered on import."""
+
+
+@subcommand(
+    "analytics",
+    usage="/mentor analytics",
+    summary="Program figures against the PRD targets: admins see the program, managers "
+    "their reports, mentors themselves.",
+    order=90,
+)
+def show_analytics(inv: Invocation) -> None:
+    with inv.runtime.db() as db:
+        board = analytics.dashboard_for(db, user_id=inv.actor.id, now=inv.runtime.now())
+    text, message = blocks.dashboard(board)
+    inv.reply(text, message)
+
+
+@home_section(order=90)
+def program_home(db: Session, user: Any, roles: set[str], now: datetime) -> list[kit.Block]:
+    if access.ADMIN not in roles:
+        return []
+    return blocks.home_program(analytics.program_report(db, now=now, ranking_limit=0))
+
+
+@home_section(order=91)
+def manager_home(db: Session, user: Any, roles: set[str], now: datetime) -> list[kit.Block]:
+    if access.MANAGER not in roles:
+        return []
+    return blocks.manager_report(analytics.manager_report(db, manager_id=user.id, now=now))
+
+
+@home_section(order=92)
+def mentor_home(db: Session, user: Any, roles: set[str], now: datetime) -> list[kit.Block]:
+    if access.MENTOR not in roles:
+        return []
+    report = analytics.mentor_report(db, user_id=user.id, now=now)
+    return blocks.mentor_report(report) if report is not None else []
