@@ -12,14 +12,14 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.config import Settings
-from bot.listeners import commands, errors, home
+from bot.listeners import assignments, commands, errors, events, home, matching
 from bot.listeners.actor import make_middleware
 from bot.runtime import Runtime
 from bot.slack_client import make_client
 
 #: Each module has `register(app)`; importing it also registers its sub-commands
 #: and App Home sections.
-LISTENER_MODULES = [commands, home, errors]
+LISTENER_MODULES = [commands, home, assignments, matching, events, errors]
 
 
 def create_app(
