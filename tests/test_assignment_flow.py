@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from models import Assignment, AuditEntry, Mentor
 from tests.factories import make_assignment, make_mentor
+from tests.flows import assign
 
 
 def _mentors(db, world):  # type: ignore[no-untyped-def]
@@ -261,12 +262,7 @@ def test_only_the_managers_chain_or_an_admin_may_assign(slack, world, db) -> Non
 def test_a_pending_request_holds_the_mentors_last_slot(slack, world, db) -> None:  # type: ignore[no-untyped-def]
     make_mentor(db, world.veteran, max_mentees=1)
     db.commit()
-    slack.slash(
-        world.manager, "/mentor", f"assign {world.veteran.mention} {world.new_hire.mention}"
-    )
-    assert slack.submit(
-        world.manager, {"I confirm the expectations": ["I confirm the expectations"]}
-    ).ok
+    assert assign(slack, world.manager, world.veteran, world.new_hire).ok
     reply = slack.mentor(
         world.manager, f"assign {world.veteran.mention} {world.tokyo_hire.mention}"
     )
@@ -288,12 +284,7 @@ def test_a_new_request_withdraws_one_left_unanswered_past_the_fallback(
         created_at=clock[0] - timedelta(hours=49),
     )
     db.commit()
-    slack.slash(
-        world.manager, "/mentor", f"assign {world.londoner.mention} {world.new_hire.mention}"
-    )
-    assert slack.submit(
-        world.manager, {"I confirm the expectations": ["I confirm the expectations"]}
-    ).ok
+    assert assign(slack, world.manager, world.londoner, world.new_hire).ok
     db.expire_all()
     withdrawn = db.get(Assignment, old.id)
     assert withdrawn.status == "cancelled"

@@ -99,6 +99,26 @@ def cohort_proposal_text(view: CohortProposalView) -> str:
     )
 
 
+def cohort_summary(view: CohortProposalView) -> str:
+    """The totals, optimal against greedy, in one sentence."""
+    gain = view.total - view.greedy_total
+    return (
+        f"{len(view.pairs)} of {view.hires} new hires without a mentor matched. "
+        f"Total score {view.total:.1f}, the best possible under every mentor's capacity; "
+        f"matching one by one (greedy) reaches {view.greedy_total:.1f} "
+        f"for {view.greedy_matched} hires ({gain:+.1f})."
+    )
+
+
+def cohort_pair_lines(view: CohortProposalView) -> list[str]:
+    """One line per proposed pair: who, whom, the score and each factor."""
+    return [
+        f"{p.mentee_name} → {p.match.name} · {p.match.score:.0f}/100 — "
+        + "; ".join(p.match.factors)
+        for p in view.pairs
+    ]
+
+
 def cohort_proposal(view: CohortProposalView) -> list[kit.Block]:
     """The optimal cohort assignment, each pair with its factors, the total against
     greedy matching, and one Approve button."""
@@ -106,28 +126,13 @@ def cohort_proposal(view: CohortProposalView) -> list[kit.Block]:
     if view.hires == 0:
         blocks.append(kit.section("Every new hire in the window has a mentor or a request out."))
         return blocks
-    gain = view.total - view.greedy_total
-    blocks.append(
-        kit.section(
-            f"*{len(view.pairs)}* of *{view.hires}* new hires without a mentor matched. "
-            f"Total score *{view.total:.1f}* — the best possible under every mentor's "
-            f"capacity; matching one by one (greedy) reaches {view.greedy_total:.1f} "
-            f"for {view.greedy_matched} hires ({gain:+.1f})."
-        )
-    )
-    lines = [
-        f"• *{kit.escape(p.mentee_name)}* → *{kit.escape(p.match.name)}* · "
-        f"{p.match.score:.0f}/100 — " + kit.escape("; ".join(p.match.factors))
-        for p in view.pairs
-    ]
-    for start in range(
-        0, min(len(lines), PAIRS_PER_SECTION * MAX_PAIR_SECTIONS), PAIRS_PER_SECTION
-    ):
+    blocks.append(kit.section(kit.escape(cohort_summary(view))))
+    lines = [f"• {kit.escape(line)}" for line in cohort_pair_lines(view)]
+    shown = PAIRS_PER_SECTION * MAX_PAIR_SECTIONS
+    for start in range(0, min(len(lines), shown), PAIRS_PER_SECTION):
         blocks.append(kit.section("\n".join(lines[start : start + PAIRS_PER_SECTION])))
-    if len(lines) > PAIRS_PER_SECTION * MAX_PAIR_SECTIONS:
-        blocks.append(
-            kit.context(f"… and {len(lines) - PAIRS_PER_SECTION * MAX_PAIR_SECTIONS} more pairs.")
-        )
+    if len(lines) > shown:
+        blocks.append(kit.context(f"… and {len(lines) - shown} more pairs."))
     if view.unmatched:
         blocks.append(
             kit.section("No mentor with a free slot for: " + kit.escape(", ".join(view.unmatched)))

@@ -131,6 +131,27 @@ def nudge_manager_about_coverage(client: WebClient, runtime: Runtime, mentee_id:
         nudge = coverage.coverage_nudge(db, mentee_id=mentee_id, now=runtime.now())
     if nudge is None:
         return False
+    if nudge.manager_slack_user_id:
+        recipients = [nudge.manager_slack_user_id]
+    else:
+        recipients = program_admins(runtime)
     text, dm_blocks = blocks.coverage_nudge_text(nudge), blocks.coverage_nudge(nudge)
-    sent = [send_dm(client, recipient, text, dm_blocks) for recipient in nudge.recipients]
+    sent = [send_dm(client, recipient, text, dm_blocks) for recipient in recipients]
     return any(s is not None for s in sent)
+
+
+def program_admins(runtime: Runtime) -> list[str]:
+    """Slack ids of the program admins: marked in the roster, or named in MENTORBOT_ADMINS
+    (who become admins on their first request)."""
+    with runtime.db() as db:
+        return sorted(set(coverage.program_admins(db)) | set(runtime.settings.mentorbot_admins))
+
+
+def post_cohort_proposal(
+    client: WebClient, runtime: Runtime, proposal: assignments.CohortProposalView
+) -> list[str]:
+    """DM a proposal made outside Slack (the command line) to every program admin, with
+    its Approve button. Returns the Slack ids it reached."""
+    admins = program_admins(runtime)
+    text, proposal_blocks = blocks.cohort_proposal_text(proposal), blocks.cohort_proposal(proposal)
+    return [a for a in admins if send_dm(client, a, text, proposal_blocks) is not None]

@@ -40,7 +40,7 @@ class CoverageNudge:
     mentee_slack_user_id: str
     mentee_name: str
     days_since_hire: int
-    recipients: list[str]  # Slack ids: the manager, else the program admins
+    manager_slack_user_id: str | None  # None: no (active) manager, tell the admins
     ranking: matching.Ranking
 
 
@@ -102,23 +102,15 @@ def uncovered_new_hires(db: Session, now: datetime) -> list[UncoveredHire]:
 
 
 def coverage_nudge(db: Session, *, mentee_id: uuid.UUID, now: datetime) -> CoverageNudge | None:
-    """The nudge about this hire: their manager (else the program admins) and the best
-    mentors for them. None when the hire has a mentor or a pending request by now."""
+    """The nudge about this hire: their manager (None: tell the program admins) and the
+    best mentors for them. None when the hire has a mentor or a pending request by now."""
     mentee = db.get(User, mentee_id)
     if mentee is None or mentee.deactivated_at is not None:
         return None
     if has_open_mentorship(db, mentee_id):
         return None
-    if mentee.manager is not None and mentee.manager.deactivated_at is None:
-        recipients = [mentee.manager.slack_user_id]
-    else:
-        recipients = list(
-            db.scalars(
-                sa.select(User.slack_user_id)
-                .where(User.is_admin.is_(True), User.deactivated_at.is_(None))
-                .order_by(User.name)
-            )
-        )
+    manager = mentee.manager
+    active_manager = manager if manager is not None and manager.deactivated_at is None else None
     ranking = matching.rank(db, mentee_id=mentee_id, now=now, limit=NUDGE_SUGGESTIONS)
     days = (now.date() - mentee.hire_date).days if mentee.hire_date else 0
     return CoverageNudge(
@@ -126,8 +118,19 @@ def coverage_nudge(db: Session, *, mentee_id: uuid.UUID, now: datetime) -> Cover
         mentee_slack_user_id=mentee.slack_user_id,
         mentee_name=mentee.name,
         days_since_hire=days,
-        recipients=recipients,
+        manager_slack_user_id=active_manager.slack_user_id if active_manager else None,
         ranking=ranking,
+    )
+
+
+def program_admins(db: Session) -> list[str]:
+    """Slack ids of the active program admins, by name."""
+    return list(
+        db.scalars(
+            sa.select(User.slack_user_id)
+            .where(User.is_admin.is_(True), User.deactivated_at.is_(None))
+            .order_by(User.name)
+        )
     )
 
 

@@ -284,48 +284,58 @@ def solve_cohort(db: Session, *, mentee_ids: Sequence[uuid.UUID], now: datetime)
     if not mentees or not len(candidates):
         return CohortPlan([], [(m.user_id, m.name) for m in mentees], 0.0, 0.0, 0)
     scores = _score(mentees, candidates, config, now)
-    total = scores.total
+    chosen = optimal_assignment(scores.total, candidates.free)
+    pairs: list[CohortPair] = []
+    unmatched: list[tuple[uuid.UUID, str]] = []
+    for i, mentee in enumerate(mentees):
+        j = chosen.get(i)
+        if j is None:
+            unmatched.append((mentee.user_id, mentee.name))
+        else:
+            match = _match(scores, candidates, mentee, i, j)
+            pairs.append(CohortPair(mentee.user_id, mentee.name, match))
+    greedy = greedy_assignment(scores.total, candidates.free)
+    return CohortPlan(
+        pairs=pairs,
+        unmatched=unmatched,
+        total=_total(scores.total, chosen),
+        greedy_total=_total(scores.total, greedy),
+        greedy_matched=len(greedy),
+    )
 
-    slots = np.repeat(np.arange(len(candidates)), candidates.free)
+
+def optimal_assignment(total: np.ndarray, free: np.ndarray) -> dict[int, int]:
+    """Rows (mentees) to columns (mentors) maximising the summed score, each column used
+    at most `free[j]` times; -inf marks a pair that is ruled out. Each free slot is a
+    column of a rectangular assignment problem, solved exactly by SciPy."""
+    slots = np.repeat(np.arange(total.shape[1]), free)
+    if total.shape[0] == 0 or slots.size == 0:
+        return {}
     benefit = total[:, slots]
     # A ruled-out pair costs nothing, exactly like leaving the mentee unmatched, so
     # the solver maximises the total score; such pairs are dropped afterwards.
     cost = np.where(np.isfinite(benefit), -benefit, 0.0)
     rows, cols = linear_sum_assignment(cost)
     chosen = {int(r): int(slots[c]) for r, c in zip(rows, cols, strict=True)}
-
-    pairs: list[CohortPair] = []
-    unmatched: list[tuple[uuid.UUID, str]] = []
-    for i, mentee in enumerate(mentees):
-        j = chosen.get(i)
-        if j is None or not np.isfinite(total[i, j]):
-            unmatched.append((mentee.user_id, mentee.name))
-            continue
-        pairs.append(
-            CohortPair(mentee.user_id, mentee.name, _match(scores, candidates, mentee, i, j))
-        )
-    greedy_total, greedy_matched = _greedy(total, candidates.free)
-    return CohortPlan(
-        pairs=pairs,
-        unmatched=unmatched,
-        total=round(float(sum(p.match.score for p in pairs)), 1),
-        greedy_total=round(greedy_total, 1),
-        greedy_matched=greedy_matched,
-    )
+    return {i: j for i, j in chosen.items() if np.isfinite(total[i, j])}
 
 
-def _greedy(total: np.ndarray, free: np.ndarray) -> tuple[float, int]:
-    remaining = free.astype(np.int64).copy()
-    achieved = 0.0
-    matched = 0
-    for row in total:
+def greedy_assignment(total: np.ndarray, free: np.ndarray) -> dict[int, int]:
+    """What matching one by one reaches: each row in turn takes its best column that
+    still has room (the baseline the optimal total is compared with)."""
+    remaining = np.asarray(free, dtype=np.int64).copy()
+    chosen: dict[int, int] = {}
+    for i, row in enumerate(total):
         open_row = np.where(remaining > 0, row, -np.inf)
-        j = int(np.argmax(open_row))
-        if np.isfinite(open_row[j]):
+        j = int(np.argmax(open_row)) if open_row.size else 0
+        if open_row.size and np.isfinite(open_row[j]):
             remaining[j] -= 1
-            achieved += round(float(open_row[j]), 1)
-            matched += 1
-    return achieved, matched
+            chosen[i] = j
+    return chosen
+
+
+def _total(total: np.ndarray, chosen: dict[int, int]) -> float:
+    return round(float(sum(round(float(total[i, j]), 1) for i, j in chosen.items())), 1)
 
 
 # -- loading ---------------------------------------------------------------------------------
