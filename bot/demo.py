@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config import Settings
+from bot.demo_steps import matching as matching_steps
 from bot.testing.driver import SlackDriver
 from bot.testing.fake_slack import FakeSlack, Message
 from bot.testing.harness import ServedApp
@@ -67,7 +68,7 @@ def show_help(demo: Demo) -> None:
 
 
 #: The flows, in the order a program lives them. Each capability adds its own.
-STEPS: list[Callable[[Demo], None]] = [show_help]
+STEPS: list[Callable[[Demo], None]] = [show_help, *matching_steps.STEPS]
 
 
 def run_demo(database_url: str | None = None) -> int:

@@ -271,22 +271,64 @@ def test_a_pending_request_holds_the_mentors_last_slot(slack, world, db) -> None
     assert "Vera Veteran" not in suggestions.all_text
 
 
-def test_a_new_request_withdraws_one_left_unanswered_past_the_fallback(
-    slack, world, db, clock
-) -> None:  # type: ignore[no-untyped-def]
+def _request_left_unanswered(db, world, clock, asked_by):  # type: ignore[no-untyped-def]
+    """Vera was asked to mentor Newt 49 hours ago (past the 48 h fallback) and said nothing."""
     vera, _ = _mentors(db, world)
-    old = make_assignment(
+    request = make_assignment(
         db,
         vera,
         world.new_hire,
         status="pending",
-        assigned_by=world.manager,
+        assigned_by=asked_by,
         created_at=clock[0] - timedelta(hours=49),
     )
     db.commit()
+    return request
+
+
+def test_a_new_request_withdraws_one_left_unanswered_past_the_fallback(
+    slack, world, db, clock
+) -> None:  # type: ignore[no-untyped-def]
+    old = _request_left_unanswered(db, world, clock, asked_by=world.manager)
     assert assign(slack, world.manager, world.londoner, world.new_hire).ok
     db.expire_all()
     withdrawn = db.get(Assignment, old.id)
     assert withdrawn.status == "cancelled"
     assert "No answer within 48 hours" in withdrawn.cancel_reason
     assert "was withdrawn" in slack.last_dm(world.veteran).all_text
+
+
+def test_an_unanswered_request_offers_the_manager_the_next_suggestion(
+    slack, world, db, clock, served
+) -> None:  # type: ignore[no-untyped-def]
+    """What the reminders sweep calls at the fallback time (request_fallback_hours)."""
+    from bot.listeners.assignments import offer_next_suggestion
+
+    waiting = _request_left_unanswered(db, world, clock, asked_by=world.admin)
+    assert offer_next_suggestion(served.bolt.client, served.runtime, waiting.id)
+    for person in (world.manager, world.admin):  # the manager, and the admin who asked
+        told = slack.last_dm(person)
+        assert "Vera Veteran hasn't answered the request to mentor Newt Newhire" in told.all_text
+        assert "for 49 hours" in told.all_text
+        assert "Omar Okafor" in told.all_text
+    slack.click(world.manager, "Assign", message=slack.last_dm(world.manager), near="Omar")
+    assert slack.submit(
+        world.manager, {"I confirm the expectations": ["I confirm the expectations"]}
+    ).ok
+    db.expire_all()
+    assert db.get(Assignment, waiting.id).status == "cancelled"  # withdrawn, not left dangling
+
+
+def test_no_next_suggestion_when_nobody_else_is_available(slack, world, db, served) -> None:  # type: ignore[no-untyped-def]
+    from bot.listeners.assignments import offer_next_suggestion
+
+    vera = make_mentor(db, world.veteran)
+    declined = make_assignment(
+        db, vera, world.new_hire, status="declined", decline_reason="No capacity"
+    )
+    db.commit()
+    assert offer_next_suggestion(served.bolt.client, served.runtime, declined.id)
+    told = slack.last_dm(world.manager)
+    assert "Vera Veteran declined to mentor Newt Newhire. Reason: No capacity" in told.all_text
+    assert "No other mentor is available right now" in told.all_text
+    assert "[Assign]" not in told.rendered

@@ -117,7 +117,7 @@ def test_approval_skips_a_hire_who_got_a_mentor_meanwhile(slack, world, db, cloc
     assert assign(slack, world.manager, world.londoner, world.new_hire).ok
     slack.click(world.admin, "Approve", message=proposal)
     approved = slack.fake.find_message(proposal.channel, proposal.ts)
-    assert "Approved: 1 mentors asked" in approved.all_text
+    assert "Approved: 1 mentor asked" in approved.all_text
     assert "Newt Newhire: has a mentor or a request waiting by now" in approved.all_text
     db.expire_all()
     mentors_of_newt = db.scalars(

@@ -15,6 +15,7 @@ from bot.services.assignments import (
     AssignForm,
     AssignmentView,
     NextSuggestion,
+    PersonRef,
 )
 
 ASSIGN_VIEW = "assignment.create"
@@ -40,6 +41,10 @@ def goal_lines(goals: list[dict[str, Any]]) -> str:
         + (f" (by {day(g['target_date'])})" if g.get("target_date") else "")
         for g in goals
     )
+
+
+def _names(people: list[PersonRef]) -> str:
+    return " and ".join(p.name for p in people)
 
 
 def _why(why: list[str]) -> str:
@@ -155,7 +160,7 @@ def outcome_text(a: AssignmentView) -> str:
         "active": f"You accepted to mentor {mentee}. I've introduced you.",
         "completed": f"Your mentorship with {mentee} is completed.",
         "declined": f"You declined to mentor {mentee} ({a.decline_reason}). I've told "
-        f"{a.asked_by.name if a.asked_by else 'the program'}.",
+        f"{_names(a.to_tell) or 'the program admins'}.",
         "cancelled": f"The request to mentor {mentee} was withdrawn"
         + (f": {a.cancel_reason}" if a.cancel_reason else "."),
     }.get(a.status, f"Mentoring request for {mentee}: {a.status}.")
@@ -253,7 +258,7 @@ def decline_modal(a: AssignmentView, message: dict[str, str] | None) -> dict[str
         [
             kit.section(
                 f"Decline mentoring *{kit.escape(a.mentee.name)}*? "
-                f"{kit.escape(a.asked_by.name if a.asked_by else 'The program')} will get your "
+                f"{kit.escape(_names(a.to_tell) or 'The program admins')} will get your "
                 "reason and the next suggestion."
             ),
             kit.input_block("Reason", "reason", kit.radio_buttons("reason", reasons)),

@@ -103,11 +103,15 @@ def cohort_summary(view: CohortProposalView) -> str:
     """The totals, optimal against greedy, in one sentence."""
     gain = view.total - view.greedy_total
     return (
-        f"{len(view.pairs)} of {view.hires} new hires without a mentor matched. "
+        f"{len(view.pairs)} of {_hires(view.hires, 'new hire')} without a mentor matched. "
         f"Total score {view.total:.1f}, the best possible under every mentor's capacity; "
         f"matching one by one (greedy) reaches {view.greedy_total:.1f} "
-        f"for {view.greedy_matched} hires ({gain:+.1f})."
+        f"for {_hires(view.greedy_matched)} ({gain:+.1f})."
     )
+
+
+def _hires(count: int, noun: str = "hire") -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def cohort_pair_lines(view: CohortProposalView) -> list[str]:
@@ -153,7 +157,8 @@ def cohort_proposal(view: CohortProposalView) -> list[kit.Block]:
 
 def cohort_approved(approval: CohortApproval) -> tuple[str, list[kit.Block]]:
     """What replaces the proposal once approved."""
-    text = f"Approved: {len(approval.created)} mentors asked."
+    count = len(approval.created)
+    text = f"Approved: {count} mentor{'' if count == 1 else 's'} asked."
     lines = [
         f"• {kit.escape(r.assignment.mentee.name)} → {kit.escape(r.assignment.mentor.name)}"
         for r in approval.created

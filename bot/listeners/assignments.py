@@ -145,9 +145,9 @@ def on_accept_click(
         show_outcome(client, body, runtime, actor, accepted)
         text, intro = blocks.mentee_intro(accepted)
         send_dm(client, accepted.mentee.slack_user_id, text, intro)
-        if accepted.asked_by is not None:
-            text, notice = blocks.accepted_notice(accepted)
-            send_dm(client, accepted.asked_by.slack_user_id, text, notice)
+        text, notice = blocks.accepted_notice(accepted)
+        for person in accepted.to_tell:
+            send_dm(client, person.slack_user_id, text, notice)
 
     run_reporting(reporter(body, client, actor), work)
 
@@ -207,16 +207,18 @@ def on_decline_submit(
 
 
 def offer_next_suggestion(client: WebClient, runtime: Runtime, assignment_id: uuid.UUID) -> bool:
-    """DM whoever asked (else the mentee's manager) why this request went nowhere —
+    """DM the mentee's manager (and whoever asked, if someone else) why this request went nowhere —
     declined, or unanswered past the fallback time — and the next-best mentor with an
     Assign button. The reminders sweep calls this for unanswered requests. True if sent."""
     with runtime.db() as db:
         suggestion = assignments.next_suggestion(db, assignment_id=assignment_id, now=runtime.now())
-    if suggestion.recipient is None:
+    recipients = [p.slack_user_id for p in suggestion.assignment.to_tell]
+    if not recipients:
         log.warning("nobody to tell about request %s: no asker and no manager", assignment_id)
         return False
     text, dm_blocks = blocks.next_suggestion(suggestion)
-    return send_dm(client, suggestion.recipient.slack_user_id, text, dm_blocks) is not None
+    sent = [send_dm(client, recipient, text, dm_blocks) for recipient in recipients]
+    return any(s is not None for s in sent)
 
 
 # -- helpers -----------------------------------------------------------------------------------

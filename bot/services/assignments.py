@@ -68,7 +68,8 @@ class AssignmentView:
     mentor_id: uuid.UUID
     mentor: PersonRef
     mentee: PersonRef
-    asked_by: PersonRef | None  # who made the request, else the mentee's manager
+    asked_by: PersonRef | None  # who made the request (None: the command line)
+    manager: PersonRef | None  # the mentee's manager
     start_date: date
     expected_end_date: date | None
     cadence: str
@@ -78,6 +79,15 @@ class AssignmentView:
     score: float | None
     decline_reason: str | None
     cancel_reason: str | None
+
+    @property
+    def to_tell(self) -> list[PersonRef]:
+        """Who hears how the request went: the mentee's manager, and whoever asked."""
+        told: list[PersonRef] = []
+        for person in (self.manager, self.asked_by):
+            if person is not None and person.user_id not in {p.user_id for p in told}:
+                told.append(person)
+        return told
 
     @property
     def cadence_label(self) -> str:
@@ -113,7 +123,6 @@ class NextSuggestion:
     """What to tell whoever asked after a decline or an unanswered request."""
 
     assignment: AssignmentView
-    recipient: PersonRef | None
     match: matching.MentorMatch | None
     mentee_covered: bool  # the mentee has another mentor or request meanwhile
     hours_waiting: int
@@ -573,9 +582,9 @@ def _raise_answered(db: Session, assignment: Assignment) -> None:
 
 
 def next_suggestion(db: Session, *, assignment_id: uuid.UUID, now: datetime) -> NextSuggestion:
-    """After a decline, or a request unanswered past the fallback time: who to tell
-    (whoever asked, else the mentee's manager) and the next-best mentor for the mentee,
-    unless the mentee has another mentor or request by now."""
+    """After a decline, or a request unanswered past the fallback time: the request
+    (its `to_tell`: the mentee's manager and whoever asked) and the next-best mentor
+    for the mentee, unless the mentee has another mentor or request by now."""
     assignment = db.get(Assignment, assignment_id)
     if assignment is None:
         raise NotFound("I can't find that request any more.")
@@ -604,7 +613,7 @@ def next_suggestion(db: Session, *, assignment_id: uuid.UUID, now: datetime) -> 
         )
         match = matches[0] if matches else None
     waited = int((now - assignment.created_at).total_seconds() // 3600)
-    return NextSuggestion(view, view.asked_by, match, covered, waited)
+    return NextSuggestion(view, match, covered, waited)
 
 
 def unanswered_requests(db: Session, *, now: datetime, older_than_hours: int) -> list[uuid.UUID]:
@@ -849,7 +858,7 @@ def _parse_date(raw: str | None) -> date | None:
 
 def _view(assignment: Assignment) -> AssignmentView:
     mentee = assignment.mentee
-    asked_by = assignment.assigned_by or mentee.manager
+    asked_by = assignment.assigned_by
     factors = assignment.match_factors or {}
     return AssignmentView(
         id=assignment.id,
@@ -858,6 +867,7 @@ def _view(assignment: Assignment) -> AssignmentView:
         mentor=PersonRef.of(assignment.mentor.user),
         mentee=PersonRef.of(mentee),
         asked_by=PersonRef.of(asked_by) if asked_by else None,
+        manager=PersonRef.of(mentee.manager) if mentee.manager else None,
         start_date=assignment.start_date,
         expected_end_date=assignment.expected_end_date,
         cadence=assignment.check_in_cadence,

@@ -23,7 +23,9 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import sqlalchemy as sa
 from scipy.optimize import linear_sum_assignment
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import FunctionElement
 
 from bot.services import program
 from bot.services.errors import InvalidInput, NotFound
@@ -34,6 +36,8 @@ from models.types import UTCDateTime
 #: A self-assessed skill rated at or below this is a gap; at most GAP_SKILLS of them count.
 GAP_RATING = 3
 GAP_SKILLS = 3
+#: Up to this many skills are matched by the database (one mentee's gaps); beyond, in numpy.
+MAX_SKILLS_IN_SQL = 12
 #: A mentor who was asked, is mentoring, or said no is not suggested again for that mentee.
 PAIR_EXCLUDING_STATUSES = ("pending", "active", "declined")
 
@@ -139,7 +143,8 @@ class _Candidates:
     slack_ids: list[str]
     names: list[str]
     timezones: list[str | None]
-    expertise: list[list[str]]
+    #: (candidates, skills): 1 where the mentor offers the skill, in `_vocabulary` order
+    offers: np.ndarray
     max_mentees: np.ndarray
     free: np.ndarray
     finished: np.ndarray
@@ -157,6 +162,7 @@ class _Scores:
     hours: np.ndarray  # NaN where a timezone is unknown
     tz_score: np.ndarray
     success: np.ndarray  # (candidates,)
+    offers: np.ndarray
     vocabulary: dict[str, int]
 
 
@@ -205,8 +211,9 @@ def rank(
     if mentee is None:
         raise NotFound("I can't find that person in the roster.")
     mentee.excluded_mentor_ids.update(exclude_mentor_ids)
-    candidates = _load_candidates(db, now.date(), only_mentor_ids)
-    scores = _score([mentee], candidates, config, now)
+    vocabulary = _vocabulary([mentee])
+    candidates = _load_candidates(db, now.date(), vocabulary, only_mentor_ids)
+    scores = _score([mentee], candidates, vocabulary, config, now)
     row = scores.total[0]
     # Best score first; ties go to the mentor with more free slots, then by name
     # (candidates arrive sorted by name and lexsort is stable).
@@ -280,10 +287,11 @@ def solve_cohort(db: Session, *, mentee_ids: Sequence[uuid.UUID], now: datetime)
     config = program.load(db)
     mentees_by_id = _load_mentees(db, mentee_ids, config, {})
     mentees = [mentees_by_id[m] for m in mentee_ids if m in mentees_by_id]
-    candidates = _load_candidates(db, now.date(), None)
+    vocabulary = _vocabulary(mentees)
+    candidates = _load_candidates(db, now.date(), vocabulary, None)
     if not mentees or not len(candidates):
         return CohortPlan([], [(m.user_id, m.name) for m in mentees], 0.0, 0.0, 0)
-    scores = _score(mentees, candidates, config, now)
+    scores = _score(mentees, candidates, vocabulary, config, now)
     chosen = optimal_assignment(scores.total, candidates.free)
     pairs: list[CohortPair] = []
     unmatched: list[tuple[uuid.UUID, str]] = []
@@ -454,10 +462,19 @@ def _available(today: date) -> sa.ColumnElement[bool]:
 
 
 def _load_candidates(
-    db: Session, today: date, only_mentor_ids: Sequence[uuid.UUID] | None
+    db: Session,
+    today: date,
+    vocabulary: dict[str, int],
+    only_mentor_ids: Sequence[uuid.UUID] | None,
 ) -> _Candidates:
     """Every mentor with a free slot today, with their track record, in one statement.
-    Requests waiting for an answer hold a slot, so a mentor is never asked beyond capacity."""
+    Requests waiting for an answer hold a slot, so a mentor is never asked beyond capacity.
+
+    For a handful of skills (one mentee's gaps) the database says which of them each
+    mentor offers, so ten thousand expertise arrays never cross the wire; for a cohort's
+    many skills the arrays are fetched and matched here."""
+    in_database = len(vocabulary) <= MAX_SKILLS_IN_SQL
+    skills = list(vocabulary)
     history = (
         sa.select(
             Assignment.mentor_id.label("mentor_id"),
@@ -483,13 +500,17 @@ def _load_candidates(
             User.slack_user_id,
             User.name,
             User.timezone,
-            Mentor.expertise_areas,
             Mentor.max_mentees,
             Mentor.max_mentees - Mentor.current_mentee_count - pending,
             sa.func.coalesce(history.c.finished, 0),
             sa.func.coalesce(history.c.succeeded, 0),
             program_finished.correlate(None),
             program_succeeded.correlate(None),
+            *(
+                [offers_skill(Mentor.expertise_areas, skill) for skill in skills]
+                if in_database
+                else [Mentor.expertise_areas]
+            ),
         )
         .join(User, User.id == Mentor.user_id)
         .outerjoin(history, history.c.mentor_id == Mentor.id)
@@ -503,48 +524,91 @@ def _load_candidates(
     )
     if only_mentor_ids is not None:
         statement = statement.where(Mentor.id.in_(list(only_mentor_ids)))
-    rows = db.execute(statement).all()
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 12
-    finished_all = int(rows[0][10]) if rows else 0
-    succeeded_all = int(rows[0][11]) if rows else 0
+    # Core execution on the session's connection: the ORM's row machinery would cost
+    # more than the query itself for ten thousand mentors.
+    rows = db.connection().execute(statement).all()
+    columns = list(zip(*rows, strict=True)) if rows else [()] * (11 + max(len(skills), 1))
+    finished_all = int(rows[0][9]) if rows else 0
+    succeeded_all = int(rows[0][10]) if rows else 0
+    if in_database:
+        offers = np.array(columns[11:], dtype=np.float32).reshape(len(skills), len(rows)).T
+    else:
+        offers = np.zeros((len(rows), len(skills)), dtype=np.float32)
+        for j, expertise in enumerate(columns[11]):
+            for skill in expertise or []:
+                k = vocabulary.get(skill.lower())
+                if k is not None:
+                    offers[j, k] = 1.0
     return _Candidates(
         mentor_ids=list(columns[0]),
         user_ids=list(columns[1]),
         slack_ids=list(columns[2]),
         names=list(columns[3]),
         timezones=list(columns[4]),
-        expertise=[list(e or []) for e in columns[5]],
-        max_mentees=np.array(columns[6], dtype=np.int64),
-        free=np.array(columns[7], dtype=np.int64),
-        finished=np.array(columns[8], dtype=np.float64),
-        succeeded=np.array(columns[9], dtype=np.float64),
+        offers=offers,
+        max_mentees=np.array(columns[5], dtype=np.int64),
+        free=np.array(columns[6], dtype=np.int64),
+        finished=np.array(columns[7], dtype=np.float64),
+        succeeded=np.array(columns[8], dtype=np.float64),
         # The PRD's 0.5 when the program has no finished mentorship yet.
         program_rate=succeeded_all / finished_all if finished_all else 0.5,
     )
+
+
+class offers_skill(FunctionElement[int]):
+    """1 when the TEXT[] (PostgreSQL) or JSON list (SQLite) `column` holds `skill`
+    (given lower-case), compared case-insensitively; else 0."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+    def __init__(self, column: Any, skill: str) -> None:
+        super().__init__(column, sa.literal(skill))
+
+
+@compiles(offers_skill, "postgresql")
+def _offers_skill_pg(element: offers_skill, compiler: Any, **kw: Any) -> str:
+    column, skill = (compiler.process(c, **kw) for c in element.clauses)
+    return (
+        f"CASE WHEN EXISTS (SELECT 1 FROM unnest({column}) AS e(skill) "
+        f"WHERE lower(e.skill) = {skill}) THEN 1 ELSE 0 END"
+    )
+
+
+@compiles(offers_skill)
+def _offers_skill_json(element: offers_skill, compiler: Any, **kw: Any) -> str:
+    column, skill = (compiler.process(c, **kw) for c in element.clauses)
+    return (
+        f"CASE WHEN EXISTS (SELECT 1 FROM json_each({column}) AS e "
+        f"WHERE lower(e.value) = {skill}) THEN 1 ELSE 0 END"
+    )
+
+
+def _vocabulary(mentees: list[_Mentee]) -> dict[str, int]:
+    """Every skill gap of these mentees, lower-cased, numbered."""
+    vocabulary: dict[str, int] = {}
+    for mentee in mentees:
+        for skill in mentee.needs:
+            vocabulary.setdefault(skill.lower(), len(vocabulary))
+    return vocabulary
 
 
 # -- scoring ---------------------------------------------------------------------------------
 
 
 def _score(
-    mentees: list[_Mentee], candidates: _Candidates, config: ProgramConfig, now: datetime
+    mentees: list[_Mentee],
+    candidates: _Candidates,
+    vocabulary: dict[str, int],
+    config: ProgramConfig,
+    now: datetime,
 ) -> _Scores:
     """Score every (mentee, mentor) pair at once; ruled-out pairs get -inf."""
-    vocabulary: dict[str, int] = {}
-    for mentee in mentees:
-        for skill in mentee.needs:
-            vocabulary.setdefault(skill.lower(), len(vocabulary))
-    needs = np.zeros((len(mentees), max(len(vocabulary), 1)), dtype=np.float32)
+    needs = np.zeros((len(mentees), len(vocabulary)), dtype=np.float32)
     for i, mentee in enumerate(mentees):
         for skill in mentee.needs:
             needs[i, vocabulary[skill.lower()]] = 1.0
-    offers = np.zeros((len(candidates), needs.shape[1]), dtype=np.float32)
-    for j, skills in enumerate(candidates.expertise):
-        for skill in skills:
-            k = vocabulary.get(skill.lower())
-            if k is not None:
-                offers[j, k] = 1.0
-    overlap_count = needs @ offers.T
+    overlap_count = needs @ candidates.offers.T
     need_counts = np.maximum(needs.sum(axis=1, keepdims=True), 1.0)
     overlap = overlap_count / need_counts
 
@@ -582,7 +646,7 @@ def _score(
             j = column_of_mentor.get(mentor_id)
             if j is not None:
                 total[i, j] = -np.inf
-    return _Scores(total, overlap_count, hours, tz_score, success, vocabulary)
+    return _Scores(total, overlap_count, hours, tz_score, success, candidates.offers, vocabulary)
 
 
 def _utc_offset(name: str | None, now: datetime, cache: dict[str | None, float]) -> float:
@@ -598,8 +662,7 @@ def _utc_offset(name: str | None, now: datetime, cache: dict[str | None, float])
 def _match(
     scores: _Scores, candidates: _Candidates, mentee: _Mentee, i: int, j: int
 ) -> MentorMatch:
-    expertise = {s.lower() for s in candidates.expertise[j]}
-    matched = [s for s in mentee.needs if s.lower() in expertise]
+    matched = [s for s in mentee.needs if scores.offers[j, scores.vocabulary[s.lower()]]]
     hours = float(scores.hours[i, j])
     details = MatchFactors(
         needs=list(mentee.needs),
