@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +78,18 @@ def build_parser() -> argparse.ArgumentParser:
     analytics.add_argument("--json", action="store_true", help="print one JSON object")
     analytics.add_argument("--now", help="as if at this ISO-8601 instant (default: now)")
     analytics.set_defaults(handler=_analytics)
+
+    cohort = sub.add_parser(
+        "match-cohort",
+        help="match every new hire without a mentor at once (optimal total), for admin approval",
+    )
+    cohort.add_argument(
+        "--since",
+        type=_iso_date,
+        metavar="DATE",
+        help="hires since this date, YYYY-MM-DD (default: the program's new-hire window)",
+    )
+    cohort.set_defaults(handler=_match_cohort)
 
     demo = sub.add_parser("demo", help="the whole workflow against a local fake Slack")
     demo.add_argument("--database-url", help="default: a throw-away SQLite file")
@@ -251,6 +263,50 @@ def _analytics(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps(analytics.as_json(report), indent=2))
     else:
         print(render_blocks(analytics_blocks.program_report(report)).replace("```", ""))
+    return 0
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-09-01") from exc
+
+
+def _match_cohort(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.blocks.matching import cohort_pair_lines, cohort_summary
+    from bot.listeners.matching import post_cohort_proposal
+    from bot.runtime import Runtime
+    from bot.services import assignments
+    from bot.services.errors import DomainError
+
+    _require_migrated(settings)
+    runtime = Runtime.from_settings(settings)
+    try:
+        with runtime.db() as db:
+            proposal = assignments.propose_cohort(
+                db, actor_id=None, now=runtime.now(), since=args.since
+            )
+    except DomainError as exc:
+        raise CliError(str(exc)) from exc
+    print(f"Cohort proposal {proposal.id}")
+    for line in cohort_pair_lines(proposal):
+        print(f"  {line}")
+    print(cohort_summary(proposal))
+    if proposal.unmatched:
+        print("No mentor with a free slot for: " + ", ".join(proposal.unmatched))
+    if not proposal.pairs:
+        return 0
+    if not settings.slack_bot_token:
+        print("Set SLACK_BOT_TOKEN to send it to the program admins for one-click approval.")
+        return 0
+    from bot.slack_client import make_client
+
+    sent_to = post_cohort_proposal(make_client(settings), runtime, proposal)
+    if sent_to:
+        print("Sent to the program admins for approval in Slack: " + ", ".join(sent_to))
+    else:
+        print("No program admin could be reached in Slack; nothing was sent.")
     return 0
 
 

@@ -74,12 +74,13 @@ def show_help(demo: Demo) -> None:
 
 def _steps() -> list[Callable[[Demo], None]]:
     # Imported here: the step modules use Demo, defined above.
-    from bot.demo_steps import analytics, mentors, mentorship, reminders
+    from bot.demo_steps import analytics, matching, mentors, mentorship, reminders
 
     # The analytics come last, as a program lead reads them.
     return [
         show_help,
         *mentors.STEPS,
+        *matching.STEPS,
         *mentorship.STEPS,
         *reminders.STEPS,
         analytics.program_lead_reads_the_analytics,

@@ -46,9 +46,9 @@ class Training(BaseModel):
 class MatchWeights(BaseModel):
     """The PRD's formula: expertise 40, location 20, past success 40."""
 
-    expertise: float = 40.0
-    timezone: float = 20.0
-    success: float = 40.0
+    expertise: float = Field(40.0, ge=0)
+    timezone: float = Field(20.0, ge=0)
+    success: float = Field(40.0, ge=0)
 
 
 class MetricTargets(BaseModel):
@@ -88,6 +88,9 @@ class ProgramConfig(BaseModel):
         default_factory=lambda: ["Product knowledge", "Discovery calls", "QBRs & business reviews"]
     )
     match_weights: MatchWeights = Field(default_factory=MatchWeights)
+    #: A mentor's past success is blended with this many mentorships at the program
+    #: average, so one good or bad mentorship does not rank them 100 % or 0 %.
+    success_smoothing: float = Field(2.0, ge=0, le=50)
     # Training, certification, recognition (FR-1.4, FR-1.5)
     required_trainings: list[Training] = Field(
         default_factory=lambda: [

@@ -1,0 +1,173 @@
+"""Mentor suggestions, coverage nudges and cohort proposals."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+
+from bot.blocks import kit
+from bot.blocks.actions import ASSIGN, COHORT_APPROVE
+from bot.services.assignments import CohortApproval, CohortProposalView
+from bot.services.coverage import CoverageNudge
+from bot.services.matching import MentorMatch, Ranking
+
+#: A message holds 50 blocks; a long cohort is listed in sections of this many pairs.
+PAIRS_PER_SECTION = 6
+MAX_PAIR_SECTIONS = 30
+
+
+def assign_value(mentor_id: uuid.UUID, mentee_id: uuid.UUID, focus: Sequence[str] = ()) -> str:
+    """The "Assign" button's value: who to ask for whom, and the focus it was ranked on."""
+    value = {"mentor": str(mentor_id), "mentee": str(mentee_id)}
+    if focus:
+        return json.dumps({**value, "focus": list(focus)})
+    return json.dumps(value)
+
+
+def match_section(
+    match: MentorMatch, mentee_id: uuid.UUID, position: int, focus: Sequence[str] = ()
+) -> kit.Block:
+    """One mentor: name, score, each factor on its own line, and an Assign button."""
+    lines = [f"*{position}. {kit.escape(match.name)}* · score *{match.score:.0f}*/100"]
+    lines += [f"• {kit.escape(factor)}" for factor in match.factors]
+    return kit.section(
+        "\n".join(lines),
+        accessory=kit.button(
+            "Assign", ASSIGN, assign_value(match.mentor_id, mentee_id, focus), style="primary"
+        ),
+    )
+
+
+def suggestions_text(ranking: Ranking) -> str:
+    if not ranking.matches:
+        return f"No mentor is available for {ranking.mentee_name} right now."
+    names = ", ".join(m.name for m in ranking.matches)
+    return f"Best mentors for {ranking.mentee_name}: {names}"
+
+
+def suggestions(ranking: Ranking, focus: Sequence[str] = ()) -> list[kit.Block]:
+    """The ranked mentors for one mentee, each with why and an Assign button."""
+    blocks: list[kit.Block] = [
+        kit.header(f"Mentors for {ranking.mentee_name}"),
+        kit.context(
+            f"Skill gaps from {kit.escape(ranking.needs_source)}: "
+            + (kit.escape(", ".join(ranking.needs)) or "none")
+        ),
+    ]
+    if not ranking.matches:
+        blocks.append(
+            kit.section(
+                "No mentor is available right now: every mentor is full, paused, or was "
+                "already asked. Try again when a mentorship ends, or ask a program admin "
+                "to recruit mentors."
+            )
+        )
+        return blocks
+    for position, match in enumerate(ranking.matches, 1):
+        blocks.append(match_section(match, ranking.mentee_id, position, focus))
+    blocks.append(
+        kit.context(
+            "Score out of 100: expertise overlap, timezone (hours apart) and past success "
+            "(smoothed toward the program average), weighted by the program settings."
+        )
+    )
+    return blocks
+
+
+def coverage_nudge_text(nudge: CoverageNudge) -> str:
+    return f"{nudge.mentee_name} has no mentor yet."
+
+
+def coverage_nudge(nudge: CoverageNudge) -> list[kit.Block]:
+    """To the manager: this hire has no mentor yet, here is who fits."""
+    days = nudge.days_since_hire
+    when = "starts today" if days <= 0 else f"started {days} day{'s' if days != 1 else ''} ago"
+    blocks: list[kit.Block] = [
+        kit.section(
+            f":wave: *{kit.escape(nudge.mentee_name)}* (<@{nudge.mentee_slack_user_id}>) "
+            f"{when} and has no mentor yet. Every new hire gets one: pick a mentor below."
+        )
+    ]
+    return blocks + suggestions(nudge.ranking)
+
+
+def cohort_proposal_text(view: CohortProposalView) -> str:
+    return (
+        f"Cohort proposal: {len(view.pairs)} of {view.hires} new hires matched, "
+        f"total score {view.total:.1f} (greedy {view.greedy_total:.1f})."
+    )
+
+
+def cohort_summary(view: CohortProposalView) -> str:
+    """The totals, optimal against greedy, in one sentence."""
+    gain = view.total - view.greedy_total
+    return (
+        f"{len(view.pairs)} of {_hires(view.hires, 'new hire')} without a mentor matched. "
+        f"Total score {view.total:.1f}, the best possible under every mentor's capacity; "
+        f"matching one by one (greedy) reaches {view.greedy_total:.1f} "
+        f"for {_hires(view.greedy_matched)} ({gain:+.1f})."
+    )
+
+
+def _hires(count: int, noun: str = "hire") -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def cohort_pair_lines(view: CohortProposalView) -> list[str]:
+    """One line per proposed pair: who, whom, the score and each factor."""
+    return [
+        f"{p.mentee_name} → {p.match.name} · {p.match.score:.0f}/100 — "
+        + "; ".join(p.match.factors)
+        for p in view.pairs
+    ]
+
+
+def cohort_proposal(view: CohortProposalView) -> list[kit.Block]:
+    """The optimal cohort assignment, each pair with its factors, the total against
+    greedy matching, and one Approve button."""
+    blocks: list[kit.Block] = [kit.header("Cohort matching proposal")]
+    if view.hires == 0:
+        blocks.append(kit.section("Every new hire in the window has a mentor or a request out."))
+        return blocks
+    blocks.append(kit.section(kit.escape(cohort_summary(view))))
+    lines = [f"• {kit.escape(line)}" for line in cohort_pair_lines(view)]
+    shown = PAIRS_PER_SECTION * MAX_PAIR_SECTIONS
+    for start in range(0, min(len(lines), shown), PAIRS_PER_SECTION):
+        blocks.append(kit.section("\n".join(lines[start : start + PAIRS_PER_SECTION])))
+    if len(lines) > shown:
+        blocks.append(kit.context(f"… and {len(lines) - shown} more pairs."))
+    if view.unmatched:
+        blocks.append(
+            kit.section("No mentor with a free slot for: " + kit.escape(", ".join(view.unmatched)))
+        )
+    if view.pairs:
+        blocks.append(
+            kit.context(
+                "Approving asks each mentor by DM (start today, the program's default duration "
+                "and cadence) and confirms the program's expectations: "
+                + kit.escape(view.expectations)
+            )
+        )
+        blocks.append(
+            kit.actions(kit.button("Approve", COHORT_APPROVE, str(view.id), style="primary"))
+        )
+    return blocks
+
+
+def cohort_approved(approval: CohortApproval) -> tuple[str, list[kit.Block]]:
+    """What replaces the proposal once approved."""
+    count = len(approval.created)
+    text = f"Approved: {count} mentor{'' if count == 1 else 's'} asked."
+    lines = [
+        f"• {kit.escape(r.assignment.mentee.name)} → {kit.escape(r.assignment.mentor.name)}"
+        for r in approval.created
+    ]
+    blocks = [kit.section(f":white_check_mark: *{text}* I'll DM you as they answer.")]
+    if lines:
+        blocks.append(kit.section("\n".join(lines)))
+    if approval.skipped:
+        blocks.append(
+            kit.section("Skipped:\n" + "\n".join(f"• {kit.escape(s)}" for s in approval.skipped))
+        )
+    return text, blocks

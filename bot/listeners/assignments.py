@@ -1,0 +1,264 @@
+"""Assigning a mentor and answering the request: `/mentor assign`, the Assign,
+Accept and Decline buttons, and their modals."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.blocks import assignments as blocks
+from bot.blocks import kit
+from bot.blocks.actions import ACCEPT, ASSIGN, DECLINE
+from bot.listeners.actor import Actor
+from bot.listeners.commands import Invocation, subcommand
+from bot.listeners.guard import run_reporting, submit_view
+from bot.listeners.home import publish_home
+from bot.listeners.messaging import replace_message, send_dm
+from bot.listeners.parsing import mentioned_user_ids
+from bot.runtime import Runtime
+from bot.services import assignments
+from bot.services.assignments import AlreadyAnswered, AssignmentView, Requested
+from bot.services.errors import InvalidInput
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App) -> None:
+    app.action(ASSIGN)(on_assign_click)
+    app.view(blocks.ASSIGN_VIEW)(on_assign_submit)
+    app.action(ACCEPT)(on_accept_click)
+    app.action(DECLINE)(on_decline_click)
+    app.view(blocks.DECLINE_VIEW)(on_decline_submit)
+
+
+@subcommand(
+    "assign",
+    usage="/mentor assign @mentor @mentee",
+    summary="Ask a mentor to mentor someone: dates, cadence, goals, expectations.",
+    order=31,
+)
+def assign_command(inv: Invocation) -> None:
+    mentioned = mentioned_user_ids(inv.args)
+    if len(mentioned) != 2:
+        raise InvalidInput(
+            {
+                "users": "Mention the mentor, then the mentee: `/mentor assign @mentor @newhire`. "
+                "To see who fits best first: `/mentor match @newhire`."
+            }
+        )
+    with inv.runtime.db() as db:
+        form = assignments.prepare_for(
+            db,
+            actor_id=inv.actor.id,
+            mentor_slack_id=mentioned[0],
+            mentee_slack_id=mentioned[1],
+            now=inv.runtime.now(),
+        )
+    inv.client.views_open(trigger_id=inv.trigger_id, view=blocks.assign_modal(form))
+
+
+def on_assign_click(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    runtime: Runtime = context["runtime"]
+    actor: Actor = context["actor"]
+
+    def work() -> None:
+        value = json.loads(action["value"])
+        with runtime.db() as db:
+            form = assignments.prepare(
+                db,
+                actor_id=actor.id,
+                mentor_id=uuid.UUID(value["mentor"]),
+                mentee_id=uuid.UUID(value["mentee"]),
+                now=runtime.now(),
+                focus=value.get("focus") or (),
+            )
+        client.views_open(trigger_id=body["trigger_id"], view=blocks.assign_modal(form))
+
+    run_reporting(reporter(body, client, actor), work)
+
+
+def on_assign_submit(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    runtime, actor, metadata, values = submitted(view, context)
+
+    def work() -> Requested:
+        with runtime.db() as db:
+            return assignments.request(
+                db,
+                actor_id=actor.id,
+                mentor_id=uuid.UUID(metadata["mentor"]),
+                mentee_id=uuid.UUID(metadata["mentee"]),
+                now=runtime.now(),
+                start_date=values.get("start_date"),
+                expected_end=values.get("expected_end"),
+                cadence=values.get("cadence"),
+                goals=values.get("goals"),
+                confirmed=blocks.CONFIRMED in (values.get("confirm") or []),
+                focus=metadata.get("focus") or (),
+            )
+
+    requested: Requested | None = submit_view(ack, view, work)
+    if requested is None:
+        return
+    send_request(client, requested)
+    text, sent_blocks = blocks.request_sent(requested.assignment)
+    send_dm(client, actor.slack_user_id, text, sent_blocks)
+
+
+def send_request(client: WebClient, requested: Requested) -> None:
+    """DM the mentor the request with Accept and Decline, and tell any mentor whose
+    unanswered request it replaced."""
+    a = requested.assignment
+    send_dm(client, a.mentor.slack_user_id, blocks.request_text(a), blocks.mentor_request(a))
+    for withdrawn in requested.withdrawn:
+        text, notice = blocks.withdrawn_notice(withdrawn)
+        send_dm(client, withdrawn.mentor.slack_user_id, text, notice)
+
+
+def on_accept_click(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    runtime: Runtime = context["runtime"]
+    actor: Actor = context["actor"]
+
+    def work() -> None:
+        assignment_id = uuid.UUID(action["value"])
+        try:
+            with runtime.db() as db:
+                accepted = assignments.accept(
+                    db, assignment_id=assignment_id, actor_id=actor.id, now=runtime.now()
+                )
+        except AlreadyAnswered as exc:
+            show_outcome(client, body, runtime, actor, exc.assignment)
+            raise
+        show_outcome(client, body, runtime, actor, accepted)
+        text, intro = blocks.mentee_intro(accepted)
+        send_dm(client, accepted.mentee.slack_user_id, text, intro)
+        text, notice = blocks.accepted_notice(accepted)
+        for person in accepted.to_tell:
+            send_dm(client, person.slack_user_id, text, notice)
+
+    run_reporting(reporter(body, client, actor), work)
+
+
+def on_decline_click(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    runtime: Runtime = context["runtime"]
+    actor: Actor = context["actor"]
+
+    def work() -> None:
+        try:
+            with runtime.db() as db:
+                request = assignments.check_answerable(
+                    db, assignment_id=uuid.UUID(action["value"]), actor_id=actor.id
+                )
+        except AlreadyAnswered as exc:
+            show_outcome(client, body, runtime, actor, exc.assignment)
+            raise
+        view = blocks.decline_modal(request, message_ref(body))
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    run_reporting(reporter(body, client, actor), work)
+
+
+def on_decline_submit(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    runtime, actor, metadata, values = submitted(view, context)
+
+    def work() -> AssignmentView:
+        with runtime.db() as db:
+            return assignments.decline(
+                db,
+                assignment_id=uuid.UUID(metadata["assignment"]),
+                actor_id=actor.id,
+                reason=values.get("reason"),
+                details=values.get("details"),
+                now=runtime.now(),
+            )
+
+    declined: AssignmentView | None = submit_view(ack, view, work)
+    if declined is None:
+        return
+    if metadata.get("channel") and metadata.get("ts"):
+        replace_message(
+            client,
+            metadata["channel"],
+            metadata["ts"],
+            blocks.outcome_text(declined),
+            blocks.request_outcome(declined),
+        )
+    else:
+        publish_home(client, runtime, actor)
+    offer_next_suggestion(client, runtime, declined.id)
+
+
+def offer_next_suggestion(client: WebClient, runtime: Runtime, assignment_id: uuid.UUID) -> bool:
+    """DM the mentee's manager (and whoever asked, if someone else) why this request went nowhere —
+    declined, or unanswered past the fallback time — and the next-best mentor with an
+    Assign button. The reminders sweep calls this for unanswered requests. True if sent."""
+    with runtime.db() as db:
+        suggestion = assignments.next_suggestion(db, assignment_id=assignment_id, now=runtime.now())
+    recipients = [p.slack_user_id for p in suggestion.assignment.to_tell]
+    if not recipients:
+        log.warning("nobody to tell about request %s: no asker and no manager", assignment_id)
+        return False
+    text, dm_blocks = blocks.next_suggestion(suggestion)
+    sent = [send_dm(client, recipient, text, dm_blocks) for recipient in recipients]
+    return any(s is not None for s in sent)
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def submitted(
+    view: dict[str, Any], context: BoltContext
+) -> tuple[Runtime, Actor, dict[str, Any], dict[str, Any]]:
+    """A modal submission as plain values: runtime, actor, private metadata, inputs."""
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    return context["runtime"], context["actor"], metadata, kit.view_values(view)
+
+
+def message_ref(body: dict[str, Any]) -> dict[str, str] | None:
+    """The channel and ts of the message a button was clicked in (None from App Home)."""
+    container = body.get("container") or {}
+    if container.get("type") == "message" and not container.get("is_ephemeral"):
+        return {"channel": str(container["channel_id"]), "ts": str(container["message_ts"])}
+    return None
+
+
+def show_outcome(
+    client: WebClient, body: dict[str, Any], runtime: Runtime, actor: Actor, a: AssignmentView
+) -> None:
+    """Replace the request's buttons by its outcome, so it can't be answered twice;
+    from App Home, publish the home again."""
+    ref = message_ref(body)
+    if ref is not None:
+        replace_message(
+            client, ref["channel"], ref["ts"], blocks.outcome_text(a), blocks.request_outcome(a)
+        )
+    else:
+        publish_home(client, runtime, actor)
+
+
+def reporter(body: dict[str, Any], client: WebClient, actor: Actor) -> Callable[[str], Any]:
+    """Where to tell the person something went wrong: an ephemeral reply under the
+    message they clicked, or a DM when they clicked in App Home or a modal."""
+    response_url = body.get("response_url")
+    if response_url:
+        respond = Respond(response_url=response_url)
+        return lambda text: respond(text=text, response_type="ephemeral", replace_original=False)
+    return lambda text: send_dm(client, actor.slack_user_id, text)

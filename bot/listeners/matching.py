@@ -1,0 +1,157 @@
+"""`/mentor match`, `/mentor match-cohort` and its Approve button, and the coverage
+nudge that tells a manager their new hire has no mentor yet."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.blocks import matching as blocks
+from bot.blocks.actions import COHORT_APPROVE
+from bot.listeners.actor import Actor
+from bot.listeners.assignments import reporter, send_request
+from bot.listeners.commands import Invocation, subcommand
+from bot.listeners.guard import run_reporting
+from bot.listeners.messaging import send_dm
+from bot.listeners.parsing import mentioned_user_ids
+from bot.runtime import Runtime
+from bot.services import assignments, coverage
+from bot.services.errors import InvalidInput
+
+_FOCUS = re.compile(r"\bfocus\b\s*:?\s*(?P<skills>.*)$", re.IGNORECASE | re.DOTALL)
+_DATE = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b")
+
+
+def register(app: App) -> None:
+    app.action(COHORT_APPROVE)(on_cohort_approve)
+
+
+def parse_match_args(args: str) -> tuple[str | None, list[str]]:
+    """`<@U1> focus: Renewals, QBRs` -> ("U1", ["Renewals", "QBRs"])."""
+    mentioned = mentioned_user_ids(args)
+    found = _FOCUS.search(args)
+    focus = [s.strip() for s in re.split(r"[,;]", found["skills"])] if found else []
+    return (mentioned[0] if mentioned else None), [s for s in focus if s]
+
+
+@subcommand(
+    "match",
+    usage="/mentor match @user [focus: skill, skill]",
+    summary="The best mentors for someone, and why, each with an Assign button.",
+    order=30,
+)
+def match_command(inv: Invocation) -> None:
+    mentee, focus = parse_match_args(inv.args)
+    if mentee is None:
+        raise InvalidInput(
+            {
+                "user": "Tell me who needs a mentor, with an @mention: `/mentor match @newhire` "
+                "(optionally `focus: Renewals, QBRs`)."
+            }
+        )
+    with inv.runtime.db() as db:
+        ranking = assignments.suggestions_for(
+            db, actor_id=inv.actor.id, mentee_slack_id=mentee, focus=focus, now=inv.runtime.now()
+        )
+    inv.reply(blocks.suggestions_text(ranking), blocks.suggestions(ranking, ranking.focus))
+
+
+def parse_since(args: str) -> date | None:
+    """The optional hire date `/mentor match-cohort since 2026-09-01` starts from."""
+    text = args.strip()
+    if not text:
+        return None
+    found = _DATE.search(text)
+    try:
+        return date.fromisoformat(found.group(0)) if found else date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise InvalidInput(
+        {
+            "since": f"'{text}' is not a date. Type `/mentor match-cohort` for every new hire "
+            "in the program window, or `/mentor match-cohort since 2026-09-01`."
+        }
+    )
+
+
+@subcommand(
+    "match-cohort",
+    usage="/mentor match-cohort [since YYYY-MM-DD]",
+    summary="Admins: match every new hire without a mentor at once, for one-click approval.",
+    order=32,
+)
+def match_cohort_command(inv: Invocation) -> None:
+    since = parse_since(inv.args)
+    with inv.runtime.db() as db:
+        proposal = assignments.propose_cohort(
+            db, actor_id=inv.actor.id, now=inv.runtime.now(), since=since
+        )
+    inv.reply(blocks.cohort_proposal_text(proposal), blocks.cohort_proposal(proposal))
+
+
+def on_cohort_approve(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    ack()
+    runtime: Runtime = context["runtime"]
+    actor: Actor = context["actor"]
+    say = reporter(body, client, actor)
+
+    def work() -> None:
+        with runtime.db() as db:
+            approval = assignments.approve_cohort(
+                db, proposal_id=uuid.UUID(action["value"]), actor_id=actor.id, now=runtime.now()
+            )
+        for requested in approval.created:
+            send_request(client, requested)
+        text, summary = blocks.cohort_approved(approval)
+        container = body.get("container") or {}
+        if body.get("response_url"):
+            Respond(response_url=body["response_url"])(
+                text=text, blocks=summary, replace_original=True
+            )
+        elif container.get("type") != "message":
+            send_dm(client, actor.slack_user_id, text, summary)
+
+    run_reporting(say, work)
+
+
+def nudge_manager_about_coverage(client: WebClient, runtime: Runtime, mentee_id: uuid.UUID) -> bool:
+    """DM the hire's manager (else the program admins) that this new hire has no mentor
+    yet, with the best mentors and an Assign button each. Nothing is sent if the hire
+    has a mentor or a pending request by now. The reminders sweep calls this for
+    `coverage.uncovered_new_hires`, and `team_join` for a new hire who just joined.
+    True if at least one DM went out."""
+    with runtime.db() as db:
+        nudge = coverage.coverage_nudge(db, mentee_id=mentee_id, now=runtime.now())
+    if nudge is None:
+        return False
+    if nudge.manager_slack_user_id:
+        recipients = [nudge.manager_slack_user_id]
+    else:
+        recipients = program_admins(runtime)
+    text, dm_blocks = blocks.coverage_nudge_text(nudge), blocks.coverage_nudge(nudge)
+    sent = [send_dm(client, recipient, text, dm_blocks) for recipient in recipients]
+    return any(s is not None for s in sent)
+
+
+def program_admins(runtime: Runtime) -> list[str]:
+    """Slack ids of the program admins: marked in the roster, or named in MENTORBOT_ADMINS
+    (who become admins on their first request)."""
+    with runtime.db() as db:
+        return sorted(set(coverage.program_admins(db)) | set(runtime.settings.mentorbot_admins))
+
+
+def post_cohort_proposal(
+    client: WebClient, runtime: Runtime, proposal: assignments.CohortProposalView
+) -> list[str]:
+    """DM a proposal made outside Slack (the command line) to every program admin, with
+    its Approve button. Returns the Slack ids it reached."""
+    admins = program_admins(runtime)
+    text, proposal_blocks = blocks.cohort_proposal_text(proposal), blocks.cohort_proposal(proposal)
+    return [a for a in admins if send_dm(client, a, text, proposal_blocks) is not None]

@@ -1,0 +1,880 @@
+"""Mentorships from request to answer (PRD FR-2.2 to FR-2.5), and cohort matching.
+
+A manager (or anyone above the mentee, or an admin) asks a mentor: that creates a
+`pending` assignment, which holds one of the mentor's slots until it is answered,
+so a mentor is never asked beyond capacity. The mentor accepts (`active`, the slot
+taken with `capacity.take_slot` in the same transaction) or declines with a reason.
+Every answer is a conditional UPDATE on the pending row, so a repeated click or a
+Slack retry finds the request already answered and changes nothing."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bot.services import access, audit, capacity, coverage, matching, program, roster
+from bot.services.errors import (
+    CapacityFull,
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+)
+from bot.services.program import ProgramConfig
+from models import CADENCES, OPEN_STATUSES, Assignment, MatchProposal, Mentor, User
+
+DECLINE_REASONS = {
+    "no_capacity": "No capacity",
+    "skills_mismatch": "Skills mismatch",
+    "other": "Other",
+}
+CADENCE_LABELS = {"weekly": "Weekly", "biweekly": "Biweekly", "monthly": "Monthly"}
+MAX_GOALS = 10
+GOAL_LIMIT = 300
+DETAILS_LIMIT = 1000
+#: How far ahead a mentorship may start, and how long it may run.
+MAX_START_AHEAD_DAYS = 365
+MAX_DURATION_WEEKS = 104
+_GOAL_WITH_DATE = re.compile(r"^(?P<goal>.*?)\s+by\s+(?P<date>\d{4}-\d{1,2}-\d{1,2})\s*$", re.I)
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    user_id: uuid.UUID
+    slack_user_id: str
+    name: str
+    timezone: str | None = None
+
+    @classmethod
+    def of(cls, user: User) -> PersonRef:
+        return cls(user.id, user.slack_user_id, user.name, user.timezone)
+
+
+@dataclass(frozen=True)
+class AssignmentView:
+    """An assignment as the people involved see it (no private text beyond goals)."""
+
+    id: uuid.UUID
+    status: str
+    mentor_id: uuid.UUID
+    mentor: PersonRef
+    mentee: PersonRef
+    asked_by: PersonRef | None  # who made the request (None: the command line)
+    manager: PersonRef | None  # the mentee's manager
+    start_date: date
+    expected_end_date: date | None
+    cadence: str
+    goals: list[dict[str, Any]]
+    expectations: str | None
+    why: list[str]
+    score: float | None
+    decline_reason: str | None
+    cancel_reason: str | None
+
+    @property
+    def to_tell(self) -> list[PersonRef]:
+        """Who hears how the request went: the mentee's manager, and whoever asked."""
+        told: list[PersonRef] = []
+        for person in (self.manager, self.asked_by):
+            if person is not None and person.user_id not in {p.user_id for p in told}:
+                told.append(person)
+        return told
+
+    @property
+    def cadence_label(self) -> str:
+        return CADENCE_LABELS.get(self.cadence, self.cadence)
+
+
+@dataclass(frozen=True)
+class AssignForm:
+    """What the assign modal starts from."""
+
+    mentor_id: uuid.UUID
+    mentor: PersonRef
+    mentee: PersonRef
+    start_date: date
+    expected_end_date: date
+    cadence: str
+    expectations: str
+    why: list[str]
+    score: float | None
+    focus: list[str]
+
+
+@dataclass(frozen=True)
+class Requested:
+    """A new request, and older unanswered requests for the same mentee it replaced."""
+
+    assignment: AssignmentView
+    withdrawn: list[AssignmentView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class NextSuggestion:
+    """What to tell whoever asked after a decline or an unanswered request."""
+
+    assignment: AssignmentView
+    match: matching.MentorMatch | None
+    mentee_covered: bool  # the mentee has another mentor or request meanwhile
+    hours_waiting: int
+
+
+@dataclass(frozen=True)
+class CohortProposalView:
+    id: uuid.UUID
+    status: str
+    hires: int
+    pairs: list[matching.CohortPair]
+    unmatched: list[str]
+    total: float
+    greedy_total: float
+    greedy_matched: int
+    expectations: str
+
+
+@dataclass(frozen=True)
+class CohortApproval:
+    created: list[Requested]
+    skipped: list[str]
+
+
+class AlreadyAnswered(Conflict):
+    """The request is no longer waiting for an answer; `assignment` is how it stands."""
+
+    def __init__(self, message: str, assignment: AssignmentView) -> None:
+        super().__init__(message)
+        self.assignment = assignment
+
+
+# -- asking a mentor ---------------------------------------------------------------------------
+
+
+def suggestions_for(
+    db: Session,
+    *,
+    actor_id: uuid.UUID,
+    mentee_slack_id: str,
+    now: datetime,
+    focus: Sequence[str] = (),
+    limit: int = 5,
+) -> matching.Ranking:
+    """`/mentor match @user`: the best mentors for this person, for their manager (or
+    anyone above them) or a program admin."""
+    actor = access.load_user(db, actor_id)
+    mentee = find_person(db, mentee_slack_id)
+    access.require_manager_or_admin(db, actor, mentee)
+    return matching.rank(db, mentee_id=mentee.id, now=now, limit=limit, focus=focus)
+
+
+def prepare(
+    db: Session,
+    *,
+    actor_id: uuid.UUID,
+    mentor_id: uuid.UUID,
+    mentee_id: uuid.UUID,
+    now: datetime,
+    focus: Sequence[str] = (),
+) -> AssignForm:
+    """Check the actor may ask this mentor for this mentee, and return the modal's
+    defaults: start today (the actor's day), end after the program's default
+    duration, the default cadence, the expectations text and why they match."""
+    actor = access.load_user(db, actor_id)
+    mentee = access.load_user(db, mentee_id)
+    mentor = db.get(Mentor, mentor_id)
+    if mentor is None:
+        raise NotFound("That mentor is no longer in the program. Run `/mentor match` again.")
+    config = program.load(db)
+    _check_request(db, actor, mentor, mentee, now)
+    start = local_today(now, actor.timezone)
+    match = matching.explain(db, mentee_id=mentee.id, mentor_id=mentor.id, now=now, focus=focus)
+    return AssignForm(
+        mentor_id=mentor.id,
+        mentor=PersonRef.of(mentor.user),
+        mentee=PersonRef.of(mentee),
+        start_date=start,
+        expected_end_date=start + timedelta(weeks=config.default_duration_weeks),
+        cadence=config.default_cadence,
+        expectations=config.expectations,
+        why=match.factors if match else [],
+        score=match.score if match else None,
+        focus=list(focus),
+    )
+
+
+def prepare_for(
+    db: Session, *, actor_id: uuid.UUID, mentor_slack_id: str, mentee_slack_id: str, now: datetime
+) -> AssignForm:
+    """`prepare` for `/mentor assign @mentor @mentee`, naming whoever can't be found."""
+    mentor_user = find_person(db, mentor_slack_id)
+    mentee = find_person(db, mentee_slack_id)
+    mentor = db.scalar(sa.select(Mentor).where(Mentor.user_id == mentor_user.id))
+    if mentor is None:
+        raise NotFound(
+            f"{mentor_user.name} is not a mentor yet: they can opt in with `/mentor optin`."
+        )
+    return prepare(db, actor_id=actor_id, mentor_id=mentor.id, mentee_id=mentee.id, now=now)
+
+
+def request(
+    db: Session,
+    *,
+    actor_id: uuid.UUID,
+    mentor_id: uuid.UUID,
+    mentee_id: uuid.UUID,
+    now: datetime,
+    start_date: str | None,
+    expected_end: str | None,
+    cadence: str | None,
+    goals: str | None,
+    confirmed: bool,
+    focus: Sequence[str] = (),
+) -> Requested:
+    """Create the `pending` assignment the assign modal describes (FR-2.2, 2.4, 2.5).
+
+    InvalidInput names each bad field (start_date, expected_end, cadence, goals,
+    confirm); NotAllowed, Conflict or CapacityFull say why this mentor can't be asked.
+    Nothing is written then."""
+    actor = access.load_user(db, actor_id)
+    today = local_today(now, actor.timezone)
+    errors: dict[str, str] = {}
+    start, end = today, today
+    try:
+        start, end = _parse_period(start_date, expected_end, today)
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+    if cadence not in CADENCES:
+        errors["cadence"] = "Choose how often they meet: Weekly, Biweekly or Monthly."
+    parsed_goals: list[dict[str, Any]] = []
+    try:
+        parsed_goals = parse_goals(goals or "", start)
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+    if not confirmed:
+        errors["confirm"] = "Tick “I confirm the expectations” to send the request."
+    if errors:
+        raise InvalidInput(errors)
+    config = program.load(db)
+    return _create_request(
+        db,
+        actor=actor,
+        mentor_id=mentor_id,
+        mentee_id=mentee_id,
+        start=start,
+        end=end,
+        cadence=str(cadence),
+        goals=parsed_goals,
+        focus=focus,
+        config=config,
+        now=now,
+    )
+
+
+def _create_request(
+    db: Session,
+    *,
+    actor: User | None,
+    mentor_id: uuid.UUID,
+    mentee_id: uuid.UUID,
+    start: date,
+    end: date,
+    cadence: str,
+    goals: list[dict[str, Any]],
+    focus: Sequence[str],
+    config: ProgramConfig,
+    now: datetime,
+) -> Requested:
+    mentee = access.load_user(db, mentee_id)
+    # Serialise everyone asking this mentor: the UPDATE holds the mentor's row lock
+    # until commit, so the capacity check below sees every other committed request.
+    locked = db.execute(
+        sa.update(Mentor)
+        .where(Mentor.id == mentor_id)
+        .values(updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if locked.rowcount != 1:  # type: ignore[attr-defined]
+        raise NotFound("That mentor is no longer in the program. Run `/mentor match` again.")
+    mentor = db.get(Mentor, mentor_id, populate_existing=True)
+    assert mentor is not None
+    _check_request(db, actor, mentor, mentee, now)
+    match = matching.explain(db, mentee_id=mentee.id, mentor_id=mentor.id, now=now, focus=focus)
+    withdrawn = _withdraw_unanswered(db, mentee_id=mentee.id, config=config, now=now, actor=actor)
+    factors = match.as_json() if match else {}
+    factors["focus"] = list(focus)
+    assignment = Assignment(
+        mentor_id=mentor.id,
+        mentee_user_id=mentee.id,
+        assigned_by_user_id=actor.id if actor else None,
+        start_date=start,
+        expected_end_date=end,
+        check_in_cadence=cadence,
+        goals=goals,
+        focus_skills=match.details.needs if match else list(focus),
+        expectations=config.expectations,
+        expectations_confirmed_at=now,
+        match_factors=factors,
+        status="pending",
+        created_at=now,
+        updated_at=now,
+    )
+    db.add(assignment)
+    db.flush()
+    audit.record(
+        db,
+        actor_id=actor.id if actor else None,
+        action="assignment.requested",
+        entity_type="assignment",
+        entity_id=assignment.id,
+        now=now,
+        mentor_id=mentor.id,
+        mentee_id=mentee.id,
+        cadence=cadence,
+        goals=len(goals),
+        score=match.score if match else None,
+    )
+    return Requested(_view(assignment), withdrawn)
+
+
+def _check_request(
+    db: Session, actor: User | None, mentor: Mentor, mentee: User, now: datetime
+) -> None:
+    """Who may ask (None: the command line), and whether this mentor can be asked
+    for this mentee now."""
+    if actor is not None:
+        access.require_manager_or_admin(db, actor, mentee)
+    name = mentor.user.name
+    if mentor.user_id == mentee.id:
+        raise Conflict("Nobody can mentor themselves: pick another mentor.")
+    if mentee.is_bot or mentee.deactivated_at is not None:
+        raise Conflict(f"{mentee.name} is not an active person in the workspace.")
+    if not mentor.is_active or mentor.opted_out_at is not None:
+        raise Conflict(
+            f"{name} is not mentoring right now (inactive or opted out). "
+            f"Pick another mentor: `/mentor match @{mentee.name}` lists who is available."
+        )
+    if mentor.paused_until is not None and mentor.paused_until >= now.date():
+        raise Conflict(
+            f"{name} has paused mentoring until {mentor.paused_until:%b %d, %Y}. "
+            "Pick another mentor, or ask again after that date."
+        )
+    same_pair = db.scalar(
+        sa.select(Assignment.status).where(
+            Assignment.mentor_id == mentor.id,
+            Assignment.mentee_user_id == mentee.id,
+            Assignment.status.in_(OPEN_STATUSES),
+        )
+    )
+    if same_pair == "active":
+        raise Conflict(f"{name} is already mentoring {mentee.name}.")
+    if same_pair == "pending":
+        raise Conflict(
+            f"{name} already has a request to mentor {mentee.name}, waiting for an answer."
+        )
+    waiting = _pending_count(db, mentor.id)
+    if mentor.current_mentee_count + waiting >= mentor.max_mentees:
+        raise CapacityFull(
+            f"{name} has no free slot: {mentor.current_mentee_count} mentee(s) and {waiting} "
+            f"request(s) waiting for an answer fill all {mentor.max_mentees}. "
+            "Pick another mentor from `/mentor match`."
+        )
+
+
+def _pending_count(db: Session, mentor_id: uuid.UUID) -> int:
+    return (
+        db.scalar(
+            sa.select(sa.func.count())
+            .select_from(Assignment)
+            .where(Assignment.mentor_id == mentor_id, Assignment.status == "pending")
+        )
+        or 0
+    )
+
+
+def _withdraw_unanswered(
+    db: Session, *, mentee_id: uuid.UUID, config: ProgramConfig, now: datetime, actor: User | None
+) -> list[AssignmentView]:
+    """Asking a new mentor withdraws this mentee's requests that went unanswered past
+    the fallback time (the manager was offered someone else), so a late accept can't
+    give the mentee two mentors. Younger requests stay: both mentors were asked on purpose."""
+    cutoff = now - timedelta(hours=config.request_fallback_hours)
+    stale = list(
+        db.scalars(
+            sa.select(Assignment).where(
+                Assignment.mentee_user_id == mentee_id,
+                Assignment.status == "pending",
+                Assignment.created_at <= cutoff,
+            )
+        )
+    )
+    withdrawn: list[AssignmentView] = []
+    for assignment in stale:
+        if _leave_pending(
+            db,
+            assignment.id,
+            status="cancelled",
+            cancelled_at=now,
+            cancel_reason=(
+                f"No answer within {config.request_fallback_hours} hours; another mentor was asked."
+            ),
+            now=now,
+        ):
+            db.refresh(assignment)
+            audit.record(
+                db,
+                actor_id=actor.id if actor else None,
+                action="assignment.withdrawn",
+                entity_type="assignment",
+                entity_id=assignment.id,
+                now=now,
+                status="cancelled",
+            )
+            withdrawn.append(_view(assignment))
+    return withdrawn
+
+
+# -- answering ---------------------------------------------------------------------------------
+
+
+def accept(
+    db: Session, *, assignment_id: uuid.UUID, actor_id: uuid.UUID, now: datetime
+) -> AssignmentView:
+    """The mentor accepts (FR-2.3): `active`, `mentor_accepted_at`, and the slot taken
+    in the same transaction, so of two accepts racing for the last slot one wins and
+    the other gets CapacityFull. AlreadyAnswered if it was answered or withdrawn."""
+    assignment = _for_mentor(db, assignment_id, actor_id)
+    if not _leave_pending(db, assignment.id, status="active", mentor_accepted_at=now, now=now):
+        _raise_answered(db, assignment)
+    try:
+        capacity.take_slot(db, assignment.mentor_id)
+    except CapacityFull as exc:
+        mentor = db.get(Mentor, assignment.mentor_id)
+        total = mentor.max_mentees if mentor else 0
+        raise CapacityFull(
+            f"You have no free slot left (all {total} are taken), so this request can't be "
+            "accepted now. Decline it, or finish a mentorship or raise your capacity with "
+            "`/mentor profile` first."
+        ) from exc
+    db.execute(
+        sa.update(Mentor)
+        .where(Mentor.id == assignment.mentor_id)
+        .values(total_mentees_to_date=Mentor.total_mentees_to_date + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.refresh(assignment)
+    audit.record(
+        db,
+        actor_id=actor_id,
+        action="assignment.accepted",
+        entity_type="assignment",
+        entity_id=assignment.id,
+        now=now,
+        status="active",
+        mentor_id=assignment.mentor_id,
+    )
+    return _view(assignment)
+
+
+def check_answerable(
+    db: Session, *, assignment_id: uuid.UUID, actor_id: uuid.UUID
+) -> AssignmentView:
+    """The request, if this actor is its mentor and it still waits for an answer
+    (before the decline modal opens); AlreadyAnswered or NotAllowed otherwise."""
+    assignment = _for_mentor(db, assignment_id, actor_id)
+    if assignment.status != "pending":
+        _raise_answered(db, assignment)
+    return _view(assignment)
+
+
+def decline(
+    db: Session,
+    *,
+    assignment_id: uuid.UUID,
+    actor_id: uuid.UUID,
+    reason: str | None,
+    details: str | None,
+    now: datetime,
+) -> AssignmentView:
+    """The mentor declines with a reason (no capacity / skills mismatch / other + text).
+    InvalidInput names `reason` or `details`; AlreadyAnswered if it was answered."""
+    details = (details or "").strip()
+    errors: dict[str, str] = {}
+    if reason not in DECLINE_REASONS:
+        errors["reason"] = "Choose a reason: No capacity, Skills mismatch or Other."
+    elif reason == "other" and not details:
+        errors["details"] = "You chose Other: say in a few words why, for the manager."
+    if len(details) > DETAILS_LIMIT:
+        errors["details"] = (
+            f"Keep the details under {DETAILS_LIMIT} characters ({len(details)} now)."
+        )
+    if errors:
+        raise InvalidInput(errors)
+    assignment = _for_mentor(db, assignment_id, actor_id)
+    label = DECLINE_REASONS[str(reason)]
+    if not _leave_pending(
+        db,
+        assignment.id,
+        status="declined",
+        declined_at=now,
+        decline_reason=f"{label}: {details}" if details else label,
+        now=now,
+    ):
+        _raise_answered(db, assignment)
+    db.refresh(assignment)
+    audit.record(
+        db,
+        actor_id=actor_id,
+        action="assignment.declined",
+        entity_type="assignment",
+        entity_id=assignment.id,
+        now=now,
+        status="declined",
+        reason=reason,
+    )
+    return _view(assignment)
+
+
+def _leave_pending(db: Session, assignment_id: uuid.UUID, *, now: datetime, **values: Any) -> bool:
+    """Move a request out of `pending` (answered or withdrawn) with one conditional
+    UPDATE: of two clicks, retries or sweeps doing it at once, exactly one gets True."""
+    changed = db.execute(
+        sa.update(Assignment)
+        .where(Assignment.id == assignment_id, Assignment.status == "pending")
+        .values(updated_at=now, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return changed.rowcount == 1  # type: ignore[attr-defined]
+
+
+def _for_mentor(db: Session, assignment_id: uuid.UUID, actor_id: uuid.UUID) -> Assignment:
+    assignment = db.get(Assignment, assignment_id)
+    if assignment is None:
+        raise NotFound("I can't find that request any more.")
+    if assignment.mentor.user_id != actor_id:
+        raise NotAllowed(
+            f"Only {assignment.mentor.user.name}, who was asked, can answer this request."
+        )
+    return assignment
+
+
+def _raise_answered(db: Session, assignment: Assignment) -> None:
+    db.refresh(assignment)
+    view = _view(assignment)
+    messages = {
+        "active": f"You already accepted this request: you are mentoring {view.mentee.name}.",
+        "completed": f"This mentorship with {view.mentee.name} is already completed.",
+        "declined": f"You already declined this request to mentor {view.mentee.name}.",
+        "cancelled": f"This request to mentor {view.mentee.name} was withdrawn, so there is "
+        "nothing to answer.",
+    }
+    raise AlreadyAnswered(messages.get(view.status, "This request was already answered."), view)
+
+
+# -- what happens next -------------------------------------------------------------------------
+
+
+def next_suggestion(db: Session, *, assignment_id: uuid.UUID, now: datetime) -> NextSuggestion:
+    """After a decline, or a request unanswered past the fallback time: the request
+    (its `to_tell`: the mentee's manager and whoever asked) and the next-best mentor
+    for the mentee, unless the mentee has another mentor or request by now."""
+    assignment = db.get(Assignment, assignment_id)
+    if assignment is None:
+        raise NotFound("I can't find that request any more.")
+    view = _view(assignment)
+    covered = bool(
+        db.scalar(
+            sa.select(
+                sa.exists().where(
+                    Assignment.mentee_user_id == assignment.mentee_user_id,
+                    Assignment.status.in_(OPEN_STATUSES),
+                    Assignment.id != assignment.id,
+                )
+            )
+        )
+    )
+    match = None
+    if not covered:
+        focus = (assignment.match_factors or {}).get("focus") or None
+        matches = matching.suggest(
+            db,
+            mentee_id=assignment.mentee_user_id,
+            now=now,
+            limit=1,
+            focus=focus,
+            exclude_mentor_ids=[assignment.mentor_id],
+        )
+        match = matches[0] if matches else None
+    waited = int((now - assignment.created_at).total_seconds() // 3600)
+    return NextSuggestion(view, match, covered, waited)
+
+
+def unanswered_requests(db: Session, *, now: datetime, older_than_hours: int) -> list[uuid.UUID]:
+    """Requests still pending `older_than_hours` after they were made, oldest first
+    (the reminders sweep reminds the mentor, then offers the next suggestion)."""
+    cutoff = now - timedelta(hours=older_than_hours)
+    return list(
+        db.scalars(
+            sa.select(Assignment.id)
+            .where(Assignment.status == "pending", Assignment.created_at <= cutoff)
+            .order_by(Assignment.created_at)
+        )
+    )
+
+
+def view(db: Session, assignment_id: uuid.UUID) -> AssignmentView:
+    """The assignment as the people involved see it."""
+    assignment = db.get(Assignment, assignment_id)
+    if assignment is None:
+        raise NotFound("I can't find that mentorship any more.")
+    return _view(assignment)
+
+
+# -- cohort matching ---------------------------------------------------------------------------
+
+
+def propose_cohort(
+    db: Session, *, actor_id: uuid.UUID | None, now: datetime, since: date | None = None
+) -> CohortProposalView:
+    """Match every new hire without a mentor (hired since `since`, default the program's
+    new-hire window) so the total score is the highest possible under every mentor's
+    capacity, and keep it as a proposal for an admin to approve. `actor_id` None is the
+    command line, run by whoever operates the database."""
+    if actor_id is not None:
+        access.require_admin(access.load_user(db, actor_id))
+    config = program.load(db)
+    today = now.date()
+    since = since or today - timedelta(days=config.new_hire_window_days)
+    if since > today:
+        raise InvalidInput({"since": f"The date {since} is in the future: give a past hire date."})
+    hires = coverage.new_hires_without_mentor(db, today=today, hired_since=since)
+    plan = matching.solve_cohort(db, mentee_ids=[h.user_id for h in hires], now=now)
+    proposal = MatchProposal(
+        created_by_user_id=actor_id,
+        pairs=[
+            {
+                "mentee_user_id": str(p.mentee_id),
+                "mentor_id": str(p.match.mentor_id),
+                "score": p.match.score,
+                "factors": p.match.factors,
+            }
+            for p in plan.pairs
+        ],
+        total_score=plan.total,
+        greedy_score=plan.greedy_total,
+        status="proposed",
+        created_at=now,
+    )
+    db.add(proposal)
+    db.flush()
+    audit.record(
+        db,
+        actor_id=actor_id,
+        action="cohort.proposed",
+        entity_type="match_proposal",
+        entity_id=proposal.id,
+        now=now,
+        hires=len(hires),
+        pairs=len(plan.pairs),
+        total=plan.total,
+        greedy=plan.greedy_total,
+    )
+    return CohortProposalView(
+        id=proposal.id,
+        status=proposal.status,
+        hires=len(hires),
+        pairs=plan.pairs,
+        unmatched=[name for _, name in plan.unmatched],
+        total=plan.total,
+        greedy_total=plan.greedy_total,
+        greedy_matched=plan.greedy_matched,
+        expectations=config.expectations,
+    )
+
+
+def approve_cohort(
+    db: Session, *, proposal_id: uuid.UUID, actor_id: uuid.UUID, now: datetime
+) -> CohortApproval:
+    """Approve a proposal with one click: a pending request per pair, with the program's
+    default duration and cadence; approving confirms the program's expectations. A pair
+    that can't be asked any more (the hire got a mentor, the mentor filled up) is skipped
+    with the reason. Conflict if the proposal was already approved."""
+    actor = access.load_user(db, actor_id)
+    access.require_admin(actor)
+    changed = db.execute(
+        sa.update(MatchProposal)
+        .where(MatchProposal.id == proposal_id, MatchProposal.status == "proposed")
+        .values(status="approved", approved_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        if db.get(MatchProposal, proposal_id) is None:
+            raise NotFound("I can't find that proposal. Run `/mentor match-cohort` again.")
+        raise Conflict("This proposal was already approved: its requests went out then.")
+    proposal = db.get(MatchProposal, proposal_id, populate_existing=True)
+    assert proposal is not None
+    config = program.load(db)
+    start = local_today(now, actor.timezone)
+    created: list[Requested] = []
+    skipped: list[str] = []
+    for pair in proposal.pairs:
+        mentee_id = uuid.UUID(pair["mentee_user_id"])
+        try:
+            with db.begin_nested():
+                if coverage.has_open_mentorship(db, mentee_id):
+                    raise Conflict("has a mentor or a request waiting by now")
+                created.append(
+                    _create_request(
+                        db,
+                        actor=actor,
+                        mentor_id=uuid.UUID(pair["mentor_id"]),
+                        mentee_id=mentee_id,
+                        start=start,
+                        end=start + timedelta(weeks=config.default_duration_weeks),
+                        cadence=config.default_cadence,
+                        goals=[],
+                        focus=(),
+                        config=config,
+                        now=now,
+                    )
+                )
+        except DomainError as exc:
+            mentee = db.get(User, mentee_id)
+            skipped.append(f"{mentee.name if mentee else 'someone'}: {exc}")
+    audit.record(
+        db,
+        actor_id=actor_id,
+        action="cohort.approved",
+        entity_type="match_proposal",
+        entity_id=proposal_id,
+        now=now,
+        created=len(created),
+        skipped=len(skipped),
+    )
+    return CohortApproval(created, skipped)
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def find_person(db: Session, slack_user_id: str) -> User:
+    """The roster person behind a mention; NotFound or Conflict saying what's wrong."""
+    user = roster.by_slack_id(db, slack_user_id)
+    if user is None:
+        raise NotFound(
+            f"I can't find <@{slack_user_id}> in the roster. An admin can add them with "
+            "`mentorbot users import roster.csv`."
+        )
+    if user.is_bot:
+        raise Conflict(f"<@{slack_user_id}> is a bot, not a person: mention a person instead.")
+    if user.deactivated_at is not None:
+        raise Conflict(f"{user.name} is no longer active in the workspace.")
+    return user
+
+
+def local_today(now: datetime, timezone: str | None) -> date:
+    """Today's date where this person is (UTC when their timezone is unknown)."""
+    if timezone and roster.is_valid_timezone(timezone):
+        return now.astimezone(ZoneInfo(timezone)).date()
+    return now.date()
+
+
+def parse_goals(text: str, start: date) -> list[dict[str, Any]]:
+    """Goals typed one per line, each optionally ending in " by YYYY-MM-DD", as the PRD's
+    `[{goal, target_date, achieved}]`. InvalidInput on `goals` names the bad line."""
+    goals: list[dict[str, Any]] = []
+    problems: list[str] = []
+    lines = [line.strip().lstrip("-•*").strip() for line in text.splitlines()]
+    numbered = [(n, line) for n, line in enumerate(lines, 1) if line]
+    for n, line in numbered:
+        target: date | None = None
+        found = _GOAL_WITH_DATE.match(line)
+        if found:
+            try:
+                target = date.fromisoformat(_zero_pad(found["date"]))
+            except ValueError:
+                problems.append(f"line {n}: '{found['date']}' is not a date like 2026-12-31")
+                continue
+            line = found["goal"].strip()
+            if target < start:
+                problems.append(f"line {n}: the target date {target} is before the start {start}")
+                continue
+        if len(line) > GOAL_LIMIT:
+            problems.append(f"line {n}: keep a goal under {GOAL_LIMIT} characters")
+            continue
+        goals.append(
+            {"goal": line, "target_date": target.isoformat() if target else None, "achieved": False}
+        )
+    if len(numbered) > MAX_GOALS:
+        problems.append(f"at most {MAX_GOALS} goals ({len(numbered)} given)")
+    if problems:
+        raise InvalidInput(
+            {
+                "goals": "Goals: " + "; ".join(problems) + ". Write one goal per line, e.g. "
+                "“Run a QBR solo by 2026-12-15”."
+            }
+        )
+    return goals
+
+
+def _zero_pad(raw: str) -> str:
+    year, month, day = raw.split("-")
+    return f"{year}-{int(month):02d}-{int(day):02d}"
+
+
+def _parse_period(start_raw: str | None, end_raw: str | None, today: date) -> tuple[date, date]:
+    errors: dict[str, str] = {}
+    start = _parse_date(start_raw)
+    end = _parse_date(end_raw)
+    if start is None:
+        errors["start_date"] = "Pick the start date (e.g. today)."
+    elif start > today + timedelta(days=MAX_START_AHEAD_DAYS):
+        errors["start_date"] = "Pick a start date within the next year."
+    if end is None:
+        errors["expected_end"] = "Pick the expected end date (e.g. 12 weeks after the start)."
+    elif start is not None and end <= start:
+        errors["expected_end"] = f"The expected end must be after the start ({start})."
+    elif start is not None and end > start + timedelta(weeks=MAX_DURATION_WEEKS):
+        errors["expected_end"] = f"A mentorship can run at most {MAX_DURATION_WEEKS} weeks."
+    if errors:
+        raise InvalidInput(errors)
+    assert start is not None and end is not None
+    return start, end
+
+
+def _parse_date(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _view(assignment: Assignment) -> AssignmentView:
+    mentee = assignment.mentee
+    asked_by = assignment.assigned_by
+    factors = assignment.match_factors or {}
+    return AssignmentView(
+        id=assignment.id,
+        status=assignment.status,
+        mentor_id=assignment.mentor_id,
+        mentor=PersonRef.of(assignment.mentor.user),
+        mentee=PersonRef.of(mentee),
+        asked_by=PersonRef.of(asked_by) if asked_by else None,
+        manager=PersonRef.of(mentee.manager) if mentee.manager else None,
+        start_date=assignment.start_date,
+        expected_end_date=assignment.expected_end_date,
+        cadence=assignment.check_in_cadence,
+        goals=list(assignment.goals or []),
+        expectations=assignment.expectations,
+        why=list(factors.get("factors") or []),
+        score=factors.get("score"),
+        decline_reason=assignment.decline_reason,
+        cancel_reason=assignment.cancel_reason,
+    )

@@ -1,0 +1,187 @@
+"""Coverage (PRD success metric "100 % of new CSMs mentored"): find new hires who
+have no mentor yet, so their manager is nudged with suggestions and nobody falls
+through the cracks."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, aliased
+
+from bot.services import audit, matching, program
+from models import OPEN_STATUSES, Assignment, Notification, User
+
+#: How many mentors a coverage nudge suggests.
+NUDGE_SUGGESTIONS = 3
+
+
+@dataclass(frozen=True)
+class UncoveredHire:
+    """A new hire with neither an active mentorship nor a request waiting for an answer."""
+
+    user_id: uuid.UUID
+    slack_user_id: str
+    name: str
+    hire_date: date
+    days_since_hire: int
+    manager_id: uuid.UUID | None
+    manager_slack_user_id: str | None
+
+
+@dataclass(frozen=True)
+class CoverageNudge:
+    """What to DM about one uncovered hire, and to whom."""
+
+    mentee_id: uuid.UUID
+    mentee_slack_user_id: str
+    mentee_name: str
+    days_since_hire: int
+    manager_slack_user_id: str | None  # None: no (active) manager, tell the admins
+    ranking: matching.Ranking
+
+
+def new_hires_without_mentor(
+    db: Session, *, today: date, hired_since: date, hired_until: date | None = None
+) -> list[UncoveredHire]:
+    """People hired between `hired_since` and `hired_until` (default today), inclusive,
+    with no active or pending mentorship, earliest hire first."""
+    manager = aliased(User)
+    covered = sa.exists().where(
+        Assignment.mentee_user_id == User.id, Assignment.status.in_(OPEN_STATUSES)
+    )
+    rows = db.execute(
+        sa.select(
+            User.id,
+            User.slack_user_id,
+            User.name,
+            User.hire_date,
+            User.manager_id,
+            manager.slack_user_id,
+        )
+        .outerjoin(manager, manager.id == User.manager_id)
+        .where(
+            User.hire_date.is_not(None),
+            User.hire_date >= hired_since,
+            User.hire_date <= (hired_until or today),
+            User.is_bot.is_(False),
+            User.deactivated_at.is_(None),
+            ~covered,
+        )
+        .order_by(User.hire_date, User.name)
+    ).all()
+    return [
+        UncoveredHire(
+            user_id=row[0],
+            slack_user_id=row[1],
+            name=row[2],
+            hire_date=row[3],
+            days_since_hire=(today - row[3]).days,
+            manager_id=row[4],
+            manager_slack_user_id=row[5],
+        )
+        for row in rows
+    ]
+
+
+def uncovered_new_hires(db: Session, now: datetime) -> list[UncoveredHire]:
+    """New hires (hired within the program's new-hire window) who still have no mentor
+    `coverage_days` (setting, default 7) after their hire date: their managers should
+    be nudged. The reminders sweep calls this; each hire is nudged once by its ledger."""
+    config = program.load(db)
+    today = now.date()
+    return new_hires_without_mentor(
+        db,
+        today=today,
+        hired_since=today - timedelta(days=config.new_hire_window_days),
+        hired_until=today - timedelta(days=config.coverage_days),
+    )
+
+
+def coverage_nudge(db: Session, *, mentee_id: uuid.UUID, now: datetime) -> CoverageNudge | None:
+    """The nudge about this hire: their manager (None: tell the program admins) and the
+    best mentors for them. None when the hire has a mentor or a pending request by now."""
+    mentee = db.get(User, mentee_id)
+    if mentee is None or mentee.deactivated_at is not None:
+        return None
+    if has_open_mentorship(db, mentee_id):
+        return None
+    manager = mentee.manager
+    active_manager = manager if manager is not None and manager.deactivated_at is None else None
+    ranking = matching.rank(db, mentee_id=mentee_id, now=now, limit=NUDGE_SUGGESTIONS)
+    days = (now.date() - mentee.hire_date).days if mentee.hire_date else 0
+    return CoverageNudge(
+        mentee_id=mentee.id,
+        mentee_slack_user_id=mentee.slack_user_id,
+        mentee_name=mentee.name,
+        days_since_hire=days,
+        manager_slack_user_id=active_manager.slack_user_id if active_manager else None,
+        ranking=ranking,
+    )
+
+
+def program_admins(db: Session) -> list[str]:
+    """Slack ids of the active program admins, by name."""
+    return list(
+        db.scalars(
+            sa.select(User.slack_user_id)
+            .where(User.is_admin.is_(True), User.deactivated_at.is_(None))
+            .order_by(User.name)
+        )
+    )
+
+
+def has_open_mentorship(db: Session, mentee_id: uuid.UUID) -> bool:
+    """True when the person has an active mentorship or a request waiting for an answer."""
+    return bool(
+        db.scalar(
+            sa.select(
+                sa.exists().where(
+                    Assignment.mentee_user_id == mentee_id, Assignment.status.in_(OPEN_STATUSES)
+                )
+            )
+        )
+    )
+
+
+def claim_join_nudge(db: Session, *, slack_user_id: str, now: datetime) -> uuid.UUID | None:
+    """Someone joined the workspace (`team_join`). If they are a new hire in the roster
+    with no mentor, return their user id, once: a Slack retry or a second join event
+    finds the claim already made (a unique key in the notification ledger) and gets None."""
+    user = db.scalar(sa.select(User).where(User.slack_user_id == slack_user_id))
+    if user is None or user.hire_date is None or user.is_bot:
+        return None
+    config = program.load(db)
+    today = now.date()
+    if not (today - timedelta(days=config.new_hire_window_days) <= user.hire_date <= today):
+        return None
+    if has_open_mentorship(db, user.id):
+        return None
+    try:
+        with db.begin_nested():
+            db.add(
+                Notification(
+                    kind="coverage.team_join",
+                    target=str(user.id),
+                    period="join",
+                    recipient_user_id=user.manager_id,
+                    status="sent",
+                    attempts=1,
+                    claimed_at=now,
+                    sent_at=now,
+                )
+            )
+    except IntegrityError:
+        return None
+    audit.record(
+        db,
+        actor_id=None,
+        action="coverage.join_nudged",
+        entity_type="user",
+        entity_id=user.id,
+        now=now,
+    )
+    return user.id
