@@ -30,6 +30,7 @@ from bot.listeners import (
 )
 from bot.listeners.actor import make_middleware
 from bot.runtime import Runtime
+from bot.services import roster
 from bot.slack_client import make_client
 
 #: Each module has `register(app)`; importing it also registers its sub-commands
@@ -73,6 +74,8 @@ def create_app(
         listener_executor=listener_executor,
         logger=logging.getLogger("mentorbot.bolt"),
     )
+    with runtime.db() as db:
+        roster.grant_configured_admins(db, settings.mentorbot_admins)
     app.middleware(make_middleware(runtime))
     for module in LISTENER_MODULES:
         module.register(app)

@@ -155,10 +155,11 @@ def _import_file(
 
 def _users_import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.services.milestones import instantiate_for_new_hires
-    from bot.services.roster import import_csv
+    from bot.services.roster import grant_configured_admins, import_csv
 
     def work(db: Any, text: str, now: Any) -> str:
         result = import_csv(db, text, now=now)
+        grant_configured_admins(db, settings.mentorbot_admins)
         # New hires get the program's ramp milestones, mentored or not.
         created = instantiate_for_new_hires(db, now)
         lines = [f"roster imported: {result.created} created, {result.updated} updated"]
@@ -207,6 +208,7 @@ def _reminders_run(args: argparse.Namespace, settings: Settings) -> int:
     settings.require("SLACK_BOT_TOKEN")
     _require_migrated(settings)
     runtime = Runtime.from_settings(settings)
+    _grant_configured_admins(runtime)
     report = run_sweep(runtime, make_client(settings), now=now)
     print(f"reminder sweep at {report.now.isoformat()}")
     for delivery in report.deliveries:
@@ -236,12 +238,14 @@ def parse_instant(value: str) -> datetime:
 
 
 def _scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.runtime import Runtime
     from bot.scheduler import run_forever
 
     if args.interval < 1:
         raise CliError("--interval must be at least 1 second")
     settings.require("SLACK_BOT_TOKEN")
     _require_migrated(settings)
+    _grant_configured_admins(Runtime.from_settings(settings))
     run_forever(settings, interval_seconds=args.interval)
     return 0
 
@@ -314,6 +318,14 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from bot.demo import run_demo
 
     return run_demo(database_url=args.database_url)
+
+
+def _grant_configured_admins(runtime: Any) -> None:
+    """MENTORBOT_ADMINS take effect before the sweep looks for admins to escalate to."""
+    from bot.services.roster import grant_configured_admins
+
+    with runtime.db() as db:
+        grant_configured_admins(db, runtime.settings.mentorbot_admins)
 
 
 def _require_migrated(settings: Settings) -> None:

@@ -47,7 +47,8 @@ def make_assignment(
     goals: list[dict[str, Any]] | None = None,
     **extra: Any,
 ) -> Assignment:
-    """A mentorship; an active one takes a slot, as the real accept does."""
+    """A mentorship; an active one takes a slot and an accepted one counts toward the
+    mentor's mentees to date, as the real accept does."""
     start = start or date(2026, 11, 2)
     assignment = Assignment(
         mentor_id=mentor.id,
@@ -66,6 +67,8 @@ def make_assignment(
     db.add(assignment)
     if status == "active":
         mentor.current_mentee_count += 1
+    if status in ("active", "completed"):
+        mentor.total_mentees_to_date += 1  # counted when the mentor accepts
     db.flush()
     return assignment
 

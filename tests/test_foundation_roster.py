@@ -99,3 +99,21 @@ def test_header_without_ids_is_refused(db, tmp_path, monkeypatch, database_url, 
     code, _, err = _import(tmp_path, monkeypatch, database_url, "name,email\nMax,m@x.com", capsys)
     assert code == 1
     assert "no slack_user_id column" in err
+
+
+def test_configured_admins_are_admins_from_the_import(
+    db, tmp_path, monkeypatch, database_url, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """MENTORBOT_ADMINS take effect when the roster is imported, before anyone uses Slack,
+    so escalations and admin digests reach them."""
+    monkeypatch.setenv("MENTORBOT_ADMINS", "U1")
+    code, _, _ = _import(
+        tmp_path,
+        monkeypatch,
+        database_url,
+        f"{HEADER}\nU1,a@x.com,Ada,Lead,2020-01-15,,,\nU2,b@x.com,Bo,CSM,2021-01-15,U1,,",
+        capsys,
+    )
+    assert code == 0
+    users = _users(db)
+    assert (users["U1"].is_admin, users["U2"].is_admin) == (True, False)

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.services import access, audit, capacity, coverage, matching, program, roster
+from bot.services import access, audit, capacity, coverage, matching, milestones, program, roster
 from bot.services.errors import (
     CapacityFull,
     Conflict,
@@ -470,6 +470,8 @@ def accept(
         .execution_options(synchronize_session=False)
     )
     db.refresh(assignment)
+    # The mentorship's goals and the mentee's program milestones, for the mentor to review.
+    milestones.instantiate_for_assignment(db, assignment, now)
     audit.record(
         db,
         actor_id=actor_id,

@@ -139,7 +139,6 @@ def complete(
         assignment.status = "completed"
         assignment.actual_end_date = now.date()
         capacity.free_slot(db, mentor.id)
-        mentor.total_mentees_to_date = (mentor.total_mentees_to_date or 0) + 1
     db.flush()
     if side == "mentee":
         mentor.average_rating = _average_rating(db, mentor.id)

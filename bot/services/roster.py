@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.services import audit
@@ -216,6 +216,21 @@ def ensure_user(
         user.is_admin = True
     db.flush()
     return user
+
+
+def grant_configured_admins(db: Session, admin_ids: list[str]) -> int:
+    """Make the roster's `MENTORBOT_ADMINS` people admins now, not at their first Slack
+    request, so escalations and admin digests reach them from the start. Returns how
+    many were newly made admins."""
+    if not admin_ids:
+        return 0
+    result = db.execute(
+        update(User)
+        .where(User.slack_user_id.in_(admin_ids), User.is_admin.is_(False))
+        .values(is_admin=True)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def apply_profile(user: User, profile: dict[str, object]) -> None:
