@@ -27,7 +27,7 @@ def test_mentor_home_shows_capacity_requests_mentees_and_trainings(slack, world,
     assert "1 of 3 mentees · 2 places free" in home
     assert "Available for new mentees" in home
     assert "Requests waiting for your answer*\n• *Newt Newhire*, asked by Max Manager" in home
-    assert "Answer each from the DM I sent you." in home
+    assert "[Accept] [Decline]" in home  # answered right here
     assert "Active mentees*\n• *Jun Ior* since Mon 2 Nov 2026, biweekly check-ins" in home
     assert "Nova Fresh" not in home
     assert "Open trainings" in home and "Mentoring 101" in home

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from bot.testing.render import render_blocks
 from models import Assignment, Mentor, RampMilestone
 from tests.factories import make_mentor
 from tests.flows import assign
@@ -37,3 +38,21 @@ def test_request_accept_complete_counts_the_mentee_once(slack, world, db) -> Non
     assert (record.total_mentees_to_date, record.current_mentee_count) == (1, 0)
     profile = slack.mentor(world.new_hire, f"profile {world.veteran.mention}").all_text
     assert "Mentees to date" in profile
+
+
+def test_mentor_answers_a_request_from_app_home(slack, world, db) -> None:  # type: ignore[no-untyped-def]
+    make_mentor(db, world.veteran, max_mentees=2)
+    db.commit()
+    assert assign(slack, world.manager, world.veteran, world.new_hire).ok
+
+    home = render_blocks(slack.open_home(world.veteran)["blocks"])
+    assert "Requests waiting for your answer" in home and "Newt Newhire" in home
+    slack.click(world.veteran, "Accept", home=True, near="Newt Newhire")
+
+    db.expire_all()
+    assert db.scalar(sa.select(Assignment.status)) == "active"
+    assert "accepted" in slack.last_dm(world.manager).all_text.lower()
+    refreshed = slack.fake.home(world.veteran.id)
+    assert not any(
+        b.get("type") == "actions" and "Accept" in str(b) for b in refreshed["blocks"]
+    )  # the request left the home once answered

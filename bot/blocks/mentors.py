@@ -8,7 +8,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.blocks import kit
-from bot.blocks.actions import CERTIFY, OPTIN_OPEN, TRAINING_DONE
+from bot.blocks.actions import ACCEPT, CERTIFY, DECLINE, OPTIN_OPEN, TRAINING_DONE
 from bot.services.mentors import (
     AVAILABLE,
     AWAITING_CERTIFICATION,
@@ -317,19 +317,21 @@ def mentor_home_section(home: MentorHome, viewer_tz: str | None) -> list[kit.Blo
         ),
     ]
     if home.waiting:
-        lines = [
-            f"• *{kit.escape(w.mentee_name)}*"
-            + (f", asked by {kit.escape(w.requested_by)}" if w.requested_by else "")
-            + f" on {local_day(w.requested_at, viewer_tz)}"
-            for w in home.waiting
-        ]
-        blocks.append(
-            kit.section(
-                "*Requests waiting for your answer*\n"
-                + "\n".join(lines)
-                + "\nAnswer each from the DM I sent you."
+        blocks.append(kit.section("*Requests waiting for your answer*"))
+        for w in home.waiting:
+            asked = f", asked by {kit.escape(w.requested_by)}" if w.requested_by else ""
+            blocks.append(
+                kit.section(
+                    f"• *{kit.escape(w.mentee_name)}*{asked} on "
+                    f"{local_day(w.requested_at, viewer_tz)}"
+                )
             )
-        )
+            blocks.append(
+                kit.actions(
+                    kit.button("Accept", ACCEPT, str(w.assignment_id), style="primary"),
+                    kit.button("Decline", DECLINE, str(w.assignment_id)),
+                )
+            )
     else:
         blocks.append(kit.section("*Requests waiting for your answer*\nNone right now."))
     mentee_lines = [
