@@ -81,8 +81,10 @@ def _steps() -> list[Callable[[Demo], None]]:
         show_help,
         *mentors.STEPS,
         *matching.STEPS,
-        *mentorship.STEPS,
+        # Check-in nudges come while the mentorship runs, before it completes.
+        *mentorship.STEPS[:-1],
         *reminders.STEPS,
+        mentorship.complete_the_mentorship,
         analytics.program_lead_reads_the_analytics,
     ]
 

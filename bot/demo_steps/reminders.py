@@ -1,4 +1,4 @@
-"""Demo: a week after a mentorship starts, the sweep nudges mentor and mentee by DM;
+"""Demo: when a check-in falls due, the sweep nudges mentor and mentee by DM;
 the mentor opens "Log session" from the nudge, the mentee snoozes it."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ SEARCH_DAYS = 45
 
 
 def nudge_arrives(demo: Demo) -> None:
-    demo.step("A week on: MentorBot nudges mentor and mentee to check in, in their working hours")
+    demo.step("When a check-in falls due, MentorBot nudges both sides in their working hours")
     runtime = demo.app.runtime
     with runtime.db() as db:
         assignment_id, mentor_id, mentee_id = _a_mentorship(db, runtime.now())
@@ -41,15 +41,14 @@ def nudge_arrives(demo: Demo) -> None:
         print(f"\n{mentor.name} clicks [Log session] on the nudge.")
         demo.slack.click(mentor_id, "Log session")
         view = demo.slack.modal(mentor_id)
-        if view is not None:
-            demo.shows_view(mentor_id, view)
-        else:
-            print("    (the session log modal comes with the sessions capability)")
+        assert view is not None, "Log session on a nudge opens the session log"
+        demo.shows_view(mentor_id, view)
 
         print(f"\n{mentee.name} clicks [Snooze a week].")
-        if nudge:
-            demo.slack.click(mentee_id, "Snooze a week", message=nudge[-1])
-            demo.shows(mentee_id, "now sees the nudge as", demo.slack.dms(mentee_id)[-1])
+        check_in = next(m for m in nudge if "Snooze a week" in m.all_text)
+        demo.slack.click(mentee_id, "Snooze a week", message=check_in)
+        snoozed = demo.slack.fake.find_message(check_in.channel, check_in.ts) or check_in
+        demo.shows(mentee_id, "now sees the nudge as", snoozed)
     finally:
         runtime.clock = real_clock
 
