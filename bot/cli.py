@@ -254,9 +254,9 @@ def _analytics(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
     from bot.blocks import analytics as analytics_blocks
+    from bot.blocks.plaintext import render_blocks
     from bot.runtime import Runtime
     from bot.services import analytics
-    from bot.testing.render import render_blocks
 
     runtime = Runtime.from_settings(settings)
     _require_migrated(settings)

@@ -8,12 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.blocks.plaintext import render_blocks, render_view
 from bot.config import Settings
 from bot.testing.driver import SlackDriver
 from bot.testing.fake_slack import FakeSlack, Message
 from bot.testing.harness import ServedApp
 from bot.testing.people import Person, cast, seed
-from bot.testing.render import render_blocks, render_view
 from models.migrate import upgrade
 
 SIGNING_SECRET = "demo-signing-secret"

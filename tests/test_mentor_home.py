@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from bot.blocks.plaintext import render_blocks
 from bot.services import program
-from bot.testing.render import render_blocks
 from models import Mentor
 from tests.factories import make_assignment, make_mentor
 

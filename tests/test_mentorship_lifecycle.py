@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from bot.testing.render import render_blocks
+from bot.blocks.plaintext import render_blocks
 from models import Assignment, Mentor, RampMilestone
 from tests.factories import make_mentor
 from tests.flows import assign

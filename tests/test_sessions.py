@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from bot.blocks import kit
 from bot.blocks.actions import ACTION_ITEM_DONE, LOG_SESSION
-from bot.testing.render import render_view
+from bot.blocks.plaintext import render_view
 from models import AuditEntry, MentorshipSession
 from tests.factories import make_assignment, make_mentor, make_session
 

@@ -14,8 +14,8 @@ from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
+from bot.blocks.plaintext import element_text, render_blocks, render_view
 from bot.testing.fake_slack import TEAM_ID, FakeSlack, Message, ResponseTarget, dm_channel
-from bot.testing.render import element_text, render_blocks, render_view
 
 Who = Any  # a Slack user id, or anything with `.id` holding one
 

@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-from bot.testing.render import render_blocks, render_view
+from bot.blocks.plaintext import render_blocks, render_view
 
 BOT_USER_ID = "UMENTORBOT"
 TEAM_ID = "T0MENTOR"

@@ -1,4 +1,4 @@
-"""Render Block Kit as the plain text a person would read (for the demo and asserts)."""
+"""Block Kit as the plain text a person reads: for the CLI's reports, the demo and test asserts."""
 
 from __future__ import annotations
 
