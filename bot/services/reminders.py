@@ -134,6 +134,10 @@ def find_due(
 def collect_due(context: DueContext, kinds: Iterable[str] = ()) -> list[Due]:
     """What every finder (or only `kinds`) yields in `context`, to reachable people."""
     chosen = list(kinds) or list(DUE_KINDS)
+    if context.db.get_bind().dialect.name == "postgresql":
+        # The planner overestimates the finders' date and JSON arithmetic and JIT-compiles
+        # their queries, which costs seconds and saves nothing; off for this transaction.
+        context.db.execute(text("SELECT set_config('jit', 'off', true)"))
     found: list[Due] = []
     for kind in chosen:
         # A broken finder must not keep every other reminder from going out. Finders
@@ -432,9 +436,6 @@ _CHECKINS_DUE = text(
 
 def _checkins_in_sql(ctx: DueContext, zones: dict[str, _Zone]) -> Iterator[Due]:
     values = list(zones)
-    # The planner's guess for the date arithmetic is far too high and makes it JIT-compile
-    # the query, which costs seconds and saves nothing; off for this transaction only.
-    ctx.db.execute(text("SELECT set_config('jit', 'off', true)"))
     rows = ctx.db.execute(
         _CHECKINS_DUE,
         {
