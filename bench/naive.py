@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from bot.services import program
 from bot.services.analytics import (
-    CADENCE_DAYS,
     MENTORED_STATUSES,
     NAMES_SHOWN,
     NO_HIRES,
@@ -38,6 +37,7 @@ from bot.services.analytics import (
     success_metrics,
 )
 from models import (
+    CADENCE_DAYS,
     OPEN_STATUSES,
     Assignment,
     Mentor,

@@ -100,6 +100,8 @@ def run(engine: sa.Engine, assignments: int, sample: int) -> None:
         f"{again.already_handled:,} already claimed"
     )
     print(f"goal <= 2 s: {'met' if max(cold, warm) <= 2 else 'NOT met'}")
+    # Other work on the machine slows every figure alike; the ratios stay comparable.
+    print("load average (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     print(
         f"ratio naive / sweep: {naive_total / cold:.0f}x (cold), {naive_total / warm:.0f}x (warm)"
     )

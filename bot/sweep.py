@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import urllib.error
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,11 +29,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot.blocks.reminders import RENDERERS
+from bot.listeners.assignments import offer_next_suggestion
+from bot.listeners.matching import nudge_manager_about_coverage
 from bot.runtime import Runtime
 from bot.services import ledger, program, reminders
 from bot.services.ledger import Outcome
 from bot.services.reminders import Due
-from bot.services.working_hours import WorkingDay, is_working_time, next_working_start
+from bot.services.working_hours import next_working_start
 
 log = logging.getLogger(__name__)
 
@@ -95,21 +98,26 @@ class SweepReport:
 def claim_due(db: Session, *, now: datetime) -> ClaimedBatch:
     """Steps 2 of the sweep, in the caller's transaction: select what is due, hold what
     falls outside its recipient's working hours, claim the rest."""
-    config = program.load(db)
-    day = WorkingDay.of(config)
+    context = reminders.DueContext(db, program.load(db), now, skip_settled=True)
+    day = context.day
     batch = ClaimedBatch()
     sendable: dict[ledger.Key, Due] = {}
-    for due in reminders.find_due(db, now=now, config=config):
+    # Per timezone, not per reminder: a sweep can find a hundred thousand of them.
+    resumes: dict[str | None, datetime] = {}
+    for due in reminders.collect_due(context):
         batch.due += 1
         timezone = due.recipient.timezone
-        if is_working_time(now, timezone, day):
+        if timezone not in resumes:
+            resumes[timezone] = next_working_start(now, timezone, day)
+        if resumes[timezone] == now:
             sendable.setdefault(due.key, due)
         else:
-            batch.held.append((due, next_working_start(now, timezone, day)))
+            batch.held.append((due, resumes[timezone]))
     wanted = [ledger.Wanted(key, due.recipient.user_id) for key, due in sendable.items()]
     claims = ledger.claim_many(db, wanted, now=now)
     batch.claimed = [(claim, sendable[claim.key]) for claim in claims]
-    batch.already_handled = len(sendable) - len(claims)
+    batch.already_handled = len(sendable) - len(claims) + context.settled
+    batch.due += context.settled
     return batch
 
 
@@ -175,9 +183,27 @@ def post_reminder_dm(client: WebClient, runtime: Runtime, due: Due) -> Outcome:
     return ledger.SENT
 
 
+def offer_fallback(client: WebClient, runtime: Runtime, due: Due) -> Outcome:
+    """A request unanswered at the fallback time: the manager gets the next suggestion."""
+    sent = offer_next_suggestion(client, runtime, uuid.UUID(due.facts["assignment_id"]))
+    return ledger.SENT if sent else NOT_DELIVERED
+
+
+def nudge_about_coverage(client: WebClient, runtime: Runtime, due: Due) -> Outcome:
+    """A new hire still without a mentor: their manager gets suggestions to assign."""
+    sent = nudge_manager_about_coverage(client, runtime, uuid.UUID(due.facts["mentee_id"]))
+    return ledger.SENT if sent else NOT_DELIVERED
+
+
+#: Those deliveries log Slack's errors and say only whether a DM went out: a few more
+#: tries (the ledger's rejection limit), and only while the finder still finds it due.
+NOT_DELIVERED = Outcome("rejected", "no DM delivered")
+
 #: Due.kind -> how it is delivered, for kinds that are not a plain reminder DM.
-#: The lead plugs the matching fallback in here (see bot/services/reminders.py).
-DELIVERERS: dict[str, Deliverer] = {}
+DELIVERERS: dict[str, Deliverer] = {
+    "request_fallback": offer_fallback,
+    "coverage": nudge_about_coverage,
+}
 
 
 def outcome_of(exc: BaseException) -> Outcome:

@@ -2,6 +2,7 @@
 
 from models.assignments import (
     ASSIGNMENT_STATUSES,
+    CADENCE_DAYS,
     CADENCES,
     OPEN_STATUSES,
     Assignment,
@@ -20,6 +21,7 @@ from models.users import User
 __all__ = [
     "ASSIGNMENT_STATUSES",
     "CADENCES",
+    "CADENCE_DAYS",
     "OPEN_STATUSES",
     "Assignment",
     "AuditEntry",

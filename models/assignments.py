@@ -17,6 +17,9 @@ from models.users import User
 #: PRD statuses plus `declined` (the mentor said no; kept for history and analytics).
 ASSIGNMENT_STATUSES = ("pending", "active", "completed", "cancelled", "declined")
 CADENCES = ("weekly", "biweekly", "monthly")
+#: Days between check-ins of each cadence (a month counted as 30 days). The one definition:
+#: the next check-in people are shown, the nudges and the analytics' expected sessions use it.
+CADENCE_DAYS = {"weekly": 7, "biweekly": 14, "monthly": 30}
 #: Assignments that hold (or claim) a mentor's attention.
 OPEN_STATUSES = ("pending", "active")
 

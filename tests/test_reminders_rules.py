@@ -29,10 +29,12 @@ DAY = WorkingDay.of(ProgramConfig())
         ("weekly", date(2026, 11, 16), date(2026, 12, 1), date(2026, 11, 30)),
         ("biweekly", date(2026, 11, 16), date(2026, 11, 29), None),
         ("biweekly", date(2026, 11, 16), date(2026, 11, 30), date(2026, 11, 30)),
+        # A month is 30 days (models.CADENCE_DAYS), as in the next check-in people are shown.
         ("monthly", date(2026, 1, 31), date(2026, 2, 27), None),
-        ("monthly", date(2026, 1, 31), date(2026, 2, 28), date(2026, 2, 28)),
-        ("monthly", date(2026, 1, 31), date(2026, 4, 29), date(2026, 3, 31)),
-        ("monthly", date(2026, 11, 16), date(2027, 1, 16), date(2027, 1, 16)),
+        ("monthly", date(2026, 1, 31), date(2026, 3, 1), None),
+        ("monthly", date(2026, 1, 31), date(2026, 3, 2), date(2026, 3, 2)),
+        ("monthly", date(2026, 1, 31), date(2026, 4, 29), date(2026, 4, 1)),
+        ("monthly", date(2026, 11, 16), date(2027, 1, 16), date(2027, 1, 15)),
     ],
 )
 def test_cadence_dates_count_from_the_anchor(cadence, anchor, today, expected) -> None:  # type: ignore[no-untyped-def]

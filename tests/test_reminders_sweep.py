@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.blocks import reminders as reminder_blocks
 from bot.config import Settings
+from bot.services import program
 from bot.services.reminders import Due, Recipient
 from bot.testing.harness import ServedApp
 from models import Assignment, AuditEntry, User
@@ -101,6 +102,9 @@ def test_two_months_of_a_weekly_mentorship_every_dm_at_its_time(
     mentor = make_mentor(db, world.veteran)
     assignment = make_assignment(db, mentor, world.new_hire, start=date(2026, 11, 16))
     db.get(User, world.admin.user_id).is_admin = True
+    # Nova stays without a mentor to show in the digest; the weekly coverage nudge her
+    # manager would get besides is another test's subject (test_reminders_kinds).
+    program.update(db, changes={"coverage_days": 90}, actor_id=None, now=clock[0])
     db.commit()
     arrivals: dict[str, list[tuple[datetime, str]]] = {}
 

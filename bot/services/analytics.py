@@ -36,6 +36,7 @@ from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 from bot.services import access, program
 from bot.services.program import ProgramConfig
 from models import (
+    CADENCE_DAYS,
     OPEN_STATUSES,
     Assignment,
     Mentor,
@@ -47,8 +48,6 @@ from models import (
 
 #: Mentorships that count as "mentored" and whose sessions are expected.
 MENTORED_STATUSES = ("active", "completed")
-#: Days between check-ins for each cadence (a month counted as 30 days).
-CADENCE_DAYS = {"weekly": 7, "biweekly": 14, "monthly": 30}
 DAYS_PER_MONTH = 30.4375
 #: How many names a dashboard lists before saying "and N more".
 NAMES_SHOWN = 25

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.services import audit
 from models import Notification, User
+from models.types import UTCDateTime
 
 #: How long a sweep may hold a claim before it is presumed dead and the claim retaken.
 CLAIM_LEASE = timedelta(minutes=15)
@@ -100,7 +101,10 @@ def _existing(
     db: Session, wanted: dict[Key, Wanted]
 ) -> dict[Key, tuple[uuid.UUID, str, datetime | None]]:
     """Ledger rows for these keys. Queried by (kind, period), which is a handful of
-    pairs, so the lookup stays one indexed query however many targets there are."""
+    pairs, so the lookup stays one indexed query however many targets there are
+    (PostgreSQL: by the exact keys, sent as arrays, so a big ledger is not read back)."""
+    if db.get_bind().dialect.name == "postgresql":
+        return _existing_by_key(db, list(wanted))
     pairs = {(k.kind, k.period) for k in wanted}
     found: dict[Key, tuple[uuid.UUID, str, datetime | None]] = {}
     pair_list = sorted(pairs)
@@ -120,6 +124,41 @@ def _existing(
             key = Key(kind, target, period)
             if key in wanted:
                 found[key] = (row_id, status, next_attempt_at)
+    return found
+
+
+#: One probe of the unique key per wanted key (the LIMIT keeps the planner from turning
+#: it into a sort of the whole ledger, which it does when its statistics are stale).
+_EXISTING_BY_KEY = text(
+    """
+    SELECT n.id, n.kind, n.target, n.period, n.status, n.next_attempt_at
+    FROM unnest(CAST(:kinds AS text[]), CAST(:targets AS text[]), CAST(:periods AS text[]))
+        AS wanted(k, t, p)
+    CROSS JOIN LATERAL (
+        SELECT * FROM notifications
+        WHERE kind = wanted.k AND target = wanted.t AND period = wanted.p
+        LIMIT 1
+    ) AS n
+    """
+).columns(next_attempt_at=UTCDateTime())
+
+
+def _existing_by_key(
+    db: Session, keys: list[Key]
+) -> dict[Key, tuple[uuid.UUID, str, datetime | None]]:
+    found: dict[Key, tuple[uuid.UUID, str, datetime | None]] = {}
+    for start in range(0, len(keys), CLAIM_BATCH):
+        chunk = keys[start : start + CLAIM_BATCH]
+        rows = db.execute(
+            _EXISTING_BY_KEY,
+            {
+                "kinds": [k.kind for k in chunk],
+                "targets": [k.target for k in chunk],
+                "periods": [k.period for k in chunk],
+            },
+        )
+        for row_id, kind, target, period, status, next_attempt_at in rows:
+            found[Key(kind, target, period)] = (row_id, status, next_attempt_at)
     return found
 
 

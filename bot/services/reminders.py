@@ -12,7 +12,6 @@ the `ledger`; finders only say what is due."""
 
 from __future__ import annotations
 
-import calendar
 import logging
 import uuid
 from collections import defaultdict
@@ -22,14 +21,19 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, text
+from sqlalchemy import cast as sa_cast
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.types import UserDefinedType
 
-from bot.services import audit, ledger, program
+from bot.services import assignments, audit, coverage, ledger, program
 from bot.services.errors import Conflict, NotAllowed, NotFound
 from bot.services.program import ProgramConfig
-from bot.services.working_hours import WorkingDay, is_working_time, local_date
+from bot.services.working_hours import WorkingDay, is_working_time, local_date, zone_of
 from models import (
+    CADENCE_DAYS,
     Assignment,
     Mentor,
     MentorshipSession,
@@ -40,7 +44,6 @@ from models import (
 
 log = logging.getLogger(__name__)
 
-CADENCE_DAYS = {"weekly": 7, "biweekly": 14}
 #: Milestones and action items further past due than this are history, not news:
 #: a first deployment must not flood people with reminders about last year.
 OVERDUE_LOOKBACK_DAYS = 30
@@ -81,6 +84,12 @@ class DueContext:
     db: Session
     config: ProgramConfig
     now: datetime
+    #: The sweep sets this: a finder that can test the ledger in its own query may leave
+    #: out what is settled there (sent, dead, or claimed and not yet due for a retry) for
+    #: recipients in their working hours, adding how many it left out to `settled`.
+    #: Such reminders would only be counted as "already handled" by the sweep.
+    skip_settled: bool = False
+    settled: int = 0
     day: WorkingDay = field(init=False)
 
     def __post_init__(self) -> None:
@@ -119,18 +128,28 @@ def find_due(
 ) -> list[Due]:
     """Every reminder due at `now` to a reachable person (all kinds, or only `kinds`).
     Working hours and the ledger are not applied here."""
-    context = DueContext(db, config or program.load(db), now)
+    return collect_due(DueContext(db, config or program.load(db), now), kinds)
+
+
+def collect_due(context: DueContext, kinds: Iterable[str] = ()) -> list[Due]:
+    """What every finder (or only `kinds`) yields in `context`, to reachable people."""
     chosen = list(kinds) or list(DUE_KINDS)
+    if context.db.get_bind().dialect.name == "postgresql":
+        # The planner overestimates the finders' date and JSON arithmetic and JIT-compiles
+        # their queries, which costs seconds and saves nothing; off for this transaction.
+        context.db.execute(text("SELECT set_config('jit', 'off', true)"))
     found: list[Due] = []
     for kind in chosen:
         # A broken finder must not keep every other reminder from going out. Finders
         # only read, so rolling back (PostgreSQL aborts the transaction on an error)
         # loses nothing; it is logged and the sweep goes on.
+        settled_before = context.settled
         try:
             found_here = [due for due in DUE_KINDS[kind](context) if due.recipient.reachable]
         except Exception:
             log.exception("finding due reminders of kind %s failed; skipped this sweep", kind)
-            db.rollback()
+            context.db.rollback()
+            context.settled = settled_before
             continue
         found.extend(found_here)
     return found
@@ -189,26 +208,18 @@ def _mentor_paused(paused_until: date | None, today: date) -> bool:
 
 
 # -- cadence check-ins (PRD FR-3.1) --------------------------------------------------------
-def add_months(day: date, months: int) -> date:
-    """`day` moved by whole calendar months, clamped to the month's last day."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+def cadence_step(cadence: str) -> int:
+    """Days between check-ins (models.CADENCE_DAYS; an unknown cadence counts as weekly,
+    as the next check-in people are shown does)."""
+    return CADENCE_DAYS.get(cadence, CADENCE_DAYS["weekly"])
 
 
 def latest_cycle_date(cadence: str, anchor: date, today: date) -> date | None:
     """The most recent check-in date on or before `today` of a cadence counted from
     `anchor` (anchor + 1, 2, ... periods); None while the first period runs."""
-    if today <= anchor:
-        return None
-    step = CADENCE_DAYS.get(cadence)
-    if step is not None:
-        periods = (today - anchor).days // step
-        return anchor + timedelta(days=periods * step) if periods >= 1 else None
-    months = (today.year - anchor.year) * 12 + today.month - anchor.month
-    while months >= 1 and add_months(anchor, months) > today:
-        months -= 1
-    return add_months(anchor, months) if months >= 1 else None
+    step = cadence_step(cadence)
+    periods = (today - anchor).days // step
+    return anchor + timedelta(days=periods * step) if periods >= 1 else None
 
 
 def checkin_due_date(
@@ -228,8 +239,41 @@ def checkin_due_date(
 
 
 @due_kind("checkin")
-def checkin_nudges(ctx: DueContext) -> Iterator[Due]:
+def checkin_nudges(ctx: DueContext) -> Iterable[Due]:
     """Mentor and mentee of each active mentorship, once per cadence period."""
+    if ctx.db.get_bind().dialect.name == "postgresql":
+        zones = _recipient_zones(ctx)
+        if zones is not None:
+            return _checkins_in_sql(ctx, zones)
+    return _checkins_in_python(ctx)
+
+
+def _checkin(
+    row: Any,
+    recipient: Recipient,
+    role: str,
+    other_name: str,
+    last_day: date | None,
+    due_on: date,
+) -> Due:
+    return Due(
+        "checkin",
+        str(row.id),
+        due_on.isoformat(),
+        recipient,
+        {
+            "assignment_id": str(row.id),
+            "role": role,
+            "other_name": other_name,
+            "cadence": row.check_in_cadence,
+            "last_session": last_day.isoformat() if last_day else None,
+            "start_date": row.start_date.isoformat(),
+        },
+    )
+
+
+def _checkins_in_python(ctx: DueContext) -> Iterator[Due]:
+    """The portable way: every active mentorship read, each date worked out here."""
     last_session = (
         select(
             MentorshipSession.assignment_id.label("assignment_id"),
@@ -268,20 +312,150 @@ def checkin_nudges(ctx: DueContext) -> Iterator[Due]:
             due_on = checkin_due_date(row.check_in_cadence, anchor, today, snooze_day)
             if due_on is None:
                 continue
-            yield Due(
-                "checkin",
-                str(row.id),
-                due_on.isoformat(),
-                recipient,
-                {
-                    "assignment_id": str(row.id),
-                    "role": role,
-                    "other_name": other.name,
-                    "cadence": row.check_in_cadence,
-                    "last_session": last_day.isoformat() if last_day else None,
-                    "start_date": row.start_date.isoformat(),
-                },
-            )
+            yield _checkin(row, recipient, role, other.name, last_day, due_on)
+
+
+@dataclass(frozen=True)
+class _Zone:
+    """What a `users.timezone` value means at `now`, worked out once per value."""
+
+    name: str  # the IANA zone it resolves to (unknown and missing: the program default)
+    today: date
+    working: bool
+
+
+#: Zone name -> whether this PostgreSQL server knows it (its tz database may be older).
+_POSTGRES_ZONES: dict[str, bool] = {}
+
+
+def _recipient_zones(ctx: DueContext) -> dict[str, _Zone] | None:
+    """Each distinct timezone people have, resolved as `working_hours` does, keyed by
+    the column's value ("" for none). None if PostgreSQL lacks one of the zones, so the
+    portable path (Python's tz database) is used instead of a failing query."""
+    zones: dict[str, _Zone] = {}
+    for value in ctx.db.scalars(select(func.coalesce(User.timezone, "")).distinct()):
+        timezone = value or None
+        zones[value] = _Zone(
+            zone_of(timezone, ctx.day).key,
+            local_date(ctx.now, timezone, ctx.day),
+            is_working_time(ctx.now, timezone, ctx.day),
+        )
+    for name in {zone.name for zone in zones.values()} - _POSTGRES_ZONES.keys():
+        try:
+            with ctx.db.begin_nested():
+                ctx.db.execute(text("SELECT now() AT TIME ZONE :zone"), {"zone": name})
+            _POSTGRES_ZONES[name] = True
+        except DBAPIError:
+            log.warning("PostgreSQL does not know the timezone %s; check-ins found in Python", name)
+            _POSTGRES_ZONES[name] = False
+    if not all(_POSTGRES_ZONES[zone.name] for zone in zones.values()):
+        return None
+    return zones
+
+
+#: PostgreSQL: each active mentorship's check-in worked out per recipient in one query,
+#: the same rules as `_checkins_in_python` (anchor = the later of the start and the last
+#: attended session in the recipient's calendar; the latest cadence date or the end of a
+#: snooze; the mentor's pause through the recipient's today), so only what is due (and,
+#: for a sweep, not yet settled in the ledger) reaches Python. The first column counts
+#: what was left out as settled; a row of NULLs follows it when nothing else is due.
+_CHECKINS_DUE = text(
+    """
+    WITH zone AS (
+        SELECT * FROM unnest(CAST(:tz_values AS text[]), CAST(:zone_names AS text[]),
+                             CAST(:todays AS date[]), CAST(:working AS boolean[]))
+            AS zone(tz_value, name, today, working)
+    ),
+    last_session AS (
+        SELECT assignment_id, max(session_date) AS last_at
+        FROM mentorship_sessions WHERE attended GROUP BY assignment_id
+    ),
+    recipient AS (
+        SELECT a.id, a.check_in_cadence, a.start_date, a.snoozed_until, m.paused_until,
+               ls.last_at, side.*
+        FROM mentorship_assignments AS a
+        JOIN mentors AS m ON m.id = a.mentor_id
+        JOIN users AS mu ON mu.id = m.user_id
+        JOIN users AS eu ON eu.id = a.mentee_user_id
+        LEFT JOIN last_session AS ls ON ls.assignment_id = a.id
+        CROSS JOIN LATERAL (VALUES
+            ('mentor', mu.id, mu.slack_user_id, coalesce(nullif(mu.name, ''), mu.slack_user_id),
+             mu.timezone, mu.deactivated_at IS NULL AND NOT mu.is_bot,
+             coalesce(nullif(eu.name, ''), eu.slack_user_id)),
+            ('mentee', eu.id, eu.slack_user_id, coalesce(nullif(eu.name, ''), eu.slack_user_id),
+             eu.timezone, eu.deactivated_at IS NULL AND NOT eu.is_bot,
+             coalesce(nullif(mu.name, ''), mu.slack_user_id))
+        ) AS side(role, user_id, slack, name, timezone, reachable, other_name)
+        WHERE a.status = 'active'
+          AND (a.snoozed_until IS NULL OR a.snoozed_until <= :now)
+          AND side.reachable
+    ),
+    anchored AS MATERIALIZED (
+        SELECT r.*, zone.today, zone.working, last_day, snooze_day,
+               greatest(r.start_date, last_day) AS anchor,
+               CASE r.check_in_cadence {steps} ELSE {default_step} END AS step
+        FROM recipient AS r
+        JOIN zone ON zone.tz_value = coalesce(r.timezone, '')
+        CROSS JOIN LATERAL (
+            SELECT (r.last_at AT TIME ZONE zone.name)::date AS last_day,
+                   (r.snoozed_until AT TIME ZONE zone.name)::date AS snooze_day
+        ) AS local_days
+        WHERE r.paused_until IS NULL OR zone.today > r.paused_until
+    ),
+    due AS (
+        SELECT d.*, to_char(d.due_on, 'YYYY-MM-DD') AS period
+        FROM (
+            SELECT anchored.*, greatest(
+                CASE WHEN today - anchor >= step
+                     THEN anchor + ((today - anchor) / step) * step END,
+                CASE WHEN snooze_day > anchor AND snooze_day <= today THEN snooze_day END
+            ) AS due_on
+            FROM anchored
+        ) AS d
+        WHERE d.due_on IS NOT NULL
+    ),
+    keyed AS (
+        SELECT due.*, :skip_settled AND due.working AND EXISTS (
+            SELECT 1 FROM notifications AS n
+            WHERE n.kind = 'checkin' AND n.target = due.id::text || '/' || due.slack
+              AND n.period = due.period
+              AND NOT (n.status IN ('claimed', 'failed')
+                       AND coalesce(n.next_attempt_at <= :now, false))
+        ) AS settled
+        FROM due
+    )
+    SELECT total.settled_count, k.*
+    FROM (SELECT count(*) AS settled_count FROM keyed WHERE settled) AS total
+    LEFT JOIN LATERAL (SELECT * FROM keyed WHERE NOT settled) AS k ON true
+    """.format(
+        steps=" ".join(f"WHEN '{name}' THEN {days}" for name, days in CADENCE_DAYS.items()),
+        default_step=CADENCE_DAYS["weekly"],
+    )
+)
+
+
+def _checkins_in_sql(ctx: DueContext, zones: dict[str, _Zone]) -> Iterator[Due]:
+    values = list(zones)
+    rows = ctx.db.execute(
+        _CHECKINS_DUE,
+        {
+            "now": ctx.now,
+            "tz_values": values,
+            "zone_names": [zones[v].name for v in values],
+            "todays": [zones[v].today for v in values],
+            "working": [zones[v].working for v in values],
+            "skip_settled": ctx.skip_settled,
+        },
+    )
+    first = True
+    for row in rows:
+        if first:
+            ctx.settled += row.settled_count  # the same on every row
+            first = False
+        if row.id is None:
+            break
+        recipient = Recipient(row.user_id, row.slack, row.name, row.timezone, True)
+        yield _checkin(row, recipient, row.role, row.other_name, row.last_day, row.due_on)
 
 
 # -- a request waiting for the mentor's answer (Mentor Role: confirmed within 48 h) ----------
@@ -323,14 +497,82 @@ def pending_requests(ctx: DueContext) -> Iterator[Due]:
         )
 
 
-# Where the 48 h fallback plugs in (issue 5 writes offer_next_suggestion): register a
-# finder here, e.g. @due_kind("request_fallback") yielding a Due to the manager
-# (assigned_by) for pending assignments older than config.request_fallback_hours, and a
-# deliverer for "request_fallback" in bot/sweep.py DELIVERERS that calls
-# bot.listeners.assignments.offer_next_suggestion(client, runtime, facts["assignment_id"]).
-# The coverage nudge plugs in the same way ("coverage", from
-# bot.services.coverage.uncovered_new_hires(db, now), delivered by
-# bot.listeners.assignments.nudge_manager_about_coverage).
+# -- a request still unanswered at the fallback time (Mentor Role: confirmed within 48 h) -----
+@due_kind("request_fallback")
+def request_fallbacks(ctx: DueContext) -> Iterator[Due]:
+    """Whoever asked (else the mentee's roster manager), once per request, when it has
+    waited `request_fallback_hours`: delivered by bot/sweep.py as the next suggestion."""
+    waiting = assignments.unanswered_requests(
+        ctx.db, now=ctx.now, older_than_hours=ctx.config.request_fallback_hours
+    )
+    if not waiting:
+        return
+    rows = ctx.db.execute(
+        select(
+            Assignment.id,
+            Assignment.created_at,
+            mentee_user.name.label("mentee_name"),
+            *_person_columns(manager, "manager"),
+        )
+        .join(mentee_user, mentee_user.id == Assignment.mentee_user_id)
+        .join(
+            manager,
+            manager.id == func.coalesce(Assignment.assigned_by_user_id, mentee_user.manager_id),
+        )
+        .where(Assignment.id.in_(waiting))
+    )
+    for row in rows:
+        yield Due(
+            "request_fallback",
+            str(row.id),
+            "fallback",
+            _person(row, "manager"),
+            {
+                "assignment_id": str(row.id),
+                "mentee_name": row.mentee_name,
+                "hours_waiting": _hours(ctx.now - row.created_at),
+            },
+        )
+
+
+# -- new hires still without a mentor (PRD: 100 % of new CSMs mentored) ----------------------
+@due_kind("coverage")
+def coverage_nudges(ctx: DueContext) -> Iterator[Due]:
+    """Each uncovered new hire's manager, once per ISO week (theirs) while the hire has
+    no mentor; a hire without a reachable manager goes to the first program admin, and
+    the delivery (bot/sweep.py) tells every admin."""
+    hires = coverage.uncovered_new_hires(ctx.db, ctx.now)
+    if not hires:
+        return
+    manager_ids = {hire.manager_id for hire in hires if hire.manager_id is not None}
+    managers = {
+        person.user_id: person
+        for person in (
+            _person(row, "manager")
+            for row in ctx.db.execute(
+                select(*_person_columns(manager, "manager")).where(manager.id.in_(manager_ids))
+            )
+        )
+    }
+    admins = [a for a in _admins(ctx.db) if a.reachable]
+    fallback = min(admins, key=lambda a: a.name) if admins else None
+    for hire in hires:
+        recipient = managers.get(hire.manager_id) if hire.manager_id else None
+        if recipient is None or not recipient.reachable:
+            recipient = fallback
+        if recipient is None:
+            continue
+        yield Due(
+            "coverage",
+            str(hire.user_id),
+            week_of(ctx.today(recipient)),
+            recipient,
+            {
+                "mentee_id": str(hire.user_id),
+                "mentee_name": hire.name,
+                "days_since_hire": hire.days_since_hire,
+            },
+        )
 
 
 # -- milestone submissions waiting for review (Mentor Role: reviews within 24-48 h) ----------
@@ -462,7 +704,7 @@ def action_items(ctx: DueContext) -> Iterator[Due]:
                 MentorshipSession.assignment_id,
                 MentorshipSession.action_items,
             ).join(Assignment, Assignment.id == MentorshipSession.assignment_id)
-        ).where(Assignment.status == "active", _has_action_items(ctx.db))
+        ).where(Assignment.status == "active", _may_have_items_due(ctx))
     )
     for row in rows:
         people = {"mentor": _person(row, "mentor"), "mentee": _person(row, "mentee")}
@@ -502,11 +744,41 @@ def action_items(ctx: DueContext) -> Iterator[Due]:
             )
 
 
-def _has_action_items(db: Session) -> ColumnElement[bool]:
-    """Sessions whose action_items list is not empty, tested in the database."""
-    if db.get_bind().dialect.name == "postgresql":
-        return func.jsonb_array_length(MentorshipSession.action_items) > 0
-    return func.json_array_length(MentorshipSession.action_items) > 0
+#: PostgreSQL: a session is read only if one of its items may be due around today: not
+#: ticked off, and a due date that is not plainly a date outside the window. The loop in
+#: `action_items` still applies the exact rules, so this only has to keep every candidate.
+_ITEM_MAY_BE_DUE = (
+    '$[*] ? (!(@.done == true) && !(@.due.type() == "string"'
+    ' && @.due like_regex "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"'
+    " && (@.due < $earliest || @.due > $latest)))"
+)
+
+
+class _JsonPath(UserDefinedType[str]):
+    cache_ok = True
+
+    def get_col_spec(self) -> str:
+        return "jsonpath"
+
+
+JSONPATH = _JsonPath()
+
+
+def _may_have_items_due(ctx: DueContext) -> ColumnElement[bool]:
+    """Sessions with action items worth reading at `ctx.now`, tested in the database."""
+    if ctx.db.get_bind().dialect.name != "postgresql":
+        return func.json_array_length(MentorshipSession.action_items) > 0
+    # One day either side of UTC covers every timezone's "today".
+    utc_today = ctx.now.date()
+    window = {
+        "earliest": (utc_today - timedelta(days=OVERDUE_LOOKBACK_DAYS + 1)).isoformat(),
+        "latest": (utc_today + timedelta(days=2)).isoformat(),
+    }
+    return func.jsonb_path_exists(
+        MentorshipSession.action_items,
+        sa_cast(_ITEM_MAY_BE_DUE, JSONPATH),
+        literal(window, postgresql.JSONB),
+    )
 
 
 def _parse_date(value: object) -> date | None:

@@ -17,9 +17,8 @@ from sqlalchemy.orm import Session
 
 from bot.services import access, action_items, audit, inputs, program
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from models import Assignment, Mentor, MentorshipSession, User
+from models import CADENCE_DAYS, Assignment, Mentor, MentorshipSession, User
 
-CADENCE_DAYS = {"weekly": 7, "biweekly": 14, "monthly": 30}
 MAX_DURATION_MINUTES = 600
 MAX_CARRIED = 10  # a checkboxes element holds ten options
 
@@ -126,7 +125,7 @@ class AlreadyLogged(Conflict):
 def next_check_in(cadence: str, start: date, last: date | None) -> date:
     """When the next check-in is due: a cadence period after the last session
     (or after the start when there was none yet)."""
-    return (last or start) + timedelta(days=CADENCE_DAYS.get(cadence, 7))
+    return (last or start) + timedelta(days=CADENCE_DAYS.get(cadence, CADENCE_DAYS["weekly"]))
 
 
 def mentorships_of(

@@ -25,9 +25,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.services.analytics import CADENCE_DAYS
 from bot.services.milestones import DEFAULT_TEMPLATES
-from models import Base, MilestoneTemplate
+from models import CADENCE_DAYS, Base, MilestoneTemplate
 
 #: (key, name, share of the final milestone's days, is_final)
 #: The program's own ramp (the default templates), each milestone due at its share of
