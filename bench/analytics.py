@@ -33,18 +33,22 @@ SERVER_URL = os.environ.get(
 )
 NOW = datetime(2026, 11, 17, 15, 0, tzinfo=UTC)
 GOAL_SECONDS = 1.0
+#: The size the goal is stated for.
+GOAL_MENTEES = 100_000
+GOAL_SESSIONS = 1_000_000
 
 
 def bench_spec(hires: int) -> ProgramSpec:
     """Two thirds of hires mentored (100,000 mentees at 150,000 hires) over two
-    years of 14-week mentorships: about 10 sessions each, a million in all."""
+    years of 16-week mentorships: about 11 sessions each, over a million in all
+    (14-week mentorships came to 950,748)."""
     return ProgramSpec(
         hires=hires,
         mentored_share=2 / 3,
         mentors=max(hires // 25, 10),
         managers=max(hires // 100, 2),
         today=NOW.date(),
-        mentorship_weeks=14,
+        mentorship_weeks=16,
         seed=2026,
     )
 
@@ -63,10 +67,13 @@ def copy_load(engine: sa.Engine, program: GeneratedProgram) -> dict[str, int]:
                     n += 1
             counts[table] = n
         raw.commit()
-        cursor.execute("ANALYZE")
-        raw.commit()
     finally:
         raw.close()
+    # A live database is vacuumed by autovacuum (inserts trigger it too), which keeps
+    # the visibility map the index-only scans rely on; do it now rather than measure
+    # tables COPY has only just written.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text("VACUUM ANALYZE"))
     return counts
 
 
@@ -110,13 +117,19 @@ def main(argv: list[str] | None = None) -> int:
                 report = analytics.program_report(db, now=NOW, ranking_limit=None)
                 sql_times.append(time.perf_counter() - t0)
                 statement_count = len(statements)
+        home_times = []
+        for _ in range(args.runs):
+            with factory() as db:
+                t0 = time.perf_counter()
+                headlines = analytics.program_headlines(db, now=NOW)
+                home_times.append(time.perf_counter() - t0)
         with factory() as db:
             t0 = time.perf_counter()
             naive = naive_report(db, now=NOW)
             naive_seconds = time.perf_counter() - t0
 
         mismatches = differences(analytics.as_json(report), analytics.as_json(naive))
-        agree = not mismatches
+        agree = not mismatches and headlines == report.headlines
         sql_median = statistics.median(sql_times)
         mentees = counts["mentorship_assignments"]
         print(f"\nMentorBot analytics benchmark (PostgreSQL, database {name})")
@@ -124,16 +137,25 @@ def main(argv: list[str] | None = None) -> int:
         for table, n in counts.items():
             print(f"    {table:<24} {n:>10,}")
         print(f"  mentees (mentorships): {mentees:,}; hires: {report.ramp.hires:,}")
+        sessions = counts["mentorship_sessions"]
+        full_size = mentees >= GOAL_MENTEES and sessions >= GOAL_SESSIONS
+        print(
+            f"  at least {GOAL_MENTEES:,} mentees and {GOAL_SESSIONS:,} sessions: "
+            f"{'yes' if full_size else 'NO'}"
+        )
+        load1, load5, _load15 = os.getloadavg()
+        print(f"  load average while measuring: {load1:.2f} (1 min), {load5:.2f} (5 min)")
         print()
         print(f"  {'computation':<34} {'seconds':>9}")
         print(f"  {'SQL aggregates, median of ' + str(args.runs):<34} {sql_median:>9.3f}")
         print(f"  {'SQL aggregates, best':<34} {min(sql_times):>9.3f}")
+        print(f"  {'admin home headlines, median':<34} {statistics.median(home_times):>9.3f}")
         print(f"  {'naive Python over every row':<34} {naive_seconds:>9.3f}")
         print(f"  {'ratio naive / SQL':<34} {naive_seconds / sql_median:>8.1f}x")
         print(f"  statements per report: {statement_count}")
         verdict = "met" if sql_median <= GOAL_SECONDS else "NOT met"
         print(f"  goal: full analytics <= {GOAL_SECONDS:.0f} s: {verdict}")
-        print(f"  SQL and naive figures agree: {'yes' if agree else 'NO'}")
+        print(f"  SQL, home headlines and naive figures agree: {'yes' if agree else 'NO'}")
         for mismatch in mismatches[:10]:
             print(f"    {mismatch}")
         print()

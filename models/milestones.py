@@ -38,7 +38,19 @@ class RampMilestone(Base):
 
     __tablename__ = "mentee_ramp_milestones"
     __table_args__ = (
-        sa.Index("ix_mentee_ramp_milestones_mentee", "mentee_user_id", "template_key"),
+        # Both carry the achieved date, so the ramp report reads milestones index-only.
+        sa.Index(
+            "ix_mentee_ramp_milestones_mentee",
+            "mentee_user_id",
+            "template_key",
+            postgresql_include=["achieved_date"],
+        ),
+        sa.Index(
+            "ix_mentee_ramp_milestones_template",
+            "template_key",
+            "mentee_user_id",
+            postgresql_include=["achieved_date"],
+        ),
         sa.Index("ix_mentee_ramp_milestones_assignment", "assignment_id"),
         sa.CheckConstraint(
             "verification_method IN ('self_report', 'mentor_verified', 'system_tracked')",

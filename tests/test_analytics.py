@@ -8,6 +8,8 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy import select
 
 from bot.cli import main
 from bot.services import analytics, program
@@ -162,6 +164,70 @@ def test_mentor_sees_only_their_own_figures(slack, world, db) -> None:  # type: 
     assert "of 2 (from 1 mentorships)" in text  # rank among the two mentors
     assert "Omar" not in text and "Nova" not in text
     assert "Only you see your own figures" in text
+
+
+def test_admin_home_shows_the_report_headlines_without_computing_the_rest(
+    slack, world, db, generated
+) -> None:  # type: ignore[no-untyped-def]
+    """App Home is rebuilt on every open, so the admin's section computes only the
+    headlines; they are exactly those at the top of `/mentor analytics`."""
+    full = analytics.program_report(db, now=NOW)
+    cheap = analytics.program_headlines(db, now=NOW)
+    assert cheap == full.headlines
+    assert cheap.hires == 300 and cheap.sessions_logged == generated.truth.sessions_logged
+    assert [m.value for m in cheap.metrics] == [m.value for m in full.metrics]
+
+    home = json.dumps(slack.open_home(world.admin))
+    assert "Program analytics" in home and "Ramp time reduction" in home
+    assert f"{cheap.sessions_logged} sessions logged" in home
+
+    # What the admin's section runs: no mentor ranking, no group-session count.
+    from bot.listeners.analytics import program_home
+    from bot.services import access
+
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    admin = access.load_user(db, world.admin.user_id)
+    sa.event.listen(db.get_bind(), "before_cursor_execute", record)
+    try:
+        blocks = program_home(db, admin, {access.ADMIN}, NOW)
+    finally:
+        sa.event.remove(db.get_bind(), "before_cursor_execute", record)
+    assert blocks and statements
+    assert not any("rank()" in s or "count(DISTINCT" in s for s in statements)
+
+
+def test_ramp_counts_each_hire_once_per_milestone(db, world) -> None:  # type: ignore[no-untyped-def]
+    """A hire with the same template milestone twice is counted once, from the first
+    achieved date, as the definition (and the plain computation) says."""
+    from bench.naive import differences, naive_report
+
+    load(db, generate(ProgramSpec(today=NOW.date(), hires=60, mentors=4, managers=2)))
+    hire = db.scalars(
+        select(RampMilestone).where(
+            RampMilestone.template_key == "fully-ramped", RampMilestone.achieved_date.is_not(None)
+        )
+    ).first()
+    assert hire is not None and hire.achieved_date is not None
+    db.add(
+        RampMilestone(
+            mentee_user_id=hire.mentee_user_id,
+            milestone_name=hire.milestone_name,
+            template_key="fully-ramped",
+            achieved_date=hire.achieved_date + timedelta(days=30),
+        )
+    )
+    db.commit()
+    report = analytics.program_report(db, now=NOW, ranking_limit=None)
+    fully = report.ramp.fully_ramped
+    assert fully is not None
+    assert fully.mentored.reached <= fully.mentored.hires
+    assert fully.not_mentored.reached <= fully.not_mentored.hires
+    plain = naive_report(db, now=NOW)
+    assert differences(analytics.as_json(report), analytics.as_json(plain)) == []
 
 
 def test_home_tab_shows_each_role_its_section(slack, world, db, generated) -> None:  # type: ignore[no-untyped-def]

@@ -15,6 +15,7 @@ from bot.services.analytics import (
     ManagerReport,
     MentorReport,
     Metric,
+    ProgramHeadlines,
     ProgramReport,
     RampComparison,
     RampRow,
@@ -92,23 +93,23 @@ def metrics_fields(metrics: Sequence[Metric]) -> kit.Block:
     )
 
 
-def program_summary(report: ProgramReport) -> list[kit.Block]:
+def program_summary(headlines: ProgramHeadlines) -> list[kit.Block]:
     """The success metrics at a glance (the top of the report, and the admin's App Home)."""
     return [
         kit.header("Program analytics"),
         kit.context(
-            f"As of {when(report.as_of)} · {report.ramp.hires} hires in the ramp program · "
-            f"{report.workload.mentors} mentors · {report.sessions.logged} sessions logged"
+            f"As of {when(headlines.as_of)} · {headlines.hires} hires in the ramp program · "
+            f"{headlines.mentors} mentors · {headlines.sessions_logged} sessions logged"
         ),
         kit.section("*Success metrics against the PRD's targets*"),
-        metrics_fields(report.metrics),
+        metrics_fields(headlines.metrics),
     ]
 
 
 def program_report(report: ProgramReport) -> list[kit.Block]:
     """The whole program: every FR-5 figure, for admins."""
     return [
-        *program_summary(report),
+        *program_summary(report.headlines),
         kit.divider(),
         *ramp_blocks(report.ramp),
         kit.divider(),
@@ -435,10 +436,10 @@ WHO_SEES = (
 )
 
 
-def home_program(report: ProgramReport) -> list[kit.Block]:
+def home_program(headlines: ProgramHeadlines) -> list[kit.Block]:
     """The admin's App Home section: the success metrics and where to see more."""
     return [
-        *program_summary(report),
+        *program_summary(headlines),
         kit.context(
             "Type `/mentor analytics` for ramp by cohort, workload, sessions, the mentor "
             "ranking and who has no mentor yet."

@@ -37,7 +37,7 @@ def show_analytics(inv: Invocation) -> None:
 def program_home(db: Session, user: Any, roles: set[str], now: datetime) -> list[kit.Block]:
     if access.ADMIN not in roles:
         return []
-    return blocks.home_program(analytics.program_report(db, now=now, ranking_limit=0))
+    return blocks.home_program(analytics.program_headlines(db, now=now))
 
 
 @home_section(order=91)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -71,6 +72,32 @@ def _days_between_pg(element: days_between, compiler: Any, **kw: Any) -> str:
 def _days_between_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
     later, earlier = (compiler.process(c, **kw) for c in element.clauses)
     return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+class hire_quarter(FunctionElement[int]):
+    """A date's quarter as year * 10 + quarter (2026 Q3 is 20263), NULL for NULL."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+@compiles(hire_quarter)
+def _hire_quarter_pg(element: hire_quarter, compiler: Any, **kw: Any) -> str:
+    # date_part() is a double; EXTRACT() is NUMERIC on PostgreSQL 14+ and much slower.
+    (day,) = (compiler.process(c, **kw) for c in element.clauses)
+    return (
+        f"(CAST(date_part('year', {day}) AS INTEGER) * 10"
+        f" + (CAST(date_part('month', {day}) AS INTEGER) + 2) / 3)"
+    )
+
+
+@compiles(hire_quarter, "sqlite")
+def _hire_quarter_sqlite(element: hire_quarter, compiler: Any, **kw: Any) -> str:
+    (day,) = (compiler.process(c, **kw) for c in element.clauses)
+    return (
+        f"(CAST(strftime('%Y', {day}) AS INTEGER) * 10"
+        f" + (CAST(strftime('%m', {day}) AS INTEGER) + 2) / 3)"
+    )
 
 
 def _median_by_group(histogram: sa.Subquery, groups: list[str]) -> sa.Select:
@@ -287,6 +314,18 @@ class Metric:
 
 
 @dataclass(frozen=True)
+class ProgramHeadlines:
+    """The success metrics at a glance and the counts beside them: the top of the
+    program report, and all of the admin's App Home section."""
+
+    as_of: date
+    metrics: list[Metric]
+    hires: int
+    mentors: int
+    sessions_logged: int
+
+
+@dataclass(frozen=True)
 class ProgramReport:
     as_of: date
     metrics: list[Metric]
@@ -296,6 +335,12 @@ class ProgramReport:
     satisfaction: Satisfaction
     effectiveness: Effectiveness
     coverage: Coverage
+
+    @property
+    def headlines(self) -> ProgramHeadlines:
+        return ProgramHeadlines(
+            self.as_of, self.metrics, self.ramp.hires, self.workload.mentors, self.sessions.logged
+        )
 
 
 @dataclass(frozen=True)
@@ -360,7 +405,9 @@ def program_report(db: Session, *, now: datetime, ranking_limit: int | None = 10
     today = program_today(now, config)
     everyone = _Scope()
     ramp = _ramp(db, config, everyone)
-    sessions, satisfaction = _sessions(db, today, everyone)
+    sessions, satisfaction, effectiveness = _program_figures(
+        db, config, today, ramp, limit=ranking_limit
+    )
     coverage = _coverage(db, config, today, everyone)
     return ProgramReport(
         as_of=today,
@@ -369,8 +416,28 @@ def program_report(db: Session, *, now: datetime, ranking_limit: int | None = 10
         workload=_workload(db),
         sessions=sessions,
         satisfaction=satisfaction,
-        effectiveness=_effectiveness(db, config, today, ramp, limit=ranking_limit),
+        effectiveness=effectiveness,
         coverage=coverage,
+    )
+
+
+def program_headlines(db: Session, *, now: datetime) -> ProgramHeadlines:
+    """The same headlines as `program_report(...).headlines`, for the admin's App Home
+    on every open: it skips what only the full report shows (the other milestones,
+    the mentor ranking, the group-session count), so it costs a fraction of it."""
+    _tune(db)
+    config = program.load(db)
+    today = program_today(now, config)
+    everyone = _Scope()
+    ramp = _ramp(db, config, everyone, final_only=True)
+    sessions, satisfaction = _sessions(db, today, everyone, group_sessions=False)
+    coverage = _coverage(db, config, today, everyone)
+    return ProgramHeadlines(
+        as_of=today,
+        metrics=success_metrics(config, coverage, ramp, sessions, satisfaction),
+        hires=ramp.hires,
+        mentors=_workload(db, busiest=0).mentors,
+        sessions_logged=sessions.logged,
     )
 
 
@@ -402,8 +469,7 @@ def mentor_report(db: Session, *, user_id: uuid.UUID, now: datetime) -> MentorRe
     config = program.load(db)
     today = program_today(now, config)
     mine, mine_satisfaction = _sessions(db, today, _Scope(mentor_id=mentor.id))
-    everyone_sessions, everyone_satisfaction = _sessions(db, today, _Scope())
-    ranking = _effectiveness(
+    everyone_sessions, everyone_satisfaction, ranking = _program_figures(
         db, config, today, _ramp(db, config, _Scope()), only_mentor=mentor.id, limit=None
     )
     active = db.scalar(
@@ -458,11 +524,14 @@ def as_json(report: Any) -> dict[str, Any]:
 # -- queries -------------------------------------------------------------------------------
 def _tune(db: Session) -> None:
     """On PostgreSQL, for this transaction only: no JIT (compiling these one-off
-    aggregates costs more than they take to run) and enough memory to sort and
-    hash a large program without spilling to disk."""
+    aggregates costs more than they take to run), enough memory to sort and
+    hash a large program without spilling to disk, and index pages priced as
+    the cached pages they are, so the planner walks the covering indexes in
+    order (no hashing) instead of scanning the tables."""
     if db.get_bind().dialect.name == "postgresql":
         db.execute(sa.text("SET LOCAL jit = off"))
         db.execute(sa.text("SET LOCAL work_mem = '64MB'"))
+        db.execute(sa.text("SET LOCAL random_page_cost = 1.1"))
 
 
 @dataclass(frozen=True)
@@ -509,75 +578,108 @@ def _final_key(templates: list[tuple[str, str, bool]]) -> str | None:
 
 
 def _mentored(user_id: ColumnElement[Any]) -> ColumnElement[int]:
-    had_mentor = sa.exists().where(
-        Assignment.mentee_user_id == user_id, Assignment.status.in_(MENTORED_STATUSES)
-    )
-    return case((had_mentor, 1), else_=0)
+    # IN over an uncorrelated list rather than EXISTS: PostgreSQL hashes the list
+    # once instead of probing the index for every hire.
+    mentees = select(Assignment.mentee_user_id).where(Assignment.status.in_(MENTORED_STATUSES))
+    return case((user_id.in_(mentees), 1), else_=0)
 
 
-def _ramp(db: Session, config: ProgramConfig, scope: _Scope) -> RampComparison:
+def _ramp(
+    db: Session, config: ProgramConfig, scope: _Scope, *, final_only: bool = False
+) -> RampComparison:
     """Hires in the ramp program (anyone with template milestones) per hire quarter
     and mentored or not, then a histogram of days to each milestone per group; the
-    hires of a group who have no achieved date are its "not yet"."""
+    hires of a group who have no achieved date are its "not yet".
+
+    One statement and one pass over the milestones: they are folded into one row
+    per hire (the first achieved date of each template), and everything else is
+    counted from those rows, so the mentored test runs once per hire rather than
+    once per milestone. `final_only`: just the final milestone ("fully ramped")."""
     templates = _templates(db)
+    if final_only:
+        templates = [t for t in templates if t[0] == _final_key(templates)]
     min_sample = config.analytics_min_sample
-    cohort = (
-        sa.cast(sa.extract("year", User.hire_date), sa.Integer) * 10
-        + (sa.cast(sa.extract("month", User.hire_date), sa.Integer) + 2) // 3
+    keys = [key for key, _name, _final in templates]
+    per_hire = (
+        select(
+            RampMilestone.mentee_user_id.label("user_id"),
+            *[
+                func.min(RampMilestone.achieved_date)
+                .filter(RampMilestone.template_key == key)
+                .label(f"achieved_{i}")
+                for i, key in enumerate(keys)
+            ],
+        )
+        .where(RampMilestone.template_key.is_not(None), scope.people(RampMilestone.mentee_user_id))
+        .group_by(RampMilestone.mentee_user_id)
+        .subquery()
     )
-    mentored = _mentored(User.id)
-    in_program = sa.exists().where(
-        RampMilestone.mentee_user_id == User.id, RampMilestone.template_key.is_not(None)
+    hire = (
+        select(
+            hire_quarter(User.hire_date).label("cohort"),
+            _mentored(User.id).label("mentored"),
+            *[
+                days_between(per_hire.c[f"achieved_{i}"], User.hire_date).label(f"days_{i}")
+                for i in range(len(keys))
+            ],
+        )
+        .select_from(per_hire)
+        .join(User, User.id == per_hire.c.user_id)
+        .cte("hire")
     )
+    # Rows with no key are hire counts per group (cohort None: no hire date);
+    # the others are each milestone's reached count, mean and median per group.
+    hire_counts = select(
+        sa.cast(sa.null(), sa.String).label("key"),
+        hire.c.cohort,
+        hire.c.mentored,
+        func.count().label("reached"),
+        sa.cast(sa.null(), sa.Float).label("mean_days"),
+        sa.cast(sa.null(), sa.Float).label("median_days"),
+    ).group_by(hire.c.cohort, hire.c.mentored)
+    query: sa.Select | sa.CompoundSelect = hire_counts
+    if keys:
+        histogram = sa.union_all(
+            *[
+                select(
+                    literal(key, sa.String).label("key"),
+                    hire.c.cohort,
+                    hire.c.mentored,
+                    hire.c[f"days_{i}"].label("days"),
+                    func.count().label("n"),
+                )
+                .where(hire.c[f"days_{i}"].is_not(None))
+                .group_by(hire.c.cohort, hire.c.mentored, hire.c[f"days_{i}"])
+                for i, key in enumerate(keys)
+            ]
+        ).cte("histogram")
+        h = histogram.c
+        # Cohort 0 stands for "all cohorts", so both groupings come back together.
+        both = sa.union_all(
+            select(h.key, h.cohort, h.mentored, h.days, h.n),
+            select(
+                h.key, literal(0).label("cohort"), h.mentored, h.days, func.sum(h.n).label("n")
+            ).group_by(h.key, h.mentored, h.days),
+        ).subquery()
+        query = sa.union_all(_median_by_group(both, ["key", "cohort", "mentored"]), hire_counts)
+
     hires_by_group: dict[tuple[int, int], int] = {}
     missing = 0
-    for row in db.execute(
-        select(cohort.label("cohort"), mentored.label("mentored"), func.count().label("hires"))
-        .where(in_program, scope.people(User.id))
-        .group_by(cohort, mentored)
-    ):
-        if row.cohort is None:
-            missing += row.hires
+    reached: dict[tuple[str, int, int], tuple[int, float | None, float | None]] = {}
+    for row in db.execute(query):
+        if row.key is not None:
+            reached[(row.key, row.cohort, int(row.mentored))] = (
+                int(row.reached),
+                _float(row.median_days),
+                _float(row.mean_days),
+            )
+        elif row.cohort is None:
+            missing += int(row.reached)
         else:
-            hires_by_group[(row.cohort, int(row.mentored))] = row.hires
+            hires_by_group[(row.cohort, int(row.mentored))] = int(row.reached)
     hires = sum(hires_by_group.values())
     if not templates or not hires:
         return RampComparison(hires, missing, min_sample)
-
-    histogram = (
-        select(
-            RampMilestone.template_key.label("key"),
-            cohort.label("cohort"),
-            mentored.label("mentored"),
-            days_between(RampMilestone.achieved_date, User.hire_date).label("days"),
-            func.count().label("n"),
-        )
-        .join(User, User.id == RampMilestone.mentee_user_id)
-        .where(
-            RampMilestone.template_key.in_([key for key, _name, _final in templates]),
-            RampMilestone.achieved_date.is_not(None),
-            User.hire_date.is_not(None),
-            scope.people(User.id),
-        )
-        .group_by(RampMilestone.template_key, cohort, mentored, "days")
-        .cte("histogram")
-    )
-    h = histogram.c
-    # Cohort 0 stands for "all cohorts", so both groupings come back in one statement.
-    both = sa.union_all(
-        select(h.key, h.cohort, h.mentored, h.days, h.n),
-        select(
-            h.key, literal(0).label("cohort"), h.mentored, h.days, func.sum(h.n).label("n")
-        ).group_by(h.key, h.mentored, h.days),
-    ).subquery()
-    reached: dict[tuple[str, int, int], tuple[int, float | None, float | None]] = {
-        (row.key, row.cohort, int(row.mentored)): (
-            int(row.reached),
-            _float(row.median_days),
-            _float(row.mean_days),
-        )
-        for row in db.execute(_median_by_group(both, ["key", "cohort", "mentored"]))
-    }
 
     def group(key: str, cohort_code: int, is_mentored: int) -> GroupStats:
         if cohort_code == 0:
@@ -705,24 +807,20 @@ def _per_mentorship(db: Session, today: date, scope: _Scope, final_key: str | No
     return query.where(in_scope).cte("per_mentorship")
 
 
-def _sessions(db: Session, today: date, scope: _Scope) -> tuple[SessionFrequency, Satisfaction]:
+def _sessions(
+    db: Session, today: date, scope: _Scope, *, group_sessions: bool = True
+) -> tuple[SessionFrequency, Satisfaction]:
+    """`group_sessions=False` skips counting distinct group sessions (left at 0)."""
     per = _per_mentorship(db, today, scope, final_key=None)
-    row = db.execute(
-        select(
-            func.count(case((per.c.expected > 0, 1))).label("mentorships"),
-            func.coalesce(func.sum(per.c.expected), 0).label("expected"),
-            func.coalesce(func.sum(per.c.completed), 0).label("completed"),
-            func.coalesce(func.sum(per.c.logged), 0).label("logged"),
-            func.coalesce(func.sum(per.c.active_days), 0).label("active_days"),
-            func.coalesce(func.sum(per.c.group_seats), 0).label("group_seats"),
-            func.coalesce(func.sum(per.c.group_attended), 0).label("group_attended"),
-            func.avg(per.c.mentee_rating).label("mentee_average"),
-            func.count(per.c.mentee_rating).label("mentee_ratings"),
-            func.avg(per.c.mentor_rating).label("mentor_average"),
-            func.count(per.c.mentor_rating).label("mentor_ratings"),
-        )
-    ).one()
-    group_sessions = db.scalar(
+    totals = _session_totals(per, scope, group_sessions=group_sessions)
+    return _session_figures(db.execute(select(*totals)).one()._mapping)
+
+
+def _session_totals(
+    per: sa.CTE, scope: _Scope, *, group_sessions: bool = True
+) -> list[ColumnElement[Any]]:
+    """Sums over the mentorships of `per`, labelled as `_session_figures` reads them."""
+    distinct_groups = (
         select(func.count(sa.distinct(MentorshipSession.group_session_id)))
         .join(Assignment, Assignment.id == MentorshipSession.assignment_id)
         .where(
@@ -730,22 +828,42 @@ def _sessions(db: Session, today: date, scope: _Scope) -> tuple[SessionFrequency
             Assignment.status.in_(MENTORED_STATUSES),
             scope.mentorships(),
         )
+        .scalar_subquery()
+        if group_sessions
+        else literal(0)
     )
+    return [
+        func.count(case((per.c.expected > 0, 1))).label("mentorships"),
+        func.coalesce(func.sum(per.c.expected), 0).label("expected"),
+        func.coalesce(func.sum(per.c.completed), 0).label("completed"),
+        func.coalesce(func.sum(per.c.logged), 0).label("logged"),
+        func.coalesce(func.sum(per.c.active_days), 0).label("active_days"),
+        func.coalesce(func.sum(per.c.group_seats), 0).label("group_seats"),
+        func.coalesce(func.sum(per.c.group_attended), 0).label("group_attended"),
+        distinct_groups.label("group_sessions"),
+        func.avg(per.c.mentee_rating).label("mentee_average"),
+        func.count(per.c.mentee_rating).label("mentee_ratings"),
+        func.avg(per.c.mentor_rating).label("mentor_average"),
+        func.count(per.c.mentor_rating).label("mentor_ratings"),
+    ]
+
+
+def _session_figures(row: Mapping[str, Any]) -> tuple[SessionFrequency, Satisfaction]:
     frequency = SessionFrequency(
-        mentorships=int(row.mentorships),
-        expected=int(row.expected),
-        completed=int(row.completed),
-        logged=int(row.logged),
-        active_days=int(row.active_days),
-        group_sessions=group_sessions or 0,
-        group_seats=int(row.group_seats),
-        group_attended=int(row.group_attended),
+        mentorships=int(row["mentorships"]),
+        expected=int(row["expected"]),
+        completed=int(row["completed"]),
+        logged=int(row["logged"]),
+        active_days=int(row["active_days"]),
+        group_sessions=int(row["group_sessions"] or 0),
+        group_seats=int(row["group_seats"]),
+        group_attended=int(row["group_attended"]),
     )
     satisfaction = Satisfaction(
-        mentee_average=_float(row.mentee_average),
-        mentee_ratings=row.mentee_ratings,
-        mentor_average=_float(row.mentor_average),
-        mentor_ratings=row.mentor_ratings,
+        mentee_average=_float(row["mentee_average"]),
+        mentee_ratings=int(row["mentee_ratings"]),
+        mentor_average=_float(row["mentor_average"]),
+        mentor_ratings=int(row["mentor_ratings"]),
     )
     return frequency, satisfaction
 
@@ -801,7 +919,7 @@ def _workload(db: Session, busiest: int = 10) -> Workload:
     )
 
 
-def _effectiveness(
+def _program_figures(
     db: Session,
     config: ProgramConfig,
     today: date,
@@ -809,7 +927,10 @@ def _effectiveness(
     *,
     only_mentor: uuid.UUID | None = None,
     limit: int | None,
-) -> Effectiveness:
+) -> tuple[SessionFrequency, Satisfaction, Effectiveness]:
+    """Everyone's session frequency, satisfaction and mentor ranking in one statement:
+    the sessions are summed per mentorship once, and both the program's totals and
+    each mentor's scores are read from those rows."""
     k = config.effectiveness_prior_mentorships
     weights = config.effectiveness_weights
     total_weight = weights.rating + weights.completion + weights.ramp
@@ -881,20 +1002,33 @@ def _effectiveness(
             func.count().over().label("ranked"),
         )
     ).subquery()
-    query = (
+    top = (
         select(ranked, User.name)
         .join(Mentor, Mentor.id == ranked.c.mentor_id)
         .join(User, User.id == Mentor.user_id)
         .order_by(ranked.c.rank, User.name)
     )
     if only_mentor is not None:
-        query = query.where(ranked.c.mentor_id == only_mentor)
+        top = top.where(ranked.c.mentor_id == only_mentor)
     if limit is not None:
-        query = query.limit(limit)
-    rows = db.execute(query).all()
-    total = rows[0].ranked if rows else _count_ranked(db)
-    return Effectiveness(
-        ranked=total,
+        top = top.limit(limit)
+    listed = top.subquery("listed")
+    totals = select(
+        *_session_totals(per, _Scope()),
+        func.count(sa.distinct(per.c.mentor_id)).label("ranked"),
+    ).subquery("totals")
+    # One row of totals, repeated beside each listed mentor (or alone when none is).
+    rows = db.execute(
+        select(*[c.label(f"total_{c.key}") for c in totals.c], listed)
+        .select_from(totals.outerjoin(listed, sa.true()))
+        .order_by(listed.c.rank, listed.c.name)
+    ).all()
+    first = rows[0]._mapping
+    frequency, satisfaction = _session_figures(
+        {key[len("total_") :]: value for key, value in first.items() if key.startswith("total_")}
+    )
+    effectiveness = Effectiveness(
+        ranked=int(first["total_ranked"]),
         prior_mentorships=k,
         baseline_days=baseline,
         mentors=[
@@ -911,19 +1045,10 @@ def _effectiveness(
                 ramp_gain=_float(r.ramp_gain),
             )
             for r in rows
+            if r.mentor_id is not None
         ],
     )
-
-
-def _count_ranked(db: Session) -> int:
-    return (
-        db.scalar(
-            select(func.count(sa.distinct(Assignment.mentor_id))).where(
-                Assignment.status.in_(MENTORED_STATUSES)
-            )
-        )
-        or 0
-    )
+    return frequency, satisfaction, effectiveness
 
 
 def _new_hires(config: ProgramConfig, today: date, scope: _Scope) -> ColumnElement[bool]:
