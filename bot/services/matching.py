@@ -15,6 +15,7 @@ success is smoothed toward the program average, and the weights are settings."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +42,8 @@ GAP_RATING = 3
 GAP_SKILLS = 3
 #: A mentor who was asked, is mentoring, or said no is not suggested again for that mentee.
 PAIR_EXCLUDING_STATUSES = ("pending", "active", "declined")
+#: The success rate (the PRD's) while the program has no finished mentorship yet.
+NO_RECORD_RATE = 0.5
 
 _FINISHED = sa.and_(
     Assignment.status.in_(("completed", "cancelled")), Assignment.mentor_accepted_at.is_not(None)
@@ -507,6 +510,25 @@ def _load_candidates(
     """The mentors with a free slot today, with their track record, in one statement:
     all of them, or a `shortlist` for one mentee. Requests waiting for an answer hold
     a slot, so a mentor is never asked beyond capacity."""
+    values: dict[str, Any] = {}
+    if only_mentor_ids is not None:
+        values["only_mentor_ids"] = list(only_mentor_ids)
+    if shortlist is None:
+        statement = _everyone(today, only_mentor_ids is not None)
+    else:
+        statement = _shortlisted(today, len(vocabulary), only_mentor_ids is not None)
+        values |= _shortlist_values(shortlist, vocabulary)
+    # Core execution on the session's connection: the ORM's row machinery would cost
+    # more than the query itself for thousands of mentors.
+    rows = db.connection().execute(statement, values).all()
+    return _candidates(rows, vocabulary)
+
+
+def _available(
+    today: date, only_some: bool
+) -> tuple[sa.Select[Any], dict[str, sa.ColumnElement[Any]]]:
+    """The mentors who can take a mentee today (no columns yet), and what each
+    candidate row says about its mentor, by `_COLUMNS` name."""
     # One pass over the assignments gives each mentor's record and, summed, the program's.
     record = (
         sa.select(
@@ -524,7 +546,7 @@ def _load_candidates(
         sa.func.coalesce(sa.func.sum(record.c.succeeded), 0).label("succeeded"),
     ).cte("totals")
     pending = sa.func.coalesce(record.c.pending, 0)
-    mentors = {
+    mentors: dict[str, sa.ColumnElement[Any]] = {
         "mentor_id": Mentor.id,
         "user_id": Mentor.user_id,
         "max_mentees": Mentor.max_mentees,
@@ -535,51 +557,49 @@ def _load_candidates(
         "program_succeeded": totals.c.succeeded,
         "expertise_areas": Mentor.expertise_areas,
     }
-    conditions = [
-        available_filter(today),
-        Mentor.opted_out_at.is_(None),
-        Mentor.current_mentee_count + pending < Mentor.max_mentees,
-    ]
-    if only_mentor_ids is not None:
-        conditions.append(Mentor.id.in_(list(only_mentor_ids)))
     available = (
         sa.select()
         .select_from(Mentor)
         .outerjoin(record, record.c.mentor_id == Mentor.id)
         .join(totals, sa.true())
-        .where(*conditions)
-    )
-    if shortlist is None:
-        everyone = {
-            **mentors,
-            "slack_user_id": User.slack_user_id,
-            "name": User.name,
-            "timezone": User.timezone,
-        }
-        statement = (
-            available.add_columns(*(everyone[name].label(name) for name in _COLUMNS))
-            .join(User, User.id == Mentor.user_id)
-            .where(User.deactivated_at.is_(None), User.is_bot.is_(False))
-            .order_by(User.name, Mentor.id)
+        .where(
+            available_filter(today),
+            Mentor.opted_out_at.is_(None),
+            Mentor.current_mentee_count + pending < Mentor.max_mentees,
         )
-    else:
-        statement = _shortlisted(available, mentors, record, totals, vocabulary, shortlist)
-    # Core execution on the session's connection: the ORM's row machinery would cost
-    # more than the query itself for thousands of mentors.
-    rows = db.connection().execute(statement).all()
-    return _candidates(rows, vocabulary)
+    )
+    if only_some:
+        available = available.where(Mentor.id.in_(sa.bindparam("only_mentor_ids", expanding=True)))
+    return available, mentors
 
 
-def _shortlisted(
-    available: sa.Select[Any],
-    mentors: dict[str, Any],
-    record: sa.CTE,
-    totals: sa.CTE,
-    vocabulary: dict[str, int],
-    shortlist: _Shortlist,
-) -> sa.Select[Any]:
-    """The available mentors who may be among this mentee's `limit` best, in a
-    statement that looks up the roster for a few hundred of them, not ten thousand.
+# The statements below are built once per shape (their values are parameters): building
+# them costs more than the database takes to run the shortlist.
+
+
+@functools.lru_cache(maxsize=16)
+def _everyone(today: date, only_some: bool) -> sa.Select[Any]:
+    """Every available mentor still in the roster, by name."""
+    available, mentors = _available(today, only_some)
+    everyone = {
+        **mentors,
+        "slack_user_id": User.slack_user_id,
+        "name": User.name,
+        "timezone": User.timezone,
+    }
+    return (
+        available.add_columns(*(everyone[name].label(name) for name in _COLUMNS))
+        .join(User, User.id == Mentor.user_id)
+        .where(User.deactivated_at.is_(None), User.is_bot.is_(False))
+        .order_by(User.name, Mentor.id)
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _shortlisted(today: date, skills: int, only_some: bool) -> sa.Select[Any]:
+    """The available mentors who may be among one mentee's `limit` best, in a
+    statement that looks up the roster for a few hundred of them, not ten thousand
+    (its values: `_shortlist_values`).
 
     A score is `(expertise + timezone + success) / sum of weights`, and the database
     computes `partial = expertise + success` (`_partial_score`). Two cuts keep every
@@ -593,23 +613,17 @@ def _shortlisted(
     numpy then scores the shortlist exactly as it would score everyone, so the
     ranking is the same as over all mentors. Roster lookups are correlated, one per
     remaining mentor, so no plan reads every person in the company."""
-    mentee, limit, weights = shortlist.mentee, shortlist.limit, shortlist.config.match_weights
-    margin = SHORTLIST_MARGIN * (weights.expertise + weights.success + 1.0)
-    partial = _partial_score(
-        shortlist.config,
-        vocabulary,
-        finished=mentors["finished"],
-        succeeded=mentors["succeeded"],
-        program_finished=totals.c.finished,
-        program_succeeded=totals.c.succeeded,
-    )
+    available, mentors = _available(today, only_some)
+    limit = sa.bindparam("limit", type_=sa.Integer)
+    margin = sa.bindparam("margin", type_=sa.Float)
     # Everyone this mentee may not be offered goes first, or they would hold a place.
-    excluded_users = [u for u in (mentee.user_id, mentee.manager_id) if u]
     scored = available.add_columns(
-        *(column.label(name) for name, column in mentors.items()), partial.label("partial")
-    ).where(Mentor.user_id.not_in(excluded_users))
-    if mentee.excluded_mentor_ids:
-        scored = scored.where(Mentor.id.not_in(list(mentee.excluded_mentor_ids)))
+        *(column.label(name) for name, column in mentors.items()),
+        _partial_score(mentors, skills).label("partial"),
+    ).where(
+        Mentor.user_id.not_in(sa.bindparam("excluded_users", expanding=True)),
+        Mentor.id.not_in(sa.bindparam("excluded_mentors", expanding=True)),
+    )
     # Materialised: each score is computed once, not again wherever it is used.
     candidates = scored.cte("candidates").prefix_with("MATERIALIZED")
 
@@ -636,10 +650,10 @@ def _shortlisted(
     floor = sa.select(
         sa.func.min(leaders.c.partial).label("partial"), sa.func.count().label("found")
     ).cte("floor")
-    reach = sa.literal(weights.timezone + margin, sa.Float)
     # The floor as parameters, so the cheap comparison filters before any roster lookup.
     found = sa.select(floor.c.found).scalar_subquery()
     lowest = sa.select(floor.c.partial).scalar_subquery()
+    reach = sa.bindparam("reach", type_=sa.Float)
     near = (
         sa.select(candidates, of_user(User.timezone, candidates.c.user_id).label("timezone"))
         .where(
@@ -660,48 +674,56 @@ def _shortlisted(
     }
     return (
         sa.select(*(columns[c].label(c) for c in _COLUMNS))
-        .where(
-            sa.or_(
-                ranked.c.cutoff.is_(None),
-                ranked.c.partial >= ranked.c.cutoff - sa.literal(margin, sa.Float),
-            )
-        )
+        .where(sa.or_(ranked.c.cutoff.is_(None), ranked.c.partial >= ranked.c.cutoff - margin))
         .order_by(name, ranked.c.mentor_id)
     )
 
 
 def _partial_score(
-    config: ProgramConfig,
-    vocabulary: dict[str, int],
-    *,
-    finished: sa.ColumnElement[Any],
-    succeeded: sa.ColumnElement[Any],
-    program_finished: sa.ColumnElement[Any],
-    program_succeeded: sa.ColumnElement[Any],
+    mentors: dict[str, sa.ColumnElement[Any]], skills: int
 ) -> sa.ColumnElement[float]:
     """`_score`'s expertise and success terms, weighted and not yet divided by the sum
-    of the weights, in SQL."""
-
-    def number(value: float) -> sa.ColumnElement[float]:
-        return sa.literal(float(value), sa.Float)
+    of the weights, in SQL (its values: `_shortlist_values`)."""
 
     def real(value: sa.ColumnElement[Any]) -> sa.ColumnElement[float]:
         return sa.cast(value, sa.Float)
 
-    weights = config.match_weights
-    k = number(config.success_smoothing)
+    def value(name: str) -> sa.ColumnElement[float]:
+        return sa.bindparam(name, type_=sa.Float)
+
+    k = value("smoothing")
+    program_finished, program_succeeded = mentors["program_finished"], mentors["program_succeeded"]
     rate = sa.case(
         (program_finished > 0, real(program_succeeded) / real(program_finished)),
-        else_=number(0.5),
+        else_=value("no_record_rate"),
     )
-    denominator = real(finished) + k
+    denominator = real(mentors["finished"]) + k
     success = sa.case(
-        (denominator > 0, (real(succeeded) + k * rate) / denominator),
+        (denominator > 0, (real(mentors["succeeded"]) + k * rate) / denominator),
         else_=rate,
     )
-    offered = real(skills_offered(Mentor.expertise_areas, list(vocabulary)))
-    overlap = offered / number(max(len(vocabulary), 1))
-    return number(weights.expertise) * overlap + number(weights.success) * success
+    needs = [sa.bindparam(f"skill_{i}", type_=sa.Text) for i in range(skills)]
+    overlap = real(skills_offered(Mentor.expertise_areas, needs)) / value("skill_count")
+    return value("expertise_weight") * overlap + value("success_weight") * success
+
+
+def _shortlist_values(shortlist: _Shortlist, vocabulary: dict[str, int]) -> dict[str, Any]:
+    """The values of `_shortlisted`'s parameters for this mentee and these settings."""
+    mentee, weights = shortlist.mentee, shortlist.config.match_weights
+    margin = SHORTLIST_MARGIN * (weights.expertise + weights.success + 1.0)
+    return {
+        "limit": shortlist.limit,
+        "margin": margin,
+        "reach": weights.timezone + margin,
+        "excluded_users": [u for u in (mentee.user_id, mentee.manager_id) if u],
+        "excluded_mentors": list(mentee.excluded_mentor_ids),
+        "smoothing": float(shortlist.config.success_smoothing),
+        "no_record_rate": NO_RECORD_RATE,
+        "expertise_weight": float(weights.expertise),
+        "success_weight": float(weights.success),
+        "skill_count": float(max(len(vocabulary), 1)),
+        **{f"skill_{i}": skill for i, skill in enumerate(vocabulary)},
+    }
 
 
 def _candidates(rows: Sequence[sa.Row[Any]], vocabulary: dict[str, int]) -> _Candidates:
@@ -726,8 +748,7 @@ def _candidates(rows: Sequence[sa.Row[Any]], vocabulary: dict[str, int]) -> _Can
         free=np.array(columns.get("free", ()), dtype=np.int64),
         finished=np.array(columns.get("finished", ()), dtype=np.float64),
         succeeded=np.array(columns.get("succeeded", ()), dtype=np.float64),
-        # The PRD's 0.5 when the program has no finished mentorship yet.
-        program_rate=succeeded_all / finished_all if finished_all else 0.5,
+        program_rate=succeeded_all / finished_all if finished_all else NO_RECORD_RATE,
     )
 
 
@@ -738,8 +759,10 @@ class skills_offered(FunctionElement[int]):
     type = sa.Integer()
     inherit_cache = True
 
-    def __init__(self, column: Any, skills: Sequence[str]) -> None:
-        super().__init__(column, *(sa.literal(s, sa.Text) for s in skills))
+    def __init__(self, column: Any, skills: Sequence[str | sa.ColumnElement[str]]) -> None:
+        super().__init__(
+            column, *(sa.literal(s, sa.Text) if isinstance(s, str) else s for s in skills)
+        )
 
 
 @compiles(skills_offered, "postgresql")
