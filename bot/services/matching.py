@@ -860,12 +860,20 @@ def _score(
 
 def _utc_offset(name: str | None, now: datetime, cache: dict[str | None, float]) -> float:
     if name not in cache:
-        try:
-            offset = ZoneInfo(name).utcoffset(now) if name else None
-        except (KeyError, ValueError):
-            offset = None
+        zone = _zone(name) if name else None
+        offset = zone.utcoffset(now) if zone else None
         cache[name] = offset.total_seconds() / 3600.0 if offset is not None else float("nan")
     return cache[name]
+
+
+@functools.lru_cache(maxsize=1024)
+def _zone(name: str) -> ZoneInfo | None:
+    """The timezone of that name, None if there is none. Kept: ZoneInfo itself keeps
+    only the last few, and re-reading zone files showed in every ranking."""
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError):
+        return None
 
 
 def _match(
