@@ -269,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
 
+    load_before = os.getloadavg()
     with throwaway_database() as url:
         upgrade(url)
         engine = make_engine(url)
@@ -341,6 +342,9 @@ def main(argv: list[str] | None = None) -> int:
     for row in rows:
         print(line(*row))
     print(f"speed-up (reference p50 / ours p50): {ref_p50 / our_p50:.0f}x")
+    # Other work on the machine slows both sides; the load says how quiet it was.
+    before, after = (" ".join(f"{x:.2f}" for x in load) for load in (load_before, os.getloadavg()))
+    print(f"load average (1, 5, 15 min) before: {before}; after: {after}")
     print()
     print(
         f"cohort: {len(cohort):,} hires x {available[0]:,} available mentors "
