@@ -222,6 +222,8 @@ def _reminders_run(args: argparse.Namespace, settings: Settings) -> int:
             f"{'held':<7} {due.kind:<18} -> {due.recipient.name} "
             f"({due.recipient.slack_user_id}) until {until.isoformat()}"
         )
+    for kind, count in sorted(report.held_counts.items()):
+        print(f"{'held':<7} {kind:<18} {count} in all, each until its recipient's working hours")
     print(report.summary())
     return 0
 

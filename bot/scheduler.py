@@ -31,7 +31,7 @@ JOB_ID = "reminder-sweep"
 def sweep_once(runtime: Runtime, client: WebClient) -> None:
     """The job: one sweep; a failure is logged and the next run tries again."""
     try:
-        report = run_sweep(runtime, client)
+        report = run_sweep(runtime, client, list_held=False)
     except Exception:
         log.exception("reminder sweep failed; the next run will try again")
         return

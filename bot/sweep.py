@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import urllib.error
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -68,7 +69,10 @@ class ClaimedBatch:
     """What one sweep found and took."""
 
     due: int = 0
+    #: Each held reminder with when it goes out; only when the caller asked to list them.
     held: list[tuple[Due, datetime]] = field(default_factory=list)
+    #: Kind -> how many reminders are held for their recipient's working hours.
+    held_counts: Counter[str] = field(default_factory=Counter)
     claimed: list[tuple[ledger.Claim, Due]] = field(default_factory=list)
     already_handled: int = 0
 
@@ -79,6 +83,7 @@ class SweepReport:
     ran: bool = True  # False when another sweep held the lock
     due: int = 0
     held: list[tuple[Due, datetime]] = field(default_factory=list)
+    held_counts: Counter[str] = field(default_factory=Counter)
     already_handled: int = 0
     deliveries: list[Delivery] = field(default_factory=list)
 
@@ -90,15 +95,20 @@ class SweepReport:
             return "another sweep is running; this one did nothing"
         return (
             f"{self.count('sent')} sent, {self.count('failed')} failed (retried later), "
-            f"{self.count('dead')} dropped, {len(self.held)} held for working hours, "
+            f"{self.count('dead')} dropped, {self.held_counts.total()} held for working hours, "
             f"{self.already_handled} already sent or in progress"
         )
 
 
-def claim_due(db: Session, *, now: datetime) -> ClaimedBatch:
+def claim_due(db: Session, *, now: datetime, list_held: bool = True) -> ClaimedBatch:
     """Steps 2 of the sweep, in the caller's transaction: select what is due, hold what
-    falls outside its recipient's working hours, claim the rest."""
-    context = reminders.DueContext(db, program.load(db), now, skip_settled=True)
+    falls outside its recipient's working hours, claim the rest. Held reminders are
+    counted per kind, and listed one by one only if `list_held` (a person reading the
+    sweep's output wants names; the scheduler only logs the counts, and at tens of
+    thousands of held check-ins, listing them would cost most of the sweep)."""
+    context = reminders.DueContext(
+        db, program.load(db), now, skip_settled=True, count_held=not list_held
+    )
     day = context.day
     batch = ClaimedBatch()
     sendable: dict[ledger.Key, Due] = {}
@@ -112,28 +122,37 @@ def claim_due(db: Session, *, now: datetime) -> ClaimedBatch:
         if resumes[timezone] == now:
             sendable.setdefault(due.key, due)
         else:
-            batch.held.append((due, resumes[timezone]))
+            batch.held_counts[due.kind] += 1
+            if list_held:
+                batch.held.append((due, resumes[timezone]))
     wanted = [ledger.Wanted(key, due.recipient.user_id) for key, due in sendable.items()]
     claims = ledger.claim_many(db, wanted, now=now)
     batch.claimed = [(claim, sendable[claim.key]) for claim in claims]
     batch.already_handled = len(sendable) - len(claims) + context.settled
-    batch.due += context.settled
+    batch.due += context.settled + context.held.total()
+    batch.held_counts.update(context.held)
     return batch
 
 
 def run_sweep(
-    runtime: Runtime, client: WebClient, *, now: datetime | None = None, use_lock: bool = True
+    runtime: Runtime,
+    client: WebClient,
+    *,
+    now: datetime | None = None,
+    use_lock: bool = True,
+    list_held: bool = True,
 ) -> SweepReport:
     """One sweep as if at `now` (default: the runtime's clock). Never raises for a
-    single reminder's trouble: each outcome is recorded and the sweep goes on."""
+    single reminder's trouble: each outcome is recorded and the sweep goes on.
+    `list_held=False` reports held reminders as counts per kind only (see `claim_due`)."""
     now = now or runtime.now()
     engine: Engine = runtime.session_factory.kw["bind"]
     with sweep_lock(engine, enabled=use_lock) as acquired:
         if not acquired:
             return SweepReport(now, ran=False)
         with runtime.db() as db:
-            batch = claim_due(db, now=now)
-        report = SweepReport(now, due=batch.due, held=batch.held)
+            batch = claim_due(db, now=now, list_held=list_held)
+        report = SweepReport(now, due=batch.due, held=batch.held, held_counts=batch.held_counts)
         report.already_handled = batch.already_handled
         for claim, due in batch.claimed:
             report.deliveries.append(_deliver(runtime, client, claim, due, now))

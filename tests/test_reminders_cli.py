@@ -14,6 +14,7 @@ from bot.cli import main
 from bot.scheduler import start_in_background
 from bot.services import program
 from tests.factories import make_assignment, make_mentor
+from tests.reminders_support import sweeper
 
 
 @pytest.fixture
@@ -126,3 +127,21 @@ def test_mentorbot_scheduler_runs_alone_and_sends_due_nudges(
     assert arrived, output
     assert len(slack.dms(world.veteran)) == 1 and len(slack.dms(world.new_hire)) == 1
     assert "reminder sweep running every 1 s" in output
+
+
+def test_the_scheduler_counts_held_reminders_without_listing_them(
+    slack, world, due_pair, served, settings, cli_env, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    early = datetime(2026, 11, 16, 12, 0, tzinfo=UTC)  # 07:00 in New York, 06:00 in Chicago
+    counted = sweeper(served, settings)(early, list_held=False)
+    assert counted.held == [] and counted.held_counts == {"checkin": 2}
+    assert "0 sent" in counted.summary() and "2 held for working hours" in counted.summary()
+
+    listed = sweeper(served, settings)(early)
+    assert sorted(due.recipient.slack_user_id for due, _ in listed.held) == ["UNEWT", "UVERA"]
+    assert listed.held_counts == {"checkin": 2}
+    assert slack.dms(world.veteran) == []
+
+    assert main(["reminders", "run", "--now", "2026-11-16T12:00:00Z"]) == 0
+    out = capsys.readouterr().out
+    assert "held    checkin            2 in all, each until its recipient's working hours" in out

@@ -8,13 +8,13 @@ import uuid
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import func
+from sqlalchemy import select
 
 from bot.config import Settings
 from bot.services import reminders, sessions
 from bot.services.program import ProgramConfig
 from bot.testing.harness import ServedApp
-from models import Mentor, MentorshipSession, Notification, User
+from models import Mentor, Notification, User
 from tests.factories import make_assignment, make_mentor, make_session
 from tests.reminders_support import Sweep, at, sent, sweeper
 
@@ -220,6 +220,34 @@ def test_the_postgresql_checkin_query_finds_what_the_portable_path_finds(
         (key for key, _, recipient in found if _working(recipient, now)),
         key=lambda k: (k.target, k.period),
     )
+    _settle_four_of_five(db, keys, now)
+    settled_keys = set(keys[:4])
+    remaining, settled = _found(db, now, False, monkeypatch, skip_settled=True)
+    assert {key for key, _, _ in remaining} == {key for key, _, _ in found} - settled_keys
+    assert settled == len(settled_keys) == 4
+    assert keys[4] in {key for key, _, _ in remaining}
+
+
+def test_the_postgresql_checkin_query_counts_held_check_ins_the_portable_path_lists(
+    backend, db, world, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    if backend != "postgresql":
+        pytest.skip("the check-in query is PostgreSQL's; SQLite always takes the portable path")
+    _random_program(db, random.Random(23), 150)
+    for now in (at("2026-11-17T15:00"), at("2026-11-17T22:30"), at("2026-11-18T09:30")):
+        portable, _ = _found(db, now, True, monkeypatch)
+        context = reminders.DueContext(db, ProgramConfig(), now, count_held=True)
+        in_sql = reminders.collect_due(context, ["checkin"])
+        db.rollback()
+        working = {item for item in portable if _working(item[2], now)}
+        assert {(d.key, tuple(sorted(d.facts.items())), d.recipient) for d in in_sql} == working
+        assert context.held["checkin"] == len(portable) - len(working), now
+        assert working and len(portable) > len(working), now  # both sides are exercised
+
+
+def _settle_four_of_five(db, keys, now: datetime) -> None:  # type: ignore[no-untyped-def]
+    """Ledger rows for the first five keys: sent, dead, claimed and failed (both still
+    waiting), and a failed send due for its retry (which is not settled)."""
     statuses = ["sent", "dead", "claimed", "failed", "failed"]
     retry_at = [None, None, now + timedelta(minutes=5), now + timedelta(minutes=5), now]
     for key, status, next_attempt_at in zip(keys, statuses, retry_at, strict=False):
@@ -235,11 +263,6 @@ def test_the_postgresql_checkin_query_finds_what_the_portable_path_finds(
             )
         )
     db.commit()
-    settled_keys = set(keys[:4])
-    remaining, settled = _found(db, now, False, monkeypatch, skip_settled=True)
-    assert {key for key, _, _ in remaining} == {key for key, _, _ in found} - settled_keys
-    assert settled == len(settled_keys) == 4
-    assert keys[4] in {key for key, _, _ in remaining}
 
 
 def _working(recipient, now: datetime) -> bool:  # type: ignore[no-untyped-def]
@@ -252,7 +275,7 @@ def test_the_postgresql_action_item_filter_keeps_every_item_that_may_be_due(
     backend, db, world, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     if backend != "postgresql":
-        pytest.skip("the jsonpath filter is PostgreSQL's")
+        pytest.skip("the action items are expanded in SQL on PostgreSQL only")
     rng = random.Random(5)
     mentor = make_mentor(db, world.veteran, max_mentees=200)
     odd_items = [
@@ -286,12 +309,8 @@ def test_the_postgresql_action_item_filter_keeps_every_item_that_may_be_due(
     db.commit()
 
     def found(now: datetime, filtered: bool) -> set[tuple[object, ...]]:
-        if not filtered:
-            monkeypatch.setattr(
-                reminders,
-                "_may_have_items_due",
-                lambda ctx: func.jsonb_array_length(MentorshipSession.action_items) > 0,
-            )
+        if not filtered:  # every session's items read and judged in Python
+            monkeypatch.setattr(reminders, "_items_in_postgresql", lambda ctx: False)
         context = reminders.DueContext(db, ProgramConfig(), now)
         dues = reminders.collect_due(context, ["action_item"])
         monkeypatch.undo()
@@ -302,3 +321,37 @@ def test_the_postgresql_action_item_filter_keeps_every_item_that_may_be_due(
         with_filter, without = found(now, True), found(now, False)
         assert with_filter == without, now
     assert len(found(at("2026-11-17T15:00"), True)) > 20
+
+    # A sweep's context: what the ledger settled and what waits for working hours are
+    # counted in SQL and left out; the rest is exactly what the portable path finds.
+    now = at("2026-11-17T15:00")
+    for mentee in db.scalars(select(User).where(User.slack_user_id.like("UITEM%"))):
+        if mentee.slack_user_id[-1] in "0123":
+            mentee.timezone = "Asia/Tokyo"  # midnight there: due, but held
+    db.commit()
+    portable = _item_dues(db, now, monkeypatch, in_sql=False)
+    working = [d for d in portable if _working(d.recipient, now)]
+    _settle_four_of_five(db, [d.key for d in working], now)
+    context = reminders.DueContext(db, ProgramConfig(), now, skip_settled=True, count_held=True)
+    in_sql = reminders.collect_due(context, ["action_item"])
+    db.rollback()
+    settled_keys = {d.key for d in working[:4]}
+    held_keys = {d.key for d in portable} - {d.key for d in working}
+    # Due dates SQL does not read (20261118, "20261116") come back for the sweep to
+    # hold or to find in the ledger; every other item is judged in SQL.
+    unread = {d.key for d in in_sql} - ({d.key for d in working} - settled_keys)
+    assert unread <= held_keys | settled_keys
+    assert {key.target.split("/")[0].split(":")[1] for key in unread} <= {"n", "b"}
+    assert {d.key for d in in_sql} - unread == {d.key for d in working} - settled_keys
+    assert context.settled == 4 - len(unread & settled_keys) > 0
+    assert context.held["action_item"] == len(held_keys) - len(unread & held_keys) > 0
+    assert working[4].key in {d.key for d in in_sql}
+
+
+def _item_dues(db, now: datetime, monkeypatch, *, in_sql: bool):  # type: ignore[no-untyped-def]
+    if not in_sql:
+        monkeypatch.setattr(reminders, "_items_in_postgresql", lambda ctx: False)
+    dues = reminders.collect_due(reminders.DueContext(db, ProgramConfig(), now), ["action_item"])
+    monkeypatch.undo()
+    db.rollback()
+    return sorted(dues, key=lambda d: (d.key.target, d.key.period))

@@ -87,12 +87,17 @@ def claim_many(db: Session, wanted: Sequence[Wanted], *, now: datetime) -> list[
     existing = _existing(db, unique)
     fresh = [w for key, w in unique.items() if key not in existing]
     claims = _insert_new(db, fresh, now)
-    for key, (row_id, status, next_attempt_at) in existing.items():
-        reclaimable = status in ("claimed", "failed") and next_attempt_at is not None
-        if reclaimable and next_attempt_at <= now:  # type: ignore[operator]
-            retaken = _retake(db, row_id, status, now)
-            if retaken is not None:
-                claims.append(Claim(row_id, key, retaken))
+    due_again = {
+        row_id: key
+        for key, (row_id, status, next_attempt_at) in existing.items()
+        if status in ("claimed", "failed")
+        and next_attempt_at is not None
+        and next_attempt_at <= now  # type: ignore[operator]
+    }
+    claims.extend(
+        Claim(row_id, due_again[row_id], attempts)
+        for row_id, attempts in _retake(db, list(due_again), now)
+    )
     db.flush()
     return claims
 
@@ -223,13 +228,26 @@ def _insert_new_unnest(db: Session, fresh: list[Wanted], now: datetime) -> list[
     return claims
 
 
-def _retake(db: Session, row_id: uuid.UUID, status: str, now: datetime) -> int | None:
-    """Take over a failed (or abandoned) claim; None when another sweep got it first."""
+def _retake(db: Session, row_ids: list[uuid.UUID], now: datetime) -> list[tuple[uuid.UUID, int]]:
+    """Take over failed (or abandoned) claims, one UPDATE per batch: (id, attempts) of
+    each row won. A row another sweep took first no longer matches (it is sent, or
+    claimed with a lease that ends after `now`), so it is left out."""
+    won: list[tuple[uuid.UUID, int]] = []
+    for start in range(0, len(row_ids), CLAIM_BATCH):
+        won.extend(_retake_batch(db, row_ids[start : start + CLAIM_BATCH], now))
+    return won
+
+
+def _retake_batch(
+    db: Session, row_ids: list[uuid.UUID], now: datetime
+) -> list[tuple[uuid.UUID, int]]:
+    if not row_ids:
+        return []
     result = db.execute(
         update(Notification)
         .where(
-            Notification.id == row_id,
-            Notification.status == status,
+            Notification.id.in_(row_ids),
+            Notification.status.in_(("claimed", "failed")),
             Notification.next_attempt_at <= now,
         )
         .values(
@@ -238,11 +256,10 @@ def _retake(db: Session, row_id: uuid.UUID, status: str, now: datetime) -> int |
             claimed_at=now,
             next_attempt_at=now + CLAIM_LEASE,
         )
-        .returning(Notification.attempts)
+        .returning(Notification.id, Notification.attempts)
         .execution_options(synchronize_session=False)
     )
-    attempts = result.scalar_one_or_none()
-    return int(attempts) if attempts is not None else None
+    return [(row_id, int(attempts)) for row_id, attempts in result]
 
 
 def record(db: Session, claim: Claim, outcome: Outcome, *, now: datetime) -> str:

@@ -14,19 +14,29 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy import cast as sa_cast
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.types import UserDefinedType
+from sqlalchemy.types import Boolean, Date, Text
 
 from bot.services import assignments, audit, coverage, ledger, program
 from bot.services.errors import Conflict, NotAllowed, NotFound
@@ -38,6 +48,7 @@ from models import (
     Mentor,
     MentorshipSession,
     MilestoneSubmission,
+    Notification,
     RampMilestone,
     User,
 )
@@ -90,6 +101,12 @@ class DueContext:
     #: Such reminders would only be counted as "already handled" by the sweep.
     skip_settled: bool = False
     settled: int = 0
+    #: The sweep sets this when nobody reads the held reminders one by one (the scheduler):
+    #: a finder that can test working hours in its own query may leave out what is due to
+    #: people outside theirs, adding how many per kind to `held`. The sweep would only
+    #: have counted them as held.
+    count_held: bool = False
+    held: Counter[str] = field(default_factory=Counter)
     day: WorkingDay = field(init=False)
 
     def __post_init__(self) -> None:
@@ -143,13 +160,13 @@ def collect_due(context: DueContext, kinds: Iterable[str] = ()) -> list[Due]:
         # A broken finder must not keep every other reminder from going out. Finders
         # only read, so rolling back (PostgreSQL aborts the transaction on an error)
         # loses nothing; it is logged and the sweep goes on.
-        settled_before = context.settled
+        settled_before, held_before = context.settled, context.held.copy()
         try:
             found_here = [due for due in DUE_KINDS[kind](context) if due.recipient.reachable]
         except Exception:
             log.exception("finding due reminders of kind %s failed; skipped this sweep", kind)
             context.db.rollback()
-            context.settled = settled_before
+            context.settled, context.held = settled_before, held_before
             continue
         found.extend(found_here)
     return found
@@ -328,10 +345,9 @@ class _Zone:
 _POSTGRES_ZONES: dict[str, bool] = {}
 
 
-def _recipient_zones(ctx: DueContext) -> dict[str, _Zone] | None:
+def _zone_table(ctx: DueContext) -> dict[str, _Zone]:
     """Each distinct timezone people have, resolved as `working_hours` does, keyed by
-    the column's value ("" for none). None if PostgreSQL lacks one of the zones, so the
-    portable path (Python's tz database) is used instead of a failing query."""
+    the column's value ("" for none)."""
     zones: dict[str, _Zone] = {}
     for value in ctx.db.scalars(select(func.coalesce(User.timezone, "")).distinct()):
         timezone = value or None
@@ -340,6 +356,13 @@ def _recipient_zones(ctx: DueContext) -> dict[str, _Zone] | None:
             local_date(ctx.now, timezone, ctx.day),
             is_working_time(ctx.now, timezone, ctx.day),
         )
+    return zones
+
+
+def _recipient_zones(ctx: DueContext) -> dict[str, _Zone] | None:
+    """`_zone_table`, or None if PostgreSQL lacks one of the zones, so the portable
+    path (Python's tz database) is used instead of a failing query."""
+    zones = _zone_table(ctx)
     for name in {zone.name for zone in zones.values()} - _POSTGRES_ZONES.keys():
         try:
             with ctx.db.begin_nested():
@@ -357,8 +380,9 @@ def _recipient_zones(ctx: DueContext) -> dict[str, _Zone] | None:
 #: the same rules as `_checkins_in_python` (anchor = the later of the start and the last
 #: attended session in the recipient's calendar; the latest cadence date or the end of a
 #: snooze; the mentor's pause through the recipient's today), so only what is due (and,
-#: for a sweep, not yet settled in the ledger) reaches Python. The first column counts
-#: what was left out as settled; a row of NULLs follows it when nothing else is due.
+#: for a sweep, not yet settled in the ledger nor held for working hours) reaches Python.
+#: The first columns count what was left out as settled and as held; a row of NULLs
+#: follows them when nothing else is due.
 _CHECKINS_DUE = text(
     """
     WITH zone AS (
@@ -389,6 +413,15 @@ _CHECKINS_DUE = text(
         WHERE a.status = 'active'
           AND (a.snoozed_until IS NULL OR a.snoozed_until <= :now)
           AND side.reachable
+          -- Cheap and safe: no recipient's today is later than :latest_today, nor their
+          -- calendar day of the last session earlier than its UTC day minus one, so a
+          -- mentorship that fails this (and is not snoozed) has nothing due for anyone.
+          AND (a.snoozed_until IS NOT NULL OR (
+              :latest_today - a.start_date >= CASE a.check_in_cadence {steps}
+                                                   ELSE {default_step} END
+              AND (ls.last_at IS NULL
+                   OR :latest_today - ((ls.last_at AT TIME ZONE 'UTC')::date - 1)
+                      >= CASE a.check_in_cadence {steps} ELSE {default_step} END)))
     ),
     anchored AS MATERIALIZED (
         SELECT r.*, zone.today, zone.working, last_day, snooze_day,
@@ -424,9 +457,15 @@ _CHECKINS_DUE = text(
         ) AS settled
         FROM due
     )
-    SELECT total.settled_count, k.*
-    FROM (SELECT count(*) AS settled_count FROM keyed WHERE settled) AS total
-    LEFT JOIN LATERAL (SELECT * FROM keyed WHERE NOT settled) AS k ON true
+    SELECT total.settled_count, total.held_count, k.*
+    FROM (
+        SELECT count(*) FILTER (WHERE settled) AS settled_count,
+               count(*) FILTER (WHERE :count_held AND NOT working) AS held_count
+        FROM keyed
+    ) AS total
+    LEFT JOIN LATERAL (
+        SELECT * FROM keyed WHERE NOT settled AND (working OR NOT :count_held)
+    ) AS k ON true
     """.format(
         steps=" ".join(f"WHEN '{name}' THEN {days}" for name, days in CADENCE_DAYS.items()),
         default_step=CADENCE_DAYS["weekly"],
@@ -445,12 +484,16 @@ def _checkins_in_sql(ctx: DueContext, zones: dict[str, _Zone]) -> Iterator[Due]:
             "todays": [zones[v].today for v in values],
             "working": [zones[v].working for v in values],
             "skip_settled": ctx.skip_settled,
+            "count_held": ctx.count_held,
+            "latest_today": max((z.today for z in zones.values()), default=ctx.now.date()),
         },
     )
     first = True
     for row in rows:
         if first:
             ctx.settled += row.settled_count  # the same on every row
+            if row.held_count:
+                ctx.held["checkin"] += row.held_count
             first = False
         if row.id is None:
             break
@@ -697,6 +740,21 @@ def milestone_dates(ctx: DueContext) -> Iterator[Due]:
 @due_kind("action_item")
 def action_items(ctx: DueContext) -> Iterator[Due]:
     """The owner of an open action item the day before it is due, and once when overdue."""
+    if _items_in_postgresql(ctx):
+        first = True
+        for row in ctx.db.execute(_items_in_sql(ctx)):
+            if first:  # the counts are the same on every row
+                ctx.settled += row.settled_count
+                if row.held_count:
+                    ctx.held["action_item"] += row.held_count
+                first = False
+            if row.id is None:
+                break
+            people = {"mentor": _person(row, "mentor"), "mentee": _person(row, "mentee")}
+            due = _item_due(ctx, row, people, row.position, row.item)
+            if due is not None:
+                yield due
+        return
     rows = ctx.db.execute(
         _with_pair(
             select(
@@ -709,76 +767,239 @@ def action_items(ctx: DueContext) -> Iterator[Due]:
     for row in rows:
         people = {"mentor": _person(row, "mentor"), "mentee": _person(row, "mentee")}
         for index, item in enumerate(row.action_items or []):
-            if not isinstance(item, dict) or item.get("done"):
-                continue
-            owner = item.get("owner")
-            due_on = _parse_date(item.get("due"))
-            if owner not in people or due_on is None:
-                continue
-            recipient = people[owner]
-            today = ctx.today(recipient)
-            if owner == "mentor" and _mentor_paused(row.paused_until, today):
-                continue
-            days_left = (due_on - today).days
-            if days_left == 1:
-                kind = "item_tomorrow"
-            elif -OVERDUE_LOOKBACK_DAYS <= days_left < 0:
-                kind = "item_overdue"
-            else:
-                continue
-            item_id = str(item.get("id") or index)
-            other = people["mentee" if owner == "mentor" else "mentor"]
-            yield Due(
-                kind,
-                f"{row.id}:{item_id}",
-                due_on.isoformat(),
-                recipient,
-                {
-                    "session_id": str(row.id),
-                    "item_id": item_id,
-                    "assignment_id": str(row.assignment_id),
-                    "item": str(item.get("item") or ""),
-                    "due": due_on.isoformat(),
-                    "other_name": other.name,
-                },
-            )
+            due = _item_due(ctx, row, people, index, item)
+            if due is not None:
+                yield due
 
 
-#: PostgreSQL: a session is read only if one of its items may be due around today: not
-#: ticked off, and a due date that is not plainly a date outside the window. The loop in
-#: `action_items` still applies the exact rules, so this only has to keep every candidate.
-_ITEM_MAY_BE_DUE = (
-    '$[*] ? (!(@.done == true) && !(@.due.type() == "string"'
-    ' && @.due like_regex "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"'
-    " && (@.due < $earliest || @.due > $latest)))"
-)
+def _item_due(
+    ctx: DueContext, row: Any, people: dict[str, Recipient], index: int, item: Any
+) -> Due | None:
+    """The reminder action item number `index` of session `row` calls for now, if any."""
+    if not isinstance(item, dict) or item.get("done"):
+        return None
+    owner = item.get("owner")
+    due_on = _parse_date(item.get("due"))
+    if owner not in people or due_on is None:
+        return None
+    recipient = people[owner]
+    today = ctx.today(recipient)
+    if owner == "mentor" and _mentor_paused(row.paused_until, today):
+        return None
+    days_left = (due_on - today).days
+    if days_left == 1:
+        kind = "item_tomorrow"
+    elif -OVERDUE_LOOKBACK_DAYS <= days_left < 0:
+        kind = "item_overdue"
+    else:
+        return None
+    item_id = str(item.get("id") or index)
+    other = people["mentee" if owner == "mentor" else "mentor"]
+    return Due(
+        kind,
+        f"{row.id}:{item_id}",
+        due_on.isoformat(),
+        recipient,
+        {
+            "session_id": str(row.id),
+            "item_id": item_id,
+            "assignment_id": str(row.assignment_id),
+            "item": str(item.get("item") or ""),
+            "due": due_on.isoformat(),
+            "other_name": other.name,
+        },
+    )
 
 
-class _JsonPath(UserDefinedType[str]):
-    cache_ok = True
-
-    def get_col_spec(self) -> str:
-        return "jsonpath"
+#: A date written as YYYY-MM-DD: the only form the SQL filters compare as text.
+_ISO_DATE = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
-JSONPATH = _JsonPath()
-
-
-def _may_have_items_due(ctx: DueContext) -> ColumnElement[bool]:
-    """Sessions with action items worth reading at `ctx.now`, tested in the database."""
-    if ctx.db.get_bind().dialect.name != "postgresql":
-        return func.json_array_length(MentorshipSession.action_items) > 0
+def _item_window(ctx: DueContext) -> dict[str, str]:
     # One day either side of UTC covers every timezone's "today".
     utc_today = ctx.now.date()
-    window = {
+    return {
         "earliest": (utc_today - timedelta(days=OVERDUE_LOOKBACK_DAYS + 1)).isoformat(),
         "latest": (utc_today + timedelta(days=2)).isoformat(),
     }
-    return func.jsonb_path_exists(
-        MentorshipSession.action_items,
-        sa_cast(_ITEM_MAY_BE_DUE, JSONPATH),
-        literal(window, postgresql.JSONB),
+
+
+def _items_in_sql(ctx: DueContext) -> Select[Any]:
+    """PostgreSQL: the active mentorships' action items one per row, only those that may
+    be due around now (an object, not ticked off, owned by the mentor or the mentee, and
+    a due date that is not plainly a date outside the window), so Python reads only
+    those; `_item_due` still applies the exact rules per recipient.
+
+    An item with a YYYY-MM-DD due date (all the app writes) is judged here in full, in
+    its owner's calendar: left out when it is not due or its mentor owner is paused, and
+    (for a sweep) counted and left out when it is settled in the ledger or held for its
+    owner's working hours. The first two columns are those counts; a row of NULLs
+    follows them when nothing else is due."""
+    window = _item_window(ctx)
+    zones = _zone_table(ctx)
+    element = (
+        func.jsonb_array_elements(
+            case(
+                (
+                    func.jsonb_typeof(MentorshipSession.action_items) == "array",
+                    MentorshipSession.action_items,
+                ),
+                else_=literal_column("'[]'::jsonb"),
+            )
+        )
+        .table_valued("value", with_ordinality="position")
+        .render_derived(name="element", with_types=False)
+        .lateral()
     )
+    value = element.c.value
+    due = value.op("->>")("due")
+    is_iso = and_(func.jsonb_typeof(value.op("->")("due")) == "string", due.op("~")(_ISO_DATE))
+    plainly_outside = and_(is_iso, or_(due < window["earliest"], due > window["latest"]))
+    owner = value.op("->>")("owner")
+    # Python reads any falsy "done" as open; SQL judges only the plain cases.
+    plainly_open = or_(
+        value.op("->")("done").is_(None),
+        func.jsonb_typeof(value.op("->")("done")).in_(("null", "boolean")),
+    )
+    by_owner = _owner_columns(owner, zones)
+    item_id = value.op("->")("id")
+    # str(item.get("id") or index): a non-empty string as it is, nothing (or "") the index;
+    # any other id is left to Python.
+    key_id = case(
+        (
+            and_(func.jsonb_typeof(item_id) == "string", value.op("->>")("id") != ""),
+            value.op("->>")("id"),
+        ),
+        (
+            or_(
+                item_id.is_(None),
+                func.jsonb_typeof(item_id) == "null",
+                value.op("->>")("id") == "",
+            ),
+            sa_cast(element.c.position - 1, Text),
+        ),
+    )
+    candidates = (
+        _with_pair(
+            select(
+                MentorshipSession.id,
+                MentorshipSession.assignment_id,
+                value.label("item"),
+                (element.c.position - 1).label("position"),
+                and_(is_iso, by_owner["known"], plainly_open).label("judged"),
+                case(
+                    (due == by_owner["tomorrow"], "item_tomorrow"),
+                    (and_(due >= by_owner["earliest"], due < by_owner["today"]), "item_overdue"),
+                ).label("due_kind"),
+                and_(
+                    owner == "mentor",
+                    Mentor.paused_until.is_not(None),
+                    by_owner["today_date"] <= Mentor.paused_until,
+                ).label("paused"),
+                by_owner["working"].label("working"),
+                by_owner["reachable"].label("reachable"),
+                (
+                    sa_cast(MentorshipSession.id, Text) + ":" + key_id + "/" + by_owner["slack"]
+                ).label("ledger_target"),
+                due.label("due_text"),
+            )
+            .select_from(MentorshipSession)
+            .join(element, literal(True))
+            .join(Assignment, Assignment.id == MentorshipSession.assignment_id)
+        )
+        .where(
+            Assignment.status == "active",
+            func.jsonb_typeof(value) == "object",
+            func.coalesce(value.op("->")("done"), literal_column("'false'::jsonb"))
+            != literal_column("'true'::jsonb"),
+            owner.in_(("mentor", "mentee")),
+            ~plainly_outside,
+        )
+        .cte("item_candidates")
+    )
+    c = candidates.c
+    # What Python would drop anyway: not due in the owner's calendar, paused, unreachable.
+    dropped = and_(c.judged, or_(c.due_kind.is_(None), c.paused, ~c.reachable))
+    wanted = and_(~dropped)
+    settled = and_(
+        literal(ctx.skip_settled),
+        c.judged,
+        c.working,
+        c.ledger_target.is_not(None),
+        select(Notification.id)
+        .where(
+            Notification.kind == c.due_kind,
+            Notification.target == c.ledger_target,
+            Notification.period == c.due_text,
+            ~and_(
+                Notification.status.in_(("claimed", "failed")),
+                func.coalesce(Notification.next_attempt_at <= ctx.now, False),
+            ),
+        )
+        .exists(),
+    )
+    held = and_(literal(ctx.count_held), c.judged, ~c.working)
+    flagged = (
+        select(candidates, settled.label("settled"), held.label("held"))
+        .where(wanted)
+        .cte("item_flagged")
+    )
+    f = flagged.c
+    totals = select(
+        func.count().filter(f.settled).label("settled_count"),
+        func.count().filter(f.held).label("held_count"),
+    ).subquery("totals")
+    rest = (
+        select(*[f[column.key] for column in candidates.c])
+        .where(~f.settled, ~f.held)
+        .lateral("rest")
+    )
+    return select(totals, rest).select_from(totals.outerjoin(rest, literal(True)))
+
+
+def _owner_columns(owner: ColumnElement[Any], zones: dict[str, _Zone]) -> dict[str, Any]:
+    """The item owner's Slack id, reachability, and (by their timezone value, through
+    `zones`) their today, tomorrow, lookback start and working hours, as SQL."""
+
+    def side(column: str) -> Any:
+        return case(
+            (owner == "mentor", getattr(mentor_user, column)), else_=getattr(mentee_user, column)
+        )
+
+    timezone = func.coalesce(side("timezone"), "")
+
+    def per_zone(values: dict[str, Any], type_: Any) -> Any:
+        return case({k: literal(v, type_) for k, v in values.items()}, value=timezone)
+
+    return {
+        "slack": side("slack_user_id"),
+        "reachable": and_(side("deactivated_at").is_(None), side("is_bot").is_(False)),
+        "known": timezone.in_(list(zones)),
+        "today_date": per_zone({k: z.today for k, z in zones.items()}, Date()),
+        "today": per_zone({k: z.today.isoformat() for k, z in zones.items()}, Text()),
+        "tomorrow": per_zone(
+            {k: (z.today + timedelta(days=1)).isoformat() for k, z in zones.items()}, Text()
+        ),
+        "earliest": per_zone(
+            {
+                k: (z.today - timedelta(days=OVERDUE_LOOKBACK_DAYS)).isoformat()
+                for k, z in zones.items()
+            },
+            Text(),
+        ),
+        "working": per_zone({k: z.working for k, z in zones.items()}, Boolean()),
+    }
+
+
+def _items_in_postgresql(ctx: DueContext) -> bool:
+    return ctx.db.get_bind().dialect.name == "postgresql"
+
+
+def _may_have_items_due(ctx: DueContext) -> ColumnElement[bool]:
+    """The portable path's filter: sessions with any action items at all."""
+    if ctx.db.get_bind().dialect.name == "postgresql":
+        return func.jsonb_typeof(MentorshipSession.action_items) == "array"
+    return func.json_array_length(MentorshipSession.action_items) > 0
 
 
 def _parse_date(value: object) -> date | None:
@@ -798,23 +1019,28 @@ def week_of(day: date) -> str:
 def weekly_digests(ctx: DueContext) -> Iterator[Due]:
     """Once per ISO week (the recipient's week): managers get their direct reports'
     mentorship status, admins the program figures. Only recipients in their working
-    hours who have not had this week's digest are computed, so a sweep stays cheap."""
+    hours who have not had this week's digest are computed, so a sweep stays cheap:
+    while nobody is in working hours, or everyone has had theirs, it costs one or two
+    small queries."""
+    zones = {value: zone for value, zone in _zone_table(ctx).items() if zone.working}
+    if not zones:
+        return
     managers = [
         _person(row, "manager")
         for row in ctx.db.execute(
-            select(*_person_columns(manager, "manager"))
-            .where(manager.id.in_(select(User.manager_id).where(User.manager_id.is_not(None))))
-            .distinct()
+            select(*_person_columns(manager, "manager")).where(
+                manager.id.in_(select(User.manager_id).where(User.manager_id.is_not(None))),
+                manager.deactivated_at.is_(None),
+                manager.is_bot.is_(False),
+                func.coalesce(manager.timezone, "").in_(list(zones)),
+                ~_digest_settled(manager, "digest_manager", zones),
+            )
         )
     ]
     admins = _admins(ctx.db)
     wanted = [
-        (recipient, audience)
-        for recipient, audience in [
-            *((m, "manager") for m in managers),
-            *((a, "admin") for a in admins),
-        ]
-        if recipient.reachable and ctx.working(recipient)
+        *((m, "manager") for m in managers),
+        *((a, "admin") for a in admins if a.reachable and ctx.working(a)),
     ]
     keys = {
         (recipient, audience): Due(
@@ -822,8 +1048,10 @@ def weekly_digests(ctx: DueContext) -> Iterator[Due]:
         ).key
         for recipient, audience in wanted
     }
-    settled = ledger.statuses(ctx.db, keys.values())
-    todo = [pair for pair in wanted if settled.get(keys[pair]) not in ("sent", "dead", "claimed")]
+    settled = ledger.statuses(
+        ctx.db, [keys[(a, "admin")] for a, audience in wanted if audience == "admin"]
+    )
+    todo = [pair for pair in wanted if settled.get(keys[pair]) not in _DIGEST_SETTLED]
     if not todo:
         return
     report_lines = _report_lines(ctx, [r.user_id for r, a in todo if a == "manager"])
@@ -841,17 +1069,72 @@ def weekly_digests(ctx: DueContext) -> Iterator[Due]:
             yield Due("digest_admin", "week", week, recipient, {"week": week, **figures})
 
 
+#: Ledger statuses after which this week's digest is not computed again.
+_DIGEST_SETTLED = ("sent", "dead", "claimed")
+
+
+def _digest_settled(person: Any, kind: str, zones: dict[str, _Zone]) -> ColumnElement[bool]:
+    """`person` has had (or is being sent) this week's digest: the week is theirs,
+    looked up by their timezone value among `zones`."""
+    timezone = func.coalesce(person.timezone, "")
+    week = case({value: week_of(zone.today) for value, zone in zones.items()}, value=timezone)
+    return (
+        select(Notification.id)
+        .where(
+            Notification.kind == kind,
+            Notification.target == literal("week/") + person.slack_user_id,
+            Notification.period == week,
+            Notification.status.in_(_DIGEST_SETTLED),
+        )
+        .exists()
+    )
+
+
 def _report_lines(
     ctx: DueContext, manager_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, list[dict[str, Any]]]:
     """Per manager: each direct report who is in the program or a new hire, with their
-    mentorship's status, never its private content (no summaries, notes or items)."""
+    mentorship's status, never its private content (no summaries, notes or items).
+    One query, with each mentorship's sessions and each hire's milestones grouped in it."""
     if not manager_ids:
         return {}
-    hire_cutoff = ctx.now.date() - timedelta(days=ctx.config.new_hire_window_days)
+    today = ctx.now.date()
+    hire_cutoff = today - timedelta(days=ctx.config.new_hire_window_days)
     week_ago = ctx.now - timedelta(days=7)
     open_assignment = and_(
         Assignment.mentee_user_id == User.id, Assignment.status.in_(("pending", "active"))
+    )
+    sessions = (
+        select(
+            MentorshipSession.assignment_id,
+            func.max(MentorshipSession.session_date).label("last_at"),
+            func.sum(case((MentorshipSession.session_date >= week_ago, 1), else_=0)).label(
+                "recent"
+            ),
+        )
+        .group_by(MentorshipSession.assignment_id)
+        .subquery("session_stats")
+    )
+    milestones = (
+        select(
+            RampMilestone.mentee_user_id,
+            func.count(RampMilestone.achieved_date).label("achieved"),
+            func.count().label("total"),
+            func.sum(
+                case(
+                    (
+                        and_(
+                            RampMilestone.achieved_date.is_(None),
+                            RampMilestone.target_date < today,
+                        ),
+                        1,
+                    ),
+                    else_=0,
+                )
+            ).label("overdue"),
+        )
+        .group_by(RampMilestone.mentee_user_id)
+        .subquery("milestone_stats")
     )
     rows = ctx.db.execute(
         select(
@@ -859,14 +1142,20 @@ def _report_lines(
             User.manager_id,
             User.name,
             User.hire_date,
-            Assignment.id.label("assignment_id"),
             Assignment.status,
             Assignment.progress_flag,
             mentor_user.name.label("mentor_name"),
+            sessions.c.last_at,
+            sessions.c.recent,
+            milestones.c.achieved,
+            milestones.c.total,
+            milestones.c.overdue,
         )
         .outerjoin(Assignment, open_assignment)
         .outerjoin(Mentor, Mentor.id == Assignment.mentor_id)
         .outerjoin(mentor_user, mentor_user.id == Mentor.user_id)
+        .outerjoin(sessions, sessions.c.assignment_id == Assignment.id)
+        .outerjoin(milestones, milestones.c.mentee_user_id == User.id)
         .where(
             User.manager_id.in_(manager_ids),
             User.deactivated_at.is_(None),
@@ -874,70 +1163,24 @@ def _report_lines(
         )
         .order_by(User.name)
     ).all()
-    assignment_ids = [r.assignment_id for r in rows if r.assignment_id is not None]
-    sessions = _session_stats(ctx.db, assignment_ids, week_ago)
-    milestones = _milestone_stats(ctx.db, [r.id for r in rows], ctx.now.date())
     by_manager: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
-        last_at, recent = sessions.get(row.assignment_id, (None, 0))
-        achieved, total, overdue = milestones.get(row.id, (0, 0, 0))
+        last_at = _utc(row.last_at)
         by_manager[row.manager_id].append(
             {
                 "name": row.name,
                 "status": row.status or "no mentor",
                 "mentor_name": row.mentor_name,
                 "hire_date": row.hire_date.isoformat() if row.hire_date else None,
-                "sessions_this_week": recent,
+                "sessions_this_week": int(row.recent or 0),
                 "last_session": last_at.isoformat() if last_at else None,
-                "milestones_achieved": achieved,
-                "milestones_total": total,
-                "milestones_overdue": overdue,
+                "milestones_achieved": int(row.achieved or 0),
+                "milestones_total": int(row.total or 0),
+                "milestones_overdue": int(row.overdue or 0),
                 "progress_flag": row.progress_flag,
             }
         )
     return by_manager
-
-
-def _session_stats(
-    db: Session, assignment_ids: list[uuid.UUID], since: datetime
-) -> dict[uuid.UUID, tuple[datetime | None, int]]:
-    """assignment id -> (last session, sessions since `since`)."""
-    stats: dict[uuid.UUID, tuple[datetime | None, int]] = {}
-    for chunk in _chunks(assignment_ids):
-        recent = func.sum(case((MentorshipSession.session_date >= since, 1), else_=0))
-        for assignment_id, last_at, count in db.execute(
-            select(
-                MentorshipSession.assignment_id,
-                func.max(MentorshipSession.session_date),
-                func.coalesce(recent, 0),
-            )
-            .where(MentorshipSession.assignment_id.in_(chunk))
-            .group_by(MentorshipSession.assignment_id)
-        ):
-            stats[assignment_id] = (_utc(last_at), int(count))
-    return stats
-
-
-def _milestone_stats(
-    db: Session, user_ids: list[uuid.UUID], today: date
-) -> dict[uuid.UUID, tuple[int, int, int]]:
-    """user id -> (milestones achieved, milestones in all, overdue)."""
-    stats: dict[uuid.UUID, tuple[int, int, int]] = {}
-    achieved = func.count(RampMilestone.achieved_date)
-    overdue = func.sum(
-        case(
-            (and_(RampMilestone.achieved_date.is_(None), RampMilestone.target_date < today), 1),
-            else_=0,
-        )
-    )
-    for chunk in _chunks(user_ids):
-        for user_id, done, total, late in db.execute(
-            select(RampMilestone.mentee_user_id, achieved, func.count(), func.coalesce(overdue, 0))
-            .where(RampMilestone.mentee_user_id.in_(chunk))
-            .group_by(RampMilestone.mentee_user_id)
-        ):
-            stats[user_id] = (int(done), int(total), int(late))
-    return stats
 
 
 def program_figures(db: Session, now: datetime, config: ProgramConfig) -> dict[str, int]:
@@ -975,11 +1218,6 @@ def program_figures(db: Session, now: datetime, config: ProgramConfig) -> dict[s
             of=RampMilestone.id,
         ),
     }
-
-
-def _chunks(ids: list[uuid.UUID], size: int = 1000) -> Iterator[list[uuid.UUID]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
 
 
 def _utc(value: datetime | None) -> datetime | None:
