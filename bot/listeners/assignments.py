@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.blocks import assignments as blocks
@@ -21,6 +20,7 @@ from bot.listeners.guard import run_reporting, submit_view
 from bot.listeners.home import publish_home
 from bot.listeners.messaging import replace_message, send_dm
 from bot.listeners.parsing import mentioned_user_ids
+from bot.listeners.support import answer
 from bot.runtime import Runtime
 from bot.services import assignments
 from bot.services.assignments import AlreadyAnswered, AssignmentView, Requested
@@ -83,7 +83,7 @@ def on_assign_click(
             )
         client.views_open(trigger_id=body["trigger_id"], view=blocks.assign_modal(form))
 
-    run_reporting(reporter(body, client, actor), work)
+    run_reporting(lambda text: answer(body, client, text), work)
 
 
 def on_assign_submit(
@@ -149,7 +149,7 @@ def on_accept_click(
         for person in accepted.to_tell:
             send_dm(client, person.slack_user_id, text, notice)
 
-    run_reporting(reporter(body, client, actor), work)
+    run_reporting(lambda text: answer(body, client, text), work)
 
 
 def on_decline_click(
@@ -171,7 +171,7 @@ def on_decline_click(
         view = blocks.decline_modal(request, message_ref(body))
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    run_reporting(reporter(body, client, actor), work)
+    run_reporting(lambda text: answer(body, client, text), work)
 
 
 def on_decline_submit(
@@ -252,13 +252,3 @@ def show_outcome(
         )
     else:
         publish_home(client, runtime, actor)
-
-
-def reporter(body: dict[str, Any], client: WebClient, actor: Actor) -> Callable[[str], Any]:
-    """Where to tell the person something went wrong: an ephemeral reply under the
-    message they clicked, or a DM when they clicked in App Home or a modal."""
-    response_url = body.get("response_url")
-    if response_url:
-        respond = Respond(response_url=response_url)
-        return lambda text: respond(text=text, response_type="ephemeral", replace_original=False)
-    return lambda text: send_dm(client, actor.slack_user_id, text)

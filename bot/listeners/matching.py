@@ -14,11 +14,12 @@ from slack_sdk import WebClient
 from bot.blocks import matching as blocks
 from bot.blocks.actions import COHORT_APPROVE
 from bot.listeners.actor import Actor
-from bot.listeners.assignments import reporter, send_request
+from bot.listeners.assignments import send_request
 from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.guard import run_reporting
 from bot.listeners.messaging import send_dm
 from bot.listeners.parsing import mentioned_user_ids
+from bot.listeners.support import answer
 from bot.runtime import Runtime
 from bot.services import assignments, coverage
 from bot.services.errors import InvalidInput
@@ -100,7 +101,9 @@ def on_cohort_approve(
     ack()
     runtime: Runtime = context["runtime"]
     actor: Actor = context["actor"]
-    say = reporter(body, client, actor)
+
+    def say(text: str) -> None:
+        answer(body, client, text)
 
     def work() -> None:
         with runtime.db() as db:
