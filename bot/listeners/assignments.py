@@ -20,7 +20,7 @@ from bot.listeners.guard import run_reporting, submit_view
 from bot.listeners.home import publish_home
 from bot.listeners.messaging import replace_message, send_dm
 from bot.listeners.parsing import mentioned_user_ids
-from bot.listeners.support import answer
+from bot.listeners.support import answer, message_of
 from bot.runtime import Runtime
 from bot.services import assignments
 from bot.services.assignments import AlreadyAnswered, AssignmentView, Requested
@@ -168,7 +168,8 @@ def on_decline_click(
         except AlreadyAnswered as exc:
             show_outcome(client, body, runtime, actor, exc.assignment)
             raise
-        view = blocks.decline_modal(request, message_ref(body))
+        channel, ts = message_of(body)
+        view = blocks.decline_modal(request, {"channel": channel, "ts": ts} if channel else None)
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
     run_reporting(lambda text: answer(body, client, text), work)
@@ -232,23 +233,13 @@ def submitted(
     return context["runtime"], context["actor"], metadata, kit.view_values(view)
 
 
-def message_ref(body: dict[str, Any]) -> dict[str, str] | None:
-    """The channel and ts of the message a button was clicked in (None from App Home)."""
-    container = body.get("container") or {}
-    if container.get("type") == "message" and not container.get("is_ephemeral"):
-        return {"channel": str(container["channel_id"]), "ts": str(container["message_ts"])}
-    return None
-
-
 def show_outcome(
     client: WebClient, body: dict[str, Any], runtime: Runtime, actor: Actor, a: AssignmentView
 ) -> None:
     """Replace the request's buttons by its outcome, so it can't be answered twice;
     from App Home, publish the home again."""
-    ref = message_ref(body)
-    if ref is not None:
-        replace_message(
-            client, ref["channel"], ref["ts"], blocks.outcome_text(a), blocks.request_outcome(a)
-        )
+    channel, ts = message_of(body)
+    if channel:
+        replace_message(client, channel, ts, blocks.outcome_text(a), blocks.request_outcome(a))
     else:
         publish_home(client, runtime, actor)

@@ -78,9 +78,10 @@ def answer(body: dict[str, Any], client: WebClient, text: str) -> None:
 
 
 def message_of(body: dict[str, Any]) -> tuple[str, str]:
-    """(channel, ts) of the message a button sits on, or ("", "") for views."""
+    """(channel, ts) of the message a button sits on, or ("", "") when there is none
+    the bot can update: a view (App Home, a modal) or an ephemeral message."""
     container = body.get("container") or {}
-    if container.get("type") != "message":
+    if container.get("type") != "message" or container.get("is_ephemeral"):
         return "", ""
     return str(container.get("channel_id", "")), str(container.get("message_ts", ""))
 
