@@ -55,16 +55,12 @@ def make_middleware(runtime: Runtime):  # type: ignore[no-untyped-def]
         slack_user_id = context.user_id
         if slack_user_id:
             with runtime.db() as db:
-                user = roster.by_slack_id(db, slack_user_id)
-                profile = None
-                if user is None or user.timezone is None or user.name == slack_user_id:
-                    profile = fetch_profile(client, slack_user_id)
                 user = roster.ensure_user(
                     db,
                     slack_user_id=slack_user_id,
                     team_id=context.team_id or "",
                     admin_ids=runtime.settings.mentorbot_admins,
-                    profile=profile,
+                    fetch_profile=lambda: fetch_profile(client, slack_user_id),
                 )
                 context["actor"] = Actor.of(user)
         return next()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -198,20 +199,22 @@ def ensure_user(
     slack_user_id: str,
     team_id: str,
     admin_ids: list[str],
-    profile: dict[str, object] | None = None,
+    fetch_profile: Callable[[], dict[str, object] | None] | None = None,
 ) -> User:
     """The user behind a Slack request, created on first contact.
 
-    `profile` (from `users.info`) fills the name, email and timezone when we
-    have none; `MENTORBOT_ADMINS` members are made admins."""
+    `fetch_profile` (Slack's `users.info`) is called only while we lack the person's
+    name or timezone, and fills them; `MENTORBOT_ADMINS` members are made admins."""
     user = by_slack_id(db, slack_user_id)
     if user is None:
         user = User(slack_user_id=slack_user_id, team_id=team_id, name=slack_user_id)
         db.add(user)
     if team_id and user.team_id != team_id:
         user.team_id = team_id
-    if profile:
-        apply_profile(user, profile)
+    if fetch_profile is not None and (user.timezone is None or user.name == slack_user_id):
+        profile = fetch_profile()
+        if profile:
+            apply_profile(user, profile)
     if slack_user_id in admin_ids and not user.is_admin:
         user.is_admin = True
     db.flush()
