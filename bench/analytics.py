@@ -23,7 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from bench.naive import differences, naive_report
-from bot.services import analytics
+from bot.services import analytics, tallies
 from bot.testing.program_generator import GeneratedProgram, ProgramSpec, generate
 from models.db import make_engine, make_session_factory
 from models.migrate import upgrade
@@ -69,6 +69,10 @@ def copy_load(engine: sa.Engine, program: GeneratedProgram) -> dict[str, int]:
         raw.commit()
     finally:
         raw.close()
+    # The sessions came in by COPY, not through the app: recount what it keeps per mentorship.
+    with make_session_factory(engine)() as db:
+        tallies.refresh_tallies(db)
+        db.commit()
     # A live database is vacuumed by autovacuum (inserts trigger it too), which keeps
     # the visibility map the index-only scans rely on; do it now rather than measure
     # tables COPY has only just written.

@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from bot.services import program
+from bot.services import program, tallies
 from bot.services.reminders import checkin_due_date
 from bot.services.working_hours import WorkingDay, is_working_time, local_date
 from bot.sweep import claim_due
@@ -191,6 +191,8 @@ def steady_state(engine: sa.Engine, factory) -> None:  # type: ignore[no-untyped
             sessions.append(_session(assignment_id, when, rng))
         for start in range(0, len(sessions), 5000):
             conn.execute(sa.insert(MentorshipSession), sessions[start : start + 5000])
+    recount_tallies(factory)
+    with engine.begin() as conn:
         conn.execute(sa.text("ANALYZE"))
     for hour in range(0, 24, 3):
         _, batch = timed_sweep(factory, STEADY_DAY - timedelta(days=1) + timedelta(hours=hour))
@@ -282,7 +284,17 @@ def populate(engine: sa.Engine, count: int) -> None:
         ):
             for start in range(0, len(rows), 5000):
                 conn.execute(sa.insert(table), rows[start : start + 5000])
+    recount_tallies(make_session_factory(engine))
+    with engine.begin() as conn:
         conn.execute(sa.text("ANALYZE"))
+
+
+def recount_tallies(factory) -> None:  # type: ignore[no-untyped-def]
+    """The sessions were inserted directly, not logged through the app: recount what it
+    keeps per mentorship, as the app does on every session write."""
+    with factory() as db:
+        tallies.refresh_tallies(db)
+        db.commit()
 
 
 def _user(

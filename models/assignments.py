@@ -95,6 +95,17 @@ class Assignment(Base):
     #: The mentor's satisfaction with the mentorship, 1-5 (PRD success metric).
     mentor_rating: Mapped[int | None]
 
+    # Session tallies, recounted from `mentorship_sessions` by `sessions.refresh_tallies`
+    # in the transaction of every session write: the analytics, the nudges and the
+    # mentorship lists read one row per mentorship instead of every session.
+    #: Sessions the mentee attended (a missed group session is not one).
+    sessions_logged: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Seats at group sessions, attended or not, and how many of them were attended.
+    group_seats: Mapped[int] = mapped_column(default=0, server_default="0")
+    group_seats_attended: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: When the latest attended session took place.
+    last_session_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
 

@@ -31,6 +31,14 @@ class MentorshipSession(Base):
             "session_date",
             postgresql_include=["attended", "group_session_id"],
         ),
+        # Group seats alone, so counting the distinct group sessions reads only them.
+        sa.Index(
+            "ix_mentorship_sessions_group",
+            "group_session_id",
+            "assignment_id",
+            postgresql_where=sa.text("group_session_id IS NOT NULL"),
+            sqlite_where=sa.text("group_session_id IS NOT NULL"),
+        ),
         sa.CheckConstraint(
             "mentee_confidence_before BETWEEN 1 AND 5", name="confidence_before_1_5"
         ),

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.services import tallies
 from bot.testing.people import Person
 from models import Assignment, Mentor, MentorshipSession
 
@@ -94,6 +95,7 @@ def make_session(
     )
     db.add(session)
     db.flush()
+    tallies.refresh_tallies(db, {assignment.id})
     return session
 
 

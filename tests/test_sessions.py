@@ -378,3 +378,70 @@ def test_group_attendance_must_be_among_the_invited(slack, world, db, pair) -> N
 def test_a_mentee_cannot_log_a_group_session(slack, world, db, pair) -> None:  # type: ignore[no-untyped-def]
     reply = slack.mentor(world.new_hire, "log group")
     assert "Group sessions are logged by a mentor" in reply.all_text
+
+
+def test_what_each_mentorship_keeps_of_its_sessions_follows_every_log_and_edit(
+    slack, world, db, pair
+) -> None:  # type: ignore[no-untyped-def]
+    """The per-mentorship tallies the analytics, the nudges and App Home read are
+    recounted on every write: a 1:1, an edit that moves its day, and a group session
+    with an absentee all leave them equal to counting the session rows."""
+    vera = db.get(type(pair.mentor), pair.mentor_id)
+    vera.max_mentees = 3
+    nova = make_assignment(db, vera, world.tokyo_hire)
+    jun = make_assignment(db, vera, world.junior)
+    db.commit()
+
+    def kept(assignment) -> tuple:  # type: ignore[no-untyped-def]
+        db.expire_all()
+        row = db.get(type(assignment), assignment.id)
+        return (row.sessions_logged, row.group_seats, row.group_seats_attended, row.last_session_at)
+
+    def counted(assignment) -> tuple:  # type: ignore[no-untyped-def]
+        s = MentorshipSession
+        mine = s.assignment_id == assignment.id
+        count = lambda *where: db.scalar(sa.select(sa.func.count()).where(mine, *where))  # noqa: E731
+        grouped = s.group_session_id.is_not(None)
+        last = db.scalar(sa.select(sa.func.max(s.session_date)).where(mine, s.attended))
+        return (count(s.attended), count(grouped), count(grouped, s.attended), last)
+
+    slack.slash(world.new_hire, "/mentor", "log")
+    assert slack.submit(
+        world.new_hire, {"Date": "2026-11-10", "Topics": ["Renewals"], "Summary": "First."}
+    ).ok
+    assert kept(pair)[:3] == (1, 0, 0) and kept(pair) == counted(pair)
+    first_day = kept(pair)[3]
+    assert first_day.date() == date(2026, 11, 10)
+
+    # Vera logs the same day: she is offered Newt's log to edit, and moves it two days on.
+    slack.slash(world.veteran, "/mentor", "log")
+    slack.submit(
+        world.veteran,
+        {
+            "Mentorship": "Newt Newhire (you are the mentor)",
+            "Date": "2026-11-10",
+            "Topics": ["Renewals"],
+            "Summary": "x",
+        },
+    )
+    assert "already logged" in slack.modal_text(world.veteran)
+    assert slack.submit(world.veteran, {"Date": "2026-11-12", "Summary": "Moved."}).ok
+    assert kept(pair)[:3] == (1, 0, 0) and kept(pair) == counted(pair)
+    assert kept(pair)[3].date() == date(2026, 11, 12)
+
+    slack.slash(world.veteran, "/mentor", "log group")
+    assert slack.submit(
+        world.veteran,
+        {
+            "Invited": ["Newt Newhire", "Nova Fresh", "Jun Ior"],
+            "Attended": ["Newt Newhire", "Nova Fresh"],
+            "Topics": ["Discovery calls"],
+            "Summary": "Discovery call workshop.",
+        },
+    ).ok
+    today = datetime(2026, 11, 17, 15, 0, tzinfo=UTC)
+    assert kept(pair) == counted(pair) == (2, 1, 1, today)
+    assert kept(nova) == counted(nova) == (1, 1, 1, today)
+    assert kept(jun) == counted(jun) == (0, 1, 0, None)  # a missed seat is not a session
+    slack.open_home(world.new_hire)
+    assert "Sessions held: 2" in render_view(slack.fake.home(world.new_hire.id))

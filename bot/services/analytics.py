@@ -730,30 +730,6 @@ def _per_mentorship(db: Session, today: date, scope: _Scope, final_key: str | No
     """One row per mentored mentorship in scope: sessions expected by cadence and
     logged, group seats, ratings, and the mentee's days to "fully ramped"."""
     in_scope = and_(Assignment.status.in_(MENTORED_STATUSES), scope.mentorships())
-    sessions = select(
-        MentorshipSession.assignment_id.label("assignment_id"),
-        func.sum(case((MentorshipSession.attended, 1), else_=0)).label("logged"),
-        func.sum(case((MentorshipSession.group_session_id.is_not(None), 1), else_=0)).label(
-            "group_seats"
-        ),
-        func.sum(
-            case(
-                (
-                    and_(
-                        MentorshipSession.group_session_id.is_not(None), MentorshipSession.attended
-                    ),
-                    1,
-                ),
-                else_=0,
-            )
-        ).label("group_attended"),
-    ).group_by(MentorshipSession.assignment_id)
-    if scope.mentees is not None or scope.mentor_id is not None:
-        sessions = sessions.where(
-            MentorshipSession.assignment_id.in_(select(Assignment.id).where(in_scope))
-        )
-    per_session = sessions.subquery()
-
     span = days_between(
         func.coalesce(Assignment.actual_end_date, sa.bindparam("today", today, sa.Date)),
         Assignment.start_date,
@@ -763,7 +739,9 @@ def _per_mentorship(db: Session, today: date, scope: _Scope, final_key: str | No
         else_=CADENCE_DAYS["weekly"],
     )
     expected = case((span > 0, span // cadence_days), else_=0)
-    logged = func.coalesce(per_session.c.logged, 0)
+    # The session tallies each mentorship keeps (bot/services/tallies.py), so the
+    # report reads one row per mentorship, not every session.
+    logged = Assignment.sessions_logged
 
     columns: list[Any] = [
         Assignment.id.label("assignment_id"),
@@ -774,14 +752,10 @@ def _per_mentorship(db: Session, today: date, scope: _Scope, final_key: str | No
         logged.label("logged"),
         case((logged < expected, logged), else_=expected).label("completed"),
         case((span > 0, span), else_=0).label("active_days"),
-        func.coalesce(per_session.c.group_seats, 0).label("group_seats"),
-        func.coalesce(per_session.c.group_attended, 0).label("group_attended"),
+        Assignment.group_seats.label("group_seats"),
+        Assignment.group_seats_attended.label("group_attended"),
     ]
-    query = (
-        select(*columns)
-        .select_from(Assignment)
-        .outerjoin(per_session, per_session.c.assignment_id == Assignment.id)
-    )
+    query = select(*columns).select_from(Assignment)
     if final_key is None:
         query = query.add_columns(sa.null().label("final_days"))
     else:

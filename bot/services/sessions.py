@@ -12,10 +12,10 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.services import access, action_items, audit, inputs, program
+from bot.services import access, action_items, audit, inputs, program, tallies
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from models import CADENCE_DAYS, Assignment, Mentor, MentorshipSession, User
 
@@ -143,27 +143,13 @@ def mentorships_of(
     ).all()
     if not rows:
         return []
-    ids = [a.id for a, _ in rows]
-    counts = {
-        assignment_id: (held, last)
-        for assignment_id, held, last in db.execute(
-            select(
-                MentorshipSession.assignment_id,
-                func.count(),
-                func.max(MentorshipSession.session_date),
-            )
-            .where(MentorshipSession.assignment_id.in_(ids), MentorshipSession.attended.is_(True))
-            .group_by(MentorshipSession.assignment_id)
-        ).tuples()
-    }
     others = {a.mentee_user_id for a, _ in rows} | {m for _, m in rows}
     people = {u.id: u for u in db.scalars(select(User).where(User.id.in_(others)))}
     found = []
     for assignment, mentor_user_id in rows:
         mine = "mentee" if assignment.mentee_user_id == user_id else "mentor"
         other = people[mentor_user_id if mine == "mentee" else assignment.mentee_user_id]
-        held, last = counts.get(assignment.id, (0, None))
-        last_dt = _aware(last)
+        last_dt = _aware(assignment.last_session_at)
         found.append(
             Mentorship(
                 assignment.id,
@@ -175,7 +161,7 @@ def mentorships_of(
                 assignment.expected_end_date,
                 assignment.check_in_cadence,
                 assignment.status,
-                int(held),
+                assignment.sessions_logged,
                 last_dt,
                 next_check_in(
                     assignment.check_in_cadence,
@@ -449,6 +435,7 @@ def log(
             db.add(session)
         saved.append(session)
     db.flush()
+    tallies.refresh_tallies(db, {session.assignment_id for session in saved})
     marked = _mark_carried(db, actor_id, values.done_items, now)
     for session in saved:
         audit.record(

@@ -25,6 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.services import tallies
 from bot.services.milestones import DEFAULT_TEMPLATES
 from models import CADENCE_DAYS, Base, MilestoneTemplate
 
@@ -421,3 +422,4 @@ def load(db: Session, generated: GeneratedProgram, batch: int = 2000) -> None:
         while chunk := list(islice(iterator, batch)):
             db.execute(sa.insert(table), [dict(zip(columns, row, strict=True)) for row in chunk])
     db.flush()
+    tallies.refresh_tallies(db)
