@@ -51,6 +51,30 @@ TRANSIENT_ERRORS = frozenset(
 
 Deliverer = Callable[[WebClient, Runtime, Due], Outcome]
 
+#: The most reminders one sweep claims. Slack lets an app post about one message a
+#: second per conversation and a few hundred a minute per workspace, so a sweep every
+#: few minutes cannot send many more than this; a claim beyond what it can send would
+#: only sit in the ledger while the sweep works through the rest. What is left waits
+#: for the next sweeps, in `PRIORITY` order.
+CLAIMS_PER_SWEEP = 2_000
+#: When more is due than one sweep claims: the Mentor Role's response-time standards
+#: first, then the nudges people act on, the weekly digest last; within a kind, what
+#: has been due longest first.
+PRIORITY = (
+    "request_fallback",
+    "review_escalation",
+    "request_pending",
+    "review_waiting",
+    "coverage",
+    "checkin",
+    "milestone_overdue",
+    "milestone_soon",
+    "item_overdue",
+    "item_tomorrow",
+    "digest_admin",
+    "digest_manager",
+)
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -75,6 +99,8 @@ class ClaimedBatch:
     held_counts: Counter[str] = field(default_factory=Counter)
     claimed: list[tuple[ledger.Claim, Due]] = field(default_factory=list)
     already_handled: int = 0
+    #: Due and sendable, but over this sweep's claim limit: the next sweeps take them.
+    deferred: int = 0
 
 
 @dataclass
@@ -85,6 +111,7 @@ class SweepReport:
     held: list[tuple[Due, datetime]] = field(default_factory=list)
     held_counts: Counter[str] = field(default_factory=Counter)
     already_handled: int = 0
+    deferred: int = 0
     deliveries: list[Delivery] = field(default_factory=list)
 
     def count(self, status: str) -> int:
@@ -97,17 +124,21 @@ class SweepReport:
             f"{self.count('sent')} sent, {self.count('failed')} failed (retried later), "
             f"{self.count('dead')} dropped, {self.held_counts.total()} held for working hours, "
             f"{self.already_handled} already sent or in progress"
+            + (f", {self.deferred} left for the next sweep" if self.deferred else "")
         )
 
 
-def claim_due(db: Session, *, now: datetime, list_held: bool = True) -> ClaimedBatch:
+def claim_due(
+    db: Session, *, now: datetime, list_held: bool = True, limit: int = CLAIMS_PER_SWEEP
+) -> ClaimedBatch:
     """Steps 2 of the sweep, in the caller's transaction: select what is due, hold what
-    falls outside its recipient's working hours, claim the rest. Held reminders are
+    falls outside its recipient's working hours, claim the rest, at most `limit` of
+    them (`PRIORITY` order; the others are counted as deferred). Held reminders are
     counted per kind, and listed one by one only if `list_held` (a person reading the
     sweep's output wants names; the scheduler only logs the counts, and at tens of
     thousands of held check-ins, listing them would cost most of the sweep)."""
     context = reminders.DueContext(
-        db, program.load(db), now, skip_settled=True, count_held=not list_held
+        db, program.load(db), now, skip_settled=True, count_held=not list_held, limit=limit
     )
     day = context.day
     batch = ClaimedBatch()
@@ -125,13 +156,27 @@ def claim_due(db: Session, *, now: datetime, list_held: bool = True) -> ClaimedB
             batch.held_counts[due.kind] += 1
             if list_held:
                 batch.held.append((due, resumes[timezone]))
-    wanted = [ledger.Wanted(key, due.recipient.user_id) for key, due in sendable.items()]
-    claims = ledger.claim_many(db, wanted, now=now)
-    batch.claimed = [(claim, sendable[claim.key]) for claim in claims]
-    batch.already_handled = len(sendable) - len(claims) + context.settled
-    batch.due += context.settled + context.held.total()
+    ordered = sorted(sendable.values(), key=_urgency)
+    # What the ledger already settled is only known by trying (unless a finder left it
+    # out), so claim in rounds until `limit` are won or nothing is left to try.
+    tried = 0
+    while len(batch.claimed) < limit and tried < len(ordered):
+        chunk = ordered[tried : tried + limit - len(batch.claimed)]
+        tried += len(chunk)
+        wanted = [ledger.Wanted(due.key, due.recipient.user_id) for due in chunk]
+        claims = ledger.claim_many(db, wanted, now=now)
+        batch.claimed.extend((claim, sendable[claim.key]) for claim in claims)
+        batch.already_handled += len(chunk) - len(claims)
+    batch.already_handled += context.settled
+    batch.deferred = len(ordered) - tried + context.deferred.total()
+    batch.due += context.settled + context.held.total() + context.deferred.total()
     batch.held_counts.update(context.held)
     return batch
+
+
+def _urgency(due: Due) -> tuple[int, str]:
+    rank = PRIORITY.index(due.kind) if due.kind in PRIORITY else len(PRIORITY)  # new kinds last
+    return rank, due.period
 
 
 def run_sweep(
@@ -141,19 +186,22 @@ def run_sweep(
     now: datetime | None = None,
     use_lock: bool = True,
     list_held: bool = True,
+    limit: int = CLAIMS_PER_SWEEP,
 ) -> SweepReport:
     """One sweep as if at `now` (default: the runtime's clock). Never raises for a
     single reminder's trouble: each outcome is recorded and the sweep goes on.
-    `list_held=False` reports held reminders as counts per kind only (see `claim_due`)."""
+    `list_held=False` reports held reminders as counts per kind only; `limit` caps the
+    claims (see `claim_due`)."""
     now = now or runtime.now()
     engine: Engine = runtime.session_factory.kw["bind"]
     with sweep_lock(engine, enabled=use_lock) as acquired:
         if not acquired:
             return SweepReport(now, ran=False)
         with runtime.db() as db:
-            batch = claim_due(db, now=now, list_held=list_held)
+            batch = claim_due(db, now=now, list_held=list_held, limit=limit)
         report = SweepReport(now, due=batch.due, held=batch.held, held_counts=batch.held_counts)
         report.already_handled = batch.already_handled
+        report.deferred = batch.deferred
         for claim, due in batch.claimed:
             report.deliveries.append(_deliver(runtime, client, claim, due, now))
     return report

@@ -7,12 +7,12 @@ import threading
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from bot.config import Settings
 from bot.sweep import SWEEP_LOCK_KEY, claim_due
 from bot.testing.harness import ServedApp
-from models import Notification, User
+from models import Assignment, Notification, User
 from models.db import make_engine
 from tests.factories import make_assignment, make_mentor
 from tests.reminders_support import Sweep, at, extra_person, posts_to, sent, sweeper
@@ -222,3 +222,56 @@ def test_a_sweep_finding_another_one_running_does_nothing(
         assert sent(sweep(MONDAY_MORNING)) == ["UNEWT", "UVERA"]
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("list_held", [True, False], ids=["cli", "scheduler"])
+def test_more_due_than_one_sweep_claims_goes_out_over_the_next_sweeps_urgent_first(
+    slack, world, db, sweep, list_held
+) -> None:  # type: ignore[no-untyped-def]
+    """A sweep claims only what it can send (here 3); the rest waits for the next sweeps,
+    the Mentor Role's response-time reminders before check-ins, and nothing goes twice."""
+    vera = make_mentor(db, world.veteran, max_mentees=10)
+    for i in range(4):
+        hire = extra_person(db, slack.fake, f"UHIRE{i}", f"Hire {i}", "America/New_York")
+        db.add(
+            Assignment(
+                mentor_id=vera.id,
+                mentee_user_id=hire.id,
+                start_date=date(2026, 11, 9),
+                status="active",
+                mentor_accepted_at=at("2026-11-09T00:00"),
+            )
+        )
+    omar = make_mentor(db, world.londoner)
+    make_assignment(
+        db,
+        omar,
+        world.new_hire,
+        status="pending",
+        assigned_by=world.manager,
+        created_at=at("2026-11-15T14:00"),
+    )
+    db.commit()
+
+    first = sweep(at("2026-11-16T15:00"), limit=3, list_held=list_held)
+    assert first.count("sent") == 3
+    assert first.deliveries[0].kind == "request_pending"  # 25 hours unanswered: first
+    assert sent(first, "request_pending") == ["UOMAR"]
+    assert first.deferred >= 8 - 2  # 4 pairs' check-ins, two of them sent already
+    assert f"{first.deferred} left for the next sweep" in first.summary()
+
+    later = [first]
+    minute = 0
+    while later[-1].deferred:
+        minute += 5
+        later.append(sweep(at("2026-11-16T15:00") + timedelta(minutes=minute), limit=3))
+        assert later[-1].count("sent") <= 3
+        assert minute < 60, [(r.deferred, r.summary()) for r in later]
+    delivered = [d for r in later for d in r.deliveries]
+    assert len(delivered) == first.count("sent") + first.deferred
+    assert all(d.status == "sent" for d in delivered)
+    sent_rows = db.scalar(select(func.count()).where(Notification.status == "sent"))
+    assert sent_rows == len(delivered)  # one ledger row each: nothing went twice
+    assert posts_to(slack.fake, "UVERA") == 4  # one check-in per mentorship
+    assert all(posts_to(slack.fake, f"UHIRE{i}") == 1 for i in range(4))
+    assert posts_to(slack.fake, "UOMAR") == 1

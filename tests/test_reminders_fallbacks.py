@@ -244,6 +244,13 @@ def test_the_postgresql_checkin_query_counts_held_check_ins_the_portable_path_li
         assert context.held["checkin"] == len(portable) - len(working), now
         assert working and len(portable) > len(working), now  # both sides are exercised
 
+        # Capped, it returns the longest due of them and counts the rest as deferred.
+        capped = reminders.DueContext(db, ProgramConfig(), now, count_held=True, limit=5)
+        first = reminders.collect_due(capped, ["checkin"])
+        db.rollback()
+        assert len(first) == 5 and capped.deferred["checkin"] == len(working) - 5
+        assert [d.period for d in first] == sorted(d.period for d in in_sql)[:5]
+
 
 def _settle_four_of_five(db, keys, now: datetime) -> None:  # type: ignore[no-untyped-def]
     """Ledger rows for the first five keys: sent, dead, claimed and failed (both still

@@ -107,6 +107,12 @@ class DueContext:
     #: have counted them as held.
     count_held: bool = False
     held: Counter[str] = field(default_factory=Counter)
+    #: The sweep sets this with `count_held`: it claims at most `limit` reminders. A
+    #: finder that judges working hours and the ledger in its own query may return only
+    #: the `limit` due longest, adding per kind how many more it found to `deferred`;
+    #: the next sweeps find them again.
+    limit: int | None = None
+    deferred: Counter[str] = field(default_factory=Counter)
     day: WorkingDay = field(init=False)
 
     def __post_init__(self) -> None:
@@ -291,15 +297,6 @@ def _checkin(
 
 def _checkins_in_python(ctx: DueContext) -> Iterator[Due]:
     """The portable way: every active mentorship read, each date worked out here."""
-    last_session = (
-        select(
-            MentorshipSession.assignment_id.label("assignment_id"),
-            func.max(MentorshipSession.session_date).label("last_at"),
-        )
-        .where(MentorshipSession.attended.is_(True))
-        .group_by(MentorshipSession.assignment_id)
-        .subquery()
-    )
     rows = ctx.db.execute(
         _with_pair(
             select(
@@ -307,11 +304,9 @@ def _checkins_in_python(ctx: DueContext) -> Iterator[Due]:
                 Assignment.check_in_cadence,
                 Assignment.start_date,
                 Assignment.snoozed_until,
-                last_session.c.last_at,
+                Assignment.last_session_at.label("last_at"),
             )
-        )
-        .outerjoin(last_session, last_session.c.assignment_id == Assignment.id)
-        .where(Assignment.status == "active")
+        ).where(Assignment.status == "active")
     )
     for row in rows:
         if row.snoozed_until is not None and ctx.now < row.snoozed_until:
@@ -390,18 +385,13 @@ _CHECKINS_DUE = text(
                              CAST(:todays AS date[]), CAST(:working AS boolean[]))
             AS zone(tz_value, name, today, working)
     ),
-    last_session AS (
-        SELECT assignment_id, max(session_date) AS last_at
-        FROM mentorship_sessions WHERE attended GROUP BY assignment_id
-    ),
     recipient AS (
         SELECT a.id, a.check_in_cadence, a.start_date, a.snoozed_until, m.paused_until,
-               ls.last_at, side.*
+               a.last_session_at AS last_at, side.*
         FROM mentorship_assignments AS a
         JOIN mentors AS m ON m.id = a.mentor_id
         JOIN users AS mu ON mu.id = m.user_id
         JOIN users AS eu ON eu.id = a.mentee_user_id
-        LEFT JOIN last_session AS ls ON ls.assignment_id = a.id
         CROSS JOIN LATERAL (VALUES
             ('mentor', mu.id, mu.slack_user_id, coalesce(nullif(mu.name, ''), mu.slack_user_id),
              mu.timezone, mu.deactivated_at IS NULL AND NOT mu.is_bot,
@@ -419,8 +409,8 @@ _CHECKINS_DUE = text(
           AND (a.snoozed_until IS NOT NULL OR (
               :latest_today - a.start_date >= CASE a.check_in_cadence {steps}
                                                    ELSE {default_step} END
-              AND (ls.last_at IS NULL
-                   OR :latest_today - ((ls.last_at AT TIME ZONE 'UTC')::date - 1)
+              AND (a.last_session_at IS NULL
+                   OR :latest_today - ((a.last_session_at AT TIME ZONE 'UTC')::date - 1)
                       >= CASE a.check_in_cadence {steps} ELSE {default_step} END)))
     ),
     anchored AS MATERIALIZED (
@@ -457,14 +447,17 @@ _CHECKINS_DUE = text(
         ) AS settled
         FROM due
     )
-    SELECT total.settled_count, total.held_count, k.*
+    SELECT total.settled_count, total.held_count, total.sendable_count, k.*
     FROM (
         SELECT count(*) FILTER (WHERE settled) AS settled_count,
-               count(*) FILTER (WHERE :count_held AND NOT working) AS held_count
+               count(*) FILTER (WHERE :count_held AND NOT working) AS held_count,
+               count(*) FILTER (WHERE NOT settled AND working) AS sendable_count
         FROM keyed
     ) AS total
     LEFT JOIN LATERAL (
         SELECT * FROM keyed WHERE NOT settled AND (working OR NOT :count_held)
+        ORDER BY due_on, id
+        LIMIT :row_limit
     ) AS k ON true
     """.format(
         steps=" ".join(f"WHEN '{name}' THEN {days}" for name, days in CADENCE_DAYS.items()),
@@ -486,6 +479,7 @@ def _checkins_in_sql(ctx: DueContext, zones: dict[str, _Zone]) -> Iterator[Due]:
             "skip_settled": ctx.skip_settled,
             "count_held": ctx.count_held,
             "latest_today": max((z.today for z in zones.values()), default=ctx.now.date()),
+            "row_limit": _row_limit(ctx),
         },
     )
     first = True
@@ -494,11 +488,24 @@ def _checkins_in_sql(ctx: DueContext, zones: dict[str, _Zone]) -> Iterator[Due]:
             ctx.settled += row.settled_count  # the same on every row
             if row.held_count:
                 ctx.held["checkin"] += row.held_count
+            _count_deferred(ctx, "checkin", row.sendable_count)
             first = False
         if row.id is None:
             break
         recipient = Recipient(row.user_id, row.slack, row.name, row.timezone, True)
         yield _checkin(row, recipient, row.role, row.other_name, row.last_day, row.due_on)
+
+
+def _row_limit(ctx: DueContext) -> int | None:
+    """How many rows a finder that leaves out held reminders may return (None: all)."""
+    return ctx.limit if ctx.count_held else None
+
+
+def _count_deferred(ctx: DueContext, kind: str, sendable: int) -> None:
+    """Of `sendable` reminders of `kind` found, what `_row_limit` left for later sweeps."""
+    limit = _row_limit(ctx)
+    if limit is not None and sendable > limit:
+        ctx.deferred[kind] += sendable - limit
 
 
 # -- a request waiting for the mentor's answer (Mentor Role: confirmed within 48 h) ----------
@@ -747,6 +754,7 @@ def action_items(ctx: DueContext) -> Iterator[Due]:
                 ctx.settled += row.settled_count
                 if row.held_count:
                     ctx.held["action_item"] += row.held_count
+                _count_deferred(ctx, "action_item", row.sendable_count)
                 first = False
             if row.id is None:
                 break
@@ -948,10 +956,13 @@ def _items_in_sql(ctx: DueContext) -> Select[Any]:
     totals = select(
         func.count().filter(f.settled).label("settled_count"),
         func.count().filter(f.held).label("held_count"),
+        func.count().filter(~f.settled, ~f.held).label("sendable_count"),
     ).subquery("totals")
     rest = (
         select(*[f[column.key] for column in candidates.c])
         .where(~f.settled, ~f.held)
+        .order_by(f.due_text, f.id)
+        .limit(_row_limit(ctx))
         .lateral("rest")
     )
     return select(totals, rest).select_from(totals.outerjoin(rest, literal(True)))
