@@ -32,7 +32,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from bot.services import program, tallies
 from bot.services.reminders import checkin_due_date
 from bot.services.working_hours import WorkingDay, is_working_time, local_date
-from bot.sweep import claim_due
+from bot.sweep import CLAIMS_PER_SWEEP, claim_due
 from models import CADENCE_DAYS, Assignment, Mentor, MentorshipSession, Notification, User
 from models.db import make_engine, make_session_factory
 from models.migrate import upgrade
@@ -93,12 +93,13 @@ def run(engine: sa.Engine, assignments: int, sample: int, interval: int) -> None
     print(
         f"   select+claim: {cold:.2f} s — {batch.due:,} due, "
         f"{batch.held_counts.total():,} held for working hours, "
-        f"{len(batch.claimed):,} claimed to send"
+        f"{len(batch.claimed):,} claimed to send (at most {CLAIMS_PER_SWEEP:,} a sweep), "
+        f"{batch.deferred:,} left for the next sweeps"
     )
     warm, again = timed_sweep(factory, NOW + timedelta(minutes=5))
     print(
         f"   5 min later:  {warm:.2f} s — {len(again.claimed):,} claimed, "
-        f"{again.already_handled:,} already claimed"
+        f"{again.already_handled:,} already claimed, {again.deferred:,} still waiting"
     )
     print(
         f"   goal <= 2 s: {'met' if max(cold, warm) <= 2 else 'NOT met'}; "
@@ -113,11 +114,13 @@ def run(engine: sa.Engine, assignments: int, sample: int, interval: int) -> None
     print(f"   program history generated in {time.perf_counter() - started:.1f} s")
     times: list[float] = []
     claimed: list[int] = []
+    deferred: list[int] = []
     now = STEADY_DAY
     while now < STEADY_DAY + timedelta(days=1):
         seconds, batch = timed_sweep(factory, now)
         times.append(seconds)
         claimed.append(len(batch.claimed))
+        deferred.append(batch.deferred)
         mark_sent(factory, batch)
         now += timedelta(minutes=interval)
     p50, p95 = _percentile(times, 50), _percentile(times, 95)
@@ -129,7 +132,7 @@ def run(engine: sa.Engine, assignments: int, sample: int, interval: int) -> None
     print(
         f"   claimed per sweep: p50 {_percentile(claimed, 50):,.0f}, "
         f"max {max(claimed):,} (that sweep took {times[busiest]:.2f} s), "
-        f"{sum(claimed):,} in the day"
+        f"{sum(claimed):,} in the day; left for a later sweep: max {max(deferred):,}"
     )
     print(
         f"   ratio naive / sweep: {naive_total / p50:.0f}x (p50), "

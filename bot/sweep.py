@@ -55,25 +55,8 @@ Deliverer = Callable[[WebClient, Runtime, Due], Outcome]
 #: second per conversation and a few hundred a minute per workspace, so a sweep every
 #: few minutes cannot send many more than this; a claim beyond what it can send would
 #: only sit in the ledger while the sweep works through the rest. What is left waits
-#: for the next sweeps, in `PRIORITY` order.
+#: for the next sweeps, in `reminders.PRIORITY` order.
 CLAIMS_PER_SWEEP = 2_000
-#: When more is due than one sweep claims: the Mentor Role's response-time standards
-#: first, then the nudges people act on, the weekly digest last; within a kind, what
-#: has been due longest first.
-PRIORITY = (
-    "request_fallback",
-    "review_escalation",
-    "request_pending",
-    "review_waiting",
-    "coverage",
-    "checkin",
-    "milestone_overdue",
-    "milestone_soon",
-    "item_overdue",
-    "item_tomorrow",
-    "digest_admin",
-    "digest_manager",
-)
 
 
 @dataclass(frozen=True)
@@ -133,10 +116,11 @@ def claim_due(
 ) -> ClaimedBatch:
     """Steps 2 of the sweep, in the caller's transaction: select what is due, hold what
     falls outside its recipient's working hours, claim the rest, at most `limit` of
-    them (`PRIORITY` order; the others are counted as deferred). Held reminders are
-    counted per kind, and listed one by one only if `list_held` (a person reading the
-    sweep's output wants names; the scheduler only logs the counts, and at tens of
-    thousands of held check-ins, listing them would cost most of the sweep)."""
+    them (in `reminders.PRIORITY` order; the others are counted as deferred). Held
+    reminders are counted per kind, and listed one by one only if `list_held` (a
+    person reading the sweep's output wants names; the scheduler only logs the counts,
+    and at tens of thousands of held check-ins, listing them would cost most of the
+    sweep)."""
     context = reminders.DueContext(
         db, program.load(db), now, skip_settled=True, count_held=not list_held, limit=limit
     )
@@ -156,7 +140,7 @@ def claim_due(
             batch.held_counts[due.kind] += 1
             if list_held:
                 batch.held.append((due, resumes[timezone]))
-    ordered = sorted(sendable.values(), key=_urgency)
+    ordered = list(sendable.values())  # found in the order to claim them in
     # What the ledger already settled is only known by trying (unless a finder left it
     # out), so claim in rounds until `limit` are won or nothing is left to try.
     tried = 0
@@ -172,11 +156,6 @@ def claim_due(
     batch.due += context.settled + context.held.total() + context.deferred.total()
     batch.held_counts.update(context.held)
     return batch
-
-
-def _urgency(due: Due) -> tuple[int, str]:
-    rank = PRIORITY.index(due.kind) if due.kind in PRIORITY else len(PRIORITY)  # new kinds last
-    return rank, due.period
 
 
 def run_sweep(

@@ -470,7 +470,13 @@ def mentor_report(db: Session, *, user_id: uuid.UUID, now: datetime) -> MentorRe
     today = program_today(now, config)
     mine, mine_satisfaction = _sessions(db, today, _Scope(mentor_id=mentor.id))
     everyone_sessions, everyone_satisfaction, ranking = _program_figures(
-        db, config, today, _ramp(db, config, _Scope()), only_mentor=mentor.id, limit=None
+        # The final milestone alone gives the baseline the ranking compares with.
+        db,
+        config,
+        today,
+        _ramp(db, config, _Scope(), final_only=True),
+        only_mentor=mentor.id,
+        limit=None,
     )
     active = db.scalar(
         select(func.count())

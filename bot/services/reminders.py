@@ -44,6 +44,7 @@ from bot.services.program import ProgramConfig
 from bot.services.working_hours import WorkingDay, is_working_time, local_date, zone_of
 from models import (
     CADENCE_DAYS,
+    OPEN_STATUSES,
     Assignment,
     Mentor,
     MentorshipSession,
@@ -107,12 +108,14 @@ class DueContext:
     #: have counted them as held.
     count_held: bool = False
     held: Counter[str] = field(default_factory=Counter)
-    #: The sweep sets this with `count_held`: it claims at most `limit` reminders. A
-    #: finder that judges working hours and the ledger in its own query may return only
-    #: the `limit` due longest, adding per kind how many more it found to `deferred`;
-    #: the next sweeps find them again.
+    #: The sweep sets this: it claims at most `limit` reminders. A finder that judges
+    #: working hours and the ledger in its own query may return only what is left of
+    #: it after the finders before it (PRIORITY), the longest due first, adding per
+    #: kind how many more it found to `deferred`; the next sweeps find them again.
     limit: int | None = None
     deferred: Counter[str] = field(default_factory=Counter)
+    #: How many of `limit` the finders so far have returned (see `_take`).
+    taken: int = 0
     day: WorkingDay = field(init=False)
 
     def __post_init__(self) -> None:
@@ -136,6 +139,25 @@ Finder = Callable[[DueContext], Iterable[Due]]
 DUE_KINDS: dict[str, Finder] = {}
 
 
+#: The order finders run in, which is the order a sweep claims in when more is due than
+#: it claims at once: the Mentor Role's response-time standards first, then the nudges
+#: people act on, the weekly digest last.
+PRIORITY = (
+    "request_fallback",
+    "review_waiting",
+    "request_pending",
+    "coverage",
+    "checkin",
+    "milestone_date",
+    "action_item",
+    "digest",
+)
+
+
+def _priority(finder: str) -> int:
+    return PRIORITY.index(finder) if finder in PRIORITY else len(PRIORITY)  # new ones last
+
+
 def due_kind(name: str) -> Callable[[Finder], Finder]:
     """Register a finder of due reminders of kind `name`."""
 
@@ -155,8 +177,9 @@ def find_due(
 
 
 def collect_due(context: DueContext, kinds: Iterable[str] = ()) -> list[Due]:
-    """What every finder (or only `kinds`) yields in `context`, to reachable people."""
-    chosen = list(kinds) or list(DUE_KINDS)
+    """What every finder (or only `kinds`) yields in `context`, to reachable people:
+    finder by finder in PRIORITY order, each one's the longest due first."""
+    chosen = sorted(kinds or DUE_KINDS, key=_priority)
     if context.db.get_bind().dialect.name == "postgresql":
         # The planner overestimates the finders' date and JSON arithmetic and JIT-compiles
         # their queries, which costs seconds and saves nothing; off for this transaction.
@@ -169,6 +192,7 @@ def collect_due(context: DueContext, kinds: Iterable[str] = ()) -> list[Due]:
         settled_before, held_before = context.settled, context.held.copy()
         try:
             found_here = [due for due in DUE_KINDS[kind](context) if due.recipient.reachable]
+            found_here.sort(key=lambda due: due.period)
         except Exception:
             log.exception("finding due reminders of kind %s failed; skipped this sweep", kind)
             context.db.rollback()
@@ -488,7 +512,7 @@ def _checkins_in_sql(ctx: DueContext, zones: dict[str, _Zone]) -> Iterator[Due]:
             ctx.settled += row.settled_count  # the same on every row
             if row.held_count:
                 ctx.held["checkin"] += row.held_count
-            _count_deferred(ctx, "checkin", row.sendable_count)
+            _take(ctx, "checkin", row.sendable_count)
             first = False
         if row.id is None:
             break
@@ -496,16 +520,23 @@ def _checkins_in_sql(ctx: DueContext, zones: dict[str, _Zone]) -> Iterator[Due]:
         yield _checkin(row, recipient, row.role, row.other_name, row.last_day, row.due_on)
 
 
-def _row_limit(ctx: DueContext) -> int | None:
-    """How many rows a finder that leaves out held reminders may return (None: all)."""
-    return ctx.limit if ctx.count_held else None
+def _row_limit(ctx: DueContext, *, always: bool = False) -> int | None:
+    """How many sendable reminders a finder may still return (None: all): what is left
+    of the sweep's limit after the finders before it. Only for a finder that leaves out
+    held reminders (`count_held`), unless it never finds any held (`always`)."""
+    if ctx.limit is None or not (ctx.count_held or always):
+        return None
+    return max(ctx.limit - ctx.taken, 0)
 
 
-def _count_deferred(ctx: DueContext, kind: str, sendable: int) -> None:
-    """Of `sendable` reminders of `kind` found, what `_row_limit` left for later sweeps."""
-    limit = _row_limit(ctx)
-    if limit is not None and sendable > limit:
-        ctx.deferred[kind] += sendable - limit
+def _take(ctx: DueContext, kind: str, sendable: int, *, always: bool = False) -> int | None:
+    """Of `sendable` reminders of `kind` a finder found, count what `_row_limit` lets it
+    return as taken and the rest as deferred; returns that limit."""
+    limit = _row_limit(ctx, always=always)
+    if limit is not None:
+        ctx.taken += min(sendable, limit)
+        ctx.deferred[kind] += max(sendable - limit, 0)
+    return limit
 
 
 # -- a request waiting for the mentor's answer (Mentor Role: confirmed within 48 h) ----------
@@ -754,7 +785,7 @@ def action_items(ctx: DueContext) -> Iterator[Due]:
                 ctx.settled += row.settled_count
                 if row.held_count:
                     ctx.held["action_item"] += row.held_count
-                _count_deferred(ctx, "action_item", row.sendable_count)
+                _take(ctx, "action_item", row.sendable_count)
                 first = False
             if row.id is None:
                 break
@@ -1039,19 +1070,22 @@ def weekly_digests(ctx: DueContext) -> Iterator[Due]:
     managers = [
         _person(row, "manager")
         for row in ctx.db.execute(
-            select(*_person_columns(manager, "manager")).where(
-                manager.id.in_(select(User.manager_id).where(User.manager_id.is_not(None))),
+            select(*_person_columns(manager, "manager"))
+            .where(
+                # Only managers with someone to report on, so none is left waiting.
+                manager.id.in_(select(User.manager_id).where(_in_digest(ctx))),
                 manager.deactivated_at.is_(None),
                 manager.is_bot.is_(False),
                 func.coalesce(manager.timezone, "").in_(list(zones)),
                 ~_digest_settled(manager, "digest_manager", zones),
             )
+            .order_by(manager.slack_user_id)
         )
     ]
     admins = _admins(ctx.db)
     wanted = [
-        *((m, "manager") for m in managers),
         *((a, "admin") for a in admins if a.reachable and ctx.working(a)),
+        *((m, "manager") for m in managers),
     ]
     keys = {
         (recipient, audience): Due(
@@ -1063,6 +1097,10 @@ def weekly_digests(ctx: DueContext) -> Iterator[Due]:
         ctx.db, [keys[(a, "admin")] for a, audience in wanted if audience == "admin"]
     )
     todo = [pair for pair in wanted if settled.get(keys[pair]) not in _DIGEST_SETTLED]
+    # Admins come first; the managers past the limit are the next sweeps' (a digest is
+    # computed only when it is about to be sent).
+    limit = _take(ctx, "digest", len(todo), always=True)
+    todo = todo[:limit]
     if not todo:
         return
     report_lines = _report_lines(ctx, [r.user_id for r, a in todo if a == "manager"])
@@ -1101,6 +1139,19 @@ def _digest_settled(person: Any, kind: str, zones: dict[str, _Zone]) -> ColumnEl
     )
 
 
+def _in_digest(ctx: DueContext) -> ColumnElement[bool]:
+    """A `User` their manager's digest lists: still here, and in a pending or active
+    mentorship or a new hire."""
+    hire_cutoff = ctx.now.date() - timedelta(days=ctx.config.new_hire_window_days)
+    in_program = (
+        select(Assignment.id)
+        .where(Assignment.mentee_user_id == User.id, Assignment.status.in_(OPEN_STATUSES))
+        .correlate(User)  # not the outer query's own Assignment join
+        .exists()
+    )
+    return and_(User.deactivated_at.is_(None), or_(in_program, User.hire_date >= hire_cutoff))
+
+
 def _report_lines(
     ctx: DueContext, manager_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, list[dict[str, Any]]]:
@@ -1110,10 +1161,9 @@ def _report_lines(
     if not manager_ids:
         return {}
     today = ctx.now.date()
-    hire_cutoff = today - timedelta(days=ctx.config.new_hire_window_days)
     week_ago = ctx.now - timedelta(days=7)
     open_assignment = and_(
-        Assignment.mentee_user_id == User.id, Assignment.status.in_(("pending", "active"))
+        Assignment.mentee_user_id == User.id, Assignment.status.in_(OPEN_STATUSES)
     )
     sessions = (
         select(
@@ -1167,11 +1217,7 @@ def _report_lines(
         .outerjoin(mentor_user, mentor_user.id == Mentor.user_id)
         .outerjoin(sessions, sessions.c.assignment_id == Assignment.id)
         .outerjoin(milestones, milestones.c.mentee_user_id == User.id)
-        .where(
-            User.manager_id.in_(manager_ids),
-            User.deactivated_at.is_(None),
-            or_(Assignment.id.is_not(None), User.hire_date >= hire_cutoff),
-        )
+        .where(User.manager_id.in_(manager_ids), _in_digest(ctx))
         .order_by(User.name)
     ).all()
     by_manager: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
