@@ -150,11 +150,11 @@ def load() -> str:
     return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def timed_sweep(factory, now: datetime):  # type: ignore[no-untyped-def]
+def timed_sweep(factory, now: datetime, limit: int = CLAIMS_PER_SWEEP):  # type: ignore[no-untyped-def]
     """One sweep's select and claim as the scheduler runs it, committed; (seconds, batch)."""
     with factory() as db:
         started = time.perf_counter()
-        batch = claim_due(db, now=now, list_held=False)
+        batch = claim_due(db, now=now, list_held=False, limit=limit)
         db.commit()
         return time.perf_counter() - started, batch
 
@@ -195,13 +195,14 @@ def steady_state(engine: sa.Engine, factory) -> None:  # type: ignore[no-untyped
         for start in range(0, len(sessions), 5000):
             conn.execute(sa.insert(MentorshipSession), sessions[start : start + 5000])
     recount_tallies(factory)
-    with engine.begin() as conn:
-        conn.execute(sa.text("ANALYZE"))
+    vacuum(engine)
     for hour in range(0, 24, 3):
-        _, batch = timed_sweep(factory, STEADY_DAY - timedelta(days=1) + timedelta(hours=hour))
+        # Everything due then, as if the sweeps every few minutes had long sent it.
+        _, batch = timed_sweep(
+            factory, STEADY_DAY - timedelta(days=1) + timedelta(hours=hour), limit=10**9
+        )
         mark_sent(factory, batch)
-    with engine.begin() as conn:
-        conn.execute(sa.text("ANALYZE"))
+    vacuum(engine)
 
 
 def _session(assignment_id: uuid.UUID, when: datetime, rng: random.Random) -> dict[str, object]:
@@ -288,8 +289,14 @@ def populate(engine: sa.Engine, count: int) -> None:
             for start in range(0, len(rows), 5000):
                 conn.execute(sa.insert(table), rows[start : start + 5000])
     recount_tallies(make_session_factory(engine))
-    with engine.begin() as conn:
-        conn.execute(sa.text("ANALYZE"))
+    vacuum(engine)
+
+
+def vacuum(engine: sa.Engine) -> None:
+    """What autovacuum does to a live database after so many rows changed: the
+    planner's statistics and the visibility map the index-only scans rely on."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text("VACUUM ANALYZE"))
 
 
 def recount_tallies(factory) -> None:  # type: ignore[no-untyped-def]
