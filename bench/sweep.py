@@ -13,8 +13,10 @@ sample in the same run and scaled to the total:
   2. the steady state: the program has been running (each mentorship's last session
      spread uniformly over its cadence period, the ledger holding what earlier sweeps
      sent), swept every --interval minutes across one day, as the scheduler does.
-Sending is not timed: it is bounded by Slack's rate limits, not by the database; the
-benchmark marks each claim sent between sweeps, as the sweep's sending step would."""
+Sending is not part of the goal: it is bounded by Slack's rate limits, not by the
+database. One whole sweep, sending what it claims to a local fake Slack, shows the
+count sent; otherwise the benchmark marks each claim sent between sweeps, as the
+sweep's sending step would."""
 
 from __future__ import annotations
 
@@ -29,10 +31,14 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from bot.config import Settings
+from bot.runtime import Runtime
 from bot.services import program, tallies
 from bot.services.reminders import checkin_due_date
 from bot.services.working_hours import WorkingDay, is_working_time, local_date
-from bot.sweep import CLAIMS_PER_SWEEP, claim_due
+from bot.slack_client import make_client
+from bot.sweep import CLAIMS_PER_SWEEP, claim_due, run_sweep
+from bot.testing.fake_slack import FakeSlack
 from models import CADENCE_DAYS, Assignment, Mentor, MentorshipSession, Notification, User
 from models.db import make_engine, make_session_factory
 from models.migrate import upgrade
@@ -108,6 +114,14 @@ def run(engine: sa.Engine, assignments: int, sample: int, interval: int) -> None
     )
     print(f"   load average (1, 5, 15 min): {load()}")
 
+    seconds, report = sending_sweep(engine, factory, NOW + timedelta(minutes=10))
+    print(
+        f"   10 min later, one whole sweep as the scheduler runs it, sending by DM to a "
+        f"local fake Slack over HTTP: {report.count('sent'):,} sent, "
+        f"{report.count('failed') + report.count('dead'):,} not, in {seconds:.2f} s "
+        f"(not part of the goal: a real Slack's rate limits pace the sending)"
+    )
+
     print(f"\n2. steady state: sweeps every {interval} min across {STEADY_DAY:%A %d %B} (UTC):")
     started = time.perf_counter()
     steady_state(engine, factory)
@@ -157,6 +171,25 @@ def timed_sweep(factory, now: datetime, limit: int = CLAIMS_PER_SWEEP):  # type:
         batch = claim_due(db, now=now, list_held=False, limit=limit)
         db.commit()
         return time.perf_counter() - started, batch
+
+
+def sending_sweep(engine: sa.Engine, factory, now: datetime):  # type: ignore[no-untyped-def]
+    """`run_sweep` end to end (lock, select, claim, send, record) against a local fake
+    Slack; (seconds, report)."""
+    fake = FakeSlack().start()
+    try:
+        settings = Settings(
+            DATABASE_URL=engine.url.render_as_string(hide_password=False),
+            SLACK_BOT_TOKEN="xoxb-bench",
+            SLACK_SIGNING_SECRET="bench",
+            SLACK_API_URL=fake.url,
+        )
+        runtime = Runtime(settings, factory)
+        started = time.perf_counter()
+        report = run_sweep(runtime, make_client(settings), now=now, list_held=False)
+        return time.perf_counter() - started, report
+    finally:
+        fake.stop()
 
 
 def mark_sent(factory, batch) -> None:  # type: ignore[no-untyped-def]
