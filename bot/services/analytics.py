@@ -35,10 +35,10 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from bot.services import access, program
+from bot.services.coverage import has_open_mentorship_sql
 from bot.services.program import ProgramConfig
 from models import (
     CADENCE_DAYS,
-    OPEN_STATUSES,
     Assignment,
     Mentor,
     MentorshipSession,
@@ -1040,25 +1040,19 @@ def _new_hires(config: ProgramConfig, today: date, scope: _Scope) -> ColumnEleme
     )
 
 
-def _has_open_mentorship(user_id: ColumnElement[Any]) -> ColumnElement[bool]:
-    return sa.exists().where(
-        Assignment.mentee_user_id == user_id, Assignment.status.in_(OPEN_STATUSES)
-    )
-
-
 def _coverage(db: Session, config: ProgramConfig, today: date, scope: _Scope) -> Coverage:
     new_hire = _new_hires(config, today, scope)
     row = db.execute(
         select(
             func.count().label("new_hires"),
-            func.count(case((_has_open_mentorship(User.id), 1))).label("covered"),
+            func.count(case((has_open_mentorship_sql(User.id), 1))).label("covered"),
         ).where(new_hire)
     ).one()
     manager = aliased(User)
     without = db.execute(
         select(User.name, User.slack_user_id, User.hire_date, manager.name.label("manager_name"))
         .outerjoin(manager, manager.id == User.manager_id)
-        .where(new_hire, ~_has_open_mentorship(User.id))
+        .where(new_hire, ~has_open_mentorship_sql(User.id))
         .order_by(User.hire_date, User.name)
         .limit(NAMES_SHOWN)
     )

@@ -44,15 +44,25 @@ class CoverageNudge:
     ranking: matching.Ranking
 
 
+def has_open_mentorship_sql(
+    user_id: sa.ColumnElement[uuid.UUID] | uuid.UUID,
+) -> sa.ColumnElement[bool]:
+    """SQL: the person `user_id` (a column or an id) has an active mentorship or a
+    request waiting for an answer. Only `Assignment` is its own, so it also works
+    inside a query that joins assignments itself."""
+    return (
+        sa.exists()
+        .where(Assignment.mentee_user_id == user_id, Assignment.status.in_(OPEN_STATUSES))
+        .correlate_except(Assignment)
+    )
+
+
 def new_hires_without_mentor(
     db: Session, *, today: date, hired_since: date, hired_until: date | None = None
 ) -> list[UncoveredHire]:
     """People hired between `hired_since` and `hired_until` (default today), inclusive,
     with no active or pending mentorship, earliest hire first."""
     manager = aliased(User)
-    covered = sa.exists().where(
-        Assignment.mentee_user_id == User.id, Assignment.status.in_(OPEN_STATUSES)
-    )
     rows = db.execute(
         sa.select(
             User.id,
@@ -69,7 +79,7 @@ def new_hires_without_mentor(
             User.hire_date <= (hired_until or today),
             User.is_bot.is_(False),
             User.deactivated_at.is_(None),
-            ~covered,
+            ~has_open_mentorship_sql(User.id),
         )
         .order_by(User.hire_date, User.name)
     ).all()
@@ -136,15 +146,7 @@ def program_admins(db: Session) -> list[str]:
 
 def has_open_mentorship(db: Session, mentee_id: uuid.UUID) -> bool:
     """True when the person has an active mentorship or a request waiting for an answer."""
-    return bool(
-        db.scalar(
-            sa.select(
-                sa.exists().where(
-                    Assignment.mentee_user_id == mentee_id, Assignment.status.in_(OPEN_STATUSES)
-                )
-            )
-        )
-    )
+    return bool(db.scalar(sa.select(has_open_mentorship_sql(mentee_id))))
 
 
 def claim_join_nudge(db: Session, *, slack_user_id: str, now: datetime) -> uuid.UUID | None:

@@ -1143,13 +1143,10 @@ def _in_digest(ctx: DueContext) -> ColumnElement[bool]:
     """A `User` their manager's digest lists: still here, and in a pending or active
     mentorship or a new hire."""
     hire_cutoff = ctx.now.date() - timedelta(days=ctx.config.new_hire_window_days)
-    in_program = (
-        select(Assignment.id)
-        .where(Assignment.mentee_user_id == User.id, Assignment.status.in_(OPEN_STATUSES))
-        .correlate(User)  # not the outer query's own Assignment join
-        .exists()
+    return and_(
+        User.deactivated_at.is_(None),
+        or_(coverage.has_open_mentorship_sql(User.id), User.hire_date >= hire_cutoff),
     )
-    return and_(User.deactivated_at.is_(None), or_(in_program, User.hire_date >= hire_cutoff))
 
 
 def _report_lines(
