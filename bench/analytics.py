@@ -16,17 +16,16 @@ import os
 import statistics
 import sys
 import time
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from bench.database import recount_tallies, throwaway_database, vacuum
 from bench.naive import differences, naive_report
-from bot.services import analytics, tallies
+from bot.services import analytics
 from bot.testing.program_generator import GeneratedProgram, ProgramSpec, generate
 from models.db import make_engine, make_session_factory
-from models.migrate import upgrade
 
 SERVER_URL = os.environ.get(
     "MENTORBOT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -69,15 +68,8 @@ def copy_load(engine: sa.Engine, program: GeneratedProgram) -> dict[str, int]:
         raw.commit()
     finally:
         raw.close()
-    # The sessions came in by COPY, not through the app: recount what it keeps per mentorship.
-    with make_session_factory(engine)() as db:
-        tallies.refresh_tallies(db)
-        db.commit()
-    # A live database is vacuumed by autovacuum (inserts trigger it too), which keeps
-    # the visibility map the index-only scans rely on; do it now rather than measure
-    # tables COPY has only just written.
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(sa.text("VACUUM ANALYZE"))
+    recount_tallies(engine)
+    vacuum(engine)
     return counts
 
 
@@ -98,81 +90,77 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="don't drop the database")
     args = parser.parse_args(argv)
 
-    admin = sa.create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
-    name = f"mentorbot_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.engine.make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(url)
-    try:
-        upgrade(url)
-        started = time.perf_counter()
-        program = generate(bench_spec(args.hires))
-        counts = copy_load(engine, program)
-        load_seconds = time.perf_counter() - started
-        factory = make_session_factory(engine)
-        statements = count_statements(engine)
+    with throwaway_database(SERVER_URL, keep=args.keep) as url:
+        engine = make_engine(url)
+        try:
+            return measure(engine, sa.engine.make_url(url).database or "", args)
+        finally:
+            engine.dispose()
 
-        sql_times = []
-        for _ in range(args.runs):
-            with factory() as db:
-                statements.clear()
-                t0 = time.perf_counter()
-                report = analytics.program_report(db, now=NOW, ranking_limit=None)
-                sql_times.append(time.perf_counter() - t0)
-                statement_count = len(statements)
-        home_times = []
-        for _ in range(args.runs):
-            with factory() as db:
-                t0 = time.perf_counter()
-                headlines = analytics.program_headlines(db, now=NOW)
-                home_times.append(time.perf_counter() - t0)
+
+def measure(engine: sa.Engine, name: str, args: argparse.Namespace) -> int:
+    """Load the program, time the report and the naive computation, print the table."""
+    started = time.perf_counter()
+    program = generate(bench_spec(args.hires))
+    counts = copy_load(engine, program)
+    load_seconds = time.perf_counter() - started
+    factory = make_session_factory(engine)
+    statements = count_statements(engine)
+
+    sql_times = []
+    for _ in range(args.runs):
+        with factory() as db:
+            statements.clear()
+            t0 = time.perf_counter()
+            report = analytics.program_report(db, now=NOW, ranking_limit=None)
+            sql_times.append(time.perf_counter() - t0)
+            statement_count = len(statements)
+    home_times = []
+    for _ in range(args.runs):
         with factory() as db:
             t0 = time.perf_counter()
-            naive = naive_report(db, now=NOW)
-            naive_seconds = time.perf_counter() - t0
+            headlines = analytics.program_headlines(db, now=NOW)
+            home_times.append(time.perf_counter() - t0)
+    with factory() as db:
+        t0 = time.perf_counter()
+        naive = naive_report(db, now=NOW)
+        naive_seconds = time.perf_counter() - t0
 
-        mismatches = differences(analytics.as_json(report), analytics.as_json(naive))
-        agree = not mismatches and headlines == report.headlines
-        sql_median = statistics.median(sql_times)
-        mentees = counts["mentorship_assignments"]
-        print(f"\nMentorBot analytics benchmark (PostgreSQL, database {name})")
-        print(f"  loaded with COPY in {load_seconds:.1f} s (generation included):")
-        for table, n in counts.items():
-            print(f"    {table:<24} {n:>10,}")
-        print(f"  mentees (mentorships): {mentees:,}; hires: {report.ramp.hires:,}")
-        sessions = counts["mentorship_sessions"]
-        full_size = mentees >= GOAL_MENTEES and sessions >= GOAL_SESSIONS
-        print(
-            f"  at least {GOAL_MENTEES:,} mentees and {GOAL_SESSIONS:,} sessions: "
-            f"{'yes' if full_size else 'NO'}"
-        )
-        load1, load5, _load15 = os.getloadavg()
-        print(f"  load average while measuring: {load1:.2f} (1 min), {load5:.2f} (5 min)")
-        print()
-        print(f"  {'computation':<34} {'seconds':>9}")
-        print(f"  {'SQL aggregates, median of ' + str(args.runs):<34} {sql_median:>9.3f}")
-        print(f"  {'SQL aggregates, best':<34} {min(sql_times):>9.3f}")
-        print(f"  {'admin home headlines, median':<34} {statistics.median(home_times):>9.3f}")
-        print(f"  {'naive Python over every row':<34} {naive_seconds:>9.3f}")
-        print(f"  {'ratio naive / SQL':<34} {naive_seconds / sql_median:>8.1f}x")
-        print(f"  statements per report: {statement_count}")
-        verdict = "met" if sql_median <= GOAL_SECONDS else "NOT met"
-        print(f"  goal: full analytics <= {GOAL_SECONDS:.0f} s: {verdict}")
-        print(f"  SQL, home headlines and naive figures agree: {'yes' if agree else 'NO'}")
-        for mismatch in mismatches[:10]:
-            print(f"    {mismatch}")
-        print()
-        for metric in report.metrics:
-            value = "—" if metric.value is None else f"{metric.value:.3f}"
-            print(f"  {metric.name:<26} {value:>7}  (target {metric.target:g}; {metric.sample})")
-        return 0 if agree else 1
-    finally:
-        engine.dispose()
-        if not args.keep:
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    mismatches = differences(analytics.as_json(report), analytics.as_json(naive))
+    agree = not mismatches and headlines == report.headlines
+    sql_median = statistics.median(sql_times)
+    mentees = counts["mentorship_assignments"]
+    print(f"\nMentorBot analytics benchmark (PostgreSQL, database {name})")
+    print(f"  loaded with COPY in {load_seconds:.1f} s (generation included):")
+    for table, n in counts.items():
+        print(f"    {table:<24} {n:>10,}")
+    print(f"  mentees (mentorships): {mentees:,}; hires: {report.ramp.hires:,}")
+    sessions = counts["mentorship_sessions"]
+    full_size = mentees >= GOAL_MENTEES and sessions >= GOAL_SESSIONS
+    print(
+        f"  at least {GOAL_MENTEES:,} mentees and {GOAL_SESSIONS:,} sessions: "
+        f"{'yes' if full_size else 'NO'}"
+    )
+    load1, load5, _load15 = os.getloadavg()
+    print(f"  load average while measuring: {load1:.2f} (1 min), {load5:.2f} (5 min)")
+    print()
+    print(f"  {'computation':<34} {'seconds':>9}")
+    print(f"  {'SQL aggregates, median of ' + str(args.runs):<34} {sql_median:>9.3f}")
+    print(f"  {'SQL aggregates, best':<34} {min(sql_times):>9.3f}")
+    print(f"  {'admin home headlines, median':<34} {statistics.median(home_times):>9.3f}")
+    print(f"  {'naive Python over every row':<34} {naive_seconds:>9.3f}")
+    print(f"  {'ratio naive / SQL':<34} {naive_seconds / sql_median:>8.1f}x")
+    print(f"  statements per report: {statement_count}")
+    verdict = "met" if sql_median <= GOAL_SECONDS else "NOT met"
+    print(f"  goal: full analytics <= {GOAL_SECONDS:.0f} s: {verdict}")
+    print(f"  SQL, home headlines and naive figures agree: {'yes' if agree else 'NO'}")
+    for mismatch in mismatches[:10]:
+        print(f"    {mismatch}")
+    print()
+    for metric in report.metrics:
+        value = "—" if metric.value is None else f"{metric.value:.3f}"
+        print(f"  {metric.name:<26} {value:>7}  (target {metric.target:g}; {metric.sample})")
+    return 0 if agree else 1
 
 
 if __name__ == "__main__":

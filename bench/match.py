@@ -1,7 +1,7 @@
 """Matching benchmark on PostgreSQL: our ranking against the PRD's reference algorithm
 implemented literally, and cohort matching against greedy.
 
-    .venv/bin/python bench/match.py [--mentors 10000] [--users 100000] [--runs 30]
+    .venv/bin/python -m bench.match [--mentors 10000] [--users 100000] [--runs 30]
 
 Creates a throw-away database on MENTORBOT_TEST_POSTGRES_URL's server (default
 postgresql+psycopg://postgres@127.0.0.1:5432/test), fills it with COPY, prints a
@@ -16,8 +16,7 @@ import random
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,9 +26,9 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.database import throwaway_database
 from bot.services import matching, program
 from models.db import make_engine
-from models.migrate import upgrade
 
 POSTGRES_URL = os.environ.get(
     "MENTORBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -51,24 +50,6 @@ TIMEZONES = [
     "Asia/Tokyo",
     "Australia/Sydney",
 ]
-
-
-# -- a throw-away database ---------------------------------------------------------------------
-
-
-@contextmanager
-def throwaway_database() -> Iterator[str]:
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"mentorbot_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.engine.make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 # -- data --------------------------------------------------------------------------------------
@@ -270,8 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     rng = random.Random(args.seed)
 
     load_before = os.getloadavg()
-    with throwaway_database() as url:
-        upgrade(url)
+    with throwaway_database(POSTGRES_URL) as url:
         engine = make_engine(url)
         started = time.perf_counter()
         data = generate(engine, users=args.users, mentors=args.mentors, rng=rng)

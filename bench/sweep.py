@@ -1,7 +1,7 @@
 """Benchmark: select and claim what is due across 100,000 active mentorships.
 
 Runs on PostgreSQL, in a throw-away database it creates and drops:
-    .venv/bin/python bench/sweep.py [--assignments 100000] [--sample 2000]
+    .venv/bin/python -m bench.sweep [--assignments 100000] [--sample 2000]
 (MENTORBOT_BENCH_POSTGRES_URL picks the server; default postgres@127.0.0.1:5432.)
 
 It times the sweep's first two steps (`bot.sweep.claim_due`: every due finder, the
@@ -31,9 +31,10 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from bench.database import recount_tallies, throwaway_database, vacuum
 from bot.config import Settings
 from bot.runtime import Runtime
-from bot.services import program, tallies
+from bot.services import program
 from bot.services.reminders import checkin_due_date
 from bot.services.working_hours import WorkingDay, is_working_time, local_date
 from bot.slack_client import make_client
@@ -41,7 +42,6 @@ from bot.sweep import CLAIMS_PER_SWEEP, claim_due, run_sweep
 from bot.testing.fake_slack import FakeSlack
 from models import CADENCE_DAYS, Assignment, Mentor, MentorshipSession, Notification, User
 from models.db import make_engine, make_session_factory
-from models.migrate import upgrade
 
 SERVER = os.environ.get(
     "MENTORBOT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -60,22 +60,12 @@ def main() -> int:
     parser.add_argument("--interval", type=int, default=5, help="steady state: minutes apart")
     args = parser.parse_args()
 
-    admin = sa.create_engine(SERVER, isolation_level="AUTOCOMMIT")
-    name = f"mentorbot_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.engine.make_url(SERVER).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
+    with throwaway_database(SERVER) as url:
         engine = make_engine(url)
         try:
             run(engine, args.assignments, args.sample, args.interval)
         finally:
             engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
     return 0
 
 
@@ -227,7 +217,7 @@ def steady_state(engine: sa.Engine, factory) -> None:  # type: ignore[no-untyped
             sessions.append(_session(assignment_id, when, rng))
         for start in range(0, len(sessions), 5000):
             conn.execute(sa.insert(MentorshipSession), sessions[start : start + 5000])
-    recount_tallies(factory)
+    recount_tallies(engine)
     vacuum(engine)
     for hour in range(0, 24, 3):
         # Everything due then, as if the sweeps every few minutes had long sent it.
@@ -321,23 +311,8 @@ def populate(engine: sa.Engine, count: int) -> None:
         ):
             for start in range(0, len(rows), 5000):
                 conn.execute(sa.insert(table), rows[start : start + 5000])
-    recount_tallies(make_session_factory(engine))
+    recount_tallies(engine)
     vacuum(engine)
-
-
-def vacuum(engine: sa.Engine) -> None:
-    """What autovacuum does to a live database after so many rows changed: the
-    planner's statistics and the visibility map the index-only scans rely on."""
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(sa.text("VACUUM ANALYZE"))
-
-
-def recount_tallies(factory) -> None:  # type: ignore[no-untyped-def]
-    """The sessions were inserted directly, not logged through the app: recount what it
-    keeps per mentorship, as the app does on every session write."""
-    with factory() as db:
-        tallies.refresh_tallies(db)
-        db.commit()
 
 
 def _user(
