@@ -18,9 +18,6 @@ from sqlalchemy.orm import Session
 
 from models import Assignment, MentorshipSession
 
-#: The tally columns, for expiring what the session holds once they are recounted.
-TALLY_COLUMNS = ("sessions_logged", "group_seats", "group_seats_attended", "last_session_at")
-
 
 def refresh_tallies(db: Session, assignment_ids: Collection[uuid.UUID] | None = None) -> None:
     """Recount the tallies of these mentorships (None: every mentorship) from their
@@ -39,13 +36,9 @@ def refresh_tallies(db: Session, assignment_ids: Collection[uuid.UUID] | None = 
     )
     if assignment_ids is not None:
         statement = statement.where(Assignment.id.in_(list(assignment_ids)))
-    db.execute(statement, execution_options={"synchronize_session": False})
-    # The recount happened in SQL; what the session holds of these rows is stale.
-    for instance in list(db.identity_map.values()):
-        if isinstance(instance, Assignment) and (
-            assignment_ids is None or instance.id in assignment_ids
-        ):
-            db.expire(instance, TALLY_COLUMNS)
+    # "fetch": the recount happens in SQL, so the mentorships this session holds get
+    # the recounted columns expired and read again on next use.
+    db.execute(statement, execution_options={"synchronize_session": "fetch"})
 
 
 def _count(*where: Any) -> Any:
