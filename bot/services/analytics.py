@@ -38,6 +38,7 @@ from bot.services import access, program
 from bot.services.coverage import has_open_mentorship_sql
 from bot.services.program import ProgramConfig
 from models import (
+    ASSIGNMENT_STATUSES,
     CADENCE_DAYS,
     Assignment,
     Mentor,
@@ -548,6 +549,10 @@ class _Scope:
     mentees: sa.CTE | None = None
     mentor_id: uuid.UUID | None = None
 
+    @property
+    def everyone(self) -> bool:
+        return self.mentees is None and self.mentor_id is None
+
     def people(self, user_id: ColumnElement[Any]) -> ColumnElement[bool]:
         if self.mentees is None:
             return sa.true()
@@ -583,11 +588,16 @@ def _final_key(templates: list[tuple[str, str, bool]]) -> str | None:
     return finals[-1] if finals else (templates[-1][0] if templates else None)
 
 
-def _mentored(user_id: ColumnElement[Any]) -> ColumnElement[int]:
-    # IN over an uncorrelated list rather than EXISTS: PostgreSQL hashes the list
-    # once instead of probing the index for every hire.
-    mentees = select(Assignment.mentee_user_id).where(Assignment.status.in_(MENTORED_STATUSES))
-    return case((user_id.in_(mentees), 1), else_=0)
+def _mentees() -> sa.Subquery:
+    """Each mentored person once. Joined rather than tested with IN: the mentee index
+    carries the status, so PostgreSQL reads it in user order and merges it with the
+    hires instead of probing a hash of every mentorship for each hire."""
+    return (
+        select(Assignment.mentee_user_id.label("user_id"))
+        .where(Assignment.status.in_(MENTORED_STATUSES))
+        .distinct()
+        .subquery("mentees")
+    )
 
 
 def _ramp(
@@ -620,10 +630,11 @@ def _ramp(
         .group_by(RampMilestone.mentee_user_id)
         .subquery()
     )
+    mentees = _mentees()
     hire = (
         select(
             hire_quarter(User.hire_date).label("cohort"),
-            _mentored(User.id).label("mentored"),
+            case((mentees.c.user_id.is_(None), 0), else_=1).label("mentored"),
             *[
                 days_between(per_hire.c[f"achieved_{i}"], User.hire_date).label(f"days_{i}")
                 for i in range(len(keys))
@@ -631,20 +642,27 @@ def _ramp(
         )
         .select_from(per_hire)
         .join(User, User.id == per_hire.c.user_id)
+        .outerjoin(mentees, mentees.c.user_id == per_hire.c.user_id)
         .cte("hire")
     )
+
     # Rows with no key are hire counts per group (cohort None: no hire date);
     # the others are each milestone's reached count, mean and median per group.
-    hire_counts = select(
-        sa.cast(sa.null(), sa.String).label("key"),
-        hire.c.cohort,
-        hire.c.mentored,
-        func.count().label("reached"),
-        sa.cast(sa.null(), sa.Float).label("mean_days"),
-        sa.cast(sa.null(), sa.Float).label("median_days"),
-    ).group_by(hire.c.cohort, hire.c.mentored)
-    query: sa.Select | sa.CompoundSelect = hire_counts
+    def hire_counts(source: Any, count: ColumnElement[Any]) -> sa.Select:
+        return select(
+            sa.cast(sa.null(), sa.String).label("key"),
+            source.cohort,
+            source.mentored,
+            count.label("reached"),
+            sa.cast(sa.null(), sa.Float).label("mean_days"),
+            sa.cast(sa.null(), sa.Float).label("median_days"),
+        ).group_by(source.cohort, source.mentored)
+
+    query: sa.Select | sa.CompoundSelect = hire_counts(hire.c, func.count())
     if keys:
+        # Each milestone's days per group; its NULL days are the hires who have not
+        # reached it, so the first milestone's histogram also counts every hire (no
+        # further pass over the hires for that).
         histogram = sa.union_all(
             *[
                 select(
@@ -653,21 +671,23 @@ def _ramp(
                     hire.c.mentored,
                     hire.c[f"days_{i}"].label("days"),
                     func.count().label("n"),
-                )
-                .where(hire.c[f"days_{i}"].is_not(None))
-                .group_by(hire.c.cohort, hire.c.mentored, hire.c[f"days_{i}"])
+                ).group_by(hire.c.cohort, hire.c.mentored, hire.c[f"days_{i}"])
                 for i, key in enumerate(keys)
             ]
         ).cte("histogram")
         h = histogram.c
+        reached_days = h.days.is_not(None)
         # Cohort 0 stands for "all cohorts", so both groupings come back together.
         both = sa.union_all(
-            select(h.key, h.cohort, h.mentored, h.days, h.n),
-            select(
-                h.key, literal(0).label("cohort"), h.mentored, h.days, func.sum(h.n).label("n")
-            ).group_by(h.key, h.mentored, h.days),
+            select(h.key, h.cohort, h.mentored, h.days, h.n).where(reached_days),
+            select(h.key, literal(0).label("cohort"), h.mentored, h.days, func.sum(h.n).label("n"))
+            .where(reached_days)
+            .group_by(h.key, h.mentored, h.days),
         ).subquery()
-        query = sa.union_all(_median_by_group(both, ["key", "cohort", "mentored"]), hire_counts)
+        query = sa.union_all(
+            _median_by_group(both, ["key", "cohort", "mentored"]),
+            hire_counts(h, func.sum(h.n)).where(h.key == keys[0]),
+        )
 
     hires_by_group: dict[tuple[int, int], int] = {}
     missing = 0
@@ -765,7 +785,7 @@ def _per_mentorship(db: Session, today: date, scope: _Scope, final_key: str | No
     if final_key is None:
         query = query.add_columns(sa.null().label("final_days"))
     else:
-        final = (
+        achieved = (
             select(
                 RampMilestone.mentee_user_id.label("user_id"),
                 func.min(RampMilestone.achieved_date).label("achieved_date"),
@@ -776,13 +796,18 @@ def _per_mentorship(db: Session, today: date, scope: _Scope, final_key: str | No
             .group_by(RampMilestone.mentee_user_id)
             .subquery()
         )
-        mentee = aliased(User)
-        query = (
-            query.add_columns(
-                days_between(final.c.achieved_date, mentee.hire_date).label("final_days")
+        # Days per hire first (both sides come in user order, so they merge), then one
+        # join to the mentorships.
+        final = (
+            select(
+                achieved.c.user_id,
+                days_between(achieved.c.achieved_date, User.hire_date).label("days"),
             )
-            .join(mentee, mentee.id == Assignment.mentee_user_id)
-            .outerjoin(final, final.c.user_id == Assignment.mentee_user_id)
+            .join(User, User.id == achieved.c.user_id)
+            .subquery("final")
+        )
+        query = query.add_columns(final.c.days.label("final_days")).outerjoin(
+            final, final.c.user_id == Assignment.mentee_user_id
         )
     return query.where(in_scope).cte("per_mentorship")
 
@@ -792,40 +817,87 @@ def _sessions(
 ) -> tuple[SessionFrequency, Satisfaction]:
     """`group_sessions=False` skips counting distinct group sessions (left at 0)."""
     per = _per_mentorship(db, today, scope, final_key=None)
-    totals = _session_totals(per, scope, group_sessions=group_sessions)
+    partials = select(*_partial_sums(per)).subquery("partials")
+    totals = _session_totals(partials, scope, group_sessions=group_sessions)
     return _session_figures(db.execute(select(*totals)).one()._mapping)
 
 
-def _session_totals(
-    per: sa.CTE, scope: _Scope, *, group_sessions: bool = True
-) -> list[ColumnElement[Any]]:
-    """Sums over the mentorships of `per`, labelled as `_session_figures` reads them."""
-    distinct_groups = (
-        select(func.count(sa.distinct(MentorshipSession.group_session_id)))
-        .join(Assignment, Assignment.id == MentorshipSession.assignment_id)
-        .where(
-            MentorshipSession.group_session_id.is_not(None),
-            Assignment.status.in_(MENTORED_STATUSES),
-            scope.mentorships(),
-        )
-        .scalar_subquery()
-        if group_sessions
-        else literal(0)
-    )
+def _partial_sums(per: sa.CTE) -> list[ColumnElement[Any]]:
+    """Sums over a group of the mentorships of `per` (all of them, or one mentor's),
+    which `_session_totals` adds up across groups."""
     return [
-        func.count(case((per.c.expected > 0, 1))).label("mentorships"),
+        # Mentorships with sessions expected so far: their completion can be judged.
+        func.count(case((per.c.expected > 0, 1))).label("paced"),
         func.coalesce(func.sum(per.c.expected), 0).label("expected"),
         func.coalesce(func.sum(per.c.completed), 0).label("completed"),
         func.coalesce(func.sum(per.c.logged), 0).label("logged"),
         func.coalesce(func.sum(per.c.active_days), 0).label("active_days"),
         func.coalesce(func.sum(per.c.group_seats), 0).label("group_seats"),
         func.coalesce(func.sum(per.c.group_attended), 0).label("group_attended"),
-        distinct_groups.label("group_sessions"),
-        func.avg(per.c.mentee_rating).label("mentee_average"),
+        func.coalesce(func.sum(per.c.mentee_rating), 0).label("mentee_rating_sum"),
         func.count(per.c.mentee_rating).label("mentee_ratings"),
-        func.avg(per.c.mentor_rating).label("mentor_average"),
+        func.coalesce(func.sum(per.c.mentor_rating), 0).label("mentor_rating_sum"),
         func.count(per.c.mentor_rating).label("mentor_ratings"),
     ]
+
+
+def _session_totals(
+    partials: sa.Subquery | sa.CTE, scope: _Scope, *, group_sessions: bool = True
+) -> list[ColumnElement[Any]]:
+    """The `_partial_sums` rows added up, labelled as `_session_figures` reads them."""
+    p = partials.c
+
+    def total(name: str) -> ColumnElement[Any]:
+        return func.coalesce(func.sum(p[name]), 0)
+
+    distinct_groups = _group_sessions(scope) if group_sessions else literal(0)
+    return [
+        total("paced").label("mentorships"),
+        *[
+            total(name).label(name)
+            for name in (
+                "expected",
+                "completed",
+                "logged",
+                "active_days",
+                "group_seats",
+                "group_attended",
+                "mentee_ratings",
+                "mentor_ratings",
+            )
+        ],
+        distinct_groups.label("group_sessions"),
+        _ratio(total("mentee_rating_sum"), func.nullif(total("mentee_ratings"), 0)).label(
+            "mentee_average"
+        ),
+        _ratio(total("mentor_rating_sum"), func.nullif(total("mentor_ratings"), 0)).label(
+            "mentor_average"
+        ),
+    ]
+
+
+def _group_sessions(scope: _Scope) -> ColumnElement[int]:
+    """How many distinct group sessions the mentored mentorships in scope held."""
+    seats = select(MentorshipSession.group_session_id).where(
+        MentorshipSession.group_session_id.is_not(None)
+    )
+    if scope.everyone:
+        # The whole program: rather than join every group seat to its mentorship, leave
+        # out the few mentorships that are not mentored (found by the status index),
+        # and read the distinct ids in the order of the group-seat index.
+        not_mentored = select(Assignment.id).where(
+            Assignment.status.in_([s for s in ASSIGNMENT_STATUSES if s not in MENTORED_STATUSES])
+        )
+        seats = seats.where(
+            MentorshipSession.assignment_id.is_not(None),
+            MentorshipSession.assignment_id.not_in(not_mentored),
+        )
+    else:
+        seats = seats.join(Assignment, Assignment.id == MentorshipSession.assignment_id).where(
+            Assignment.status.in_(MENTORED_STATUSES), scope.mentorships()
+        )
+    groups = seats.distinct().subquery("group_sessions")
+    return select(func.count()).select_from(groups).scalar_subquery()
 
 
 def _session_figures(row: Mapping[str, Any]) -> tuple[SessionFrequency, Satisfaction]:
@@ -866,36 +938,48 @@ def _workload(db: Session, busiest: int = 10) -> Workload:
         .outerjoin(active, active.c.mentor_id == Mentor.id)
         # An opted-out mentor still carries the mentees they had.
         .where(or_(Mentor.is_active, active_count > 0))
-        .subquery()
+        .cte("loads")
     )
-    row = db.execute(
-        select(
-            func.count().label("mentors"),
-            func.coalesce(func.sum(loads.c.active), 0).label("active"),
-            func.coalesce(func.sum(loads.c.capacity), 0).label("capacity"),
-            func.count(case((loads.c.active >= loads.c.capacity, 1))).label("full"),
-            func.count(case((loads.c.active == 0, 1))).label("idle"),
-            func.count(case((loads.c.active * 5 > loads.c.capacity * 4, 1))).label("over_80"),
-        )
-    ).one()
-    top = db.execute(
-        select(loads.c.name, loads.c.active, loads.c.capacity)
-        .where(loads.c.active > 0)
-        .order_by(
+    totals = select(
+        func.count().label("mentors"),
+        func.coalesce(func.sum(loads.c.active), 0).label("active_mentees"),
+        func.coalesce(func.sum(loads.c.capacity), 0).label("capacity"),
+        func.count(case((loads.c.active >= loads.c.capacity, 1))).label("full"),
+        func.count(case((loads.c.active == 0, 1))).label("idle"),
+        func.count(case((loads.c.active * 5 > loads.c.capacity * 4, 1))).label("over_80"),
+    ).subquery("totals")
+    place = func.row_number().over(
+        order_by=(
             (sa.cast(loads.c.active, sa.Float) / loads.c.capacity).desc(),
             loads.c.active.desc(),
             loads.c.name,
         )
-        .limit(busiest)
     )
+    top = (
+        select(
+            loads.c.name,
+            loads.c.active.label("busy"),
+            loads.c.capacity.label("seats"),
+            place.label("place"),
+        )
+        .where(loads.c.active > 0)
+        .order_by(place)
+        .limit(busiest)
+        .subquery("top")
+    )
+    # One statement: the totals, repeated beside each of the busiest (or alone).
+    rows = db.execute(
+        select(totals, top).select_from(totals.outerjoin(top, sa.true())).order_by(top.c.place)
+    ).all()
+    first = rows[0]
     return Workload(
-        mentors=row.mentors,
-        active_mentees=int(row.active),
-        capacity=int(row.capacity),
-        full=row.full,
-        idle=row.idle,
-        over_80=row.over_80,
-        busiest=[MentorLoad(r.name, r.active, r.capacity) for r in top],
+        mentors=first.mentors,
+        active_mentees=int(first.active_mentees),
+        capacity=int(first.capacity),
+        full=first.full,
+        idle=first.idle,
+        over_80=first.over_80,
+        busiest=[MentorLoad(r.name, r.busy, r.seats) for r in rows if r.name is not None],
     )
 
 
@@ -942,17 +1026,15 @@ def _program_figures(
         select(
             per.c.mentor_id,
             func.count().label("mentorships"),
-            func.count(rating_n).label("rated"),
+            *_partial_sums(per),
             func.coalesce(func.sum(rating_n), 0.0).label("rating_sum"),
-            func.avg(per.c.mentee_rating).label("average_rating"),
-            func.count(completion_n).label("paced"),
             func.coalesce(func.sum(completion_n), 0.0).label("completion_sum"),
             func.count(gain_n).label("ramped"),
             func.coalesce(func.sum(gain_n), 0.0).label("gain_sum"),
             func.avg(gain_raw).label("ramp_gain"),
         )
         .group_by(per.c.mentor_id)
-        .subquery()
+        .cte("by_mentor")
     )
 
     def shrunk(total: str, count: str) -> ColumnElement[float]:
@@ -966,7 +1048,7 @@ def _program_figures(
     score = (
         100
         * (
-            w_rating * shrunk("rating_sum", "rated")
+            w_rating * shrunk("rating_sum", "mentee_ratings")
             + w_completion * shrunk("completion_sum", "paced")
             + w_ramp * shrunk("gain_sum", "ramped")
         )
@@ -979,14 +1061,27 @@ def _program_figures(
             func.rank()
             .over(order_by=(scored.c.score.desc(), scored.c.mentorships.desc()))
             .label("rank"),
-            func.count().over().label("ranked"),
         )
     ).subquery()
+    # Each listed mentor's name by its key: hashing every user to name a few
+    # thousand mentors costs more.
+    name = select(User.name).where(User.id == Mentor.user_id).scalar_subquery().label("name")
     top = (
-        select(ranked, User.name)
+        select(
+            ranked.c.rank,
+            ranked.c.mentor_id,
+            name,
+            ranked.c.score,
+            ranked.c.mentorships,
+            ranked.c.mentee_ratings,
+            ranked.c.mentee_rating_sum,
+            ranked.c.paced,
+            ranked.c.completion_sum,
+            ranked.c.ramped,
+            ranked.c.ramp_gain,
+        )
         .join(Mentor, Mentor.id == ranked.c.mentor_id)
-        .join(User, User.id == Mentor.user_id)
-        .order_by(ranked.c.rank, User.name)
+        .order_by(ranked.c.rank, name)
     )
     if only_mentor is not None:
         top = top.where(ranked.c.mentor_id == only_mentor)
@@ -994,38 +1089,53 @@ def _program_figures(
         top = top.limit(limit)
     listed = top.subquery("listed")
     totals = select(
-        *_session_totals(per, _Scope()),
-        func.count(sa.distinct(per.c.mentor_id)).label("ranked"),
+        *_session_totals(by_mentor, _Scope()),
+        func.count(by_mentor.c.mentor_id).label("ranked"),
     ).subquery("totals")
-    # One row of totals, repeated beside each listed mentor (or alone when none is).
-    rows = db.execute(
-        select(*[c.label(f"total_{c.key}") for c in totals.c], listed)
-        .select_from(totals.outerjoin(listed, sa.true()))
-        .order_by(listed.c.rank, listed.c.name)
-    ).all()
-    first = rows[0]._mapping
-    frequency, satisfaction = _session_figures(
-        {key[len("total_") :]: value for key, value in first.items() if key.startswith("total_")}
+    # One row of totals, then the listed mentors beside it (or alone when none is).
+    # Core rows: thousands of mentors don't need the ORM's row processing.
+    rows = (
+        db.connection()
+        .execute(
+            select(totals, listed)
+            .select_from(totals.outerjoin(listed, sa.true()))
+            .order_by(listed.c.rank, listed.c.name)
+        )
+        .all()
     )
+    frequency, satisfaction = _session_figures(rows[0]._mapping)
     effectiveness = Effectiveness(
-        ranked=int(first["total_ranked"]),
+        ranked=int(rows[0].ranked),
         prior_mentorships=k,
         baseline_days=baseline,
+        # Unpacked by position: attribute access on thousands of rows shows in the timing.
         mentors=[
             MentorScore(
-                rank=r.rank,
-                mentor_id=r.mentor_id,
-                name=r.name,
-                score=float(r.score),
-                mentorships=r.mentorships,
-                ratings=r.rated,
-                ramped=r.ramped,
-                average_rating=_float(r.average_rating),
-                completion=r.completion_sum / r.paced if r.paced else None,
-                ramp_gain=_float(r.ramp_gain),
+                rank=rank,
+                mentor_id=mentor_id,
+                name=name,
+                score=float(score),
+                mentorships=mentorships,
+                ratings=ratings,
+                ramped=ramped,
+                average_rating=rating_sum / ratings if ratings else None,
+                completion=completion_sum / paced if paced else None,
+                ramp_gain=_float(ramp_gain),
             )
-            for r in rows
-            if r.mentor_id is not None
+            for (
+                rank,
+                mentor_id,
+                name,
+                score,
+                mentorships,
+                ratings,
+                rating_sum,
+                paced,
+                completion_sum,
+                ramped,
+                ramp_gain,
+            ) in (row[len(totals.c) :] for row in rows)
+            if mentor_id is not None
         ],
     )
     return frequency, satisfaction, effectiveness
