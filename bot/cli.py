@@ -102,6 +102,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The demo prints what people see; log lines would only get in the way there.
     level = logging.WARNING if args.command == "demo" else logging.INFO
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Alembic logs its set-up at INFO on every schema check; only `db` should show
+    # the migration steps it runs, and nothing should show the plugin set-up.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    if args.command != "db":
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         settings = Settings()
         handler: Handler = args.handler

@@ -5,6 +5,9 @@ odd program says "not enough data yet" instead of failing."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -390,3 +393,22 @@ def test_cli_prints_the_report_and_one_json_object(
     assert main(["analytics", "--now", NOW.isoformat()]) == 0
     out = capsys.readouterr().out
     assert "PROGRAM ANALYTICS" in out and "Ramp time reduction" in out and "Fully ramped" in out
+
+
+def test_cli_report_is_not_buried_in_migration_log_lines(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A program lead running `mentorbot analytics` in a terminal sees the report and
+    nothing else: the schema check before it says nothing unless something is wrong."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'program.db'}"}
+    upgrade = subprocess.run(
+        [sys.executable, "-m", "bot", "db", "upgrade"], env=env, capture_output=True, text=True
+    )
+    assert upgrade.returncode == 0, upgrade.stderr
+    assert "Running upgrade" in upgrade.stderr  # `db upgrade` still says what it did
+    assert "setup plugin" not in upgrade.stderr
+
+    report = subprocess.run(
+        [sys.executable, "-m", "bot", "analytics"], env=env, capture_output=True, text=True
+    )
+    assert report.returncode == 0, report.stderr
+    assert "PROGRAM ANALYTICS" in report.stdout
+    assert report.stderr == ""
