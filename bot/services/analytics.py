@@ -930,11 +930,10 @@ def _workload(db: Session, busiest: int = 10) -> Workload:
     active_count = func.coalesce(active.c.active, 0)
     loads = (
         select(
-            User.name.label("name"),
+            Mentor.user_id.label("user_id"),
             Mentor.max_mentees.label("capacity"),
             active_count.label("active"),
         )
-        .join(User, User.id == Mentor.user_id)
         .outerjoin(active, active.c.mentor_id == Mentor.id)
         # An opted-out mentor still carries the mentees they had.
         .where(or_(Mentor.is_active, active_count > 0))
@@ -948,16 +947,18 @@ def _workload(db: Session, busiest: int = 10) -> Workload:
         func.count(case((loads.c.active == 0, 1))).label("idle"),
         func.count(case((loads.c.active * 5 > loads.c.capacity * 4, 1))).label("over_80"),
     ).subquery("totals")
+    # Names only for the busiest: hashing every user to name them all costs more.
+    name = select(User.name).where(User.id == loads.c.user_id).scalar_subquery()
     place = func.row_number().over(
         order_by=(
             (sa.cast(loads.c.active, sa.Float) / loads.c.capacity).desc(),
             loads.c.active.desc(),
-            loads.c.name,
+            name,
         )
     )
     top = (
         select(
-            loads.c.name,
+            name.label("name"),
             loads.c.active.label("busy"),
             loads.c.capacity.label("seats"),
             place.label("place"),
