@@ -994,8 +994,8 @@ def _program_figures(
     limit: int | None,
 ) -> tuple[SessionFrequency, Satisfaction, Effectiveness]:
     """Everyone's session frequency, satisfaction and mentor ranking in one statement:
-    the sessions are summed per mentorship once, and both the program's totals and
-    each mentor's scores are read from those rows."""
+    the mentorships are summed per mentor once, and both each mentor's score and the
+    program's totals (the per-mentor sums added up) are read from those rows."""
     k = config.effectiveness_prior_mentorships
     weights = config.effectiveness_weights
     total_weight = weights.rating + weights.completion + weights.ramp
