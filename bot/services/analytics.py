@@ -947,8 +947,7 @@ def _workload(db: Session, busiest: int = 10) -> Workload:
         func.count(case((loads.c.active == 0, 1))).label("idle"),
         func.count(case((loads.c.active * 5 > loads.c.capacity * 4, 1))).label("over_80"),
     ).subquery("totals")
-    # Names only for the busiest: hashing every user to name them all costs more.
-    name = select(User.name).where(User.id == loads.c.user_id).scalar_subquery()
+    name = _name_of(loads.c.user_id)
     place = func.row_number().over(
         order_by=(
             (sa.cast(loads.c.active, sa.Float) / loads.c.capacity).desc(),
@@ -968,10 +967,7 @@ def _workload(db: Session, busiest: int = 10) -> Workload:
         .limit(busiest)
         .subquery("top")
     )
-    # One statement: the totals, repeated beside each of the busiest (or alone).
-    rows = db.execute(
-        select(totals, top).select_from(totals.outerjoin(top, sa.true())).order_by(top.c.place)
-    ).all()
+    rows = db.execute(_beside_totals(totals, top).order_by(top.c.place)).all()
     first = rows[0]
     return Workload(
         mentors=first.mentors,
@@ -1064,9 +1060,7 @@ def _program_figures(
             .label("rank"),
         )
     ).subquery()
-    # Each listed mentor's name by its key: hashing every user to name a few
-    # thousand mentors costs more.
-    name = select(User.name).where(User.id == Mentor.user_id).scalar_subquery().label("name")
+    name = _name_of(Mentor.user_id).label("name")
     top = (
         select(
             ranked.c.rank,
@@ -1093,15 +1087,10 @@ def _program_figures(
         *_session_totals(by_mentor, _Scope()),
         func.count(by_mentor.c.mentor_id).label("ranked"),
     ).subquery("totals")
-    # One row of totals, then the listed mentors beside it (or alone when none is).
     # Core rows: thousands of mentors don't need the ORM's row processing.
     rows = (
         db.connection()
-        .execute(
-            select(totals, listed)
-            .select_from(totals.outerjoin(listed, sa.true()))
-            .order_by(listed.c.rank, listed.c.name)
-        )
+        .execute(_beside_totals(totals, listed).order_by(listed.c.rank, listed.c.name))
         .all()
     )
     frequency, satisfaction = _session_figures(rows[0]._mapping)
@@ -1324,6 +1313,18 @@ def _ratio(numerator: Any, denominator: Any) -> ColumnElement[float]:
     """numerator / denominator in double precision on both databases (SQLAlchemy would
     otherwise divide integers as NUMERIC on PostgreSQL, which is slow and returns Decimal)."""
     return sa.cast(numerator, sa.Float) / sa.cast(denominator, sa.Float)
+
+
+def _name_of(user_id: ColumnElement[Any]) -> ColumnElement[str]:
+    """A person's name looked up by key: for a list of a few thousand people, cheaper
+    than joining (and so hashing) every user."""
+    return select(User.name).where(User.id == user_id).scalar_subquery()
+
+
+def _beside_totals(totals: sa.Subquery, listed: sa.Subquery) -> sa.Select:
+    """A summary and its list in one statement: the one row of `totals`, repeated
+    beside each row of `listed` (or alone when nothing is listed)."""
+    return select(totals, listed).select_from(totals.outerjoin(listed, sa.true()))
 
 
 def _float(value: Any) -> float | None:
