@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -243,6 +244,33 @@ def test_home_tab_shows_each_role_its_section(slack, world, db, generated) -> No
     assert "Your reports' mentorships" in manager_home and "Program analytics" not in manager_home
     mentor_home = json.dumps(slack.open_home(world.veteran))
     assert "Your mentoring" in mentor_home and "Program analytics" not in mentor_home
+
+
+def test_group_sessions_of_cancelled_mentorships_are_not_counted(db, world) -> None:  # type: ignore[no-untyped-def]
+    """A group session counts while one of its seats belongs to a mentorship that ran
+    (active or completed); a seat of a mentorship cancelled afterwards does not."""
+    from bench.naive import differences, naive_report
+
+    mentor = make_mentor(db, world.veteran, max_mentees=5)
+    start = date(2026, 9, 7)
+    with_two, with_one, cancelled = (
+        make_assignment(db, mentor, mentee, start=start)
+        for mentee in (world.new_hire, world.tokyo_hire, world.junior)
+    )
+    shared, lone = uuid.uuid4(), uuid.uuid4()
+    when = datetime(2026, 10, 6, 15, 0, tzinfo=UTC)
+    for mentorship in (with_two, cancelled):
+        make_session(db, mentorship, when=when, group_session_id=shared)
+    make_session(db, with_one, when=when, group_session_id=shared, attended=False)
+    make_session(db, cancelled, when=when + timedelta(days=7), group_session_id=lone)
+    cancelled.status = "cancelled"
+    db.commit()
+
+    sessions = analytics.program_report(db, now=NOW).sessions
+    assert sessions.group_sessions == 1  # the lone one had only the cancelled seat
+    assert (sessions.group_seats, sessions.group_attended) == (2, 1)
+    plain = naive_report(db, now=NOW)
+    assert differences(analytics.as_json(sessions), analytics.as_json(plain.sessions)) == []
 
 
 # -- the ranking is fair to small samples --------------------------------------------------------
