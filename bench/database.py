@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 
 from bot.services import tallies
+from models import ramp_facts
 from models.db import make_session_factory
 from models.migrate import upgrade
 
@@ -34,10 +35,11 @@ def throwaway_database(server_url: str, *, keep: bool = False) -> Iterator[str]:
 
 
 def recount_tallies(engine: sa.Engine) -> None:
-    """Sessions written directly (COPY, bulk inserts), not logged through the app:
-    recount what the app keeps per mentorship, as it does on every session write."""
+    """Rows written directly (COPY, bulk inserts), not through the app: recount what
+    the app keeps per mentorship and per milestone, as it does on every write."""
     with make_session_factory(engine)() as db:
         tallies.refresh_tallies(db)
+        ramp_facts.refresh(db)
         db.commit()
 
 

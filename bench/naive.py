@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from bot.services import program
 from bot.services.analytics import (
-    MENTORED_STATUSES,
     NAMES_SHOWN,
     NO_HIRES,
     Coverage,
@@ -38,6 +37,7 @@ from bot.services.analytics import (
 )
 from models import (
     CADENCE_DAYS,
+    MENTORED_STATUSES,
     OPEN_STATUSES,
     Assignment,
     Mentor,

@@ -1,9 +1,12 @@
 """SQLAlchemy 2.0 typed models: the PRD's data model plus what the product needs."""
 
+# Registers the flush hook that keeps the milestones' ramp facts recounted.
+from models import ramp_facts
 from models.assignments import (
     ASSIGNMENT_STATUSES,
     CADENCE_DAYS,
     CADENCES,
+    MENTORED_STATUSES,
     OPEN_STATUSES,
     Assignment,
     MatchProposal,
@@ -22,6 +25,7 @@ __all__ = [
     "ASSIGNMENT_STATUSES",
     "CADENCES",
     "CADENCE_DAYS",
+    "MENTORED_STATUSES",
     "OPEN_STATUSES",
     "Assignment",
     "AuditEntry",
@@ -38,4 +42,5 @@ __all__ = [
     "RampMilestone",
     "SkillAssessment",
     "User",
+    "ramp_facts",
 ]

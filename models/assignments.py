@@ -22,6 +22,8 @@ CADENCES = ("weekly", "biweekly", "monthly")
 CADENCE_DAYS = {"weekly": 7, "biweekly": 14, "monthly": 30}
 #: Assignments that hold (or claim) a mentor's attention.
 OPEN_STATUSES = ("pending", "active")
+#: Mentorships that ran: their mentee counts as "mentored", their sessions were expected.
+MENTORED_STATUSES = ("active", "completed")
 
 
 class Assignment(Base):

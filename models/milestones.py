@@ -52,6 +52,25 @@ class RampMilestone(Base):
             postgresql_include=["achieved_date"],
         ),
         sa.Index("ix_mentee_ramp_milestones_assignment", "assignment_id"),
+        # The ramp comparison reads its histograms from here in group order, and the
+        # days to "fully ramped" of each mentee (models/ramp_facts.py).
+        sa.Index(
+            "ix_mentee_ramp_milestones_ramp",
+            "template_key",
+            "ramp_cohort",
+            "ramp_mentored",
+            "ramp_days",
+            postgresql_include=["mentee_user_id"],
+            postgresql_where=sa.text("ramp_counted"),
+            sqlite_where=sa.text("ramp_counted"),
+        ),
+        sa.Index(
+            "ix_mentee_ramp_milestones_hires",
+            "ramp_cohort",
+            "ramp_mentored",
+            postgresql_where=sa.text("ramp_hire_row"),
+            sqlite_where=sa.text("ramp_hire_row"),
+        ),
         sa.CheckConstraint(
             "verification_method IN ('self_report', 'mentor_verified', 'system_tracked')",
             name="verification_known",
@@ -74,6 +93,14 @@ class RampMilestone(Base):
     status: Mapped[str] = mapped_column(sa.String(30), default="open", server_default="open")
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
+
+    # Ramp facts, beyond the PRD: recounted from the hire's date, mentorships and
+    # milestones by models/ramp_facts.py, read by the ramp comparison.
+    ramp_cohort: Mapped[int | None]
+    ramp_mentored: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    ramp_days: Mapped[int | None]
+    ramp_counted: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    ramp_hire_row: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
 
 class MilestoneSubmission(Base):

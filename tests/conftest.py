@@ -21,6 +21,7 @@ from bot.testing.driver import SlackDriver
 from bot.testing.fake_slack import FakeSlack
 from bot.testing.harness import ServedApp
 from bot.testing.people import ROLE_NAMES, Person, cast, seed
+from models import ramp_facts
 from models.db import make_engine
 from models.migrate import upgrade
 
@@ -134,6 +135,12 @@ def slack(served: ServedApp, fake_slack: FakeSlack, clock: list[datetime]) -> It
     fake_slack.reset()
     yield SlackDriver(fake_slack, served.url, SIGNING_SECRET, served.executor.wait_idle)
     served.executor.wait_idle()
+    # Whatever the test did through the app or its own session, every milestone's
+    # ramp facts must still agree with their sources: a write path that forgot to
+    # recount them fails here (models/ramp_facts.py).
+    with served.runtime.session_factory() as check:
+        stale = ramp_facts.stale_rows(check)
+    assert stale == 0, f"{stale} milestone rows carry ramp facts their sources disagree with"
 
 
 @pytest.fixture

@@ -273,6 +273,27 @@ def test_group_sessions_of_cancelled_mentorships_are_not_counted(db, world) -> N
     assert differences(analytics.as_json(sessions), analytics.as_json(plain.sessions)) == []
 
 
+def test_a_hire_counts_as_mentored_once_their_mentor_accepts(slack, world, db, clock) -> None:  # type: ignore[no-untyped-def]
+    """The ramp comparison follows the mentorship: asked is not mentored yet,
+    accepted is, from the moment Vera clicks Accept."""
+    from bot.services import milestones
+    from tests.flows import assign
+
+    milestones.ensure_for(db, world.new_hire.user_id, clock[0])
+    make_mentor(db, world.veteran, max_mentees=3)
+    db.commit()
+
+    def mentored_hires() -> int:
+        db.expire_all()
+        ramp = analytics.program_report(db, now=clock[0]).ramp
+        return next(row.mentored.hires for row in ramp.milestones if row.is_final)
+
+    assert assign(slack, world.manager, world.veteran, world.new_hire).ok
+    assert mentored_hires() == 0  # a request waiting for an answer
+    slack.click(world.veteran, "Accept", message=slack.last_dm(world.veteran))
+    assert mentored_hires() == 1
+
+
 # -- the ranking is fair to small samples --------------------------------------------------------
 def test_one_glowing_mentorship_does_not_top_a_long_good_record(db, world) -> None:  # type: ignore[no-untyped-def]
     newcomer = make_mentor(db, world.londoner, max_mentees=20)

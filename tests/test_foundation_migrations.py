@@ -157,3 +157,73 @@ def test_database_defaults_match_the_prd(empty_database: str) -> None:
     engine.dispose()
     assert (bool(row[0]), row[1], row[2], row[3], bool(row[4])) == (True, 2, 0, 0, False)
     assert row[5] is not None
+
+
+def test_ramp_facts_migration_counts_the_milestones_already_there(empty_database: str) -> None:
+    """An existing program upgrading to the ramp facts gets them counted from its
+    rows: a mentored hire with a milestone recorded twice, a goal, one not reached."""
+    from datetime import date
+
+    from sqlalchemy.orm import Session
+
+    from models import Assignment, Mentor, RampMilestone, User, ramp_facts
+
+    upgrade(empty_database)
+    engine = make_engine(empty_database)
+    with Session(engine) as db:
+        hire = User(slack_user_id="UHIRE", name="Hana Hire", hire_date=date(2026, 2, 10))
+        veteran = User(slack_user_id="UVET", name="Vera Veteran")
+        db.add_all([hire, veteran])
+        db.flush()
+        mentor = Mentor(user_id=veteran.id)
+        db.add(mentor)
+        db.flush()
+        db.add(
+            Assignment(
+                mentor_id=mentor.id,
+                mentee_user_id=hire.id,
+                status="active",
+                start_date=date(2026, 3, 2),
+            )
+        )
+        for key, achieved in (
+            ("fully-ramped", date(2026, 6, 1)),
+            ("fully-ramped", date(2026, 5, 1)),
+            ("product-certification", None),
+            (None, date(2026, 4, 1)),
+        ):
+            db.add(
+                RampMilestone(
+                    mentee_user_id=hire.id,
+                    milestone_name=key or "Run a QBR solo",
+                    template_key=key,
+                    achieved_date=achieved,
+                )
+            )
+        db.commit()
+    engine.dispose()
+
+    downgrade(empty_database, "0004")  # a database from before the facts...
+    upgrade(empty_database)  # ...migrated: the facts are counted from the rows
+
+    engine = make_engine(empty_database)
+    with Session(engine) as db:
+        assert ramp_facts.stale_rows(db) == 0
+        counted = db.execute(
+            sa.select(RampMilestone.template_key, RampMilestone.ramp_days)
+            .where(RampMilestone.ramp_counted)
+            .order_by(RampMilestone.template_key)
+        ).all()
+        assert [tuple(row) for row in counted] == [
+            ("fully-ramped", 80),  # 1 May, the first of the two, 80 days after hire
+            ("product-certification", None),
+        ]
+        facts = db.execute(
+            sa.select(
+                sa.func.count().filter(RampMilestone.ramp_hire_row),
+                sa.func.min(RampMilestone.ramp_cohort),
+                sa.func.min(sa.cast(RampMilestone.ramp_mentored, sa.Integer)),
+            ).where(RampMilestone.template_key.is_not(None))
+        ).one()
+        assert tuple(facts) == (1, 20261, 1)
+    engine.dispose()

@@ -30,9 +30,8 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy import and_, case, func, literal, or_, select
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+from sqlalchemy.sql.expression import ColumnElement
 
 from bot.services import access, program
 from bot.services.coverage import has_open_mentorship_sql
@@ -40,6 +39,7 @@ from bot.services.program import ProgramConfig
 from models import (
     ASSIGNMENT_STATUSES,
     CADENCE_DAYS,
+    MENTORED_STATUSES,
     Assignment,
     Mentor,
     MentorshipSession,
@@ -47,58 +47,11 @@ from models import (
     RampMilestone,
     User,
 )
+from models.sql_dates import days_between
 
-#: Mentorships that count as "mentored" and whose sessions are expected.
-MENTORED_STATUSES = ("active", "completed")
 DAYS_PER_MONTH = 30.4375
 #: How many names a dashboard lists before saying "and N more".
 NAMES_SHOWN = 25
-
-
-# -- dialect-specific SQL ------------------------------------------------------------------
-class days_between(FunctionElement[int]):
-    """`later - earlier` in whole days, for two DATE expressions."""
-
-    type = sa.Integer()
-    inherit_cache = True
-
-
-@compiles(days_between)
-def _days_between_pg(element: days_between, compiler: Any, **kw: Any) -> str:
-    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
-    return f"({later} - {earlier})"
-
-
-@compiles(days_between, "sqlite")
-def _days_between_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
-    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
-    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
-
-
-class hire_quarter(FunctionElement[int]):
-    """A date's quarter as year * 10 + quarter (2026 Q3 is 20263), NULL for NULL."""
-
-    type = sa.Integer()
-    inherit_cache = True
-
-
-@compiles(hire_quarter)
-def _hire_quarter_pg(element: hire_quarter, compiler: Any, **kw: Any) -> str:
-    # date_part() is a double; EXTRACT() is NUMERIC on PostgreSQL 14+ and much slower.
-    (day,) = (compiler.process(c, **kw) for c in element.clauses)
-    return (
-        f"(CAST(date_part('year', {day}) AS INTEGER) * 10"
-        f" + (CAST(date_part('month', {day}) AS INTEGER) + 2) / 3)"
-    )
-
-
-@compiles(hire_quarter, "sqlite")
-def _hire_quarter_sqlite(element: hire_quarter, compiler: Any, **kw: Any) -> str:
-    (day,) = (compiler.process(c, **kw) for c in element.clauses)
-    return (
-        f"(CAST(strftime('%Y', {day}) AS INTEGER) * 10"
-        f" + (CAST(strftime('%m', {day}) AS INTEGER) + 2) / 3)"
-    )
 
 
 def _median_by_group(histogram: sa.Subquery, groups: list[str]) -> sa.Select:
@@ -588,106 +541,61 @@ def _final_key(templates: list[tuple[str, str, bool]]) -> str | None:
     return finals[-1] if finals else (templates[-1][0] if templates else None)
 
 
-def _mentees() -> sa.Subquery:
-    """Each mentored person once. Joined rather than tested with IN: the mentee index
-    carries the status, so PostgreSQL reads it in user order and merges it with the
-    hires instead of probing a hash of every mentorship for each hire."""
-    return (
-        select(Assignment.mentee_user_id.label("user_id"))
-        .where(Assignment.status.in_(MENTORED_STATUSES))
-        .distinct()
-        .subquery("mentees")
-    )
-
-
 def _ramp(
     db: Session, config: ProgramConfig, scope: _Scope, *, final_only: bool = False
 ) -> RampComparison:
     """Hires in the ramp program (anyone with template milestones) per hire quarter
-    and mentored or not, then a histogram of days to each milestone per group; the
+    and mentored or not, and a histogram of days to each milestone per group; the
     hires of a group who have no achieved date are its "not yet".
 
-    One statement and one pass over the milestones: they are folded into one row
-    per hire (the first achieved date of each template), and everything else is
-    counted from those rows, so the mentored test runs once per hire rather than
-    once per milestone. `final_only`: just the final milestone ("fully ramped")."""
+    One statement over the ramp facts each template milestone carries
+    (models/ramp_facts.py): the counted rows, read in group order from their index,
+    and one row per hire for the hire counts. `final_only`: just the final milestone
+    ("fully ramped")."""
     templates = _templates(db)
     if final_only:
         templates = [t for t in templates if t[0] == _final_key(templates)]
     min_sample = config.analytics_min_sample
     keys = [key for key, _name, _final in templates]
-    per_hire = (
-        select(
-            RampMilestone.mentee_user_id.label("user_id"),
-            *[
-                func.min(RampMilestone.achieved_date)
-                .filter(RampMilestone.template_key == key)
-                .label(f"achieved_{i}")
-                for i, key in enumerate(keys)
-            ],
-        )
-        .where(RampMilestone.template_key.is_not(None), scope.people(RampMilestone.mentee_user_id))
-        .group_by(RampMilestone.mentee_user_id)
-        .subquery()
-    )
-    mentees = _mentees()
-    hire = (
-        select(
-            hire_quarter(User.hire_date).label("cohort"),
-            case((mentees.c.user_id.is_(None), 0), else_=1).label("mentored"),
-            *[
-                days_between(per_hire.c[f"achieved_{i}"], User.hire_date).label(f"days_{i}")
-                for i in range(len(keys))
-            ],
-        )
-        .select_from(per_hire)
-        .join(User, User.id == per_hire.c.user_id)
-        .outerjoin(mentees, mentees.c.user_id == per_hire.c.user_id)
-        .cte("hire")
-    )
-
+    m = RampMilestone
+    in_scope = scope.people(m.mentee_user_id)
     # Rows with no key are hire counts per group (cohort None: no hire date);
     # the others are each milestone's reached count, mean and median per group.
-    def hire_counts(source: Any, count: ColumnElement[Any]) -> sa.Select:
-        return select(
+    hire_counts = (
+        select(
             sa.cast(sa.null(), sa.String).label("key"),
-            source.cohort,
-            source.mentored,
-            count.label("reached"),
+            m.ramp_cohort.label("cohort"),
+            m.ramp_mentored.label("mentored"),
+            func.count().label("reached"),
             sa.cast(sa.null(), sa.Float).label("mean_days"),
             sa.cast(sa.null(), sa.Float).label("median_days"),
-        ).group_by(source.cohort, source.mentored)
-
-    query: sa.Select | sa.CompoundSelect = hire_counts(hire.c, func.count())
+        )
+        .where(m.ramp_hire_row, in_scope)
+        .group_by(m.ramp_cohort, m.ramp_mentored)
+    )
+    query: sa.Select | sa.CompoundSelect = hire_counts
     if keys:
-        # Each milestone's days per group; its NULL days are the hires who have not
-        # reached it, so the first milestone's histogram also counts every hire (no
-        # further pass over the hires for that).
-        histogram = sa.union_all(
-            *[
-                select(
-                    literal(key, sa.String).label("key"),
-                    hire.c.cohort,
-                    hire.c.mentored,
-                    hire.c[f"days_{i}"].label("days"),
-                    func.count().label("n"),
-                ).group_by(hire.c.cohort, hire.c.mentored, hire.c[f"days_{i}"])
-                for i, key in enumerate(keys)
-            ]
-        ).cte("histogram")
+        histogram = (
+            select(
+                m.template_key.label("key"),
+                m.ramp_cohort.label("cohort"),
+                m.ramp_mentored.label("mentored"),
+                m.ramp_days.label("days"),
+                func.count().label("n"),
+            )
+            .where(m.ramp_counted, m.template_key.in_(keys), m.ramp_days.is_not(None), in_scope)
+            .group_by(m.template_key, m.ramp_cohort, m.ramp_mentored, m.ramp_days)
+            .cte("histogram")
+        )
         h = histogram.c
-        reached_days = h.days.is_not(None)
         # Cohort 0 stands for "all cohorts", so both groupings come back together.
         both = sa.union_all(
-            select(h.key, h.cohort, h.mentored, h.days, h.n).where(reached_days),
-            select(h.key, literal(0).label("cohort"), h.mentored, h.days, func.sum(h.n).label("n"))
-            .where(reached_days)
-            .group_by(h.key, h.mentored, h.days),
+            select(h.key, h.cohort, h.mentored, h.days, h.n),
+            select(
+                h.key, literal(0).label("cohort"), h.mentored, h.days, func.sum(h.n).label("n")
+            ).group_by(h.key, h.mentored, h.days),
         ).subquery()
-        query = sa.union_all(
-            _median_by_group(both, ["key", "cohort", "mentored"]),
-            hire_counts(h, func.sum(h.n)).where(h.key == keys[0]),
-        )
+        query = sa.union_all(_median_by_group(both, ["key", "cohort", "mentored"]), hire_counts)
 
     hires_by_group: dict[tuple[int, int], int] = {}
     missing = 0
@@ -785,25 +693,17 @@ def _per_mentorship(db: Session, today: date, scope: _Scope, final_key: str | No
     if final_key is None:
         query = query.add_columns(sa.null().label("final_days"))
     else:
-        achieved = (
-            select(
-                RampMilestone.mentee_user_id.label("user_id"),
-                func.min(RampMilestone.achieved_date).label("achieved_date"),
-            )
-            .where(
-                RampMilestone.template_key == final_key, RampMilestone.achieved_date.is_not(None)
-            )
-            .group_by(RampMilestone.mentee_user_id)
-            .subquery()
-        )
-        # Days per hire first (both sides come in user order, so they merge), then one
-        # join to the mentorships.
+        # The ramp facts' days of each mentee's counted final milestone.
         final = (
             select(
-                achieved.c.user_id,
-                days_between(achieved.c.achieved_date, User.hire_date).label("days"),
+                RampMilestone.mentee_user_id.label("user_id"),
+                RampMilestone.ramp_days.label("days"),
             )
-            .join(User, User.id == achieved.c.user_id)
+            .where(
+                RampMilestone.template_key == final_key,
+                RampMilestone.ramp_counted,
+                RampMilestone.ramp_days.is_not(None),
+            )
             .subquery("final")
         )
         query = query.add_columns(final.c.days.label("final_days")).outerjoin(

@@ -30,7 +30,16 @@ from bot.services.errors import (
     NotFound,
 )
 from bot.services.program import ProgramConfig
-from models import CADENCES, OPEN_STATUSES, Assignment, MatchProposal, Mentor, User
+from models import (
+    CADENCES,
+    MENTORED_STATUSES,
+    OPEN_STATUSES,
+    Assignment,
+    MatchProposal,
+    Mentor,
+    User,
+    ramp_facts,
+)
 
 DECLINE_REASONS = {
     "no_capacity": "No capacity",
@@ -553,7 +562,14 @@ def _leave_pending(db: Session, assignment_id: uuid.UUID, *, now: datetime, **va
         .values(updated_at=now, **values)
         .execution_options(synchronize_session=False)
     )
-    return changed.rowcount == 1  # type: ignore[attr-defined]
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    if values.get("status") in MENTORED_STATUSES:
+        # The ORM's flush hook doesn't see a bulk UPDATE: the mentee is mentored now.
+        ramp_facts.refresh(
+            db, sa.select(Assignment.mentee_user_id).where(Assignment.id == assignment_id)
+        )
+    return True
 
 
 def _for_mentor(db: Session, assignment_id: uuid.UUID, actor_id: uuid.UUID) -> Assignment:

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from bot.services import tallies
 from bot.services.milestones import DEFAULT_TEMPLATES
-from models import CADENCE_DAYS, Base, MilestoneTemplate
+from models import CADENCE_DAYS, Base, MilestoneTemplate, ramp_facts
 
 #: (key, name, share of the final milestone's days, is_final)
 #: The program's own ramp (the default templates), each milestone due at its share of
@@ -422,4 +422,6 @@ def load(db: Session, generated: GeneratedProgram, batch: int = 2000) -> None:
         while chunk := list(islice(iterator, batch)):
             db.execute(sa.insert(table), [dict(zip(columns, row, strict=True)) for row in chunk])
     db.flush()
+    # Bulk inserts, not ORM objects: recount what the app keeps as the app would.
     tallies.refresh_tallies(db)
+    ramp_facts.refresh(db)

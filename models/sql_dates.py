@@ -1,0 +1,55 @@
+"""Date arithmetic in SQL that PostgreSQL and SQLite spell differently, compiled per
+dialect so the same statements run on both."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
+
+
+class days_between(FunctionElement[int]):
+    """`later - earlier` in whole days, for two DATE expressions."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+@compiles(days_between)
+def _days_between_pg(element: days_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({later} - {earlier})"
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element: days_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+class hire_quarter(FunctionElement[int]):
+    """A date's quarter as year * 10 + quarter (2026 Q3 is 20263), NULL for NULL."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+@compiles(hire_quarter)
+def _hire_quarter_pg(element: hire_quarter, compiler: Any, **kw: Any) -> str:
+    # date_part() is a double; EXTRACT() is NUMERIC on PostgreSQL 14+ and much slower.
+    (day,) = (compiler.process(c, **kw) for c in element.clauses)
+    return (
+        f"(CAST(date_part('year', {day}) AS INTEGER) * 10"
+        f" + (CAST(date_part('month', {day}) AS INTEGER) + 2) / 3)"
+    )
+
+
+@compiles(hire_quarter, "sqlite")
+def _hire_quarter_sqlite(element: hire_quarter, compiler: Any, **kw: Any) -> str:
+    (day,) = (compiler.process(c, **kw) for c in element.clauses)
+    return (
+        f"(CAST(strftime('%Y', {day}) AS INTEGER) * 10"
+        f" + (CAST(strftime('%m', {day}) AS INTEGER) + 2) / 3)"
+    )
