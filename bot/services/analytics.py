@@ -2,9 +2,12 @@
 
 Every figure is a SQL aggregate over the whole table, so the cost is a few
 statements whatever the size of the program; Python only shapes the handful of
-aggregate rows that come back. The same statements run on PostgreSQL and SQLite;
-the two places where the dialects differ (days between two dates, the median)
-are compiled per dialect below.
+aggregate rows that come back. What the rows keep for it is read rather than
+recomputed: each mentorship's session tallies (bot/services/tallies.py) and each
+ramp milestone's ramp facts (models/ramp_facts.py). The same statements run on
+PostgreSQL and SQLite; where the dialects differ (days between two dates, a
+date's quarter) models/sql_dates.py compiles them per dialect, and the median is
+worked out from cumulative counts, which both can do.
 
 Definitions (shown to people in the dashboards too):
 - a *hire* is anyone with ramp milestones from the program's templates; *mentored*
