@@ -294,6 +294,42 @@ def test_a_hire_counts_as_mentored_once_their_mentor_accepts(slack, world, db, c
     assert mentored_hires() == 1
 
 
+def test_a_corrected_hire_date_moves_the_hire_in_the_ramp(  # type: ignore[no-untyped-def]
+    slack, world, db, clock, tmp_path, monkeypatch, database_url, capsys
+) -> None:
+    """A program lead fixes Newt's hire date by importing the roster again: the ramp
+    counts Newt in the right quarter, with the days from the right date."""
+    from bot.services import milestones
+
+    milestones.ensure_for(db, world.new_hire.user_id, clock[0])
+    final = db.scalar(
+        select(RampMilestone).where(
+            RampMilestone.mentee_user_id == world.new_hire.user_id,
+            RampMilestone.template_key == "fully-ramped",
+        )
+    )
+    assert final is not None
+    final.achieved_date = date(2026, 11, 2)
+    db.commit()
+
+    def newt_days() -> dict[str, float | None]:
+        db.expire_all()
+        ramp = analytics.program_report(db, now=clock[0]).ramp
+        return {
+            row.cohort: row.not_mentored.median_days
+            for row in ramp.by_cohort
+            if row.is_final and row.not_mentored.reached
+        }
+
+    before = newt_days()
+    roster = tmp_path / "roster.csv"
+    roster.write_text(f"slack_user_id,hire_date\n{world.new_hire.id},2026-06-30\n")
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    assert main(["users", "import", str(roster)]) == 0, capsys.readouterr().err
+    assert newt_days() == {"2026 Q2": 125.0}  # 30 June to 2 November
+    assert "2026 Q2" not in before
+
+
 # -- the ranking is fair to small samples --------------------------------------------------------
 def test_one_glowing_mentorship_does_not_top_a_long_good_record(db, world) -> None:  # type: ignore[no-untyped-def]
     newcomer = make_mentor(db, world.londoner, max_mentees=20)
