@@ -36,8 +36,8 @@ class Assignment(Base):
     __tablename__ = "mentorship_assignments"
     __table_args__ = (
         sa.Index("idx_mentorship_assignments_mentor", "mentor_id"),
-        # Carries the status, so the analytics list the mentored people index-only,
-        # in user order.
+        # Carries the status: who has been mentored, or has an open mentorship, is
+        # answered from the index alone (analytics, ramp facts).
         sa.Index(
             "idx_mentorship_assignments_mentee", "mentee_user_id", postgresql_include=["status"]
         ),

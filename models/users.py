@@ -20,9 +20,6 @@ class User(Base):
         sa.UniqueConstraint("team_id", "slack_user_id"),
         sa.Index("ix_users_manager", "manager_id"),
         sa.Index("ix_users_hire_date", "hire_date"),
-        # Hire dates in id order: the ramp report merges them with the milestones
-        # (read in hire order) without hashing every user.
-        sa.Index("ix_users_id_hire_date", "id", "hire_date"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

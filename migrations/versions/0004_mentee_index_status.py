@@ -1,11 +1,10 @@
-"""analytics: indexes that let the ramp report merge instead of hash
+"""assignments: the PRD's mentee index carries the status
 
-The ramp report folds every hire's milestones in user order, then needs each
-hire's hire date and whether they were mentored. With the hire date beside the
-user id, and the status carried in the PRD's mentee index, PostgreSQL reads both
-index-only in the same user order and merges them with the folded milestones,
-instead of hashing every user and probing every mentorship for each hire. SQLite
-ignores INCLUDE and keeps the mentee index as it was.
+Who has been mentored, and who has an open mentorship, are asked of every hire by
+the analytics (coverage) and of each hire whose ramp facts are recounted. With the
+status beside the mentee in the PRD's `idx_mentorship_assignments_mentee` (same key
+column), PostgreSQL answers from the index alone. SQLite ignores INCLUDE and keeps
+the index as it was.
 
 Revision ID: 0004
 Revises: 0003
@@ -24,7 +23,6 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_users_id_hire_date", "users", ["id", "hire_date"])
     op.drop_index("idx_mentorship_assignments_mentee", table_name="mentorship_assignments")
     op.create_index(
         "idx_mentorship_assignments_mentee",
@@ -39,4 +37,3 @@ def downgrade() -> None:
     op.create_index(
         "idx_mentorship_assignments_mentee", "mentorship_assignments", ["mentee_user_id"]
     )
-    op.drop_index("ix_users_id_hire_date", table_name="users")
