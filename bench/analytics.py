@@ -21,7 +21,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bench.database import recount_tallies, throwaway_database, vacuum
+from bench.database import recount_derived_columns, throwaway_database, vacuum
 from bench.naive import differences, naive_report
 from bot.services import analytics
 from bot.testing.program_generator import GeneratedProgram, ProgramSpec, generate
@@ -68,7 +68,7 @@ def copy_load(engine: sa.Engine, program: GeneratedProgram) -> dict[str, int]:
         raw.commit()
     finally:
         raw.close()
-    recount_tallies(engine)
+    recount_derived_columns(engine)
     vacuum(engine)
     return counts
 

@@ -34,7 +34,7 @@ def throwaway_database(server_url: str, *, keep: bool = False) -> Iterator[str]:
         admin.dispose()
 
 
-def recount_tallies(engine: sa.Engine) -> None:
+def recount_derived_columns(engine: sa.Engine) -> None:
     """Rows written directly (COPY, bulk inserts), not through the app: recount what
     the app keeps per mentorship and per milestone, as it does on every write."""
     with make_session_factory(engine)() as db:

@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from bench.database import recount_tallies, throwaway_database, vacuum
+from bench.database import recount_derived_columns, throwaway_database, vacuum
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.services import program
@@ -217,7 +217,7 @@ def steady_state(engine: sa.Engine, factory) -> None:  # type: ignore[no-untyped
             sessions.append(_session(assignment_id, when, rng))
         for start in range(0, len(sessions), 5000):
             conn.execute(sa.insert(MentorshipSession), sessions[start : start + 5000])
-    recount_tallies(engine)
+    recount_derived_columns(engine)
     vacuum(engine)
     for hour in range(0, 24, 3):
         # Everything due then, as if the sweeps every few minutes had long sent it.
@@ -311,7 +311,7 @@ def populate(engine: sa.Engine, count: int) -> None:
         ):
             for start in range(0, len(rows), 5000):
                 conn.execute(sa.insert(table), rows[start : start + 5000])
-    recount_tallies(engine)
+    recount_derived_columns(engine)
     vacuum(engine)
 
 
