@@ -1226,7 +1226,9 @@ def _name_of(user_id: ColumnElement[Any]) -> ColumnElement[str]:
 
 def _beside_totals(totals: sa.Subquery, listed: sa.Subquery) -> sa.Select:
     """A summary and its list in one statement: the one row of `totals`, repeated
-    beside each row of `listed` (or alone when nothing is listed)."""
+    beside each row of `listed` (or alone when nothing is listed). The totals come
+    first and keep their names; a listed column of the same name is renamed, so read
+    the listed rows by position."""
     return select(totals, listed).select_from(totals.outerjoin(listed, sa.true()))
 
 
