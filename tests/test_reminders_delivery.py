@@ -11,6 +11,7 @@ from sqlalchemy import func, select, text
 
 from bot.config import Settings
 from bot.sweep import SWEEP_LOCK_KEY, claim_due
+from bot.testing.fake_slack import FakeSlack
 from bot.testing.harness import ServedApp
 from models import Assignment, Notification, User
 from models.db import make_engine
@@ -21,8 +22,8 @@ MONDAY_MORNING = at("2026-11-16T15:00")  # 10:00 New York, 09:00 Chicago
 
 
 @pytest.fixture
-def sweep(served: ServedApp, settings: Settings) -> Sweep:
-    return sweeper(served, settings)
+def sweep(served: ServedApp, settings: Settings, fake_slack: FakeSlack) -> Sweep:
+    return sweeper(served, settings, fake_slack)
 
 
 @pytest.fixture

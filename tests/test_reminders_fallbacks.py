@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.config import Settings
 from bot.services import reminders, sessions
 from bot.services.program import ProgramConfig
+from bot.testing.fake_slack import FakeSlack
 from bot.testing.harness import ServedApp
 from models import Mentor, Notification, User
 from tests.factories import make_assignment, make_mentor, make_session
@@ -20,8 +21,10 @@ from tests.reminders_support import Sweep, at, sent, sweeper
 
 
 @pytest.fixture
-def sweep(served: ServedApp, settings: Settings, clock: list[datetime]) -> Sweep:
-    run = sweeper(served, settings)
+def sweep(
+    served: ServedApp, settings: Settings, fake_slack: FakeSlack, clock: list[datetime]
+) -> Sweep:
+    run = sweeper(served, settings, fake_slack)
 
     def at_time(now: datetime, **kwargs: object):  # type: ignore[no-untyped-def]
         clock[0] = now  # the deliveries read the app's clock
