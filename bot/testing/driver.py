@@ -85,12 +85,14 @@ class SlackDriver:
         signing_secret: str,
         wait_idle: Callable[[], None] = lambda: None,
         path: str = "/slack/events",
+        ack_log: list[AckTiming] = ACK_TIMES,
     ) -> None:
         self.fake = fake
         self.endpoint = app_url.rstrip("/") + path
         self.signer = SignatureVerifier(signing_secret)
         self.signing_secret = signing_secret
         self.wait_idle = wait_idle
+        self.ack_log = ack_log
 
     # -- transport -------------------------------------------------------------------------
     def post(
@@ -129,13 +131,13 @@ class SlackDriver:
         except (TimeoutError, urllib.error.URLError) as exc:
             if not isinstance(exc, TimeoutError) and not isinstance(exc.reason, TimeoutError):
                 raise
-            ACK_TIMES.append(AckTiming(what, time.monotonic() - started))
+            self.ack_log.append(AckTiming(what, time.monotonic() - started))
             raise LateAck(
                 f"{what}: no answer within {ACK_DEADLINE_S:.0f} s; Slack gives up here and "
                 "the person sees a timeout error"
             ) from exc
         elapsed = time.monotonic() - started
-        ACK_TIMES.append(AckTiming(what, elapsed))
+        self.ack_log.append(AckTiming(what, elapsed))
         if elapsed > ACK_DEADLINE_S:
             raise LateAck(
                 f"{what}: answered after {elapsed:.2f} s, past Slack's {ACK_DEADLINE_S:.0f} s; "
