@@ -40,7 +40,7 @@ from bot.services.working_hours import WorkingDay, is_working_time, local_date
 from bot.slack_client import make_client
 from bot.sweep import CLAIMS_PER_SWEEP, claim_due, run_sweep
 from bot.testing.fake_slack import FakeSlack
-from bot.testing.slack_rules import POST_WORKSPACE_PER_MINUTE
+from bot.testing.slack_quotas import POST_WORKSPACE_PER_MINUTE
 from models import CADENCE_DAYS, Assignment, Mentor, MentorshipSession, Notification, User
 from models.db import make_engine, make_session_factory
 

@@ -17,7 +17,7 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.testing import slack_rules
+from bot.testing import slack_quotas
 from bot.testing.driver import ACK_DEADLINE_S, AckTiming, LateAck, SlackDriver
 from bot.testing.fake_slack import FakeSlack, ResponseTarget, dm_channel
 
@@ -242,8 +242,8 @@ def test_a_revoked_token_is_refused_by_every_method(
 def test_a_method_takes_its_tier_a_minute_then_answers_429(
     fake: FakeSlack, client: WebClient, method: str, tier: int, call: Any
 ) -> None:
-    assert slack_rules.METHOD_TIERS[method] == tier
-    quota = slack_rules.TIER_PER_MINUTE[tier]
+    assert slack_quotas.METHOD_TIERS[method] == tier
+    quota = slack_quotas.TIER_PER_MINUTE[tier]
     for _ in range(quota):  # the whole minute's quota at once: a burst Slack allows
         assert call(client)["ok"]
     with pytest.raises(SlackApiError) as refused:
@@ -263,7 +263,7 @@ HOME = {"type": "home", "blocks": []}
 def test_chat_post_message_takes_about_one_a_second_per_conversation(
     fake: FakeSlack, client: WebClient
 ) -> None:
-    for n in range(slack_rules.POST_BURST):  # a short burst is allowed
+    for n in range(slack_quotas.POST_BURST):  # a short burst is allowed
         assert client.chat_postMessage(channel="UVERA", text=f"burst {n}")["ok"]
     with pytest.raises(SlackApiError) as refused:
         client.chat_postMessage(channel="UVERA", text="one too many")
@@ -278,7 +278,7 @@ def test_chat_post_message_takes_about_one_a_second_per_conversation(
 
 
 def test_chat_post_message_has_a_workspace_wide_limit(fake: FakeSlack, client: WebClient) -> None:
-    people = [f"U{n:05d}" for n in range(slack_rules.POST_WORKSPACE_PER_MINUTE + 1)]
+    people = [f"U{n:05d}" for n in range(slack_quotas.POST_WORKSPACE_PER_MINUTE + 1)]
     for person in people:
         fake.add_user(person, f"Person {person}")
     for person in people[:-1]:  # one message each: no conversation is over its pace

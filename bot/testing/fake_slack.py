@@ -7,9 +7,10 @@ tabs) and can be told to fail: HTTP 429 with Retry-After, HTTP 500, or an
 
 It refuses what Slack refuses, with Slack's answer: unknown people and channels,
 updates of messages that are not the bot's, triggers used twice or after 3 s, a
-sixth post to a response_url, calls over a method's rate tier (bot/testing/
-slack_rules.py), and every call while the token is revoked (`revoke()`). With
-`latency` (seconds) every call takes that long, as the real API does."""
+sixth post to a response_url, calls over a method's rate tier (the last three in
+bot/testing/slack_quotas.py), and every call while the token is revoked
+(`revoke()`). With `latency` (seconds) every call takes that long, as the real API
+does."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from bot.blocks.plaintext import render_blocks, render_view
-from bot.testing.slack_rules import Clock, RateLimits, ResponseUrls, Triggers
+from bot.testing.slack_quotas import Clock, RateLimits, ResponseUrls, Triggers
 
 BOT_USER_ID = "UMENTORBOT"
 TEAM_ID = "T0MENTOR"

@@ -1,4 +1,4 @@
-"""Slack's documented limits on time and volume, as the fake Slack enforces them.
+"""Slack's documented quotas in time and volume, as the fake Slack enforces them.
 
 Each rule is a small book the fake consults before it answers:
 - `RateLimits`: per-method rate tiers and chat.postMessage's per-conversation pace
