@@ -42,9 +42,8 @@ log = logging.getLogger(__name__)
 
 #: pg_advisory_lock key of the sweep ("MNTRSWEP" as an int64), the same in every process.
 SWEEP_LOCK_KEY = 0x4D4E5452_53574550 & 0x7FFFFFFFFFFFFFFF
-#: Slack errors that mean the person is gone for good. Not `account_inactive`: that is
-#: our own token's user or workspace deactivated; a DM to a deactivated person succeeds.
-RECIPIENT_GONE = frozenset({"user_not_found"})
+#: Slack errors that mean the person is gone for good.
+RECIPIENT_GONE = frozenset({"user_not_found", "account_inactive"})
 #: Slack errors that mean "try again later".
 TRANSIENT_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}

@@ -130,14 +130,14 @@ def test_mentorbot_scheduler_runs_alone_and_sends_due_nudges(
 
 
 def test_the_scheduler_counts_held_reminders_without_listing_them(
-    slack, world, due_pair, served, settings, fake_slack, cli_env, capsys
+    slack, world, due_pair, served, settings, cli_env, capsys
 ) -> None:  # type: ignore[no-untyped-def]
     early = datetime(2026, 11, 16, 12, 0, tzinfo=UTC)  # 07:00 in New York, 06:00 in Chicago
-    counted = sweeper(served, settings, fake_slack)(early, list_held=False)
+    counted = sweeper(served, settings)(early, list_held=False)
     assert counted.held == [] and counted.held_counts == {"checkin": 2}
     assert "0 sent" in counted.summary() and "2 held for working hours" in counted.summary()
 
-    listed = sweeper(served, settings, fake_slack)(early)
+    listed = sweeper(served, settings)(early)
     assert sorted(due.recipient.slack_user_id for due, _ in listed.held) == ["UNEWT", "UVERA"]
     assert listed.held_counts == {"checkin": 2}
     assert slack.dms(world.veteran) == []

@@ -15,7 +15,6 @@ from bot.services import reminders, sessions
 from bot.services.program import ProgramConfig
 from bot.services.reminders import action_items as action_item_kind
 from bot.services.reminders import checkins as checkin_kind
-from bot.testing.fake_slack import FakeSlack
 from bot.testing.harness import ServedApp
 from models import Mentor, Notification, User
 from tests.factories import make_assignment, make_mentor, make_session
@@ -23,10 +22,8 @@ from tests.reminders_support import Sweep, at, sent, sweeper
 
 
 @pytest.fixture
-def sweep(
-    served: ServedApp, settings: Settings, fake_slack: FakeSlack, clock: list[datetime]
-) -> Sweep:
-    run = sweeper(served, settings, fake_slack)
+def sweep(served: ServedApp, settings: Settings, clock: list[datetime]) -> Sweep:
+    run = sweeper(served, settings)
 
     def at_time(now: datetime, **kwargs: object):  # type: ignore[no-untyped-def]
         clock[0] = now  # the deliveries read the app's clock

@@ -9,7 +9,6 @@ import pytest
 from bot.blocks import actions as ids
 from bot.config import Settings
 from bot.services import reminders
-from bot.testing.fake_slack import FakeSlack
 from bot.testing.harness import ServedApp
 from models import MilestoneSubmission, RampMilestone, User
 from tests.factories import make_assignment, make_mentor, make_session
@@ -19,8 +18,8 @@ MONDAY_MORNING = at("2026-11-16T15:00")  # 10:00 New York, 09:00 Chicago
 
 
 @pytest.fixture
-def sweep(served: ServedApp, settings: Settings, fake_slack: FakeSlack) -> Sweep:
-    return sweeper(served, settings, fake_slack)
+def sweep(served: ServedApp, settings: Settings) -> Sweep:
+    return sweeper(served, settings)
 
 
 def button_values(message, label: str) -> list[str]:  # type: ignore[no-untyped-def]

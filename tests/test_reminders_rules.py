@@ -97,7 +97,7 @@ def _slack_error(status: int, error: str, headers: dict[str, str] | None = None)
 
 
 def test_slack_failures_are_classified() -> None:
-    assert outcome_of(_slack_error(200, "account_inactive")).status != "gone"  # our token
+    assert outcome_of(_slack_error(200, "account_inactive")).status == "gone"
     assert outcome_of(_slack_error(200, "user_not_found")).status == "gone"
     rate_limited = outcome_of(_slack_error(429, "ratelimited", {"Retry-After": "30"}))
     assert (rate_limited.status, rate_limited.retry_after) == ("retry", 30.0)

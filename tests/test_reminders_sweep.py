@@ -12,7 +12,6 @@ from bot.blocks import reminders as reminder_blocks
 from bot.config import Settings
 from bot.services import program
 from bot.services.reminders import Due, Recipient
-from bot.testing.fake_slack import FakeSlack
 from bot.testing.harness import ServedApp
 from models import Assignment, AuditEntry, User
 from tests.factories import make_assignment, make_mentor, make_session
@@ -20,8 +19,8 @@ from tests.reminders_support import Sweep, at, sent, sweeper
 
 
 @pytest.fixture
-def sweep(served: ServedApp, settings: Settings, fake_slack: FakeSlack) -> Sweep:
-    return sweeper(served, settings, fake_slack)
+def sweep(served: ServedApp, settings: Settings) -> Sweep:
+    return sweeper(served, settings)
 
 
 def checkins(slack, who) -> list[str]:  # type: ignore[no-untyped-def]

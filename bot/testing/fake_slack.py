@@ -132,9 +132,11 @@ class FakeSlack:
     def start(self) -> FakeSlack:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
+        _SERVING[self.url] = self
         return self
 
     def stop(self) -> None:
+        _SERVING.pop(self.url, None)
         self._server.shutdown()
         self._server.server_close()
 
@@ -213,6 +215,11 @@ class FakeSlack:
     def restore(self) -> None:
         with self._lock:
             self.revoked = None
+
+    @staticmethod
+    def serving(api_url: str) -> FakeSlack | None:
+        """The running fake whose Web API is at `api_url` (a `SLACK_API_URL`), if any."""
+        return _SERVING.get(api_url)
 
     def advance(self, seconds: float) -> None:
         """Let `seconds` pass for Slack's time limits (rate windows, trigger and
@@ -602,6 +609,10 @@ class FakeSlack:
         if top:
             parts.append("modal: " + render_view(top))
         return "\n---\n".join(parts) or "(nothing)"
+
+
+#: Running fakes by their Web API URL.
+_SERVING: dict[str, FakeSlack] = {}
 
 
 def dm_channel(slack_user_id: str) -> str:
