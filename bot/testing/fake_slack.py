@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from bot.blocks.plaintext import render_blocks, render_view
-from bot.testing.slack_quotas import Clock, RateLimits, ResponseUrls, Triggers
+from bot.testing.slack_quotas import Clock, RateLimits, ResponseUrls, Throttled, Triggers
 
 BOT_USER_ID = "UMENTORBOT"
 TEAM_ID = "T0MENTOR"
@@ -228,7 +228,7 @@ class FakeSlack:
             self._skipped += max(0.0, seconds)
 
     @property
-    def throttled(self) -> list[Any]:
+    def throttled(self) -> list[Throttled]:
         """Calls this fake answered 429 because they broke Slack's rate limits."""
         return self.rate_limits.throttled
 
