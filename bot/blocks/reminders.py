@@ -190,9 +190,12 @@ def _report_line(report: dict[str, Any]) -> str:
     mentor = kit.escape(report["mentor_name"] or "")
     if report["status"] == "pending":
         return f"{name}: waiting for {mentor} to accept"
-    parts = [f"{name}: mentored by {mentor}"]
-    sessions = report["sessions_this_week"]
-    parts.append(f"{sessions} session{'s' if sessions != 1 else ''} this week")
+    if report["status"] == "completed":
+        parts = [f"{name}: mentorship with {mentor} completed"]
+    else:
+        parts = [f"{name}: mentored by {mentor}"]
+        sessions = report["sessions_this_week"]
+        parts.append(f"{sessions} session{'s' if sessions != 1 else ''} this week")
     if report["last_session"]:
         parts.append(f"last {day_label(report['last_session'])}")
     if report["milestones_total"]:

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.expression import ColumnElement
 
 from bot.services import access, program
-from bot.services.coverage import has_open_mentorship_sql
+from bot.services.coverage import is_covered_sql
 from bot.services.program import ProgramConfig
 from models import (
     ASSIGNMENT_STATUSES,
@@ -1048,14 +1048,14 @@ def _coverage(db: Session, config: ProgramConfig, today: date, scope: _Scope) ->
     row = db.execute(
         select(
             func.count().label("new_hires"),
-            func.count(case((has_open_mentorship_sql(User.id), 1))).label("covered"),
+            func.count(case((is_covered_sql(User.id), 1))).label("covered"),
         ).where(new_hire)
     ).one()
     manager = aliased(User)
     without = db.execute(
         select(User.name, User.slack_user_id, User.hire_date, manager.name.label("manager_name"))
         .outerjoin(manager, manager.id == User.manager_id)
-        .where(new_hire, ~has_open_mentorship_sql(User.id))
+        .where(new_hire, ~is_covered_sql(User.id))
         .order_by(User.hire_date, User.name)
         .limit(NAMES_SHOWN)
     )
