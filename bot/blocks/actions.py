@@ -22,6 +22,7 @@ MILESTONE_APPROVE = "milestone.approve"  # value: submission id
 MILESTONE_REQUEST_CHANGES = "milestone.request_changes"  # value: submission id
 SELF_ASSESS = "progress.self_assess_open"  # value: assignment id
 COMPLETE = "assignment.complete_open"  # value: assignment id
+EXTEND = "assignment.extend_open"  # value: assignment id (listeners/term.py)
 ESCALATE = "progress.escalate"  # value: progress note id
 PROGRESS_OPEN = "progress.note_open"  # value: assignment id (listeners/progress.py)
 

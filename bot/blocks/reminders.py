@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.blocks import actions as ids
 from bot.blocks import kit
+from bot.blocks import term as term_blocks
 from bot.services.reminders import Due
 
 Rendered = tuple[str, list[kit.Block]]
@@ -259,6 +260,8 @@ RENDERERS: dict[str, Callable[[Due], Rendered]] = {
     "item_overdue": item_overdue,
     "digest_manager": digest_manager,
     "digest_admin": digest_admin,
+    "end_of_term": term_blocks.end_of_term,
+    "term_closed": term_blocks.term_closed,
 }
 
 

@@ -83,6 +83,8 @@ REVIEW_MILESTONE = "review_milestone"
 SELF_ASSESS = "self_assess"
 GIVE_FEEDBACK = "give_feedback"
 CANCEL = "cancel"
+#: Cadence, goals and expected end of a pending or active mentorship (`/mentor edit`).
+CHANGE_TERMS = "change_terms"
 #: Flags, counts, dates and ratings: never text (FR-4.5).
 VIEW_STATUS = "view_status"
 
@@ -96,6 +98,7 @@ RULES: dict[str, frozenset[str]] = {
     SELF_ASSESS: frozenset({THE_MENTEE}),
     GIVE_FEEDBACK: frozenset({THE_MENTOR, THE_MENTEE}),
     CANCEL: frozenset({THE_MENTOR, THE_MENTEE, THEIR_MANAGER, PROGRAM_ADMIN}),
+    CHANGE_TERMS: frozenset({THE_MENTOR, THE_MENTEE, THEIR_MANAGER}),
     VIEW_STATUS: frozenset({THE_MENTOR, THE_MENTEE, THEIR_MANAGER, PROGRAM_ADMIN}),
 }
 
@@ -111,6 +114,8 @@ _REFUSALS = {
     GIVE_FEEDBACK: "Only the mentor and the mentee can give feedback on their mentorship.",
     CANCEL: "Only the mentor, the mentee, the mentee's manager or a program admin "
     "can cancel a mentorship.",
+    CHANGE_TERMS: "Only the mentor, the mentee or the mentee's manager can change a "
+    "mentorship's cadence, goals or end date.",
     VIEW_STATUS: "You can see the status of your own mentorships, your reports' and "
     "(as a program admin) everyone's.",
 }

@@ -1,0 +1,155 @@
+"""The end of a mentorship (issue 17.6), walked with the clock through signed requests:
+the end-of-term prompt a week before the expected end, an extension, check-in nudges
+stopping at the end date, and the automatic completion with the survey offered once."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from bot.services import program
+from bot.testing.driver import buttons_in
+from models import Assignment, AuditEntry, Mentor
+from tests.factories import make_assignment, make_mentor
+from tests.flows import assign
+from tests.reminders_support import at, sent, sweeper
+
+
+@pytest.fixture
+def sweep(served, settings, clock):  # type: ignore[no-untyped-def]
+    """One sweep at `when`, with the app's clock there too (buttons pressed after it)."""
+    run = sweeper(served, settings)
+
+    def at_time(when):  # type: ignore[no-untyped-def]
+        clock[0] = when
+        return run(when)
+
+    return at_time
+
+
+def _fresh(db, row):  # type: ignore[no-untyped-def]
+    db.expire_all()
+    return db.get(type(row), row.id)
+
+
+def _labels(message) -> list[str]:  # type: ignore[no-untyped-def]
+    return [b.label for b in buttons_in(message.blocks)]
+
+
+def test_a_week_before_the_end_everyone_is_asked_once_and_an_extension_moves_it(
+    slack, world, db, sweep
+) -> None:  # type: ignore[no-untyped-def]
+    # Tue 17 Nov 2026: Max assigns Vera to Newt; 12 weeks by default, so it ends Tue 9 Feb.
+    make_mentor(db, world.veteran)
+    db.commit()
+    assert assign(slack, world.manager, world.veteran, world.new_hire).ok
+    slack.click(world.veteran, "Accept", message=slack.last_dm(world.veteran))
+    assignment = db.scalars(sa.select(Assignment)).one()
+    assert assignment.status == "active" and assignment.expected_end_date == date(2027, 2, 9)
+
+    # Mon 1 Feb, 8 days before: nothing yet; check-ins still run.
+    early = sweep(at("2027-02-01T15:00"))
+    assert sent(early, "end_of_term") == []
+    # Tue 2 Feb, 10:00 in New York, 9:00 in Chicago: a week before, all three are asked.
+    report = sweep(at("2027-02-02T15:00"))
+    assert sent(report, "end_of_term") == sorted(
+        [world.veteran.id, world.new_hire.id, world.manager.id]
+    )
+    prompt = slack.last_dm(world.new_hire)
+    assert "planned to end on *Tue 9 Feb (in 7 days)*" in prompt.all_text
+    assert _labels(prompt) == ["Complete", "Extend"]
+    managers = slack.last_dm(world.manager)
+    assert "*Newt Newhire*'s mentorship with *Vera Veteran*" in managers.all_text
+    assert _labels(managers) == ["Extend"]  # the feedback is the pair's to give
+    # Once: a later sweep (another replica, a restart) sends nothing again.
+    assert sent(sweep(at("2027-02-02T18:00")), "end_of_term") == []
+
+    # Newt extends: a date in the past is refused on the field, nothing written.
+    slack.click(world.new_hire, "Extend", message=prompt)
+    assert "planned to end on *Tue 9 Feb*" in slack.modal_text(world.new_hire)
+    refused = slack.submit(world.new_hire, {"New end date": "2027-01-31"})
+    assert "can't be in the past" in refused.errors["New end date"]
+    assert _fresh(db, assignment).expected_end_date == date(2027, 2, 9)
+    assert slack.submit(world.new_hire, {"New end date": "2027-03-09"}).ok
+    assert "Expected end: Tue 9 Feb 2027 → Tue 9 Mar 2027" in slack.modal_text(world.new_hire)
+    assert _fresh(db, assignment).expected_end_date == date(2027, 3, 9)
+    told = slack.last_dm(world.veteran).all_text
+    assert "Newt Newhire changed the mentorship of Newt Newhire with Vera Veteran" in told
+    assert "Tue 9 Mar 2027" in told
+    assert "mentorship.changed" in db.scalars(sa.select(AuditEntry.action)).all()
+
+    # Tue 2 Mar: a week before the new end, the prompt comes again.
+    again = sweep(at("2027-03-02T15:00"))
+    assert world.new_hire.id in sent(again, "end_of_term")
+    assert world.new_hire.id in sent(again, "checkin")  # 15 weeks in: still nudged
+    # Tue 9 Mar, the end date: check-in nudges stop (a weekly one was due today).
+    ended = sweep(at("2027-03-09T15:00"))
+    assert sent(ended, "checkin") == []
+    assert _fresh(db, assignment).status == "active"  # nobody completed it yet
+
+
+def test_nobody_completes_so_it_completes_by_itself_and_each_side_is_asked_once(
+    slack, world, db, sweep
+) -> None:  # type: ignore[no-untyped-def]
+    mentor = make_mentor(db, world.veteran)
+    pair = make_assignment(db, mentor, world.new_hire, start=date(2026, 11, 2))  # ends 25 Jan
+    db.commit()
+    assert pair.expected_end_date == date(2027, 1, 25)
+
+    # 14 days after the end: not yet.
+    assert sent(sweep(at("2027-02-08T15:00")), "term_closed") == []
+    assert _fresh(db, pair).status == "active"
+    # Tue 9 Feb, 9:30 in New York, 8:30 in Chicago: Vera's survey goes, Newt's waits for
+    # his working hours; the mentorship closes with the first.
+    first = sweep(at("2027-02-09T14:30"))
+    assert sent(first, "term_closed") == [world.veteran.id]
+    closed = _fresh(db, pair)
+    assert closed.status == "completed"
+    assert closed.actual_end_date == date(2027, 1, 25)  # the expected end
+    assert closed.completion_notes.startswith("Closed automatically on 2027-02-09")
+    assert "without feedback" in closed.completion_notes
+    assert db.get(Mentor, mentor.id).current_mentee_count == 0  # the slot is free
+    assert "closed by itself 14 days later" in slack.last_dm(world.veteran).all_text
+    # 10:30 in Chicago: Newt's survey, though the mentorship is closed by now.
+    second = sweep(at("2027-02-09T16:30"))
+    assert sent(second, "term_closed") == [world.new_hire.id]
+    survey = slack.last_dm(world.new_hire)
+    assert _labels(survey) == ["Give feedback"]
+    slack.click(world.new_hire, "Give feedback", message=survey)
+    assert slack.submit(world.new_hire, {"Feedback": "Late, but great.", "Rating": "5"}).ok
+    assert _fresh(db, pair).mentee_rating == 5
+    # Once each: later sweeps ask nobody again, and close nothing twice.
+    assert sent(sweep(at("2027-02-10T16:00")), "term_closed") == []
+    completions = [
+        e for e in db.scalars(sa.select(AuditEntry)) if e.action == "mentorship.completed"
+    ]
+    assert len(completions) == 1
+
+
+def test_the_notice_and_the_grace_are_program_settings(slack, world, db, sweep) -> None:  # type: ignore[no-untyped-def]
+    program.update(
+        db,
+        changes={"end_of_term_notice_days": 3, "auto_complete_after_days": 3},
+        actor_id=None,
+        now=at("2026-11-17T15:00"),
+    )
+    pair = make_assignment(db, make_mentor(db, world.veteran), world.new_hire)  # ends 25 Jan
+    db.commit()
+    assert sent(sweep(at("2027-01-21T15:00")), "end_of_term") == []  # 4 days before
+    assert world.new_hire.id in sent(sweep(at("2027-01-22T15:00")), "end_of_term")
+    assert sent(sweep(at("2027-01-28T15:00")), "term_closed") == []  # 3 days after
+    assert len(sent(sweep(at("2027-01-29T15:00")), "term_closed")) == 2
+    assert _fresh(db, pair).status == "completed"
+
+
+def test_completing_writes_the_completion_notes(slack, world, db) -> None:  # type: ignore[no-untyped-def]
+    pair = make_assignment(db, make_mentor(db, world.veteran), world.new_hire)
+    db.commit()
+    slack.slash(world.new_hire, "/mentor", "complete")
+    assert slack.submit(world.new_hire, {"Feedback": "Great.", "Rating": "5"}).ok
+    assert _fresh(db, pair).completion_notes == (
+        "Completed by the mentee (Newt Newhire) on 2026-11-17, "
+        "before the expected end (2027-01-25)."
+    )
