@@ -1,6 +1,6 @@
 """The coverage metric: does every new hire have a mentor? The share of new hires
 (hired within the program's window) covered by a pending, active or completed mentorship
-is still without one."""
+(`coverage.is_covered_sql`), and who is still without one."""
 
 from __future__ import annotations
 
