@@ -14,16 +14,14 @@ from bot.services.mentors import (
     AWAITING_CERTIFICATION,
     OPTED_OUT,
     PAUSED,
-    AutoDeclined,
     MentorHome,
     MentorProfile,
     OptinForm,
-    OptOutResult,
-    PauseResult,
     ProfileView,
     TrainingsView,
 )
 from bot.services.program import Training
+from bot.services.time_off import AutoDeclined, OptOutResult, PauseResult
 
 OPTIN_VIEW = "mentor.optin"
 

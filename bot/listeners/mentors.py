@@ -23,7 +23,7 @@ from bot.listeners.messaging import post_message, send_dm
 from bot.listeners.parsing import mentioned_user_ids
 from bot.listeners.support import answer, modal_button
 from bot.runtime import Runtime
-from bot.services import mentors, recognition, roster
+from bot.services import mentors, recognition, roster, time_off
 from bot.services.errors import InvalidInput
 from models import User
 
@@ -107,7 +107,7 @@ def on_optin_submitted(
 )
 def optout(inv: Invocation) -> None:
     with inv.runtime.db() as db:
-        result = mentors.opt_out(db, user_id=inv.actor.id, now=inv.runtime.now())
+        result = time_off.opt_out(db, user_id=inv.actor.id, now=inv.runtime.now())
     inv.reply(blocks.optout_reply(result, inv.actor.timezone))
     for item in result.declined:
         if item.manager_slack_user_id:
@@ -127,7 +127,7 @@ def optout(inv: Invocation) -> None:
 )
 def pause(inv: Invocation) -> None:
     with inv.runtime.db() as db:
-        result = mentors.pause(db, user_id=inv.actor.id, args=inv.args, now=inv.runtime.now())
+        result = time_off.pause(db, user_id=inv.actor.id, args=inv.args, now=inv.runtime.now())
     inv.reply(blocks.pause_reply(result))
     publish_home(inv.client, inv.runtime, inv.actor)
 
