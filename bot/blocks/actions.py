@@ -7,6 +7,8 @@ OPTIN_OPEN = "mentor.optin_open"  # value: ""
 TRAINING_DONE = "mentor.training_done"  # value: training key
 CERTIFY = "mentor.certify"  # value: mentor id
 ADMIN_SETTINGS_OPEN = "admin.settings_open"  # value: ""
+PAUSE_DECLINE_WAITING = "mentor.pause_decline_waiting"  # value: ""
+PAUSE_KEEP_WAITING = "mentor.pause_keep_waiting"  # value: ""
 
 # Matching and assignment (listeners/assignments.py)
 ASSIGN = "assignment.assign"  # value: json {"mentor": mentor id, "mentee": user id}

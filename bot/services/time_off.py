@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.services import access, audit
@@ -65,19 +65,14 @@ def opt_out(db: Session, *, user_id: uuid.UUID, now: datetime) -> OptOutResult:
         entity_id=mentor.id,
         now=now,
     )
-    declined = [
-        item
-        for item in (
-            _decline_for_optout(db, a, actor_id=user_id, now=now)
-            for a in db.scalars(
-                select(Assignment).where(
-                    Assignment.mentor_id == mentor.id, Assignment.status == "pending"
-                )
-            )
-        )
-        if item is not None
-    ]
-    db.flush()
+    declined = _decline_waiting(
+        db,
+        mentor.id,
+        actor_id=user_id,
+        now=now,
+        reason=OPTOUT_DECLINE_REASON,
+        key="mentor_opted_out",
+    )
     return OptOutResult(
         already=False,
         opted_out_at=now,
@@ -86,14 +81,40 @@ def opt_out(db: Session, *, user_id: uuid.UUID, now: datetime) -> OptOutResult:
     )
 
 
-def _decline_for_optout(
-    db: Session, assignment: Assignment, *, actor_id: uuid.UUID, now: datetime
+def _decline_waiting(
+    db: Session, mentor_id: uuid.UUID, *, actor_id: uuid.UUID, now: datetime, reason: str, key: str
+) -> list[AutoDeclined]:
+    """Decline every request still waiting for this mentor's answer, with `reason`."""
+    declined = [
+        item
+        for item in (
+            _decline_one(db, a, actor_id=actor_id, now=now, reason=reason, key=key)
+            for a in db.scalars(
+                select(Assignment)
+                .where(Assignment.mentor_id == mentor_id, Assignment.status == "pending")
+                .order_by(Assignment.created_at)
+            )
+        )
+        if item is not None
+    ]
+    db.flush()
+    return declined
+
+
+def _decline_one(
+    db: Session,
+    assignment: Assignment,
+    *,
+    actor_id: uuid.UUID,
+    now: datetime,
+    reason: str,
+    key: str,
 ) -> AutoDeclined | None:
-    # Conditional on still pending: an accept racing this opt-out keeps its mentorship.
+    # Conditional on still pending: an accept racing this keeps its mentorship.
     result = db.execute(
         update(Assignment)
         .where(Assignment.id == assignment.id, Assignment.status == "pending")
-        .values(status="declined", declined_at=now, decline_reason=OPTOUT_DECLINE_REASON)
+        .values(status="declined", declined_at=now, decline_reason=reason)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -107,7 +128,7 @@ def _decline_for_optout(
         entity_id=assignment.id,
         now=now,
         status="declined",
-        reason="mentor_opted_out",
+        reason=key,
     )
     mentee = access.load_user(db, assignment.mentee_user_id)
     manager_id = assignment.assigned_by_user_id or mentee.manager_id
@@ -126,6 +147,8 @@ class PauseResult:
     paused_until: date | None
     #: The first day the mentor can be matched again (None: not paused).
     back_on: date | None
+    #: Requests still waiting for the mentor's answer: decline them or keep them?
+    waiting: int = 0
 
 
 def pause(db: Session, *, user_id: uuid.UUID, args: str, now: datetime) -> PauseResult:
@@ -172,4 +195,37 @@ def pause(db: Session, *, user_id: uuid.UUID, args: str, now: datetime) -> Pause
         )
         db.flush()
     back_on = date.fromordinal(until.toordinal() + 1) if until else None
-    return PauseResult(paused_until=until, back_on=back_on)
+    return PauseResult(paused_until=until, back_on=back_on, waiting=_waiting(db, mentor.id))
+
+
+def decline_waiting_for_pause(
+    db: Session, *, user_id: uuid.UUID, now: datetime
+) -> list[AutoDeclined]:
+    """The paused mentor chose to decline the requests still waiting: each is declined
+    with the pause as its reason (audited), and returned so each asker gets the reason
+    and the next suggestion. Conflict when the mentor is not paused any more; a second
+    press finds nothing left to decline."""
+    mentor = require_mentor(db, user_id)
+    user = access.load_user(db, user_id)
+    until = mentor.paused_until
+    if until is None or until < local_today(now, user.timezone):
+        raise Conflict("You aren't paused any more, so the requests still wait for your answer.")
+    return _decline_waiting(
+        db,
+        mentor.id,
+        actor_id=user_id,
+        now=now,
+        reason=f"Paused until {until:%a} {until.day} {until:%b %Y}",
+        key="mentor_paused",
+    )
+
+
+def _waiting(db: Session, mentor_id: uuid.UUID) -> int:
+    return int(
+        db.scalar(
+            select(func.count())
+            .select_from(Assignment)
+            .where(Assignment.mentor_id == mentor_id, Assignment.status == "pending")
+        )
+        or 0
+    )
