@@ -9,7 +9,6 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from bot.services import program
 from bot.testing.driver import buttons_in
 from models import Assignment, AuditEntry, Mentor
 from tests.factories import make_assignment, make_mentor
@@ -76,7 +75,7 @@ def test_a_week_before_the_end_everyone_is_asked_once_and_an_extension_moves_it(
     assert "Expected end: Tue 9 Feb 2027 → Tue 9 Mar 2027" in slack.modal_text(world.new_hire)
     assert _fresh(db, assignment).expected_end_date == date(2027, 3, 9)
     told = slack.last_dm(world.veteran).all_text
-    assert "Newt Newhire changed the mentorship of Newt Newhire with Vera Veteran" in told
+    assert "Newt Newhire changed the mentorship with Vera Veteran" in told
     assert "Tue 9 Mar 2027" in told
     assert "mentorship.changed" in db.scalars(sa.select(AuditEntry.action)).all()
 
@@ -111,7 +110,7 @@ def test_nobody_completes_so_it_completes_by_itself_and_each_side_is_asked_once(
     assert closed.completion_notes.startswith("Closed automatically on 2027-02-09")
     assert "without feedback" in closed.completion_notes
     assert db.get(Mentor, mentor.id).current_mentee_count == 0  # the slot is free
-    assert "closed by itself 14 days later" in slack.last_dm(world.veteran).all_text
+    assert "nobody completed it within 14 days" in slack.last_dm(world.veteran).all_text
     # 10:30 in Chicago: Newt's survey, though the mentorship is closed by now.
     second = sweep(at("2027-02-09T16:30"))
     assert sent(second, "term_closed") == [world.new_hire.id]
@@ -129,12 +128,18 @@ def test_nobody_completes_so_it_completes_by_itself_and_each_side_is_asked_once(
 
 
 def test_the_notice_and_the_grace_are_program_settings(slack, world, db, sweep) -> None:  # type: ignore[no-untyped-def]
-    program.update(
-        db,
-        changes={"end_of_term_notice_days": 3, "auto_complete_after_days": 3},
-        actor_id=None,
-        now=at("2026-11-17T15:00"),
+    slack.slash(world.admin, "/mentor", "admin")
+    assert "Complete by itself (days after the end): 14" in slack.modal_text(world.admin)
+    refused = slack.submit(world.admin, {"Complete by itself (days after the end)": "0"})
+    assert "from 1 to 365" in refused.errors["Complete by itself (days after the end)"]
+    saved = slack.submit(
+        world.admin,
+        {
+            "Ask to complete or extend (days before the end)": "3",
+            "Complete by itself (days after the end)": "3",
+        },
     )
+    assert saved.ok, saved.errors
     pair = make_assignment(db, make_mentor(db, world.veteran), world.new_hire)  # ends 25 Jan
     db.commit()
     assert sent(sweep(at("2027-01-21T15:00")), "end_of_term") == []  # 4 days before

@@ -47,7 +47,7 @@ def test_the_manager_changes_a_pending_request_and_the_pair_is_told(slack, world
     assert saved.goals[1]["target_date"] == "2026-12-15"
     for person in (world.veteran, world.new_hire):
         told = slack.last_dm(person).all_text
-        assert "Max Manager changed the mentorship of Newt Newhire with Vera Veteran" in told
+        assert "Max Manager changed the mentorship with Newt Newhire (mentored by Vera" in told
         assert "Cadence: Weekly → Biweekly" in told
         assert "Expected end: Mon 25 Jan 2027 → Mon 15 Feb 2027" in told
         assert "Goals: Shadow five calls; Run a QBR solo" in told

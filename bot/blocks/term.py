@@ -79,8 +79,8 @@ def term_closed(due: Due) -> Rendered:
     return text, [
         kit.section(
             f":checkered_flag: Your mentorship with *{other}* is complete: it was planned to end "
-            f"on {_day(f['end_date'])} and closed by itself {f['after_days']} days later. "
-            "How did it go for you?"
+            f"on {_day(f['end_date'])}, and as nobody completed it within {f['after_days']} "
+            "days, it closed by itself. How did it go for you?"
         ),
         kit.actions(kit.button("Give feedback", COMPLETE, f["assignment_id"], style="primary")),
     ]
@@ -165,8 +165,5 @@ def changed_view(changed: Changed) -> kit.Block:
 
 def changed_notice(changed: Changed) -> Rendered:
     """The others' DM: who changed what."""
-    text = (
-        f"{changed.actor_name} changed the mentorship of {changed.mentee_name} "
-        f"with {changed.mentor_name}"
-    )
+    text = f"{changed.actor_name} changed the mentorship with {changed.about}"
     return text, [kit.section(f":pencil2: {kit.escape(text)}:\n" + _change_lines(changed))]

@@ -47,9 +47,8 @@ class Changed:
 
     assignment_id: uuid.UUID
     actor_name: str
+    #: Who the mentorship is with, as the actor sees it.
     about: str
-    mentee_name: str
-    mentor_name: str
     #: e.g. "Expected end: Tue 2 Feb 2027 → Tue 2 Mar 2027".
     changes: list[str]
     #: Everyone involved but the actor: mentor, mentee, the mentee's manager.
@@ -162,8 +161,6 @@ def change(
         assignment.id,
         actor.name,
         about(db, assignment, actor.id),
-        mentee.name,
-        mentor.name,
         changes,
         list(dict.fromkeys(p.slack_user_id for p in people)) if changes else [],
         [mentor.id, mentee.id],
