@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from bot.blocks.actions import COMPLETE_FOR_PAIR
 from bot.testing.driver import buttons_in
 from models import Assignment, AuditEntry, Mentor
 from tests.factories import make_assignment, make_mentor
@@ -61,7 +62,7 @@ def test_a_week_before_the_end_everyone_is_asked_once_and_an_extension_moves_it(
     assert _labels(prompt) == ["Complete", "Extend"]
     managers = slack.last_dm(world.manager)
     assert "*Newt Newhire*'s mentorship with *Vera Veteran*" in managers.all_text
-    assert _labels(managers) == ["Extend"]  # the feedback is the pair's to give
+    assert _labels(managers) == ["Complete", "Extend"]
     # Once: a later sweep (another replica, a restart) sends nothing again.
     assert sent(sweep(at("2027-02-02T18:00")), "end_of_term") == []
 
@@ -158,3 +159,39 @@ def test_completing_writes_the_completion_notes(slack, world, db) -> None:  # ty
         "Completed by the mentee (Newt Newhire) on 2026-11-17, "
         "before the expected end (2027-01-25)."
     )
+
+
+def test_the_manager_completes_it_for_the_pair_who_then_give_feedback(
+    slack, world, db, sweep
+) -> None:  # type: ignore[no-untyped-def]
+    mentor = make_mentor(db, world.veteran)
+    pair = make_assignment(db, mentor, world.new_hire)  # ends Mon 25 Jan
+    db.commit()
+    sweep(at("2027-01-18T15:00"))
+    prompt = slack.last_dm(world.manager)
+    # Only the manager's button: a side pressing it is told how they complete it.
+    slack.press(world.veteran, COMPLETE_FOR_PAIR, str(pair.id))
+    assert "mentor and mentee complete it with their feedback" in (
+        slack.last_ephemeral(world.veteran).all_text
+    )
+
+    slack.click(world.manager, "Complete", message=prompt)
+    assert "Both are asked for their feedback" in slack.modal_text(world.manager)
+    refused = slack.submit(world.manager, {"Completion notes": "  "})
+    assert "can't be empty" in refused.errors["Completion notes"]
+    assert _fresh(db, pair).status == "active"
+    assert slack.submit(world.manager, {"Completion notes": "Newt is fully ramped."}).ok
+    done = _fresh(db, pair)
+    assert done.status == "completed" and done.actual_end_date == date(2027, 1, 18)
+    assert done.completion_notes == (
+        "Completed by Max Manager (the mentee's manager): Newt is fully ramped."
+    )
+    assert db.get(Mentor, mentor.id).current_mentee_count == 0
+    for side in (world.veteran, world.new_hire):
+        ask = slack.last_dm(side)
+        assert "Max Manager completed your mentorship" in ask.all_text
+    slack.click(world.new_hire, "Give feedback", message=slack.last_dm(world.new_hire))
+    assert slack.submit(world.new_hire, {"Feedback": "Thanks Vera.", "Rating": "5"}).ok
+    assert _fresh(db, pair).mentee_rating == 5
+    # Completed by a person, so no automatic close nor survey later.
+    assert sent(sweep(at("2027-02-10T16:00")), "term_closed") == []

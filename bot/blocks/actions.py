@@ -25,6 +25,7 @@ MILESTONE_REQUEST_CHANGES = "milestone.request_changes"  # value: submission id
 SELF_ASSESS = "progress.self_assess_open"  # value: assignment id
 COMPLETE = "assignment.complete_open"  # value: assignment id
 EXTEND = "assignment.extend_open"  # value: assignment id (listeners/term.py)
+COMPLETE_FOR_PAIR = "assignment.complete_for_pair_open"  # value: assignment id (term.py)
 ESCALATE = "progress.escalate"  # value: progress note id
 PROGRESS_OPEN = "progress.note_open"  # value: assignment id (listeners/progress.py)
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot.blocks import kit
-from bot.blocks.actions import COMPLETE, EXTEND
+from bot.blocks.actions import COMPLETE, COMPLETE_FOR_PAIR, EXTEND
 from bot.services.assignments import CADENCE_LABELS
 from bot.services.reminders import Due
-from bot.services.term import Changed, ChangeForm
+from bot.services.term import Changed, ChangeForm, PairCompletion
 
 EDIT_CALLBACK = "term_edit"
 EXTEND_CALLBACK = "term_extend"
+PAIR_COMPLETE_CALLBACK = "term_complete_for_pair"
 #: The Extend modal proposes this much more time.
 EXTENSION_PROPOSED = timedelta(weeks=4)
 
@@ -36,8 +37,8 @@ def _when(days_left: int) -> str:
 
 # -- the sweep's DMs (bot/services/reminders/end_of_term.py) ------------------------------
 def end_of_term(due: Due) -> Rendered:
-    """Both sides: complete (feedback and rating) or extend. The manager: extend, as the
-    feedback is the pair's to give."""
+    """Both sides: complete (feedback and rating) or extend. The manager: complete it for
+    the pair (who then give their feedback) or extend it."""
     f = due.facts
     mentor, mentee = kit.escape(f["mentor_name"]), kit.escape(f["mentee_name"])
     ends = f"{_day(f['end_date'])} ({_when(f['days_left'])})"
@@ -45,10 +46,13 @@ def end_of_term(due: Due) -> Rendered:
         text = f"{f['mentee_name']}'s mentorship with {f['mentor_name']} is planned to end {ends}"
         lines = (
             f":hourglass_flowing_sand: *{mentee}*'s mentorship with *{mentor}* is planned to "
-            f"end on *{ends}*. They are asked to complete it with their feedback; extend it "
-            "if they need more time."
+            f"end on *{ends}*. They are asked to complete it with their feedback; complete it "
+            "for them, or extend it if they need more time."
         )
-        buttons = [kit.button("Extend", EXTEND, f["assignment_id"])]
+        buttons = [
+            kit.button("Complete", COMPLETE_FOR_PAIR, f["assignment_id"]),
+            kit.button("Extend", EXTEND, f["assignment_id"]),
+        ]
     else:
         other = f["mentee_name"] if f["role"] == "mentor" else f["mentor_name"]
         text = f"Your mentorship with {other} is planned to end {ends}"
@@ -142,6 +146,38 @@ def edit_modal(form: ChangeForm) -> kit.Block:
         callback_id=EDIT_CALLBACK,
         submit="Save",
         private_metadata=str(form.assignment_id),
+    )
+
+
+def pair_completion_modal(form: PairCompletion) -> kit.Block:
+    """The manager completes the mentorship; the feedback stays the pair's to give."""
+    return kit.modal(
+        "Complete mentorship",
+        [
+            kit.section(
+                f"Complete the mentorship of *{kit.escape(form.about)}* now? Both are asked "
+                "for their feedback and a rating."
+            ),
+            kit.input_block(
+                "Completion notes",
+                "notes",
+                kit.text_input("notes", multiline=True, max_length=1000),
+                hint="How it ended, for the program's records (not the pair's feedback).",
+            ),
+        ],
+        callback_id=PAIR_COMPLETE_CALLBACK,
+        submit="Complete",
+        private_metadata=str(form.assignment_id),
+    )
+
+
+def pair_completed_view(done: PairCompletion) -> kit.Block:
+    text = (
+        f":checkered_flag: The mentorship of {kit.escape(done.about)} is complete; both are "
+        "asked for their feedback."
+    )
+    return kit.modal(
+        "Completed", [kit.section(text)], callback_id="term_completed", submit=None, close="Done"
     )
 
 

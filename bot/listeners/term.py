@@ -8,8 +8,9 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
+from bot.blocks import progress as progress_blocks
 from bot.blocks import term as blocks
-from bot.blocks.actions import EXTEND
+from bot.blocks.actions import COMPLETE_FOR_PAIR, EXTEND
 from bot.listeners.actor import Actor
 from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.messaging import send_dm
@@ -22,6 +23,8 @@ from bot.services.assignments import local_today
 
 def register(app: App) -> None:
     app.action(EXTEND)(modal_button(_open_extend))
+    app.action(COMPLETE_FOR_PAIR)(modal_button(_open_pair_completion))
+    app.view(blocks.PAIR_COMPLETE_CALLBACK)(on_pair_completion_submit)
     app.view(blocks.EDIT_CALLBACK)(on_edit_submit)
     app.view(blocks.EXTEND_CALLBACK)(on_extend_submit)
 
@@ -90,3 +93,35 @@ def _submit(
         for slack_id in changed.notify_slack_ids:
             send_dm(client, slack_id, text, notice)
     refresh_homes(client, context["runtime"], [context["actor"].id, *changed.affected_user_ids])
+
+
+def _open_pair_completion(
+    client: WebClient, runtime: Runtime, actor: Actor, trigger_id: str, assignment_id: str
+) -> None:
+    with runtime.db() as db:
+        form = term.pair_completion_form(db, actor_id=actor.id, assignment_id=assignment_id)
+    open_modal(client, trigger_id, blocks.pair_completion_modal(form))
+
+
+def on_pair_completion_submit(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    done = submit_service(
+        ack,
+        view,
+        context,
+        lambda db, form: term.complete_for_pair(
+            db,
+            actor_id=form.actor.id,
+            assignment_id=form.metadata,
+            notes=form.values.get("notes"),
+            now=form.now,
+        ),
+        blocks.pair_completed_view,
+    )
+    if not isinstance(done, term.PairCompletion):
+        return
+    text, request = progress_blocks.feedback_request(done.actor_name, done.assignment_id)
+    for slack_id in done.notify_slack_ids:
+        send_dm(client, slack_id, text, request)
+    refresh_homes(client, context["runtime"], [context["actor"].id, *done.affected_user_ids])

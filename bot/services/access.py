@@ -85,6 +85,8 @@ GIVE_FEEDBACK = "give_feedback"
 CANCEL = "cancel"
 #: Cadence, goals and expected end of a pending or active mentorship (`/mentor edit`).
 CHANGE_TERMS = "change_terms"
+#: End an active mentorship for the pair, who are then asked for their feedback.
+COMPLETE_FOR_PAIR = "complete_for_pair"
 #: Flags, counts, dates and ratings: never text (FR-4.5).
 VIEW_STATUS = "view_status"
 
@@ -99,6 +101,7 @@ RULES: dict[str, frozenset[str]] = {
     GIVE_FEEDBACK: frozenset({THE_MENTOR, THE_MENTEE}),
     CANCEL: frozenset({THE_MENTOR, THE_MENTEE, THEIR_MANAGER, PROGRAM_ADMIN}),
     CHANGE_TERMS: frozenset({THE_MENTOR, THE_MENTEE, THEIR_MANAGER}),
+    COMPLETE_FOR_PAIR: frozenset({THEIR_MANAGER}),
     VIEW_STATUS: frozenset({THE_MENTOR, THE_MENTEE, THEIR_MANAGER, PROGRAM_ADMIN}),
 }
 
@@ -116,6 +119,8 @@ _REFUSALS = {
     "can cancel a mentorship.",
     CHANGE_TERMS: "Only the mentor, the mentee or the mentee's manager can change a "
     "mentorship's cadence, goals or end date.",
+    COMPLETE_FOR_PAIR: "Only the mentee's manager completes a mentorship for the pair; "
+    "mentor and mentee complete it with their feedback (`/mentor complete`).",
     VIEW_STATUS: "You can see the status of your own mentorships, your reports' and "
     "(as a program admin) everyone's.",
 }

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.services import access, audit, capacity, sessions
+from bot.services import access, audit, capacity, inputs, sessions
 from bot.services.assignments import (
     CADENCE_LABELS,
     MAX_DURATION_WEEKS,
@@ -165,6 +165,84 @@ def change(
         list(dict.fromkeys(p.slack_user_id for p in people)) if changes else [],
         [mentor.id, mentee.id],
     )
+
+
+@dataclass(frozen=True)
+class PairCompletion:
+    """The manager's completion of a mentorship for the pair: the modal, then its result."""
+
+    assignment_id: uuid.UUID
+    about: str
+    actor_name: str = ""
+    #: Mentor and mentee: each is asked for their feedback.
+    notify_slack_ids: list[str] = field(default_factory=list)
+    affected_user_ids: list[uuid.UUID] = field(default_factory=list)
+
+
+def pair_completion_form(
+    db: Session, *, actor_id: uuid.UUID, assignment_id: uuid.UUID | str
+) -> PairCompletion:
+    """What the manager's Complete button asks about, once they may (NotAllowed for
+    anyone but the mentee's manager; Conflict unless the mentorship is active)."""
+    assignment, actor = _for_pair_completion(db, actor_id, assignment_id)
+    return PairCompletion(assignment.id, about(db, assignment, actor.id))
+
+
+def complete_for_pair(
+    db: Session,
+    *,
+    actor_id: uuid.UUID,
+    assignment_id: uuid.UUID | str,
+    notes: object,
+    now: datetime,
+) -> PairCompletion:
+    """The mentee's manager completes an active mentorship (from the end-of-term DM):
+    `completed` today, their notes as `completion_notes`, the slot freed, audited. The
+    feedback and ratings stay the pair's to give: both are asked."""
+    assignment, actor = _for_pair_completion(db, actor_id, assignment_id, lock=True)
+    errors: dict[str, str] = {}
+    text = inputs.required_text(notes, "notes", errors, what="how it ended", limit=1000)
+    if errors:
+        raise InvalidInput(errors)
+    assignment.status = "completed"
+    assignment.actual_end_date = local_today(now, actor.timezone)
+    assignment.completion_notes = f"Completed by {actor.name} (the mentee's manager): {text}"
+    capacity.free_slot(db, assignment.mentor_id)
+    audit.record(
+        db,
+        actor_id=actor.id,
+        action="mentorship.completed",
+        entity_type="mentorship_assignment",
+        entity_id=assignment.id,
+        now=now,
+        by="manager",
+        status="completed",
+    )
+    db.flush()
+    mentee = access.load_user(db, assignment.mentee_user_id)
+    mentor = access.load_user(db, access.mentor_user_id(db, assignment))
+    return PairCompletion(
+        assignment.id,
+        about(db, assignment, actor.id),
+        actor.name,
+        [mentor.slack_user_id, mentee.slack_user_id],
+        [mentor.id, mentee.id],
+    )
+
+
+def _for_pair_completion(
+    db: Session, actor_id: uuid.UUID, assignment_id: uuid.UUID | str, *, lock: bool = False
+) -> tuple[Assignment, User]:
+    assignment = access.load_assignment(db, assignment_id)
+    if lock:
+        db.refresh(assignment, with_for_update=True)  # a side completing at the same time
+    actor = access.load_user(db, actor_id)
+    access.require(db, actor, access.COMPLETE_FOR_PAIR, assignment)
+    if assignment.status != "active":
+        raise Conflict(
+            f"This mentorship is {assignment.status}; only an active one can be completed."
+        )
+    return assignment, actor
 
 
 @dataclass(frozen=True)
