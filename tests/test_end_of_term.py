@@ -10,11 +10,13 @@ import pytest
 import sqlalchemy as sa
 
 from bot.blocks.actions import COMPLETE_FOR_PAIR
+from bot.services import completion, term
 from bot.testing.driver import buttons_in
 from models import Assignment, AuditEntry, Mentor
 from tests.factories import make_assignment, make_mentor
 from tests.flows import assign
 from tests.reminders_support import at, sent, sweeper
+from tests.test_assignment_race import _race
 
 
 @pytest.fixture
@@ -195,3 +197,42 @@ def test_the_manager_completes_it_for_the_pair_who_then_give_feedback(
     assert _fresh(db, pair).mentee_rating == 5
     # Completed by a person, so no automatic close nor survey later.
     assert sent(sweep(at("2027-02-10T16:00")), "term_closed") == []
+
+
+def test_closing_and_completing_at_once_end_it_once(backend, engine, db, world) -> None:  # type: ignore[no-untyped-def]
+    """Two deliveries closing it, or a side completing it as it closes (PostgreSQL, real
+    concurrent transactions): it completes once and the slot is freed once."""
+    if backend != "postgresql":
+        pytest.skip("real concurrent transactions need PostgreSQL (SQLite has one writer)")
+    mentor = make_mentor(db, world.veteran)
+    pair = make_assignment(db, mentor, world.new_hire)  # ends 25 Jan
+    db.commit()
+    now = at("2027-02-09T15:00")
+
+    def closing(side):  # type: ignore[no-untyped-def]
+        return lambda session: term.close_without_feedback(
+            session, assignment_id=pair.id, side=side, now=now, after_days=14
+        )
+
+    def completing(session):  # type: ignore[no-untyped-def]
+        return completion.complete(
+            session,
+            actor_id=world.new_hire.user_id,
+            assignment_id=pair.id,
+            feedback="Great.",
+            rating=5,
+            now=now,
+        )
+
+    results = _race(engine, closing("mentor"), closing("mentee"), completing)
+    assert not [r for r in results if isinstance(r, Exception) and "already" not in str(r)]
+    ended = [
+        r for r in results if getattr(r, "closed_now", False) or getattr(r, "ended_now", False)
+    ]
+    assert len(ended) == 1, results
+    db.expire_all()
+    assert db.get(Mentor, mentor.id).current_mentee_count == 0
+    completions = db.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "mentorship.completed")
+    ).all()
+    assert len(completions) == 1
