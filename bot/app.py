@@ -27,6 +27,7 @@ from bot.listeners import (
     progress,
     reminders,
     sessions,
+    term,
 )
 from bot.listeners.actor import make_middleware
 from bot.runtime import Runtime
@@ -47,6 +48,7 @@ LISTENER_MODULES = [
     milestones,
     progress,
     completion,
+    term,
     reminders,
     analytics,
     errors,

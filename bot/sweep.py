@@ -33,7 +33,7 @@ from bot.blocks.reminders import RENDERERS
 from bot.listeners.assignments import offer_next_suggestion
 from bot.listeners.matching import nudge_manager_about_coverage
 from bot.runtime import Runtime
-from bot.services import ledger, program, reminders
+from bot.services import ledger, program, reminders, term
 from bot.services.ledger import Outcome
 from bot.services.reminders import Due
 from bot.services.working_hours import next_working_start
@@ -269,6 +269,23 @@ def nudge_about_coverage(client: WebClient, runtime: Runtime, due: Due) -> Outco
     return ledger.SENT if sent else NOT_DELIVERED
 
 
+def close_term(client: WebClient, runtime: Runtime, due: Due) -> Outcome:
+    """A mentorship nobody completed in time: it completes by itself (once, whichever
+    side's reminder goes first, committed before any DM), then this side is offered the
+    survey unless they have answered (or it was extended meanwhile)."""
+    with runtime.db() as db:
+        closed = term.close_without_feedback(
+            db,
+            assignment_id=uuid.UUID(due.facts["assignment_id"]),
+            side=due.facts["role"],
+            now=runtime.now(),
+            after_days=program.load(db).auto_complete_after_days,
+        )
+    if not closed.owes_feedback:
+        return ledger.SENT  # nothing left to ask
+    return post_reminder_dm(client, runtime, due)
+
+
 #: Those deliveries log Slack's errors and say only whether a DM went out: a few more
 #: tries (the ledger's rejection limit), and only while the finder still finds it due.
 NOT_DELIVERED = Outcome("rejected", "no DM delivered")
@@ -277,6 +294,7 @@ NOT_DELIVERED = Outcome("rejected", "no DM delivered")
 DELIVERERS: dict[str, Deliverer] = {
     "request_fallback": offer_fallback,
     "coverage": nudge_about_coverage,
+    "term_closed": close_term,
 }
 
 

@@ -170,6 +170,9 @@ def test_every_due_kind_has_a_message_within_slacks_limits() -> None:
         "item": "y" * 5000,
         "due": "2026-11-18",
         "week": "2026-W47",
+        "end_date": "2027-02-09",
+        "closes_after": "2027-02-23",
+        "after_days": 14,
         "reports": [report] * 200,
         **{key: 3 for key, _ in blocks.ADMIN_FIGURES},
     }

@@ -14,8 +14,15 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import kit
 from bot.blocks import mentors as blocks
-from bot.blocks.actions import CERTIFY, OPTIN_OPEN, TRAINING_DONE
+from bot.blocks.actions import (
+    CERTIFY,
+    OPTIN_OPEN,
+    PAUSE_DECLINE_WAITING,
+    PAUSE_KEEP_WAITING,
+    TRAINING_DONE,
+)
 from bot.listeners.actor import Actor, fetch_profile
+from bot.listeners.assignments import offer_next_suggestion
 from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.guard import run_reporting, submit_view
 from bot.listeners.home import home_section, publish_home
@@ -23,7 +30,7 @@ from bot.listeners.messaging import post_message, send_dm
 from bot.listeners.parsing import mentioned_user_ids
 from bot.listeners.support import answer, modal_button
 from bot.runtime import Runtime
-from bot.services import mentors, recognition, roster
+from bot.services import mentors, recognition, roster, time_off
 from bot.services.errors import InvalidInput
 from models import User
 
@@ -33,6 +40,8 @@ def register(app: App) -> None:
     app.action(OPTIN_OPEN)(modal_button(open_optin))
     app.action(TRAINING_DONE)(on_training_done)
     app.action(CERTIFY)(on_certify)
+    app.action(PAUSE_DECLINE_WAITING)(on_decline_waiting)
+    app.action(PAUSE_KEEP_WAITING)(on_keep_waiting)
 
 
 # -- opt-in ---------------------------------------------------------------------------------------
@@ -107,7 +116,7 @@ def on_optin_submitted(
 )
 def optout(inv: Invocation) -> None:
     with inv.runtime.db() as db:
-        result = mentors.opt_out(db, user_id=inv.actor.id, now=inv.runtime.now())
+        result = time_off.opt_out(db, user_id=inv.actor.id, now=inv.runtime.now())
     inv.reply(blocks.optout_reply(result, inv.actor.timezone))
     for item in result.declined:
         if item.manager_slack_user_id:
@@ -127,9 +136,34 @@ def optout(inv: Invocation) -> None:
 )
 def pause(inv: Invocation) -> None:
     with inv.runtime.db() as db:
-        result = mentors.pause(db, user_id=inv.actor.id, args=inv.args, now=inv.runtime.now())
-    inv.reply(blocks.pause_reply(result))
+        result = time_off.pause(db, user_id=inv.actor.id, args=inv.args, now=inv.runtime.now())
+    inv.reply(*blocks.pause_message(result))
     publish_home(inv.client, inv.runtime, inv.actor)
+
+
+def on_decline_waiting(
+    ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
+) -> None:
+    """ "Decline them" under the pause reply: each asker gets the reason and the next
+    suggestion, as after any decline."""
+    ack()
+    actor: Actor = context["actor"]
+    runtime: Runtime = context["runtime"]
+
+    def decline() -> None:
+        with runtime.db() as db:
+            declined = time_off.decline_waiting_for_pause(db, user_id=actor.id, now=runtime.now())
+        respond(text=blocks.waiting_declined(len(declined)), replace_original=True)
+        for item in declined:
+            offer_next_suggestion(client, runtime, item.assignment_id)
+        publish_home(client, runtime, actor)
+
+    run_reporting(lambda text: answer(body, client, text), decline)
+
+
+def on_keep_waiting(ack: Ack, respond: Respond) -> None:
+    ack()
+    respond(text=blocks.WAITING_KEPT, replace_original=True)
 
 
 # -- profiles -------------------------------------------------------------------------------------
