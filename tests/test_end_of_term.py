@@ -36,6 +36,13 @@ def _fresh(db, row):  # type: ignore[no-untyped-def]
     return db.get(type(row), row.id)
 
 
+def _dm_with(slack, who, words):  # type: ignore[no-untyped-def]
+    """The newest DM to `who` that says `words` (a sweep may send a check-in beside it)."""
+    found = [m for m in slack.dms(who) if words in m.all_text]
+    assert found, f"no DM with {words!r}; they see:\n{slack.describe(who)}"
+    return found[-1]
+
+
 def _labels(message) -> list[str]:  # type: ignore[no-untyped-def]
     return [b.label for b in buttons_in(message.blocks)]
 
@@ -59,11 +66,9 @@ def test_a_week_before_the_end_everyone_is_asked_once_and_an_extension_moves_it(
     assert sent(report, "end_of_term") == sorted(
         [world.veteran.id, world.new_hire.id, world.manager.id]
     )
-    prompt = slack.last_dm(world.new_hire)
-    assert "planned to end on *Tue 9 Feb (in 7 days)*" in prompt.all_text
+    prompt = _dm_with(slack, world.new_hire, "planned to end on *Tue 9 Feb (in 7 days)*")
     assert _labels(prompt) == ["Complete", "Extend"]
-    managers = slack.last_dm(world.manager)
-    assert "*Newt Newhire*'s mentorship with *Vera Veteran*" in managers.all_text
+    managers = _dm_with(slack, world.manager, "*Newt Newhire*'s mentorship with *Vera Veteran*")
     assert _labels(managers) == ["Complete", "Extend"]
     # Once: a later sweep (another replica, a restart) sends nothing again.
     assert sent(sweep(at("2027-02-02T18:00")), "end_of_term") == []
