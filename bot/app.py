@@ -6,7 +6,7 @@ registered below -> the service it calls."""
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -65,6 +65,8 @@ def create_app(
     and the demo point it at the fake Slack and wait for background work."""
     runtime = runtime or Runtime.from_settings(settings)
     client = client or make_client(settings)
+    # Bolt's own default; made here so the actor middleware can run work after the ack.
+    listener_executor = listener_executor or ThreadPoolExecutor(max_workers=10)
     app = App(
         # Bolt reads the token from `client`; giving both only earns a warning.
         token=None,
@@ -76,7 +78,7 @@ def create_app(
     )
     with runtime.db() as db:
         roster.grant_configured_admins(db, settings.mentorbot_admins)
-    app.middleware(make_middleware(runtime))
+    app.middleware(make_middleware(runtime, listener_executor))
     for module in LISTENER_MODULES:
         module.register(app)
     return app

@@ -140,8 +140,11 @@ def on_accept_click(
                     db, assignment_id=assignment_id, actor_id=actor.id, now=runtime.now()
                 )
         except AlreadyAnswered as exc:
+            # Tell the person first: from App Home the answer is a modal on this
+            # click's trigger, which must not wait behind other Slack calls.
+            answer(body, client, str(exc))
             show_outcome(client, body, runtime, actor, exc.assignment)
-            raise
+            return
         show_outcome(client, body, runtime, actor, accepted)
         text, intro = blocks.mentee_intro(accepted)
         send_dm(client, accepted.mentee.slack_user_id, text, intro)
@@ -166,8 +169,11 @@ def on_decline_click(
                     db, assignment_id=uuid.UUID(action["value"]), actor_id=actor.id
                 )
         except AlreadyAnswered as exc:
+            # Tell the person first: from App Home the answer is a modal on this
+            # click's trigger, which must not wait behind other Slack calls.
+            answer(body, client, str(exc))
             show_outcome(client, body, runtime, actor, exc.assignment)
-            raise
+            return
         channel, ts = message_of(body)
         view = blocks.decline_modal(request, {"channel": channel, "ts": ts} if channel else None)
         client.views_open(trigger_id=body["trigger_id"], view=view)

@@ -38,9 +38,13 @@ def open_modal(client: WebClient, trigger_id: str, view: dict[str, Any]) -> bool
     return True
 
 
-def update_modal(client: WebClient, view_id: str, view: dict[str, Any]) -> bool:
+def update_modal(
+    client: WebClient, view_id: str, view: dict[str, Any], view_hash: str | None = None
+) -> bool:
+    """Replace an open modal; with `view_hash`, only if nothing replaced it meanwhile.
+    False (logged) when Slack refuses."""
     try:
-        client.views_update(view_id=view_id, view=view)
+        client.views_update(view_id=view_id, view=view, hash=view_hash)
     except Exception:
         log.warning("could not update modal %s", view_id, exc_info=True)
         return False

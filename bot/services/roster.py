@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -193,30 +192,35 @@ def by_slack_id(db: Session, slack_user_id: str) -> User | None:
     return db.scalar(select(User).where(User.slack_user_id == slack_user_id))
 
 
-def ensure_user(
-    db: Session,
-    *,
-    slack_user_id: str,
-    team_id: str,
-    admin_ids: list[str],
-    fetch_profile: Callable[[], dict[str, object] | None] | None = None,
-) -> User:
-    """The user behind a Slack request, created on first contact.
-
-    `fetch_profile` (Slack's `users.info`) is called only while we lack the person's
-    name or timezone, and fills them; `MENTORBOT_ADMINS` members are made admins."""
+def ensure_user(db: Session, *, slack_user_id: str, team_id: str, admin_ids: list[str]) -> User:
+    """The user behind a Slack request, created on first contact from the request
+    alone: nothing here waits for Slack, because the request must be acknowledged
+    within 3 seconds. `needs_profile` says whether to fetch the Slack profile (after
+    the ack); `MENTORBOT_ADMINS` members are made admins."""
     user = by_slack_id(db, slack_user_id)
     if user is None:
         user = User(slack_user_id=slack_user_id, team_id=team_id, name=slack_user_id)
         db.add(user)
     if team_id and user.team_id != team_id:
         user.team_id = team_id
-    if fetch_profile is not None and (user.timezone is None or user.name == slack_user_id):
-        profile = fetch_profile()
-        if profile:
-            apply_profile(user, profile)
     if slack_user_id in admin_ids and not user.is_admin:
         user.is_admin = True
+    db.flush()
+    return user
+
+
+def needs_profile(user: User) -> bool:
+    """True while the roster lacks what only Slack's profile tells (name, timezone)."""
+    return user.timezone is None or user.name == user.slack_user_id
+
+
+def refresh_from_slack(db: Session, slack_user_id: str, profile: dict[str, object]) -> User | None:
+    """Copy the Slack profile into this person's roster row; None when they are not
+    in the roster (a profile alone never adds anyone)."""
+    user = by_slack_id(db, slack_user_id)
+    if user is None:
+        return None
+    apply_profile(user, profile)
     db.flush()
     return user
 
