@@ -164,9 +164,14 @@ def timed_sweep(factory, now: datetime, limit: int = CLAIMS_PER_SWEEP):  # type:
 
 
 def sending_sweep(engine: sa.Engine, factory, now: datetime):  # type: ignore[no-untyped-def]
-    """`run_sweep` end to end (lock, select, claim, send, record) against a local fake
+    """`run_sweep` end to end (lock, select, claim, check, send, record) against a local fake
     Slack; (seconds, report)."""
     fake = FakeSlack().start()
+    with factory() as db:  # everyone is in Slack's directory, so no one reads as gone
+        for slack_user_id, name, tz in db.execute(
+            sa.select(User.slack_user_id, User.name, User.timezone)
+        ):
+            fake.add_user(slack_user_id, name, tz=tz or "UTC")
     try:
         settings = Settings(
             DATABASE_URL=engine.url.render_as_string(hide_password=False),

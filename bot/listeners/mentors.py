@@ -15,12 +15,13 @@ from sqlalchemy.orm import Session
 from bot.blocks import kit
 from bot.blocks import mentors as blocks
 from bot.blocks.actions import CERTIFY, OPTIN_OPEN, TRAINING_DONE
-from bot.listeners.actor import Actor, fetch_profile, refresh_profile
+from bot.listeners.actor import Actor, fetch_profile
 from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.guard import notice_view, run_reporting, submit_view
 from bot.listeners.home import home_section, publish_home
 from bot.listeners.messaging import post_message, send_dm
 from bot.listeners.parsing import mentioned_user_ids
+from bot.listeners.profiles import refresh_profile
 from bot.listeners.support import answer, modal_button, update_modal
 from bot.runtime import Runtime
 from bot.services import access, mentors, recognition

@@ -22,7 +22,7 @@ from bot.listeners.home import publish_home
 from bot.listeners.messaging import send_dm
 from bot.listeners.parsing import mentioned_user_ids
 from bot.runtime import Runtime
-from bot.services import access, inputs, roster
+from bot.services import access, coverage, inputs, roster
 from bot.services.errors import NotFound
 
 log = logging.getLogger(__name__)
@@ -101,6 +101,13 @@ def refresh_homes(
             actors.append(Actor.of(user))
     for actor in actors:
         publish_home(client, runtime, actor)
+
+
+def program_admins(runtime: Runtime) -> list[str]:
+    """Slack ids of the program admins: marked in the roster, or named in MENTORBOT_ADMINS
+    (who become admins on their first request)."""
+    with runtime.db() as db:
+        return sorted(set(coverage.program_admins(db)) | set(runtime.settings.mentorbot_admins))
 
 
 def tz_of(runtime: Runtime, actor: Actor) -> ZoneInfo:

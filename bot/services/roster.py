@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.services import audit
@@ -223,6 +224,43 @@ def refresh_from_slack(db: Session, slack_user_id: str, profile: dict[str, objec
     apply_profile(user, profile)
     db.flush()
     return user
+
+
+def due_for_check(
+    db: Session, user_ids: Iterable[uuid.UUID], *, checked_before: datetime, limit: int
+) -> list[str]:
+    """Slack ids of these people (still active) whose account `users.info` has not
+    confirmed since `checked_before`, least recently checked first, at most `limit`."""
+    ids = list(set(user_ids))
+    found: list[tuple[datetime | None, str]] = []
+    for start in range(0, len(ids), 1000):  # keep the IN list a size every database takes
+        found.extend(
+            (checked, slack_user_id)
+            for slack_user_id, checked in db.execute(
+                select(User.slack_user_id, User.profile_checked_at).where(
+                    User.id.in_(ids[start : start + 1000]),
+                    User.deactivated_at.is_(None),
+                    or_(
+                        User.profile_checked_at.is_(None),
+                        User.profile_checked_at < checked_before,
+                    ),
+                )
+            )
+        )
+    found.sort(key=lambda row: (row[0] is not None, row[0] or checked_before, row[1]))
+    return [slack_user_id for _, slack_user_id in found[:limit]]
+
+
+def mark_checked(db: Session, slack_user_ids: Iterable[str], *, now: datetime) -> None:
+    """`users.info` confirmed these accounts are active, at `now`."""
+    ids = list(slack_user_ids)
+    if ids:
+        db.execute(
+            update(User)
+            .where(User.slack_user_id.in_(ids))
+            .values(profile_checked_at=now)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def grant_configured_admins(db: Session, admin_ids: list[str]) -> int:

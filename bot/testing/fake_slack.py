@@ -151,6 +151,11 @@ class FakeSlack:
                 },
             }
 
+    def deactivate(self, slack_user_id: str) -> None:
+        """The person leaves: `users.info` says `deleted: true` from now on."""
+        with self._lock:
+            self.users[slack_user_id]["deleted"] = True
+
     # -- failures --------------------------------------------------------------------------
     def fail(
         self,
@@ -283,21 +288,12 @@ class FakeSlack:
         users = str(args.get("users", ""))
         return {"ok": True, "channel": {"id": dm_channel(users.split(",")[0])}}
 
-    def _recipient_error(self, channel: str) -> str | None:
-        if channel.startswith(("U", "W")) or channel.startswith("D"):
-            slack_id = channel[1:] if channel.startswith("D") else channel
-            user = self.users.get(slack_id)
-            if user is not None and user.get("deleted"):
-                return "account_inactive"
-        return None
-
     def api_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = normalize_channel(str(args.get("channel", "")))
         if not channel:
             return {"ok": False, "error": "channel_not_found"}
-        error = self._recipient_error(channel)
-        if error:
-            return {"ok": False, "error": error}
+        # A deactivated account (`deleted: true` in users.info) still gets DMs, as on
+        # real Slack: only users.info and the user_change event tell that someone left.
         if not args.get("text") and not args.get("blocks"):
             return {"ok": False, "error": "no_text"}
         message = Message(

@@ -1,0 +1,74 @@
+"""People who leave the workspace, found the way Slack reports them: the
+`user_change` event and `users.info` saying `deleted: true`, or `user_not_found`.
+Never by a DM failing: Slack still delivers DMs to a deactivated account."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+
+from bot.blocks import assignments as blocks
+from bot.listeners.assignments import offer_next_suggestion
+from bot.listeners.messaging import send_dm
+from bot.runtime import Runtime
+from bot.services import departures, roster
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App) -> None:
+    app.event("user_change")(on_user_change)
+
+
+def on_user_change(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+    """Someone's Slack account changed: deactivated (they left), or a new name or
+    timezone, which the roster takes over. People outside the roster are ignored."""
+    runtime: Runtime = context["runtime"]
+    user = event.get("user")
+    if not isinstance(user, dict) or not user.get("id"):
+        return
+    slack_user_id = str(user["id"])
+    if user.get("deleted"):
+        handle_departure(client, runtime, slack_user_id, reason="user_change")
+        return
+    with runtime.db() as db:
+        roster.refresh_from_slack(db, slack_user_id, user)
+
+
+def handle_departure(
+    client: WebClient,
+    runtime: Runtime,
+    slack_user_id: str,
+    *,
+    reason: str,
+    now: datetime | None = None,
+) -> bool:
+    """Slack says this person left (`reason`: how). Record it once, then tell each
+    person it concerns, once: for every mentee who lost their mentor, the manager (else
+    the program admins) gets the next-best mentor with an Assign button, and the mentee
+    hears that the mentorship ended; for every request or mentorship of a mentee who
+    left, the mentor and whoever asked are told. True when this call recorded it."""
+    with runtime.db() as db:
+        departure = departures.record(
+            db, slack_user_id=slack_user_id, reason=reason, now=now or runtime.now()
+        )
+    if departure is None:
+        return False
+    log.info("%s left the workspace (%s)", slack_user_id, reason)
+    for ended in departure.as_mentor:
+        offer_next_suggestion(client, runtime, ended.assignment.id)
+        if ended.was_active:
+            text, notice = blocks.mentor_left_notice(ended.assignment)
+            send_dm(client, ended.assignment.mentee.slack_user_id, text, notice)
+    for ended in departure.as_mentee:
+        a = ended.assignment
+        text, notice = blocks.left_notice(a)
+        told = dict.fromkeys([a.mentor.slack_user_id, *(p.slack_user_id for p in a.to_tell)])
+        for recipient in told:
+            if recipient != slack_user_id:
+                send_dm(client, recipient, text, notice)
+    return True
