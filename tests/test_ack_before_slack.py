@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import time
 
+import pytest
 import sqlalchemy as sa
 
 from bot.testing.driver import SlackDriver
 from models import Mentor, User
+from tests.factories import make_assignment, make_mentor
 
 #: Slack gives up on an ack after 3 s; ours must come well inside that.
 ACK_WITHIN = 1.0
@@ -120,3 +122,32 @@ def test_a_bot_is_refused_at_once_and_named_a_bot_once_slack_says_so(slack, worl
     # The profile fetched after that ack says it is a bot, and the next answer says so.
     assert "Bots can't be mentors" in slack.mentor("UBOTTY", "optin").all_text
     assert db.scalar(sa.select(sa.func.count()).select_from(Mentor)) == 0
+
+
+MODAL_COMMANDS = {
+    # who types it: the command, and the modal's title it opens
+    "admin settings": ("admin", "admin", "Program settings"),
+    "opt in": ("veteran", "optin", "Your mentor profile"),  # Vera mentors already
+    "assign": ("manager", "assign <@UOMAR> <@UNEWT>", "Assign a mentor"),
+    "log a session": ("new_hire", "log", "Log session"),
+    "cancel": ("new_hire", "cancel", "Cancel mentorship"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MODAL_COMMANDS))
+def test_every_modal_command_opens_in_time_while_users_info_is_rate_limited(
+    slack, world, db, case
+) -> None:  # type: ignore[no-untyped-def]
+    role, text, title = MODAL_COMMANDS[case]
+    who = getattr(world, role)
+    make_assignment(db, make_mentor(db, world.veteran), world.new_hire)
+    make_mentor(db, world.londoner)
+    db.get(User, who.user_id).timezone = None  # so this request also fetches the profile
+    db.commit()
+    rate_limit_users_info(slack, times=1)
+
+    sent_at, replied_after = timed_slash(slack, who.id, text)
+
+    assert replied_after < ACK_WITHIN
+    assert views_opened_after(slack, sent_at) < TRIGGER_LIFE
+    assert title in slack.modal_text(who), slack.describe(who)
