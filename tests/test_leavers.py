@@ -179,3 +179,18 @@ def test_a_profile_change_updates_the_roster_and_ends_nothing(
     slack.fake.add_user("UOUTSIDE", "Olga Outside")
     assert slack.event(user_change(slack, type("P", (), {"id": "UOUTSIDE"}))).status == 200
     assert db.scalar(select(User).where(User.slack_user_id == "UOUTSIDE")) is None
+
+
+def test_someone_whose_account_comes_back_is_active_again(
+    slack, world, db, vera_mentors_newt
+) -> None:  # type: ignore[no-untyped-def]
+    slack.fake.deactivate(world.veteran.id)
+    assert slack.event(user_change(slack, world.veteran)).status == 200
+    slack.fake.users[world.veteran.id]["deleted"] = False  # an admin reactivated her
+    assert slack.event(user_change(slack, world.veteran)).status == 200
+
+    db.expire_all()
+    assert db.get(User, world.veteran.user_id).deactivated_at is None
+    assert db.get(Assignment, vera_mentors_newt.id).status == "cancelled"  # stays ended
+    actions = list(db.scalars(select(AuditEntry.action)))
+    assert actions.count("user.deactivated") == actions.count("user.reactivated") == 1

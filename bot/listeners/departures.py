@@ -26,7 +26,8 @@ def register(app: App) -> None:
 
 def on_user_change(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     """Someone's Slack account changed: deactivated (they left), or a new name or
-    timezone, which the roster takes over. People outside the roster are ignored."""
+    timezone, which the roster takes over (an account shown active again is active
+    again here too). People outside the roster are ignored."""
     runtime: Runtime = context["runtime"]
     user = event.get("user")
     if not isinstance(user, dict) or not user.get("id"):
@@ -36,7 +37,7 @@ def on_user_change(event: dict[str, Any], client: WebClient, context: BoltContex
         handle_departure(client, runtime, slack_user_id, reason="user_change")
         return
     with runtime.db() as db:
-        roster.refresh_from_slack(db, slack_user_id, user)
+        roster.refresh_from_slack(db, slack_user_id, user, now=runtime.now())
 
 
 def handle_departure(

@@ -31,7 +31,7 @@ def refresh_profile(client: WebClient, runtime: Runtime, slack_user_id: str) -> 
         handle_departure(client, runtime, slack_user_id, reason="users.info")
         return True
     with runtime.db() as db:
-        roster.refresh_from_slack(db, slack_user_id, profile)
+        roster.refresh_from_slack(db, slack_user_id, profile, now=runtime.now())
     return True
 
 

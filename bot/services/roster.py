@@ -215,13 +215,27 @@ def needs_profile(user: User) -> bool:
     return user.timezone is None or user.name == user.slack_user_id
 
 
-def refresh_from_slack(db: Session, slack_user_id: str, profile: dict[str, object]) -> User | None:
-    """Copy the Slack profile into this person's roster row; None when they are not
-    in the roster (a profile alone never adds anyone)."""
+def refresh_from_slack(
+    db: Session, slack_user_id: str, profile: dict[str, object], *, now: datetime
+) -> User | None:
+    """Copy an active account's Slack profile into this person's roster row; None when
+    they are not in the roster (a profile alone never adds anyone). Someone marked as
+    gone whose account Slack shows active again (reactivated) is active again; what
+    ended when they left stays ended."""
     user = by_slack_id(db, slack_user_id)
     if user is None:
         return None
     apply_profile(user, profile)
+    if user.deactivated_at is not None and not profile.get("deleted"):
+        user.deactivated_at = None
+        audit.record(
+            db,
+            actor_id=None,
+            action="user.reactivated",
+            entity_type="user",
+            entity_id=user.id,
+            now=now,
+        )
     db.flush()
     return user
 
