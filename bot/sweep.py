@@ -10,9 +10,9 @@ send each reminder once:
      recipient's working hours (the rest is held to their next working morning),
      claim it in the ledger and commit, so no other sweep can take it.
   3. Check with `users.info` the people it is about to remind whose account was not
-     confirmed today (Slack delivers DMs to a deactivated account, so a sent DM proves
-     nothing): a person who left is handled once (bot/listeners/departures.py) and
-     what was claimed is claimed again without them.
+     confirmed today (`check_accounts` in bot/listeners/departures.py; Slack delivers
+     DMs to a deactivated account, so a sent DM proves nothing): a person who left is
+     handled once, and what was claimed is claimed again without them.
   4. Send each claim and record the outcome in its own transaction: sent; failed
      (Slack busy or down: a later sweep retries); dead (the person left Slack).
      When Slack refuses OUR token, the sweep stops there: every claim not sent is
@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -37,12 +37,11 @@ from sqlalchemy.orm import Session
 
 from bot import slack_health
 from bot.blocks.reminders import RENDERERS
-from bot.listeners.actor import lookup_profile
 from bot.listeners.assignments import offer_next_suggestion
-from bot.listeners.departures import handle_departure
+from bot.listeners.departures import check_accounts, handle_departure
 from bot.listeners.matching import nudge_manager_about_coverage
 from bot.runtime import Runtime
-from bot.services import ledger, program, reminders, roster
+from bot.services import ledger, program, reminders
 from bot.services.ledger import Outcome
 from bot.services.reminders import Due
 from bot.services.working_hours import next_working_start
@@ -55,11 +54,6 @@ SWEEP_LOCK_KEY = 0x4D4E5452_53574550 & 0x7FFFFFFFFFFFFFFF
 #: Slack errors that mean the person is gone for good. (`account_inactive` is about
 #: our token, not them: see TOKEN_REFUSED.)
 RECIPIENT_GONE = frozenset({"user_not_found"})
-#: How long a `users.info` confirmation of a person holds before the sweep asks again.
-RECHECK_EVERY = timedelta(days=1)
-#: The most people one sweep checks (`users.info` is Tier 4, about 100 a minute); the
-#: rest are checked by the next sweeps.
-CHECKS_PER_SWEEP = 50
 #: Slack errors that mean "try again later".
 TRANSIENT_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
@@ -205,7 +199,9 @@ def run_sweep(
             return SweepReport(now, ran=False)
         with runtime.db() as db:
             batch = claim_due(db, now=now, list_held=list_held, limit=limit)
-        departed, refused = check_recipients(runtime, client, batch, now)
+        departed, refused = check_accounts(
+            runtime, client, (due.recipient.user_id for _, due in batch.claimed), now=now
+        )
         if departed and not refused:
             # What was claimed may be about them (their partner's check-in): claim again.
             with runtime.db() as db:
@@ -229,47 +225,6 @@ def run_sweep(
                     ledger.release(db, [c for c, _ in batch.claimed[index:]], now=now)
                 break
     return report
-
-
-def check_recipients(
-    runtime: Runtime, client: WebClient, batch: ClaimedBatch, now: datetime
-) -> tuple[list[str], str | None]:
-    """Step 3: `users.info` for the people about to be reminded whose account was not
-    confirmed within RECHECK_EVERY (at most CHECKS_PER_SWEEP of them). Returns the Slack
-    ids of those who left (each handled once), and Slack's error if it refused our
-    token (then the check stops there and nobody more is looked at)."""
-    with runtime.db() as db:
-        to_check = roster.due_for_check(
-            db,
-            (due.recipient.user_id for _, due in batch.claimed),
-            checked_before=now - RECHECK_EVERY,
-            limit=CHECKS_PER_SWEEP,
-        )
-    departed: list[str] = []
-    confirmed: list[str] = []
-    refused: str | None = None
-    for slack_user_id in to_check:
-        try:
-            profile = lookup_profile(client, slack_user_id)
-        except SlackApiError as exc:
-            error = str(exc.response.get("error") or "")
-            if error in TOKEN_REFUSED:
-                slack_health.token_refused(runtime, client, error)
-                refused = error
-                break
-            log.warning("users.info for %s failed (%s); checked later", slack_user_id, error)
-            continue
-        except Exception:
-            log.warning("users.info for %s failed; checked later", slack_user_id, exc_info=True)
-            continue
-        if profile.get("deleted"):
-            handle_departure(client, runtime, slack_user_id, reason="users.info", now=now)
-            departed.append(slack_user_id)
-        else:
-            confirmed.append(slack_user_id)
-    with runtime.db() as db:
-        roster.mark_checked(db, confirmed, now=now)
-    return departed, refused
 
 
 def _deliver(

@@ -5,19 +5,31 @@ Never by a DM failing: Slack still delivers DMs to a deactivated account."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+import uuid
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
+from bot import slack_health
 from bot.blocks import assignments as blocks
+from bot.listeners.actor import lookup_profile
 from bot.listeners.assignments import offer_next_suggestion
 from bot.listeners.messaging import send_dm
 from bot.runtime import Runtime
 from bot.services import departures, roster
+from bot.slack_client import TOKEN_REFUSED
 
 log = logging.getLogger(__name__)
+
+#: How long a `users.info` confirmation of a person holds before the sweep asks again.
+RECHECK_EVERY = timedelta(days=1)
+#: The most people one sweep checks (`users.info` is Tier 4, about 100 a minute); the
+#: rest are checked by the next sweeps.
+CHECKS_PER_SWEEP = 50
 
 
 def register(app: App) -> None:
@@ -73,3 +85,41 @@ def handle_departure(
             if recipient != slack_user_id:
                 send_dm(client, recipient, text, notice)
     return True
+
+
+def check_accounts(
+    runtime: Runtime, client: WebClient, user_ids: Iterable[uuid.UUID], *, now: datetime
+) -> tuple[list[str], str | None]:
+    """`users.info` for these people (the reminder sweep's recipients) whose account was
+    not confirmed within RECHECK_EVERY, at most CHECKS_PER_SWEEP of them. Returns the
+    Slack ids of those who left (each handled once), and Slack's error if it refused
+    our token (then the check stops there and nobody more is looked at)."""
+    with runtime.db() as db:
+        to_check = roster.due_for_check(
+            db, user_ids, checked_before=now - RECHECK_EVERY, limit=CHECKS_PER_SWEEP
+        )
+    departed: list[str] = []
+    confirmed: list[str] = []
+    refused: str | None = None
+    for slack_user_id in to_check:
+        try:
+            profile = lookup_profile(client, slack_user_id)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") or "")
+            if error in TOKEN_REFUSED:
+                slack_health.token_refused(runtime, client, error)
+                refused = error
+                break
+            log.warning("users.info for %s failed (%s); checked later", slack_user_id, error)
+            continue
+        except Exception:
+            log.warning("users.info for %s failed; checked later", slack_user_id, exc_info=True)
+            continue
+        if profile.get("deleted"):
+            handle_departure(client, runtime, slack_user_id, reason="users.info", now=now)
+            departed.append(slack_user_id)
+        else:
+            confirmed.append(slack_user_id)
+    with runtime.db() as db:
+        roster.mark_checked(db, confirmed, now=now)
+    return departed, refused
