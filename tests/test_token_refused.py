@@ -58,12 +58,8 @@ def healthz(served: ServedApp) -> tuple[int, dict[str, Any]]:
         return exc.code, json.loads(exc.read())
 
 
-def token_errors_logged(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [
-        r.getMessage()
-        for r in caplog.records
-        if r.levelno == logging.ERROR and "bot token" in r.getMessage()
-    ]
+def errors_logged(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 @pytest.mark.parametrize("error", TOKEN_ERRORS)
@@ -90,8 +86,8 @@ def test_a_refused_token_stops_the_sweep_marks_nobody_and_healthz_says_why(
 
     # Sweeps while it lasts send nothing more and log nothing new.
     sweep(MONDAY_MORNING + timedelta(minutes=5))
-    assert len(token_errors_logged(caplog)) == 1
-    assert "SLACK_BOT_TOKEN" in token_errors_logged(caplog)[0]
+    [logged] = errors_logged(caplog)  # one error, however many sweeps meet it
+    assert error in logged and "SLACK_BOT_TOKEN" in logged
 
     # A new token: the next sweep delivers both check-ins, once, and health is back.
     slack.fake.failures.clear()
