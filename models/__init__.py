@@ -20,6 +20,7 @@ from models.notifications import Notification
 from models.progress import ProgressNote, SkillAssessment
 from models.sessions import MentorshipSession
 from models.settings import ProgramSetting
+from models.slack_token import SlackTokenState
 from models.users import User
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "ProgressNote",
     "RampMilestone",
     "SkillAssessment",
+    "SlackTokenState",
     "User",
     "ramp_facts",
 ]

@@ -24,14 +24,15 @@ from bot.blocks.actions import (
 from bot.listeners.actor import Actor, fetch_profile
 from bot.listeners.assignments import offer_next_suggestion
 from bot.listeners.commands import Invocation, subcommand
-from bot.listeners.guard import run_reporting, submit_view
+from bot.listeners.guard import notice_view, run_reporting, submit_view
 from bot.listeners.home import home_section, publish_home
 from bot.listeners.messaging import post_message, send_dm
 from bot.listeners.parsing import mentioned_user_ids
-from bot.listeners.support import answer, modal_button
+from bot.listeners.profiles import refresh_profile
+from bot.listeners.support import answer, modal_button, update_modal
 from bot.runtime import Runtime
-from bot.services import mentors, recognition, roster, time_off
-from bot.services.errors import InvalidInput
+from bot.services import access, mentors, recognition, time_off
+from bot.services.errors import DomainError, InvalidInput
 from models import User
 
 
@@ -60,21 +61,26 @@ def optin(inv: Invocation) -> None:
 def open_optin(
     client: WebClient, runtime: Runtime, actor: Actor, trigger_id: str, value: str = ""
 ) -> None:
-    """Open the opt-in modal, or raise NotEligible naming what is missing."""
-    timezone = slack_timezone(client, actor)
+    """Open the opt-in modal, or raise NotEligible naming what is missing.
+
+    The modal opens at once with what the roster knows (a trigger lives 3 seconds);
+    then the Slack profile is read and, if it changes the answer (a new timezone, a
+    bot), the open modal is updated."""
     with runtime.db() as db:
         form = mentors.start_optin(db, user_id=actor.id, now=runtime.now())
-    client.views_open(trigger_id=trigger_id, view=blocks.optin_modal(form, timezone))
-
-
-def slack_timezone(client: WebClient, actor: Actor) -> str | None:
-    """The person's timezone as their Slack profile has it now (the roster's if Slack
-    can't say)."""
-    profile = fetch_profile(client, actor.slack_user_id)
-    tz = profile.get("tz") if profile else None
-    if isinstance(tz, str) and roster.is_valid_timezone(tz):
-        return tz
-    return actor.timezone
+    shown = blocks.optin_modal(form, actor.timezone)
+    opened = client.views_open(trigger_id=trigger_id, view=shown)
+    if not refresh_profile(client, runtime, actor.slack_user_id):
+        return
+    try:
+        with runtime.db() as db:
+            form = mentors.start_optin(db, user_id=actor.id, now=runtime.now())
+            timezone = access.load_user(db, actor.id).timezone
+        fresh = blocks.optin_modal(form, timezone)
+    except DomainError as exc:
+        fresh = notice_view("Become a mentor", str(exc))
+    if fresh != shown:
+        update_modal(client, opened["view"]["id"], fresh, opened["view"].get("hash"))
 
 
 def on_optin_submitted(
