@@ -10,7 +10,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.config import MissingSetting, Settings
+from bot.cli_errors import explain
+from bot.cli_errors import safe_url as _safe_url
+from bot.config import MissingSetting, Settings, default_database_url, ensure_database_folder
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -21,7 +23,9 @@ class CliError(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="mentorbot", description="MentorBot: a Slack bot that runs a mentorship program."
+        prog="mentorbot",
+        description="MentorBot: a Slack bot that runs a mentorship program.",
+        epilog=f"database: $DATABASE_URL, by default {default_database_url()}",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -43,9 +47,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     users = sub.add_parser("users", help="the roster")
     users_sub = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
-    import_ = users_sub.add_parser("import", help="upsert people from a roster CSV")
+    import_ = users_sub.add_parser(
+        "import",
+        help="upsert people from a roster CSV",
+        description="Add or update people from a roster CSV (UTF-8), one row per person, "
+        "keyed by slack_user_id. Bad rows are reported by line and nothing is written.",
+        epilog=_roster_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     import_.add_argument("file", type=Path)
     import_.set_defaults(handler=_users_import)
+    template = users_sub.add_parser("template", help="write a sample roster CSV to fill in")
+    template.add_argument(
+        "file", type=Path, nargs="?", help="where to write it (default: print it)"
+    )
+    template.set_defaults(handler=_users_template)
 
     milestones = sub.add_parser("milestones", help="ramp milestones")
     milestones_sub = milestones.add_subparsers(
@@ -107,6 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     if args.command != "db":
         logging.getLogger("alembic").setLevel(logging.WARNING)
+    settings: Settings | None = None
     try:
         settings = Settings()
         handler: Handler = args.handler
@@ -116,11 +133,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        line = explain(exc, settings.database_url if settings else None)
+        if line is None:
+            raise
+        print(f"mentorbot: {line}", file=sys.stderr)
+        return 2
+
+
+def _open_database(settings: Settings) -> None:
+    """Say which database a command uses (one line on stderr, so a default file in the
+    data folder is never a surprise) and create the data folder on first use."""
+    print(f"database: {_safe_url(settings.database_url)}", file=sys.stderr)
+    ensure_database_folder(settings.database_url)
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     from models.migrate import upgrade
 
+    _open_database(settings)
     upgrade(settings.database_url, args.revision)
     print(f"database at {args.revision}: {_safe_url(settings.database_url)}")
     return 0
@@ -129,6 +160,7 @@ def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 def _db_downgrade(args: argparse.Namespace, settings: Settings) -> int:
     from models.migrate import downgrade
 
+    _open_database(settings)
     downgrade(settings.database_url, args.revision)
     print(f"database downgraded to {args.revision}")
     return 0
@@ -142,10 +174,7 @@ def _import_file(
     from bot.runtime import Runtime
     from bot.services.errors import DomainError
 
-    try:
-        text = args.file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CliError(f"can't read {args.file}: {exc.strerror}") from exc
+    text = _read_csv(args.file)
     runtime = Runtime.from_settings(settings)
     _require_migrated(settings)
     try:
@@ -155,6 +184,59 @@ def _import_file(
         print(str(exc), file=sys.stderr)
         return 1
     print(summary)
+    return 0
+
+
+def _read_csv(path: Path) -> str:
+    """The text of a CSV with at least one row under its header, read as UTF-8 (a BOM,
+    as Excel writes, is dropped); anything else is one line saying what to do."""
+    import csv
+    import io
+
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise CliError(f"can't read {path}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise CliError(
+            f"{path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position "
+            f"{exc.start}): save it as UTF-8 (in Excel: CSV UTF-8) and try again; "
+            "nothing was changed"
+        ) from None
+    lines = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+    if not lines:
+        raise CliError(f"{path} is empty: nothing was changed")
+    if len(lines) == 1:
+        raise CliError(f"{path} has a header but no rows under it: nothing was changed")
+    return text
+
+
+def _roster_help() -> str:
+    from bot.services.roster import OPTIONAL_COLUMNS, ROSTER_COLUMNS, SAMPLE_ROWS
+
+    return (
+        f"columns (first line of the file):\n  {','.join(ROSTER_COLUMNS)}\n"
+        f"optional: {', '.join(OPTIONAL_COLUMNS)}; other columns are ignored\n"
+        f"example row:\n  {SAMPLE_ROWS[-1]}\n"
+        "hire_date is YYYY-MM-DD, timezone an IANA name; "
+        "`mentorbot users template FILE` writes a sample to fill in"
+    )
+
+
+def _users_template(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.roster import template_csv
+
+    if args.file is None:
+        sys.stdout.write(template_csv())
+        return 0
+    try:
+        with args.file.open("x", encoding="utf-8") as out:
+            out.write(template_csv())
+    except FileExistsError:
+        raise CliError(f"{args.file} already exists: choose another name") from None
+    except OSError as exc:
+        raise CliError(f"can't write {args.file}: {exc.strerror}") from exc
+    print(f"wrote a sample roster to {args.file}: replace the example rows with your people")
     return 0
 
 
@@ -336,25 +418,12 @@ def _grant_configured_admins(runtime: Any) -> None:
 
 
 def _require_migrated(settings: Settings) -> None:
-    from sqlalchemy.exc import OperationalError
-
     from models.migrate import pending_revisions
 
-    try:
-        pending = pending_revisions(settings.database_url)
-    except OperationalError as exc:
-        raise CliError(
-            f"can't reach the database at {_safe_url(settings.database_url)}: "
-            f"{str(exc.orig).strip().splitlines()[0]}"
-        ) from exc
+    _open_database(settings)
+    pending = pending_revisions(settings.database_url)
     if pending:
         raise CliError(
             f"the database is not up to date ({len(pending)} migration(s) pending): "
             "run `mentorbot db upgrade` first"
         )
-
-
-def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
