@@ -4,6 +4,7 @@ right the first time."""
 
 from __future__ import annotations
 
+import argparse
 import uuid
 from pathlib import Path
 
@@ -230,3 +231,33 @@ def test_users_template_without_a_file_prints_it(capsys) -> None:  # type: ignor
     assert main(["users", "template"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == HEADER and len(lines) == 3
+
+
+# -- plain words -------------------------------------------------------------------------
+
+
+def test_slack_text_says_program_not_prd(slack, world, clock) -> None:  # type: ignore[no-untyped-def]
+    """People know the program, not the requirements document it was built from."""
+    help_text = slack.mentor(world.new_hire, "help").all_text
+    assert "Program figures against the program's targets" in help_text
+    report = slack.mentor(world.admin, "analytics").all_text
+    assert "Success metrics against the program's targets" in report
+    assert "PRD" not in help_text and "PRD" not in report
+
+
+def _all_help(parser: argparse.ArgumentParser) -> list[str]:
+    """The --help of a parser and of every sub-command under it."""
+    texts = [parser.format_help()]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                texts.extend(_all_help(sub))
+    return texts
+
+
+def test_cli_help_says_program_not_prd() -> None:
+    from bot.cli import build_parser
+
+    texts = _all_help(build_parser())
+    assert len(texts) > 10  # every command and action
+    assert [text.splitlines()[0] for text in texts if "PRD" in text] == []
