@@ -261,3 +261,11 @@ def test_cli_help_says_program_not_prd() -> None:
     texts = _all_help(build_parser())
     assert len(texts) > 10  # every command and action
     assert [text.splitlines()[0] for text in texts if "PRD" in text] == []
+
+
+def test_readme_stands_on_its_own() -> None:
+    """A clone has only the repository: the README points at nothing outside it."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert "../" not in readme and "shared/seeds" not in readme and "DESIGN.md" not in readme
+    assert "mentorbot users template" in readme
+    assert "~/.local/share/mentorbot/mentorbot.db" in readme
