@@ -23,7 +23,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _start_serve(tmp_path, fake_slack) -> tuple[subprocess.Popen[bytes], str]:  # type: ignore[no-untyped-def]
+def _start_serve(
+    tmp_path, fake_slack, *, scheduler: bool = False
+) -> tuple[subprocess.Popen[bytes], str]:  # type: ignore[no-untyped-def]
     """`mentorbot serve` in its own process on a free port, once /healthz answers."""
     url = f"sqlite:///{tmp_path / 'serve.db'}"
     upgrade(url)
@@ -37,7 +39,8 @@ def _start_serve(tmp_path, fake_slack) -> tuple[subprocess.Popen[bytes], str]:  
         "PORT": str(port),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--no-scheduler"],
+        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1"]
+        + ([] if scheduler else ["--no-scheduler"]),
         env=env,
         cwd=tmp_path,
         stdout=subprocess.PIPE,
@@ -64,10 +67,13 @@ def serve_process(tmp_path, fake_slack):  # type: ignore[no-untyped-def]
     process.wait(timeout=10)
 
 
-def test_serve_starts_without_warnings_and_exits_0_on_sigterm(tmp_path, fake_slack) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("scheduler", [False, True], ids=["web only", "with the scheduler"])
+def test_serve_starts_without_warnings_and_exits_0_on_sigterm(
+    tmp_path, fake_slack, scheduler
+) -> None:  # type: ignore[no-untyped-def]
     """What an operator sees: the database it uses, no alarming warning, and a clean stop
     when the platform (systemd, Kubernetes, Heroku) sends SIGTERM."""
-    process, _ = _start_serve(tmp_path, fake_slack)
+    process, _ = _start_serve(tmp_path, fake_slack, scheduler=scheduler)
     process.send_signal(signal.SIGTERM)
     output = process.communicate(timeout=30)[0].decode()
     assert process.returncode == 0, output
