@@ -3,7 +3,7 @@ honest sample sizes, and "not enough data yet" wherever a figure would be a gues
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
 from bot.blocks import kit
@@ -15,6 +15,7 @@ from bot.services.analytics import (
     ManagerReport,
     MentorReport,
     Metric,
+    MonthSessions,
     ProgramHeadlines,
     ProgramReport,
     RampComparison,
@@ -106,16 +107,35 @@ def program_summary(headlines: ProgramHeadlines) -> list[kit.Block]:
     ]
 
 
-def program_report(report: ProgramReport) -> list[kit.Block]:
-    """The whole program: every FR-5 figure, for admins."""
+#: Images shown beside the figures they illustrate, by chart key (bot/charts).
+Images = Mapping[str, kit.Block]
+
+
+def images_of(images: Images | None, *keys: str) -> list[kit.Block]:
+    """The image blocks of these charts that were given, in this order."""
+    return [images[k] for k in keys if images and k in images]
+
+
+def program_report(report: ProgramReport, images: Images | None = None) -> list[kit.Block]:
+    """The whole program: every FR-5 figure, for admins, each chart (when given)
+    right after the figures it pictures."""
+
+    def beside(*keys: str) -> list[kit.Block]:
+        return images_of(images, *keys)
+
     return [
         *program_summary(report.headlines),
         kit.divider(),
         *ramp_blocks(report.ramp),
+        *beside("ramp", "ramp_by_quarter"),
         kit.divider(),
         *workload_blocks(report.workload),
+        *beside("workload"),
         *session_blocks(report.sessions),
+        *monthly_blocks(report.sessions_by_month),
+        *beside("sessions"),
         *satisfaction_blocks(report.satisfaction),
+        *beside("satisfaction"),
         kit.divider(),
         *effectiveness_blocks(report.effectiveness),
         kit.divider(),
@@ -241,6 +261,18 @@ def session_blocks(sessions: SessionFrequency) -> list[kit.Block]:
     ]
 
 
+def monthly_blocks(months: Sequence[MonthSessions]) -> list[kit.Block]:
+    """Sessions attended per calendar month, the current one last."""
+    if not any(m.sessions for m in months):
+        return []
+    return [
+        kit.context(
+            "Sessions attended per month (UTC): "
+            + " · ".join(f"{m.month} {m.sessions}" for m in months)
+        )
+    ]
+
+
 def satisfaction_blocks(satisfaction: Satisfaction) -> list[kit.Block]:
     return [
         kit.section("*Satisfaction*"),
@@ -325,9 +357,9 @@ def coverage_blocks(coverage: Coverage, *, whose: str) -> list[kit.Block]:
 
 
 # -- a manager's reports ----------------------------------------------------------------------
-def manager_report(report: ManagerReport) -> list[kit.Block]:
+def manager_report(report: ManagerReport, images: Images | None = None) -> list[kit.Block]:
     """A manager's reports: coverage, each one's mentorship status and aggregates;
-    statuses and counts only, never what was said in a session."""
+    statuses and counts only, never what was said in a session; their team's charts."""
     blocks: list[kit.Block] = [
         kit.header("Your reports' mentorships"),
         kit.context(
@@ -357,7 +389,7 @@ def manager_report(report: ManagerReport) -> list[kit.Block]:
             f"*Days to fully ramped*\n{ramp_text}",
         )
     )
-    return blocks
+    return blocks + images_of(images, "team_ramp", "team_sessions", "team_satisfaction")
 
 
 def _pct_or_wait(value: float | None) -> str:
@@ -384,7 +416,7 @@ def status_line(status: ReportStatus) -> str:
 
 
 # -- a mentor's own figures -------------------------------------------------------------------
-def mentor_report(report: MentorReport) -> list[kit.Block]:
+def mentor_report(report: MentorReport, images: Images | None = None) -> list[kit.Block]:
     """A mentor's own figures beside the program's; nobody else's."""
     score = report.score
     standing = (
@@ -404,13 +436,14 @@ def mentor_report(report: MentorReport) -> list[kit.Block]:
             f"{rating(report.program_mentee_average)})",
             f"*Effectiveness*\n{standing}",
         ),
+        *images_of(images, "my_figures"),
         kit.context("Only you see your own figures and ranking."),
     ]
 
 
 # -- the whole answer to `/mentor analytics` --------------------------------------------------
-def dashboard(board: Dashboard) -> tuple[str, list[kit.Block]]:
-    """Text and blocks for what this person may see."""
+def dashboard(board: Dashboard, images: Images | None = None) -> tuple[str, list[kit.Block]]:
+    """Text and blocks for what this person may see; `images` beside their figures."""
     if board.empty:
         return (
             f"Not enough data yet for you: {WHO_SEES}",
@@ -426,8 +459,17 @@ def dashboard(board: Dashboard) -> tuple[str, list[kit.Block]]:
         if report is not None:
             if blocks:
                 blocks.append(kit.divider())
-            blocks.extend(build(report))
+            blocks.extend(build(report, images))
     return "Mentorship analytics", blocks[: kit.MAX_BLOCKS_MESSAGE]
+
+
+def charts_failed(error: Exception) -> str:
+    """One line for a person whose charts could not be drawn or uploaded."""
+    reason = getattr(getattr(error, "response", None), "get", lambda _k: None)("error")
+    return (
+        f"The charts could not be attached ({reason or type(error).__name__}); "
+        "the figures above are complete."
+    )
 
 
 WHO_SEES = (

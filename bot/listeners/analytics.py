@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -10,9 +11,13 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import analytics as blocks
 from bot.blocks import kit
+from bot.charts import dashboard_charts
+from bot.listeners.charts import share_charts
 from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.home import home_section
 from bot.services import access, analytics
+
+log = logging.getLogger(__name__)
 
 
 def register(app: App) -> None:
@@ -30,7 +35,27 @@ def show_analytics(inv: Invocation) -> None:
     with inv.runtime.db() as db:
         board = analytics.dashboard_for(db, user_id=inv.actor.id, now=inv.runtime.now())
     text, message = blocks.dashboard(board)
+    # The figures first: whatever happens to the charts, the report has arrived.
     inv.reply(text, message)
+    if board.empty:
+        return
+    try:
+        images = share_charts(
+            inv.client,
+            inv.actor.slack_user_id,
+            dashboard_charts(board),
+            comment=f"Charts for your analytics of {blocks.when(board.as_of)}",
+        )
+        if images:
+            _text, with_charts = blocks.dashboard(board, images)
+            inv.client.chat_postMessage(
+                channel=inv.actor.slack_user_id, text=text, blocks=with_charts
+            )
+    except Exception as exc:
+        log.warning(
+            "could not post the analytics charts of %s", inv.actor.slack_user_id, exc_info=True
+        )
+        inv.reply(blocks.charts_failed(exc))
 
 
 @home_section(order=90)

@@ -41,7 +41,7 @@ from bot.services.analytics.reports import (
     program_report,
 )
 from bot.services.analytics.satisfaction import Satisfaction
-from bot.services.analytics.sessions import SessionFrequency
+from bot.services.analytics.sessions import MonthSessions, SessionFrequency
 from bot.services.analytics.shared import DAYS_PER_MONTH, NAMES_SHOWN, as_json, program_today
 from bot.services.analytics.statuses import ReportStatus
 from bot.services.analytics.workload import MentorLoad, Workload
@@ -60,6 +60,7 @@ __all__ = [
     "MentorReport",
     "MentorScore",
     "Metric",
+    "MonthSessions",
     "ProgramHeadlines",
     "ProgramReport",
     "RampComparison",
