@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 import models
 from bot.config import Settings
+from bot.listeners.analytics import PROGRAM_HOMES
 from bot.testing.driver import SlackDriver
 from bot.testing.fake_slack import FakeSlack
 from bot.testing.harness import ServedApp
@@ -133,6 +134,7 @@ def slack(served: ServedApp, fake_slack: FakeSlack, clock: list[datetime]) -> It
     """The driver that plays people, on a clean database and a clean fake Slack."""
     clean_database(served.runtime.session_factory.kw["bind"])
     fake_slack.reset()
+    PROGRAM_HOMES.clear()  # its charts were uploaded to the fake just forgotten
     yield SlackDriver(fake_slack, served.url, SIGNING_SECRET, served.executor.wait_idle)
     served.executor.wait_idle()
     # Whatever the test did through the app or its own session, every milestone's

@@ -4,7 +4,7 @@ figures; on the command line written to files; honest when there is too little."
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -262,3 +262,39 @@ def test_absurd_ramp_and_a_quarter_of_one_hire_are_said_not_misdrawn() -> None:
     quarters = cohort_chart(ramp)
     assert not quarters.drawn  # one hire in the quarter: nothing drawn from it
     assert "needs 5 hires who ramped" in quarters.alt_text
+
+
+# -- the admin's App Home ----------------------------------------------------------------------
+def test_admin_home_shows_the_ramp_chart_drawn_once_per_data_version_or_hour(
+    slack, world, db, generated, fake_slack, clock
+) -> None:  # type: ignore[no-untyped-def]
+    from bot.services import audit
+
+    clock[0] = NOW
+    home = slack.open_home(world.admin)
+    images = [b for b in home["blocks"] if b["type"] == "image"]
+    assert len(images) == 1 and images[0]["title"]["text"].startswith("Days from hire")
+    text = render_blocks(home["blocks"])
+    assert text.index("Ramp time reduction") < text.index("[image: Days from hire")
+    uploads = len(fake_slack.calls_to("files.getUploadURLExternal"))
+
+    # Opened again, same data, within the hour: the cached chart, nothing re-drawn.
+    clock[0] = NOW + timedelta(minutes=30)
+    again = slack.open_home(world.admin)
+    assert [b for b in again["blocks"] if b["type"] == "image"] == images
+    assert len(fake_slack.calls_to("files.getUploadURLExternal")) == uploads
+
+    # The data changes (a state change writes its audit row): drawn again.
+    audit.record(
+        db, actor_id=None, action="test.change", entity_type="x", entity_id=None, now=clock[0]
+    )
+    db.commit()
+    slack.open_home(world.admin)
+    assert len(fake_slack.calls_to("files.getUploadURLExternal")) == uploads + 1
+
+    # An hour on, even with the same data: drawn again.
+    clock[0] = NOW + timedelta(minutes=95)
+    slack.open_home(world.admin)
+    assert len(fake_slack.calls_to("files.getUploadURLExternal")) == uploads + 2
+    # Managers and mentors have no program chart on their home.
+    assert "image" not in str(slack.open_home(world.manager)["blocks"])

@@ -487,3 +487,9 @@ def home_program(headlines: ProgramHeadlines) -> list[kit.Block]:
             "ranking and who has no mentor yet."
         ),
     ]
+
+
+def home_program_with(section: list[kit.Block], images: Images) -> list[kit.Block]:
+    """The admin's App Home section with the ramp chart beside the headlines (after
+    the success metrics, before the pointer to the full report)."""
+    return section[:-1] + images_of(images, "ramp") + section[-1:]

@@ -27,6 +27,7 @@ __all__ = [
     "manager_charts",
     "mentor_charts",
     "program_charts",
+    "ramp_chart",
     "write_charts",
 ]
 

@@ -20,6 +20,7 @@ from bot.charts.style import (
     SKY,
     VERMILLION,
     Chart,
+    legend_below,
     new_figure,
     not_enough,
     note,
@@ -99,7 +100,7 @@ def ramp_chart(ramp: RampComparison) -> Chart:
     ax.set_xlabel("Median days from hire date")
     ax.set_ylabel("Ramp milestone")
     ax.margins(x=0.35)
-    ax.legend(loc="lower right", fontsize=8.5, frameon=False)
+    legend_below(ax)
     longest = max((r.mentored.median_days or 0, r.not_mentored.median_days or 0) for r in rows)
     if max(longest) > ABSURD_RAMP_DAYS:
         note(ax, f"A median over {ABSURD_RAMP_DAYS // 365} years: check hire dates")
@@ -180,7 +181,7 @@ def cohort_chart(ramp: RampComparison) -> Chart:
     ax.set_ylabel("Median days to fully ramped")
     ax.set_ylim(bottom=0)
     ax.margins(y=0.25)
-    ax.legend(loc="lower right", fontsize=8.5, frameon=False)
+    legend_below(ax)
     left_out = len(final) - len(drawable)
     if left_out:
         note(ax, f"{left_out} quarter(s) with too few ramped hires not shown")
@@ -229,7 +230,7 @@ def workload_chart(workload: Workload) -> Chart:
         busy_ax.set_yticks(positions, [m.name for m in loads], fontsize=8)
         busy_ax.invert_yaxis()
         busy_ax.margins(x=0.25)
-        busy_ax.legend(loc="lower right", fontsize=8, frameon=False)
+        legend_below(busy_ax)
     else:
         busy_ax.text(0.5, 0.5, "No mentor has an active mentee yet", ha="center", color=INK)
         busy_ax.set_yticks([])
@@ -239,8 +240,8 @@ def workload_chart(workload: Workload) -> Chart:
     partly = workload.mentors - workload.idle - workload.over_80
     spread = [
         ("Full", workload.full, VERMILLION, "xx"),
-        ("Over 80 %", nearly_full, PURPLE, "\\\\"),
-        ("Some room", partly, SKY, ""),
+        (">80 %", nearly_full, PURPLE, "\\\\"),
+        ("Room", partly, SKY, ""),
         ("Idle", workload.idle, GREY, ".."),
     ]
     bars = spread_ax.bar(
@@ -364,7 +365,7 @@ def satisfaction_chart(satisfaction: Satisfaction) -> Chart:
     ax.set_xlabel("Rating")
     ax.set_ylabel("Number of ratings")
     ax.margins(y=0.15)
-    ax.legend(loc="upper left", fontsize=8.5, frameon=False)
+    legend_below(ax)
     titled(figure, title)
     return Chart(
         SATISFACTION,

@@ -87,7 +87,13 @@ def titled(figure: Figure, title: str, subtitle: str | None = None) -> None:
     """The chart's title (what it shows) and an optional line of detail under it."""
     figure.suptitle(title, color=INK, fontsize=13, fontweight="bold")
     if subtitle:
-        figure.text(0.5, 0.005, subtitle, ha="center", va="bottom", color=GREY, fontsize=8.5)
+        # A figure-level x label: the layout keeps it clear of the axes' own labels.
+        figure.supxlabel(subtitle, color=GREY, fontsize=8.5)
+
+
+def legend_below(ax: Any) -> None:
+    """The legend under the axes, so it never covers a bar or its label."""
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=8.5, frameon=False)
 
 
 def not_enough(key: str, title: str, reason: str) -> Chart:

@@ -11,13 +11,16 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import analytics as blocks
 from bot.blocks import kit
-from bot.charts import dashboard_charts
-from bot.listeners.charts import share_charts
+from bot.charts import dashboard_charts, ramp_chart
+from bot.listeners.charts import HomeCache, share_charts
 from bot.listeners.commands import Invocation, subcommand
-from bot.listeners.home import home_section
+from bot.listeners.home import home_client, home_section
 from bot.services import access, analytics
 
 log = logging.getLogger(__name__)
+
+#: The admin's App Home program section (headlines and ramp chart), per admin.
+PROGRAM_HOMES = HomeCache()
 
 
 def register(app: App) -> None:
@@ -62,7 +65,29 @@ def show_analytics(inv: Invocation) -> None:
 def program_home(db: Session, user: Any, roles: set[str], now: datetime) -> list[kit.Block]:
     if access.ADMIN not in roles:
         return []
-    return blocks.home_program(analytics.program_headlines(db, now=now))
+
+    def make() -> list[kit.Block] | None:
+        headlines = blocks.home_program(analytics.program_headlines(db, now=now))
+        client = home_client.get()
+        if client is None:
+            return headlines
+        try:
+            images = share_charts(
+                client,
+                user.slack_user_id,
+                [ramp_chart(analytics.program_ramp(db, now=now))],
+                comment="The ramp chart on your MentorBot home",
+            )
+        except Exception:
+            log.warning("could not upload the home ramp chart", exc_info=True)
+            return None  # not kept: the next open tries again
+        return blocks.home_program_with(headlines, images)
+
+    version = analytics.data_version(db)
+    made = PROGRAM_HOMES.get_or_make(user.slack_user_id, version, now, make)
+    return (
+        made if made is not None else blocks.home_program(analytics.program_headlines(db, now=now))
+    )
 
 
 @home_section(order=91)

@@ -4,7 +4,10 @@ the person's DM with the bot, where image blocks can show them."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 
@@ -43,3 +46,42 @@ def share_charts(
         chart.key: kit.image_file(file["id"], chart.alt_text, chart.title)
         for chart, file in zip(drawn, files, strict=True)
     }
+
+
+#: A cached chart is drawn again after this long even if the data has not changed
+#: (figures such as expected sessions move with the date alone).
+HOME_CHART_MAX_AGE = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class _Cached:
+    version: str
+    made_at: datetime
+    blocks: list[kit.Block]
+
+
+class HomeCache:
+    """App Home blocks per person, kept while the data's version is the same and for at
+    most HOME_CHART_MAX_AGE, so opening the home doesn't redraw or re-upload a chart."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[str, _Cached] = {}
+
+    def get_or_make(
+        self, who: str, version: str, now: datetime, make: Callable[[], list[kit.Block] | None]
+    ) -> list[kit.Block] | None:
+        """The cached blocks, or `make()`'s (kept unless None)."""
+        with self._lock:
+            cached = self._entries.get(who)
+        if cached and cached.version == version and now - cached.made_at < HOME_CHART_MAX_AGE:
+            return cached.blocks
+        blocks = make()
+        if blocks is not None:
+            with self._lock:
+                self._entries[who] = _Cached(version, now, blocks)
+        return blocks
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()

@@ -142,6 +142,13 @@ def program_headlines(db: Session, *, now: datetime) -> ProgramHeadlines:
     )
 
 
+def program_ramp(db: Session, *, now: datetime) -> RampComparison:
+    """The whole program's ramp comparison alone (every milestone and quarter): what
+    the admin's App Home draws beside its headlines."""
+    tune(db)
+    return ramp_comparison(db, program.load(db), Scope())
+
+
 def manager_report(db: Session, *, manager_id: uuid.UUID, now: datetime) -> ManagerReport:
     """Aggregates over a manager's reports (at any depth) and each report's
     mentorship status; statuses and counts only, never session or feedback text."""
