@@ -59,7 +59,7 @@ def ramp_chart(ramp: RampComparison) -> Chart:
         return not_enough(
             RAMP, title, f"a milestone needs {ramp.min_sample} hires who reached it in a group"
         )
-    figure, (ax,) = new_figure()
+    figure, (ax,) = new_figure(left=0.28)
     names = [r.milestone_name for r in rows]
     positions = list(range(len(rows)))
     height = 0.38
@@ -195,7 +195,7 @@ def workload_chart(workload: Workload) -> Chart:
     title = "Mentor workload: active mentees against capacity"
     if not workload.mentors:
         return not_enough(WORKLOAD, title, "nobody has opted in as a mentor")
-    figure, (busy_ax, spread_ax) = new_figure(ncols=2, width_ratios=[3, 2])
+    figure, (busy_ax, spread_ax) = new_figure(ncols=2, left=0.16, width_ratios=[3, 2])
     loads = workload.busiest
     if loads:
         positions = list(range(len(loads)))
