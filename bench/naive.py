@@ -162,12 +162,16 @@ def _ramp(
         values = groups.get((key, cohort, mentored))
         if values is None:
             return NO_HIRES
-        reached = [v for v in values if v is not None]
+        reached = sorted(v for v in values if v is not None)
+        n = len(reached)
         return GroupStats(
             hires=len(values),
-            reached=len(reached),
+            reached=n,
             median_days=float(statistics.median(reached)) if reached else None,
             mean_days=statistics.fmean(reached) if reached else None,
+            # Nearest rank: the value at position ceil(n/4), and ceil(3n/4).
+            p25_days=float(reached[-(-n // 4) - 1]) if reached else None,
+            p75_days=float(reached[-(-3 * n // 4) - 1]) if reached else None,
         )
 
     finals = [t.key for t in templates if t.is_final]

@@ -36,13 +36,13 @@ def generated(db):  # type: ignore[no-untyped-def]
 
 def _bars(chart, gid):  # type: ignore[no-untyped-def]
     """The drawn bars of one series, read back from the chart's axes."""
-    return [p for ax in chart.figure.axes for p in ax.patches if p.get_gid() == gid] or [
-        bar
-        for ax in chart.figure.axes
-        for container in ax.containers
-        if container.get_gid() == gid
-        for bar in container
-    ]
+    return [p for ax in chart.figure.axes for p in ax.patches if p.get_gid() == gid]
+
+
+def _whiskers(chart, gid):  # type: ignore[no-untyped-def]
+    """The (from, to) of each whisker of one series, read back from the chart."""
+    (lines,) = [c for ax in chart.figure.axes for c in ax.collections if c.get_gid() == gid]
+    return [(float(seg[0][0]), float(seg[1][0])) for seg in lines.get_segments()]
 
 
 # -- a figure and its picture never disagree ---------------------------------------------------
@@ -56,6 +56,9 @@ def test_each_chart_plots_exactly_the_report_figures(db, generated) -> None:  # 
     for side in ("mentored", "not_mentored"):
         widths = [bar.get_width() for bar in _bars(ramp, side)]
         assert widths == [getattr(r, side).median_days for r in report.ramp.milestones]
+        assert _whiskers(ramp, f"{side}_spread") == [
+            (getattr(r, side).p25_days, getattr(r, side).p75_days) for r in report.ramp.milestones
+        ]
     legend = [t.get_text() for t in ramp.figure.axes[0].get_legend().get_texts()]
     fully = report.ramp.fully_ramped
     assert legend == [
@@ -168,6 +171,24 @@ def test_a_failed_upload_is_told_in_one_line_and_the_figures_stay(
         "The charts could not be attached (internal_error); the figures above are complete."
     )
     assert not [b for m in slack.dms(world.admin) for b in m.blocks if b["type"] == "image"]
+
+
+def test_a_chart_that_fails_to_draw_never_loses_the_report(
+    slack, world, db, generated, fake_slack, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import bot.listeners.analytics as listener
+
+    def broken(board):  # type: ignore[no-untyped-def]
+        raise RuntimeError("no fonts on this server")
+
+    monkeypatch.setattr(listener, "dashboard_charts", broken)
+    slack.mentor(world.admin, "analytics")
+    figures, failure = fake_slack.ephemeral(world.admin.id)[-2:]
+    assert "Ramp time reduction" in figures.all_text and "Mentor workload" in figures.all_text
+    assert failure.text == (
+        "The charts could not be attached (RuntimeError); the figures above are complete."
+    )
+    assert not fake_slack.calls_to("files.getUploadURLExternal")
 
 
 def test_without_files_write_in_the_manifest_slack_refuses_the_upload(

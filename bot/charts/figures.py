@@ -49,7 +49,8 @@ def _drawable(stats: GroupStats, min_sample: int) -> bool:
 
 
 def ramp_chart(ramp: RampComparison) -> Chart:
-    """(a) Median days from hire to each milestone, mentored hires against others."""
+    """(a) Median days from hire to each milestone, with the middle half of hires as
+    whiskers, mentored hires against others."""
     title = "Days from hire to each ramp milestone: mentored vs other hires"
     rows = ramp.milestones
     if not rows or not any(
@@ -81,6 +82,24 @@ def ramp_chart(ramp: RampComparison) -> Chart:
             label=label,
             gid=side,
         )
+        spread = [
+            (bar, g) for bar, g in zip(bars, groups, strict=True) if _drawable(g, ramp.min_sample)
+        ]
+        if spread:
+            # Whiskers over the middle half of the hires who reached the milestone.
+            ax.errorbar(
+                [g.median_days for _bar, g in spread],
+                [bar.get_y() + bar.get_height() / 2 for bar, _g in spread],
+                xerr=[
+                    [g.median_days - (g.p25_days or g.median_days) for _b, g in spread],
+                    [(g.p75_days or g.median_days) - g.median_days for _b, g in spread],
+                ],
+                fmt="none",
+                ecolor=INK,
+                elinewidth=1,
+                capsize=3,
+                gid=f"{side}_spread",
+            )
         for bar, group in zip(bars, groups, strict=True):
             text = (
                 f" {group.median_days:.0f} d ({group.reached}/{group.hires} reached)"
@@ -88,7 +107,7 @@ def ramp_chart(ramp: RampComparison) -> Chart:
                 else f" too few to show ({group.reached} reached)"
             )
             ax.text(
-                bar.get_width(),
+                max(bar.get_width(), group.p75_days or 0),
                 bar.get_y() + bar.get_height() / 2,
                 text,
                 va="center",
@@ -107,7 +126,8 @@ def ramp_chart(ramp: RampComparison) -> Chart:
     titled(
         figure,
         title,
-        f"Bars need {ramp.min_sample} hires who reached the milestone; "
+        "Bars: median days; whiskers: the middle half of hires (25th-75th percentile)\n"
+        f"A bar needs {ramp.min_sample} hires who reached the milestone; "
         "hires who have not are counted, not dropped",
     )
     return Chart(RAMP, title, _ramp_alt(ramp), figure)
@@ -282,8 +302,8 @@ def sessions_chart(
         return not_enough(
             SESSIONS, title, "no mentorship has been active for a full check-in period"
         )
-    figure, (month_ax, rate_ax) = new_figure(ncols=2, width_ratios=[3, 1])
     if monthly:
+        figure, (month_ax, rate_ax) = new_figure(ncols=2, width_ratios=[3, 1])
         bars = month_ax.bar(
             [m.month for m in monthly],
             [m.sessions for m in monthly],
@@ -294,9 +314,13 @@ def sessions_chart(
         )
         month_ax.bar_label(bars, fontsize=7.5, color=INK)
         month_ax.tick_params(axis="x", labelrotation=45, labelsize=7.5)
-    month_ax.set_xlabel("Month (UTC)")
-    month_ax.set_ylabel("Sessions attended")
-    month_ax.set_title("Sessions attended per month", fontsize=10)
+        month_ax.set_xlabel("Month (UTC)")
+        month_ax.set_ylabel("Sessions attended")
+        month_ax.set_title("Sessions attended per month", fontsize=10)
+    else:
+        # A team's or a mentor's figures have no monthly series: completion alone.
+        title = "Session completion against the target"
+        figure, (rate_ax,) = new_figure(left=0.35, right=0.65)
     rate = sessions.completion_rate
     if rate is None:
         rate_ax.text(0.5, 0.5, "Completion:\nnot enough\ndata yet", ha="center", color=INK)

@@ -68,12 +68,14 @@ class Chart:
         return f"{self.key}.png"
 
 
-def new_figure(ncols: int = 1, *, left: float = 0.1, **kwargs: Any) -> tuple[Figure, list[Any]]:
+def new_figure(
+    ncols: int = 1, *, left: float = 0.1, right: float = 0.97, **kwargs: Any
+) -> tuple[Figure, list[Any]]:
     """A figure on the light card, its axes styled alike (no pyplot: no global state,
     so charts can render in threads). Fixed margins (`left` for long labels), not a
     layout engine: measuring every label to place the axes doubled the drawing time."""
     figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, facecolor=CARD)
-    figure.subplots_adjust(left=left, right=0.97, top=0.86, bottom=0.27, wspace=0.3)
+    figure.subplots_adjust(left=left, right=right, top=0.86, bottom=0.27, wspace=0.3)
     axes = figure.subplots(1, ncols, squeeze=False, **kwargs)[0]
     for ax in axes:
         ax.set_facecolor(CARD)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.blocks import analytics as blocks
 from bot.blocks import kit
 from bot.charts import dashboard_charts, ramp_chart
-from bot.listeners.charts import HomeCache, share_charts
+from bot.listeners.charts import HomeCache, failure_reason, share_charts
 from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.home import home_client, home_section
 from bot.services import access, analytics
@@ -58,7 +58,7 @@ def show_analytics(inv: Invocation) -> None:
         log.warning(
             "could not post the analytics charts of %s", inv.actor.slack_user_id, exc_info=True
         )
-        inv.reply(blocks.charts_failed(exc))
+        inv.reply(blocks.charts_failed(failure_reason(exc)))
 
 
 @home_section(order=90)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.blocks import kit
 from bot.charts import Chart
@@ -46,6 +47,13 @@ def share_charts(
         chart.key: kit.image_file(file["id"], chart.alt_text, chart.title)
         for chart, file in zip(drawn, files, strict=True)
     }
+
+
+def failure_reason(error: Exception) -> str:
+    """Slack's error code (e.g. `missing_scope`) or the kind of failure, for one line."""
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error") or "Slack refused")
+    return type(error).__name__
 
 
 #: A cached chart is drawn again after this long even if the data has not changed

@@ -36,13 +36,9 @@ def dashboard(board: Dashboard, images: Images | None = None) -> tuple[str, list
     return "Mentorship analytics", blocks[: kit.MAX_BLOCKS_MESSAGE]
 
 
-def charts_failed(error: Exception) -> str:
+def charts_failed(reason: str) -> str:
     """One line for a person whose charts could not be drawn or uploaded."""
-    reason = getattr(getattr(error, "response", None), "get", lambda _k: None)("error")
-    return (
-        f"The charts could not be attached ({reason or type(error).__name__}); "
-        "the figures above are complete."
-    )
+    return f"The charts could not be attached ({reason}); the figures above are complete."
 
 
 WHO_SEES = (
