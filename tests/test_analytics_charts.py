@@ -319,3 +319,15 @@ def test_admin_home_shows_the_ramp_chart_drawn_once_per_data_version_or_hour(
     assert len(fake_slack.calls_to("files.getUploadURLExternal")) == uploads + 2
     # Managers and mentors have no program chart on their home.
     assert "image" not in str(slack.open_home(world.manager)["blocks"])
+
+
+def test_admin_home_without_its_chart_when_the_upload_fails_and_tries_again(
+    slack, world, db, generated, fake_slack
+) -> None:  # type: ignore[no-untyped-def]
+    fake_slack.fail("files.completeUploadExternal", error="internal_error")
+    home = slack.open_home(world.admin)
+    assert "Ramp time reduction" in str(home["blocks"])
+    assert not [b for b in home["blocks"] if b["type"] == "image"]
+    again = slack.open_home(world.admin)  # not kept: the chart is tried again, and arrives
+    assert [b for b in again["blocks"] if b["type"] == "image"]
+    assert len(fake_slack.calls_to("files.completeUploadExternal")) == 2

@@ -66,11 +66,11 @@ def program_home(db: Session, user: Any, roles: set[str], now: datetime) -> list
     if access.ADMIN not in roles:
         return []
 
-    def make() -> list[kit.Block] | None:
+    def make() -> tuple[list[kit.Block], bool]:
         headlines = blocks.home_program(analytics.program_headlines(db, now=now))
         client = home_client.get()
         if client is None:
-            return headlines
+            return headlines, True
         try:
             images = share_charts(
                 client,
@@ -80,14 +80,10 @@ def program_home(db: Session, user: Any, roles: set[str], now: datetime) -> list
             )
         except Exception:
             log.warning("could not upload the home ramp chart", exc_info=True)
-            return None  # not kept: the next open tries again
-        return blocks.home_program_with(headlines, images)
+            return headlines, False  # not kept: the next open tries the chart again
+        return blocks.home_program_with(headlines, images), True
 
-    version = analytics.data_version(db)
-    made = PROGRAM_HOMES.get_or_make(user.slack_user_id, version, now, make)
-    return (
-        made if made is not None else blocks.home_program(analytics.program_headlines(db, now=now))
-    )
+    return PROGRAM_HOMES.get_or_make(user.slack_user_id, analytics.data_version(db), now, make)
 
 
 @home_section(order=91)

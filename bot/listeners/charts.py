@@ -77,15 +77,19 @@ class HomeCache:
         self._entries: dict[str, _Cached] = {}
 
     def get_or_make(
-        self, who: str, version: str, now: datetime, make: Callable[[], list[kit.Block] | None]
-    ) -> list[kit.Block] | None:
-        """The cached blocks, or `make()`'s (kept unless None)."""
+        self,
+        who: str,
+        version: str,
+        now: datetime,
+        make: Callable[[], tuple[list[kit.Block], bool]],
+    ) -> list[kit.Block]:
+        """The cached blocks, or those `make()` answers with whether to keep them."""
         with self._lock:
             cached = self._entries.get(who)
         if cached and cached.version == version and now - cached.made_at < HOME_CHART_MAX_AGE:
             return cached.blocks
-        blocks = make()
-        if blocks is not None:
+        blocks, keep = make()
+        if keep:
             with self._lock:
                 self._entries[who] = _Cached(version, now, blocks)
         return blocks
