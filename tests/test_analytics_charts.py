@@ -202,6 +202,7 @@ def test_without_files_write_in_the_manifest_slack_refuses_the_upload(
 
 # -- the fake is as strict as Slack --------------------------------------------------------------
 def test_fake_slack_refuses_what_slack_refuses_in_the_upload_flow(fake_slack, slack) -> None:  # type: ignore[no-untyped-def]
+    fake_slack.add_user("U1", "Una One")  # DU1 is her DM with the bot
     client = WebClient(token="xoxb-test", base_url=fake_slack.url)
     started = client.files_getUploadURLExternal(filename="a.png", length=8)
     # Completing before the bytes arrived: there is no file yet.
