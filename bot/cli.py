@@ -10,15 +10,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.cli_errors import explain
+from bot.cli_errors import CliError, explain
 from bot.cli_errors import safe_url as _safe_url
+from bot.cli_files import read_csv, roster_help, write_new_file
 from bot.config import MissingSetting, Settings, default_database_url, ensure_database_folder
 
 Handler = Callable[[argparse.Namespace, Settings], int]
-
-
-class CliError(Exception):
-    """A one-line problem to print (no traceback) with exit status 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="upsert people from a roster CSV",
         description="Add or update people from a roster CSV (UTF-8), one row per person, "
         "keyed by slack_user_id. Bad rows are reported by line and nothing is written.",
-        epilog=_roster_help(),
+        epilog=roster_help(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     import_.add_argument("file", type=Path)
@@ -180,7 +177,7 @@ def _import_file(
     from bot.runtime import Runtime
     from bot.services.errors import DomainError
 
-    text = _read_csv(args.file)
+    text = read_csv(args.file)
     runtime = Runtime.from_settings(settings)
     _require_migrated(settings)
     try:
@@ -193,55 +190,13 @@ def _import_file(
     return 0
 
 
-def _read_csv(path: Path) -> str:
-    """The text of a CSV with at least one row under its header, read as UTF-8 (a BOM,
-    as Excel writes, is dropped); anything else is one line saying what to do."""
-    import csv
-    import io
-
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise CliError(f"can't read {path}: {exc.strerror}") from exc
-    except UnicodeDecodeError as exc:
-        raise CliError(
-            f"{path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position "
-            f"{exc.start}): save it as UTF-8 (in Excel: CSV UTF-8) and try again; "
-            "nothing was changed"
-        ) from None
-    lines = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
-    if not lines:
-        raise CliError(f"{path} is empty: nothing was changed")
-    if len(lines) == 1:
-        raise CliError(f"{path} has a header but no rows under it: nothing was changed")
-    return text
-
-
-def _roster_help() -> str:
-    from bot.services.roster import OPTIONAL_COLUMNS, ROSTER_COLUMNS, SAMPLE_ROWS
-
-    return (
-        f"columns (first line of the file):\n  {','.join(ROSTER_COLUMNS)}\n"
-        f"optional: {', '.join(OPTIONAL_COLUMNS)}; other columns are ignored\n"
-        f"example row:\n  {SAMPLE_ROWS[-1]}\n"
-        "hire_date is YYYY-MM-DD, timezone an IANA name; "
-        "`mentorbot users template FILE` writes a sample to fill in"
-    )
-
-
 def _users_template(args: argparse.Namespace, settings: Settings) -> int:
     from bot.services.roster import template_csv
 
     if args.file is None:
         sys.stdout.write(template_csv())
         return 0
-    try:
-        with args.file.open("x", encoding="utf-8") as out:
-            out.write(template_csv())
-    except FileExistsError:
-        raise CliError(f"{args.file} already exists: choose another name") from None
-    except OSError as exc:
-        raise CliError(f"can't write {args.file}: {exc.strerror}") from exc
+    write_new_file(args.file, template_csv())
     print(f"wrote a sample roster to {args.file}: replace the example rows with your people")
     return 0
 

@@ -11,6 +11,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 
+class CliError(Exception):
+    """A one-line problem to print (no traceback) with exit status 2."""
+
+
 def safe_url(url: str) -> str:
     """`url` with its password hidden, for messages."""
     return make_url(url).render_as_string(hide_password=True)
