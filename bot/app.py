@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.listeners import (
     admin,
     analytics,
+    api_tokens,
     assignments,
     commands,
     completion,
@@ -49,6 +50,7 @@ LISTENER_MODULES = [
     completion,
     reminders,
     analytics,
+    api_tokens,
     errors,
 ]
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 import models
 from bot.config import Settings
+from bot.testing.api_client import ApiClient
 from bot.testing.driver import SlackDriver
 from bot.testing.fake_slack import FakeSlack
 from bot.testing.harness import ServedApp
@@ -182,3 +183,9 @@ def engine(database_url: str) -> Iterator[sa.Engine]:
     eng = make_engine(database_url)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def api(served: ServedApp, slack: SlackDriver) -> ApiClient:
+    """A client of the REST API on the served app (no token until `as_token`)."""
+    return ApiClient(served.url)

@@ -8,7 +8,7 @@ import urllib.request
 
 from bot.config import Settings
 from bot.runtime import Runtime
-from bot.web import MentorBotWeb
+from bot.web import health
 
 
 def test_healthz_ok(served, slack) -> None:  # type: ignore[no-untyped-def]
@@ -19,10 +19,9 @@ def test_healthz_ok(served, slack) -> None:  # type: ignore[no-untyped-def]
 
 def test_healthz_503_when_database_is_down(served) -> None:  # type: ignore[no-untyped-def]
     broken = Settings(DATABASE_URL="postgresql+psycopg://nobody@127.0.0.1:1/none", _env_file=None)
-    web = MentorBotWeb(served.bolt, Runtime.from_settings(broken))
-    status, body = web.health()
+    status, body = health(Runtime.from_settings(broken))
     assert status == 503
-    assert json.loads(body)["database"] == "unreachable"
+    assert body["database"] == "unreachable"
 
 
 def test_unknown_path_is_404(served) -> None:  # type: ignore[no-untyped-def]

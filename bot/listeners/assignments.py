@@ -143,13 +143,18 @@ def on_accept_click(
             show_outcome(client, body, runtime, actor, exc.assignment)
             raise
         show_outcome(client, body, runtime, actor, accepted)
-        text, intro = blocks.mentee_intro(accepted)
-        send_dm(client, accepted.mentee.slack_user_id, text, intro)
-        text, notice = blocks.accepted_notice(accepted)
-        for person in accepted.to_tell:
-            send_dm(client, person.slack_user_id, text, notice)
+        announce_accepted(client, accepted)
 
     run_reporting(lambda text: answer(body, client, text), work)
+
+
+def announce_accepted(client: WebClient, accepted: AssignmentView) -> None:
+    """Introduce the mentee to their mentor, and tell the manager (and whoever asked)."""
+    text, intro = blocks.mentee_intro(accepted)
+    send_dm(client, accepted.mentee.slack_user_id, text, intro)
+    text, notice = blocks.accepted_notice(accepted)
+    for person in accepted.to_tell:
+        send_dm(client, person.slack_user_id, text, notice)
 
 
 def on_decline_click(

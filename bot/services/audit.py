@@ -3,12 +3,28 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from models import AuditEntry
+
+#: The API client a change comes through (set by the REST API around its transaction).
+_api_client: ContextVar[str | None] = ContextVar("mentorbot_api_client", default=None)
+
+
+@contextmanager
+def through_api(client: str) -> Iterator[None]:
+    """Audit rows written inside this block name `client` as the way the change came."""
+    reset = _api_client.set(client)
+    try:
+        yield
+    finally:
+        _api_client.reset(reset)
 
 
 def record(
@@ -27,6 +43,7 @@ def record(
     db.add(
         AuditEntry(
             actor_user_id=actor_id,
+            api_client=_api_client.get(),
             action=action,
             entity_type=entity_type,
             entity_id=str(entity_id) if entity_id is not None else None,
