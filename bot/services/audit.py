@@ -9,9 +9,10 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import AuditEntry
+from models import AuditEntry, User
 
 #: The API client a change comes through (set by the REST API around its transaction).
 _api_client: ContextVar[str | None] = ContextVar("mentorbot_api_client", default=None)
@@ -61,3 +62,40 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     return value
+
+
+#: The columns of an exported audit row, in order.
+EXPORT_COLUMNS = (
+    "created_at",
+    "actor_user_id",
+    "actor_slack_user_id",
+    "api_client",
+    "action",
+    "entity_type",
+    "entity_id",
+    "details",
+)
+
+
+def export(db: Session, *, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+    """Every audit row from `since` on, oldest first, as plain values (who did what,
+    when, through which API client), read in batches."""
+    query = (
+        select(AuditEntry, User.slack_user_id)
+        .outerjoin(User, User.id == AuditEntry.actor_user_id)
+        .order_by(AuditEntry.created_at, AuditEntry.id)
+        .execution_options(yield_per=500)
+    )
+    if since is not None:
+        query = query.where(AuditEntry.created_at >= since)
+    for entry, slack_user_id in db.execute(query):
+        yield {
+            "created_at": entry.created_at.isoformat(),
+            "actor_user_id": str(entry.actor_user_id) if entry.actor_user_id else None,
+            "actor_slack_user_id": slack_user_id,
+            "api_client": entry.api_client,
+            "action": entry.action,
+            "entity_type": entry.entity_type,
+            "entity_id": entry.entity_id,
+            "details": dict(entry.details or {}),
+        }
