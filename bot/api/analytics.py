@@ -13,7 +13,9 @@ from pydantic import BaseModel, Field
 
 from bot.api.auth import Caller, CallerDep
 from bot.api.errors import ApiError
-from bot.services import access, analytics, records
+from bot.services import access, analytics, program, records
+from bot.services.analytics.ramp import ramp_comparison
+from bot.services.analytics.shared import Scope
 
 router = APIRouter(tags=["analytics"])
 
@@ -66,16 +68,16 @@ def ramp_comparison(caller: CallerDep) -> Report:
     now = caller.now()
     if _program_wide(caller):
         with caller.db() as db:
-            report = analytics.program_report(db, now=now)
-        return Report(
-            as_of=report.as_of.isoformat(), scope="program", report=analytics.as_json(report.ramp)
-        )
+            config = program.load(db)
+            ramp = ramp_comparison(db, config, Scope())
+        today = analytics.program_today(now, config)
+        return Report(as_of=today.isoformat(), scope="program", report=analytics.as_json(ramp))
     assert caller.user_id is not None
     with caller.db() as db:
         if access.MANAGER not in access.roles_of(db, access.load_user(db, caller.user_id)):
             raise ApiError(403, "The ramp comparison is for program admins and managers.")
         mine = analytics.manager_report(db, manager_id=caller.user_id, now=now)
-        today = analytics.program_today(now, analytics.program.load(db))
+        today = analytics.program_today(now, program.load(db))
     return Report(as_of=today.isoformat(), scope="reports", report=analytics.as_json(mine.ramp))
 
 
@@ -91,5 +93,5 @@ def mentor_effectiveness(mentor_id: uuid.UUID, caller: CallerDep) -> Report:
         raise ApiError(403, "A mentor's effectiveness is for that mentor and program admins.")
     with caller.db() as db:
         report = analytics.mentor_report(db, user_id=mentor.user_id, now=now)
-        today = analytics.program_today(now, analytics.program.load(db))
+        today = analytics.program_today(now, program.load(db))
     return Report(as_of=today.isoformat(), scope="mentor", report=analytics.as_json(report))
