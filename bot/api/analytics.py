@@ -62,7 +62,7 @@ def program_analytics(caller: CallerDep) -> Report:
 
 
 @router.get("/mentorship/ramp-comparison", response_model=Report)
-def ramp_comparison(caller: CallerDep) -> Report:
+def program_ramp_comparison(caller: CallerDep) -> Report:
     """FR-5.1: days from hire to each ramp milestone, mentored against not, overall and
     by hire quarter: the program's for admins, a manager's reports' for a manager."""
     now = caller.now()
