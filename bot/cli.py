@@ -123,10 +123,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    from models.migrate import upgrade
+    from models.migrate import RoleProblem, grant_app_role, upgrade
 
     upgrade(settings.database_url, args.revision)
     print(f"database at {args.revision}: {_safe_url(settings.database_url)}")
+    if settings.mentorbot_app_role:
+        try:
+            grant_app_role(settings.database_url, settings.mentorbot_app_role)
+        except RoleProblem as exc:
+            raise CliError(str(exc)) from exc
+        print(f"granted the app role {settings.mentorbot_app_role} the use of every table")
     return 0
 
 

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
         default_factory=list, alias="MENTORBOT_ADMINS"
     )
     port: int = Field(3000, alias="PORT")
+    #: PostgreSQL: the role `serve` connects as, granted its rights by `db upgrade`.
+    mentorbot_app_role: str | None = Field(None, alias="MENTORBOT_APP_ROLE")
 
     @field_validator("mentorbot_admins", mode="before")
     @classmethod

@@ -24,7 +24,7 @@ from bot.testing.harness import ServedApp
 from bot.testing.people import ROLE_NAMES, Person, cast, seed
 from models import ramp_facts
 from models.db import make_engine
-from models.migrate import upgrade
+from models.migrate import grant_app_role, upgrade
 
 SIGNING_SECRET = "test-signing-secret"
 ADMINS = "UADMIN"
@@ -74,18 +74,26 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="session")
 def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A migrated database for this test session, on `backend`."""
+    """A migrated database for this test session, on `backend`. On PostgreSQL the app
+    (and every test) connects as a plain role that neither owns the tables nor is a
+    superuser, so the row-level-security policies are on for the whole suite."""
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'mentorbot.db'}"
         upgrade(url)
         yield url
         return
     url, admin = fresh_postgres_database()
+    role = f"mentorbot_app_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOBYPASSRLS'))
     try:
         upgrade(url)
-        yield url
+        grant_app_role(url, role)
+        yield sa.engine.make_url(url).set(username=role).render_as_string(hide_password=False)
     finally:
         drop_postgres_database(url, admin)
+        with sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT").connect() as conn:
+            conn.execute(sa.text(f'DROP ROLE IF EXISTS "{role}"'))
 
 
 @pytest.fixture(scope="session")

@@ -43,13 +43,13 @@ def program_analytics(caller: CallerDep) -> Report:
     and coverage: the program's for admins, a manager's reports', a mentor's own."""
     now = caller.now()
     if _program_wide(caller):
-        with caller.db() as db:
+        with caller.db(aggregates=True) as db:
             report = analytics.program_report(db, now=now)
         return Report(
             as_of=report.as_of.isoformat(), scope="program", report=analytics.as_json(report)
         )
     assert caller.user_id is not None
-    with caller.db() as db:
+    with caller.db(aggregates=True) as db:
         board = analytics.dashboard_for(db, user_id=caller.user_id, now=now)
     if board.manager is None and board.mentor is None:
         raise ApiError(
@@ -67,13 +67,13 @@ def program_ramp_comparison(caller: CallerDep) -> Report:
     by hire quarter: the program's for admins, a manager's reports' for a manager."""
     now = caller.now()
     if _program_wide(caller):
-        with caller.db() as db:
+        with caller.db(aggregates=True) as db:
             config = program.load(db)
             ramp = ramp_comparison(db, config, Scope())
         today = analytics.program_today(now, config)
         return Report(as_of=today.isoformat(), scope="program", report=analytics.as_json(ramp))
     assert caller.user_id is not None
-    with caller.db() as db:
+    with caller.db(aggregates=True) as db:
         if access.MANAGER not in access.roles_of(db, access.load_user(db, caller.user_id)):
             raise ApiError(403, "The ramp comparison is for program admins and managers.")
         mine = analytics.manager_report(db, manager_id=caller.user_id, now=now)
@@ -91,7 +91,7 @@ def mentor_effectiveness(mentor_id: uuid.UUID, caller: CallerDep) -> Report:
         mentor, _user = records.mentor(db, mentor_id)
     if mentor.user_id != caller.user_id and not _program_wide(caller):
         raise ApiError(403, "A mentor's effectiveness is for that mentor and program admins.")
-    with caller.db() as db:
+    with caller.db(aggregates=True) as db:
         report = analytics.mentor_report(db, user_id=mentor.user_id, now=now)
         today = analytics.program_today(now, program.load(db))
     return Report(as_of=today.isoformat(), scope="mentor", report=analytics.as_json(report))

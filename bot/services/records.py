@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from bot.services import access, audit, roster
 from bot.services.errors import NotFound
 from models import Assignment, AuditEntry, Mentor, MentorshipSession, User
+from models.views import session_status
 
 
 @dataclass(frozen=True)
@@ -95,28 +96,36 @@ def sessions_page(
     offset: int,
     now: datetime,
 ) -> tuple[Readable, Page]:
-    """A mentorship's sessions, newest first, for whoever may see its status; the
-    caller shows their private text only when `Readable.private`."""
+    """A mentorship's sessions, newest first, for whoever may see its status: whole rows
+    for its mentor and mentee (`Readable.private`), the status view's columns for the
+    rest, which on PostgreSQL is all the database shows them anyway."""
     readable = assignment(db, viewer_id=viewer_id, assignment_id=assignment_id, now=now)
+    source: Any = MentorshipSession if readable.private else session_status
+    key = source.c if source is session_status else MentorshipSession
     query = (
-        sa.select(MentorshipSession)
-        .where(MentorshipSession.assignment_id == assignment_id)
-        .order_by(MentorshipSession.session_date.desc(), MentorshipSession.id)
+        sa.select(source)
+        .where(key.assignment_id == assignment_id)
+        .order_by(key.session_date.desc(), key.id)
     )
-    return readable, _page(db, query, limit, offset)
+    return readable, _page(db, query, limit, offset, rows=not readable.private)
 
 
 def session(
     db: Session, *, viewer_id: uuid.UUID | None, session_id: uuid.UUID, now: datetime
-) -> tuple[Readable, MentorshipSession]:
-    """One session with its mentorship, for whoever may see that mentorship's status."""
-    found = db.get(MentorshipSession, session_id)
-    if found is None or found.assignment_id is None:
+) -> tuple[Readable, Any]:
+    """One session with its mentorship, for whoever may see that mentorship's status:
+    the whole row for its mentor and mentee, the status view's row for the rest."""
+    status = db.execute(sa.select(session_status).where(session_status.c.id == session_id)).first()
+    if status is None or status.assignment_id is None:
         raise NotFound("There is no session with this id that you can see.")
     try:
-        readable = assignment(db, viewer_id=viewer_id, assignment_id=found.assignment_id, now=now)
+        readable = assignment(db, viewer_id=viewer_id, assignment_id=status.assignment_id, now=now)
     except NotFound:
         raise NotFound("There is no session with this id that you can see.") from None
+    if not readable.private:
+        return readable, status
+    found = db.get(MentorshipSession, session_id)
+    assert found is not None
     return readable, found
 
 
