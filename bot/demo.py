@@ -74,13 +74,15 @@ def show_help(demo: Demo) -> None:
 
 def _steps() -> list[Callable[[Demo], None]]:
     # Imported here: the step modules use Demo, defined above.
-    from bot.demo_steps import analytics, matching, mentors, mentorship, reminders
+    from bot.demo_steps import analytics, api, matching, mentors, mentorship, reminders
 
     # The analytics come last, as a program lead reads them.
     return [
         show_help,
         *mentors.STEPS,
         *matching.STEPS,
+        # A system asks through the REST API; the mentor answers in Slack.
+        *api.STEPS,
         # Check-in nudges come while the mentorship runs, before it completes.
         *mentorship.STEPS[:-1],
         *reminders.STEPS,

@@ -165,6 +165,12 @@ def test_bad_input_names_the_field(slack, world, db, api) -> None:  # type: igno
     db.expire_all()
     assert db.scalar(select(Assignment)) is None
 
+    sql = "Robert'); DROP TABLE users; --"
+    stored = manager.post("/api/mentorship-assignments", json={**base, "goals": [{"goal": sql}]})
+    assert stored.status_code == 201, stored.text
+    assert stored.json()["goals"][0]["goal"] == sql  # kept as text, never run
+    assert manager.get(f"/api/mentors/matches?mentee={world.new_hire.user_id}").status_code == 200
+
 
 def test_people_see_only_what_slack_shows_them(slack, world, db, api) -> None:  # type: ignore[no-untyped-def]
     vera = make_mentor(db, world.veteran)

@@ -204,10 +204,7 @@ def list_assignments(
             limit=limit,
             offset=offset,
         )
-        shown = [
-            records.assignment(db, viewer_id=caller.user_id, assignment_id=a.id, now=caller.now())
-            for a in found.rows
-        ]
+        shown: list[records.Readable] = found.rows
         private = [r.assignment.id for r in shown if r.private and _has_private_text(r)]
         records.private_read(
             db, viewer_id=caller.user_id, entity_type="assignment", ids=private, now=caller.now()

@@ -26,7 +26,7 @@ from models import ApiToken, User
 SCOPES = {
     "mentors:read": "list mentors and their profiles, and match suggestions",
     "assignments:read": "read mentorships' status (never private text)",
-    "assignments:write": "ask a mentor to mentor a new hire; cancel a mentorship",
+    "assignments:write": "ask a mentor to mentor a new hire",
     "milestones:read": "read ramp milestones",
     "milestones:write": "add ramp milestones and record achievements (system-tracked)",
     "analytics:read": "program analytics, ramp comparison, mentor effectiveness",

@@ -47,17 +47,17 @@ def assignments_page(
     offset: int,
 ) -> Page:
     """The mentorships this reader may see the status of (their own, their reports',
-    everyone's for an admin or a system), newest first."""
-    query = sa.select(Assignment)
+    everyone's for an admin or a system), newest first, as `Readable`s: private text
+    only for the mentorships the reader takes part in."""
+    query = sa.select(Assignment, Mentor.user_id).join(Mentor, Mentor.id == Assignment.mentor_id)
     if viewer_id is not None:
         viewer = access.load_user(db, viewer_id)
         if not viewer.is_admin:
             reports = [u.id for u in roster.reports_of(db, viewer.id)]
-            mentoring = sa.select(Mentor.id).where(Mentor.user_id == viewer.id)
             query = query.where(
                 sa.or_(
                     Assignment.mentee_user_id == viewer.id,
-                    Assignment.mentor_id.in_(mentoring),
+                    Mentor.user_id == viewer.id,
                     Assignment.mentee_user_id.in_(reports),
                 )
             )
@@ -67,7 +67,20 @@ def assignments_page(
         query = query.where(Assignment.mentor_id == mentor_id)
     if mentee_user_id:
         query = query.where(Assignment.mentee_user_id == mentee_user_id)
-    return _page(db, query.order_by(Assignment.created_at.desc(), Assignment.id), limit, offset)
+    found = _page(
+        db, query.order_by(Assignment.created_at.desc(), Assignment.id), limit, offset, rows=True
+    )
+    readable = [
+        Readable(
+            a,
+            mentor_user,
+            access.reads_private(
+                viewer_id, mentee_user_id=a.mentee_user_id, mentor_user_id=mentor_user
+            ),
+        )
+        for a, mentor_user in found.rows
+    ]
+    return Page(readable, found.total)
 
 
 def assignment(
