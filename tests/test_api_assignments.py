@@ -229,3 +229,33 @@ def test_tokens_401_and_scopes_403(slack, world, db, api) -> None:  # type: igno
     assert api.as_token(token).get("/api/mentors").status_code == 401
     stored = db.scalars(select(api_tokens.ApiToken.token_hash)).all()
     assert token not in stored and api_tokens.hash_token(token) in stored
+
+
+def test_a_request_made_through_the_api_falls_back_after_48_hours_once(  # type: ignore[no-untyped-def]
+    slack, world, db, api, served, settings, clock
+) -> None:
+    """The same services do the work: the sweep's 48-hour fallback and its exactly-once
+    ledger hold for a request the onboarding system made."""
+    from tests.reminders_support import at, sent, sweeper
+
+    vera = make_mentor(db, world.veteran, expertise=["Renewals"])
+    make_mentor(db, world.londoner, expertise=["Product knowledge"])
+    db.commit()
+    onboarding = api.as_token(service_token(db, "onboarding", "assignments:write"))
+    clock[0] = at("2026-11-16T15:00")
+    created = onboarding.post(
+        "/api/mentorship-assignments",
+        json={"mentor_id": str(vera.id), "mentee_user_id": str(world.new_hire.user_id), **TERMS},
+    )
+    assert created.status_code == 201, created.text
+
+    sweep = sweeper(served, settings)
+
+    def at_time(now):  # type: ignore[no-untyped-def]
+        clock[0] = now
+        return sweep(now)
+
+    assert sent(at_time(at("2026-11-18T14:00")), "request_fallback") == []  # 47 hours
+    assert sent(at_time(at("2026-11-18T15:00")), "request_fallback") == ["UMAX"]
+    assert "Omar Okafor" in slack.last_dm(world.manager).all_text  # the next suggestion
+    assert sent(at_time(at("2026-11-19T15:00")), "request_fallback") == []
