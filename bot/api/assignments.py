@@ -14,10 +14,12 @@ from pydantic import BaseModel, Field
 
 from bot.api.auth import Caller, CallerDep
 from bot.api.common import Body, Limit, Offset, Page, fields_named, page_of
-from bot.blocks import assignments as assignment_blocks
-from bot.listeners.assignments import announce_accepted, offer_next_suggestion, send_request
+from bot.listeners.assignments import (
+    announce_accepted,
+    announce_request,
+    offer_next_suggestion,
+)
 from bot.listeners.completion import announce_cancelled, announce_completed
-from bot.listeners.messaging import send_dm
 from bot.services import assignments, completion, records
 from bot.services.assignments import AlreadyAnswered
 from models import ASSIGNMENT_STATUSES, CADENCES
@@ -174,11 +176,7 @@ def create_assignment(body: AssignmentCreate, caller: CallerDep) -> AssignmentOu
             goals=goals,
             confirmed=body.expectations_confirmed,
         )
-    send_request(caller.slack, requested)
-    asked_by = requested.assignment.asked_by
-    if asked_by is not None:
-        text, sent = assignment_blocks.request_sent(requested.assignment)
-        send_dm(caller.slack, asked_by.slack_user_id, text, sent)
+    announce_request(caller.slack, requested)
     return _shown(caller, requested.assignment.id)
 
 

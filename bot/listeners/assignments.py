@@ -110,9 +110,16 @@ def on_assign_submit(
     requested: Requested | None = submit_view(ack, view, work)
     if requested is None:
         return
+    announce_request(client, requested)
+
+
+def announce_request(client: WebClient, requested: Requested) -> None:
+    """The request goes to the mentor, and whoever asked (a person) hears it went out."""
     send_request(client, requested)
-    text, sent_blocks = blocks.request_sent(requested.assignment)
-    send_dm(client, actor.slack_user_id, text, sent_blocks)
+    asked_by = requested.assignment.asked_by
+    if asked_by is not None:
+        text, sent_blocks = blocks.request_sent(requested.assignment)
+        send_dm(client, asked_by.slack_user_id, text, sent_blocks)
 
 
 def send_request(client: WebClient, requested: Requested) -> None:
