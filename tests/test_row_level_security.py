@@ -139,3 +139,19 @@ def test_a_write_for_someone_elses_mentorship_is_refused_by_the_database(  # typ
             {"a": theirs},
         )
         assert changed.rowcount == 0
+
+
+def test_db_upgrade_grants_a_plain_role_and_refuses_a_superuser(  # type: ignore[no-untyped-def]
+    backend, empty_database, monkeypatch, capsys
+) -> None:
+    from bot.cli import main
+
+    if backend != "postgresql":
+        pytest.skip("roles are PostgreSQL's")
+    monkeypatch.setenv("DATABASE_URL", empty_database)
+    monkeypatch.setenv("MENTORBOT_APP_ROLE", "postgres")
+    assert main(["db", "upgrade"]) == 2
+    assert "'postgres' is a superuser" in capsys.readouterr().err
+    monkeypatch.setenv("MENTORBOT_APP_ROLE", "no_such_role_here")
+    assert main(["db", "upgrade"]) == 2
+    assert "there is no database role 'no_such_role_here'" in capsys.readouterr().err
