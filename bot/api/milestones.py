@@ -78,10 +78,9 @@ def list_milestones(
             subject_user_id=readable.assignment.mentee_user_id,
             now=caller.now(),
         )
-        rows = [
-            milestone_records.row(milestone_records.load(db, item.id))
-            for item in listed.items[offset : offset + limit]
-        ]
+        rows = milestone_records.rows(
+            db, [item.id for item in listed.items[offset : offset + limit]]
+        )
     return page_of([render(r) for r in rows], len(listed.items), limit, offset)
 
 
