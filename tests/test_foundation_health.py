@@ -1,4 +1,5 @@
-"""GET /healthz answers 200 only when the database answers."""
+"""GET /healthz answers 200 only when the database answers (and Slack takes our token:
+tests/test_token_refused.py)."""
 
 from __future__ import annotations
 
@@ -8,18 +9,18 @@ import urllib.request
 
 from bot.config import Settings
 from bot.runtime import Runtime
-from bot.web import health
+from bot.slack_health import report
 
 
 def test_healthz_ok(served, slack) -> None:  # type: ignore[no-untyped-def]
     with urllib.request.urlopen(served.url + "/healthz", timeout=10) as response:
         assert response.status == 200
-        assert json.loads(response.read()) == {"ok": True, "database": "ok"}
+        assert json.loads(response.read()) == {"ok": True, "database": "ok", "slack": "ok"}
 
 
 def test_healthz_503_when_database_is_down(served) -> None:  # type: ignore[no-untyped-def]
     broken = Settings(DATABASE_URL="postgresql+psycopg://nobody@127.0.0.1:1/none", _env_file=None)
-    status, body = health(Runtime.from_settings(broken))
+    status, body = report(Runtime.from_settings(broken), served.bolt.client)
     assert status == 503
     assert body["database"] == "unreachable"
 

@@ -86,7 +86,7 @@ def announce_completed(
     """Ask the other side for their feedback and tell the manager when this ended the
     mentorship; a mentee's rating may earn the mentor a shout-out."""
     if done.ended_now:
-        text, request = blocks.feedback_request(done)
+        text, request = blocks.feedback_request(done.actor_name, done.assignment_id)
         send_dm(client, done.other_slack_id, text, request)
         if done.manager_slack_id:
             text, notice = blocks.completion_notice(done)

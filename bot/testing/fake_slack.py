@@ -204,6 +204,11 @@ class FakeSlack:
                 channel_id, name, is_private, set(members or []), bot_member
             )
 
+    def deactivate(self, slack_user_id: str) -> None:
+        """The person leaves: `users.info` says `deleted: true` from now on."""
+        with self._lock:
+            self.users[slack_user_id]["deleted"] = True
+
     # -- failures --------------------------------------------------------------------------
     def revoke(self, error: str = "token_revoked") -> None:
         """The bot token is dead (uninstalled, revoked, workspace gone): every Web API

@@ -4,7 +4,7 @@ The REST API authenticates bearer tokens, kept only as SHA-256 hashes; an audit 
 names the token a change came through.
 
 Revision ID: 0007_api_tokens
-Revises: 0005
+Revises: 0006_leavers_token_state
 Create Date: 2026-12-06 04:40:00
 
 """
@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql
 import models.types
 
 revision: str = "0007_api_tokens"
-down_revision: str | Sequence[str] | None = "0005"
+down_revision: str | Sequence[str] | None = "0006_leavers_token_state"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
