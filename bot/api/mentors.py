@@ -15,7 +15,7 @@ from bot.api.auth import Caller, CallerDep
 from bot.api.common import Body, Limit, Offset, Page, fields_named, page_of
 from bot.api.errors import ApiError
 from bot.listeners.mentors import announce_optout
-from bot.services import assignments, mentors, records
+from bot.services import assignments, mentors, records, time_off
 from models import Mentor, User
 
 router = APIRouter(tags=["mentors"])
@@ -198,7 +198,7 @@ def opt_out(mentor_id: uuid.UUID, caller: CallerDep) -> MentorOut:
     waiting for your answer are declined and their managers told in Slack."""
     person = _own(caller, mentor_id, "opt out")
     with caller.db() as db:
-        result = mentors.opt_out(db, user_id=person, now=caller.now())
+        result = time_off.opt_out(db, user_id=person, now=caller.now())
         name = records.mentor(db, mentor_id)[1].name
     announce_optout(caller.slack, result, name)
     return _mentor(caller, mentor_id)

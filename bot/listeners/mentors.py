@@ -128,7 +128,7 @@ def optout(inv: Invocation) -> None:
     publish_home(inv.client, inv.runtime, inv.actor)
 
 
-def announce_optout(client: WebClient, result: mentors.OptOutResult, mentor_name: str) -> None:
+def announce_optout(client: WebClient, result: time_off.OptOutResult, mentor_name: str) -> None:
     """Tell each manager whose request the opt-out declined."""
     for item in result.declined:
         if item.manager_slack_user_id:
