@@ -34,9 +34,7 @@ def onboarding_system_asks_through_the_api(demo: Demo) -> None:
             u.slack_user_id: u
             for u in db.scalars(select(User).where(User.slack_user_id.in_(HIRES)))
         }
-        waiting = [
-            s for s in HIRES if s in hires and not coverage.has_open_mentorship(db, hires[s].id)
-        ]
+        waiting = [s for s in HIRES if s in hires and not coverage.is_covered(db, hires[s].id)]
     if not waiting:
         return
     hire = hires[waiting[0]]
