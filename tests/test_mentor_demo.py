@@ -3,6 +3,8 @@ certification and the mentor's App Home, and an API call with its Slack conversa
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.cli import main
 
 
@@ -24,3 +26,7 @@ def test_demo_shows_the_mentor_program(capsys) -> None:  # type: ignore[no-untyp
     assert "and gets 201" in api_part
     assert "The program asks you to mentor *Nova Fresh*" in api_part
     assert '"status": "active"' in api_part.split("clicks [Accept]", 1)[1]
+    # It ends with the ramp chart, uploaded beside the figures, written to a file.
+    assert "[image: Days from hire to each ramp milestone" in out
+    chart = Path(out.split("The ramp chart the program lead sees: ")[1].split()[0])
+    assert chart.name == "ramp.png" and chart.read_bytes().startswith(b"\x89PNG")
