@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.listeners import (
     admin,
     analytics,
+    api_tokens,
     assignments,
     commands,
     completion,
@@ -55,6 +56,7 @@ LISTENER_MODULES = [
     term,
     reminders,
     analytics,
+    api_tokens,
     errors,
 ]
 

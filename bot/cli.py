@@ -110,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cohort.set_defaults(handler=_match_cohort)
 
+    from bot import cli_api
+
+    cli_api.add_parsers(sub)
+
     demo = sub.add_parser("demo", help="the whole workflow against a local fake Slack")
     demo.add_argument("--database-url", help="default: a throw-away SQLite file")
     demo.set_defaults(handler=_demo)
@@ -152,11 +156,17 @@ def _open_database(settings: Settings) -> None:
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    from models.migrate import upgrade
+    from models.migrate import RoleProblem, grant_app_role, upgrade
 
     _open_database(settings)
     upgrade(settings.database_url, args.revision)
     print(f"database at {args.revision}: {_safe_url(settings.database_url)}")
+    if settings.mentorbot_app_role:
+        try:
+            grant_app_role(settings.database_url, settings.mentorbot_app_role)
+        except RoleProblem as exc:
+            raise CliError(str(exc)) from exc
+        print(f"granted the app role {settings.mentorbot_app_role} the use of every table")
     return 0
 
 

@@ -50,6 +50,8 @@ class Settings(BaseSettings):
         default_factory=list, alias="MENTORBOT_ADMINS"
     )
     port: int = Field(3000, alias="PORT", ge=1, le=65535)
+    #: PostgreSQL: the role `serve` connects as, granted its rights by `db upgrade`.
+    mentorbot_app_role: str | None = Field(None, alias="MENTORBOT_APP_ROLE")
 
     @field_validator("mentorbot_admins", mode="before")
     @classmethod

@@ -74,7 +74,15 @@ def show_help(demo: Demo) -> None:
 
 def _steps() -> list[Callable[[Demo], None]]:
     # Imported here: the step modules use Demo, defined above.
-    from bot.demo_steps import analytics, end_of_term, matching, mentors, mentorship, reminders
+    from bot.demo_steps import (
+        analytics,
+        api,
+        end_of_term,
+        matching,
+        mentors,
+        mentorship,
+        reminders,
+    )
 
     # The analytics come after the mentorship completes, as a program lead reads them;
     # then the clock walks on to another mentorship's end.
@@ -82,6 +90,8 @@ def _steps() -> list[Callable[[Demo], None]]:
         show_help,
         *mentors.STEPS,
         *matching.STEPS,
+        # A system asks through the REST API; the mentor answers in Slack.
+        *api.STEPS,
         # Check-in nudges come while the mentorship runs, before it completes.
         *mentorship.STEPS[:-1],
         *reminders.STEPS,

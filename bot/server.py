@@ -1,4 +1,5 @@
-"""`mentorbot serve`: uvicorn over HTTP, or Socket Mode; the scheduler beside either."""
+"""`mentorbot serve`: uvicorn over HTTP (Slack, health, the API), Slack over Socket Mode if
+asked; the scheduler beside either."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from bot.app import create_app
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.scheduler import start_in_background
-from bot.web import MentorBotWeb
+from bot.web import create_web
 
 log = logging.getLogger(__name__)
 
@@ -29,17 +30,21 @@ def serve(settings: Settings, *, host: str, port: int, socket_mode: bool, schedu
     runtime = Runtime.from_settings(settings)
     app = create_app(settings, runtime=runtime)
     stop_scheduler = start_in_background(settings, runtime, app) if scheduler else None
+    socket = None
     try:
         if socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+            # Slack arrives over the socket; health and the API are still served over HTTP.
             log.info("connecting to Slack in Socket Mode")
-            SocketModeHandler(app, settings.slack_app_token).start()
-        else:
-            import uvicorn
+            socket = SocketModeHandler(app, settings.slack_app_token)
+            socket.connect()
+        import uvicorn
 
-            log.info("serving POST /slack/events and GET /healthz on %s:%s", host, port)
-            uvicorn.run(MentorBotWeb(app, runtime), host=host, port=port, log_level="info")
+        log.info("serving POST /slack/events, GET /healthz and /api on %s:%s", host, port)
+        uvicorn.run(create_web(app, runtime), host=host, port=port, log_level="info")
     finally:
+        if socket is not None:
+            socket.close()
         if stop_scheduler is not None:
             stop_scheduler()

@@ -1,111 +1,82 @@
-"""The ASGI app: `POST /slack/events` through Bolt, `GET /healthz`, served by uvicorn.
+"""The one web app (FastAPI): Slack at `POST /slack/events`, `GET /healthz`, and the
+REST API under `/api` (described at `/api/openapi.json`, tried at `/api/docs`).
 
-Bolt's sync App is dispatched in a worker thread so one slow request never
-holds up the event loop (and with it every other request's 3-second ack)."""
+Bolt's sync App is dispatched in a worker thread, and every API endpoint is a plain
+function FastAPI runs in its thread pool, so one slow request never holds up the
+event loop (and with it every other request's 3-second ack)."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
 
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from slack_bolt import App
 from slack_bolt.request import BoltRequest
 
-from bot import slack_health
+from bot import api, slack_health
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
-
 MAX_BODY_BYTES = 1_000_000  # Slack payloads are far smaller; refuse anything larger.
+SLACK_PATH = "/slack/events"
 
 
-class MentorBotWeb:
-    def __init__(self, bolt_app: App, runtime: Runtime, path: str = "/slack/events") -> None:
-        self.bolt_app = bolt_app
-        self.runtime = runtime
-        self.path = path
+def create_web(bolt_app: App, runtime: Runtime) -> FastAPI:
+    """The ASGI app serving Slack, health and the API from the same process."""
+    web = FastAPI(
+        title="MentorBot API",
+        version="1",
+        description=api.DESCRIPTION,
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    web.state.runtime = runtime
+    web.state.slack = bolt_app.client
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            await _lifespan(receive, send)
-            return
-        if scope["type"] != "http":
-            return
-        method, path = scope["method"], scope["path"]
-        if path == "/healthz" and method in ("GET", "HEAD"):
-            status, body = await asyncio.to_thread(self.health)
-            await _respond(send, status, body, "application/json")
-        elif path == self.path and method == "POST":
-            raw = await _read_body(receive)
-            if raw is None:
-                await _respond(send, 413, b"payload too large", "text/plain")
-                return
-            status, headers, body = await asyncio.to_thread(self.dispatch, scope, raw)
-            await _respond(send, status, body, headers.get("content-type", "text/plain"))
-        else:
-            await _respond(send, 404, b"not found", "text/plain")
+    @web.post(SLACK_PATH, include_in_schema=False)
+    async def slack_events(request: Request) -> Response:
+        raw = await read_limited(request)
+        if raw is None:
+            return PlainTextResponse("payload too large", status_code=413)
+        status, headers, body = await asyncio.to_thread(dispatch, bolt_app, request, raw)
+        return Response(body, status_code=status, media_type=headers.get("content-type"))
 
-    def dispatch(self, scope: Scope, raw: bytes) -> tuple[int, dict[str, str], bytes]:
-        headers: dict[str, str] = {}
-        for key, value in scope.get("headers", []):
-            headers[key.decode("latin-1").lower()] = value.decode("latin-1")
-        request = BoltRequest(
-            body=raw.decode("utf-8", errors="replace"),
-            query=scope.get("query_string", b"").decode("latin-1"),
-            headers=headers,
-        )
-        response = self.bolt_app.dispatch(request)
-        out_headers = {
-            k.lower(): v[0] if isinstance(v, list) else v for k, v in response.headers.items()
-        }
-        return response.status, out_headers, response.body.encode("utf-8")
+    @web.api_route("/healthz", methods=["GET", "HEAD"], include_in_schema=False)
+    async def healthz() -> JSONResponse:
+        # 200 only when the database answers and Slack takes our token (slack_health).
+        status, body = await asyncio.to_thread(slack_health.report, runtime, bolt_app.client)
+        return JSONResponse(body, status_code=status)
 
-    def health(self) -> tuple[int, bytes]:
-        """200 only when the database answers and Slack takes our token."""
-        status, body = slack_health.report(self.runtime, self.bolt_app.client)
-        return status, json.dumps(body).encode()
+    api.mount(web)
+    return web
 
 
-async def _read_body(receive: Receive) -> bytes | None:
+async def read_limited(request: Request, limit: int = MAX_BODY_BYTES) -> bytes | None:
+    """The request body, or None once it passes `limit` bytes (read no further)."""
     chunks: list[bytes] = []
     size = 0
-    while True:
-        message = await receive()
-        chunk = message.get("body", b"")
+    async for chunk in request.stream():
         size += len(chunk)
-        if size > MAX_BODY_BYTES:
+        if size > limit:
             return None
         chunks.append(chunk)
-        if not message.get("more_body"):
-            return b"".join(chunks)
+    return b"".join(chunks)
 
 
-async def _respond(send: Send, status: int, body: bytes, content_type: str) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", content_type.encode()),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
+def dispatch(bolt_app: App, request: Request, raw: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Hand one Slack request to Bolt (in a worker thread) and return its answer."""
+    headers = {key.lower(): value for key, value in request.headers.items()}
+    bolt_request = BoltRequest(
+        body=raw.decode("utf-8", errors="replace"),
+        query=request.url.query,
+        headers=headers,
     )
-    await send({"type": "http.response.body", "body": body})
-
-
-async def _lifespan(receive: Receive, send: Send) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
+    response = bolt_app.dispatch(bolt_request)
+    out_headers = {
+        k.lower(): v[0] if isinstance(v, list) else v for k, v in response.headers.items()
+    }
+    return response.status, out_headers, response.body.encode("utf-8")

@@ -2,6 +2,7 @@
 
 # Registers the flush hook that keeps the milestones' ramp facts recounted.
 from models import ramp_facts
+from models.api_tokens import ApiToken
 from models.assignments import (
     ASSIGNMENT_STATUSES,
     CADENCE_DAYS,
@@ -30,6 +31,7 @@ __all__ = [
     "COVERED_STATUSES",
     "MENTORED_STATUSES",
     "OPEN_STATUSES",
+    "ApiToken",
     "Assignment",
     "AuditEntry",
     "Base",

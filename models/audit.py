@@ -23,6 +23,8 @@ class AuditEntry(Base):
     id: Mapped[uuid.UUID] = uuid_pk()
     #: None for the system (scheduler, roster import run from the CLI).
     actor_user_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
+    #: The API token the change came through (its name), None for Slack and the CLI.
+    api_client: Mapped[str | None] = mapped_column(sa.String(100))
     action: Mapped[str] = mapped_column(sa.String(100))
     entity_type: Mapped[str] = mapped_column(sa.String(50))
     entity_id: Mapped[str | None] = mapped_column(sa.String(64))

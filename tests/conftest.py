@@ -21,13 +21,14 @@ import models
 from bot.config import Settings
 from bot.listeners.analytics import PROGRAM_HOMES
 from bot.testing import driver
+from bot.testing.api_client import ApiClient
 from bot.testing.driver import SlackDriver
 from bot.testing.fake_slack import FakeSlack
 from bot.testing.harness import ServedApp
 from bot.testing.people import ROLE_NAMES, Person, cast, seed
 from models import ramp_facts
 from models.db import make_engine
-from models.migrate import upgrade
+from models.migrate import grant_app_role, upgrade
 
 SIGNING_SECRET = "test-signing-secret"
 ADMINS = "UADMIN"
@@ -77,18 +78,26 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture(scope="session")
 def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A migrated database for this test session, on `backend`."""
+    """A migrated database for this test session, on `backend`. On PostgreSQL the app
+    (and every test) connects as a plain role that neither owns the tables nor is a
+    superuser, so the row-level-security policies are on for the whole suite."""
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'mentorbot.db'}"
         upgrade(url)
         yield url
         return
     url, admin = fresh_postgres_database()
+    role = f"mentorbot_app_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOBYPASSRLS'))
     try:
         upgrade(url)
-        yield url
+        grant_app_role(url, role)
+        yield sa.engine.make_url(url).set(username=role).render_as_string(hide_password=False)
     finally:
         drop_postgres_database(url, admin)
+        with sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT").connect() as conn:
+            conn.execute(sa.text(f'DROP ROLE IF EXISTS "{role}"'))
 
 
 FAKE_SLACK_LATENCY_S = float(os.environ.get("MENTORBOT_FAKE_SLACK_LATENCY_MS", "0")) / 1000
@@ -196,6 +205,12 @@ def engine(database_url: str) -> Iterator[sa.Engine]:
     eng = make_engine(database_url)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def api(served: ServedApp, slack: SlackDriver) -> ApiClient:
+    """A client of the REST API on the served app (no token until `as_token`)."""
+    return ApiClient(served.url)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -1,5 +1,5 @@
 """`mentorbot demo` shows a mentor opting in, a refusal with its reason, a profile,
-certification and the mentor's App Home."""
+certification and the mentor's App Home, and an API call with its Slack conversation."""
 
 from __future__ import annotations
 
@@ -20,6 +20,12 @@ def test_demo_shows_the_mentor_program(capsys) -> None:  # type: ignore[no-untyp
     assert "You're a certified mentor now" in out
     assert "YOUR MENTORING" in out
     assert "Demo finished." in out
+    # One API call and the Slack conversation it starts (the REST API's part).
+    api_part = out.split("through the REST API", 1)[1]
+    assert "The onboarding system sends: POST /api/mentorship-assignments" in api_part
+    assert "and gets 201" in api_part
+    assert "The program asks you to mentor *Nova Fresh*" in api_part
+    assert '"status": "active"' in api_part.split("clicks [Accept]", 1)[1]
     # It ends with the ramp chart, uploaded beside the figures, written to a file.
     assert "[image: Days from hire to each ramp milestone" in out
     chart = Path(out.split("The ramp chart the program lead sees: ")[1].split()[0])

@@ -110,9 +110,16 @@ def on_assign_submit(
     requested: Requested | None = submit_view(ack, view, work)
     if requested is None:
         return
+    announce_request(client, requested)
+
+
+def announce_request(client: WebClient, requested: Requested) -> None:
+    """The request goes to the mentor, and whoever asked (a person) hears it went out."""
     send_request(client, requested)
-    text, sent_blocks = blocks.request_sent(requested.assignment)
-    send_dm(client, actor.slack_user_id, text, sent_blocks)
+    asked_by = requested.assignment.asked_by
+    if asked_by is not None:
+        text, sent_blocks = blocks.request_sent(requested.assignment)
+        send_dm(client, asked_by.slack_user_id, text, sent_blocks)
 
 
 def send_request(client: WebClient, requested: Requested) -> None:
@@ -146,13 +153,18 @@ def on_accept_click(
             show_outcome(client, body, runtime, actor, exc.assignment)
             return
         show_outcome(client, body, runtime, actor, accepted)
-        text, intro = blocks.mentee_intro(accepted)
-        send_dm(client, accepted.mentee.slack_user_id, text, intro)
-        text, notice = blocks.accepted_notice(accepted)
-        for person in accepted.to_tell:
-            send_dm(client, person.slack_user_id, text, notice)
+        announce_accepted(client, accepted)
 
     run_reporting(lambda text: answer(body, client, text), work)
+
+
+def announce_accepted(client: WebClient, accepted: AssignmentView) -> None:
+    """Introduce the mentee to their mentor, and tell the manager (and whoever asked)."""
+    text, intro = blocks.mentee_intro(accepted)
+    send_dm(client, accepted.mentee.slack_user_id, text, intro)
+    text, notice = blocks.accepted_notice(accepted)
+    for person in accepted.to_tell:
+        send_dm(client, person.slack_user_id, text, notice)
 
 
 def on_decline_click(

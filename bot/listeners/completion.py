@@ -4,6 +4,7 @@ their modals: the end of a mentorship, with both sides' feedback."""
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -76,6 +77,14 @@ def on_feedback_submit(
     )
     if not isinstance(done, completion.Completed):
         return
+    announce_completed(client, context["runtime"], context["actor"].id, done)
+
+
+def announce_completed(
+    client: WebClient, runtime: Runtime, actor_id: uuid.UUID, done: completion.Completed
+) -> None:
+    """Ask the other side for their feedback and tell the manager when this ended the
+    mentorship; a mentee's rating may earn the mentor a shout-out."""
     if done.ended_now:
         text, request = blocks.feedback_request(done.actor_name, done.assignment_id)
         send_dm(client, done.other_slack_id, text, request)
@@ -84,8 +93,8 @@ def on_feedback_submit(
             send_dm(client, done.manager_slack_id, text, notice)
     if done.side == "mentee":
         # The mentee's rating is what earns a shout-out; each side rates once, so this posts once.
-        post_completion_shoutout(client, context["runtime"], done.assignment_id)
-    refresh_homes(client, context["runtime"], [context["actor"].id, done.other_user_id])
+        post_completion_shoutout(client, runtime, done.assignment_id)
+    refresh_homes(client, runtime, [actor_id, done.other_user_id])
 
 
 @subcommand(
@@ -123,7 +132,14 @@ def on_cancel_submit(
     )
     if not isinstance(done, completion.Cancelled):
         return
+    announce_cancelled(client, context["runtime"], context["actor"].id, done)
+
+
+def announce_cancelled(
+    client: WebClient, runtime: Runtime, actor_id: uuid.UUID, done: completion.Cancelled
+) -> None:
+    """Tell everyone the cancelled mentorship concerned, and refresh their homes."""
     text, notice = blocks.cancelled_notice(done)
     for slack_id in done.notify_slack_ids:
         send_dm(client, slack_id, text, notice)
-    refresh_homes(client, context["runtime"], [context["actor"].id, *done.affected_user_ids])
+    refresh_homes(client, runtime, [actor_id, *done.affected_user_ids])

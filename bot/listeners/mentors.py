@@ -124,14 +124,17 @@ def optout(inv: Invocation) -> None:
     with inv.runtime.db() as db:
         result = time_off.opt_out(db, user_id=inv.actor.id, now=inv.runtime.now())
     inv.reply(blocks.optout_reply(result, inv.actor.timezone))
+    announce_optout(inv.client, result, inv.actor.name)
+    publish_home(inv.client, inv.runtime, inv.actor)
+
+
+def announce_optout(client: WebClient, result: time_off.OptOutResult, mentor_name: str) -> None:
+    """Tell each manager whose request the opt-out declined."""
     for item in result.declined:
         if item.manager_slack_user_id:
             send_dm(
-                inv.client,
-                item.manager_slack_user_id,
-                blocks.declined_for_manager(item, inv.actor.name),
+                client, item.manager_slack_user_id, blocks.declined_for_manager(item, mentor_name)
             )
-    publish_home(inv.client, inv.runtime, inv.actor)
 
 
 @subcommand(

@@ -4,6 +4,7 @@ the milestone parts of App Home (the mentee's milestones, the mentor's reviews).
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -93,10 +94,17 @@ def on_submit(
     )
     if not isinstance(result, milestones.Submitted):
         return
+    announce_submission(client, context["runtime"], context["actor"].id, result)
+
+
+def announce_submission(
+    client: WebClient, runtime: Runtime, mentee_id: uuid.UUID, result: milestones.Submitted
+) -> None:
+    """Ask the mentor to review a submission (none to ask when it was self-reported)."""
     if result.reviewer_slack_id:
         text, request = blocks.review_request(result)
         send_dm(client, result.reviewer_slack_id, text, request)
-    refresh_homes(client, context["runtime"], [context["actor"].id, result.reviewer_user_id])
+    refresh_homes(client, runtime, [mentee_id, result.reviewer_user_id])
 
 
 def _review(
@@ -121,9 +129,16 @@ def _announce(
     if channel and ts:
         text, outcome = blocks.review_outcome(result)
         replace_message(client, channel, ts, text, outcome)
+    announce_review(client, context["runtime"], context["actor"].id, result)
+
+
+def announce_review(
+    client: WebClient, runtime: Runtime, reviewer_id: uuid.UUID, result: milestones.Reviewed
+) -> None:
+    """Tell the mentee the mentor's decision (and feedback)."""
     text, notice = blocks.decision_notice(result)
     send_dm(client, result.mentee_slack_id, text, notice)
-    refresh_homes(client, context["runtime"], [context["actor"].id, result.mentee_user_id])
+    refresh_homes(client, runtime, [reviewer_id, result.mentee_user_id])
 
 
 def on_approve(

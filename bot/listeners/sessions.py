@@ -145,16 +145,29 @@ def on_log_submit(
     if not isinstance(logged, sessions.Logged):
         return
     # The log is saved and the modal says so; telling the others is best effort.
+    if not announce_logged(client, runtime, actor.id, actor.slack_user_id, logged):
+        update_modal(client, body["view"]["id"], blocks.saved_view(logged, notified=False))
+
+
+def announce_logged(
+    client: WebClient,
+    runtime: Runtime,
+    logger_id: uuid.UUID,
+    logger_slack_id: str,
+    logged: sessions.Logged,
+) -> bool:
+    """Tell the other side(s) a session was logged (with their action items), offer a
+    mentee who logged the skill self-assessment, refresh the homes. False when a
+    notice could not be delivered."""
     delivered = True
     for recipient in logged.recipients:
         text, notice = blocks.logged_notice(logged, recipient)
         delivered = send_dm(client, recipient.slack_user_id, text, notice) is not None and delivered
     if logged.logger_side == "mentee" and logged.mentee_assignment_id:
         text, offer = blocks.skills_offer(str(logged.mentee_assignment_id))
-        send_dm(client, actor.slack_user_id, text, offer)
-    if not delivered:
-        update_modal(client, body["view"]["id"], blocks.saved_view(logged, notified=False))
-    refresh_homes(client, runtime, [actor.id, *(r.user_id for r in logged.recipients)])
+        send_dm(client, logger_slack_id, text, offer)
+    refresh_homes(client, runtime, [logger_id, *(r.user_id for r in logged.recipients)])
+    return delivered
 
 
 def on_item_done(

@@ -165,6 +165,14 @@ def allowed(db: Session, user: User, what: str, assignment: Assignment) -> bool:
     return bool(RULES[what] & relations(db, user, assignment))
 
 
+def reads_private(
+    user_id: uuid.UUID | None, *, mentee_user_id: uuid.UUID, mentor_user_id: uuid.UUID
+) -> bool:
+    """READ_PRIVATE for a list whose mentor and mentee ids are at hand: the two of them."""
+    assert RULES[READ_PRIVATE] == {THE_MENTOR, THE_MENTEE}
+    return user_id is not None and user_id in (mentee_user_id, mentor_user_id)
+
+
 def require(db: Session, user: User, what: str, assignment: Assignment) -> None:
     """NotAllowed (with what to do instead) unless `allowed`."""
     if not allowed(db, user, what, assignment):

@@ -178,9 +178,27 @@ def suggestions_for(
 ) -> matching.Ranking:
     """`/mentor match @user`: the best mentors for this person, for their manager (or
     anyone above them) or a program admin."""
-    actor = access.load_user(db, actor_id)
     mentee = find_person(db, mentee_slack_id)
-    access.require_manager_or_admin(db, actor, mentee)
+    return suggestions_for_user(
+        db, actor_id=actor_id, mentee_id=mentee.id, now=now, focus=focus, limit=limit
+    )
+
+
+def suggestions_for_user(
+    db: Session,
+    *,
+    actor_id: uuid.UUID | None,
+    mentee_id: uuid.UUID,
+    now: datetime,
+    focus: Sequence[str] = (),
+    limit: int = 5,
+) -> matching.Ranking:
+    """The best mentors for this roster person, for their manager (or anyone above
+    them) or a program admin; `actor_id` None is a trusted system (an API service token
+    allowed to read mentors)."""
+    mentee = access.load_user(db, mentee_id)
+    if actor_id is not None:
+        access.require_manager_or_admin(db, access.load_user(db, actor_id), mentee)
     return matching.rank(db, mentee_id=mentee.id, now=now, limit=limit, focus=focus)
 
 
@@ -236,7 +254,7 @@ def prepare_for(
 def request(
     db: Session,
     *,
-    actor_id: uuid.UUID,
+    actor_id: uuid.UUID | None,
     mentor_id: uuid.UUID,
     mentee_id: uuid.UUID,
     now: datetime,
@@ -251,9 +269,10 @@ def request(
 
     InvalidInput names each bad field (start_date, expected_end, cadence, goals,
     confirm); NotAllowed, Conflict or CapacityFull say why this mentor can't be asked.
-    Nothing is written then."""
-    actor = access.load_user(db, actor_id)
-    today = local_today(now, actor.timezone)
+    Nothing is written then. `actor_id` None is a trusted system (the onboarding
+    system's API service token): every rule but who may ask still holds."""
+    actor = access.load_user(db, actor_id) if actor_id is not None else None
+    today = local_today(now, actor.timezone if actor else None)
     errors: dict[str, str] = {}
     start, end = today, today
     try:

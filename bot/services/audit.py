@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import AuditEntry
+from models import AuditEntry, User
+
+#: The API client a change comes through (set by the REST API around its transaction).
+_api_client: ContextVar[str | None] = ContextVar("mentorbot_api_client", default=None)
+
+
+@contextmanager
+def through_api(client: str) -> Iterator[None]:
+    """Audit rows written inside this block name `client` as the way the change came."""
+    reset = _api_client.set(client)
+    try:
+        yield
+    finally:
+        _api_client.reset(reset)
 
 
 def record(
@@ -27,6 +44,7 @@ def record(
     db.add(
         AuditEntry(
             actor_user_id=actor_id,
+            api_client=_api_client.get(),
             action=action,
             entity_type=entity_type,
             entity_id=str(entity_id) if entity_id is not None else None,
@@ -44,3 +62,40 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     return value
+
+
+#: The columns of an exported audit row, in order.
+EXPORT_COLUMNS = (
+    "created_at",
+    "actor_user_id",
+    "actor_slack_user_id",
+    "api_client",
+    "action",
+    "entity_type",
+    "entity_id",
+    "details",
+)
+
+
+def export(db: Session, *, since: datetime | None = None) -> Iterator[dict[str, Any]]:
+    """Every audit row from `since` on, oldest first, as plain values (who did what,
+    when, through which API client), read in batches."""
+    query = (
+        select(AuditEntry, User.slack_user_id)
+        .outerjoin(User, User.id == AuditEntry.actor_user_id)
+        .order_by(AuditEntry.created_at, AuditEntry.id)
+        .execution_options(yield_per=500)
+    )
+    if since is not None:
+        query = query.where(AuditEntry.created_at >= since)
+    for entry, slack_user_id in db.execute(query):
+        yield {
+            "created_at": entry.created_at.isoformat(),
+            "actor_user_id": str(entry.actor_user_id) if entry.actor_user_id else None,
+            "actor_slack_user_id": slack_user_id,
+            "api_client": entry.api_client,
+            "action": entry.action,
+            "entity_type": entry.entity_type,
+            "entity_id": entry.entity_id,
+            "details": dict(entry.details or {}),
+        }

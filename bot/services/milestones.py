@@ -303,17 +303,20 @@ def _from_template(template: MilestoneTemplate, hire: User) -> RampMilestone:
 
 # -- reading -------------------------------------------------------------------------------
 def list_for(
-    db: Session, *, actor_id: uuid.UUID, subject_user_id: uuid.UUID, now: datetime
+    db: Session, *, actor_id: uuid.UUID | None, subject_user_id: uuid.UUID, now: datetime
 ) -> MilestoneList:
     """A person's milestones with target and achieved dates, for them, their mentor,
-    anyone above them and admins; review feedback only for mentee and mentor."""
-    actor = access.load_user(db, actor_id)
+    anyone above them and admins; review feedback only for mentee and mentor.
+    `actor_id` None is a trusted system reader (an API service token): no feedback."""
+    actor = access.load_user(db, actor_id) if actor_id is not None else None
     subject = access.load_user(db, subject_user_id)
-    access.require_view_person(db, actor, subject)
+    if actor is not None:
+        access.require_view_person(db, actor, subject)
     ensure_for(db, subject.id, now)
     reviewing = reviewing_assignment(db, subject.id)
-    private = actor.id == subject.id or (
-        reviewing is not None and access.allowed(db, actor, access.READ_PRIVATE, reviewing)
+    private = actor is not None and (
+        actor.id == subject.id
+        or (reviewing is not None and access.allowed(db, actor, access.READ_PRIVATE, reviewing))
     )
     rows = db.scalars(
         select(RampMilestone)
@@ -341,7 +344,7 @@ def list_for(
             )
             for m in rows
         ],
-        own=actor.id == subject.id,
+        own=actor is not None and actor.id == subject.id,
         reviewer_name=reviewer,
     )
 

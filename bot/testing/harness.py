@@ -13,7 +13,7 @@ import uvicorn
 from bot.app import create_app
 from bot.config import Settings
 from bot.runtime import Runtime
-from bot.web import MentorBotWeb
+from bot.web import create_web
 
 
 class TrackingExecutor(ThreadPoolExecutor):
@@ -47,14 +47,15 @@ class TrackingExecutor(ThreadPoolExecutor):
 
 
 class ServedApp:
-    """The Bolt app behind uvicorn on 127.0.0.1 and a free port, in a thread."""
+    """The whole web app (Slack, health, the API) behind uvicorn on 127.0.0.1 and a
+    free port, in a thread."""
 
     def __init__(self, settings: Settings, runtime: Runtime | None = None) -> None:
         self.settings = settings
         self.runtime = runtime or Runtime.from_settings(settings)
         self.executor = TrackingExecutor()
         self.bolt = create_app(settings, runtime=self.runtime, listener_executor=self.executor)
-        self.web = MentorBotWeb(self.bolt, self.runtime)
+        self.web = create_web(self.bolt, self.runtime)
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind(("127.0.0.1", 0))
