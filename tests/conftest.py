@@ -135,6 +135,8 @@ def slack(served: ServedApp, fake_slack: FakeSlack, clock: list[datetime]) -> It
     fake_slack.reset()
     yield SlackDriver(fake_slack, served.url, SIGNING_SECRET, served.executor.wait_idle)
     served.executor.wait_idle()
+    refused = fake_slack.take_refusals()
+    assert not refused, f"Slack refused what the app sent: {refused}"
     # Whatever the test did through the app or its own session, every milestone's
     # ramp facts must still agree with their sources: a write path that forgot to
     # recount them fails here (models/ramp_facts.py).

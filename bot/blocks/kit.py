@@ -72,17 +72,23 @@ def actions(*elements: Block, block_id: str | None = None) -> Block:
 def button(
     label: str,
     action_id: str,
-    value: str = "",
+    value: str | None = None,
     *,
     style: str | None = None,
     confirm: Block | None = None,
 ) -> Block:
+    """A button; `value` (1 to 2,000 characters) is left out when the click needs none,
+    because Slack refuses an empty one. A longer value is a builder's mistake, never
+    cut: a cut value would no longer parse. Keep big state on the server, send its key."""
     element: Block = {
         "type": "button",
         "text": plain(label, BUTTON_TEXT_LIMIT),
         "action_id": action_id,
-        "value": value[:BUTTON_VALUE_LIMIT],
     }
+    if value:
+        if len(value) > BUTTON_VALUE_LIMIT:
+            raise ValueError(f"a button value holds at most {BUTTON_VALUE_LIMIT} characters")
+        element["value"] = value
     if style in ("primary", "danger"):
         element["style"] = style
     if confirm:

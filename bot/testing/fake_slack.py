@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from bot.blocks.plaintext import render_blocks, render_view
+from bot.testing import slack_rules
 
 BOT_USER_ID = "UMENTORBOT"
 TEAM_ID = "T0MENTOR"
@@ -123,6 +124,9 @@ class FakeSlack:
             #: views.update calls that arrived while their view's submission was in
             #: flight; Slack applies the submission's response_action first.
             self.held_updates: dict[str, list[dict[str, Any]]] = {}
+            #: (method, Slack's answer) for every call refused for its blocks or view;
+            #: a test fails at its end unless it takes them (`take_refusals`).
+            self.refusals: list[tuple[str, dict[str, Any]]] = []
 
     # -- people ----------------------------------------------------------------------------
     def add_user(
@@ -204,6 +208,17 @@ class FakeSlack:
         with self._lock:
             self.response_targets[token] = target
         return f"{self.base}/response/{token}"
+
+    def take_refusals(self) -> list[tuple[str, dict[str, Any]]]:
+        """The calls refused for invalid blocks or views so far, forgotten once taken."""
+        with self._lock:
+            taken, self.refusals = self.refusals, []
+        return taken
+
+    def _refused(self, method: str, answer: dict[str, Any] | None) -> dict[str, Any] | None:
+        if answer is not None:
+            self.refusals.append((method, answer))
+        return answer
 
     def find_message(self, channel: str, ts: str) -> Message | None:
         with self._lock:
@@ -300,6 +315,8 @@ class FakeSlack:
             return {"ok": False, "error": error}
         if not args.get("text") and not args.get("blocks"):
             return {"ok": False, "error": "no_text"}
+        if refused := self._refused("chat.postMessage", slack_rules.message_refusal(args)):
+            return refused
         message = Message(
             channel, self._ts(), str(args.get("text") or ""), list(args.get("blocks") or [])
         )
@@ -311,6 +328,8 @@ class FakeSlack:
         message = self.find_message(channel, str(args.get("ts", "")))
         if message is None:
             return {"ok": False, "error": "message_not_found"}
+        if refused := self._refused("chat.update", slack_rules.message_refusal(args)):
+            return refused
         if "text" in args:
             message.text = str(args["text"] or "")
         if "blocks" in args:
@@ -327,6 +346,8 @@ class FakeSlack:
 
     def api_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
         user = str(args.get("user", ""))
+        if refused := self._refused("chat.postEphemeral", slack_rules.message_refusal(args)):
+            return refused
         message = Message(
             normalize_channel(str(args.get("channel", ""))),
             self._ts(),
@@ -341,6 +362,8 @@ class FakeSlack:
         user = self.triggers.pop(str(args.get("trigger_id", "")), None)
         if user is None:
             return {"ok": False, "error": "invalid_trigger_id"}
+        if refused := self._refused("views.open", slack_rules.view_refusal(args.get("view"))):
+            return refused
         view = self._stored_view(args.get("view") or {}, user)
         self.views[user] = [view]
         return {"ok": True, "view": view}
@@ -349,6 +372,8 @@ class FakeSlack:
         user = self.triggers.pop(str(args.get("trigger_id", "")), None)
         if user is None or not self.views.get(user):
             return {"ok": False, "error": "invalid_trigger_id"}
+        if refused := self._refused("views.push", slack_rules.view_refusal(args.get("view"))):
+            return refused
         view = self._stored_view(args.get("view") or {}, user)
         self.views[user].append(view)
         return {"ok": True, "view": view}
@@ -366,6 +391,8 @@ class FakeSlack:
 
     def api_views_update(self, args: dict[str, Any]) -> dict[str, Any]:
         view_id = args.get("view_id")
+        if refused := self._refused("views.update", slack_rules.view_refusal(args.get("view"))):
+            return refused
         if view_id in self.held_updates:
             self.held_updates[str(view_id)].append(args)
             return {"ok": True, "view": {**(args.get("view") or {}), "id": view_id}}
@@ -382,6 +409,8 @@ class FakeSlack:
 
     def api_views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
         user = str(args.get("user_id", ""))
+        if refused := self._refused("views.publish", slack_rules.view_refusal(args.get("view"))):
+            return refused
         view = self._stored_view(args.get("view") or {}, user)
         self.homes[user] = view
         return {"ok": True, "view": view}
@@ -408,6 +437,8 @@ class FakeSlack:
             target = self.response_targets.get(token)
             if target is None:
                 return 404
+            if self._refused("response_url", slack_rules.response_refusal(body)):
+                return 400
             if body.get("delete_original") and target.message_ts:
                 message = self.find_message(target.channel, target.message_ts)
                 if message:
@@ -489,6 +520,10 @@ def _decode_args(handler: BaseHTTPRequestHandler, raw: bytes) -> dict[str, Any]:
     return args
 
 
+# A response_url answers in plain text, as incoming webhooks do.
+_RESPONSE_URL_ANSWERS = {200: b"ok", 400: b"invalid_blocks"}
+
+
 def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:
@@ -500,7 +535,7 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 status = fake.handle_response_url(
                     self.path.rsplit("/", 1)[-1], json.loads(raw or b"{}")
                 )
-                self._send(status, {}, b"ok" if status == 200 else b"no_response_url")
+                self._send(status, {}, _RESPONSE_URL_ANSWERS.get(status, b"no_response_url"))
                 return
             if not self.path.startswith("/api/"):
                 self._send(404, {}, b"not found")
