@@ -60,13 +60,16 @@ def log_modal(form: LogForm, metadata: str) -> kit.Block:
     if form.group:
         mentees = [kit.option(m.other_name, str(m.assignment_id)) for m in form.mentorships]
         every = [str(m.assignment_id) for m in form.mentorships]
+        # A multi-select, not checkboxes: those hold 10 options and a mentor may have 20.
         blocks += [
             kit.context("A group session: one log for several of your mentees."),
             kit.input_block(
-                "Invited", "invited", kit.checkboxes("invited", mentees, initial=every)
+                "Invited", "invited", kit.multi_static_select("invited", mentees, initial=every)
             ),
             kit.input_block(
-                "Attended", "attended", kit.checkboxes("attended", mentees, initial=every)
+                "Attended",
+                "attended",
+                kit.multi_static_select("attended", mentees, initial=every),
             ),
         ]
     elif len(form.mentorships) > 1 and form.editing_session_id is None:
