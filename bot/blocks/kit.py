@@ -1,5 +1,7 @@
-"""The Block Kit vocabulary every builder uses. Slack's limits are enforced here,
-once, so a long name or note can never make Slack reject a message."""
+"""The Block Kit vocabulary every builder uses. Text limits are enforced here, once,
+so a long name or note can never make Slack reject a message. Lists (blocks, options,
+elements) are never cut here: a cut list loses what it cut without a word, so a
+builder whose list can grow summarises it within Slack's counts itself."""
 
 from __future__ import annotations
 
@@ -51,11 +53,11 @@ def section(text: str, accessory: Block | None = None, block_id: str | None = No
 
 def fields(*texts: str) -> Block:
     """A section of up to ten short two-column fields."""
-    return {"type": "section", "fields": [mrkdwn(t, 2000) for t in texts[:10]]}
+    return {"type": "section", "fields": [mrkdwn(t, 2000) for t in texts]}
 
 
 def context(*texts: str) -> Block:
-    return {"type": "context", "elements": [mrkdwn(t, CONTEXT_LIMIT) for t in texts[:10]]}
+    return {"type": "context", "elements": [mrkdwn(t, CONTEXT_LIMIT) for t in texts]}
 
 
 def divider() -> Block:
@@ -63,7 +65,7 @@ def divider() -> Block:
 
 
 def actions(*elements: Block, block_id: str | None = None) -> Block:
-    block: Block = {"type": "actions", "elements": list(elements)[:25]}
+    block: Block = {"type": "actions", "elements": list(elements)}
     if block_id:
         block["block_id"] = block_id
     return block
@@ -114,7 +116,7 @@ def modal(
         "callback_id": callback_id,
         "title": plain(title, MODAL_TITLE_LIMIT),
         "close": plain(close, MODAL_TITLE_LIMIT),
-        "blocks": blocks[:MAX_BLOCKS_VIEW],
+        "blocks": blocks,
         "private_metadata": private_metadata,
     }
     if submit:
@@ -123,7 +125,7 @@ def modal(
 
 
 def home(blocks: list[Block]) -> Block:
-    return {"type": "home", "blocks": blocks[:MAX_BLOCKS_VIEW]}
+    return {"type": "home", "blocks": blocks}
 
 
 def input_block(
@@ -165,7 +167,7 @@ def text_input(
 
 
 def static_select(action_id: str, options: list[Block], *, initial: str | None = None) -> Block:
-    element: Block = {"type": "static_select", "action_id": action_id, "options": options[:100]}
+    element: Block = {"type": "static_select", "action_id": action_id, "options": options}
     chosen = [o for o in options if o["value"] == initial]
     if chosen:
         element["initial_option"] = chosen[0]
@@ -178,7 +180,7 @@ def multi_static_select(
     element: Block = {
         "type": "multi_static_select",
         "action_id": action_id,
-        "options": options[:100],
+        "options": options,
     }
     chosen = [o for o in options if o["value"] in (initial or [])]
     if chosen:
@@ -187,7 +189,7 @@ def multi_static_select(
 
 
 def checkboxes(action_id: str, options: list[Block], *, initial: list[str] | None = None) -> Block:
-    element: Block = {"type": "checkboxes", "action_id": action_id, "options": options[:10]}
+    element: Block = {"type": "checkboxes", "action_id": action_id, "options": options}
     chosen = [o for o in options if o["value"] in (initial or [])]
     if chosen:
         element["initial_options"] = chosen
@@ -195,7 +197,7 @@ def checkboxes(action_id: str, options: list[Block], *, initial: list[str] | Non
 
 
 def radio_buttons(action_id: str, options: list[Block], *, initial: str | None = None) -> Block:
-    element: Block = {"type": "radio_buttons", "action_id": action_id, "options": options[:10]}
+    element: Block = {"type": "radio_buttons", "action_id": action_id, "options": options}
     chosen = [o for o in options if o["value"] == initial]
     if chosen:
         element["initial_option"] = chosen[0]
