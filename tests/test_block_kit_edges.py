@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from bot.blocks import kit
+from bot.blocks.plaintext import render_blocks
 from bot.testing.driver import buttons_in
 from models import MentorshipSession
 from tests.factories import make_assignment, make_mentor, make_people
@@ -51,3 +53,42 @@ def test_a_group_session_with_twelve_mentees_offers_and_records_them_all(  # typ
     rows = list(db.scalars(sa.select(MentorshipSession)))
     assert len(rows) == 12 and len({r.group_session_id for r in rows}) == 1
     assert sorted(r.attended for r in rows) == [False] + [True] * 11
+
+
+def test_a_mentor_with_60_waiting_requests_keeps_every_home_section(  # type: ignore[no-untyped-def]
+    slack, world, db, clock
+) -> None:
+    """Two blocks a request took the Home past Slack's 100 and it was cut (or refused):
+    Edit profile and everything below the requests went missing."""
+    hires = make_people(db, slack.fake, 60, now=clock[0])
+    vera = make_mentor(db, world.veteran, max_mentees=20)
+    make_assignment(db, vera, world.junior)
+    for hire in hires:
+        make_assignment(db, vera, hire, status="pending", assigned_by=world.manager)
+    db.commit()
+
+    home = render_blocks(slack.open_home(world.veteran)["blocks"])
+    assert "Requests waiting for your answer" in home
+    shown = [h for h in hires if h.name in home]
+    assert len(shown) == 8 and shown == hires[:8]  # the oldest first
+    assert "…and 52 more waiting" in home
+    assert "Active mentees*\n• *Jun Ior*" in home
+    assert "Open trainings" in home and "[Edit profile]" in home
+
+    slack.click(world.veteran, "Accept", home=True, near=hires[0].name)
+    assert "…and 51 more waiting" in render_blocks(slack.fake.home(world.veteran.id)["blocks"])
+
+    slack.click(world.veteran, "See all 59 requests", home=True)
+    full_list = slack.modal_text(world.veteran)
+    assert all(h.name in full_list for h in hires[1:]) and hires[0].name not in full_list
+    assert len(slack.modal(world.veteran)["blocks"]) <= 100
+
+
+def test_long_lists_are_packed_into_sections_and_the_rest_counted() -> None:
+    lines = [f"• request {n:03d} " + "x" * 80 for n in range(1000)]
+    blocks = kit.line_sections(lines, most=10)
+    assert len(blocks) == 10
+    assert all(len(b["text"]["text"]) <= 3000 for b in blocks[:9])
+    kept = sum(b["text"]["text"].count("• request") for b in blocks[:9])
+    assert blocks[9]["elements"][0]["text"] == f"…and {1000 - kept} more."
+    assert kit.line_sections(lines[:3], most=10) == [kit.section("\n".join(lines[:3]))]

@@ -60,6 +60,22 @@ def context(*texts: str) -> Block:
     return {"type": "context", "elements": [mrkdwn(t, CONTEXT_LIMIT) for t in texts]}
 
 
+def line_sections(lines: list[str], *, most: int, more: str = "…and {n} more.") -> list[Block]:
+    """`lines` packed into as few sections as the text limit allows, at most `most`
+    blocks; when they need more, the last block counts the lines left out (`more`)."""
+    packed: list[list[str]] = []
+    for line in lines:
+        if packed and len("\n".join([*packed[-1], line])) <= SECTION_TEXT_LIMIT:
+            packed[-1].append(line)
+        else:
+            packed.append([line])
+    if len(packed) <= most:
+        return [section("\n".join(group)) for group in packed]
+    kept = packed[: most - 1]
+    left_out = len(lines) - sum(len(group) for group in kept)
+    return [section("\n".join(group)) for group in kept] + [context(more.format(n=left_out))]
+
+
 def divider() -> Block:
     return {"type": "divider"}
 

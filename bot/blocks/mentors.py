@@ -8,7 +8,14 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.blocks import kit
-from bot.blocks.actions import ACCEPT, CERTIFY, DECLINE, OPTIN_OPEN, TRAINING_DONE
+from bot.blocks.actions import (
+    ACCEPT,
+    CERTIFY,
+    DECLINE,
+    OPTIN_OPEN,
+    TRAINING_DONE,
+    WAITING_ALL,
+)
 from bot.services.mentors import (
     AVAILABLE,
     AWAITING_CERTIFICATION,
@@ -22,10 +29,12 @@ from bot.services.mentors import (
     PauseResult,
     ProfileView,
     TrainingsView,
+    WaitingRequest,
 )
 from bot.services.program import Training
 
 OPTIN_VIEW = "mentor.optin"
+HOME_WAITING_SHOWN = 8  # requests answered right on the Home tab; the rest in a modal
 
 
 # -- dates, in the reader's timezone ------------------------------------------------------------
@@ -318,18 +327,22 @@ def mentor_home_section(home: MentorHome, viewer_tz: str | None) -> list[kit.Blo
     ]
     if home.waiting:
         blocks.append(kit.section("*Requests waiting for your answer*"))
-        for w in home.waiting:
-            asked = f", asked by {kit.escape(w.requested_by)}" if w.requested_by else ""
-            blocks.append(
-                kit.section(
-                    f"• *{kit.escape(w.mentee_name)}*{asked} on "
-                    f"{local_day(w.requested_at, viewer_tz)}"
-                )
-            )
+        # Two blocks a request: a long list would push the Home past Slack's 100 blocks,
+        # so the oldest few are answered here and the rest are one click away.
+        for w in home.waiting[:HOME_WAITING_SHOWN]:
+            blocks.append(kit.section(waiting_line(w, viewer_tz)))
             blocks.append(
                 kit.actions(
                     kit.button("Accept", ACCEPT, str(w.assignment_id), style="primary"),
                     kit.button("Decline", DECLINE, str(w.assignment_id)),
+                )
+            )
+        more = len(home.waiting) - HOME_WAITING_SHOWN
+        if more > 0:
+            blocks.append(
+                kit.section(
+                    f"…and {more} more waiting.",
+                    accessory=kit.button(f"See all {len(home.waiting)} requests", WAITING_ALL),
                 )
             )
     else:
@@ -354,6 +367,26 @@ def mentor_home_section(home: MentorHome, viewer_tz: str | None) -> list[kit.Blo
             )
     blocks.append(kit.actions(kit.button("Edit profile", OPTIN_OPEN)))
     return blocks
+
+
+def waiting_line(w: WaitingRequest, viewer_tz: str | None) -> str:
+    asked = f", asked by {kit.escape(w.requested_by)}" if w.requested_by else ""
+    return f"• *{kit.escape(w.mentee_name)}*{asked} on {local_day(w.requested_at, viewer_tz)}"
+
+
+def waiting_modal(waiting: list[WaitingRequest], viewer_tz: str | None) -> kit.Block:
+    """Every request waiting for the mentor, oldest first; each is answered from its DM
+    or, as the list shortens, from the Home tab."""
+    lines = [waiting_line(w, viewer_tz) for w in waiting]
+    blocks = [
+        kit.context("Answer each with Accept or Decline in its DM, or on your Home tab."),
+        *kit.line_sections(lines, most=kit.MAX_BLOCKS_VIEW - 1),
+    ]
+    if not lines:
+        blocks.append(kit.section("No requests are waiting for your answer."))
+    return kit.modal(
+        "Waiting requests", blocks, callback_id="mentor_waiting", submit=None, close="Close"
+    )
 
 
 def become_mentor_section() -> list[kit.Block]:
