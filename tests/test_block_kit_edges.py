@@ -8,9 +8,11 @@ import sqlalchemy as sa
 
 from bot.blocks import kit
 from bot.blocks.plaintext import render_blocks
+from bot.services import program
 from bot.testing.driver import buttons_in
-from models import MentorshipSession
+from models import Assignment, InteractionState, MentorshipSession
 from tests.factories import make_assignment, make_mentor, make_people
+from tests.flows import CONFIRM
 
 
 def test_home_buttons_that_open_a_form_send_no_empty_value(slack, world, db) -> None:  # type: ignore[no-untyped-def]
@@ -92,3 +94,46 @@ def test_long_lists_are_packed_into_sections_and_the_rest_counted() -> None:
     kept = sum(b["text"]["text"].count("• request") for b in blocks[:9])
     assert blocks[9]["elements"][0]["text"] == f"…and {1000 - kept} more."
     assert kit.line_sections(lines[:3], most=10) == [kit.section("\n".join(lines[:3]))]
+
+
+def test_a_forty_skill_focus_survives_the_assign_button_and_the_modal(  # type: ignore[no-untyped-def]
+    slack, world, db, clock
+) -> None:
+    """The focus rode in the Assign button's value and the modal's private metadata;
+    forty long skill names passed 2,000 characters and the cut JSON broke."""
+    skills = [
+        f"Enterprise renewal negotiation for strategic account tier {n:02d}" for n in range(40)
+    ]
+    program.update(db, changes={"skills": skills}, actor_id=None, now=clock[0])
+    make_mentor(db, world.veteran, expertise=skills[:30])
+    db.commit()
+    reply = slack.mentor(
+        world.manager, f"match {world.new_hire.mention} focus: {', '.join(skills)}"
+    )
+    assert "1. Vera Veteran" in reply.all_text and "covers 30 of 40 skill gaps" in reply.all_text
+    [assign] = [b for b in buttons_in(reply.blocks) if b.label == "Assign"]
+    assert len(assign.value) < 200  # a short key, the focus stays on the server
+
+    slack.click(world.manager, "Assign", message=reply, near="Vera Veteran")
+    assert len(slack.modal(world.manager)["private_metadata"]) < 300
+    sent = slack.submit(world.manager, CONFIRM)
+    assert sent.ok, sent.errors
+    db.expire_all()
+    request = db.scalar(sa.select(Assignment).where(Assignment.status == "pending"))
+    assert request is not None and request.focus_skills == skills
+    assert "Vera Veteran" in render_blocks(slack.last_dm(world.manager).blocks)
+
+
+def test_an_assign_button_whose_kept_focus_is_gone_says_to_match_again(  # type: ignore[no-untyped-def]
+    slack, world, db
+) -> None:
+    make_mentor(db, world.veteran, expertise=["Renewals"])
+    db.commit()
+    reply = slack.mentor(world.manager, f"match {world.new_hire.mention} focus: Renewals")
+    db.execute(sa.delete(InteractionState))  # swept, or another replica's database
+    db.commit()
+    slack.click(world.manager, "Assign", message=reply)
+    assert "too old to use now. Run the command again" in slack.describe(world.manager)
+    assert slack.modal(world.manager) is None or "Assign a mentor" not in slack.modal_text(
+        world.manager
+    )
