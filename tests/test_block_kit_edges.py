@@ -10,7 +10,7 @@ from bot.blocks import kit
 from bot.blocks.plaintext import render_blocks
 from bot.services import program
 from bot.testing.driver import buttons_in
-from models import Assignment, InteractionState, MentorshipSession
+from models import Assignment, InteractionState, Mentor, MentorshipSession
 from tests.factories import make_assignment, make_mentor, make_people
 from tests.flows import CONFIRM
 
@@ -137,3 +137,23 @@ def test_an_assign_button_whose_kept_focus_is_gone_says_to_match_again(  # type:
     assert slack.modal(world.manager) is None or "Assign a mentor" not in slack.modal_text(
         world.manager
     )
+
+
+def test_edit_profile_after_the_maximum_capacity_was_lowered_opens_within_it(  # type: ignore[no-untyped-def]
+    slack, world, db, clock
+) -> None:
+    """Vera took 12 when the maximum was 20; an admin lowered it to 8. The capacity
+    input opened at 12 with a maximum of 8, and Slack refused the modal."""
+    make_mentor(db, world.veteran, max_mentees=12)
+    db.commit()
+    program.update(db, changes={"max_capacity": 8}, actor_id=None, now=clock[0])
+    db.commit()
+
+    slack.open_home(world.veteran)
+    slack.click(world.veteran, "Edit profile", home=True)
+    form = slack.modal_text(world.veteran)
+    assert "Capacity: 8" in form
+    assert "Your capacity of 12 is above the program's maximum of 8 now" in form
+    assert slack.submit(world.veteran).ok
+    db.expire_all()
+    assert db.scalar(sa.select(Mentor.max_mentees)) == 8

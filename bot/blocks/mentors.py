@@ -57,6 +57,17 @@ def local_day(moment: datetime, timezone: str | None) -> str:
 # -- opt-in ---------------------------------------------------------------------------------------
 
 
+def _capacity_lowered(form: OptinForm) -> list[kit.Block]:
+    if not form.capacity_above_max:
+        return []
+    return [
+        kit.context(
+            f"Your capacity of {form.capacity_above_max} is above the program's maximum of "
+            f"{form.max_capacity} now: saving sets {form.capacity}, or less if you choose."
+        )
+    ]
+
+
 def optin_modal(form: OptinForm, timezone: str | None) -> kit.Block:
     """Expertise, capacity and availability; the timezone comes from Slack and is shown."""
     options = [kit.option(skill, skill) for skill in form.skills]
@@ -80,6 +91,7 @@ def optin_modal(form: OptinForm, timezone: str | None) -> kit.Block:
             kit.multi_static_select("expertise", options, initial=form.expertise),
             hint="What you can teach. Matching compares it with what new hires need.",
         ),
+        *_capacity_lowered(form),
         kit.input_block(
             "Capacity",
             "capacity",
