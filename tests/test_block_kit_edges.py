@@ -4,11 +4,13 @@ silently."""
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from bot.blocks import kit
 from bot.blocks.plaintext import render_blocks
 from bot.services import program
+from bot.services.errors import InvalidInput
 from bot.testing.driver import buttons_in
 from models import Assignment, InteractionState, Mentor, MentorshipSession
 from tests.factories import make_assignment, make_mentor, make_people
@@ -157,3 +159,25 @@ def test_edit_profile_after_the_maximum_capacity_was_lowered_opens_within_it(  #
     assert slack.submit(world.veteran).ok
     db.expire_all()
     assert db.scalar(sa.select(Mentor.max_mentees)) == 8
+
+
+def test_the_skill_list_stays_within_what_a_slack_menu_holds(slack, world, db, clock) -> None:  # type: ignore[no-untyped-def]
+    """Skills are the options of the opt-in's Expertise and the log's Topics menus:
+    Slack refuses a menu of more than 100 options, or an option value over 150."""
+    hundred = [f"Skill number {n:03d}" for n in range(100)]
+    program.update(db, changes={"skills": hundred}, actor_id=None, now=clock[0])
+    db.commit()
+    slack.slash(world.veteran, "/mentor", "optin")
+    assert "Skill number 099" in str(slack.modal(world.veteran))
+    assert slack.submit(world.veteran, {"Expertise": ["Skill number 099"]}).ok
+
+    for too_many in (
+        [*hundred, "One more"],
+        ["Renewals", "x" * 76],
+        ["Renewals", "Renewals"],
+        ["Renewals", " "],
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            program.update(db, changes={"skills": too_many}, actor_id=None, now=clock[0])
+        assert "skills" in refused.value.errors
+    db.rollback()
