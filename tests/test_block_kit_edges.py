@@ -4,6 +4,8 @@ silently."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
@@ -13,7 +15,7 @@ from bot.services import program
 from bot.services.errors import InvalidInput
 from bot.testing.driver import buttons_in
 from models import Assignment, InteractionState, Mentor, MentorshipSession
-from tests.factories import make_assignment, make_mentor, make_people
+from tests.factories import make_assignment, make_mentor, make_people, make_session
 from tests.flows import CONFIRM
 
 
@@ -181,3 +183,29 @@ def test_the_skill_list_stays_within_what_a_slack_menu_holds(slack, world, db, c
             program.update(db, changes={"skills": too_many}, actor_id=None, now=clock[0])
         assert "skills" in refused.value.errors
     db.rollback()
+
+
+def test_a_mentor_of_twelve_is_told_of_every_mentorship_beyond_the_cards(  # type: ignore[no-untyped-def]
+    slack, world, db, clock
+) -> None:
+    """Home and `/mentor status` showed eight mentorships and said nothing of the rest;
+    `/mentor status` cut its blocks at 50, mid-card, when the cards were long."""
+    hires = make_people(db, slack.fake, 12, now=clock[0])
+    vera = make_mentor(db, world.veteran, max_mentees=20)
+    item = {"id": "i1", "owner": "mentee", "item": "Draft the QBR deck", "done": False}
+    for hire in hires:
+        mentorship = make_assignment(db, vera, hire)
+        make_session(db, mentorship, when=clock[0] - timedelta(days=2), action_items=[item])
+    db.commit()
+
+    home = render_blocks(slack.open_home(world.veteran)["blocks"])
+    assert all(f"Mentee: *{h.name}*" in home for h in hires[:8])
+    assert "…and 4 more mentorships: Hire 009, Hire 010, Hire 011, Hire 012" in home
+
+    status = slack.mentor(world.veteran, "status")  # Slack took it: within 50 blocks
+    shown = [h for h in hires if f"{h.name.upper()}'S MENTORSHIP" in status.all_text]
+    assert 1 < len(shown) < 8, "each card here holds the private part: fewer fit"
+    assert status.text == f"Mentorship status: {len(shown)} of 12 shown"
+    rest = ", ".join(h.name for h in hires[len(shown) :])
+    assert f"…and {12 - len(shown)} more: {rest}" in status.all_text
+    assert "/mentor status @person" in status.all_text

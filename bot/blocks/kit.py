@@ -60,6 +60,14 @@ def context(*texts: str) -> Block:
     return {"type": "context", "elements": [mrkdwn(t, CONTEXT_LIMIT) for t in texts]}
 
 
+def left_out(names: list[str], what: str = "", then: str = "") -> Block:
+    """A context naming what a list left out: "…and 4 more mentorships: A, B, C, D",
+    so nothing is dropped without a word (`then` says where to find them)."""
+    listed = ", ".join(escape(n) for n in names)
+    noun = f" {what}" if what else ""
+    return context(f"…and {len(names)} more{noun}: {listed}" + (f" · {then}" if then else ""))
+
+
 def line_sections(lines: list[str], *, most: int, more: str = "…and {n} more.") -> list[Block]:
     """`lines` packed into as few sections as the text limit allows, at most `most`
     blocks; when they need more, the last block counts the lines left out (`more`)."""

@@ -250,6 +250,18 @@ def item_rows(items: list[OpenItem], *, heading: str, limit: int = 10) -> list[k
     return blocks
 
 
+HOME_CARDS = 8  # mentorships shown as cards on App Home; the rest are named
+
+
+def mentorship_cards(cards: list[Mentorship], tz: ZoneInfo) -> list[kit.Block]:
+    """The first mentorships as cards, the rest named (each is one `/mentor log` away)."""
+    blocks = [block for card in cards[:HOME_CARDS] for block in mentorship_card(card, tz)]
+    if len(cards) > HOME_CARDS:
+        rest = [card.other_name for card in cards[HOME_CARDS:]]
+        blocks.append(kit.left_out(rest, "mentorships", "`/mentor log` logs for any of them"))
+    return blocks
+
+
 def mentorship_card(card: Mentorship, tz: ZoneInfo) -> list[kit.Block]:
     """One mentorship on App Home, with its buttons for this viewer."""
     other = "Mentor" if card.side == "mentee" else "Mentee"
