@@ -125,32 +125,6 @@ class ProgramConfig(BaseModel):
     analytics_min_sample: int = Field(5, ge=1)
 
 
-#: The skills are the options of Slack menus (Expertise, Topics): a menu holds 100
-#: options, and an option shows 75 characters.
-MAX_SKILLS = 100
-MAX_SKILL_CHARS = 75
-
-
-def _check_skills(skills: list[str]) -> None:
-    """Checked when an admin changes the skills (not on load, so a stored list from
-    before these limits still loads)."""
-    problems = []
-    if len(skills) > MAX_SKILLS:
-        problems.append(
-            f"at most {MAX_SKILLS} skills (a Slack menu holds no more); {len(skills)} given"
-        )
-    if any(not skill.strip() for skill in skills):
-        problems.append("a skill can't be blank")
-    too_long = [skill for skill in skills if len(skill) > MAX_SKILL_CHARS]
-    if too_long:
-        problems.append(f"each skill at most {MAX_SKILL_CHARS} characters: '{too_long[0][:40]}…'")
-    folded = [skill.strip().casefold() for skill in skills]
-    if len(set(folded)) != len(folded):
-        problems.append("each skill once")
-    if problems:
-        raise InvalidInput({"skills": "skills: " + "; ".join(problems) + "."})
-
-
 def load(db: Session) -> ProgramConfig:
     """The program settings in force: stored values over defaults."""
     stored = {row.key: row.value for row in db.scalars(select(ProgramSetting))}
@@ -177,8 +151,6 @@ def update(
         raise InvalidInput(
             {"default_capacity": "Default capacity can't be above the maximum capacity."}
         )
-    if "skills" in changes:
-        _check_skills(merged.skills)
     dumped = merged.model_dump()
     for key in changes:
         row = db.get(ProgramSetting, key)
