@@ -201,3 +201,20 @@ def test_a_mentor_of_twelve_is_told_of_every_mentorship_beyond_the_cards(  # typ
     rest = ", ".join(h.name for h in hires[len(shown) :])
     assert f"…and {12 - len(shown)} more: {rest}" in status.all_text
     assert "/mentor status @person" in status.all_text
+
+
+def test_the_log_form_says_how_many_open_items_it_could_not_list(  # type: ignore[no-untyped-def]
+    slack, world, db, clock
+) -> None:
+    """Checkboxes hold ten: the eleventh and twelfth open items vanished from the form."""
+    mentorship = make_assignment(db, make_mentor(db, world.veteran), world.new_hire)
+    items = [
+        {"id": f"i{n:02d}", "owner": "mentee", "item": f"Practice call {n:02d}", "done": False}
+        for n in range(12)
+    ]
+    make_session(db, mentorship, when=clock[0] - timedelta(days=2), action_items=items)
+    db.commit()
+    slack.slash(world.new_hire, "/mentor", "log")
+    form = slack.modal_text(world.new_hire)
+    assert "Practice call 09" in form and "Practice call 10" not in form
+    assert "…and 2 more open action items: they stay open" in form

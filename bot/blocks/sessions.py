@@ -148,6 +148,13 @@ def log_modal(form: LogForm, metadata: str) -> kit.Block:
             due = f" (due {fmt_day(i.due)})" if i.due else ""
             lines.append(f"• {i.owner}: {kit.escape(i.text)}{due}")
         blocks.append(kit.section("\n".join(lines)))
+        if form.carried_more:
+            blocks.append(
+                kit.context(
+                    f"…and {form.carried_more} more open action items: they stay open, "
+                    "to tick off next time or with Done on your Home tab."
+                )
+            )
         options = [kit.option(f"{i.owner}: {i.text}"[:75], i.key) for i in form.carried]
         blocks.append(
             kit.input_block(
