@@ -261,3 +261,13 @@ def test_a_view_refusal_is_invalid_arguments_with_the_pointer() -> None:
         in (refused["response_metadata"]["messages"])
     )
     assert rules.view_refusal({"type": "message", "blocks": []}) is not None
+
+
+def test_errors_name_input_blocks_of_the_view() -> None:
+    view = modal([section(block_id="intro"), text_input_block("notes")], submit=plain("Save"))
+    assert rules.errors_problems(view, {"notes": "Say more."}) == []
+    assert messages(rules.errors_problems(view, {"intro": "No."})) == [
+        "must be the block_id of an input block in the view [json-pointer:/errors/intro]"
+    ]
+    assert rules.errors_problems(view, {})
+    assert rules.errors_refusal(view, {"notes": "Say more."}) is None

@@ -277,6 +277,9 @@ class SlackDriver:
         body = reply.json() if reply.body.startswith("{") else {}
         action = body.get("response_action")
         if action == "errors":
+            _refuse_as_slack(
+                "response_action errors", slack_rules.errors_refusal(view, body.get("errors"))
+            )
             result.errors = {labels.get(k, k): v for k, v in body.get("errors", {}).items()}
         elif action in ("update", "push"):
             _refuse_as_slack(f"response_action {action}", slack_rules.view_refusal(body["view"]))

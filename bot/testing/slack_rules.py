@@ -340,6 +340,23 @@ def view_problems(view: Any, at: str = "/view") -> list[Problem]:
     return _unique(found + sdk_view(view, at))
 
 
+def errors_problems(view: Node, errors: Any) -> list[Problem]:
+    """`response_action: errors` names input blocks of the submitted view: Slack can
+    show a message only under an input, and refuses the answer otherwise."""
+    if not isinstance(errors, dict) or not errors:
+        return [Problem("/errors", "must be an object naming at least one input block")]
+    inputs = {
+        b.get("block_id")
+        for b in view.get("blocks") or []
+        if isinstance(b, dict) and b.get("type") == "input"
+    }
+    return [
+        Problem(f"/errors/{block_id}", "must be the block_id of an input block in the view")
+        for block_id in errors
+        if block_id not in inputs
+    ]
+
+
 def attachments_problems(attachments: Any, at: str = "/attachments") -> list[Problem]:
     """Legacy attachments: slack_sdk's models, and Block Kit rules for their blocks."""
     if not isinstance(attachments, list):
@@ -394,6 +411,12 @@ def response_refusal(body: Node) -> Node | None:
 def view_refusal(view: Any) -> Node | None:
     """What views.open / push / update / publish answer for this view, or None."""
     problems = view_problems(view)
+    return refusal("invalid_arguments", problems) if problems else None
+
+
+def errors_refusal(view: Node, errors: Any) -> Node | None:
+    """What Slack does with a view submission answered `response_action: errors`."""
+    problems = errors_problems(view, errors)
     return refusal("invalid_arguments", problems) if problems else None
 
 
