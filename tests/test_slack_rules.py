@@ -102,12 +102,16 @@ def test_header_up_to_150() -> None:
     assert rules.header_limits({"type": "header", "text": plain("h" * 151)}, "/h")
 
 
-def test_context_up_to_ten_elements_actions_up_to_25() -> None:
+def test_context_holds_one_to_ten_elements_actions_one_to_25() -> None:
     text = {"type": "mrkdwn", "text": "c"}
     assert rules.context_limits({"type": "context", "elements": [text] * 10}, "/c") == []
     assert rules.context_limits({"type": "context", "elements": [text] * 11}, "/c")
+    assert messages(rules.context_limits({"type": "context", "elements": []}, "/c")) == [
+        "must provide at least 1 items [json-pointer:/c/elements]"
+    ]
     assert rules.actions_limits({"type": "actions", "elements": [button()] * 25}, "/a") == []
     assert rules.actions_limits({"type": "actions", "elements": [button()] * 26}, "/a")
+    assert rules.actions_limits({"type": "actions", "elements": []}, "/a")
 
 
 def test_ids_up_to_255_and_block_ids_unique() -> None:
@@ -155,6 +159,9 @@ def test_option_text_75_value_150() -> None:
 )
 def test_option_counts(kind: str, most: int) -> None:
     assert rules.option_counts({"type": kind, "options": options(most)}, "/e") == []
+    assert messages(rules.option_counts({"type": kind, "options": []}, "/e")) == [
+        "must provide at least 1 items [json-pointer:/e/options]"
+    ]
     assert messages(rules.option_counts({"type": kind, "options": options(most + 1)}, "/e")) == [
         f"must provide no more than {most} items [json-pointer:/e/options]"
     ]
@@ -243,6 +250,8 @@ def test_a_message_refusal_has_slacks_shape() -> None:
     ]
     no_text = rules.message_refusal({"blocks": [section()]})
     assert no_text is not None and no_text["error"] == "invalid_arguments"
+    assert rules.message_refusal({"text": "x" * 40001}) == {"ok": False, "error": "msg_too_long"}
+    assert rules.message_refusal({"text": "x" * 40000}) is None
     bad_attachment = rules.message_refusal({"text": "Hi", "attachments": [{"color": 3}]})
     assert bad_attachment is not None and bad_attachment["error"] == "invalid_attachments"
 

@@ -24,6 +24,7 @@ Surface = Literal["message", "modal", "home"]
 Node = dict[str, Any]
 
 MAX_BLOCKS = {"message": 50, "modal": 100, "home": 100}
+MESSAGE_TEXT = 40000
 SECTION_TEXT = 3000
 SECTION_FIELDS = 10
 FIELD_TEXT = 2000
@@ -101,12 +102,22 @@ def header_limits(block: Node, at: str) -> list[Problem]:
     return _longer(_text(block.get("text")), HEADER_TEXT, f"{at}/text/text")
 
 
+def _fewer(items: Any, pointer: str) -> list[Problem]:
+    if not isinstance(items, list) or not items:
+        return [Problem(pointer, "must provide at least 1 items")]
+    return []
+
+
 def context_limits(block: Node, at: str) -> list[Problem]:
-    return _more(block.get("elements") or [], CONTEXT_ELEMENTS, f"{at}/elements")
+    """One to ten elements."""
+    elements = block.get("elements")
+    return _fewer(elements, f"{at}/elements") or _more(elements, CONTEXT_ELEMENTS, f"{at}/elements")
 
 
 def actions_limits(block: Node, at: str) -> list[Problem]:
-    return _more(block.get("elements") or [], ACTIONS_ELEMENTS, f"{at}/elements")
+    """One to 25 elements."""
+    elements = block.get("elements")
+    return _fewer(elements, f"{at}/elements") or _more(elements, ACTIONS_ELEMENTS, f"{at}/elements")
 
 
 def id_limits(node: Node, at: str) -> list[Problem]:
@@ -159,13 +170,15 @@ def option_limits(element: Node, at: str) -> list[Problem]:
 
 
 def option_counts(element: Node, at: str) -> list[Problem]:
-    """Static and multi-static selects hold up to 100 options; checkboxes and radio
-    buttons up to 10."""
+    """Static and multi-static selects hold 1 to 100 options; checkboxes and radio
+    buttons 1 to 10."""
     kind = element.get("type")
+    offered = [o for _, o in _options(element)]
     if kind in _SELECTS:
-        return _more([o for _, o in _options(element)], SELECT_OPTIONS, f"{at}/options")
+        return _fewer(offered, f"{at}/options") or _more(offered, SELECT_OPTIONS, f"{at}/options")
     if kind in _CHOICES:
-        return _more(element.get("options") or [], CHOICE_OPTIONS, f"{at}/options")
+        options = element.get("options")
+        return _fewer(options, f"{at}/options") or _more(options, CHOICE_OPTIONS, f"{at}/options")
     return []
 
 
@@ -398,6 +411,8 @@ def message_refusal(args: Node, *, fallback_required: bool = True) -> Node | Non
         problems = blocks_problems(args["blocks"], "message")
         if problems:
             return refusal("invalid_blocks", problems, listed=True)
+    if len(str(args.get("text") or "")) > MESSAGE_TEXT:
+        return {"ok": False, "error": "msg_too_long"}
     problems = text_beside_blocks(args) if fallback_required else []
     return refusal("invalid_arguments", problems) if problems else None
 
