@@ -4,15 +4,19 @@ silently."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import uuid
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from bot.blocks import kit
+from bot.blocks import milestones as milestone_blocks
 from bot.blocks.plaintext import render_blocks
 from bot.services import program
+from bot.services.milestones import ReviewRequest
 from bot.testing.driver import buttons_in
-from models import Assignment, InteractionState, Mentor, MentorshipSession
+from models import Assignment, InteractionState, Mentor, MentorshipSession, User
 from tests.factories import make_assignment, make_mentor, make_people, make_session
 from tests.flows import CONFIRM
 
@@ -191,8 +195,9 @@ def test_a_mentor_of_twelve_is_told_of_every_mentorship_beyond_the_cards(  # typ
     db.commit()
 
     home = render_blocks(slack.open_home(world.veteran)["blocks"])
-    assert all(f"Mentee: *{h.name}*" in home for h in hires[:8])
-    assert "…and 4 more mentorships: Hire 009, Hire 010, Hire 011, Hire 012" in home
+    assert all(f"Mentee: *{h.name}*" in home for h in hires[:5])
+    named = ", ".join(h.name for h in hires[5:])
+    assert f"…and 7 more mentorships: {named} · `/mentor log` logs for any of them" in home
 
     status = slack.mentor(world.veteran, "status")  # Slack took it: within 50 blocks
     shown = [h for h in hires if f"{h.name.upper()}'S MENTORSHIP" in status.all_text]
@@ -218,3 +223,51 @@ def test_the_log_form_says_how_many_open_items_it_could_not_list(  # type: ignor
     form = slack.modal_text(world.new_hire)
     assert "Practice call 09" in form and "Practice call 10" not in form
     assert "…and 2 more open action items: they stay open" in form
+
+
+def test_the_busiest_persons_home_keeps_every_section_within_100_blocks(  # type: ignore[no-untyped-def]
+    slack, world, db, clock
+) -> None:
+    """An admin who manages new hires, mentors twenty of them with sixty more asking,
+    has trainings to do, a mentor of her own and open action items: each section adds
+    its blocks, and past 100 Slack refused the whole Home."""
+    trainings = [{"key": f"t{n:02d}", "name": f"Training {n:02d}"} for n in range(20)]
+    program.update(db, changes={"required_trainings": trainings}, actor_id=None, now=clock[0])
+    hires = make_people(db, slack.fake, 80, now=clock[0])
+    max_ = db.scalar(sa.select(User).where(User.slack_user_id == world.manager.id))
+    max_.is_admin = True
+    mentor = make_mentor(db, world.manager, max_mentees=20)
+    item = {"id": "i1", "owner": "mentor", "item": "Share the playbook", "done": False}
+    for hire in hires[:20]:
+        mentorship = make_assignment(db, mentor, hire)
+        make_session(db, mentorship, when=clock[0] - timedelta(days=2), action_items=[item])
+    for hire in hires[20:]:
+        make_assignment(db, mentor, hire, status="pending", assigned_by=world.admin)
+    make_assignment(db, make_mentor(db, world.veteran), world.manager)
+    db.commit()
+
+    home = slack.open_home(world.manager)  # published: Slack took it
+    text = render_blocks(home["blocks"])
+    for section in (
+        "YOUR MENTORING",
+        "[Edit profile]",
+        "Training 19",
+        "YOUR MENTORSHIPS",
+        "Vera Veteran",  # her mentor: a card, or named after the cards
+        "Your action items",
+        "[Program settings]",
+    ):
+        assert section in text, section
+
+
+def test_home_reviews_show_the_oldest_five_and_count_the_rest() -> None:
+    """Eight were shown and the ninth onwards dropped without a word."""
+    when = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)
+    waiting = [
+        ReviewRequest(uuid.uuid4(), "First QBR", f"Hire {n}", f"U{n}", "Deck", when, uuid.uuid4())
+        for n in range(7)
+    ]
+    rows = milestone_blocks.review_rows(waiting, ZoneInfo("UTC"))
+    text = render_blocks(rows)
+    assert [f"Hire {n}" in text for n in range(7)] == [True] * 5 + [False] * 2
+    assert "…and 2 more waiting: each is also in your DMs." in text

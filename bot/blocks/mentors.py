@@ -34,7 +34,10 @@ from bot.services.mentors import (
 from bot.services.program import Training
 
 OPTIN_VIEW = "mentor.optin"
+# Each App Home list is cut to a few rows and names or counts the rest, so that the
+# busiest person's Home (every role at once) stays within Slack's 100 blocks.
 HOME_WAITING_SHOWN = 8  # requests answered right on the Home tab; the rest in a modal
+HOME_TRAININGS_SHOWN = 3  # open trainings with Mark done; the rest are named
 
 
 # -- dates, in the reader's timezone ------------------------------------------------------------
@@ -370,12 +373,17 @@ def mentor_home_section(home: MentorHome, viewer_tz: str | None) -> list[kit.Blo
     )
     if p.open_trainings and not p.is_certified:  # once certified they no longer gate anything
         blocks.append(kit.section("*Open trainings*"))
-        for training in p.open_trainings:
+        for training in p.open_trainings[:HOME_TRAININGS_SHOWN]:
             blocks.append(
                 kit.section(
                     f":white_square: {kit.escape(training.name)}",
                     accessory=kit.button("Mark done", TRAINING_DONE, training.key),
                 )
+            )
+        more = p.open_trainings[HOME_TRAININGS_SHOWN:]
+        if more:
+            blocks.append(
+                kit.left_out([t.name for t in more], "trainings", "`/mentor trainings` lists all")
             )
     blocks.append(kit.actions(kit.button("Edit profile", OPTIN_OPEN)))
     return blocks

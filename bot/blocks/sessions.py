@@ -239,7 +239,7 @@ def already_logged_note(by_name: str, day: date) -> str:
     )
 
 
-def item_rows(items: list[OpenItem], *, heading: str, limit: int = 10) -> list[kit.Block]:
+def item_rows(items: list[OpenItem], *, heading: str, limit: int = 5) -> list[kit.Block]:
     """Open action items, each with a Done button."""
     if not items:
         return []
@@ -257,7 +257,7 @@ def item_rows(items: list[OpenItem], *, heading: str, limit: int = 10) -> list[k
     return blocks
 
 
-HOME_CARDS = 8  # mentorships shown as cards on App Home; the rest are named
+HOME_CARDS = 5  # mentorships shown as cards on App Home; the rest are named
 
 
 def mentorship_cards(cards: list[Mentorship], tz: ZoneInfo) -> list[kit.Block]:
