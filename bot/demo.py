@@ -124,7 +124,8 @@ def run_demo(database_url: str | None = None) -> int:
                 step(demo)
             refused = fake.take_refusals()
             for method, answer in refused:  # what Slack would have refused to show
-                print(f"Slack refused {method}: {answer['error']} {answer['response_metadata']}")
+                details = answer.get("response_metadata", {}).get("messages", [])
+                print(f"Slack refused {method}: {answer['error']} {details}")
             print("\nDemo finished." if not refused else "\nDemo finished with refusals.")
         finally:
             served.stop()

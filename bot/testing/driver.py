@@ -441,7 +441,7 @@ def _refuse_as_slack(what: str, refusal: dict[str, Any] | None) -> None:
     """The app answered Slack's HTTP request with blocks or a view Slack refuses: the
     person would see Slack's error instead, so the test fails here."""
     if refusal is not None:
-        messages = "\n".join(refusal["response_metadata"]["messages"])
+        messages = "\n".join(refusal.get("response_metadata", {}).get("messages", []))
         raise AssertionError(f"Slack refuses the answer to {what}: {refusal['error']}\n{messages}")
 
 
