@@ -8,6 +8,8 @@ TRAINING_DONE = "mentor.training_done"  # value: training key
 CERTIFY = "mentor.certify"  # value: mentor id
 ADMIN_SETTINGS_OPEN = "admin.settings_open"  # no value
 WAITING_ALL = "mentor.waiting_all"  # no value: every request waiting for the mentor
+PAUSE_DECLINE_WAITING = "mentor.pause_decline_waiting"  # no value
+PAUSE_KEEP_WAITING = "mentor.pause_keep_waiting"  # no value
 
 # Matching and assignment (listeners/assignments.py)
 ASSIGN = "assignment.assign"  # value: json {"mentor": mentor id, "mentee": user id}
@@ -23,6 +25,8 @@ MILESTONE_APPROVE = "milestone.approve"  # value: submission id
 MILESTONE_REQUEST_CHANGES = "milestone.request_changes"  # value: submission id
 SELF_ASSESS = "progress.self_assess_open"  # value: assignment id
 COMPLETE = "assignment.complete_open"  # value: assignment id
+EXTEND = "assignment.extend_open"  # value: assignment id (listeners/term.py)
+COMPLETE_FOR_PAIR = "assignment.complete_for_pair_open"  # value: assignment id (term.py)
 ESCALATE = "progress.escalate"  # value: progress note id
 PROGRESS_OPEN = "progress.note_open"  # value: assignment id (listeners/progress.py)
 

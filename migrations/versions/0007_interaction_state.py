@@ -4,8 +4,8 @@ A button's value holds 2,000 characters and a modal's private metadata 3,000; a
 `/mentor match @x focus: ...` naming many skills outgrew both, and the cut JSON no
 longer parsed. Such state is now kept here and the button carries its id.
 
-Revision ID: 0006_interaction_state
-Revises: 0005
+Revision ID: 0007_interaction_state
+Revises: 0006_leavers_token_state
 Create Date: 2026-12-06 05:20:00
 
 """
@@ -17,8 +17,8 @@ from alembic import op
 
 from models.types import JSONB, UTCDateTime, gen_random_uuid
 
-revision: str = "0006_interaction_state"
-down_revision: str | Sequence[str] | None = "0005"
+revision: str = "0007_interaction_state"
+down_revision: str | Sequence[str] | None = "0006_leavers_token_state"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
