@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bot.blocks.plaintext import render_blocks, render_view
 from bot.config import Settings
@@ -119,6 +120,7 @@ def run_demo(database_url: str | None = None) -> int:
             MENTORBOT_ADMINS="UADMIN",
         )
         served = ServedApp(settings).start()
+        refused: list[tuple[str, dict[str, Any]]] = []
         try:
             people = cast()
             with served.runtime.db() as db:
@@ -132,8 +134,12 @@ def run_demo(database_url: str | None = None) -> int:
             )
             for step in STEPS:
                 step(demo)
-            print("\nDemo finished.")
+            refused = fake.take_refusals()
+            for method, answer in refused:  # what Slack would have refused to show
+                details = answer.get("response_metadata", {}).get("messages", [])
+                print(f"Slack refused {method}: {answer['error']} {details}")
+            print("\nDemo finished." if not refused else "\nDemo finished with refusals.")
         finally:
             served.stop()
             fake.stop()
-    return 0
+    return 1 if refused else 0

@@ -15,6 +15,7 @@ from models.assignments import (
 )
 from models.audit import AuditEntry
 from models.base import Base
+from models.interaction_state import InteractionState
 from models.mentors import Mentor, MentorTraining
 from models.milestones import MilestoneSubmission, MilestoneTemplate, RampMilestone
 from models.notifications import Notification
@@ -35,6 +36,7 @@ __all__ = [
     "Assignment",
     "AuditEntry",
     "Base",
+    "InteractionState",
     "MatchProposal",
     "Mentor",
     "MentorTraining",

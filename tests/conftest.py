@@ -152,6 +152,8 @@ def slack(served: ServedApp, fake_slack: FakeSlack, clock: list[datetime]) -> It
     PROGRAM_HOMES.clear()  # its charts were uploaded to the fake just forgotten
     yield SlackDriver(fake_slack, served.url, SIGNING_SECRET, served.executor.wait_idle)
     served.executor.wait_idle()
+    refused = fake_slack.take_refusals()
+    assert not refused, f"Slack refused what the app sent: {refused}"
     # The next app to start (the other database's) calls auth.test: it must not meet
     # a failure this test left behind.
     fake_slack.failures.clear()

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.services import tallies
-from bot.testing.people import Person
+from bot.testing.fake_slack import FakeSlack
+from bot.testing.people import Person, seed
 from models import Assignment, Mentor, MentorshipSession
 
 
@@ -101,3 +102,22 @@ def make_session(
 
 def new_id() -> uuid.UUID:
     return uuid.uuid4()
+
+
+def make_people(
+    db: Session, fake: FakeSlack, count: int, *, now: datetime, hired_days_ago: int = 20
+) -> list[Person]:
+    """`count` more new hires reporting to Max Manager, in the roster and in Slack."""
+    people = {
+        f"UHIRE{n:03d}": Person(
+            f"UHIRE{n:03d}",
+            f"Hire {n:03d}",
+            "Associate CSM",
+            "America/New_York",
+            hired_days_ago,
+            manager="UMAX",
+        )
+        for n in range(1, count + 1)
+    }
+    seed(db, fake, people, now)
+    return list(people.values())

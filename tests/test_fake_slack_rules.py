@@ -57,7 +57,9 @@ def refusal(call: Any, **kwargs: Any) -> tuple[int, str]:
     return refused.value.response.status_code, refused.value.response["error"]
 
 
-MODAL = {"type": "modal", "title": {"type": "plain_text", "text": "Hi"}, "blocks": []}
+# Slack (and slack_sdk's View model) wants at least one block in a view.
+HELLO = [{"type": "section", "text": {"type": "mrkdwn", "text": "Hello"}}]
+MODAL = {"type": "modal", "title": {"type": "plain_text", "text": "Hi"}, "blocks": HELLO}
 
 
 # -- triggers --------------------------------------------------------------------------------
@@ -222,7 +224,9 @@ def test_a_revoked_token_is_refused_by_every_method(
     assert refusal(client.auth_test) == (200, error)
     assert refusal(client.users_info, user="UVERA") == (200, error)
     assert refusal(client.chat_postMessage, channel="UVERA", text="hi") == (200, error)
-    assert refusal(client.views_publish, user_id="UVERA", view={"type": "home", "blocks": []}) == (
+    assert refusal(
+        client.views_publish, user_id="UVERA", view={"type": "home", "blocks": HELLO}
+    ) == (
         200,
         error,
     )
@@ -257,7 +261,7 @@ def test_a_method_takes_its_tier_a_minute_then_answers_429(
     fake.throttled.clear()
 
 
-HOME = {"type": "home", "blocks": []}
+HOME = {"type": "home", "blocks": HELLO}
 
 
 def test_chat_post_message_takes_about_one_a_second_per_conversation(

@@ -3,12 +3,13 @@ a reminder carries "Log session", a decline DM carries "Assign", App Home carrie
 "Done". The module that owns the handler is named beside each id."""
 
 # Mentor program (listeners/mentors.py)
-OPTIN_OPEN = "mentor.optin_open"  # value: ""
+OPTIN_OPEN = "mentor.optin_open"  # no value
 TRAINING_DONE = "mentor.training_done"  # value: training key
 CERTIFY = "mentor.certify"  # value: mentor id
-ADMIN_SETTINGS_OPEN = "admin.settings_open"  # value: ""
-PAUSE_DECLINE_WAITING = "mentor.pause_decline_waiting"  # value: ""
-PAUSE_KEEP_WAITING = "mentor.pause_keep_waiting"  # value: ""
+ADMIN_SETTINGS_OPEN = "admin.settings_open"  # no value
+WAITING_ALL = "mentor.waiting_all"  # no value: every request waiting for the mentor
+PAUSE_DECLINE_WAITING = "mentor.pause_decline_waiting"  # no value
+PAUSE_KEEP_WAITING = "mentor.pause_keep_waiting"  # no value
 
 # Matching and assignment (listeners/assignments.py)
 ASSIGN = "assignment.assign"  # value: json {"mentor": mentor id, "mentee": user id}

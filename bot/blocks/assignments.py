@@ -57,8 +57,8 @@ def _why(why: list[str]) -> str:
 def assign_modal(form: AssignForm) -> dict[str, Any]:
     """Start date, expected end, cadence, goals and the expectations to confirm (FR-2.4, 2.5)."""
     metadata = {"mentor": str(form.mentor_id), "mentee": str(form.mentee.user_id)}
-    if form.focus:
-        metadata["focus"] = form.focus  # type: ignore[assignment]
+    if form.focus_key:  # the skills stay on the server: they could outgrow the metadata
+        metadata["focus_key"] = form.focus_key
     cadences = [kit.option(label, value) for value, label in CADENCE_LABELS.items()]
     blocks: list[kit.Block] = [
         kit.section(

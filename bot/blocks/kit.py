@@ -1,5 +1,7 @@
-"""The Block Kit vocabulary every builder uses. Slack's limits are enforced here,
-once, so a long name or note can never make Slack reject a message."""
+"""The Block Kit vocabulary every builder uses. Text limits are enforced here, once,
+so a long name or note can never make Slack reject a message. Lists (blocks, options,
+elements) are never cut here: a cut list loses what it cut without a word, so a
+builder whose list can grow summarises it within Slack's counts itself."""
 
 from __future__ import annotations
 
@@ -51,11 +53,35 @@ def section(text: str, accessory: Block | None = None, block_id: str | None = No
 
 def fields(*texts: str) -> Block:
     """A section of up to ten short two-column fields."""
-    return {"type": "section", "fields": [mrkdwn(t, 2000) for t in texts[:10]]}
+    return {"type": "section", "fields": [mrkdwn(t, 2000) for t in texts]}
 
 
 def context(*texts: str) -> Block:
-    return {"type": "context", "elements": [mrkdwn(t, CONTEXT_LIMIT) for t in texts[:10]]}
+    return {"type": "context", "elements": [mrkdwn(t, CONTEXT_LIMIT) for t in texts]}
+
+
+def left_out(names: list[str], what: str = "", then: str = "") -> Block:
+    """A context naming what a list left out: "…and 4 more mentorships: A, B, C, D",
+    so nothing is dropped without a word (`then` says where to find them)."""
+    listed = ", ".join(escape(n) for n in names)
+    noun = f" {what}" if what else ""
+    return context(f"…and {len(names)} more{noun}: {listed}" + (f" · {then}" if then else ""))
+
+
+def line_sections(lines: list[str], *, most: int, more: str = "…and {n} more.") -> list[Block]:
+    """`lines` packed into as few sections as the text limit allows, at most `most`
+    blocks; when they need more, the last block counts the lines left out (`more`)."""
+    packed: list[list[str]] = []
+    for line in lines:
+        if packed and len("\n".join([*packed[-1], line])) <= SECTION_TEXT_LIMIT:
+            packed[-1].append(line)
+        else:
+            packed.append([line])
+    if len(packed) <= most:
+        return [section("\n".join(group)) for group in packed]
+    kept = packed[: most - 1]
+    left_out = len(lines) - sum(len(group) for group in kept)
+    return [section("\n".join(group)) for group in kept] + [context(more.format(n=left_out))]
 
 
 IMAGE_TEXT_LIMIT = 2000
@@ -76,7 +102,7 @@ def divider() -> Block:
 
 
 def actions(*elements: Block, block_id: str | None = None) -> Block:
-    block: Block = {"type": "actions", "elements": list(elements)[:25]}
+    block: Block = {"type": "actions", "elements": list(elements)}
     if block_id:
         block["block_id"] = block_id
     return block
@@ -85,17 +111,23 @@ def actions(*elements: Block, block_id: str | None = None) -> Block:
 def button(
     label: str,
     action_id: str,
-    value: str = "",
+    value: str | None = None,
     *,
     style: str | None = None,
     confirm: Block | None = None,
 ) -> Block:
+    """A button; `value` (1 to 2,000 characters) is left out when the click needs none,
+    because Slack refuses an empty one. A longer value is a builder's mistake, never
+    cut: a cut value would no longer parse. Keep big state on the server, send its key."""
     element: Block = {
         "type": "button",
         "text": plain(label, BUTTON_TEXT_LIMIT),
         "action_id": action_id,
-        "value": value[:BUTTON_VALUE_LIMIT],
     }
+    if value:
+        if len(value) > BUTTON_VALUE_LIMIT:
+            raise ValueError(f"a button value holds at most {BUTTON_VALUE_LIMIT} characters")
+        element["value"] = value
     if style in ("primary", "danger"):
         element["style"] = style
     if confirm:
@@ -121,7 +153,7 @@ def modal(
         "callback_id": callback_id,
         "title": plain(title, MODAL_TITLE_LIMIT),
         "close": plain(close, MODAL_TITLE_LIMIT),
-        "blocks": blocks[:MAX_BLOCKS_VIEW],
+        "blocks": blocks,
         "private_metadata": private_metadata,
     }
     if submit:
@@ -130,7 +162,7 @@ def modal(
 
 
 def home(blocks: list[Block]) -> Block:
-    return {"type": "home", "blocks": blocks[:MAX_BLOCKS_VIEW]}
+    return {"type": "home", "blocks": blocks}
 
 
 def input_block(
@@ -172,7 +204,7 @@ def text_input(
 
 
 def static_select(action_id: str, options: list[Block], *, initial: str | None = None) -> Block:
-    element: Block = {"type": "static_select", "action_id": action_id, "options": options[:100]}
+    element: Block = {"type": "static_select", "action_id": action_id, "options": options}
     chosen = [o for o in options if o["value"] == initial]
     if chosen:
         element["initial_option"] = chosen[0]
@@ -185,7 +217,7 @@ def multi_static_select(
     element: Block = {
         "type": "multi_static_select",
         "action_id": action_id,
-        "options": options[:100],
+        "options": options,
     }
     chosen = [o for o in options if o["value"] in (initial or [])]
     if chosen:
@@ -194,7 +226,7 @@ def multi_static_select(
 
 
 def checkboxes(action_id: str, options: list[Block], *, initial: list[str] | None = None) -> Block:
-    element: Block = {"type": "checkboxes", "action_id": action_id, "options": options[:10]}
+    element: Block = {"type": "checkboxes", "action_id": action_id, "options": options}
     chosen = [o for o in options if o["value"] in (initial or [])]
     if chosen:
         element["initial_options"] = chosen
@@ -202,7 +234,7 @@ def checkboxes(action_id: str, options: list[Block], *, initial: list[str] | Non
 
 
 def radio_buttons(action_id: str, options: list[Block], *, initial: str | None = None) -> Block:
-    element: Block = {"type": "radio_buttons", "action_id": action_id, "options": options[:10]}
+    element: Block = {"type": "radio_buttons", "action_id": action_id, "options": options}
     chosen = [o for o in options if o["value"] == initial]
     if chosen:
         element["initial_option"] = chosen[0]

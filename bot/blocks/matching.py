@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
 
 from bot.blocks import kit
 from bot.blocks.actions import ASSIGN, COHORT_APPROVE
@@ -17,16 +16,17 @@ PAIRS_PER_SECTION = 6
 MAX_PAIR_SECTIONS = 30
 
 
-def assign_value(mentor_id: uuid.UUID, mentee_id: uuid.UUID, focus: Sequence[str] = ()) -> str:
-    """The "Assign" button's value: who to ask for whom, and the focus it was ranked on."""
+def assign_value(mentor_id: uuid.UUID, mentee_id: uuid.UUID, focus_key: str | None = None) -> str:
+    """The "Assign" button's value: who to ask for whom, and the key of the focus it
+    was ranked on (the skills themselves could outgrow the value's 2,000 characters)."""
     value = {"mentor": str(mentor_id), "mentee": str(mentee_id)}
-    if focus:
-        return json.dumps({**value, "focus": list(focus)})
+    if focus_key:
+        value["focus_key"] = focus_key
     return json.dumps(value)
 
 
 def match_section(
-    match: MentorMatch, mentee_id: uuid.UUID, position: int, focus: Sequence[str] = ()
+    match: MentorMatch, mentee_id: uuid.UUID, position: int, focus_key: str | None = None
 ) -> kit.Block:
     """One mentor: name, score, each factor on its own line, and an Assign button."""
     lines = [f"*{position}. {kit.escape(match.name)}* · score *{match.score:.0f}*/100"]
@@ -34,7 +34,7 @@ def match_section(
     return kit.section(
         "\n".join(lines),
         accessory=kit.button(
-            "Assign", ASSIGN, assign_value(match.mentor_id, mentee_id, focus), style="primary"
+            "Assign", ASSIGN, assign_value(match.mentor_id, mentee_id, focus_key), style="primary"
         ),
     )
 
@@ -46,8 +46,9 @@ def suggestions_text(ranking: Ranking) -> str:
     return f"Best mentors for {ranking.mentee_name}: {names}"
 
 
-def suggestions(ranking: Ranking, focus: Sequence[str] = ()) -> list[kit.Block]:
-    """The ranked mentors for one mentee, each with why and an Assign button."""
+def suggestions(ranking: Ranking) -> list[kit.Block]:
+    """The ranked mentors for one mentee, each with why and an Assign button (which
+    carries the key of the focus they were ranked on)."""
     blocks: list[kit.Block] = [
         kit.header(f"Mentors for {ranking.mentee_name}"),
         kit.context(
@@ -65,7 +66,7 @@ def suggestions(ranking: Ranking, focus: Sequence[str] = ()) -> list[kit.Block]:
         )
         return blocks
     for position, match in enumerate(ranking.matches, 1):
-        blocks.append(match_section(match, ranking.mentee_id, position, focus))
+        blocks.append(match_section(match, ranking.mentee_id, position, ranking.focus_key))
     blocks.append(
         kit.context(
             "Score out of 100: expertise overlap, timezone (hours apart) and past success "

@@ -16,6 +16,7 @@ from bot.blocks.actions import (
     PAUSE_DECLINE_WAITING,
     PAUSE_KEEP_WAITING,
     TRAINING_DONE,
+    WAITING_ALL,
 )
 from bot.services.mentors import (
     AVAILABLE,
@@ -27,11 +28,16 @@ from bot.services.mentors import (
     OptinForm,
     ProfileView,
     TrainingsView,
+    WaitingRequest,
 )
 from bot.services.program import Training
 from bot.services.time_off import AutoDeclined, OptOutResult, PauseResult
 
 OPTIN_VIEW = "mentor.optin"
+# Each App Home list is cut to a few rows and names or counts the rest, so that the
+# busiest person's Home (every role at once) stays within Slack's 100 blocks.
+HOME_WAITING_SHOWN = 8  # requests answered right on the Home tab; the rest in a modal
+HOME_TRAININGS_SHOWN = 3  # open trainings with Mark done; the rest are named
 
 
 # -- dates, in the reader's timezone ------------------------------------------------------------
@@ -52,6 +58,17 @@ def local_day(moment: datetime, timezone: str | None) -> str:
 
 
 # -- opt-in ---------------------------------------------------------------------------------------
+
+
+def _capacity_lowered(form: OptinForm) -> list[kit.Block]:
+    if not form.capacity_above_max:
+        return []
+    return [
+        kit.context(
+            f"Your capacity of {form.capacity_above_max} is above the program's maximum of "
+            f"{form.max_capacity} now: saving sets {form.capacity}, or less if you choose."
+        )
+    ]
 
 
 def optin_modal(form: OptinForm, timezone: str | None) -> kit.Block:
@@ -77,6 +94,7 @@ def optin_modal(form: OptinForm, timezone: str | None) -> kit.Block:
             kit.multi_static_select("expertise", options, initial=form.expertise),
             hint="What you can teach. Matching compares it with what new hires need.",
         ),
+        *_capacity_lowered(form),
         kit.input_block(
             "Capacity",
             "capacity",
@@ -354,18 +372,22 @@ def mentor_home_section(home: MentorHome, viewer_tz: str | None) -> list[kit.Blo
     ]
     if home.waiting:
         blocks.append(kit.section("*Requests waiting for your answer*"))
-        for w in home.waiting:
-            asked = f", asked by {kit.escape(w.requested_by)}" if w.requested_by else ""
-            blocks.append(
-                kit.section(
-                    f"• *{kit.escape(w.mentee_name)}*{asked} on "
-                    f"{local_day(w.requested_at, viewer_tz)}"
-                )
-            )
+        # Two blocks a request: a long list would push the Home past Slack's 100 blocks,
+        # so the oldest few are answered here and the rest are one click away.
+        for w in home.waiting[:HOME_WAITING_SHOWN]:
+            blocks.append(kit.section(waiting_line(w, viewer_tz)))
             blocks.append(
                 kit.actions(
                     kit.button("Accept", ACCEPT, str(w.assignment_id), style="primary"),
                     kit.button("Decline", DECLINE, str(w.assignment_id)),
+                )
+            )
+        more = len(home.waiting) - HOME_WAITING_SHOWN
+        if more > 0:
+            blocks.append(
+                kit.section(
+                    f"…and {more} more waiting.",
+                    accessory=kit.button(f"See all {len(home.waiting)} requests", WAITING_ALL),
                 )
             )
     else:
@@ -381,15 +403,40 @@ def mentor_home_section(home: MentorHome, viewer_tz: str | None) -> list[kit.Blo
     )
     if p.open_trainings and not p.is_certified:  # once certified they no longer gate anything
         blocks.append(kit.section("*Open trainings*"))
-        for training in p.open_trainings:
+        for training in p.open_trainings[:HOME_TRAININGS_SHOWN]:
             blocks.append(
                 kit.section(
                     f":white_square: {kit.escape(training.name)}",
                     accessory=kit.button("Mark done", TRAINING_DONE, training.key),
                 )
             )
+        more = p.open_trainings[HOME_TRAININGS_SHOWN:]
+        if more:
+            blocks.append(
+                kit.left_out([t.name for t in more], "trainings", "`/mentor trainings` lists all")
+            )
     blocks.append(kit.actions(kit.button("Edit profile", OPTIN_OPEN)))
     return blocks
+
+
+def waiting_line(w: WaitingRequest, viewer_tz: str | None) -> str:
+    asked = f", asked by {kit.escape(w.requested_by)}" if w.requested_by else ""
+    return f"• *{kit.escape(w.mentee_name)}*{asked} on {local_day(w.requested_at, viewer_tz)}"
+
+
+def waiting_modal(waiting: list[WaitingRequest], viewer_tz: str | None) -> kit.Block:
+    """Every request waiting for the mentor, oldest first; each is answered from its DM
+    or, as the list shortens, from the Home tab."""
+    lines = [waiting_line(w, viewer_tz) for w in waiting]
+    blocks = [
+        kit.context("Answer each with Accept or Decline in its DM, or on your Home tab."),
+        *kit.line_sections(lines, most=kit.MAX_BLOCKS_VIEW - 1),
+    ]
+    if not lines:
+        blocks.append(kit.section("No requests are waiting for your answer."))
+    return kit.modal(
+        "Waiting requests", blocks, callback_id="mentor_waiting", submit=None, close="Close"
+    )
 
 
 def become_mentor_section() -> list[kit.Block]:

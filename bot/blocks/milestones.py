@@ -181,8 +181,9 @@ def decision_notice(result: Reviewed) -> tuple[str, list[kit.Block]]:
     return text, blocks
 
 
-def review_rows(requests: list[ReviewRequest], tz: ZoneInfo, limit: int = 8) -> list[kit.Block]:
-    """App Home: submissions waiting for this mentor, each with its decisions."""
+def review_rows(requests: list[ReviewRequest], tz: ZoneInfo, limit: int = 5) -> list[kit.Block]:
+    """App Home: the oldest submissions waiting for this mentor, each with its
+    decisions; the rest counted (each is also in the mentor's DMs)."""
     if not requests:
         return []
     blocks: list[kit.Block] = [kit.section("*Milestone reviews waiting*")]
@@ -197,4 +198,8 @@ def review_rows(requests: list[ReviewRequest], tz: ZoneInfo, limit: int = 8) -> 
                 kit.button("Request changes", MILESTONE_REQUEST_CHANGES, str(r.submission_id)),
             ),
         ]
+    if len(requests) > limit:
+        blocks.append(
+            kit.context(f"…and {len(requests) - limit} more waiting: each is also in your DMs.")
+        )
     return blocks

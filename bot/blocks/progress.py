@@ -207,20 +207,35 @@ def status_card(status: Status, tz: ZoneInfo, today: date) -> list[kit.Block]:
     return blocks
 
 
-def status_list(statuses: list[Status], tz: ZoneInfo, today: date) -> list[kit.Block]:
+#: Cards in one `/mentor status` answer, fewer when they would pass 50 blocks.
+STATUS_CARDS = 8
+
+
+def status_message(
+    statuses: list[Status], tz: ZoneInfo, today: date
+) -> tuple[str, list[kit.Block]]:
+    """Text and blocks of `/mentor status`: a card per person while they fit in one
+    message (a card with its private part takes 8 blocks), then the rest named."""
     if not statuses:
-        return [
+        return "Mentorship status: nobody to show", [
             kit.section(
                 "Nobody to show: you have no new hires reporting to you and no mentorship. "
                 "Try `/mentor status @person`."
             )
         ]
     blocks: list[kit.Block] = []
-    for status in statuses[:8]:
-        if blocks:
-            blocks.append(kit.divider())
-        blocks += status_card(status, tz, today)
-    return blocks[: kit.MAX_BLOCKS_MESSAGE]
+    shown = 0
+    for status in statuses[:STATUS_CARDS]:
+        card = ([kit.divider()] if blocks else []) + status_card(status, tz, today)
+        if len(blocks) + len(card) > kit.MAX_BLOCKS_MESSAGE - 1:  # one left to name the rest
+            break
+        blocks += card
+        shown += 1
+    if shown < len(statuses):
+        rest = [s.person_name for s in statuses[shown:]]
+        blocks.append(kit.left_out(rest, then="`/mentor status @person` for one of them"))
+    of = f" of {len(statuses)}" if shown < len(statuses) else ""
+    return f"Mentorship status: {shown}{of} shown", blocks
 
 
 # -- completion ----------------------------------------------------------------------------

@@ -60,13 +60,16 @@ def log_modal(form: LogForm, metadata: str) -> kit.Block:
     if form.group:
         mentees = [kit.option(m.other_name, str(m.assignment_id)) for m in form.mentorships]
         every = [str(m.assignment_id) for m in form.mentorships]
+        # A multi-select, not checkboxes: those hold 10 options and a mentor may have 20.
         blocks += [
             kit.context("A group session: one log for several of your mentees."),
             kit.input_block(
-                "Invited", "invited", kit.checkboxes("invited", mentees, initial=every)
+                "Invited", "invited", kit.multi_static_select("invited", mentees, initial=every)
             ),
             kit.input_block(
-                "Attended", "attended", kit.checkboxes("attended", mentees, initial=every)
+                "Attended",
+                "attended",
+                kit.multi_static_select("attended", mentees, initial=every),
             ),
         ]
     elif len(form.mentorships) > 1 and form.editing_session_id is None:
@@ -145,6 +148,13 @@ def log_modal(form: LogForm, metadata: str) -> kit.Block:
             due = f" (due {fmt_day(i.due)})" if i.due else ""
             lines.append(f"• {i.owner}: {kit.escape(i.text)}{due}")
         blocks.append(kit.section("\n".join(lines)))
+        if form.carried_more:
+            blocks.append(
+                kit.context(
+                    f"…and {form.carried_more} more open action items: they stay open, "
+                    "to tick off next time or with Done on your Home tab."
+                )
+            )
         options = [kit.option(f"{i.owner}: {i.text}"[:75], i.key) for i in form.carried]
         blocks.append(
             kit.input_block(
@@ -229,7 +239,7 @@ def already_logged_note(by_name: str, day: date) -> str:
     )
 
 
-def item_rows(items: list[OpenItem], *, heading: str, limit: int = 10) -> list[kit.Block]:
+def item_rows(items: list[OpenItem], *, heading: str, limit: int = 5) -> list[kit.Block]:
     """Open action items, each with a Done button."""
     if not items:
         return []
@@ -244,6 +254,18 @@ def item_rows(items: list[OpenItem], *, heading: str, limit: int = 10) -> list[k
         )
     if len(items) > limit:
         blocks.append(kit.context(f"…and {len(items) - limit} more."))
+    return blocks
+
+
+HOME_CARDS = 5  # mentorships shown as cards on App Home; the rest are named
+
+
+def mentorship_cards(cards: list[Mentorship], tz: ZoneInfo) -> list[kit.Block]:
+    """The first mentorships as cards, the rest named (each is one `/mentor log` away)."""
+    blocks = [block for card in cards[:HOME_CARDS] for block in mentorship_card(card, tz)]
+    if len(cards) > HOME_CARDS:
+        rest = [card.other_name for card in cards[HOME_CARDS:]]
+        blocks.append(kit.left_out(rest, "mentorships", "`/mentor log` logs for any of them"))
     return blocks
 
 

@@ -79,7 +79,8 @@ def on_assign_click(
                 mentor_id=uuid.UUID(value["mentor"]),
                 mentee_id=uuid.UUID(value["mentee"]),
                 now=runtime.now(),
-                focus=value.get("focus") or (),
+                focus=value.get("focus") or (),  # buttons sent before focus_key
+                focus_key=value.get("focus_key"),
             )
         client.views_open(trigger_id=body["trigger_id"], view=blocks.assign_modal(form))
 
@@ -104,7 +105,8 @@ def on_assign_submit(
                 cadence=values.get("cadence"),
                 goals=values.get("goals"),
                 confirmed=blocks.CONFIRMED in (values.get("confirm") or []),
-                focus=metadata.get("focus") or (),
+                focus=metadata.get("focus") or (),  # modals opened before focus_key
+                focus_key=metadata.get("focus_key"),
             )
 
     requested: Requested | None = submit_view(ack, view, work)

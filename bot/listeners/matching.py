@@ -59,7 +59,7 @@ def match_command(inv: Invocation) -> None:
         ranking = assignments.suggestions_for(
             db, actor_id=inv.actor.id, mentee_slack_id=mentee, focus=focus, now=inv.runtime.now()
         )
-    inv.reply(blocks.suggestions_text(ranking), blocks.suggestions(ranking, ranking.focus))
+    inv.reply(blocks.suggestions_text(ranking), blocks.suggestions(ranking))
 
 
 def parse_since(args: str) -> date | None:

@@ -20,6 +20,7 @@ from bot.blocks.actions import (
     PAUSE_DECLINE_WAITING,
     PAUSE_KEEP_WAITING,
     TRAINING_DONE,
+    WAITING_ALL,
 )
 from bot.listeners.actor import Actor, fetch_profile
 from bot.listeners.assignments import offer_next_suggestion
@@ -41,6 +42,7 @@ def register(app: App) -> None:
     app.action(OPTIN_OPEN)(modal_button(open_optin))
     app.action(TRAINING_DONE)(on_training_done)
     app.action(CERTIFY)(on_certify)
+    app.action(WAITING_ALL)(modal_button(open_waiting))
     app.action(PAUSE_DECLINE_WAITING)(on_decline_waiting)
     app.action(PAUSE_KEEP_WAITING)(on_keep_waiting)
 
@@ -291,6 +293,16 @@ def on_certify(
 
 
 # -- App Home -------------------------------------------------------------------------------------
+
+
+def open_waiting(
+    client: WebClient, runtime: Runtime, actor: Actor, trigger_id: str, value: str = ""
+) -> None:
+    """The Home tab's "See all N requests": every request waiting for this mentor."""
+    with runtime.db() as db:
+        home = mentors.mentor_home(db, user_id=actor.id, now=runtime.now())
+    waiting = home.waiting if home is not None else []
+    client.views_open(trigger_id=trigger_id, view=blocks.waiting_modal(waiting, actor.timezone))
 
 
 @home_section(order=20)

@@ -55,8 +55,7 @@ def status_command(inv: Invocation) -> None:
             found = progress.statuses_for(db, actor_id=inv.actor.id, now=now)
         else:
             found = [progress.status(db, actor_id=inv.actor.id, subject_user_id=subject, now=now)]
-    shown = blocks.status_list(found, tz, now.astimezone(tz).date())
-    inv.reply(f"Mentorship status: {len(found)} shown", shown)
+    inv.reply(*blocks.status_message(found, tz, now.astimezone(tz).date()))
 
 
 @subcommand(

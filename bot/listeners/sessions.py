@@ -198,7 +198,6 @@ def mentorships_home(db: Session, user: Any, roles: set[str], now: datetime) -> 
         return []
     tz = inputs.zone(db, user.timezone)
     found: list[kit.Block] = [kit.header("Your mentorships")]
-    for card in cards[:8]:
-        found += blocks.mentorship_card(card, tz)
+    found += blocks.mentorship_cards(cards, tz)
     found += blocks.item_rows(items, heading="Your action items")
     return found

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,7 +20,17 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.services import access, audit, capacity, coverage, matching, milestones, program, roster
+from bot.services import (
+    access,
+    audit,
+    capacity,
+    coverage,
+    interaction_state,
+    matching,
+    milestones,
+    program,
+    roster,
+)
 from bot.services.errors import (
     CapacityFull,
     Conflict,
@@ -117,6 +127,7 @@ class AssignForm:
     why: list[str]
     score: float | None
     focus: list[str]
+    focus_key: str | None = None  # where the focus is kept, for the modal to carry
 
 
 @dataclass(frozen=True)
@@ -179,9 +190,13 @@ def suggestions_for(
     """`/mentor match @user`: the best mentors for this person, for their manager (or
     anyone above them) or a program admin."""
     mentee = find_person(db, mentee_slack_id)
-    return suggestions_for_user(
+    ranking = suggestions_for_user(
         db, actor_id=actor_id, mentee_id=mentee.id, now=now, focus=focus, limit=limit
     )
+    if not ranking.focus:
+        return ranking
+    # The Assign buttons carry a key: a long focus would outgrow a button's value.
+    return replace(ranking, focus_key=interaction_state.keep(db, {"focus": ranking.focus}, now=now))
 
 
 def suggestions_for_user(
@@ -210,10 +225,13 @@ def prepare(
     mentee_id: uuid.UUID,
     now: datetime,
     focus: Sequence[str] = (),
+    focus_key: str | None = None,
 ) -> AssignForm:
     """Check the actor may ask this mentor for this mentee, and return the modal's
     defaults: start today (the actor's day), end after the program's default
-    duration, the default cadence, the expectations text and why they match."""
+    duration, the default cadence, the expectations text and why they match.
+    The focus comes as skills or as the key `suggestions_for` kept them under."""
+    focus = list(focus) or interaction_state.focus_of(db, focus_key)
     actor = access.load_user(db, actor_id)
     mentee = access.load_user(db, mentee_id)
     mentor = db.get(Mentor, mentor_id)
@@ -234,6 +252,7 @@ def prepare(
         why=match.factors if match else [],
         score=match.score if match else None,
         focus=list(focus),
+        focus_key=focus_key,
     )
 
 
@@ -264,8 +283,10 @@ def request(
     goals: str | None,
     confirmed: bool,
     focus: Sequence[str] = (),
+    focus_key: str | None = None,
 ) -> Requested:
-    """Create the `pending` assignment the assign modal describes (FR-2.2, 2.4, 2.5).
+    """Create the `pending` assignment the assign modal describes (FR-2.2, 2.4, 2.5);
+    the focus comes as skills or as the key they are kept under.
 
     InvalidInput names each bad field (start_date, expected_end, cadence, goals,
     confirm); NotAllowed, Conflict or CapacityFull say why this mentor can't be asked.
@@ -291,6 +312,7 @@ def request(
     if errors:
         raise InvalidInput(errors)
     config = program.load(db)
+    focus = list(focus) or interaction_state.focus_of(db, focus_key)
     return _create_request(
         db,
         actor=actor,

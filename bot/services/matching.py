@@ -104,6 +104,8 @@ class Ranking:
     needs_source: str
     matches: list[MentorMatch]
     focus: list[str] = field(default_factory=list)  # the focus asked for, as program skills
+    #: The key the focus is kept under (interaction_state), for the Assign buttons.
+    focus_key: str | None = None
 
 
 @dataclass(frozen=True)

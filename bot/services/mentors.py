@@ -150,6 +150,9 @@ class OptinForm:
     is_update: bool
     needs_certification: bool
     open_trainings: list[Training]
+    #: The mentor's own capacity when an admin has since lowered the maximum below it;
+    #: the form then starts at the maximum (Slack refuses a number input outside its range).
+    capacity_above_max: int | None = None
 
 
 def start_optin(db: Session, *, user_id: uuid.UUID, now: datetime) -> OptinForm:
@@ -172,15 +175,17 @@ def start_optin(db: Session, *, user_id: uuid.UUID, now: datetime) -> OptinForm:
             needs_certification=config.require_certification,
             open_trainings=open_trainings,
         )
+    above_max = mentor.max_mentees > config.max_capacity
     return OptinForm(
         skills=config.skills,
         expertise=[s for s in mentor.expertise_areas if s in config.skills],
-        capacity=mentor.max_mentees,
+        capacity=min(mentor.max_mentees, config.max_capacity),
         availability=mentor.availability_notes,
         max_capacity=config.max_capacity,
         is_update=mentor.opted_out_at is None,
         needs_certification=config.require_certification and not mentor.is_certified,
         open_trainings=open_trainings,
+        capacity_above_max=mentor.max_mentees if above_max else None,
     )
 
 

@@ -74,6 +74,8 @@ class LogForm:
     day: date
     time: str
     carried: list[action_items.OpenItem]
+    #: Open items past the MAX_CARRIED the form lists; they stay open.
+    carried_more: int = 0
     editing_session_id: uuid.UUID | None = None
     values: dict[str, object] = field(default_factory=dict)
     note: str | None = None
@@ -252,9 +254,10 @@ def prepare_form(
             "You have no active mentorship to log a session for. Once a mentor accepts "
             "a mentorship, either of you can log sessions here."
         )
-    carried = [
+    open_items = [
         item for choice in choices for item in _open_items_of(db, choice.assignment_id, actor_id)
-    ][:MAX_CARRIED]
+    ]
+    carried = open_items[:MAX_CARRIED]
     local = now.astimezone(tz)
     return LogForm(
         mentorships=choices,
@@ -263,6 +266,7 @@ def prepare_form(
         day=local.date(),
         time=local.replace(minute=0).strftime("%H:%M"),
         carried=[] if group else carried,
+        carried_more=0 if group else len(open_items) - len(carried),
     )
 
 

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlencode
 from slack_sdk.signature import SignatureVerifier
 
 from bot.blocks.plaintext import element_text, render_blocks, render_view
+from bot.testing import slack_rules
 from bot.testing.fake_slack import TEAM_ID, FakeSlack, Message, ResponseTarget, dm_channel
 
 Who = Any  # a Slack user id, or anything with `.id` holding one
@@ -181,6 +182,7 @@ class SlackDriver:
         answers = self.fake.ephemeral(user)[before:]
         if reply.body and reply.body.startswith("{"):
             direct = reply.json()
+            _refuse_as_slack(f"/{command} {text}", slack_rules.response_refusal(direct))
             if direct.get("text") or direct.get("blocks"):
                 answers.insert(
                     0,
@@ -315,11 +317,16 @@ class SlackDriver:
         body = reply.json() if reply.body.startswith("{") else {}
         action = body.get("response_action")
         if action == "errors":
+            _refuse_as_slack(
+                "response_action errors", slack_rules.errors_refusal(view, body.get("errors"))
+            )
             result.errors = {labels.get(k, k): v for k, v in body.get("errors", {}).items()}
-        elif action == "update":
-            self.fake.replace_top_view(user, body["view"])
-        elif action == "push":
-            self.fake.push_view(user, body["view"])
+        elif action in ("update", "push"):
+            _refuse_as_slack(f"response_action {action}", slack_rules.view_refusal(body["view"]))
+            if action == "update":
+                self.fake.replace_top_view(user, body["view"])
+            else:
+                self.fake.push_view(user, body["view"])
         elif action == "clear":
             self.fake.clear_views(user)
         elif reply.status == 200:
@@ -457,17 +464,25 @@ class SlackDriver:
 
     def _action_payload(self, user: str, button: Button, surface: Any, kind: str) -> dict[str, Any]:
         payload = self._base_action(user, surface, kind)
-        payload["actions"] = [
-            {
-                "type": "button",
-                "action_id": button.action_id,
-                "block_id": button.block_id,
-                "text": {"type": "plain_text", "text": button.label},
-                "value": button.value,
-                "action_ts": str(time.time()),
-            }
-        ]
+        action = {
+            "type": "button",
+            "action_id": button.action_id,
+            "block_id": button.block_id,
+            "text": {"type": "plain_text", "text": button.label},
+            "action_ts": str(time.time()),
+        }
+        if button.value:  # Slack sends no value for a button that has none
+            action["value"] = button.value
+        payload["actions"] = [action]
         return payload
+
+
+def _refuse_as_slack(what: str, refusal: dict[str, Any] | None) -> None:
+    """The app answered Slack's HTTP request with blocks or a view Slack refuses: the
+    person would see Slack's error instead, so the test fails here."""
+    if refusal is not None:
+        messages = "\n".join(refusal.get("response_metadata", {}).get("messages", []))
+        raise AssertionError(f"Slack refuses the answer to {what}: {refusal['error']}\n{messages}")
 
 
 def _describe_request(body: str, content_type: str) -> str:

@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from bot.blocks.plaintext import render_blocks, render_view
+from bot.testing import slack_rules
 from bot.testing.fake_files import UPLOAD_PATH, FakeFiles
 from bot.testing.slack_quotas import Clock, RateLimits, ResponseUrls, Throttled, Triggers
 
@@ -161,6 +162,9 @@ class FakeSlack(FakeFiles):
             #: views.update calls that arrived while their view's submission was in
             #: flight; Slack applies the submission's response_action first.
             self.held_updates: dict[str, list[dict[str, Any]]] = {}
+            #: (method, Slack's answer) for every call refused for its blocks or view;
+            #: a test fails at its end unless it takes them (`take_refusals`).
+            self.refusals: list[tuple[str, dict[str, Any]]] = []
             self.reset_files()
 
     # -- people ----------------------------------------------------------------------------
@@ -296,6 +300,17 @@ class FakeSlack(FakeFiles):
                     return message
         return None
 
+    def take_refusals(self) -> list[tuple[str, dict[str, Any]]]:
+        """The calls refused for invalid blocks or views so far, forgotten once taken."""
+        with self._lock:
+            taken, self.refusals = self.refusals, []
+        return taken
+
+    def _refused(self, method: str, answer: dict[str, Any] | None) -> dict[str, Any] | None:
+        if answer is not None:
+            self.refusals.append((method, answer))
+        return answer
+
     def find_message(self, channel: str, ts: str) -> Message | None:
         with self._lock:
             for message in self.messages.get(channel, []):
@@ -414,7 +429,9 @@ class FakeSlack(FakeFiles):
             return {"ok": False, "error": error}
         if not args.get("text") and not args.get("blocks"):
             return {"ok": False, "error": "no_text"}
-        refused = self.slack_file_error(args.get("blocks"), channel)
+        refused = self._refused(
+            "chat.postMessage", slack_rules.message_refusal(args)
+        ) or self.slack_file_error(args.get("blocks"), channel)
         if refused:
             return refused
         message = Message(
@@ -450,7 +467,9 @@ class FakeSlack(FakeFiles):
             return message
         if not args.get("text") and not args.get("blocks"):
             return {"ok": False, "error": "no_text"}
-        refused = self.slack_file_error(args.get("blocks"), message.channel)
+        refused = self._refused(
+            "chat.update", slack_rules.message_refusal(args)
+        ) or self.slack_file_error(args.get("blocks"), message.channel)
         if refused:
             return refused
         if "text" in args:
@@ -478,6 +497,8 @@ class FakeSlack(FakeFiles):
             return {"ok": False, "error": "user_not_in_channel"}
         if not args.get("text") and not args.get("blocks"):
             return {"ok": False, "error": "no_text"}
+        if refused := self._refused("chat.postEphemeral", slack_rules.message_refusal(args)):
+            return refused
         message = Message(
             channel,
             self._ts(),
@@ -492,6 +513,8 @@ class FakeSlack(FakeFiles):
         user, error = self.triggers.exchange(str(args.get("trigger_id", "")))
         if user is None:
             return {"ok": False, "error": error}
+        if refused := self._refused("views.open", slack_rules.view_refusal(args.get("view"))):
+            return refused
         view = self._stored_view(args.get("view") or {}, user)
         self.views[user] = [view]
         return {"ok": True, "view": view}
@@ -503,6 +526,8 @@ class FakeSlack(FakeFiles):
         if not self.views.get(user):
             # Nothing to push onto: views.push needs an open modal.
             return {"ok": False, "error": "invalid_trigger_id"}
+        if refused := self._refused("views.push", slack_rules.view_refusal(args.get("view"))):
+            return refused
         view = self._stored_view(args.get("view") or {}, user)
         self.views[user].append(view)
         return {"ok": True, "view": view}
@@ -520,6 +545,8 @@ class FakeSlack(FakeFiles):
 
     def api_views_update(self, args: dict[str, Any]) -> dict[str, Any]:
         view_id = args.get("view_id")
+        if refused := self._refused("views.update", slack_rules.view_refusal(args.get("view"))):
+            return refused
         if view_id in self.held_updates:
             self.held_updates[str(view_id)].append(args)
             return {"ok": True, "view": {**(args.get("view") or {}), "id": view_id}}
@@ -536,7 +563,9 @@ class FakeSlack(FakeFiles):
 
     def api_views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
         user = str(args.get("user_id", ""))
-        refused = self.slack_file_error((args.get("view") or {}).get("blocks"), dm_channel(user))
+        refused = self._refused(
+            "views.publish", slack_rules.view_refusal(args.get("view"))
+        ) or self.slack_file_error((args.get("view") or {}).get("blocks"), dm_channel(user))
         if refused:
             return refused
         view = self._stored_view(args.get("view") or {}, user)
@@ -568,6 +597,8 @@ class FakeSlack(FakeFiles):
             target, error = self.response_urls.use(token)
             if target is None:
                 return 404, str(error)
+            if refused := self._refused("response_url", slack_rules.response_refusal(body)):
+                return 400, str(refused["error"])  # plain text, as incoming webhooks answer
             if body.get("delete_original") and target.message_ts:
                 message = self.find_message(target.channel, target.message_ts)
                 if message:
