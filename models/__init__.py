@@ -17,6 +17,7 @@ from models.mentors import Mentor, MentorTraining
 from models.milestones import MilestoneSubmission, MilestoneTemplate, RampMilestone
 from models.notifications import Notification
 from models.progress import ProgressNote, SkillAssessment
+from models.scheduling import MentorQuestion, ScheduledSession
 from models.sessions import MentorshipSession
 from models.settings import ProgramSetting
 from models.users import User
@@ -32,6 +33,7 @@ __all__ = [
     "Base",
     "MatchProposal",
     "Mentor",
+    "MentorQuestion",
     "MentorTraining",
     "MentorshipSession",
     "MilestoneSubmission",
@@ -40,6 +42,7 @@ __all__ = [
     "ProgramSetting",
     "ProgressNote",
     "RampMilestone",
+    "ScheduledSession",
     "SkillAssessment",
     "User",
     "ramp_facts",
