@@ -25,7 +25,9 @@ from bot.listeners import (
     mentors,
     milestones,
     progress,
+    questions,
     reminders,
+    scheduling,
     sessions,
 )
 from bot.listeners.actor import make_middleware
@@ -44,6 +46,8 @@ LISTENER_MODULES = [
     assignments,
     events,
     sessions,
+    scheduling,
+    questions,
     milestones,
     progress,
     completion,

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from bot.blocks import actions as ids
-from bot.blocks import kit
+from bot.blocks import kit, questions, scheduling
 from bot.services.reminders import Due
 
 Rendered = tuple[str, list[kit.Block]]
@@ -256,6 +256,8 @@ RENDERERS: dict[str, Callable[[Due], Rendered]] = {
     "item_overdue": item_overdue,
     "digest_manager": digest_manager,
     "digest_admin": digest_admin,
+    **scheduling.RENDERERS,
+    **questions.RENDERERS,
 }
 
 

@@ -83,6 +83,8 @@ class Due:
     period: str
     recipient: Recipient
     facts: dict[str, Any] = field(default_factory=dict, compare=False)
+    #: Sent when due whatever the recipient's working hours (a session about to start).
+    any_hour: bool = field(default=False, compare=False)
 
     @property
     def key(self) -> ledger.Key:
@@ -143,11 +145,15 @@ DUE_KINDS: dict[str, Finder] = {}
 #: it claims at once: the Mentor Role's response-time standards first, then the nudges
 #: people act on, the weekly digest last.
 PRIORITY = (
+    "session_reminder",
     "request_fallback",
     "review_waiting",
     "request_pending",
     "coverage",
+    "schedule",
+    "questions",
     "checkin",
+    "session_followup",
     "milestone_date",
     "action_item",
     "digest",
@@ -1329,3 +1335,7 @@ def snooze_week(
         assignment.snoozed_until, actor_timezone, WorkingDay.of(program.load(db))
     )
     return Snoozed(assignment.id, assignment.snoozed_until, until_day, other_name)
+
+
+# The kinds that live in their own modules register themselves on import.
+from bot.services import reminders_questions, reminders_scheduling  # noqa: E402, F401

@@ -1,0 +1,70 @@
+"""Reminder kind of mentees' questions (issue 17, Mentor Role: "student inquiries
+responded to within 24 hours"): the question to the mentor; a reminder to the mentor
+after `question_reminder_hours`; the program admins after `question_escalation_hours`,
+once (without the question: it is private to the pair); the answer to the mentee."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.services.reminders import Due, DueContext, _admins, _hours, _person, _with_pair, due_kind
+from models import Assignment, MentorQuestion
+
+#: An answer not delivered within this long is no longer news; bounds each sweep's reading.
+ANSWER_WINDOW = timedelta(days=4)
+#: Questions older than this are history (a first deployment must not flood anyone).
+QUESTION_LOOKBACK = timedelta(days=30)
+
+
+@due_kind("questions")
+def question_notices(ctx: DueContext) -> Iterator[Due]:
+    """Open questions to their mentor (new, reminded) and the admins (escalated);
+    answers and "talk in our next session" to the mentee."""
+    columns = (
+        MentorQuestion.id,
+        MentorQuestion.question,
+        MentorQuestion.status,
+        MentorQuestion.asked_at,
+        MentorQuestion.answered_at,
+        MentorQuestion.answer,
+        MentorQuestion.source_link,
+        MentorQuestion.assignment_id,
+    )
+    rows = list(
+        ctx.db.execute(
+            _with_pair(
+                select(*columns).join(Assignment, Assignment.id == MentorQuestion.assignment_id)
+            ).where(
+                MentorQuestion.asked_at >= ctx.now - QUESTION_LOOKBACK,
+                (MentorQuestion.status == "open")
+                | (MentorQuestion.answered_at >= ctx.now - ANSWER_WINDOW),
+            )
+        )
+    )
+    admins = None
+    escalate_after = timedelta(hours=ctx.config.question_escalation_hours)
+    for row in rows:
+        mentor, mentee = _person(row, "mentor"), _person(row, "mentee")
+        waited = ctx.now - row.asked_at
+        facts = {
+            "question_id": str(row.id),
+            "assignment_id": str(row.assignment_id),
+            "mentor_name": mentor.name,
+            "mentee_name": mentee.name,
+            "hours_waiting": _hours(waited),
+        }
+        if row.status != "open":
+            answer = {"question": row.question, "answer": row.answer or "", "status": row.status}
+            yield Due("question_answered", str(row.id), row.status, mentee, {**facts, **answer})
+            continue
+        private = {**facts, "question": row.question, "source_link": row.source_link}
+        yield Due("question_new", str(row.id), "new", mentor, private)
+        if waited >= timedelta(hours=ctx.config.question_reminder_hours):
+            yield Due("question_new", str(row.id), "reminder", mentor, {**private, "late": True})
+        if waited >= escalate_after:
+            admins = _admins(ctx.db) if admins is None else admins
+            for person in admins:
+                yield Due("question_escalation", str(row.id), "escalation", person, facts)

@@ -1,0 +1,227 @@
+"""Reminder kinds of sessions scheduled ahead (issue 17, Mentor Role: "session
+scheduling confirmed within 48 hours"):
+
+- `schedule`: a new proposal to the person asked; a reminder after
+  `schedule_reminder_hours`; after `schedule_escalation_hours` the mentor and the
+  program admins, once; the confirmed time to both sides; a cancellation to the other.
+- `session_reminder`: both sides `session_reminder_minutes` before the start, at
+  that time whatever their working hours.
+- `session_followup`: both sides after the end: "How did it go?".
+
+Each proposed or confirmed time is shown in the recipient's own timezone, marked
+when it falls outside their working hours."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.services.reminders import (
+    Due,
+    DueContext,
+    Recipient,
+    _admins,
+    _hours,
+    _person,
+    _with_pair,
+    due_kind,
+)
+from bot.services.working_hours import WorkingDay, is_working_time, zone_of
+from models import Assignment, ScheduledSession
+
+#: A notice (confirmed, cancelled) not sent within this long (people away for a long
+#: weekend and more) is no longer news; it also bounds what each sweep reads.
+NOTICE_WINDOW = timedelta(days=4)
+#: "How did it go?" is asked for sessions that ended within this long.
+FOLLOWUP_WINDOW = timedelta(days=7)
+
+_COLUMNS = (
+    ScheduledSession.id,
+    ScheduledSession.options,
+    ScheduledSession.objectives,
+    ScheduledSession.materials,
+    ScheduledSession.proposed_by_user_id,
+    ScheduledSession.answer_by_user_id,
+    ScheduledSession.proposed_at,
+    ScheduledSession.starts_at,
+    ScheduledSession.duration_minutes,
+    ScheduledSession.cancelled_by_user_id,
+    ScheduledSession.replaces_id,
+    ScheduledSession.assignment_id,
+)
+
+
+def _rows(ctx: DueContext, *where: Any) -> list[Any]:
+    statement = _with_pair(
+        select(*_COLUMNS).join(Assignment, Assignment.id == ScheduledSession.assignment_id)
+    )
+    return list(ctx.db.execute(statement.where(Assignment.status == "active", *where)))
+
+
+def slot(
+    starts_at: datetime, minutes: int, timezone: str | None, day: WorkingDay
+) -> dict[str, Any]:
+    """A time as one person sees it: label in their zone, and whether any of it falls
+    outside their working hours."""
+    zone = zone_of(timezone, day)
+    local = starts_at.astimezone(zone)
+    end = local + timedelta(minutes=minutes)
+    inside = is_working_time(starts_at, timezone, day) and is_working_time(
+        starts_at + timedelta(minutes=minutes - 1), timezone, day
+    )
+    return {
+        "label": f"{local:%a} {local.day} {local:%b}, {local:%H:%M}-{end:%H:%M} ({zone.key})",
+        "outside": not inside,
+        "starts_at": starts_at.isoformat(),
+        "minutes": minutes,
+    }
+
+
+def _sides(row: Any) -> tuple[Recipient, Recipient]:
+    return _person(row, "mentor"), _person(row, "mentee")
+
+
+def _facts(row: Any, ctx: DueContext, recipient: Recipient, other: Recipient) -> dict[str, Any]:
+    facts: dict[str, Any] = {
+        "scheduled_id": str(row.id),
+        "assignment_id": str(row.assignment_id),
+        "other_name": other.name,
+        "objectives": row.objectives or "",
+        "materials": row.materials or "",
+    }
+    if row.starts_at is not None:
+        facts["when"] = slot(row.starts_at, row.duration_minutes, recipient.timezone, ctx.day)
+    return facts
+
+
+@due_kind("schedule")
+def schedule_notices(ctx: DueContext) -> Iterator[Due]:
+    """Proposals to answer (new, reminded, escalated) and confirmed or cancelled sessions."""
+    yield from _open_proposals(ctx)
+    yield from _confirmed(ctx)
+    yield from _cancelled(ctx)
+
+
+def _open_proposals(ctx: DueContext) -> Iterator[Due]:
+    config = ctx.config
+    rows = _rows(
+        ctx, ScheduledSession.status == "proposed", ScheduledSession.last_option_at > ctx.now
+    )
+    admins = _admins(ctx.db) if rows else []
+    for row in rows:
+        mentor, mentee = _sides(row)
+        asked, proposer = (
+            (mentor, mentee) if row.answer_by_user_id == mentor.user_id else (mentee, mentor)
+        )
+        waited = ctx.now - row.proposed_at
+        facts = _facts(row, ctx, asked, proposer)
+        facts["options"] = [
+            {
+                **slot(
+                    datetime.fromisoformat(o["starts_at"]),
+                    int(o["minutes"]),
+                    asked.timezone,
+                    ctx.day,
+                ),
+                "index": i,
+            }
+            for i, o in enumerate(row.options)
+            if datetime.fromisoformat(o["starts_at"]) > ctx.now
+        ]
+        facts["replaces"] = row.replaces_id is not None
+        facts["hours_waiting"] = _hours(waited)
+        yield Due("schedule_proposal", str(row.id), "new", asked, facts)
+        if waited >= timedelta(hours=config.schedule_reminder_hours):
+            yield Due("schedule_proposal", str(row.id), "reminder", asked, {**facts, "late": True})
+        if waited >= timedelta(hours=config.schedule_escalation_hours):
+            summary = {
+                "mentor_name": mentor.name,
+                "mentee_name": mentee.name,
+                "asked_name": asked.name,
+                "hours_waiting": _hours(waited),
+                "assignment_id": str(row.assignment_id),
+            }
+            for person in [mentor, *[a for a in admins if a.user_id != mentor.user_id]]:
+                yield Due("schedule_escalation", str(row.id), "escalation", person, summary)
+
+
+def _confirmed(ctx: DueContext) -> Iterator[Due]:
+    rows = _rows(
+        ctx,
+        ScheduledSession.status == "confirmed",
+        ScheduledSession.starts_at > ctx.now,
+        ScheduledSession.answered_at >= ctx.now - NOTICE_WINDOW,
+    )
+    for row in rows:
+        mentor, mentee = _sides(row)
+        for recipient, other in ((mentor, mentee), (mentee, mentor)):
+            yield Due(
+                "schedule_confirmed",
+                str(row.id),
+                "confirmed",
+                recipient,
+                _facts(row, ctx, recipient, other),
+            )
+
+
+def _cancelled(ctx: DueContext) -> Iterator[Due]:
+    rows = _rows(
+        ctx,
+        ScheduledSession.status == "cancelled",
+        ScheduledSession.cancelled_at >= ctx.now - NOTICE_WINDOW,
+        ScheduledSession.last_option_at > ctx.now,
+    )
+    for row in rows:
+        mentor, mentee = _sides(row)
+        told, other = (
+            (mentee, mentor) if row.cancelled_by_user_id == mentor.user_id else (mentor, mentee)
+        )
+        yield Due(
+            "schedule_cancelled", str(row.id), "cancelled", told, _facts(row, ctx, told, other)
+        )
+
+
+@due_kind("session_reminder")
+def session_reminders(ctx: DueContext) -> Iterator[Due]:
+    """Both sides, once, `session_reminder_minutes` before a confirmed session: sent at
+    that time whatever their working hours (they agreed to meet then)."""
+    lead = timedelta(minutes=ctx.config.session_reminder_minutes)
+    rows = _rows(
+        ctx,
+        ScheduledSession.status == "confirmed",
+        ScheduledSession.starts_at > ctx.now,
+        ScheduledSession.starts_at <= ctx.now + lead,
+    )
+    for row in rows:
+        mentor, mentee = _sides(row)
+        for recipient, other in ((mentor, mentee), (mentee, mentor)):
+            facts = _facts(row, ctx, recipient, other)
+            facts["minutes_to_go"] = int((row.starts_at - ctx.now).total_seconds() // 60)
+            yield Due("session_reminder", str(row.id), "before", recipient, facts, any_hour=True)
+
+
+@due_kind("session_followup")
+def session_followups(ctx: DueContext) -> Iterator[Due]:
+    """Both sides, once, after a confirmed session's end: "How did it go?" with Log
+    session and It didn't happen, until one of them answers."""
+    rows = _rows(
+        ctx,
+        ScheduledSession.status == "confirmed",
+        ScheduledSession.starts_at <= ctx.now,
+        ScheduledSession.starts_at >= ctx.now - FOLLOWUP_WINDOW,
+    )
+    for row in rows:
+        if row.starts_at + timedelta(minutes=row.duration_minutes) > ctx.now:
+            continue
+        mentor, mentee = _sides(row)
+        for recipient, other in ((mentor, mentee), (mentee, mentor)):
+            yield Due(
+                "session_followup",
+                str(row.id),
+                "after",
+                recipient,
+                _facts(row, ctx, recipient, other),
+            )
