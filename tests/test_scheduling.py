@@ -11,10 +11,13 @@ import sqlalchemy as sa
 
 from bot.blocks import actions as ids
 from bot.config import Settings
+from bot.services import scheduling
+from bot.services.errors import Conflict
 from bot.testing.harness import ServedApp
 from models import AuditEntry, MentorshipSession, ScheduledSession
 from tests.factories import make_assignment, make_mentor
 from tests.reminders_support import Sweep, at, sent, sweeper
+from tests.test_assignment_race import _postgres_only, _race
 
 #: Two times on Thursday 19 November, typed by Vera in New York: 08:00 (07:00 for Newt
 #: in Chicago, before his working day) and 11:00 (10:00 for Newt).
@@ -191,3 +194,43 @@ def test_propose_another_replaces_the_proposal(slack, world, db, pair) -> None: 
     # Someone else's proposal can't be confirmed by its author.
     slack.press(world.new_hire, ids.SCHEDULE_CONFIRM, f"{second.id}:0")
     assert "Only the person" in slack.last_ephemeral(world.new_hire).text
+
+
+def test_two_confirms_at_once_schedule_exactly_one_session(
+    backend, engine, db, world, pair, clock
+) -> None:  # type: ignore[no-untyped-def]
+    """Two Confirm clicks racing (two options, two tabs) on PostgreSQL: one confirms."""
+    _postgres_only(backend)
+    for _ in range(5):  # several rounds, so a lucky ordering can't hide a lost update
+        proposal = scheduling.propose(
+            db,
+            actor_id=world.veteran.user_id,
+            assignment_id=pair.id,
+            options=[
+                scheduling.OptionInput("2026-11-19", "11:00", 45),
+                scheduling.OptionInput("2026-11-20", "11:00", 45),
+            ],
+            objectives="",
+            materials="",
+            now=clock[0],
+            timezone="America/New_York",
+        )
+        db.commit()
+
+        def confirming(option):  # type: ignore[no-untyped-def]
+            return lambda session: scheduling.confirm(
+                session,
+                actor_id=world.new_hire.user_id,
+                proposal_id=proposal.proposal_id,
+                option=option,
+                now=clock[0],
+            )
+
+        results = _race(engine, confirming(0), confirming(1))
+        assert sum(isinstance(r, scheduling.Confirmed) for r in results) == 1, results
+        assert sum(isinstance(r, Conflict) for r in results) == 1, results
+        db.expire_all()
+        row = db.get(ScheduledSession, proposal.proposal_id)
+        assert row.status == "confirmed"
+        row.status = "cancelled"  # frees the pair for the next round
+        db.commit()
