@@ -217,11 +217,11 @@ def test_two_confirms_at_once_schedule_exactly_one_session(
         )
         db.commit()
 
-        def confirming(option):  # type: ignore[no-untyped-def]
+        def confirming(option, proposal_id=proposal.proposal_id):  # type: ignore[no-untyped-def]
             return lambda session: scheduling.confirm(
                 session,
                 actor_id=world.new_hire.user_id,
-                proposal_id=proposal.proposal_id,
+                proposal_id=proposal_id,
                 option=option,
                 now=clock[0],
             )
