@@ -17,7 +17,7 @@ from models.mentors import Mentor, MentorTraining
 from models.milestones import MilestoneSubmission, MilestoneTemplate, RampMilestone
 from models.notifications import Notification
 from models.progress import ProgressNote, SkillAssessment
-from models.scheduling import MentorQuestion, ScheduledSession
+from models.scheduling import SCHEDULED_STATUSES, MentorQuestion, ScheduledSession
 from models.sessions import MentorshipSession
 from models.settings import ProgramSetting
 from models.users import User
@@ -28,6 +28,7 @@ __all__ = [
     "CADENCE_DAYS",
     "MENTORED_STATUSES",
     "OPEN_STATUSES",
+    "SCHEDULED_STATUSES",
     "Assignment",
     "AuditEntry",
     "Base",

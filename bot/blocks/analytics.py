@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 
 from bot.blocks import kit
+from bot.blocks import response_times as response_blocks
 from bot.services.analytics import (
     Coverage,
     Dashboard,
@@ -118,6 +119,7 @@ def program_report(report: ProgramReport) -> list[kit.Block]:
         *satisfaction_blocks(report.satisfaction),
         kit.divider(),
         *effectiveness_blocks(report.effectiveness),
+        *response_blocks.program_blocks(report.response_times),
         kit.divider(),
         *coverage_blocks(report.coverage, whose="new hires"),
     ]
@@ -404,6 +406,7 @@ def mentor_report(report: MentorReport) -> list[kit.Block]:
             f"{rating(report.program_mentee_average)})",
             f"*Effectiveness*\n{standing}",
         ),
+        *response_blocks.mentor_blocks(report.response_times),
         kit.context("Only you see your own figures and ranking."),
     ]
 

@@ -36,7 +36,7 @@ from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.expression import ColumnElement
 
-from bot.services import access, program
+from bot.services import access, program, response_times, session_completion
 from bot.services.coverage import has_open_mentorship_sql
 from bot.services.program import ProgramConfig
 from models import (
@@ -292,6 +292,8 @@ class ProgramReport:
     satisfaction: Satisfaction
     effectiveness: Effectiveness
     coverage: Coverage
+    #: Each mentor against the Mentor Role's response-time standards.
+    response_times: list[response_times.MentorResponseTimes] = field(default_factory=list)
 
     @property
     def headlines(self) -> ProgramHeadlines:
@@ -336,6 +338,7 @@ class MentorReport:
     ranked: int
     program_completion: float | None
     program_mentee_average: float | None
+    response_times: response_times.MentorResponseTimes | None = None
 
 
 @dataclass(frozen=True)
@@ -368,13 +371,16 @@ def program_report(db: Session, *, now: datetime, ranking_limit: int | None = 10
     coverage = _coverage(db, config, today, everyone)
     return ProgramReport(
         as_of=today,
-        metrics=success_metrics(config, coverage, ramp, sessions, satisfaction),
+        metrics=session_completion.beside_cadence(
+            success_metrics(config, coverage, ramp, sessions, satisfaction), db, config, now
+        ),
         ramp=ramp,
         workload=_workload(db),
         sessions=sessions,
         satisfaction=satisfaction,
         effectiveness=effectiveness,
         coverage=coverage,
+        response_times=response_times.per_mentor(db, now=now, config=config),
     )
 
 
@@ -391,7 +397,9 @@ def program_headlines(db: Session, *, now: datetime) -> ProgramHeadlines:
     coverage = _coverage(db, config, today, everyone)
     return ProgramHeadlines(
         as_of=today,
-        metrics=success_metrics(config, coverage, ramp, sessions, satisfaction),
+        metrics=session_completion.beside_cadence(
+            success_metrics(config, coverage, ramp, sessions, satisfaction), db, config, now
+        ),
         hires=ramp.hires,
         mentors=_workload(db, busiest=0).mentors,
         sessions_logged=sessions.logged,
@@ -450,6 +458,10 @@ def mentor_report(db: Session, *, user_id: uuid.UUID, now: datetime) -> MentorRe
         ranked=ranking.ranked,
         program_completion=everyone_sessions.completion_rate,
         program_mentee_average=everyone_satisfaction.mentee_average,
+        response_times=next(
+            iter(response_times.per_mentor(db, now=now, config=config, mentor_user_id=user_id)),
+            None,
+        ),
     )
 
 
