@@ -1,6 +1,6 @@
 """Plain-Python versions of the issue 17 figures the analytics report carries (session
 completion held / scheduled, the response-time standards), read row by row: what
-the SQL in bot/services/session_completion.py and response_times.py must equal."""
+the SQL in bot/services/analytics/scheduled_completion.py and response_times.py must equal."""
 
 from __future__ import annotations
 
@@ -13,15 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services.analytics import Metric
-from bot.services.program import ProgramConfig
-from bot.services.response_times import (
+from bot.services.analytics.response_times import (
     LOOKBACK,
     STANDARDS,
     MentorResponseTimes,
     Standard,
     targets,
 )
-from bot.services.session_completion import KEY, OUTCOME_WAIT
+from bot.services.analytics.scheduled_completion import KEY, OUTCOME_WAIT
+from bot.services.program import ProgramConfig
 from models import (
     SCHEDULED_STATUSES,
     Assignment,
@@ -72,7 +72,7 @@ def response_times(db: Session, config: ProgramConfig, now: datetime) -> list[Me
             return
         if end is None and start > now - timedelta(hours=hours[key]):
             return  # still within the standard: it may yet be met
-        waits[mentor][key].append(int(((end or now) - start).total_seconds() // 60))
+        waits[mentor][key].append(max(0, int(((end or now) - start).total_seconds() // 60)))
 
     for a in assignments.values():
         answered = a.mentor_accepted_at or a.declined_at

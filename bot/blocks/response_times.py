@@ -4,7 +4,7 @@ share met and median time per standard (admins see every mentor, a mentor their 
 from __future__ import annotations
 
 from bot.blocks import kit
-from bot.services.response_times import MentorResponseTimes, Standard
+from bot.services.analytics.response_times import MentorResponseTimes, Standard
 
 MENTORS_SHOWN = 15
 HEADING = "*Response times* (Mentor Role standards, last 90 days: share met, median)"

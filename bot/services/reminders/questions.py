@@ -10,7 +10,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.services.reminders import Due, DueContext, _admins, _hours, _person, _with_pair, due_kind
+from bot.services.reminders.base import Due, DueContext, due_kind, whole_hours
+from bot.services.reminders.people import person_of, program_admins, with_pair
 from models import Assignment, MentorQuestion
 
 #: An answer not delivered within this long is no longer news; bounds each sweep's reading.
@@ -35,7 +36,7 @@ def question_notices(ctx: DueContext) -> Iterator[Due]:
     )
     rows = list(
         ctx.db.execute(
-            _with_pair(
+            with_pair(
                 select(*columns).join(Assignment, Assignment.id == MentorQuestion.assignment_id)
             ).where(
                 MentorQuestion.asked_at >= ctx.now - QUESTION_LOOKBACK,
@@ -47,14 +48,14 @@ def question_notices(ctx: DueContext) -> Iterator[Due]:
     admins = None
     escalate_after = timedelta(hours=ctx.config.question_escalation_hours)
     for row in rows:
-        mentor, mentee = _person(row, "mentor"), _person(row, "mentee")
+        mentor, mentee = person_of(row, "mentor"), person_of(row, "mentee")
         waited = ctx.now - row.asked_at
         facts = {
             "question_id": str(row.id),
             "assignment_id": str(row.assignment_id),
             "mentor_name": mentor.name,
             "mentee_name": mentee.name,
-            "hours_waiting": _hours(waited),
+            "hours_waiting": whole_hours(waited),
         }
         if row.status != "open":
             answer = {"question": row.question, "answer": row.answer or "", "status": row.status}
@@ -65,6 +66,6 @@ def question_notices(ctx: DueContext) -> Iterator[Due]:
         if waited >= timedelta(hours=ctx.config.question_reminder_hours):
             yield Due("question_new", str(row.id), "reminder", mentor, {**private, "late": True})
         if waited >= escalate_after:
-            admins = _admins(ctx.db) if admins is None else admins
+            admins = program_admins(ctx.db) if admins is None else admins
             for person in admins:
                 yield Due("question_escalation", str(row.id), "escalation", person, facts)

@@ -19,16 +19,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.services.reminders import (
-    Due,
-    DueContext,
-    Recipient,
-    _admins,
-    _hours,
-    _person,
-    _with_pair,
-    due_kind,
-)
+from bot.services.reminders.base import Due, DueContext, Recipient, due_kind, whole_hours
+from bot.services.reminders.people import person_of, program_admins, with_pair
 from bot.services.working_hours import WorkingDay, is_working_time, zone_of
 from models import Assignment, ScheduledSession
 
@@ -55,7 +47,7 @@ _COLUMNS = (
 
 
 def _rows(ctx: DueContext, *where: Any) -> list[Any]:
-    statement = _with_pair(
+    statement = with_pair(
         select(*_COLUMNS).join(Assignment, Assignment.id == ScheduledSession.assignment_id)
     )
     return list(ctx.db.execute(statement.where(Assignment.status == "active", *where)))
@@ -81,7 +73,7 @@ def slot(
 
 
 def _sides(row: Any) -> tuple[Recipient, Recipient]:
-    return _person(row, "mentor"), _person(row, "mentee")
+    return person_of(row, "mentor"), person_of(row, "mentee")
 
 
 def _facts(row: Any, ctx: DueContext, recipient: Recipient, other: Recipient) -> dict[str, Any]:
@@ -110,7 +102,7 @@ def _open_proposals(ctx: DueContext) -> Iterator[Due]:
     rows = _rows(
         ctx, ScheduledSession.status == "proposed", ScheduledSession.last_option_at > ctx.now
     )
-    admins = _admins(ctx.db) if rows else []
+    admins = program_admins(ctx.db) if rows else []
     for row in rows:
         mentor, mentee = _sides(row)
         asked, proposer = (
@@ -132,7 +124,7 @@ def _open_proposals(ctx: DueContext) -> Iterator[Due]:
             if datetime.fromisoformat(o["starts_at"]) > ctx.now
         ]
         facts["replaces"] = row.replaces_id is not None
-        facts["hours_waiting"] = _hours(waited)
+        facts["hours_waiting"] = whole_hours(waited)
         yield Due("schedule_proposal", str(row.id), "new", asked, facts)
         if waited >= timedelta(hours=config.schedule_reminder_hours):
             yield Due("schedule_proposal", str(row.id), "reminder", asked, {**facts, "late": True})
@@ -141,7 +133,7 @@ def _open_proposals(ctx: DueContext) -> Iterator[Due]:
                 "mentor_name": mentor.name,
                 "mentee_name": mentee.name,
                 "asked_name": asked.name,
-                "hours_waiting": _hours(waited),
+                "hours_waiting": whole_hours(waited),
                 "assignment_id": str(row.assignment_id),
             }
             for person in [mentor, *[a for a in admins if a.user_id != mentor.user_id]]:

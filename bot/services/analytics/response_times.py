@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from bot.services.program import ProgramConfig
@@ -153,6 +153,8 @@ def _histogram(now: datetime, hours: dict[str, int], mentor_user_id: uuid.UUID |
         # An open one counts once its wait has passed the standard (it has missed it).
         late = start <= literal(now - timedelta(hours=hours[key]), UTCDateTime())
         elapsed = minutes_between(func.coalesce(end, at), start)
+        # An answer dated before its question (history imported from elsewhere) took no time.
+        elapsed = case((elapsed < 0, 0), else_=elapsed)
         where = [start >= since, or_(answered, late)]
         if counted is not None:
             where.append(counted)

@@ -12,11 +12,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from bot.services.analytics.metrics import Metric
 from bot.services.program import ProgramConfig
 from models import SCHEDULED_STATUSES, Assignment, ScheduledSession
 
@@ -61,12 +61,10 @@ def figures(
 
 
 def beside_cadence(
-    metrics: list[Any], db: Session, config: ProgramConfig, now: datetime
-) -> list[Any]:
+    metrics: list[Metric], db: Session, config: ProgramConfig, now: datetime
+) -> list[Metric]:
     """The program's success metrics with "held / scheduled" after the cadence-based
     session completion (same target, the PRD's 90 %)."""
-    from bot.services.analytics import Metric  # the metric type the analytics report uses
-
     figure = figures(db, now=now)
     metric = Metric(
         KEY,
