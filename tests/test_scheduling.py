@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.services import scheduling
 from bot.services.errors import Conflict
 from bot.testing.harness import ServedApp
-from models import AuditEntry, MentorshipSession, ScheduledSession
+from models import AuditEntry, MentorshipSession, ScheduledSession, User
 from tests.factories import make_assignment, make_mentor
 from tests.reminders_support import Sweep, at, sent, sweeper
 from tests.test_assignment_race import _postgres_only, _race
@@ -234,3 +234,38 @@ def test_two_confirms_at_once_schedule_exactly_one_session(
         assert row.status == "confirmed"
         row.status = "cancelled"  # frees the pair for the next round
         db.commit()
+
+
+def test_an_unanswered_proposal_reminds_at_24_hours_and_escalates_at_48_once(
+    slack, world, db, pair, sweep
+) -> None:  # type: ignore[no-untyped-def]
+    db.get(User, world.admin.user_id).is_admin = True
+    db.commit()
+    propose(slack, world.new_hire, {"Date 1": "2026-11-23", "Time 1": "10:00"})
+    assert "proposes" in slack.last_dm(world.veteran).all_text
+
+    assert sent(sweep(at("2026-11-18T14:59")), "schedule_proposal") == []
+    assert sent(sweep(at("2026-11-18T15:00")), "schedule_proposal") == ["UVERA"]
+    assert "waiting 24 hours" in slack.last_dm(world.veteran).all_text
+    assert sent(sweep(at("2026-11-18T16:00")), "schedule_proposal") == []
+    assert sent(sweep(at("2026-11-19T14:59")), "schedule_escalation") == []
+    assert sent(sweep(at("2026-11-19T15:00")), "schedule_escalation") == ["UADMIN", "UVERA"]
+    assert sent(sweep(at("2026-11-19T16:00")), "schedule_escalation") == []
+    told = slack.last_dm(world.admin)
+    assert "has waited 48 hours for *Vera Veteran*'s answer" in told.all_text
+
+
+def test_a_confirmed_session_ahead_replaces_the_check_in_nudge(
+    slack, world, db, pair, sweep, clock
+) -> None:  # type: ignore[no-untyped-def]
+    propose(slack, world.veteran, {"Date 1": "2026-11-24", "Time 1": "11:00"})
+    slack.click(world.new_hire, "Confirm", message=dm_with(slack, world.new_hire, "proposes"))
+    # Weekly since 2 Nov and nothing logged: a check-in is due, but the session is ahead.
+    assert sent(sweep(at("2026-11-17T16:00"))) == []
+    assert sent(sweep(at("2026-11-24T15:00"))) == []
+    # Once it has passed without a log, the cadence nudge is back, with the way to schedule.
+    clock[0] = at("2026-11-25T15:00")
+    assert sent(sweep(clock[0])) == ["UNEWT", "UVERA"]
+    nudge = dm_with(slack, world.veteran, "check-in")
+    slack.click(world.veteran, "Schedule next session", message=nudge)
+    assert "Propose up to 3 times to *Newt Newhire*" in slack.modal_text(world.veteran)

@@ -47,9 +47,14 @@ def checkin(due: Due) -> Rendered:
         since = f"No session logged yet since you started on {day_label(f['start_date'])}."
     return text, [
         kit.section(f":wave: Time for your *{f['cadence']}* check-in with *{other}*. {since}"),
-        kit.context("Met already? Log it and the next nudge waits a full cadence period."),
-        _choice(
-            ("Log session", ids.LOG_SESSION), ("Snooze a week", ids.SNOOZE_WEEK), f["assignment_id"]
+        kit.context(
+            "Met already? Log it and the next nudge waits a full cadence period. "
+            "Or put the next session in both calendars now."
+        ),
+        kit.actions(
+            kit.button("Log session", ids.LOG_SESSION, f["assignment_id"], style="primary"),
+            kit.button("Schedule next session", ids.SCHEDULE_OPEN, f["assignment_id"]),
+            kit.button("Snooze a week", ids.SNOOZE_WEEK, f["assignment_id"]),
         ),
     ]
 
