@@ -74,7 +74,7 @@ def show_help(demo: Demo) -> None:
 
 def _steps() -> list[Callable[[Demo], None]]:
     # Imported here: the step modules use Demo, defined above.
-    from bot.demo_steps import analytics, matching, mentors, mentorship, reminders
+    from bot.demo_steps import analytics, matching, mentors, mentorship, reminders, scheduling
 
     # The analytics come last, as a program lead reads them.
     return [
@@ -84,6 +84,7 @@ def _steps() -> list[Callable[[Demo], None]]:
         # Check-in nudges come while the mentorship runs, before it completes.
         *mentorship.STEPS[:-1],
         *reminders.STEPS,
+        *scheduling.STEPS,
         mentorship.complete_the_mentorship,
         analytics.program_lead_reads_the_analytics,
     ]
