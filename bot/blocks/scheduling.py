@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from bot.blocks import actions as ids
 from bot.blocks import kit
 from bot.services.reminders import Due
-from bot.services.scheduling import MAX_OPTIONS, ProposalForm, Proposed, option_field
+from bot.services.scheduling import MAX_OPTIONS, ProposalForm, Proposed, option_field, slot
 
 Rendered = tuple[str, list[kit.Block]]
 PROPOSE_CALLBACK = "schedule.propose"
@@ -114,8 +114,10 @@ def no_show_modal(scheduled_id: str, mentor_name: str, mentee_name: str) -> kit.
 
 
 # -- the DMs ----------------------------------------------------------------------------------
-def _when(slot: dict[str, Any]) -> str:
-    return f"*{kit.escape(slot['label'])}*" + (f"  {OUTSIDE}" if slot["outside"] else "")
+def _when(due: Due, when: dict[str, Any]) -> str:
+    """A time in the recipient's timezone, marked when outside their working hours."""
+    shown = slot(when, due.recipient.timezone, due.facts["work_day"])
+    return f"*{kit.escape(shown['label'])}*" + (f"  {OUTSIDE}" if shown["outside"] else "")
 
 
 def _agenda(facts: dict[str, Any]) -> list[kit.Block]:
@@ -156,7 +158,7 @@ def schedule_proposal(due: Due) -> Rendered:
     for option in f["options"][:MAX_OPTIONS]:
         blocks.append(
             kit.section(
-                _when(option),
+                _when(due, option),
                 kit.button(
                     "Confirm",
                     ids.SCHEDULE_CONFIRM,
@@ -197,11 +199,11 @@ def _session_buttons(scheduled_id: str) -> kit.Block:
 
 def schedule_confirmed(due: Due) -> Rendered:
     f = due.facts
-    text = f"Session with {f['other_name']} confirmed: {f['when']['label']}"
+    text = f"Session with {f['other_name']} confirmed"
     return text, [
         kit.section(
             f":white_check_mark: Your session with *{kit.escape(f['other_name'])}* is confirmed "
-            f"for {_when(f['when'])}. <{calendar_link(f)}|Add to calendar>"
+            f"for {_when(due, f['when'])}. <{calendar_link(f)}|Add to calendar>"
         ),
         *_agenda(f),
         _session_buttons(f["scheduled_id"]),
@@ -210,7 +212,9 @@ def schedule_confirmed(due: Due) -> Rendered:
 
 def schedule_cancelled(due: Due) -> Rendered:
     f = due.facts
-    what = f"your session of {_when(f['when'])}" if f.get("when") else "the times they proposed"
+    what = (
+        f"your session of {_when(due, f['when'])}" if f.get("when") else "the times they proposed"
+    )
     text = f"{f['other_name']} cancelled a session"
     return text, [
         kit.section(f":x: *{kit.escape(f['other_name'])}* cancelled {what}."),
@@ -224,7 +228,7 @@ def session_reminder(due: Due) -> Rendered:
     return text, [
         kit.section(
             f":alarm_clock: Your session with *{kit.escape(f['other_name'])}* starts in "
-            f"{f['minutes_to_go']} minutes: {_when(f['when'])}."
+            f"{f['minutes_to_go']} minutes: {_when(due, f['when'])}."
         ),
         *_agenda(f),
         _session_buttons(f["scheduled_id"]),
@@ -237,7 +241,7 @@ def session_followup(due: Due) -> Rendered:
     return text, [
         kit.section(
             f":speech_balloon: How did your session with *{kit.escape(f['other_name'])}* "
-            f"go ({_when(f['when'])})?"
+            f"go ({_when(due, f['when'])})?"
         ),
         kit.actions(
             kit.button("Log session", ids.SCHEDULE_LOG, f["scheduled_id"], style="primary"),

@@ -12,12 +12,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from bot.services import access, audit, inputs
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.services.working_hours import WorkingDay, is_working_time, zone_of
 from models import Assignment, ScheduledSession, User
 
 MAX_OPTIONS = 3
@@ -338,6 +340,25 @@ def pair_names(
     mentor = access.load_user(db, access.mentor_user_id(db, assignment))
     mentee = access.load_user(db, assignment.mentee_user_id)
     return mentor.name or mentor.slack_user_id, mentee.name or mentee.slack_user_id
+
+
+def slot(when: dict[str, Any], timezone: str | None, work_day: list[Any]) -> dict[str, Any]:
+    """A time (`{starts_at, minutes}`) as one person sees it: its label in their zone and
+    whether any of it falls outside their working hours (`work_day`: start hour, end
+    hour, working days, default timezone, as the reminder facts carry them)."""
+    day = WorkingDay(work_day[0], work_day[1], frozenset(work_day[2]), work_day[3])
+    starts_at = datetime.fromisoformat(when["starts_at"])
+    minutes = int(when["minutes"])
+    zone = zone_of(timezone, day)
+    local = starts_at.astimezone(zone)
+    end = local + timedelta(minutes=minutes)
+    inside = is_working_time(starts_at, timezone, day) and is_working_time(
+        starts_at + timedelta(minutes=minutes - 1), timezone, day
+    )
+    return {
+        "label": f"{local:%a} {local.day} {local:%b}, {local:%H:%M}-{end:%H:%M} ({zone.key})",
+        "outside": not inside,
+    }
 
 
 # -- rules ------------------------------------------------------------------------------------

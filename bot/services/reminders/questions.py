@@ -8,10 +8,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from bot.services.reminders.base import Due, DueContext, due_kind, whole_hours
-from bot.services.reminders.people import person_of, program_admins, with_pair
+from bot.services.reminders.people import (
+    mentee_user,
+    mentor_user,
+    person_of,
+    program_admins,
+    settled_for,
+    with_pair,
+)
 from models import Assignment, MentorQuestion
 
 #: An answer not delivered within this long is no longer news; bounds each sweep's reading.
@@ -24,6 +31,7 @@ QUESTION_LOOKBACK = timedelta(days=30)
 def question_notices(ctx: DueContext) -> Iterator[Due]:
     """Open questions to their mentor (new, reminded) and the admins (escalated);
     answers and "talk in our next session" to the mentee."""
+    reminder_after = timedelta(hours=ctx.config.question_reminder_hours)
     columns = (
         MentorQuestion.id,
         MentorQuestion.question,
@@ -42,6 +50,24 @@ def question_notices(ctx: DueContext) -> Iterator[Due]:
                 MentorQuestion.asked_at >= ctx.now - QUESTION_LOOKBACK,
                 (MentorQuestion.status == "open")
                 | (MentorQuestion.answered_at >= ctx.now - ANSWER_WINDOW),
+                # What the ledger settled: the answer told, a fresh question delivered.
+                ~and_(
+                    MentorQuestion.status == "answered",
+                    settled_for(
+                        ctx, "question_answered", "answered", MentorQuestion.id, (mentee_user,)
+                    ),
+                ),
+                ~and_(
+                    MentorQuestion.status == "deferred",
+                    settled_for(
+                        ctx, "question_answered", "deferred", MentorQuestion.id, (mentee_user,)
+                    ),
+                ),
+                ~and_(
+                    MentorQuestion.status == "open",
+                    MentorQuestion.asked_at > ctx.now - reminder_after,
+                    settled_for(ctx, "question_new", "new", MentorQuestion.id, (mentor_user,)),
+                ),
             )
         )
     )
@@ -63,7 +89,7 @@ def question_notices(ctx: DueContext) -> Iterator[Due]:
             continue
         private = {**facts, "question": row.question, "source_link": row.source_link}
         yield Due("question_new", str(row.id), "new", mentor, private)
-        if waited >= timedelta(hours=ctx.config.question_reminder_hours):
+        if waited >= reminder_after:
             yield Due("question_new", str(row.id), "reminder", mentor, {**private, "late": True})
         if waited >= escalate_after:
             admins = program_admins(ctx.db) if admins is None else admins

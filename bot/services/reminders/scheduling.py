@@ -20,8 +20,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.services.reminders.base import Due, DueContext, Recipient, due_kind, whole_hours
-from bot.services.reminders.people import person_of, program_admins, with_pair
-from bot.services.working_hours import WorkingDay, is_working_time, zone_of
+from bot.services.reminders.people import person_of, program_admins, settled_for, with_pair
 from models import Assignment, ScheduledSession
 
 #: A notice (confirmed, cancelled) not sent within this long (people away for a long
@@ -53,31 +52,13 @@ def _rows(ctx: DueContext, *where: Any) -> list[Any]:
     return list(ctx.db.execute(statement.where(Assignment.status == "active", *where)))
 
 
-def slot(
-    starts_at: datetime, minutes: int, timezone: str | None, day: WorkingDay
-) -> dict[str, Any]:
-    """A time as one person sees it: label in their zone, and whether any of it falls
-    outside their working hours."""
-    zone = zone_of(timezone, day)
-    local = starts_at.astimezone(zone)
-    end = local + timedelta(minutes=minutes)
-    inside = is_working_time(starts_at, timezone, day) and is_working_time(
-        starts_at + timedelta(minutes=minutes - 1), timezone, day
-    )
-    return {
-        "label": f"{local:%a} {local.day} {local:%b}, {local:%H:%M}-{end:%H:%M} ({zone.key})",
-        "outside": not inside,
-        "starts_at": starts_at.isoformat(),
-        "minutes": minutes,
-    }
-
-
 def _sides(row: Any) -> tuple[Recipient, Recipient]:
     return person_of(row, "mentor"), person_of(row, "mentee")
 
 
 def _facts(row: Any, ctx: DueContext, recipient: Recipient, other: Recipient) -> dict[str, Any]:
     facts: dict[str, Any] = {
+        "work_day": _work_day(ctx),
         "scheduled_id": str(row.id),
         "assignment_id": str(row.assignment_id),
         "other_name": other.name,
@@ -85,8 +66,15 @@ def _facts(row: Any, ctx: DueContext, recipient: Recipient, other: Recipient) ->
         "materials": row.materials or "",
     }
     if row.starts_at is not None:
-        facts["when"] = slot(row.starts_at, row.duration_minutes, recipient.timezone, ctx.day)
+        facts["when"] = {"starts_at": row.starts_at.isoformat(), "minutes": row.duration_minutes}
     return facts
+
+
+def _work_day(ctx: DueContext) -> list[Any]:
+    """The working-hours settings, for the message to mark times outside them (placed in
+    the recipient's timezone when rendered, for the few reminders sent)."""
+    day = ctx.day
+    return [day.start_hour, day.end_hour, sorted(day.work_days), day.default_timezone]
 
 
 @due_kind("schedule")
@@ -111,17 +99,9 @@ def _open_proposals(ctx: DueContext) -> Iterator[Due]:
         waited = ctx.now - row.proposed_at
         facts = _facts(row, ctx, asked, proposer)
         facts["options"] = [
-            {
-                **slot(
-                    datetime.fromisoformat(o["starts_at"]),
-                    int(o["minutes"]),
-                    asked.timezone,
-                    ctx.day,
-                ),
-                "index": i,
-            }
-            for i, o in enumerate(row.options)
-            if datetime.fromisoformat(o["starts_at"]) > ctx.now
+            {**option, "index": i}
+            for i, option in enumerate(row.options)
+            if datetime.fromisoformat(option["starts_at"]) > ctx.now
         ]
         facts["replaces"] = row.replaces_id is not None
         facts["hours_waiting"] = whole_hours(waited)
@@ -146,6 +126,7 @@ def _confirmed(ctx: DueContext) -> Iterator[Due]:
         ScheduledSession.status == "confirmed",
         ScheduledSession.starts_at > ctx.now,
         ScheduledSession.answered_at >= ctx.now - NOTICE_WINDOW,
+        ~settled_for(ctx, "schedule_confirmed", "confirmed", ScheduledSession.id),
     )
     for row in rows:
         mentor, mentee = _sides(row)
@@ -186,6 +167,7 @@ def session_reminders(ctx: DueContext) -> Iterator[Due]:
         ScheduledSession.status == "confirmed",
         ScheduledSession.starts_at > ctx.now,
         ScheduledSession.starts_at <= ctx.now + lead,
+        ~settled_for(ctx, "session_reminder", "before", ScheduledSession.id),
     )
     for row in rows:
         mentor, mentee = _sides(row)
@@ -204,6 +186,7 @@ def session_followups(ctx: DueContext) -> Iterator[Due]:
         ScheduledSession.status == "confirmed",
         ScheduledSession.starts_at <= ctx.now,
         ScheduledSession.starts_at >= ctx.now - FOLLOWUP_WINDOW,
+        ~settled_for(ctx, "session_followup", "after", ScheduledSession.id),
     )
     for row in rows:
         if row.starts_at + timedelta(minutes=row.duration_minutes) > ctx.now:
