@@ -92,3 +92,46 @@ def test_completion_and_response_times_in_analytics(  # type: ignore[no-untyped-
     [vera] = report["response_times"]
     confirmed = {s["key"]: s for s in vera["standards"]}["schedule"]
     assert (confirmed["responses"], confirmed["met"], confirmed["median_hours"]) == (2, 1, 26.0)
+
+
+def test_the_ranking_may_weigh_response_times(db, world, clock) -> None:  # type: ignore[no-untyped-def]
+    """Two mentors alike in every other signal: one answered a question in an hour, the
+    other let one wait past 24 hours. Off by default (they tie); weighed, the quick one leads."""
+    from bot.services import analytics, program
+    from models import MentorQuestion
+
+    quick = make_mentor(db, world.veteran)
+    slow = make_mentor(db, world.londoner)
+    for mentor, mentee, answered in (
+        (quick, world.new_hire, clock[0] - timedelta(hours=29)),
+        (slow, world.tokyo_hire, None),
+    ):
+        pair = make_assignment(db, mentor, mentee, created_at=at("2026-11-01T15:00"))
+        db.add(
+            MentorQuestion(
+                assignment_id=pair.id,
+                asked_by_user_id=mentee.user_id,
+                mentor_user_id=mentor.user_id,
+                question="How?",
+                asked_at=clock[0] - timedelta(hours=30),
+                status="answered" if answered else "open",
+                answered_at=answered,
+                answer="Like this." if answered else None,
+            )
+        )
+    db.commit()
+
+    def ranks() -> dict[str, int]:
+        report = analytics.program_report(db, now=clock[0])
+        return {m.name: m.rank for m in report.effectiveness.mentors}
+
+    assert ranks() == {"Vera Veteran": 1, "Omar Okafor": 1}
+    weights = program.load(db).effectiveness_weights.model_dump()
+    program.update(
+        db,
+        changes={"effectiveness_weights": {**weights, "responsiveness": 0.5}},
+        actor_id=None,
+        now=clock[0],
+    )
+    db.commit()
+    assert ranks() == {"Vera Veteran": 1, "Omar Okafor": 2}

@@ -106,7 +106,7 @@ def program_report(db: Session, *, now: datetime, ranking_limit: int | None = 10
     everyone = Scope()
     ramp = ramp_comparison(db, config, everyone)
     sessions, satisfaction, effectiveness = program_figures(
-        db, config, today, ramp, limit=ranking_limit
+        db, config, today, ramp, limit=ranking_limit, now=now
     )
     coverage = new_hire_coverage(db, config, today, everyone)
     return ProgramReport(
@@ -182,6 +182,7 @@ def mentor_report(db: Session, *, user_id: uuid.UUID, now: datetime) -> MentorRe
         ramp_comparison(db, config, Scope(), final_only=True),
         only_mentor=mentor.id,
         limit=None,
+        now=now,
     )
     active = db.scalar(
         select(func.count())

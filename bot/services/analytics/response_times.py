@@ -143,7 +143,32 @@ def _median(histogram: list[tuple[int, int]], total: int) -> float | None:
     return round(sum(picked) / len(picked) / 60, 1)
 
 
+def met_by_mentor(now: datetime, config: ProgramConfig) -> sa.Subquery:
+    """Per mentor (user id, `mentor`): their `responses` and how many `met` the standard;
+    the ranking's responsiveness factor."""
+    hours = targets(config)
+    waits = _waits(now, hours, None)
+    allowed = case(*((waits.c.standard == key, limit * 60) for key, limit in hours.items()))
+    return (
+        select(
+            waits.c.mentor,
+            func.count().label("responses"),
+            func.sum(case((waits.c.minutes <= allowed, 1), else_=0)).label("met"),
+        )
+        .group_by(waits.c.mentor)
+        .subquery("responsiveness")
+    )
+
+
 def _histogram(now: datetime, hours: dict[str, int], mentor_user_id: uuid.UUID | None) -> Any:
+    waits = _waits(now, hours, mentor_user_id)
+    return select(
+        waits.c.mentor, waits.c.standard, waits.c.minutes, func.count().label("n")
+    ).group_by(waits.c.mentor, waits.c.standard, waits.c.minutes)
+
+
+def _waits(now: datetime, hours: dict[str, int], mentor_user_id: uuid.UUID | None) -> sa.Subquery:
+    """Every response (or miss) of the lookback: mentor, standard, minutes waited."""
     at = literal(now, UTCDateTime())
     since = literal(now - LOOKBACK, UTCDateTime())
 
@@ -210,7 +235,4 @@ def _histogram(now: datetime, hours: dict[str, int], mentor_user_id: uuid.UUID |
         )
         .join(Mentor, Mentor.id == Assignment.mentor_id)
     )
-    waits = sa.union_all(requests, reviews, questions, proposals).subquery()
-    return select(
-        waits.c.mentor, waits.c.standard, waits.c.minutes, func.count().label("n")
-    ).group_by(waits.c.mentor, waits.c.standard, waits.c.minutes)
+    return sa.union_all(requests, reviews, questions, proposals).subquery("waits")
