@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from bot.blocks import actions as ids
 from bot.config import Settings
 from bot.services import scheduling
-from bot.services.errors import Conflict
+from bot.services.errors import Conflict, InvalidInput
 from bot.testing.harness import ServedApp
 from models import AuditEntry, MentorshipSession, ScheduledSession, User
 from tests.factories import make_assignment, make_mentor
@@ -269,3 +269,21 @@ def test_a_confirmed_session_ahead_replaces_the_check_in_nudge(
     nudge = dm_with(slack, world.veteran, "check-in")
     slack.click(world.veteran, "Schedule next session", message=nudge)
     assert "Propose up to 3 times to *Newt Newhire*" in slack.modal_text(world.veteran)
+
+
+def test_more_than_three_times_are_refused_and_nothing_is_written(db, world, pair, clock) -> None:  # type: ignore[no-untyped-def]
+    """The modal offers three; a caller offering four (a forged submission) is refused."""
+    four = [scheduling.OptionInput(f"2026-11-{day}", "11:00", 45) for day in (19, 20, 23, 24)]
+    with pytest.raises(InvalidInput) as refused:
+        scheduling.propose(
+            db,
+            actor_id=world.veteran.user_id,
+            assignment_id=pair.id,
+            options=four,
+            objectives="",
+            materials="",
+            now=clock[0],
+            timezone="America/New_York",
+        )
+    assert "at most 3 times" in str(refused.value)
+    assert scheduled(db) == []
