@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from bot.blocks import actions as ids
 from bot.config import Settings
-from bot.services import scheduling
+from bot.services import schedule_times, scheduling
 from bot.services.errors import Conflict, InvalidInput
 from bot.testing.harness import ServedApp
 from models import AuditEntry, MentorshipSession, ScheduledSession, User
@@ -207,8 +207,8 @@ def test_two_confirms_at_once_schedule_exactly_one_session(
             actor_id=world.veteran.user_id,
             assignment_id=pair.id,
             options=[
-                scheduling.OptionInput("2026-11-19", "11:00", 45),
-                scheduling.OptionInput("2026-11-20", "11:00", 45),
+                schedule_times.OptionInput("2026-11-19", "11:00", 45),
+                schedule_times.OptionInput("2026-11-20", "11:00", 45),
             ],
             objectives="",
             materials="",
@@ -273,7 +273,7 @@ def test_a_confirmed_session_ahead_replaces_the_check_in_nudge(
 
 def test_more_than_three_times_are_refused_and_nothing_is_written(db, world, pair, clock) -> None:  # type: ignore[no-untyped-def]
     """The modal offers three; a caller offering four (a forged submission) is refused."""
-    four = [scheduling.OptionInput(f"2026-11-{day}", "11:00", 45) for day in (19, 20, 23, 24)]
+    four = [schedule_times.OptionInput(f"2026-11-{day}", "11:00", 45) for day in (19, 20, 23, 24)]
     with pytest.raises(InvalidInput) as refused:
         scheduling.propose(
             db,

@@ -11,7 +11,8 @@ from urllib.parse import urlencode
 from bot.blocks import actions as ids
 from bot.blocks import kit
 from bot.services.reminders import Due
-from bot.services.scheduling import MAX_OPTIONS, ProposalForm, Proposed, option_field, slot
+from bot.services.schedule_times import MAX_OPTIONS, option_field, slot
+from bot.services.scheduling import ProposalForm, Proposed
 
 Rendered = tuple[str, list[kit.Block]]
 PROPOSE_CALLBACK = "schedule.propose"

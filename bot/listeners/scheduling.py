@@ -31,7 +31,7 @@ from bot.listeners.support import (
     submit_service,
 )
 from bot.runtime import Runtime
-from bot.services import scheduling, sessions
+from bot.services import schedule_times, scheduling, sessions
 from bot.services.errors import DomainError
 from bot.sweep import send_now
 
@@ -125,12 +125,12 @@ def on_propose_submit(
     def call(db: Session, form: Form) -> scheduling.Proposed:
         meta = json.loads(form.metadata or "{}")
         options = [
-            scheduling.OptionInput(
-                form.values.get(scheduling.option_field(i, "day")),
-                form.values.get(scheduling.option_field(i, "time")),
-                form.values.get(scheduling.option_field(i, "minutes")),
+            schedule_times.OptionInput(
+                form.values.get(schedule_times.option_field(i, "day")),
+                form.values.get(schedule_times.option_field(i, "time")),
+                form.values.get(schedule_times.option_field(i, "minutes")),
             )
-            for i in range(1, scheduling.MAX_OPTIONS + 1)
+            for i in range(1, schedule_times.MAX_OPTIONS + 1)
         ]
         return scheduling.propose(
             db,

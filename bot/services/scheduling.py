@@ -11,34 +11,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from bot.services import access, audit, inputs
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from bot.services.working_hours import WorkingDay, is_working_time, zone_of
+from bot.services.schedule_times import OptionInput, parse_options
 from models import Assignment, ScheduledSession, User
 
-MAX_OPTIONS = 3
-MAX_MINUTES = 8 * 60
-DEFAULT_MINUTES = 45
 AGENDA_LIMIT = 2000
-
-
-@dataclass(frozen=True)
-class OptionInput:
-    """One proposed time as typed: a day, a time of day (the proposer's) and minutes."""
-
-    day: object = None
-    time: object = None
-    minutes: object = None
-
-    @property
-    def blank(self) -> bool:
-        return not any(str(v or "").strip() for v in (self.day, self.time))
 
 
 @dataclass(frozen=True)
@@ -68,12 +51,6 @@ class Confirmed:
     duration_minutes: int
 
 
-def option_field(index: int, what: str) -> str:
-    """The modal's block id of option `index` (1-3): "day1", "time2", "minutes3"."""
-    return f"{what}{index}"
-
-
-# -- proposing --------------------------------------------------------------------------------
 def prepare(
     db: Session,
     *,
@@ -126,7 +103,7 @@ def propose(
         if replaced.assignment_id != assignment.id:
             raise NotAllowed("That proposal belongs to another mentorship.")
         _require_replaceable(replaced, actor_id, now)
-    starts = _parse_options(options, inputs.zone(db, timezone), now)
+    starts = parse_options(options, inputs.zone(db, timezone), now)
     agenda = {
         "objectives": _agenda_text(objectives, "objectives"),
         "materials": _agenda_text(materials, "materials"),
@@ -159,47 +136,6 @@ def propose(
         replaces=replaced.id if replaced else None,
     )
     return Proposed(proposal.id, other.name or other.slack_user_id, [s for s, _ in starts])
-
-
-def _parse_options(
-    options: list[OptionInput], tz: object, now: datetime
-) -> list[tuple[datetime, int]]:
-    errors: dict[str, str] = {}
-    if len(options) > MAX_OPTIONS:
-        raise InvalidInput(
-            {option_field(MAX_OPTIONS, "day"): f"Propose at most {MAX_OPTIONS} times."}
-        )
-    starts: list[tuple[datetime, int]] = []
-    for index, option in enumerate(options, start=1):
-        if index > 1 and option.blank:
-            continue
-        day_field, time_field = option_field(index, "day"), option_field(index, "time")
-        day = inputs.parse_day(option.day, day_field, errors, what="a date")
-        at = inputs.parse_time(option.time, time_field, errors)
-        if at is None and time_field not in errors:
-            errors[time_field] = "Pick a time."
-        minutes = inputs.whole_number(
-            option.minutes if str(option.minutes or "").strip() else DEFAULT_MINUTES,
-            option_field(index, "minutes"),
-            errors,
-            what="the duration in minutes",
-            low=1,
-            high=MAX_MINUTES,
-        )
-        if day is None or at is None or minutes is None:
-            continue
-        starts_at = datetime.combine(day, at, tz).astimezone(UTC)  # type: ignore[arg-type]
-        if starts_at <= now:
-            errors[time_field] = "That time has already passed; pick a time in the future."
-        elif any(s == starts_at for s, _ in starts):
-            errors[time_field] = "You proposed this time already; pick another."
-        else:
-            starts.append((starts_at, minutes))
-    if errors:
-        raise InvalidInput(errors)
-    if not starts:
-        raise InvalidInput({option_field(1, "day"): "Propose at least one time."})
-    return starts
 
 
 def _agenda_text(raw: object, what: str) -> str | None:
@@ -340,25 +276,6 @@ def pair_names(
     mentor = access.load_user(db, access.mentor_user_id(db, assignment))
     mentee = access.load_user(db, assignment.mentee_user_id)
     return mentor.name or mentor.slack_user_id, mentee.name or mentee.slack_user_id
-
-
-def slot(when: dict[str, Any], timezone: str | None, work_day: list[Any]) -> dict[str, Any]:
-    """A time (`{starts_at, minutes}`) as one person sees it: its label in their zone and
-    whether any of it falls outside their working hours (`work_day`: start hour, end
-    hour, working days, default timezone, as the reminder facts carry them)."""
-    day = WorkingDay(work_day[0], work_day[1], frozenset(work_day[2]), work_day[3])
-    starts_at = datetime.fromisoformat(when["starts_at"])
-    minutes = int(when["minutes"])
-    zone = zone_of(timezone, day)
-    local = starts_at.astimezone(zone)
-    end = local + timedelta(minutes=minutes)
-    inside = is_working_time(starts_at, timezone, day) and is_working_time(
-        starts_at + timedelta(minutes=minutes - 1), timezone, day
-    )
-    return {
-        "label": f"{local:%a} {local.day} {local:%b}, {local:%H:%M}-{end:%H:%M} ({zone.key})",
-        "outside": not inside,
-    }
 
 
 # -- rules ------------------------------------------------------------------------------------
