@@ -287,3 +287,21 @@ def test_more_than_three_times_are_refused_and_nothing_is_written(db, world, pai
         )
     assert "at most 3 times" in str(refused.value)
     assert scheduled(db) == []
+
+
+def test_the_confirmation_waits_for_the_working_day_of_whoever_is_off(
+    slack, world, db, pair, sweep, clock
+) -> None:  # type: ignore[no-untyped-def]
+    """Confirmed at 09:30 in New York, 08:30 in Chicago: Vera is told at once, Newt's
+    copy is held (counted as such by the scheduler's sweep) until his 09:00."""
+    clock[0] = at("2026-11-17T14:30")
+    propose(slack, world.new_hire, {"Date 1": "2026-11-19", "Time 1": "10:00"})
+    slack.click(world.veteran, "Confirm", message=dm_with(slack, world.veteran, "proposes"))
+    assert "is confirmed for" in slack.last_dm(world.veteran).all_text
+    assert not [m for m in slack.dms(world.new_hire) if "is confirmed" in m.all_text]
+
+    held = sweep(at("2026-11-17T14:45"), list_held=False)
+    assert held.held_counts["schedule_confirmed"] == 1 and sent(held, "schedule_confirmed") == []
+    morning = sweep(at("2026-11-17T15:00"), list_held=False)
+    assert sent(morning, "schedule_confirmed") == ["UNEWT"]
+    assert "is confirmed for" in slack.last_dm(world.new_hire).all_text

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import Select, and_, select
 
 from bot.services.reminders.base import Due, DueContext, due_kind, whole_hours
+from bot.services.reminders.pairs import judged, recipient
 from bot.services.reminders.people import (
     mentee_user,
     mentor_user,
-    person_of,
     program_admins,
     settled_for,
     with_pair,
@@ -27,71 +28,90 @@ ANSWER_WINDOW = timedelta(days=4)
 QUESTION_LOOKBACK = timedelta(days=30)
 
 
+_COLUMNS = (
+    MentorQuestion.id,
+    MentorQuestion.question,
+    MentorQuestion.status,
+    MentorQuestion.asked_at,
+    MentorQuestion.answer,
+    MentorQuestion.source_link,
+    MentorQuestion.assignment_id,
+)
+
+
+def _statement(ctx: DueContext, *where: Any) -> Select[Any]:
+    return with_pair(
+        select(*_COLUMNS).join(Assignment, Assignment.id == MentorQuestion.assignment_id)
+    ).where(MentorQuestion.asked_at >= ctx.now - QUESTION_LOOKBACK, *where)
+
+
+def _facts(row: Any, ctx: DueContext) -> dict[str, Any]:
+    mentor, mentee = recipient(row, "mentor"), recipient(row, "mentee")
+    return {
+        "question_id": str(row.id),
+        "assignment_id": str(row.assignment_id),
+        "mentor_name": mentor.name,
+        "mentee_name": mentee.name,
+        "hours_waiting": whole_hours(ctx.now - row.asked_at),
+    }
+
+
 @due_kind("questions")
 def question_notices(ctx: DueContext) -> Iterator[Due]:
     """Open questions to their mentor (new, reminded) and the admins (escalated);
     answers and "talk in our next session" to the mentee."""
     reminder_after = timedelta(hours=ctx.config.question_reminder_hours)
-    columns = (
-        MentorQuestion.id,
-        MentorQuestion.question,
-        MentorQuestion.status,
-        MentorQuestion.asked_at,
-        MentorQuestion.answered_at,
-        MentorQuestion.answer,
-        MentorQuestion.source_link,
-        MentorQuestion.assignment_id,
+    open_ones = _statement(
+        ctx,
+        MentorQuestion.status == "open",
+        # A fresh question the ledger has delivered: nothing to do until its reminder.
+        ~and_(
+            MentorQuestion.asked_at > ctx.now - reminder_after,
+            settled_for(ctx, "question_new", "new", MentorQuestion.id, (mentor_user,)),
+        ),
     )
-    rows = list(
-        ctx.db.execute(
-            with_pair(
-                select(*columns).join(Assignment, Assignment.id == MentorQuestion.assignment_id)
-            ).where(
-                MentorQuestion.asked_at >= ctx.now - QUESTION_LOOKBACK,
-                (MentorQuestion.status == "open")
-                | (MentorQuestion.answered_at >= ctx.now - ANSWER_WINDOW),
-                # What the ledger settled: the answer told, a fresh question delivered.
-                ~and_(
-                    MentorQuestion.status == "answered",
-                    settled_for(
-                        ctx, "question_answered", "answered", MentorQuestion.id, (mentee_user,)
-                    ),
-                ),
-                ~and_(
-                    MentorQuestion.status == "deferred",
-                    settled_for(
-                        ctx, "question_answered", "deferred", MentorQuestion.id, (mentee_user,)
-                    ),
-                ),
-                ~and_(
-                    MentorQuestion.status == "open",
-                    MentorQuestion.asked_at > ctx.now - reminder_after,
-                    settled_for(ctx, "question_new", "new", MentorQuestion.id, (mentor_user,)),
-                ),
+    for row, people in judged(ctx, "question_new", open_ones, ("mentor",), MentorQuestion.asked_at):
+        private = {**_facts(row, ctx), "question": row.question, "source_link": row.source_link}
+        for mentor in people:
+            yield Due("question_new", str(row.id), "new", mentor, private)
+            if ctx.now - row.asked_at >= reminder_after:
+                late = {**private, "late": True}
+                yield Due("question_new", str(row.id), "reminder", mentor, late)
+    answered = _statement(
+        ctx,
+        MentorQuestion.status != "open",
+        MentorQuestion.answered_at >= ctx.now - ANSWER_WINDOW,
+        *(
+            ~and_(
+                MentorQuestion.status == status,
+                settled_for(ctx, "question_answered", status, MentorQuestion.id, (mentee_user,)),
             )
-        )
+            for status in ("answered", "deferred")
+        ),
     )
-    admins = None
-    escalate_after = timedelta(hours=ctx.config.question_escalation_hours)
-    for row in rows:
-        mentor, mentee = person_of(row, "mentor"), person_of(row, "mentee")
-        waited = ctx.now - row.asked_at
-        facts = {
-            "question_id": str(row.id),
-            "assignment_id": str(row.assignment_id),
-            "mentor_name": mentor.name,
-            "mentee_name": mentee.name,
-            "hours_waiting": whole_hours(waited),
-        }
-        if row.status != "open":
-            answer = {"question": row.question, "answer": row.answer or "", "status": row.status}
-            yield Due("question_answered", str(row.id), row.status, mentee, {**facts, **answer})
-            continue
-        private = {**facts, "question": row.question, "source_link": row.source_link}
-        yield Due("question_new", str(row.id), "new", mentor, private)
-        if waited >= reminder_after:
-            yield Due("question_new", str(row.id), "reminder", mentor, {**private, "late": True})
-        if waited >= escalate_after:
-            admins = program_admins(ctx.db) if admins is None else admins
-            for person in admins:
-                yield Due("question_escalation", str(row.id), "escalation", person, facts)
+    for row, people in judged(
+        ctx, "question_answered", answered, ("mentee",), MentorQuestion.asked_at
+    ):
+        told = {**_facts(row, ctx), "question": row.question, "answer": row.answer or ""}
+        for mentee in people:
+            yield Due(
+                "question_answered", str(row.id), row.status, mentee, {**told, "status": row.status}
+            )
+    yield from _escalations(ctx)
+
+
+def _escalations(ctx: DueContext) -> Iterator[Due]:
+    """The program admins, once, when a question has waited `question_escalation_hours`
+    (without its text: it is private to the pair)."""
+    late = ctx.db.execute(
+        _statement(
+            ctx,
+            MentorQuestion.status == "open",
+            MentorQuestion.asked_at
+            <= ctx.now - timedelta(hours=ctx.config.question_escalation_hours),
+        )
+    ).all()
+    admins = program_admins(ctx.db) if late else []
+    for row in late:
+        for person in admins:
+            yield Due("question_escalation", str(row.id), "escalation", person, _facts(row, ctx))

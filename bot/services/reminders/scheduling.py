@@ -17,10 +17,11 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from bot.services.reminders.base import Due, DueContext, Recipient, due_kind, whole_hours
-from bot.services.reminders.people import person_of, program_admins, settled_for, with_pair
+from bot.services.reminders.pairs import judged, recipient
+from bot.services.reminders.people import program_admins, settled_for, with_pair
 from models import Assignment, ScheduledSession
 
 #: A notice (confirmed, cancelled) not sent within this long (people away for a long
@@ -45,15 +46,28 @@ _COLUMNS = (
 )
 
 
-def _rows(ctx: DueContext, *where: Any) -> list[Any]:
-    statement = with_pair(
+def _statement(*where: Any) -> Select[Any]:
+    return with_pair(
         select(*_COLUMNS).join(Assignment, Assignment.id == ScheduledSession.assignment_id)
-    )
-    return list(ctx.db.execute(statement.where(Assignment.status == "active", *where)))
+    ).where(Assignment.status == "active", *where)
+
+
+def _rows(ctx: DueContext, *where: Any) -> list[Any]:
+    return list(ctx.db.execute(_statement(*where)))
+
+
+def _both(ctx: DueContext, kind: str, *where: Any) -> Iterator[tuple[Any, Recipient, Recipient]]:
+    """(row, recipient, the other side) for a notice to both sides, judged in the query."""
+    for row, recipients in judged(
+        ctx, kind, _statement(*where), ("mentor", "mentee"), ScheduledSession.starts_at
+    ):
+        mentor, mentee = _sides(row)
+        for person in recipients:
+            yield row, person, mentee if person.user_id == mentor.user_id else mentor
 
 
 def _sides(row: Any) -> tuple[Recipient, Recipient]:
-    return person_of(row, "mentor"), person_of(row, "mentee")
+    return recipient(row, "mentor"), recipient(row, "mentee")
 
 
 def _facts(row: Any, ctx: DueContext, recipient: Recipient, other: Recipient) -> dict[str, Any]:
@@ -121,23 +135,17 @@ def _open_proposals(ctx: DueContext) -> Iterator[Due]:
 
 
 def _confirmed(ctx: DueContext) -> Iterator[Due]:
-    rows = _rows(
+    for row, person, other in _both(
         ctx,
+        "schedule_confirmed",
         ScheduledSession.status == "confirmed",
         ScheduledSession.starts_at > ctx.now,
         ScheduledSession.answered_at >= ctx.now - NOTICE_WINDOW,
         ~settled_for(ctx, "schedule_confirmed", "confirmed", ScheduledSession.id),
-    )
-    for row in rows:
-        mentor, mentee = _sides(row)
-        for recipient, other in ((mentor, mentee), (mentee, mentor)):
-            yield Due(
-                "schedule_confirmed",
-                str(row.id),
-                "confirmed",
-                recipient,
-                _facts(row, ctx, recipient, other),
-            )
+    ):
+        yield Due(
+            "schedule_confirmed", str(row.id), "confirmed", person, _facts(row, ctx, person, other)
+        )
 
 
 def _cancelled(ctx: DueContext) -> Iterator[Due]:
@@ -171,32 +179,24 @@ def session_reminders(ctx: DueContext) -> Iterator[Due]:
     )
     for row in rows:
         mentor, mentee = _sides(row)
-        for recipient, other in ((mentor, mentee), (mentee, mentor)):
-            facts = _facts(row, ctx, recipient, other)
+        for person, other in ((mentor, mentee), (mentee, mentor)):
+            facts = _facts(row, ctx, person, other)
             facts["minutes_to_go"] = int((row.starts_at - ctx.now).total_seconds() // 60)
-            yield Due("session_reminder", str(row.id), "before", recipient, facts, any_hour=True)
+            yield Due("session_reminder", str(row.id), "before", person, facts, any_hour=True)
 
 
 @due_kind("session_followup")
 def session_followups(ctx: DueContext) -> Iterator[Due]:
     """Both sides, once, after a confirmed session's end: "How did it go?" with Log
     session and It didn't happen, until one of them answers."""
-    rows = _rows(
+    for row, person, other in _both(
         ctx,
+        "session_followup",
         ScheduledSession.status == "confirmed",
         ScheduledSession.starts_at <= ctx.now,
         ScheduledSession.starts_at >= ctx.now - FOLLOWUP_WINDOW,
         ~settled_for(ctx, "session_followup", "after", ScheduledSession.id),
-    )
-    for row in rows:
+    ):
         if row.starts_at + timedelta(minutes=row.duration_minutes) > ctx.now:
-            continue
-        mentor, mentee = _sides(row)
-        for recipient, other in ((mentor, mentee), (mentee, mentor)):
-            yield Due(
-                "session_followup",
-                str(row.id),
-                "after",
-                recipient,
-                _facts(row, ctx, recipient, other),
-            )
+            continue  # still going on
+        yield Due("session_followup", str(row.id), "after", person, _facts(row, ctx, person, other))
