@@ -38,8 +38,10 @@ def judged(
     is left out and counted as held for `kind`, and only as many rows as are left of the
     claim limit come back, those with someone to send to first (the rest counted as
     deferred; the next sweeps find them again)."""
+    # Core rows: thousands of them don't need the ORM's row processing.
+    run = ctx.db.connection().execute
     if not ctx.count_held:
-        for row in ctx.db.execute(statement):
+        for row in run(statement):
             yield row, [recipient(row, side) for side in sides]
         return
     working = [value for value, zone in zone_table(ctx).items() if zone.working]
@@ -55,9 +57,10 @@ def judged(
     ).order_by(anyone, order)
     limit = row_limit(ctx)
     if limit is not None:
+        limit = -(-limit // len(sides))  # rows, each up to one reminder per side
         statement = statement.limit(max(limit, 1))  # one row at least, to read the counts
     first = True
-    for index, row in enumerate(ctx.db.execute(statement)):
+    for index, row in enumerate(run(statement)):
         if first:
             if row.held_count:
                 ctx.held[kind] += int(row.held_count)

@@ -103,14 +103,18 @@ def question_notices(ctx: DueContext) -> Iterator[Due]:
 def _escalations(ctx: DueContext) -> Iterator[Due]:
     """The program admins, once, when a question has waited `question_escalation_hours`
     (without its text: it is private to the pair)."""
-    late = ctx.db.execute(
-        _statement(
-            ctx,
-            MentorQuestion.status == "open",
-            MentorQuestion.asked_at
-            <= ctx.now - timedelta(hours=ctx.config.question_escalation_hours),
+    late = (
+        ctx.db.connection()
+        .execute(
+            _statement(
+                ctx,
+                MentorQuestion.status == "open",
+                MentorQuestion.asked_at
+                <= ctx.now - timedelta(hours=ctx.config.question_escalation_hours),
+            )
         )
-    ).all()
+        .all()
+    )
     admins = program_admins(ctx.db) if late else []
     for row in late:
         for person in admins:

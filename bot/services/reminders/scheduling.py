@@ -32,7 +32,6 @@ FOLLOWUP_WINDOW = timedelta(days=7)
 
 _COLUMNS = (
     ScheduledSession.id,
-    ScheduledSession.options,
     ScheduledSession.objectives,
     ScheduledSession.materials,
     ScheduledSession.proposed_by_user_id,
@@ -46,14 +45,16 @@ _COLUMNS = (
 )
 
 
-def _statement(*where: Any) -> Select[Any]:
+def _statement(*where: Any, columns: tuple[Any, ...] = ()) -> Select[Any]:
     return with_pair(
-        select(*_COLUMNS).join(Assignment, Assignment.id == ScheduledSession.assignment_id)
+        select(*_COLUMNS, *columns).join(
+            Assignment, Assignment.id == ScheduledSession.assignment_id
+        )
     ).where(Assignment.status == "active", *where)
 
 
-def _rows(ctx: DueContext, *where: Any) -> list[Any]:
-    return list(ctx.db.execute(_statement(*where)))
+def _rows(ctx: DueContext, *where: Any, columns: tuple[Any, ...] = ()) -> list[Any]:
+    return list(ctx.db.connection().execute(_statement(*where, columns=columns)))
 
 
 def _both(ctx: DueContext, kind: str, *where: Any) -> Iterator[tuple[Any, Recipient, Recipient]]:
@@ -102,7 +103,10 @@ def schedule_notices(ctx: DueContext) -> Iterator[Due]:
 def _open_proposals(ctx: DueContext) -> Iterator[Due]:
     config = ctx.config
     rows = _rows(
-        ctx, ScheduledSession.status == "proposed", ScheduledSession.last_option_at > ctx.now
+        ctx,
+        ScheduledSession.status == "proposed",
+        ScheduledSession.last_option_at > ctx.now,
+        columns=(ScheduledSession.options,),
     )
     admins = program_admins(ctx.db) if rows else []
     for row in rows:
