@@ -8,7 +8,6 @@ The DMs a change causes are reminder kinds (bot/services/reminders_scheduling.py
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -182,26 +181,11 @@ def _open_log(
     """ "Log session" after a scheduled session: the log modal filled with its date,
     time, duration and agenda; saving it marks the session held."""
     with runtime.db() as db:
-        prefill = scheduling.log_prefill(
-            db, actor_id=actor.id, scheduled_id=value, timezone=actor.timezone
+        form = scheduling.log_form(
+            db, actor_id=actor.id, scheduled_id=value, now=runtime.now(), timezone=actor.timezone
         )
-        form = sessions.prepare_form(
-            db,
-            actor_id=actor.id,
-            assignment_id=str(prefill["assignment_id"]),
-            group=False,
-            now=runtime.now(),
-            timezone=actor.timezone,
-        )
-    form = replace(
-        form,
-        day=prefill["day"],
-        time=str(prefill["time"]),
-        values={"duration": prefill["duration"], "summary": prefill["summary"]},
-    )
-    metadata = json.dumps(
-        {"assignment": str(prefill["assignment_id"]), "group": False, "scheduled": value}
-    )
+    assignment_id = str(form.mentorships[0].assignment_id)
+    metadata = json.dumps({"assignment": assignment_id, "group": False, "scheduled": value})
     if not open_modal(client, trigger_id, session_blocks.log_modal(form, metadata)):
         raise DomainError("I couldn't open the session form just now; please try again.")
 

@@ -10,13 +10,13 @@ notification ledger and sent once, in the recipient's working hours."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from bot.services import access, audit, inputs
+from bot.services import access, audit, inputs, sessions
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.services.schedule_times import OptionInput, parse_options
 from models import Assignment, ScheduledSession, User
@@ -67,7 +67,7 @@ def prepare(
     actor = access.load_user(db, actor_id)
     _require_pair(db, actor, assignment)
     if replaced is not None:
-        _require_replaceable(replaced, actor_id, now)
+        _require_replaceable(replaced, actor_id)
     other = _other_side(db, actor_id, assignment)
     tz = inputs.zone(db, timezone)
     return ProposalForm(
@@ -102,7 +102,7 @@ def propose(
     if replaced is not None:
         if replaced.assignment_id != assignment.id:
             raise NotAllowed("That proposal belongs to another mentorship.")
-        _require_replaceable(replaced, actor_id, now)
+        _require_replaceable(replaced, actor_id)
     starts = parse_options(options, inputs.zone(db, timezone), now)
     agenda = {
         "objectives": _agenda_text(objectives, "objectives"),
@@ -244,25 +244,37 @@ def mark_held(
     _set_status(db, scheduled, "held", actor_id=actor_id, now=now)
 
 
-def log_prefill(
-    db: Session, *, actor_id: uuid.UUID, scheduled_id: uuid.UUID | str, timezone: str | None
-) -> dict[str, object]:
-    """The session log modal's values for a scheduled session: its day, time, duration
-    and agenda, in the logger's timezone."""
+def log_form(
+    db: Session,
+    *,
+    actor_id: uuid.UUID,
+    scheduled_id: uuid.UUID | str,
+    now: datetime,
+    timezone: str | None,
+) -> sessions.LogForm:
+    """The session log modal for a scheduled session, filled with its day, time (the
+    logger's timezone), duration and agenda."""
     scheduled = _load(db, scheduled_id)
     assignment = _assignment(db, scheduled)
     access.require(db, access.load_user(db, actor_id), access.LOG_SESSION, assignment)
     if scheduled.status != "confirmed" or scheduled.starts_at is None:
         raise Conflict(_already(scheduled))
+    form = sessions.prepare_form(
+        db,
+        actor_id=actor_id,
+        assignment_id=str(assignment.id),
+        group=False,
+        now=now,
+        timezone=timezone,
+    )
     local = scheduled.starts_at.astimezone(inputs.zone(db, timezone))
     agenda = "\n".join(t for t in (scheduled.objectives, scheduled.materials) if t)
-    return {
-        "assignment_id": assignment.id,
-        "day": local.date(),
-        "time": local.strftime("%H:%M"),
-        "duration": scheduled.duration_minutes,
-        "summary": agenda,
-    }
+    return replace(
+        form,
+        day=local.date(),
+        time=local.strftime("%H:%M"),
+        values={"duration": scheduled.duration_minutes, "summary": agenda},
+    )
 
 
 def pair_names(
@@ -303,7 +315,7 @@ def _other_side(db: Session, actor_id: uuid.UUID, assignment: Assignment) -> Use
     return access.load_user(db, assignment.mentee_user_id)
 
 
-def _require_replaceable(scheduled: ScheduledSession, actor_id: uuid.UUID, now: datetime) -> None:
+def _require_replaceable(scheduled: ScheduledSession, actor_id: uuid.UUID) -> None:
     """A proposal is answered with another by the person asked; a confirmed session is
     rescheduled by either side, before it starts or (it didn't happen) after."""
     if scheduled.status == "proposed":
@@ -332,8 +344,6 @@ def _retire(
     db: Session, scheduled: ScheduledSession, *, actor_id: uuid.UUID, now: datetime
 ) -> None:
     """A proposal answered with another, or a session moved: it is `rescheduled`."""
-    if scheduled.status == "proposed":
-        scheduled.answered_at = now
     _set_status(db, scheduled, "rescheduled", actor_id=actor_id, now=now)
 
 
