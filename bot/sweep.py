@@ -58,6 +58,14 @@ Deliverer = Callable[[WebClient, Runtime, Due], Outcome]
 #: for the next sweeps, in `reminders.PRIORITY` order.
 CLAIMS_PER_SWEEP = 2_000
 
+#: The most reminders one person gets from one sweep; the rest wait for the next sweeps,
+#: minutes apart. Slack takes about one message a second per conversation with short
+#: bursts: a mentor with twenty mentees due at once would get twenty DMs in a burst
+#: that Slack throttles (429), and the sweep would wait out each Retry-After while
+#: everyone behind them waits too. Two, so that even two sweeps racing (replicas
+#: without the advisory lock) stay within a short burst.
+PER_RECIPIENT_PER_SWEEP = 2
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -147,15 +155,35 @@ def claim_due(
                 batch.held.append((due, resumes[timezone]))
     ordered = list(sendable.values())  # found in the order to claim them in
     # What the ledger already settled is only known by trying (unless a finder left it
-    # out), so claim in rounds until `limit` are won or nothing is left to try.
-    tried = 0
-    while len(batch.claimed) < limit and tried < len(ordered):
-        chunk = ordered[tried : tried + limit - len(batch.claimed)]
+    # out), so claim in rounds until `limit` are won or nothing is left to try; each
+    # round tries, per person, only as many as they may still get from this sweep.
+    waiting, tried = ordered, 0
+    claimed_for: Counter[str] = Counter()
+    while len(batch.claimed) < limit and waiting:
+        chunk: list[Due] = []
+        later: list[Due] = []
+        in_chunk: Counter[str] = Counter()
+        wanted_now = limit - len(batch.claimed)
+        for index, due in enumerate(waiting):
+            if len(chunk) == wanted_now:
+                later.extend(waiting[index:])
+                break
+            person = due.recipient.slack_user_id
+            if claimed_for[person] + in_chunk[person] < PER_RECIPIENT_PER_SWEEP:
+                in_chunk[person] += 1
+                chunk.append(due)
+            elif claimed_for[person] < PER_RECIPIENT_PER_SWEEP:
+                later.append(due)  # a next round, if some of this one are settled
+        if not chunk:
+            break
         tried += len(chunk)
         wanted = [ledger.Wanted(due.key, due.recipient.user_id) for due in chunk]
         claims = ledger.claim_many(db, wanted, now=now)
-        batch.claimed.extend((claim, sendable[claim.key]) for claim in claims)
+        for claim in claims:
+            batch.claimed.append((claim, sendable[claim.key]))
+            claimed_for[sendable[claim.key].recipient.slack_user_id] += 1
         batch.already_handled += len(chunk) - len(claims)
+        waiting = later
     batch.already_handled += context.settled
     batch.deferred = len(ordered) - tried + context.deferred.total()
     batch.due += context.settled + context.held.total() + context.deferred.total()
