@@ -6,6 +6,7 @@ aggregates can be checked against it and timed against it."""
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import uuid
 from collections import defaultdict
@@ -27,6 +28,7 @@ from bot.services.analytics import (
     HireWithoutMentor,
     MentorLoad,
     MentorScore,
+    MonthSessions,
     ProgramReport,
     RampComparison,
     RampRow,
@@ -36,10 +38,11 @@ from bot.services.analytics import (
     program_today,
     success_metrics,
 )
+from bot.services.analytics.sessions import month_starts
 from models import (
     CADENCE_DAYS,
+    COVERED_STATUSES,
     MENTORED_STATUSES,
-    OPEN_STATUSES,
     Assignment,
     Mentor,
     MentorshipSession,
@@ -75,6 +78,7 @@ def naive_report(db: Session, *, now: datetime) -> ProgramReport:
                 MentorshipSession.assignment_id,
                 MentorshipSession.attended,
                 MentorshipSession.group_session_id,
+                MentorshipSession.session_date,
             )
         )
     )
@@ -114,7 +118,21 @@ def naive_report(db: Session, *, now: datetime) -> ProgramReport:
         effectiveness=_effectiveness(pairs, users, mentors, milestones, ramp, config),
         coverage=coverage,
         response_times=lifecycle.response_times(db, config, now),
+        sessions_by_month=_by_month(sessions, assignments, today),
     )
+
+
+def _by_month(sessions: list[Any], assignments: list[Any], today: date) -> list[MonthSessions]:
+    mentored = {a.id for a in assignments if a.status in MENTORED_STATUSES}
+    edges = month_starts(today)
+    counts = [0] * (len(edges) - 1)
+    for s in sessions:
+        if not s.attended or s.assignment_id not in mentored:
+            continue
+        for i, (start, end) in enumerate(itertools.pairwise(edges)):
+            if start <= s.session_date < end:
+                counts[i] += 1
+    return [MonthSessions(e.strftime("%Y-%m"), n) for e, n in zip(edges, counts, strict=False)]
 
 
 def _ramp(
@@ -148,12 +166,16 @@ def _ramp(
         values = groups.get((key, cohort, mentored))
         if values is None:
             return NO_HIRES
-        reached = [v for v in values if v is not None]
+        reached = sorted(v for v in values if v is not None)
+        n = len(reached)
         return GroupStats(
             hires=len(values),
-            reached=len(reached),
+            reached=n,
             median_days=float(statistics.median(reached)) if reached else None,
             mean_days=statistics.fmean(reached) if reached else None,
+            # Nearest rank: the value at position ceil(n/4), and ceil(3n/4).
+            p25_days=float(reached[-(-n // 4) - 1]) if reached else None,
+            p75_days=float(reached[-(-3 * n // 4) - 1]) if reached else None,
         )
 
     finals = [t.key for t in templates if t.is_final]
@@ -232,6 +254,8 @@ def _satisfaction(pairs: list[_Pair]) -> Satisfaction:
         len(mentee),
         statistics.fmean(mentor) if mentor else None,
         len(mentor),
+        tuple(mentee.count(score) for score in range(1, 6)),
+        tuple(mentor.count(score) for score in range(1, 6)),
     )
 
 
@@ -263,7 +287,7 @@ def _workload(mentors: list[Any], assignments: list[Any], users: dict[uuid.UUID,
 def _coverage(
     users: dict[uuid.UUID, Any], assignments: list[Any], today: date, window: int
 ) -> Coverage:
-    open_ids = {a.mentee_user_id for a in assignments if a.status in OPEN_STATUSES}
+    covered_ids = {a.mentee_user_id for a in assignments if a.status in COVERED_STATUSES}
     start = today - timedelta(days=window)
     new_hires = [
         u
@@ -274,12 +298,12 @@ def _coverage(
         and u.deactivated_at is None
     ]
     without = sorted(
-        (u for u in new_hires if u.id not in open_ids), key=lambda u: (u.hire_date, u.name)
+        (u for u in new_hires if u.id not in covered_ids), key=lambda u: (u.hire_date, u.name)
     )
     return Coverage(
         window_days=window,
         new_hires=len(new_hires),
-        covered=sum(1 for u in new_hires if u.id in open_ids),
+        covered=sum(1 for u in new_hires if u.id in covered_ids),
         without_mentor=[
             HireWithoutMentor(
                 u.name,

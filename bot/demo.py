@@ -74,9 +74,18 @@ def show_help(demo: Demo) -> None:
 
 def _steps() -> list[Callable[[Demo], None]]:
     # Imported here: the step modules use Demo, defined above.
-    from bot.demo_steps import analytics, matching, mentors, mentorship, reminders, scheduling
+    from bot.demo_steps import (
+        analytics,
+        end_of_term,
+        matching,
+        mentors,
+        mentorship,
+        reminders,
+        scheduling,
+    )
 
-    # The analytics come last, as a program lead reads them.
+    # The analytics come after the mentorship completes, as a program lead reads them;
+    # then the clock walks on to another mentorship's end.
     return [
         show_help,
         *mentors.STEPS,
@@ -87,6 +96,7 @@ def _steps() -> list[Callable[[Demo], None]]:
         *scheduling.STEPS,
         mentorship.complete_the_mentorship,
         analytics.program_lead_reads_the_analytics,
+        *end_of_term.STEPS,
     ]
 
 

@@ -6,6 +6,7 @@ from models.assignments import (
     ASSIGNMENT_STATUSES,
     CADENCE_DAYS,
     CADENCES,
+    COVERED_STATUSES,
     MENTORED_STATUSES,
     OPEN_STATUSES,
     Assignment,
@@ -20,12 +21,14 @@ from models.progress import ProgressNote, SkillAssessment
 from models.scheduling import SCHEDULED_STATUSES, MentorQuestion, ScheduledSession
 from models.sessions import MentorshipSession
 from models.settings import ProgramSetting
+from models.slack_token import SlackTokenState
 from models.users import User
 
 __all__ = [
     "ASSIGNMENT_STATUSES",
     "CADENCES",
     "CADENCE_DAYS",
+    "COVERED_STATUSES",
     "MENTORED_STATUSES",
     "OPEN_STATUSES",
     "SCHEDULED_STATUSES",
@@ -45,6 +48,7 @@ __all__ = [
     "RampMilestone",
     "ScheduledSession",
     "SkillAssessment",
+    "SlackTokenState",
     "User",
     "ramp_facts",
 ]

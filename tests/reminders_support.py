@@ -39,6 +39,18 @@ def sweeper(served: ServedApp, settings: Settings) -> Sweep:
     return run
 
 
+def clocked_sweeper(served: ServedApp, settings: Settings, clock: list[datetime]) -> Sweep:
+    """`sweeper`, with the app's clock set to each sweep's `now` first: what a sweep
+    causes beyond its reminders (a fallback offer, a departure) reads that clock."""
+    run = sweeper(served, settings)
+
+    def at_time(now: datetime, **kwargs: object) -> SweepReport:
+        clock[0] = now
+        return run(now, **kwargs)
+
+    return at_time
+
+
 def sent(report: SweepReport, kind: str = "checkin") -> list[str]:
     """Slack ids `report` delivered a reminder of `kind` to, sorted."""
     return sorted(

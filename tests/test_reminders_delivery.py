@@ -112,19 +112,25 @@ def test_nothing_is_lost_while_slack_is_down(slack, world, db, sweep, pair) -> N
     assert len(slack.dms(world.veteran)) == 1 and len(slack.dms(world.new_hire)) == 1
 
 
-@pytest.mark.parametrize("error", ["account_inactive", "user_not_found"])
-def test_a_person_who_left_is_marked_and_not_retried(slack, world, db, sweep, pair, error) -> None:  # type: ignore[no-untyped-def]
-    slack.fake.fail("chat.postMessage", error=error, only_for=world.new_hire.id)
+def test_a_person_slack_no_longer_knows_is_marked_and_not_retried(
+    slack, world, db, sweep, pair
+) -> None:  # type: ignore[no-untyped-def]
+    slack.fake.fail("chat.postMessage", error="user_not_found", only_for=world.new_hire.id)
 
     report = sweep(MONDAY_MORNING)
     assert [d.status for d in report.deliveries if d.recipient_slack_id == "UNEWT"] == ["dead"]
     db.expire_all()
     assert db.get(User, world.new_hire.user_id).deactivated_at == MONDAY_MORNING
+    assert db.get(Assignment, pair.id).status == "cancelled"  # Newt left: it has ended
 
     for later in (timedelta(hours=2), timedelta(weeks=1), timedelta(weeks=2)):
         sweep(MONDAY_MORNING + later)
     assert posts_to(slack.fake, world.new_hire.id) == 1
-    assert len(slack.dms(world.veteran)) == 3
+    # Vera got that Monday's check-in and one word that Newt left; nothing after.
+    assert len(slack.dms(world.veteran)) == 2
+    assert "Newt" in slack.last_dm(world.veteran).text and "left the workspace" in (
+        slack.last_dm(world.veteran).text
+    )
 
 
 def test_a_sweep_that_died_after_claiming_is_taken_over_after_its_lease(

@@ -91,6 +91,10 @@ SCHEDULE = "schedule"
 #: A mentee's question to their mentor, and its answer (private to the pair).
 ASK_QUESTION = "ask_question"
 ANSWER_QUESTION = "answer_question"
+#: Cadence, goals and expected end of a pending or active mentorship (`/mentor edit`).
+CHANGE_TERMS = "change_terms"
+#: End an active mentorship for the pair, who are then asked for their feedback.
+COMPLETE_FOR_PAIR = "complete_for_pair"
 #: Flags, counts, dates and ratings: never text (FR-4.5).
 VIEW_STATUS = "view_status"
 
@@ -107,6 +111,8 @@ RULES: dict[str, frozenset[str]] = {
     SCHEDULE: frozenset({THE_MENTOR, THE_MENTEE}),
     ASK_QUESTION: frozenset({THE_MENTEE}),
     ANSWER_QUESTION: frozenset({THE_MENTOR}),
+    CHANGE_TERMS: frozenset({THE_MENTOR, THE_MENTEE, THEIR_MANAGER}),
+    COMPLETE_FOR_PAIR: frozenset({THEIR_MANAGER}),
     VIEW_STATUS: frozenset({THE_MENTOR, THE_MENTEE, THEIR_MANAGER, PROGRAM_ADMIN}),
 }
 
@@ -126,6 +132,10 @@ _REFUSALS = {
     ASK_QUESTION: "Only the mentee asks their mentor questions here.",
     ANSWER_QUESTION: "Only the mentee's mentor can answer this question; it is private "
     "to the two of them.",
+    CHANGE_TERMS: "Only the mentor, the mentee or the mentee's manager can change a "
+    "mentorship's cadence, goals or end date.",
+    COMPLETE_FOR_PAIR: "Only the mentee's manager completes a mentorship for the pair; "
+    "mentor and mentee complete it with their feedback (`/mentor complete`).",
     VIEW_STATUS: "You can see the status of your own mentorships, your reports' and "
     "(as a program admin) everyone's.",
 }

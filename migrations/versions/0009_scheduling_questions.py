@@ -5,7 +5,7 @@ what became of it (held, missed, cancelled, rescheduled); `mentor_questions` hol
 question with its answer and when it came (issue 17). Two new tables, nothing else.
 
 Revision ID: 0009_scheduling_questions
-Revises: 0005
+Revises: 0006_leavers_token_state
 Create Date: 2026-12-06 04:20:40
 
 """
@@ -18,7 +18,7 @@ from alembic import op
 import models.types
 
 revision: str = "0009_scheduling_questions"
-down_revision: str | Sequence[str] | None = "0005"
+down_revision: str | Sequence[str] | None = "0006_leavers_token_state"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -19,7 +19,7 @@ from bot.services.analytics.mentorships import sessions_and_satisfaction
 from bot.services.analytics.metrics import Metric, success_metrics
 from bot.services.analytics.ramp import RampComparison, ramp_comparison
 from bot.services.analytics.satisfaction import Satisfaction
-from bot.services.analytics.sessions import SessionFrequency
+from bot.services.analytics.sessions import MonthSessions, SessionFrequency, sessions_by_month
 from bot.services.analytics.shared import Scope, program_today, reports_of, tune
 from bot.services.analytics.statuses import ReportStatus, report_statuses
 from bot.services.analytics.workload import Workload, mentor_workload
@@ -50,6 +50,8 @@ class ProgramReport:
     coverage: Coverage
     #: Each mentor against the Mentor Role's response-time standards.
     response_times: list[response_times.MentorResponseTimes] = field(default_factory=list)
+    #: Sessions attended per calendar month, the current month last.
+    sessions_by_month: list[MonthSessions] = field(default_factory=list)
 
     @property
     def headlines(self) -> ProgramHeadlines:
@@ -91,6 +93,8 @@ class Dashboard:
     program: ProgramReport | None = None
     manager: ManagerReport | None = None
     mentor: MentorReport | None = None
+    #: The program's session completion target, which the charts draw beside a rate.
+    session_target: float = 0.9
 
     @property
     def empty(self) -> bool:
@@ -121,6 +125,7 @@ def program_report(db: Session, *, now: datetime, ranking_limit: int | None = 10
         effectiveness=effectiveness,
         coverage=coverage,
         response_times=response_times.per_mentor(db, now=now, config=config),
+        sessions_by_month=sessions_by_month(db, today),
     )
 
 
@@ -144,6 +149,13 @@ def program_headlines(db: Session, *, now: datetime) -> ProgramHeadlines:
         mentors=mentor_workload(db, busiest=0).mentors,
         sessions_logged=sessions.logged,
     )
+
+
+def program_ramp(db: Session, *, now: datetime) -> RampComparison:
+    """The whole program's ramp comparison alone (every milestone and quarter): what
+    the admin's App Home draws beside its headlines."""
+    tune(db)
+    return ramp_comparison(db, program.load(db), Scope())
 
 
 def manager_report(db: Session, *, manager_id: uuid.UUID, now: datetime) -> ManagerReport:
@@ -211,11 +223,14 @@ def dashboard_for(db: Session, *, user_id: uuid.UUID, now: datetime) -> Dashboar
     managers their reports, mentors themselves (a person may be several)."""
     user = access.load_user(db, user_id)
     roles = access.roles_of(db, user)
-    today = program_today(now, program.load(db))
+    config = program.load(db)
+    today = program_today(now, config)
+    target = config.metric_targets.session_completion
     if access.ADMIN in roles:
-        return Dashboard(today, program=program_report(db, now=now))
+        return Dashboard(today, program=program_report(db, now=now), session_target=target)
     return Dashboard(
         today,
+        session_target=target,
         manager=manager_report(db, manager_id=user.id, now=now)
         if access.MANAGER in roles
         else None,
