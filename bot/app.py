@@ -9,6 +9,7 @@ import logging
 from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 
 from bot import slack_health
@@ -62,6 +63,19 @@ LISTENER_MODULES = [
 ]
 
 
+class _QuietTokenWarning(logging.Filter):
+    """Bolt fills a missing `token` from $SLACK_BOT_TOKEN, then warns that the `client`
+    wins over it; our client holds that same token, so the warning would only alarm
+    whoever starts `mentorbot serve`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+_BOLT_LOGGER = logging.getLogger("mentorbot.bolt")
+_BOLT_LOGGER.addFilter(_QuietTokenWarning())
+
+
 def create_app(
     settings: Settings,
     *,
@@ -79,13 +93,13 @@ def create_app(
     # Bolt's own default; made here so the actor middleware can run work after the ack.
     listener_executor = listener_executor or ThreadPoolExecutor(max_workers=10)
     app = App(
-        # Bolt reads the token from `client`; giving both only earns a warning.
+        # Bolt reads the token from `client` (see _QuietTokenWarning).
         token=None,
         signing_secret=settings.slack_signing_secret,
         client=client,
         token_verification_enabled=token_verification,
         listener_executor=listener_executor,
-        logger=logging.getLogger("mentorbot.bolt"),
+        logger=_BOLT_LOGGER,
     )
     with runtime.db() as db:
         roster.grant_configured_admins(db, settings.mentorbot_admins)

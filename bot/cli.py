@@ -10,18 +10,19 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.config import MissingSetting, Settings
+from bot.cli_errors import CliError, explain
+from bot.cli_errors import safe_url as _safe_url
+from bot.cli_files import read_csv, roster_help, write_new_file
+from bot.config import MissingSetting, Settings, default_database_url, ensure_database_folder
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
 
-class CliError(Exception):
-    """A one-line problem to print (no traceback) with exit status 2."""
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="mentorbot", description="MentorBot: a Slack bot that runs a mentorship program."
+        prog="mentorbot",
+        description="MentorBot: a Slack bot that runs a mentorship program.",
+        epilog=f"database: $DATABASE_URL, by default {default_database_url()}",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -43,9 +44,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     users = sub.add_parser("users", help="the roster")
     users_sub = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
-    import_ = users_sub.add_parser("import", help="upsert people from a roster CSV")
+    import_ = users_sub.add_parser(
+        "import",
+        help="upsert people from a roster CSV",
+        description="Add or update people from a roster CSV (UTF-8), one row per person, "
+        "keyed by slack_user_id. Bad rows are reported by line and nothing is written.",
+        epilog=roster_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     import_.add_argument("file", type=Path)
     import_.set_defaults(handler=_users_import)
+    template = users_sub.add_parser("template", help="write a sample roster CSV to fill in")
+    template.add_argument(
+        "file", type=Path, nargs="?", help="where to write it (default: print it)"
+    )
+    template.set_defaults(handler=_users_template)
 
     milestones = sub.add_parser("milestones", help="ramp milestones")
     milestones_sub = milestones.add_subparsers(
@@ -113,6 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     if args.command != "db":
         logging.getLogger("alembic").setLevel(logging.WARNING)
+    settings: Settings | None = None
     try:
         settings = Settings()
         handler: Handler = args.handler
@@ -122,11 +136,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        line = explain(exc, settings.database_url if settings else None)
+        if line is None:
+            raise
+        print(f"mentorbot: {line}", file=sys.stderr)
+        return 2
+
+
+def _open_database(settings: Settings) -> None:
+    """Say which database a command uses (one line on stderr, so a default file in the
+    data folder is never a surprise) and create the data folder on first use."""
+    print(f"database: {_safe_url(settings.database_url)}", file=sys.stderr)
+    ensure_database_folder(settings.database_url)
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     from models.migrate import upgrade
 
+    _open_database(settings)
     upgrade(settings.database_url, args.revision)
     print(f"database at {args.revision}: {_safe_url(settings.database_url)}")
     return 0
@@ -135,6 +163,7 @@ def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 def _db_downgrade(args: argparse.Namespace, settings: Settings) -> int:
     from models.migrate import downgrade
 
+    _open_database(settings)
     downgrade(settings.database_url, args.revision)
     print(f"database downgraded to {args.revision}")
     return 0
@@ -148,10 +177,7 @@ def _import_file(
     from bot.runtime import Runtime
     from bot.services.errors import DomainError
 
-    try:
-        text = args.file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CliError(f"can't read {args.file}: {exc.strerror}") from exc
+    text = read_csv(args.file)
     runtime = Runtime.from_settings(settings)
     _require_migrated(settings)
     try:
@@ -161,6 +187,17 @@ def _import_file(
         print(str(exc), file=sys.stderr)
         return 1
     print(summary)
+    return 0
+
+
+def _users_template(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.roster import template_csv
+
+    if args.file is None:
+        sys.stdout.write(template_csv())
+        return 0
+    write_new_file(args.file, template_csv())
+    print(f"wrote a sample roster to {args.file}: replace the example rows with your people")
     return 0
 
 
@@ -347,25 +384,12 @@ def _grant_configured_admins(runtime: Any) -> None:
 
 
 def _require_migrated(settings: Settings) -> None:
-    from sqlalchemy.exc import OperationalError
-
     from models.migrate import pending_revisions
 
-    try:
-        pending = pending_revisions(settings.database_url)
-    except OperationalError as exc:
-        raise CliError(
-            f"can't reach the database at {_safe_url(settings.database_url)}: "
-            f"{str(exc.orig).strip().splitlines()[0]}"
-        ) from exc
+    _open_database(settings)
+    pending = pending_revisions(settings.database_url)
     if pending:
         raise CliError(
             f"the database is not up to date ({len(pending)} migration(s) pending): "
             "run `mentorbot db upgrade` first"
         )
-
-
-def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)

@@ -2,10 +2,33 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def data_dir() -> Path:
+    """The per-user folder MentorBot keeps its default database in: the XDG data
+    folder ($XDG_DATA_HOME, else ~/.local/share) + `mentorbot`, so every command
+    finds the same database whichever folder it is run from."""
+    base = os.environ.get("XDG_DATA_HOME", "").strip()
+    root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".local" / "share"
+    return root / "mentorbot"
+
+
+def default_database_url() -> str:
+    """The SQLite file in `data_dir()`: the default `DATABASE_URL`."""
+    return f"sqlite:///{data_dir() / 'mentorbot.db'}"
+
+
+def ensure_database_folder(database_url: str) -> None:
+    """Create the folder of the default SQLite database on first use (the data folder
+    may not exist yet); any other URL is the operator's and is left as it is."""
+    if database_url == default_database_url():
+        data_dir().mkdir(parents=True, exist_ok=True)
 
 
 class MissingSetting(Exception):
@@ -18,7 +41,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
-    database_url: str = Field("sqlite:///./mentorbot.db", alias="DATABASE_URL")
+    database_url: str = Field(default_factory=default_database_url, alias="DATABASE_URL")
     slack_bot_token: str | None = Field(None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str | None = Field(None, alias="SLACK_SIGNING_SECRET")
     slack_app_token: str | None = Field(None, alias="SLACK_APP_TOKEN")
@@ -26,7 +49,7 @@ class Settings(BaseSettings):
     mentorbot_admins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, alias="MENTORBOT_ADMINS"
     )
-    port: int = Field(3000, alias="PORT")
+    port: int = Field(3000, alias="PORT", ge=1, le=65535)
 
     @field_validator("mentorbot_admins", mode="before")
     @classmethod
@@ -34,6 +57,27 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_we_speak(cls, value: str) -> str:
+        # Checked here so a typo is one line naming DATABASE_URL, not a traceback
+        # from the first command that connects.
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        from models.db import normalize_url
+
+        try:
+            backend = make_url(normalize_url(value.strip())).get_backend_name()
+        except ArgumentError:
+            raise ValueError(
+                "not a database URL; use e.g. postgresql://user@host/mentorbot "
+                "or sqlite:////absolute/path/mentorbot.db"
+            ) from None
+        if backend not in ("sqlite", "postgresql"):
+            raise ValueError(f"a {backend} database; MentorBot speaks PostgreSQL or SQLite")
+        return value.strip()
 
     @field_validator("slack_api_url")
     @classmethod

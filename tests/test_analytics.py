@@ -484,8 +484,10 @@ def test_cli_prints_the_report_and_one_json_object(
 
 def test_cli_report_is_not_buried_in_migration_log_lines(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """A program lead running `mentorbot analytics` in a terminal sees the report and
-    nothing else: the schema check before it says nothing unless something is wrong."""
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'program.db'}"}
+    nothing else but which database it read: the schema check before it says nothing
+    unless something is wrong."""
+    url = f"sqlite:///{tmp_path / 'program.db'}"
+    env = {**os.environ, "DATABASE_URL": url}
     upgrade = subprocess.run(
         [sys.executable, "-m", "bot", "db", "upgrade"], env=env, capture_output=True, text=True
     )
@@ -498,4 +500,4 @@ def test_cli_report_is_not_buried_in_migration_log_lines(tmp_path) -> None:  # t
     )
     assert report.returncode == 0, report.stderr
     assert "PROGRAM ANALYTICS" in report.stdout
-    assert report.stderr == ""
+    assert report.stderr == f"database: {url}\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.cli import main
-from bot.config import MissingSetting, Settings
+from bot.config import MissingSetting, Settings, default_database_url
 
 
 def test_admins_are_split_and_trimmed(monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -17,7 +17,9 @@ def test_defaults(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     for name in ("DATABASE_URL", "SLACK_API_URL", "PORT", "MENTORBOT_ADMINS"):
         monkeypatch.delenv(name, raising=False)
     settings = Settings(_env_file=None)
-    assert settings.database_url == "sqlite:///./mentorbot.db"
+    # Never the current folder: see tests/test_first_hour.py for where it lives.
+    assert settings.database_url == default_database_url()
+    assert "./" not in settings.database_url
     assert settings.slack_api_url == "https://slack.com/api/"
     assert settings.port == 3000
     assert settings.mentorbot_admins == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -22,8 +23,10 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def serve_process(tmp_path, fake_slack):  # type: ignore[no-untyped-def]
+def _start_serve(
+    tmp_path, fake_slack, *, scheduler: bool = False
+) -> tuple[subprocess.Popen[bytes], str]:  # type: ignore[no-untyped-def]
+    """`mentorbot serve` in its own process on a free port, once /healthz answers."""
     url = f"sqlite:///{tmp_path / 'serve.db'}"
     upgrade(url)
     port = _free_port()
@@ -36,7 +39,8 @@ def serve_process(tmp_path, fake_slack):  # type: ignore[no-untyped-def]
         "PORT": str(port),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--no-scheduler"],
+        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1"]
+        + ([] if scheduler else ["--no-scheduler"]),
         env=env,
         cwd=tmp_path,
         stdout=subprocess.PIPE,
@@ -52,9 +56,29 @@ def serve_process(tmp_path, fake_slack):  # type: ignore[no-untyped-def]
             if process.poll() is not None:
                 raise AssertionError(process.stdout.read().decode()) from None  # type: ignore[union-attr]
             time.sleep(0.2)
+    return process, base
+
+
+@pytest.fixture
+def serve_process(tmp_path, fake_slack):  # type: ignore[no-untyped-def]
+    process, base = _start_serve(tmp_path, fake_slack)
     yield base
     process.terminate()
     process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("scheduler", [False, True], ids=["web only", "with the scheduler"])
+def test_serve_starts_without_warnings_and_exits_0_on_sigterm(
+    tmp_path, fake_slack, scheduler
+) -> None:  # type: ignore[no-untyped-def]
+    """What an operator sees: the database it uses, no alarming warning, and a clean stop
+    when the platform (systemd, Kubernetes, Heroku) sends SIGTERM."""
+    process, _ = _start_serve(tmp_path, fake_slack, scheduler=scheduler)
+    process.send_signal(signal.SIGTERM)
+    output = process.communicate(timeout=30)[0].decode()
+    assert process.returncode == 0, output
+    assert f"database: sqlite:///{tmp_path / 'serve.db'}" in output
+    assert "WARNING" not in output and "Traceback" not in output, output
 
 
 def test_served_process_answers_signed_help_and_refuses_unsigned(serve_process, fake_slack) -> None:  # type: ignore[no-untyped-def]

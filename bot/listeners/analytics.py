@@ -30,7 +30,7 @@ def register(app: App) -> None:
 @subcommand(
     "analytics",
     usage="/mentor analytics",
-    summary="Program figures against the PRD targets: admins see the program, managers "
+    summary="Program figures against the program's targets: admins see the program, managers "
     "their reports, mentors themselves.",
     order=90,
 )

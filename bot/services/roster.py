@@ -30,6 +30,17 @@ ROSTER_COLUMNS = (
 )
 #: Optional columns we also read; anything else is ignored.
 OPTIONAL_COLUMNS = ("performance_rating",)
+#: Example rows (a manager, then a new hire reporting to them) for the help and the
+#: template: each one imports as it is.
+SAMPLE_ROWS = (
+    "U01LEAD,lee@example.com,Lee Park,CS Manager,2021-03-01,,America/New_York,New York",
+    "U02NEWT,newt@example.com,Newt Diaz,CSM,2026-11-02,U01LEAD,America/Chicago,Chicago",
+)
+
+
+def template_csv() -> str:
+    """A roster CSV to fill in: the header and the sample rows."""
+    return "\n".join([",".join(ROSTER_COLUMNS), *SAMPLE_ROWS]) + "\n"
 
 
 @dataclass

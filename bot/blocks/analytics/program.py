@@ -58,7 +58,7 @@ def program_summary(headlines: ProgramHeadlines) -> list[kit.Block]:
             f"As of {when(headlines.as_of)} · {headlines.hires} hires in the ramp program · "
             f"{headlines.mentors} mentors · {headlines.sessions_logged} sessions logged"
         ),
-        kit.section("*Success metrics against the PRD's targets*"),
+        kit.section("*Success metrics against the program's targets*"),
         metrics_fields(headlines.metrics),
     ]
 
