@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bench import naive_lifecycle as lifecycle
 from bot.services import program
 from bot.services.analytics import (
     NAMES_SHOWN,
@@ -107,13 +108,16 @@ def naive_report(db: Session, *, now: datetime) -> ProgramReport:
     coverage = _coverage(users, assignments, today, config.new_hire_window_days)
     return ProgramReport(
         as_of=today,
-        metrics=success_metrics(config, coverage, ramp, frequency, satisfaction),
+        metrics=lifecycle.with_scheduled_completion(
+            success_metrics(config, coverage, ramp, frequency, satisfaction), db, config, now
+        ),
         ramp=ramp,
         workload=_workload(mentors, assignments, users),
         sessions=frequency,
         satisfaction=satisfaction,
         effectiveness=_effectiveness(pairs, users, mentors, milestones, ramp, config),
         coverage=coverage,
+        response_times=lifecycle.response_times(db, config, now),
         sessions_by_month=_by_month(sessions, assignments, today),
     )
 

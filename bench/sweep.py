@@ -8,6 +8,8 @@ It times the sweep's first two steps (`bot.sweep.claim_due`: every due finder, t
 working-hours filter, the ledger claim) in two scenarios, and compares them with a
 naive per-assignment sweep (a few queries and one claim per mentorship) measured on a
 sample in the same run and scaled to the total:
+The program also holds sessions scheduled ahead and mentees' questions
+(bench/lifecycle_data.py), so their finders work on realistic tables too.
   1. the first sweep over a program with nothing ever sent (every overdue check-in and
      item at once), and the same sweep 5 minutes later;
   2. the steady state: the program has been running (each mentorship's last session
@@ -31,6 +33,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from bench import lifecycle_data
 from bench.database import recount_derived_columns, throwaway_database, vacuum
 from bot.config import Settings
 from bot.runtime import Runtime
@@ -41,7 +44,16 @@ from bot.slack_client import make_client
 from bot.sweep import CLAIMS_PER_SWEEP, claim_due, run_sweep
 from bot.testing.fake_slack import FakeSlack
 from bot.testing.slack_quotas import POST_WORKSPACE_PER_MINUTE
-from models import CADENCE_DAYS, Assignment, Mentor, MentorshipSession, Notification, User
+from models import (
+    CADENCE_DAYS,
+    Assignment,
+    Mentor,
+    MentorQuestion,
+    MentorshipSession,
+    Notification,
+    ScheduledSession,
+    User,
+)
 from models.db import make_engine, make_session_factory
 
 SERVER = os.environ.get(
@@ -74,7 +86,13 @@ def run(engine: sa.Engine, assignments: int, sample: int, interval: int) -> None
     started = time.perf_counter()
     populate(engine, assignments)
     generated = time.perf_counter() - started
-    print(f"data: {assignments:,} active mentorships generated in {generated:.1f} s")
+    with engine.connect() as conn:
+        scheduled = conn.scalar(sa.select(sa.func.count()).select_from(ScheduledSession))
+        questions = conn.scalar(sa.select(sa.func.count()).select_from(MentorQuestion))
+    print(
+        f"data: {assignments:,} active mentorships, {scheduled:,} sessions scheduled ahead "
+        f"(proposed, confirmed, held) and {questions:,} questions, generated in {generated:.1f} s"
+    )
     factory = make_session_factory(engine)
 
     naive_seconds, naive_claimed = naive_sweep(factory, sample)
@@ -317,12 +335,17 @@ def populate(engine: sa.Engine, count: int) -> None:
         if rng.random() < 0.6:
             when = NOW - timedelta(days=rng.randint(0, min(40, (NOW.date() - start).days)))
             sessions.append(_session(assignment_id, when, rng))
+    scheduled, questions = lifecycle_data.rows_for(
+        assignments, {m["id"]: m["user_id"] for m in mentors}, NOW, rng
+    )
     with engine.begin() as conn:
         for table, rows in (
             (User, users),
             (Mentor, mentors),
             (Assignment, assignments),
             (MentorshipSession, sessions),
+            (ScheduledSession, scheduled),
+            (MentorQuestion, questions),
         ):
             for start in range(0, len(rows), 5000):
                 conn.execute(sa.insert(table), rows[start : start + 5000])

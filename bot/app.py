@@ -29,7 +29,9 @@ from bot.listeners import (
     mentors,
     milestones,
     progress,
+    questions,
     reminders,
+    scheduling,
     sessions,
     term,
 )
@@ -50,6 +52,8 @@ LISTENER_MODULES = [
     events,
     departures,
     sessions,
+    scheduling,
+    questions,
     milestones,
     progress,
     completion,

@@ -83,6 +83,7 @@ def _steps() -> list[Callable[[Demo], None]]:
         mentors,
         mentorship,
         reminders,
+        scheduling,
     )
 
     # The analytics come after the mentorship completes, as a program lead reads them;
@@ -96,6 +97,7 @@ def _steps() -> list[Callable[[Demo], None]]:
         # Check-in nudges come while the mentorship runs, before it completes.
         *mentorship.STEPS[:-1],
         *reminders.STEPS,
+        *scheduling.STEPS,
         mentorship.complete_the_mentorship,
         analytics.program_lead_reads_the_analytics,
         *end_of_term.STEPS,

@@ -140,7 +140,12 @@ class SweepReport:
 
 
 def claim_due(
-    db: Session, *, now: datetime, list_held: bool = True, limit: int = CLAIMS_PER_SWEEP
+    db: Session,
+    *,
+    now: datetime,
+    list_held: bool = True,
+    limit: int = CLAIMS_PER_SWEEP,
+    kinds: tuple[str, ...] = (),
 ) -> ClaimedBatch:
     """Steps 2 of the sweep, in the caller's transaction: select what is due, hold what
     falls outside its recipient's working hours, claim the rest, at most `limit` of
@@ -157,12 +162,12 @@ def claim_due(
     sendable: dict[ledger.Key, Due] = {}
     # Per timezone, not per reminder: a sweep can find a hundred thousand of them.
     resumes: dict[str | None, datetime] = {}
-    for due in reminders.collect_due(context):
+    for due in reminders.collect_due(context, kinds):
         batch.due += 1
         timezone = due.recipient.timezone
         if timezone not in resumes:
             resumes[timezone] = next_working_start(now, timezone, day)
-        if resumes[timezone] == now:
+        if due.any_hour or resumes[timezone] == now:
             sendable.setdefault(due.key, due)
         else:
             batch.held_counts[due.kind] += 1
@@ -214,11 +219,12 @@ def run_sweep(
     use_lock: bool = True,
     list_held: bool = True,
     limit: int = CLAIMS_PER_SWEEP,
+    kinds: tuple[str, ...] = (),
 ) -> SweepReport:
     """One sweep as if at `now` (default: the runtime's clock). Never raises for a
     single reminder's trouble: each outcome is recorded and the sweep goes on.
     `list_held=False` reports held reminders as counts per kind only; `limit` caps the
-    claims (see `claim_due`)."""
+    claims (see `claim_due`); `kinds` limits it to those finders."""
     now = now or runtime.now()
     engine: Engine = runtime.session_factory.kw["bind"]
     watch = slack_health.watch(client, runtime)
@@ -226,7 +232,7 @@ def run_sweep(
         if not acquired:
             return SweepReport(now, ran=False)
         with runtime.db() as db:
-            batch = claim_due(db, now=now, list_held=list_held, limit=limit)
+            batch = claim_due(db, now=now, list_held=list_held, limit=limit, kinds=kinds)
         departed, refused = check_accounts(
             runtime, client, (due.recipient.user_id for _, due in batch.claimed), now=now
         )
@@ -234,7 +240,7 @@ def run_sweep(
             # What was claimed may be about them (their partner's check-in): claim again.
             with runtime.db() as db:
                 ledger.release(db, [claim for claim, _ in batch.claimed], now=now)
-                batch = claim_due(db, now=now, list_held=list_held, limit=limit)
+                batch = claim_due(db, now=now, list_held=list_held, limit=limit, kinds=kinds)
         report = SweepReport(now, due=batch.due, held=batch.held, held_counts=batch.held_counts)
         report.already_handled = batch.already_handled
         report.deferred = batch.deferred
@@ -253,6 +259,15 @@ def run_sweep(
                     ledger.release(db, [c for c, _ in batch.claimed[index:]], now=now)
                 break
     return report
+
+
+def send_now(runtime: Runtime, client: WebClient, *kinds: str) -> SweepReport:
+    """Right after a change that causes DMs (a proposal, a question, an answer): a sweep
+    of only these finders, so what the change made due goes out now to whoever is in
+    their working hours, claimed in the ledger like any reminder (the scheduler's next
+    sweep sends the rest, and anything this one could not). No sweep lock: the ledger's
+    unique key keeps it from sending anything twice beside a running sweep."""
+    return run_sweep(runtime, client, use_lock=False, list_held=False, kinds=kinds)
 
 
 def _deliver(

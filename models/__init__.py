@@ -20,6 +20,7 @@ from models.mentors import Mentor, MentorTraining
 from models.milestones import MilestoneSubmission, MilestoneTemplate, RampMilestone
 from models.notifications import Notification
 from models.progress import ProgressNote, SkillAssessment
+from models.scheduling import SCHEDULED_STATUSES, MentorQuestion, ScheduledSession
 from models.sessions import MentorshipSession
 from models.settings import ProgramSetting
 from models.slack_token import SlackTokenState
@@ -32,6 +33,7 @@ __all__ = [
     "COVERED_STATUSES",
     "MENTORED_STATUSES",
     "OPEN_STATUSES",
+    "SCHEDULED_STATUSES",
     "ApiToken",
     "Assignment",
     "AuditEntry",
@@ -39,6 +41,7 @@ __all__ = [
     "InteractionState",
     "MatchProposal",
     "Mentor",
+    "MentorQuestion",
     "MentorTraining",
     "MentorshipSession",
     "MilestoneSubmission",
@@ -47,6 +50,7 @@ __all__ = [
     "ProgramSetting",
     "ProgressNote",
     "RampMilestone",
+    "ScheduledSession",
     "SkillAssessment",
     "SlackTokenState",
     "User",

@@ -53,3 +53,24 @@ def _hire_quarter_sqlite(element: hire_quarter, compiler: Any, **kw: Any) -> str
         f"(CAST(strftime('%Y', {day}) AS INTEGER) * 10"
         f" + (CAST(strftime('%m', {day}) AS INTEGER) + 2) / 3)"
     )
+
+
+class minutes_between(FunctionElement[int]):
+    """`later - earlier` in whole minutes (rounded down), for two timestamps."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+@compiles(minutes_between)
+def _minutes_between_pg(element: minutes_between, compiler: Any, **kw: Any) -> str:
+    # date_part() is a double; EXTRACT() is NUMERIC on PostgreSQL 14+ and much slower.
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(floor(date_part('epoch', {later} - {earlier}) / 60) AS INTEGER)"
+
+
+@compiles(minutes_between, "sqlite")
+def _minutes_between_sqlite(element: minutes_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    # julianday() is a double: a whole minute may come out a hair short of itself.
+    return f"CAST((julianday({later}) - julianday({earlier})) * 1440 + 0.0001 AS INTEGER)"

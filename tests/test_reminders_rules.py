@@ -114,7 +114,7 @@ def _due(kind: str, **facts: object) -> Due:
     return Due(kind, "subject", "2026-11-23", person, dict(facts))
 
 
-def test_checkin_nudge_carries_log_session_and_snooze() -> None:
+def test_checkin_nudge_carries_log_session_schedule_and_snooze() -> None:
     text, message = blocks.checkin(
         _due(
             "checkin",
@@ -129,6 +129,7 @@ def test_checkin_nudge_carries_log_session_and_snooze() -> None:
     buttons = [e for b in message if b["type"] == "actions" for e in b["elements"]]
     assert [(b["text"]["text"], b["action_id"], b["value"]) for b in buttons] == [
         ("Log session", ids.LOG_SESSION, "a-1"),
+        ("Schedule next session", ids.SCHEDULE_OPEN, "a-1"),
         ("Snooze a week", ids.SNOOZE_WEEK, "a-1"),
     ]
     assert "Newt &lt;Newhire&gt;" in message[0]["text"]["text"]
@@ -176,6 +177,22 @@ def test_every_due_kind_has_a_message_within_slacks_limits() -> None:
         "closes_after": "2027-02-23",
         "after_days": 14,
         "reports": [report] * 200,
+        # Sessions scheduled ahead and questions (issue 17).
+        "scheduled_id": "p",
+        "question_id": "q",
+        "work_day": [9, 17, [0, 1, 2, 3, 4], "UTC"],
+        "when": {"starts_at": "2026-11-19T13:00:00+00:00", "minutes": 480},
+        "options": [
+            {"starts_at": "2026-11-19T13:00:00+00:00", "minutes": 45, "index": i} for i in range(3)
+        ],
+        "objectives": "o" * 5000,
+        "materials": "m" * 5000,
+        "asked_name": long_name,
+        "minutes_to_go": 50,
+        "question": "q" * 5000,
+        "answer": "a" * 5000,
+        "status": "answered",
+        "source_link": "https://mentor.slack.com/archives/C1/p1",
         **{key: 3 for key, _ in blocks.ADMIN_FIGURES},
     }
     for kind, render in blocks.RENDERERS.items():

@@ -40,7 +40,7 @@ def test_a_weekly_nudge_reaches_mentor_and_mentee_once_with_its_buttons(
         [nudge] = slack.dms(person)
         assert f"weekly* check-in with *{other}*" in nudge.all_text
         assert "No session logged yet" in nudge.all_text
-        assert "[Log session] [Snooze a week]" in nudge.all_text
+        assert "[Log session] [Schedule next session] [Snooze a week]" in nudge.all_text
         assert nudge.blocks[-1]["elements"][0]["value"] == str(assignment.id)
 
     again = sweep(at("2026-11-16T18:00"))

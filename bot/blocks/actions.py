@@ -32,3 +32,17 @@ PROGRESS_OPEN = "progress.note_open"  # value: assignment id (listeners/progress
 
 # Reminders (listeners/reminders.py)
 SNOOZE_WEEK = "reminder.snooze_week"  # value: assignment id
+
+# Sessions scheduled ahead (listeners/scheduling.py)
+SCHEDULE_OPEN = "schedule.open"  # value: assignment id, or "" to choose
+SCHEDULE_CONFIRM = "schedule.confirm"  # value: "<proposal id>:<option index>"
+SCHEDULE_PROPOSE_OTHER = "schedule.propose_other"  # value: proposal id
+SCHEDULE_RESCHEDULE = "schedule.reschedule"  # value: scheduled session id
+SCHEDULE_CANCEL = "schedule.cancel"  # value: scheduled session id
+SCHEDULE_LOG = "schedule.log"  # value: scheduled session id
+SCHEDULE_DIDNT_HAPPEN = "schedule.didnt_happen"  # value: scheduled session id
+
+# Questions to the mentor (listeners/questions.py)
+QUESTION_ANSWER = "question.answer_open"  # value: question id
+QUESTION_DEFER = "question.defer"  # value: question id
+ASK_SHORTCUT = "ask_my_mentor"  # the message shortcut's callback id

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from bot.blocks import actions as ids
-from bot.blocks import kit
+from bot.blocks import kit, questions, scheduling
 from bot.blocks import term as term_blocks
 from bot.services.reminders import Due
 
@@ -48,9 +48,14 @@ def checkin(due: Due) -> Rendered:
         since = f"No session logged yet since you started on {day_label(f['start_date'])}."
     return text, [
         kit.section(f":wave: Time for your *{f['cadence']}* check-in with *{other}*. {since}"),
-        kit.context("Met already? Log it and the next nudge waits a full cadence period."),
-        _choice(
-            ("Log session", ids.LOG_SESSION), ("Snooze a week", ids.SNOOZE_WEEK), f["assignment_id"]
+        kit.context(
+            "Met already? Log it and the next nudge waits a full cadence period. "
+            "Or put the next session in both calendars now."
+        ),
+        kit.actions(
+            kit.button("Log session", ids.LOG_SESSION, f["assignment_id"], style="primary"),
+            kit.button("Schedule next session", ids.SCHEDULE_OPEN, f["assignment_id"]),
+            kit.button("Snooze a week", ids.SNOOZE_WEEK, f["assignment_id"]),
         ),
     ]
 
@@ -260,6 +265,8 @@ RENDERERS: dict[str, Callable[[Due], Rendered]] = {
     "item_overdue": item_overdue,
     "digest_manager": digest_manager,
     "digest_admin": digest_admin,
+    **scheduling.RENDERERS,
+    **questions.RENDERERS,
     "end_of_term": term_blocks.end_of_term,
     "term_closed": term_blocks.term_closed,
 }

@@ -12,6 +12,7 @@ from bot.blocks.actions import (
     COMPLETE,
     LOG_SESSION,
     PROGRESS_OPEN,
+    SCHEDULE_OPEN,
     SELF_ASSESS,
 )
 from bot.services.action_items import OpenItem
@@ -214,12 +215,10 @@ def logged_notice(logged: Logged, recipient: Recipient) -> tuple[str, list[kit.B
     if recipient.their_items:
         lines = "\n".join(f"• {kit.escape(i)}" for i in recipient.their_items)
         blocks.append(kit.section(f"*Your action items*\n{lines}"))
+    buttons = [kit.button("Schedule next session", SCHEDULE_OPEN, str(recipient.assignment_id))]
     if recipient.side == "mentee":
-        blocks.append(
-            kit.actions(
-                kit.button("Rate my skills", SELF_ASSESS, str(recipient.assignment_id)),
-            )
-        )
+        buttons.append(kit.button("Rate my skills", SELF_ASSESS, str(recipient.assignment_id)))
+    blocks.append(kit.actions(*buttons))
     return text, blocks
 
 
@@ -279,6 +278,7 @@ def mentorship_card(card: Mentorship, tz: ZoneInfo) -> list[kit.Block]:
         buttons.append(kit.button("Rate my skills", SELF_ASSESS, str(card.assignment_id)))
     else:
         buttons.append(kit.button("Progress", PROGRESS_OPEN, str(card.assignment_id)))
+    buttons.append(kit.button("Schedule next session", SCHEDULE_OPEN, str(card.assignment_id)))
     buttons.append(kit.button("Complete", COMPLETE, str(card.assignment_id)))
     return [
         kit.section(

@@ -30,7 +30,7 @@ from bot.listeners.support import (
     update_modal,
 )
 from bot.runtime import Runtime
-from bot.services import action_items, inputs, sessions
+from bot.services import action_items, inputs, scheduling, sessions
 from bot.services.errors import DomainError
 
 
@@ -117,7 +117,7 @@ def on_log_submit(
     def work() -> sessions.Logged | _EditOffer:
         try:
             with runtime.db() as db:
-                return sessions.log(
+                logged = sessions.log(
                     db,
                     actor_id=actor.id,
                     values=typed,
@@ -127,6 +127,16 @@ def on_log_submit(
                     session_id=editing,
                     group=bool(meta.get("group")),
                 )
+                if meta.get("scheduled"):
+                    # Logged from "How did it go?": the scheduled session was held.
+                    scheduling.mark_held(
+                        db,
+                        actor_id=actor.id,
+                        scheduled_id=meta["scheduled"],
+                        session_id=logged.session_ids[0],
+                        now=runtime.now(),
+                    )
+                return logged
         except sessions.AlreadyLogged as exc:
             with runtime.db() as db:
                 form = sessions.prepare_edit(

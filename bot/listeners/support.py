@@ -19,7 +19,7 @@ from bot.blocks import kit
 from bot.listeners.actor import Actor
 from bot.listeners.guard import notice_view, run_reporting, submit_view
 from bot.listeners.home import publish_home
-from bot.listeners.messaging import send_dm
+from bot.listeners.messaging import replace_message, send_dm
 from bot.listeners.parsing import mentioned_user_ids
 from bot.runtime import Runtime
 from bot.services import access, coverage, inputs, roster
@@ -90,6 +90,17 @@ def message_of(body: dict[str, Any]) -> tuple[str, str]:
     return str(container.get("channel_id", "")), str(container.get("message_ts", ""))
 
 
+def settled(body: dict[str, Any], client: WebClient, text: str) -> None:
+    """A button's work is done: its message keeps what it said, the buttons give way to
+    `text` (or, where there is no message of ours to update, `text` is the answer)."""
+    channel, ts = message_of(body)
+    kept = [b for b in (body.get("message") or {}).get("blocks", []) if b.get("type") != "actions"]
+    if not channel or not replace_message(
+        client, channel, ts, text, [*kept, kit.context(text)][: kit.MAX_BLOCKS_MESSAGE]
+    ):
+        answer(body, client, text)
+
+
 def refresh_homes(
     client: WebClient, runtime: Runtime, user_ids: Iterable[uuid.UUID | None]
 ) -> None:
@@ -154,6 +165,37 @@ def modal_button(opener: ModalOpener) -> Callable[..., None]:
                 action.get("value", ""),
             ),
         )
+
+    return on_press
+
+
+#: (db, who pressed, the button's value, now) -> the service's result.
+ButtonCall = Callable[[Session, Actor, str, datetime], Any]
+#: (the action's body, client, runtime, result) -> tell whoever needs telling.
+ButtonAfter = Callable[[dict[str, Any], WebClient, Runtime, Any], None]
+
+
+def button_service(call: ButtonCall, after: ButtonAfter) -> Callable[..., None]:
+    """A Bolt action listener for a button that is one service call: ack, run
+    `call` in one transaction, then `after`; a refusal is told to the person."""
+
+    def on_press(
+        ack: Callable[..., Any],
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: WebClient,
+        context: Any,
+    ) -> None:
+        ack()
+        actor: Actor = context["actor"]
+        runtime: Runtime = context["runtime"]
+
+        def work() -> None:
+            with runtime.db() as db:
+                result = call(db, actor, action.get("value", ""), runtime.now())
+            after(body, client, runtime, result)
+
+        run_reporting(lambda text: answer(body, client, text), work)
 
     return on_press
 

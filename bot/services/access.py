@@ -6,6 +6,7 @@ mentor (opted in), mentee (has a mentorship)."""
 from __future__ import annotations
 
 import uuid
+from typing import TypeVar
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
@@ -18,6 +19,8 @@ ADMIN = "admin"
 MANAGER = "manager"
 MENTOR = "mentor"
 MENTEE = "mentee"
+
+Row = TypeVar("Row")
 
 
 def load_user(db: Session, user_id: uuid.UUID) -> User:
@@ -83,6 +86,11 @@ REVIEW_MILESTONE = "review_milestone"
 SELF_ASSESS = "self_assess"
 GIVE_FEEDBACK = "give_feedback"
 CANCEL = "cancel"
+#: Propose, confirm, cancel and reschedule sessions ahead of time.
+SCHEDULE = "schedule"
+#: A mentee's question to their mentor, and its answer (private to the pair).
+ASK_QUESTION = "ask_question"
+ANSWER_QUESTION = "answer_question"
 #: Cadence, goals and expected end of a pending or active mentorship (`/mentor edit`).
 CHANGE_TERMS = "change_terms"
 #: End an active mentorship for the pair, who are then asked for their feedback.
@@ -100,6 +108,9 @@ RULES: dict[str, frozenset[str]] = {
     SELF_ASSESS: frozenset({THE_MENTEE}),
     GIVE_FEEDBACK: frozenset({THE_MENTOR, THE_MENTEE}),
     CANCEL: frozenset({THE_MENTOR, THE_MENTEE, THEIR_MANAGER, PROGRAM_ADMIN}),
+    SCHEDULE: frozenset({THE_MENTOR, THE_MENTEE}),
+    ASK_QUESTION: frozenset({THE_MENTEE}),
+    ANSWER_QUESTION: frozenset({THE_MENTOR}),
     CHANGE_TERMS: frozenset({THE_MENTOR, THE_MENTEE, THEIR_MANAGER}),
     COMPLETE_FOR_PAIR: frozenset({THEIR_MANAGER}),
     VIEW_STATUS: frozenset({THE_MENTOR, THE_MENTEE, THEIR_MANAGER, PROGRAM_ADMIN}),
@@ -117,6 +128,10 @@ _REFUSALS = {
     GIVE_FEEDBACK: "Only the mentor and the mentee can give feedback on their mentorship.",
     CANCEL: "Only the mentor, the mentee, the mentee's manager or a program admin "
     "can cancel a mentorship.",
+    SCHEDULE: "Only the mentor and the mentee schedule their sessions.",
+    ASK_QUESTION: "Only the mentee asks their mentor questions here.",
+    ANSWER_QUESTION: "Only the mentee's mentor can answer this question; it is private "
+    "to the two of them.",
     CHANGE_TERMS: "Only the mentor, the mentee or the mentee's manager can change a "
     "mentorship's cadence, goals or end date.",
     COMPLETE_FOR_PAIR: "Only the mentee's manager completes a mentorship for the pair; "
@@ -126,16 +141,21 @@ _REFUSALS = {
 }
 
 
-def load_assignment(db: Session, assignment_id: uuid.UUID | str) -> Assignment:
-    """The mentorship, or NotFound."""
+def load_row(db: Session, model: type[Row], row_id: uuid.UUID | str | None, missing: str) -> Row:
+    """The row of `model` with this id (as a button carries it), or NotFound(`missing`)."""
     try:
-        key = assignment_id if isinstance(assignment_id, uuid.UUID) else uuid.UUID(assignment_id)
+        key = row_id if isinstance(row_id, uuid.UUID) else uuid.UUID(str(row_id))
     except ValueError:
         key = None
-    assignment = db.get(Assignment, key) if key else None
-    if assignment is None:
-        raise NotFound("I can't find that mentorship any more.")
-    return assignment
+    row = db.get(model, key) if key else None
+    if row is None:
+        raise NotFound(missing)
+    return row
+
+
+def load_assignment(db: Session, assignment_id: uuid.UUID | str | None) -> Assignment:
+    """The mentorship, or NotFound."""
+    return load_row(db, Assignment, assignment_id, "I can't find that mentorship any more.")
 
 
 def mentor_user_id(db: Session, assignment: Assignment) -> uuid.UUID:

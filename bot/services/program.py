@@ -69,6 +69,8 @@ class EffectivenessWeights(BaseModel):
     rating: float = Field(0.4, ge=0)
     completion: float = Field(0.3, ge=0)
     ramp: float = Field(0.3, ge=0)
+    #: The share of the Mentor Role's response-time standards met; 0 (off) by default.
+    responsiveness: float = Field(0.0, ge=0)
 
 
 class ProgramConfig(BaseModel):
@@ -108,6 +110,15 @@ class ProgramConfig(BaseModel):
     request_fallback_hours: int = Field(48, ge=1)
     review_reminder_hours: int = Field(24, ge=1)
     review_escalation_hours: int = Field(48, ge=1)
+    #: Session scheduling (Mentor Role: confirmed within 48 hours): the person who must
+    #: answer a proposal is reminded after the first, the mentor and admins told after the
+    #: second; both sides are reminded this many minutes before a confirmed session.
+    schedule_reminder_hours: int = Field(24, ge=1)
+    schedule_escalation_hours: int = Field(48, ge=1)
+    session_reminder_minutes: int = Field(60, ge=5, le=1440)
+    #: Mentees' questions (Mentor Role: answered within 24 hours).
+    question_reminder_hours: int = Field(20, ge=1)
+    question_escalation_hours: int = Field(24, ge=1)
     new_hire_window_days: int = Field(90, ge=1)
     coverage_days: int = Field(7, ge=0)
     # The end of a mentorship: the prompt to complete or extend, and closing it by itself

@@ -256,6 +256,19 @@ class SlackDriver:
         ]
         return self.post_payload(payload, retry_num=retry_num)
 
+    def shortcut(self, who: Who, callback_id: str, message: Message) -> HttpReply:
+        """Run a message shortcut (the "..." menu of a message) on `message`."""
+        user = slack_id(who)
+        payload = self._base_action(user, message, "message")
+        payload.pop("container")
+        payload.update(
+            type="message_action",
+            callback_id=callback_id,
+            message_ts=message.ts,
+            action_ts=str(time.time()),
+        )
+        return self.post_payload(payload)
+
     def select(
         self, who: Who, label: str, option: str, *, message: Message | None = None
     ) -> HttpReply:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.blocks import kit
+from bot.blocks import response_times as response_blocks
 from bot.blocks.analytics.formatting import (
     NOT_ENOUGH,
     Images,
@@ -97,5 +98,6 @@ def mentor_report(report: MentorReport, images: Images | None = None) -> list[ki
             f"*Effectiveness*\n{standing}",
         ),
         *images_of(images, "my_figures"),
+        *response_blocks.mentor_blocks(report.response_times),
         kit.context("Only you see your own figures and ranking."),
     ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.blocks import kit
+from bot.blocks import response_times as response_blocks
 from bot.blocks.analytics.formatting import (
     NOT_ENOUGH,
     Images,
@@ -84,6 +85,7 @@ def program_report(report: ProgramReport, images: Images | None = None) -> list[
         *beside("satisfaction"),
         kit.divider(),
         *effectiveness_blocks(report.effectiveness),
+        *response_blocks.program_blocks(report.response_times),
         kit.divider(),
         *coverage_blocks(report.coverage, whose="new hires"),
     ]

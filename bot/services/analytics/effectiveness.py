@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,7 +15,7 @@ from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 
-from bot.services.analytics import mentorships
+from bot.services.analytics import mentorships, response_times
 from bot.services.analytics.ramp import RampComparison
 from bot.services.analytics.satisfaction import Satisfaction
 from bot.services.analytics.sessions import SessionFrequency
@@ -58,10 +58,13 @@ def program_figures(
     *,
     only_mentor: uuid.UUID | None = None,
     limit: int | None,
+    now: datetime | None = None,
 ) -> tuple[SessionFrequency, Satisfaction, Effectiveness]:
     """Everyone's session frequency, satisfaction and mentor ranking in one statement:
     the mentorships are summed per mentor once, and both each mentor's score and the
-    program's totals (the per-mentor sums added up) are read from those rows."""
+    program's totals (the per-mentor sums added up) are read from those rows. With
+    `effectiveness_weights.responsiveness` above 0 (and `now`), the share of the Mentor
+    Role's response-time standards each mentor met counts too, shrunk like the others."""
     k = config.effectiveness_prior_mentorships
     weights = config.effectiveness_weights
     total_weight = weights.rating + weights.completion + weights.ramp
@@ -106,24 +109,38 @@ def program_figures(
         .cte("by_mentor")
     )
 
+    signals = by_mentor
+    w_responses = weights.responsiveness if now is not None else 0.0
+    if w_responses:
+        met = response_times.met_by_mentor(now, config)  # type: ignore[arg-type]
+        signals = (
+            select(
+                by_mentor,
+                func.coalesce(met.c.met, 0).label("responses_met"),
+                func.coalesce(met.c.responses, 0).label("responses"),
+            )
+            .join_from(by_mentor, Mentor, Mentor.id == by_mentor.c.mentor_id)
+            .outerjoin(met, met.c.mentor == Mentor.user_id)
+            .cte("signals")
+        )
+
     def shrunk(total: str, count: str) -> ColumnElement[float]:
         """(own sum + k * program mean) / (own count + k), neutral when nobody has data."""
         program_mean = ratio(
-            func.sum(by_mentor.c[total]).over(), func.nullif(func.sum(by_mentor.c[count]).over(), 0)
+            func.sum(signals.c[total]).over(), func.nullif(func.sum(signals.c[count]).over(), 0)
         )
-        own = ratio(by_mentor.c[total] + k * program_mean, func.nullif(by_mentor.c[count] + k, 0))
+        own = ratio(signals.c[total] + k * program_mean, func.nullif(signals.c[count] + k, 0))
         return func.coalesce(own, program_mean, 0.5)
 
-    score = (
-        100
-        * (
-            w_rating * shrunk("rating_sum", "mentee_ratings")
-            + w_completion * shrunk("completion_sum", "paced")
-            + w_ramp * shrunk("gain_sum", "ramped")
-        )
-        / (w_rating + w_completion + w_ramp)
+    weighted = (
+        w_rating * shrunk("rating_sum", "mentee_ratings")
+        + w_completion * shrunk("completion_sum", "paced")
+        + w_ramp * shrunk("gain_sum", "ramped")
     )
-    scored = select(by_mentor, score.label("score")).subquery()
+    if w_responses:
+        weighted = weighted + w_responses * shrunk("responses_met", "responses")
+    score = 100 * weighted / (w_rating + w_completion + w_ramp + w_responses)
+    scored = select(signals, score.label("score")).subquery()
     ranked = (
         select(
             scored,

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.services import access, program
+from bot.services.analytics import response_times, scheduled_completion
 from bot.services.analytics.coverage import Coverage, new_hire_coverage
 from bot.services.analytics.effectiveness import Effectiveness, MentorScore, program_figures
 from bot.services.analytics.mentorships import sessions_and_satisfaction
@@ -47,6 +48,8 @@ class ProgramReport:
     satisfaction: Satisfaction
     effectiveness: Effectiveness
     coverage: Coverage
+    #: Each mentor against the Mentor Role's response-time standards.
+    response_times: list[response_times.MentorResponseTimes] = field(default_factory=list)
     #: Sessions attended per calendar month, the current month last.
     sessions_by_month: list[MonthSessions] = field(default_factory=list)
 
@@ -78,6 +81,7 @@ class MentorReport:
     ranked: int
     program_completion: float | None
     program_mentee_average: float | None
+    response_times: response_times.MentorResponseTimes | None = None
 
 
 @dataclass(frozen=True)
@@ -106,18 +110,21 @@ def program_report(db: Session, *, now: datetime, ranking_limit: int | None = 10
     everyone = Scope()
     ramp = ramp_comparison(db, config, everyone)
     sessions, satisfaction, effectiveness = program_figures(
-        db, config, today, ramp, limit=ranking_limit
+        db, config, today, ramp, limit=ranking_limit, now=now
     )
     coverage = new_hire_coverage(db, config, today, everyone)
     return ProgramReport(
         as_of=today,
-        metrics=success_metrics(config, coverage, ramp, sessions, satisfaction),
+        metrics=scheduled_completion.beside_cadence(
+            success_metrics(config, coverage, ramp, sessions, satisfaction), db, config, now
+        ),
         ramp=ramp,
         workload=mentor_workload(db),
         sessions=sessions,
         satisfaction=satisfaction,
         effectiveness=effectiveness,
         coverage=coverage,
+        response_times=response_times.per_mentor(db, now=now, config=config),
         sessions_by_month=sessions_by_month(db, today),
     )
 
@@ -135,7 +142,9 @@ def program_headlines(db: Session, *, now: datetime) -> ProgramHeadlines:
     coverage = new_hire_coverage(db, config, today, everyone)
     return ProgramHeadlines(
         as_of=today,
-        metrics=success_metrics(config, coverage, ramp, sessions, satisfaction),
+        metrics=scheduled_completion.beside_cadence(
+            success_metrics(config, coverage, ramp, sessions, satisfaction), db, config, now
+        ),
         hires=ramp.hires,
         mentors=mentor_workload(db, busiest=0).mentors,
         sessions_logged=sessions.logged,
@@ -185,6 +194,7 @@ def mentor_report(db: Session, *, user_id: uuid.UUID, now: datetime) -> MentorRe
         ramp_comparison(db, config, Scope(), final_only=True),
         only_mentor=mentor.id,
         limit=None,
+        now=now,
     )
     active = db.scalar(
         select(func.count())
@@ -201,6 +211,10 @@ def mentor_report(db: Session, *, user_id: uuid.UUID, now: datetime) -> MentorRe
         ranked=ranking.ranked,
         program_completion=everyone_sessions.completion_rate,
         program_mentee_average=everyone_satisfaction.mentee_average,
+        response_times=next(
+            iter(response_times.per_mentor(db, now=now, config=config, mentor_user_id=user_id)),
+            None,
+        ),
     )
 
 

@@ -41,8 +41,10 @@ KINDS = (
     "digests",
     "end_of_term",
     "milestones",
+    "questions",
     "requests",
     "reviews",
+    "scheduling",
 )
 for _kind in KINDS:
     importlib.import_module(f"{__name__}.{_kind}")

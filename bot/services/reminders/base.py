@@ -46,6 +46,8 @@ class Due:
     period: str
     recipient: Recipient
     facts: dict[str, Any] = field(default_factory=dict, compare=False)
+    #: Sent when due whatever the recipient's working hours (a session about to start).
+    any_hour: bool = field(default=False, compare=False)
 
     @property
     def key(self) -> ledger.Key:
@@ -109,13 +111,17 @@ DUE_KINDS: dict[str, Finder] = {}
 #: check-in that would otherwise ask for a session after the end), then the nudges
 #: people act on, the weekly digest last.
 PRIORITY = (
+    "session_reminder",
     "request_fallback",
     "review_waiting",
     "request_pending",
     "coverage",
+    "schedule",
+    "questions",
     "term_closed",
     "end_of_term",
     "checkin",
+    "session_followup",
     "milestone_date",
     "action_item",
     "digest",

@@ -7,12 +7,12 @@ from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import ColumnElement, exists, select, text
 
 from bot.services.reminders.base import Due, DueContext, Recipient, due_kind, judged_rows, row_limit
 from bot.services.reminders.people import mentor_paused, person_of, with_pair
 from bot.services.reminders.zones import Zone, recipient_zones
-from models import CADENCE_DAYS, Assignment
+from models import CADENCE_DAYS, Assignment, ScheduledSession
 
 
 # -- cadence check-ins (PRD FR-3.1) --------------------------------------------------------
@@ -86,6 +86,15 @@ def _checkin(
     )
 
 
+def _session_ahead(ctx: DueContext) -> ColumnElement[bool]:
+    """The mentorship has a confirmed session still to come (it gets no nudge)."""
+    return exists().where(
+        ScheduledSession.assignment_id == Assignment.id,
+        ScheduledSession.status == "confirmed",
+        ScheduledSession.starts_at > ctx.now,
+    )
+
+
 def _checkins_in_python(ctx: DueContext) -> Iterator[Due]:
     """The portable way: every active mentorship read, each date worked out here."""
     rows = ctx.db.execute(
@@ -98,7 +107,7 @@ def _checkins_in_python(ctx: DueContext) -> Iterator[Due]:
                 Assignment.expected_end_date,
                 Assignment.last_session_at.label("last_at"),
             )
-        ).where(Assignment.status == "active")
+        ).where(Assignment.status == "active", ~_session_ahead(ctx))
     )
     for row in rows:
         if row.snoozed_until is not None and ctx.now < row.snoozed_until:
@@ -151,6 +160,10 @@ _CHECKINS_DUE = text(
         ) AS side(role, user_id, slack, name, timezone, reachable, other_name)
         WHERE a.status = 'active'
           AND (a.snoozed_until IS NULL OR a.snoozed_until <= :now)
+          -- A confirmed session ahead is the check-in: no nudge until it has passed.
+          AND NOT EXISTS (SELECT 1 FROM scheduled_sessions AS s
+                          WHERE s.assignment_id = a.id AND s.status = 'confirmed'
+                            AND s.starts_at > :now)
           AND side.reachable
           -- Cheap and safe: no recipient's today is later than :latest_today, nor their
           -- calendar day of the last session earlier than its UTC day minus one, so a

@@ -7,11 +7,11 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, Text, and_, cast, exists, false, func, select
 from sqlalchemy.orm import Session, aliased
 
-from bot.services.reminders.base import Recipient
-from models import Assignment, Mentor, User
+from bot.services.reminders.base import DueContext, Recipient
+from models import Assignment, Mentor, Notification, User
 
 # -- people in queries ---------------------------------------------------------------------
 # Built once: fresh aliases per sweep would cost more than the queries themselves and
@@ -68,3 +68,32 @@ def mentor_paused(paused_until: date | None, today: date) -> bool:
 def program_admins(db: Session) -> list[Recipient]:
     rows = db.execute(select(*person_columns(admin, "admin")).where(admin.is_admin.is_(True)))
     return [person_of(row, "admin") for row in rows]
+
+
+def settled_for(
+    ctx: DueContext,
+    kind: str,
+    period: str,
+    subject: ColumnElement[Any],
+    people: tuple[Any, ...] = (mentor_user, mentee_user),
+) -> ColumnElement[bool]:
+    """True (on PostgreSQL, in a sweep that skips what is settled) when the ledger has
+    settled the DM of `kind`/`period` about `subject` to each of `people`: sent,
+    dead, or claimed and not yet due for a retry (the check-in finder's test). A finder
+    leaves such rows out rather than have the sweep try to claim them again every few
+    minutes; it does not count them (the sweep would count them as already handled)."""
+    if not ctx.skip_settled or ctx.db.get_bind().dialect.name != "postgresql":
+        return false()
+
+    def settled(person: Any) -> ColumnElement[bool]:
+        return exists().where(
+            Notification.kind == kind,
+            Notification.target == func.concat(cast(subject, Text), "/", person.slack_user_id),
+            Notification.period == period,
+            ~(
+                Notification.status.in_(("claimed", "failed"))
+                & func.coalesce(Notification.next_attempt_at <= ctx.now, False)
+            ),
+        )
+
+    return and_(*(settled(person) for person in people))

@@ -1,0 +1,238 @@
+"""How fast mentors respond, against the Mentor Role's response-time standards
+(issue 17): a mentorship request answered, a milestone review done, a mentee's
+question answered, a session proposal confirmed. For each standard and mentor: how
+many came in (over the last `LOOKBACK`), the median time to respond, and the share
+answered within the standard. Something still waiting counts once its wait passes
+the standard (it has missed it), and is left out before (it may still make it).
+
+The standards are the program settings the reminders escalate at:
+`request_fallback_hours`, `review_escalation_hours`, `question_escalation_hours`,
+`schedule_escalation_hours`. The SQL groups by mentor, standard and minute waited;
+Python only finds the medians in those few rows."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from bot.services.program import ProgramConfig
+from models import (
+    Assignment,
+    Mentor,
+    MentorQuestion,
+    MilestoneSubmission,
+    RampMilestone,
+    ScheduledSession,
+    User,
+)
+from models.sql_dates import minutes_between
+from models.types import UTCDateTime
+
+#: Responses over this window count: how a mentor responds now, not two years ago.
+LOOKBACK = timedelta(days=90)
+
+#: Standard key -> what people read.
+STANDARDS = {
+    "request": "Requests answered",
+    "review": "Reviews done",
+    "question": "Questions answered",
+    "schedule": "Sessions confirmed",
+}
+
+
+@dataclass(frozen=True)
+class Standard:
+    """One standard for one mentor (or the whole program)."""
+
+    key: str
+    name: str
+    target_hours: int
+    responses: int
+    met: int
+    median_hours: float | None
+
+    @property
+    def met_rate(self) -> float | None:
+        return self.met / self.responses if self.responses else None
+
+
+@dataclass(frozen=True)
+class MentorResponseTimes:
+    mentor_user_id: uuid.UUID
+    name: str
+    standards: list[Standard]
+
+    @property
+    def met_rate(self) -> float | None:
+        """The share of all their responses within standard: the ranking's factor."""
+        total = sum(s.responses for s in self.standards)
+        return sum(s.met for s in self.standards) / total if total else None
+
+
+def targets(config: ProgramConfig) -> dict[str, int]:
+    """Standard key -> its target in hours (the settings the escalations use)."""
+    return {
+        "request": config.request_fallback_hours,
+        "review": config.review_escalation_hours,
+        "question": config.question_escalation_hours,
+        "schedule": config.schedule_escalation_hours,
+    }
+
+
+def per_mentor(
+    db: Session, *, now: datetime, config: ProgramConfig, mentor_user_id: uuid.UUID | None = None
+) -> list[MentorResponseTimes]:
+    """Each mentor's figures (or only `mentor_user_id`'s), by name."""
+    hours = targets(config)
+    found: dict[uuid.UUID, dict[str, list[tuple[int, int]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for row in db.execute(_histogram(now, hours, mentor_user_id)):
+        found[row.mentor][row.standard].append((row.minutes, row.n))
+    names = dict(db.execute(select(User.id, User.name).where(User.id.in_(found))).tuples().all())
+    result = [
+        MentorResponseTimes(
+            mentor,
+            names.get(mentor) or "",
+            [_standard(key, hours[key], found[mentor].get(key, [])) for key in STANDARDS],
+        )
+        for mentor in found
+    ]
+    return sorted(result, key=lambda m: (m.name, str(m.mentor_user_id)))
+
+
+def program_wide(mentors: list[MentorResponseTimes], config: ProgramConfig) -> list[Standard]:
+    """The standards over every mentor's responses (medians of all responses)."""
+    hours = targets(config)
+    return [
+        Standard(
+            key,
+            STANDARDS[key],
+            hours[key],
+            sum(s.responses for m in mentors for s in m.standards if s.key == key),
+            sum(s.met for m in mentors for s in m.standards if s.key == key),
+            None,
+        )
+        for key in STANDARDS
+    ]
+
+
+def _standard(key: str, target: int, histogram: list[tuple[int, int]]) -> Standard:
+    histogram.sort()
+    total = sum(n for _, n in histogram)
+    met = sum(n for minutes, n in histogram if minutes <= target * 60)
+    return Standard(key, STANDARDS[key], target, total, met, _median(histogram, total))
+
+
+def _median(histogram: list[tuple[int, int]], total: int) -> float | None:
+    if not total:
+        return None
+    wanted = ((total + 1) // 2, (total + 2) // 2)  # 1-based positions; their mean
+    picked: list[int] = []
+    seen = 0
+    for minutes, n in histogram:
+        seen += n
+        picked += [minutes for position in wanted if seen - n < position <= seen]
+    return round(sum(picked) / len(picked) / 60, 1)
+
+
+def met_by_mentor(now: datetime, config: ProgramConfig) -> sa.Subquery:
+    """Per mentor (user id, `mentor`): their `responses` and how many `met` the standard;
+    the ranking's responsiveness factor."""
+    hours = targets(config)
+    waits = _waits(now, hours, None)
+    allowed = case(*((waits.c.standard == key, limit * 60) for key, limit in hours.items()))
+    return (
+        select(
+            waits.c.mentor,
+            func.count().label("responses"),
+            func.sum(case((waits.c.minutes <= allowed, 1), else_=0)).label("met"),
+        )
+        .group_by(waits.c.mentor)
+        .subquery("responsiveness")
+    )
+
+
+def _histogram(now: datetime, hours: dict[str, int], mentor_user_id: uuid.UUID | None) -> Any:
+    waits = _waits(now, hours, mentor_user_id)
+    return select(
+        waits.c.mentor, waits.c.standard, waits.c.minutes, func.count().label("n")
+    ).group_by(waits.c.mentor, waits.c.standard, waits.c.minutes)
+
+
+def _waits(now: datetime, hours: dict[str, int], mentor_user_id: uuid.UUID | None) -> sa.Subquery:
+    """Every response (or miss) of the lookback: mentor, standard, minutes waited."""
+    at = literal(now, UTCDateTime())
+    since = literal(now - LOOKBACK, UTCDateTime())
+
+    def waited(
+        key: str, mentor: Any, start: Any, end: Any, answered: Any, counted: Any = None
+    ) -> sa.Select[Any]:
+        # An open one counts once its wait has passed the standard (it has missed it).
+        late = start <= literal(now - timedelta(hours=hours[key]), UTCDateTime())
+        elapsed = minutes_between(func.coalesce(end, at), start)
+        # An answer dated before its question (history imported from elsewhere) took no time.
+        elapsed = case((elapsed < 0, 0), else_=elapsed)
+        where = [start >= since, or_(answered, late)]
+        if counted is not None:
+            where.append(counted)
+        if mentor_user_id is not None:
+            where.append(mentor == mentor_user_id)
+        return select(
+            mentor.label("mentor"), literal(key).label("standard"), elapsed.label("minutes")
+        ).where(*where)
+
+    answered_request = func.coalesce(Assignment.mentor_accepted_at, Assignment.declined_at)
+    requests = waited(
+        "request",
+        Mentor.user_id,
+        Assignment.created_at,
+        answered_request,
+        answered_request.is_not(None),
+        # Withdrawn before the mentor answered: nothing was asked of them any more.
+        or_(answered_request.is_not(None), Assignment.status == "pending"),
+    ).join_from(Assignment, Mentor, Mentor.id == Assignment.mentor_id)
+    reviews = (
+        waited(
+            "review",
+            Mentor.user_id,
+            MilestoneSubmission.submitted_at,
+            MilestoneSubmission.reviewed_at,
+            MilestoneSubmission.reviewed_at.is_not(None),
+        )
+        .join_from(MilestoneSubmission, RampMilestone)
+        .join(Assignment, Assignment.id == RampMilestone.assignment_id)
+        .join(Mentor, Mentor.id == Assignment.mentor_id)
+    )
+    questions = waited(
+        "question",
+        MentorQuestion.mentor_user_id,
+        MentorQuestion.asked_at,
+        MentorQuestion.answered_at,
+        MentorQuestion.answered_at.is_not(None),
+    )
+    proposals = (
+        waited(
+            "schedule",
+            Mentor.user_id,
+            ScheduledSession.proposed_at,
+            ScheduledSession.answered_at,
+            ScheduledSession.answered_at.is_not(None),
+            # Withdrawn (cancelled) before an answer: nothing left to confirm.
+            or_(ScheduledSession.answered_at.is_not(None), ScheduledSession.status == "proposed"),
+        )
+        .join_from(
+            ScheduledSession,
+            Assignment,
+            and_(Assignment.id == ScheduledSession.assignment_id),
+        )
+        .join(Mentor, Mentor.id == Assignment.mentor_id)
+    )
+    return sa.union_all(requests, reviews, questions, proposals).subquery("waits")
