@@ -14,12 +14,20 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from bot.services import access, acting
-from models import Assignment, MilestoneSubmission, ProgressNote, RampMilestone, User
+from models import (
+    Assignment,
+    MentorQuestion,
+    MilestoneSubmission,
+    ProgressNote,
+    RampMilestone,
+    User,
+)
 from tests.factories import make_assignment, make_mentor, make_session
 
 PRIVATE = {
     "mentorship_sessions": ("assignment_id", access.READ_PRIVATE),
     "progress_notes": ("assignment_id", access.READ_NOTES),
+    "mentor_questions": ("assignment_id", access.READ_PRIVATE),
 }
 
 
@@ -36,6 +44,15 @@ def mentorships(backend: str, db: Session, world: Any, clock: list[Any]) -> dict
         db.add(
             ProgressNote(
                 assignment_id=a.id, author_user_id=mentor.user_id, note="n", flag="on_track"
+            )
+        )
+        db.add(
+            MentorQuestion(
+                assignment_id=a.id,
+                asked_by_user_id=a.mentee_user_id,
+                mentor_user_id=mentor.user_id,
+                question="a private question",
+                asked_at=clock[0],
             )
         )
         milestone = RampMilestone(mentee_user_id=a.mentee_user_id, milestone_name=f"m {a.id}")
