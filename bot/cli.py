@@ -70,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     scheduler.add_argument(
         "--interval", type=int, default=300, help="seconds between sweeps (default 300)"
     )
+    scheduler.add_argument(
+        "--now",
+        help="start the sweep's clock at this ISO-8601 instant; it runs on from there "
+        "(a rehearsal or a test; default: the real time)",
+    )
     scheduler.set_defaults(handler=_scheduler)
 
     analytics = sub.add_parser(
@@ -93,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="the whole workflow against a local fake Slack")
     demo.add_argument("--database-url", help="default: a throw-away SQLite file")
+    demo.add_argument(
+        "--now", help="run the whole demo at this ISO-8601 instant (default: the current one)"
+    )
     demo.set_defaults(handler=_demo)
     return parser
 
@@ -250,10 +258,11 @@ def _scheduler(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.interval < 1:
         raise CliError("--interval must be at least 1 second")
+    starting_at = parse_instant(args.now) if args.now else None
     settings.require("SLACK_BOT_TOKEN")
     _require_migrated(settings)
     _grant_configured_admins(Runtime.from_settings(settings))
-    run_forever(settings, interval_seconds=args.interval)
+    run_forever(settings, interval_seconds=args.interval, starting_at=starting_at)
     return 0
 
 
@@ -324,7 +333,8 @@ def _match_cohort(args: argparse.Namespace, settings: Settings) -> int:
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from bot.demo import run_demo
 
-    return run_demo(database_url=args.database_url)
+    now = parse_instant(args.now) if args.now else None
+    return run_demo(database_url=args.database_url, now=now)
 
 
 def _grant_configured_admins(runtime: Any) -> None:
