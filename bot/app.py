@@ -29,6 +29,7 @@ from bot.listeners import (
     sessions,
 )
 from bot.listeners.actor import make_middleware
+from bot.logsafe import hide_webhook_urls
 from bot.runtime import Runtime
 from bot.services import roster
 from bot.slack_client import make_client
@@ -65,10 +66,15 @@ def create_app(
     and the demo point it at the fake Slack and wait for background work."""
     runtime = runtime or Runtime.from_settings(settings)
     client = client or make_client(settings)
+    hide_webhook_urls()
     app = App(
         # Bolt reads the token from `client`; giving both only earns a warning.
         token=None,
         signing_secret=settings.slack_signing_secret,
+        # bot/web.py checks Slack's signature before Bolt sees a request: Bolt's own
+        # check would log a refused request's body, response_url and all. Socket Mode
+        # needs no signature.
+        request_verification_enabled=False,
         client=client,
         token_verification_enabled=token_verification,
         listener_executor=listener_executor,

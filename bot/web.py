@@ -13,6 +13,7 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.request import BoltRequest
+from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 
 from bot.runtime import Runtime
@@ -24,6 +25,7 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 MAX_BODY_BYTES = 1_000_000  # Slack payloads are far smaller; refuse anything larger.
+REFUSED = json.dumps({"error": "invalid request"}).encode()
 
 
 class MentorBotWeb:
@@ -31,6 +33,10 @@ class MentorBotWeb:
         self.bolt_app = bolt_app
         self.runtime = runtime
         self.path = path
+        # Slack's signature is checked here, not by Bolt (create_app turns Bolt's check
+        # off): Bolt logs a refused request with its whole body, whose response_url
+        # anyone reading the log could post through for 30 minutes.
+        self.verifier = SignatureVerifier(runtime.settings.slack_signing_secret or "")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -56,6 +62,12 @@ class MentorBotWeb:
         headers: dict[str, str] = {}
         for key, value in scope.get("headers", []):
             headers[key.decode("latin-1").lower()] = value.decode("latin-1")
+        if not self.signed_by_slack(headers, raw):
+            log.warning(
+                "refused a request without a valid Slack signature (%d bytes; body not logged)",
+                len(raw),
+            )
+            return 401, {"content-type": "application/json"}, REFUSED
         request = BoltRequest(
             body=raw.decode("utf-8", errors="replace"),
             query=scope.get("query_string", b"").decode("latin-1"),
@@ -66,6 +78,15 @@ class MentorBotWeb:
             k.lower(): v[0] if isinstance(v, list) else v for k, v in response.headers.items()
         }
         return response.status, out_headers, response.body.encode("utf-8")
+
+    def signed_by_slack(self, headers: dict[str, str], raw: bytes) -> bool:
+        """Whether Slack signed this body with our signing secret in the last 5 minutes."""
+        if not self.runtime.settings.slack_signing_secret:
+            return False
+        try:
+            return self.verifier.is_valid_request(raw, headers)
+        except ValueError:  # a timestamp that is no number, a body that is no UTF-8
+            return False
 
     def health(self) -> tuple[int, bytes]:
         """200 only when the database answers."""
