@@ -29,6 +29,7 @@ from bot.listeners import (
     sessions,
 )
 from bot.listeners.actor import make_middleware
+from bot.listeners.workspace import only_our_workspace
 from bot.logsafe import hide_webhook_urls
 from bot.runtime import Runtime
 from bot.services import roster
@@ -82,6 +83,7 @@ def create_app(
     )
     with runtime.db() as db:
         roster.grant_configured_admins(db, settings.mentorbot_admins)
+    app.middleware(only_our_workspace)
     app.middleware(make_middleware(runtime))
     for module in LISTENER_MODULES:
         module.register(app)

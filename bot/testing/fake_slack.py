@@ -309,7 +309,7 @@ class FakeSlack:
     def api_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = normalize_channel(str(args.get("channel", "")))
         message = self.find_message(channel, str(args.get("ts", "")))
-        if message is None:
+        if message is None or message.deleted:
             return {"ok": False, "error": "message_not_found"}
         if "text" in args:
             message.text = str(args["text"] or "")
