@@ -19,6 +19,10 @@ class CliError(Exception):
     """A one-line problem to print (no traceback) with exit status 2."""
 
 
+#: `--now` of the commands that work out "today" (who is a new hire, what is due).
+AS_IF_AT = "as if at this ISO-8601 instant, e.g. 2026-11-17T14:00:00Z (default: now)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mentorbot", description="MentorBot: a Slack bot that runs a mentorship program."
@@ -45,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     users_sub = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
     import_ = users_sub.add_parser("import", help="upsert people from a roster CSV")
     import_.add_argument("file", type=Path)
+    import_.add_argument("--now", help=AS_IF_AT)
     import_.set_defaults(handler=_users_import)
 
     milestones = sub.add_parser("milestones", help="ramp milestones")
@@ -55,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         "import", help="record system-tracked achievements from a CSV"
     )
     milestones_import.add_argument("file", type=Path)
+    milestones_import.add_argument("--now", help=AS_IF_AT)
     milestones_import.set_defaults(handler=_milestones_import)
     reminders = sub.add_parser("reminders", help="the reminder sweep")
     reminders_sub = reminders.add_subparsers(
@@ -81,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
         "analytics", help="program analytics: ramp, workload, sessions, satisfaction, ranking"
     )
     analytics.add_argument("--json", action="store_true", help="print one JSON object")
-    analytics.add_argument("--now", help="as if at this ISO-8601 instant (default: now)")
+    analytics.add_argument("--now", help=AS_IF_AT)
     analytics.set_defaults(handler=_analytics)
 
     cohort = sub.add_parser(
@@ -150,6 +156,7 @@ def _import_file(
     from bot.runtime import Runtime
     from bot.services.errors import DomainError
 
+    as_of = parse_instant(args.now) if args.now else None
     try:
         text = args.file.read_text(encoding="utf-8")
     except OSError as exc:
@@ -158,7 +165,7 @@ def _import_file(
     _require_migrated(settings)
     try:
         with runtime.db() as db:
-            summary = work(db, text, runtime.now())
+            summary = work(db, text, as_of or runtime.now())
     except DomainError as exc:
         print(str(exc), file=sys.stderr)
         return 1
