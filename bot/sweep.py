@@ -6,7 +6,7 @@ sent (the `notifications` ledger), so any number of sweeps, restarts or crashes
 send each reminder once:
   1. PostgreSQL: only one sweep at a time (`pg_try_advisory_lock`); a second one
      finds the lock taken and does nothing. The ledger's unique key stays the backstop.
-  2. Select everything due (bot/services/reminders.py), keep what falls in each
+  2. Select everything due (bot/services/reminders/), keep what falls in each
      recipient's working hours (the rest is held to their next working morning),
      claim it in the ledger and commit, so no other sweep can take it.
   3. Send each claim and record the outcome in its own transaction: sent; failed

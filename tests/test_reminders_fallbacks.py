@@ -13,6 +13,8 @@ from sqlalchemy import select
 from bot.config import Settings
 from bot.services import reminders, sessions
 from bot.services.program import ProgramConfig
+from bot.services.reminders import action_items as action_item_kind
+from bot.services.reminders import checkins as checkin_kind
 from bot.testing.harness import ServedApp
 from models import Mentor, Notification, User
 from tests.factories import make_assignment, make_mentor, make_session
@@ -187,7 +189,7 @@ def _random_program(db, rng: random.Random, count: int) -> None:  # type: ignore
 
 def _found(db, now: datetime, portable: bool, monkeypatch, skip_settled: bool = False):  # type: ignore[no-untyped-def]
     if portable:
-        monkeypatch.setattr(reminders, "_recipient_zones", lambda ctx: None)
+        monkeypatch.setattr(checkin_kind, "recipient_zones", lambda ctx: None)
     context = reminders.DueContext(db, ProgramConfig(), now, skip_settled=skip_settled)
     found = reminders.collect_due(context, ["checkin"])
     monkeypatch.undo()
@@ -317,7 +319,7 @@ def test_the_postgresql_action_item_filter_keeps_every_item_that_may_be_due(
 
     def found(now: datetime, filtered: bool) -> set[tuple[object, ...]]:
         if not filtered:  # every session's items read and judged in Python
-            monkeypatch.setattr(reminders, "_items_in_postgresql", lambda ctx: False)
+            monkeypatch.setattr(action_item_kind, "_items_in_postgresql", lambda ctx: False)
         context = reminders.DueContext(db, ProgramConfig(), now)
         dues = reminders.collect_due(context, ["action_item"])
         monkeypatch.undo()
@@ -357,7 +359,7 @@ def test_the_postgresql_action_item_filter_keeps_every_item_that_may_be_due(
 
 def _item_dues(db, now: datetime, monkeypatch, *, in_sql: bool):  # type: ignore[no-untyped-def]
     if not in_sql:
-        monkeypatch.setattr(reminders, "_items_in_postgresql", lambda ctx: False)
+        monkeypatch.setattr(action_item_kind, "_items_in_postgresql", lambda ctx: False)
     dues = reminders.collect_due(reminders.DueContext(db, ProgramConfig(), now), ["action_item"])
     monkeypatch.undo()
     db.rollback()

@@ -1,0 +1,209 @@
+"""The reports people read, put together from the questions' answers: the whole
+program (admins, the CLI), the admin's App Home headlines, a manager's reports and a
+mentor's own figures, and what one person may see (`dashboard_for`)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.services import access, program
+from bot.services.analytics.coverage import Coverage, new_hire_coverage
+from bot.services.analytics.effectiveness import Effectiveness, MentorScore, program_figures
+from bot.services.analytics.mentorships import sessions_and_satisfaction
+from bot.services.analytics.metrics import Metric, success_metrics
+from bot.services.analytics.ramp import RampComparison, ramp_comparison
+from bot.services.analytics.satisfaction import Satisfaction
+from bot.services.analytics.sessions import SessionFrequency
+from bot.services.analytics.shared import Scope, program_today, reports_of, tune
+from bot.services.analytics.statuses import ReportStatus, report_statuses
+from bot.services.analytics.workload import Workload, mentor_workload
+from models import Assignment, Mentor
+
+
+@dataclass(frozen=True)
+class ProgramHeadlines:
+    """The success metrics at a glance and the counts beside them: the top of the
+    program report, and all of the admin's App Home section."""
+
+    as_of: date
+    metrics: list[Metric]
+    hires: int
+    mentors: int
+    sessions_logged: int
+
+
+@dataclass(frozen=True)
+class ProgramReport:
+    as_of: date
+    metrics: list[Metric]
+    ramp: RampComparison
+    workload: Workload
+    sessions: SessionFrequency
+    satisfaction: Satisfaction
+    effectiveness: Effectiveness
+    coverage: Coverage
+
+    @property
+    def headlines(self) -> ProgramHeadlines:
+        return ProgramHeadlines(
+            self.as_of, self.metrics, self.ramp.hires, self.workload.mentors, self.sessions.logged
+        )
+
+
+@dataclass(frozen=True)
+class ManagerReport:
+    reports: int
+    coverage: Coverage
+    ramp: RampComparison
+    sessions: SessionFrequency
+    satisfaction: Satisfaction
+    statuses: list[ReportStatus] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class MentorReport:
+    name: str
+    active: int
+    capacity: int
+    sessions: SessionFrequency
+    satisfaction: Satisfaction
+    score: MentorScore | None
+    ranked: int
+    program_completion: float | None
+    program_mentee_average: float | None
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """What one person may see: the whole program (admins), their reports
+    (managers) and their own figures (mentors); None where the role doesn't apply."""
+
+    as_of: date
+    program: ProgramReport | None = None
+    manager: ManagerReport | None = None
+    mentor: MentorReport | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.program is None and self.manager is None and self.mentor is None
+
+
+def program_report(db: Session, *, now: datetime, ranking_limit: int | None = 10) -> ProgramReport:
+    """The whole program's analytics (admins, the CLI). `ranking_limit` caps the
+    effectiveness list (None: every mentor)."""
+    tune(db)
+    config = program.load(db)
+    today = program_today(now, config)
+    everyone = Scope()
+    ramp = ramp_comparison(db, config, everyone)
+    sessions, satisfaction, effectiveness = program_figures(
+        db, config, today, ramp, limit=ranking_limit
+    )
+    coverage = new_hire_coverage(db, config, today, everyone)
+    return ProgramReport(
+        as_of=today,
+        metrics=success_metrics(config, coverage, ramp, sessions, satisfaction),
+        ramp=ramp,
+        workload=mentor_workload(db),
+        sessions=sessions,
+        satisfaction=satisfaction,
+        effectiveness=effectiveness,
+        coverage=coverage,
+    )
+
+
+def program_headlines(db: Session, *, now: datetime) -> ProgramHeadlines:
+    """The same headlines as `program_report(...).headlines`, for the admin's App Home
+    on every open: it skips what only the full report shows (the other milestones,
+    the mentor ranking, the group-session count), so it costs a fraction of it."""
+    tune(db)
+    config = program.load(db)
+    today = program_today(now, config)
+    everyone = Scope()
+    ramp = ramp_comparison(db, config, everyone, final_only=True)
+    sessions, satisfaction = sessions_and_satisfaction(db, today, everyone, group_sessions=False)
+    coverage = new_hire_coverage(db, config, today, everyone)
+    return ProgramHeadlines(
+        as_of=today,
+        metrics=success_metrics(config, coverage, ramp, sessions, satisfaction),
+        hires=ramp.hires,
+        mentors=mentor_workload(db, busiest=0).mentors,
+        sessions_logged=sessions.logged,
+    )
+
+
+def manager_report(db: Session, *, manager_id: uuid.UUID, now: datetime) -> ManagerReport:
+    """Aggregates over a manager's reports (at any depth) and each report's
+    mentorship status; statuses and counts only, never session or feedback text."""
+    tune(db)
+    config = program.load(db)
+    today = program_today(now, config)
+    scope = Scope(mentees=reports_of(manager_id))
+    sessions, satisfaction = sessions_and_satisfaction(db, today, scope)
+    return ManagerReport(
+        reports=db.scalar(select(func.count()).select_from(scope.mentees)) or 0,  # type: ignore[arg-type]
+        coverage=new_hire_coverage(db, config, today, scope),
+        ramp=ramp_comparison(db, config, scope),
+        sessions=sessions,
+        satisfaction=satisfaction,
+        statuses=report_statuses(db, config, today, scope),
+    )
+
+
+def mentor_report(db: Session, *, user_id: uuid.UUID, now: datetime) -> MentorReport | None:
+    """A mentor's own figures, their place in the ranking and the program's averages
+    to compare with; None when the person is not a mentor."""
+    mentor = db.scalar(select(Mentor).where(Mentor.user_id == user_id))
+    if mentor is None:
+        return None
+    tune(db)
+    config = program.load(db)
+    today = program_today(now, config)
+    mine, mine_satisfaction = sessions_and_satisfaction(db, today, Scope(mentor_id=mentor.id))
+    everyone_sessions, everyone_satisfaction, ranking = program_figures(
+        # The final milestone alone gives the baseline the ranking compares with.
+        db,
+        config,
+        today,
+        ramp_comparison(db, config, Scope(), final_only=True),
+        only_mentor=mentor.id,
+        limit=None,
+    )
+    active = db.scalar(
+        select(func.count())
+        .select_from(Assignment)
+        .where(Assignment.mentor_id == mentor.id, Assignment.status == "active")
+    )
+    return MentorReport(
+        name=mentor.user.name,
+        active=active or 0,
+        capacity=mentor.max_mentees,
+        sessions=mine,
+        satisfaction=mine_satisfaction,
+        score=ranking.mentors[0] if ranking.mentors else None,
+        ranked=ranking.ranked,
+        program_completion=everyone_sessions.completion_rate,
+        program_mentee_average=everyone_satisfaction.mentee_average,
+    )
+
+
+def dashboard_for(db: Session, *, user_id: uuid.UUID, now: datetime) -> Dashboard:
+    """The analytics this person may see, by role: admins the whole program,
+    managers their reports, mentors themselves (a person may be several)."""
+    user = access.load_user(db, user_id)
+    roles = access.roles_of(db, user)
+    today = program_today(now, program.load(db))
+    if access.ADMIN in roles:
+        return Dashboard(today, program=program_report(db, now=now))
+    return Dashboard(
+        today,
+        manager=manager_report(db, manager_id=user.id, now=now)
+        if access.MANAGER in roles
+        else None,
+        mentor=mentor_report(db, user_id=user.id, now=now) if access.MENTOR in roles else None,
+    )

@@ -1,0 +1,161 @@
+"""What the analytics' questions share: whose data a query covers, the program's
+today, the SQL helpers (double-precision ratios, names by key, a median from
+cumulative counts, a summary beside its list) and the JSON shape of a report."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.expression import ColumnElement
+
+from bot.services.program import ProgramConfig
+from models import Assignment, User
+
+DAYS_PER_MONTH = 30.4375
+#: How many names a dashboard lists before saying "and N more".
+NAMES_SHOWN = 25
+
+
+def tune(db: Session) -> None:
+    """On PostgreSQL, for this transaction only: no JIT (compiling these one-off
+    aggregates costs more than they take to run), enough memory to sort and
+    hash a large program without spilling to disk, and index pages priced as
+    the cached pages they are, so the planner walks the covering indexes in
+    order (no hashing) instead of scanning the tables."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(sa.text("SET LOCAL jit = off"))
+        db.execute(sa.text("SET LOCAL work_mem = '64MB'"))
+        db.execute(sa.text("SET LOCAL random_page_cost = 1.1"))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose data a query covers: everyone, the people in `mentees` (a select of
+    user ids), or one mentor's mentorships."""
+
+    mentees: sa.CTE | None = None
+    mentor_id: uuid.UUID | None = None
+
+    @property
+    def everyone(self) -> bool:
+        return self.mentees is None and self.mentor_id is None
+
+    def people(self, user_id: ColumnElement[Any]) -> ColumnElement[bool]:
+        if self.mentees is None:
+            return sa.true()
+        return user_id.in_(select(self.mentees.c.id))
+
+    def mentorships(self) -> ColumnElement[bool]:
+        condition = self.people(Assignment.mentee_user_id)
+        if self.mentor_id is not None:
+            condition = and_(condition, Assignment.mentor_id == self.mentor_id)
+        return condition
+
+
+def reports_of(manager_id: uuid.UUID) -> sa.CTE:
+    """Everyone below the manager in the roster, at any depth (a recursive CTE)."""
+    reports = select(User.id).where(User.manager_id == manager_id).cte("reports", recursive=True)
+    below = aliased(User)
+    return reports.union(select(below.id).where(below.manager_id == reports.c.id))
+
+
+def program_today(now: datetime, config: ProgramConfig) -> date:
+    """Today's date where the program runs (its default timezone)."""
+    try:
+        zone = ZoneInfo(config.default_timezone)
+    except (KeyError, ValueError):
+        return now.date()
+    return now.astimezone(zone).date()
+
+
+def median_by_group(histogram: sa.Subquery, groups: list[str]) -> sa.Select:
+    """Per group of a histogram (`groups`..., `days`, `n` rows with that value): how
+    many values, their mean and their exact median, from cumulative counts. Window
+    functions over a few thousand histogram rows instead of sorting every value; the
+    same SQL on PostgreSQL and SQLite."""
+    keys = [histogram.c[g] for g in groups]
+    cumulative = (
+        select(
+            *keys,
+            histogram.c.days,
+            histogram.c.n,
+            # sum() of counts is NUMERIC on PostgreSQL; integers keep `//` a whole division.
+            sa.cast(
+                func.sum(histogram.c.n).over(
+                    partition_by=keys, order_by=histogram.c.days, rows=(None, 0)
+                ),
+                sa.BigInteger,
+            ).label("cum"),
+            sa.cast(func.sum(histogram.c.n).over(partition_by=keys), sa.BigInteger).label("total"),
+        )
+    ).subquery()
+    c = cumulative.c
+    # The median is the mean of the values at positions (total+1)//2 and (total+2)//2.
+    lower = func.min(case((c.cum >= (c.total + 1) // 2, c.days)))
+    upper = func.min(case((c.cum >= (c.total + 2) // 2, c.days)))
+    return select(
+        *[c[g] for g in groups],
+        func.sum(c.n).label("reached"),
+        ratio(func.sum(c.days * c.n), func.sum(c.n)).label("mean_days"),
+        ratio(lower + upper, 2).label("median_days"),
+    ).group_by(*[c[g] for g in groups])
+
+
+def ratio(numerator: Any, denominator: Any) -> ColumnElement[float]:
+    """numerator / denominator in double precision on both databases (SQLAlchemy would
+    otherwise divide integers as NUMERIC on PostgreSQL, which is slow and returns Decimal)."""
+    return sa.cast(numerator, sa.Float) / sa.cast(denominator, sa.Float)
+
+
+def name_of(user_id: ColumnElement[Any]) -> ColumnElement[str]:
+    """A person's name looked up by key: for a list of a few thousand people, cheaper
+    than joining (and so hashing) every user."""
+    return select(User.name).where(User.id == user_id).scalar_subquery()
+
+
+def beside_totals(totals: sa.Subquery, listed: sa.Subquery) -> sa.Select:
+    """A summary and its list in one statement: the one row of `totals`, repeated
+    beside each row of `listed` (or alone when nothing is listed). The totals come
+    first and keep their names; a listed column of the same name is renamed, so read
+    the listed rows by position."""
+    return select(totals, listed).select_from(totals.outerjoin(listed, sa.true()))
+
+
+def to_float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def as_json(report: Any) -> dict[str, Any]:
+    """A report as JSON-ready values (dates ISO, ids as strings, rates included)."""
+    return _jsonable(report)
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        for name in dir(type(value)):
+            if isinstance(getattr(type(value), name), property) and name not in ("empty",):
+                prop = getattr(value, name)
+                if not dataclasses.is_dataclass(prop):
+                    out[name] = _jsonable(prop)
+        return out
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def summed(partials: sa.Subquery | sa.CTE, name: str) -> ColumnElement[Any]:
+    """A column of partial sums added up across its rows (0 when there are none)."""
+    return func.coalesce(func.sum(partials.c[name]), 0)

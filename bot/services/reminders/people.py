@@ -1,0 +1,70 @@
+"""People in the finders' queries: the aliases of `users` each role is read through, their
+columns, and a `Recipient` built from a row."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.orm import Session, aliased
+
+from bot.services.reminders.base import Recipient
+from models import Assignment, Mentor, User
+
+# -- people in queries ---------------------------------------------------------------------
+# Built once: fresh aliases per sweep would cost more than the queries themselves and
+# defeat SQLAlchemy's statement cache.
+mentor_user = aliased(User, name="mentor_user")
+mentee_user = aliased(User, name="mentee_user")
+manager = aliased(User, name="manager_user")
+admin = aliased(User, name="admin_user")
+
+
+def with_pair(statement: Select[Any]) -> Select[Any]:
+    """`statement` (which reaches Assignment) joined to the mentor and both people, with
+    their columns (prefixes "mentor" and "mentee") and the mentor's pause."""
+    return (
+        statement.add_columns(
+            Mentor.paused_until,
+            *person_columns(mentor_user, "mentor"),
+            *person_columns(mentee_user, "mentee"),
+        )
+        .join(Mentor, Mentor.id == Assignment.mentor_id)
+        .join(mentor_user, mentor_user.id == Mentor.user_id)
+        .join(mentee_user, mentee_user.id == Assignment.mentee_user_id)
+    )
+
+
+@cache
+def person_columns(person: Any, prefix: str) -> tuple[ColumnElement[Any], ...]:
+    return (
+        person.id.label(f"{prefix}_id"),
+        person.slack_user_id.label(f"{prefix}_slack"),
+        person.name.label(f"{prefix}_name"),
+        person.timezone.label(f"{prefix}_tz"),
+        person.deactivated_at.label(f"{prefix}_gone"),
+        person.is_bot.label(f"{prefix}_bot"),
+    )
+
+
+def person_of(row: Any, prefix: str) -> Recipient:
+    mapping = row._mapping
+    return Recipient(
+        user_id=mapping[f"{prefix}_id"],
+        slack_user_id=mapping[f"{prefix}_slack"],
+        name=mapping[f"{prefix}_name"] or mapping[f"{prefix}_slack"],
+        timezone=mapping[f"{prefix}_tz"],
+        reachable=mapping[f"{prefix}_gone"] is None and not mapping[f"{prefix}_bot"],
+    )
+
+
+def mentor_paused(paused_until: date | None, today: date) -> bool:
+    """`/mentor pause` holds mentoring nudges through `paused_until` (inclusive)."""
+    return paused_until is not None and today <= paused_until
+
+
+def program_admins(db: Session) -> list[Recipient]:
+    rows = db.execute(select(*person_columns(admin, "admin")).where(admin.is_admin.is_(True)))
+    return [person_of(row, "admin") for row in rows]
