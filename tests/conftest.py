@@ -47,6 +47,7 @@ DATE_SENSITIVE = {
     "test_coverage",
     "test_foundation_roster",
     "test_mentor_demo",
+    "test_mentor_home",
     "test_mentor_optin",
     "test_mentor_optout_pause",
     "test_mentorship_lifecycle",
