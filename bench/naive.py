@@ -37,8 +37,8 @@ from bot.services.analytics import (
 )
 from models import (
     CADENCE_DAYS,
+    COVERED_STATUSES,
     MENTORED_STATUSES,
-    OPEN_STATUSES,
     Assignment,
     Mentor,
     MentorshipSession,
@@ -259,7 +259,7 @@ def _workload(mentors: list[Any], assignments: list[Any], users: dict[uuid.UUID,
 def _coverage(
     users: dict[uuid.UUID, Any], assignments: list[Any], today: date, window: int
 ) -> Coverage:
-    open_ids = {a.mentee_user_id for a in assignments if a.status in OPEN_STATUSES}
+    covered_ids = {a.mentee_user_id for a in assignments if a.status in COVERED_STATUSES}
     start = today - timedelta(days=window)
     new_hires = [
         u
@@ -270,12 +270,12 @@ def _coverage(
         and u.deactivated_at is None
     ]
     without = sorted(
-        (u for u in new_hires if u.id not in open_ids), key=lambda u: (u.hire_date, u.name)
+        (u for u in new_hires if u.id not in covered_ids), key=lambda u: (u.hire_date, u.name)
     )
     return Coverage(
         window_days=window,
         new_hires=len(new_hires),
-        covered=sum(1 for u in new_hires if u.id in open_ids),
+        covered=sum(1 for u in new_hires if u.id in covered_ids),
         without_mentor=[
             HireWithoutMentor(
                 u.name,

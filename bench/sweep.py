@@ -14,9 +14,9 @@ sample in the same run and scaled to the total:
      spread uniformly over its cadence period, the ledger holding what earlier sweeps
      sent), swept every --interval minutes across one day, as the scheduler does.
 Sending is not part of the goal: it is bounded by Slack's rate limits, not by the
-database. One whole sweep, sending what it claims to a local fake Slack, shows the
-count sent; otherwise the benchmark marks each claim sent between sweeps, as the
-sweep's sending step would."""
+database. One sweep sending a minute's worth of DMs (what Slack takes; the local fake
+Slack enforces the same limits) shows the count sent; otherwise the benchmark marks
+each claim sent between sweeps, as the sweep's sending step would."""
 
 from __future__ import annotations
 
@@ -40,6 +40,7 @@ from bot.services.working_hours import WorkingDay, is_working_time, local_date
 from bot.slack_client import make_client
 from bot.sweep import CLAIMS_PER_SWEEP, claim_due, run_sweep
 from bot.testing.fake_slack import FakeSlack
+from bot.testing.slack_quotas import POST_WORKSPACE_PER_MINUTE
 from models import CADENCE_DAYS, Assignment, Mentor, MentorshipSession, Notification, User
 from models.db import make_engine, make_session_factory
 
@@ -106,8 +107,9 @@ def run(engine: sa.Engine, assignments: int, sample: int, interval: int) -> None
 
     seconds, report = sending_sweep(engine, factory, NOW + timedelta(minutes=10))
     print(
-        f"   10 min later, one whole sweep as the scheduler runs it, sending by DM to a "
-        f"local fake Slack over HTTP: {report.count('sent'):,} sent, "
+        f"   10 min later, one sweep as the scheduler runs it, capped at the "
+        f"{POST_WORKSPACE_PER_MINUTE} DMs a minute Slack takes, sending to a local fake Slack "
+        f"over HTTP: {report.count('sent'):,} sent, "
         f"{report.count('failed') + report.count('dead'):,} not, in {seconds:.2f} s "
         f"(not part of the goal: a real Slack's rate limits pace the sending)"
     )
@@ -165,8 +167,15 @@ def timed_sweep(factory, now: datetime, limit: int = CLAIMS_PER_SWEEP):  # type:
 
 def sending_sweep(engine: sa.Engine, factory, now: datetime):  # type: ignore[no-untyped-def]
     """`run_sweep` end to end (lock, select, claim, send, record) against a local fake
-    Slack; (seconds, report)."""
+    Slack that knows everyone, capped at what Slack takes in a minute (beyond that the
+    fake answers 429 as Slack does, and the client waits out each Retry-After);
+    (seconds, report)."""
     fake = FakeSlack().start()
+    with factory() as db:
+        for slack_user_id, name, timezone in db.execute(
+            sa.select(User.slack_user_id, User.name, User.timezone)
+        ):
+            fake.add_user(slack_user_id, name, tz=timezone or "UTC")
     try:
         settings = Settings(
             DATABASE_URL=engine.url.render_as_string(hide_password=False),
@@ -176,7 +185,13 @@ def sending_sweep(engine: sa.Engine, factory, now: datetime):  # type: ignore[no
         )
         runtime = Runtime(settings, factory)
         started = time.perf_counter()
-        report = run_sweep(runtime, make_client(settings), now=now, list_held=False)
+        report = run_sweep(
+            runtime,
+            make_client(settings),
+            now=now,
+            list_held=False,
+            limit=POST_WORKSPACE_PER_MINUTE,
+        )
         return time.perf_counter() - started, report
     finally:
         fake.stop()

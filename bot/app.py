@@ -6,11 +6,12 @@ registered below -> the service it calls."""
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot import slack_health
 from bot.config import Settings
 from bot.listeners import (
     admin,
@@ -18,6 +19,7 @@ from bot.listeners import (
     assignments,
     commands,
     completion,
+    departures,
     errors,
     events,
     home,
@@ -27,8 +29,9 @@ from bot.listeners import (
     progress,
     reminders,
     sessions,
+    term,
 )
-from bot.listeners.actor import make_middleware
+from bot.listeners.profiles import make_middleware
 from bot.listeners.workspace import only_our_workspace
 from bot.logsafe import hide_webhook_urls
 from bot.runtime import Runtime
@@ -45,10 +48,12 @@ LISTENER_MODULES = [
     matching,
     assignments,
     events,
+    departures,
     sessions,
     milestones,
     progress,
     completion,
+    term,
     reminders,
     analytics,
     errors,
@@ -68,6 +73,10 @@ def create_app(
     runtime = runtime or Runtime.from_settings(settings)
     client = client or make_client(settings)
     hide_webhook_urls()
+    # Every call through it tells whether Slack still takes our token (/healthz).
+    slack_health.watch(client, runtime)
+    # Bolt's own default; made here so the actor middleware can run work after the ack.
+    listener_executor = listener_executor or ThreadPoolExecutor(max_workers=10)
     app = App(
         # Bolt reads the token from `client`; giving both only earns a warning.
         token=None,
@@ -84,7 +93,7 @@ def create_app(
     with runtime.db() as db:
         roster.grant_configured_admins(db, settings.mentorbot_admins)
     app.middleware(only_our_workspace)
-    app.middleware(make_middleware(runtime))
+    app.middleware(make_middleware(runtime, listener_executor, client))
     for module in LISTENER_MODULES:
         module.register(app)
     return app

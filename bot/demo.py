@@ -76,9 +76,10 @@ def show_help(demo: Demo) -> None:
 
 def _steps() -> list[Callable[[Demo], None]]:
     # Imported here: the step modules use Demo, defined above.
-    from bot.demo_steps import analytics, matching, mentors, mentorship, reminders
+    from bot.demo_steps import analytics, end_of_term, matching, mentors, mentorship, reminders
 
-    # The analytics come last, as a program lead reads them.
+    # The analytics come after the mentorship completes, as a program lead reads them;
+    # then the clock walks on to another mentorship's end.
     return [
         show_help,
         *mentors.STEPS,
@@ -88,6 +89,7 @@ def _steps() -> list[Callable[[Demo], None]]:
         *reminders.STEPS,
         mentorship.complete_the_mentorship,
         analytics.program_lead_reads_the_analytics,
+        *end_of_term.STEPS,
     ]
 
 

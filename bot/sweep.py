@@ -9,8 +9,14 @@ send each reminder once:
   2. Select everything due (bot/services/reminders/), keep what falls in each
      recipient's working hours (the rest is held to their next working morning),
      claim it in the ledger and commit, so no other sweep can take it.
-  3. Send each claim and record the outcome in its own transaction: sent; failed
-     (Slack busy or down: a later sweep retries); dead (the person left Slack)."""
+  3. Check with `users.info` the people it is about to remind whose account was not
+     confirmed today (`check_accounts` in bot/listeners/departures.py; Slack delivers
+     DMs to a deactivated account, so a sent DM proves nothing): a person who left is
+     handled once, and what was claimed is claimed again without them.
+  4. Send each claim and record the outcome in its own transaction: sent; failed
+     (Slack busy or down: a later sweep retries); dead (the person left Slack).
+     When Slack refuses OUR token, the sweep stops there: every claim not sent is
+     given back untouched, nobody is marked, and /healthz reports it."""
 
 from __future__ import annotations
 
@@ -29,21 +35,25 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from bot import slack_health
 from bot.blocks.reminders import RENDERERS
 from bot.listeners.assignments import offer_next_suggestion
+from bot.listeners.departures import check_accounts, handle_departure
 from bot.listeners.matching import nudge_manager_about_coverage
 from bot.runtime import Runtime
-from bot.services import ledger, program, reminders
+from bot.services import ledger, program, reminders, term
 from bot.services.ledger import Outcome
 from bot.services.reminders import Due
 from bot.services.working_hours import next_working_start
+from bot.slack_client import TOKEN_REFUSED
 
 log = logging.getLogger(__name__)
 
 #: pg_advisory_lock key of the sweep ("MNTRSWEP" as an int64), the same in every process.
 SWEEP_LOCK_KEY = 0x4D4E5452_53574550 & 0x7FFFFFFFFFFFFFFF
-#: Slack errors that mean the person is gone for good.
-RECIPIENT_GONE = frozenset({"user_not_found", "account_inactive"})
+#: Slack errors that mean the person is gone for good. (`account_inactive` is about
+#: our token, not them: see TOKEN_REFUSED.)
+RECIPIENT_GONE = frozenset({"user_not_found"})
 #: Slack errors that mean "try again later".
 TRANSIENT_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
@@ -58,6 +68,14 @@ Deliverer = Callable[[WebClient, Runtime, Due], Outcome]
 #: for the next sweeps, in `reminders.PRIORITY` order.
 CLAIMS_PER_SWEEP = 2_000
 
+#: The most reminders one person gets from one sweep; the rest wait for the next sweeps,
+#: minutes apart. Slack takes about one message a second per conversation with short
+#: bursts: a mentor with twenty mentees due at once would get twenty DMs in a burst
+#: that Slack throttles (429), and the sweep would wait out each Retry-After while
+#: everyone behind them waits too. Two, so that even two sweeps racing (replicas
+#: without the advisory lock) stay within a short burst.
+PER_RECIPIENT_PER_SWEEP = 2
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -67,7 +85,7 @@ class Delivery:
     recipient_name: str
     recipient_slack_id: str
     period: str
-    status: str  # sent | failed | dead
+    status: str  # sent | failed | dead | refused (our token: given back unsent)
     error: str | None = None
 
 
@@ -90,6 +108,10 @@ class ClaimedBatch:
 class SweepReport:
     now: datetime
     ran: bool = True  # False when another sweep held the lock
+    #: Slack's error when it refused our token and the sweep stopped there.
+    stopped: str | None = None
+    #: People the sweep found had left the workspace.
+    departed: list[str] = field(default_factory=list)
     due: int = 0
     held: list[tuple[Due, datetime]] = field(default_factory=list)
     held_counts: Counter[str] = field(default_factory=Counter)
@@ -103,7 +125,13 @@ class SweepReport:
     def summary(self) -> str:
         if not self.ran:
             return "another sweep is running; this one did nothing"
-        return (
+        stopped = (
+            f"stopped: Slack refused our token ({self.stopped}); nothing more is sent "
+            "until it takes one again. "
+            if self.stopped
+            else ""
+        )
+        return stopped + (
             f"{self.count('sent')} sent, {self.count('failed')} failed (retried later), "
             f"{self.count('dead')} dropped, {self.held_counts.total()} held for working hours, "
             f"{self.already_handled} already sent or in progress"
@@ -142,15 +170,35 @@ def claim_due(
                 batch.held.append((due, resumes[timezone]))
     ordered = list(sendable.values())  # found in the order to claim them in
     # What the ledger already settled is only known by trying (unless a finder left it
-    # out), so claim in rounds until `limit` are won or nothing is left to try.
-    tried = 0
-    while len(batch.claimed) < limit and tried < len(ordered):
-        chunk = ordered[tried : tried + limit - len(batch.claimed)]
+    # out), so claim in rounds until `limit` are won or nothing is left to try; each
+    # round tries, per person, only as many as they may still get from this sweep.
+    waiting, tried = ordered, 0
+    claimed_for: Counter[str] = Counter()
+    while len(batch.claimed) < limit and waiting:
+        chunk: list[Due] = []
+        later: list[Due] = []
+        in_chunk: Counter[str] = Counter()
+        wanted_now = limit - len(batch.claimed)
+        for index, due in enumerate(waiting):
+            if len(chunk) == wanted_now:
+                later.extend(waiting[index:])
+                break
+            person = due.recipient.slack_user_id
+            if claimed_for[person] + in_chunk[person] < PER_RECIPIENT_PER_SWEEP:
+                in_chunk[person] += 1
+                chunk.append(due)
+            elif claimed_for[person] < PER_RECIPIENT_PER_SWEEP:
+                later.append(due)  # a next round, if some of this one are settled
+        if not chunk:
+            break
         tried += len(chunk)
         wanted = [ledger.Wanted(due.key, due.recipient.user_id) for due in chunk]
         claims = ledger.claim_many(db, wanted, now=now)
-        batch.claimed.extend((claim, sendable[claim.key]) for claim in claims)
+        for claim in claims:
+            batch.claimed.append((claim, sendable[claim.key]))
+            claimed_for[sendable[claim.key].recipient.slack_user_id] += 1
         batch.already_handled += len(chunk) - len(claims)
+        waiting = later
     batch.already_handled += context.settled
     batch.deferred = len(ordered) - tried + context.deferred.total()
     batch.due += context.settled + context.held.total() + context.deferred.total()
@@ -173,29 +221,69 @@ def run_sweep(
     claims (see `claim_due`)."""
     now = now or runtime.now()
     engine: Engine = runtime.session_factory.kw["bind"]
+    watch = slack_health.watch(client, runtime)
     with sweep_lock(engine, enabled=use_lock) as acquired:
         if not acquired:
             return SweepReport(now, ran=False)
         with runtime.db() as db:
             batch = claim_due(db, now=now, list_held=list_held, limit=limit)
+        departed, refused = check_accounts(
+            runtime, client, (due.recipient.user_id for _, due in batch.claimed), now=now
+        )
+        if departed and not refused:
+            # What was claimed may be about them (their partner's check-in): claim again.
+            with runtime.db() as db:
+                ledger.release(db, [claim for claim, _ in batch.claimed], now=now)
+                batch = claim_due(db, now=now, list_held=list_held, limit=limit)
         report = SweepReport(now, due=batch.due, held=batch.held, held_counts=batch.held_counts)
         report.already_handled = batch.already_handled
         report.deferred = batch.deferred
-        for claim, due in batch.claimed:
-            report.deliveries.append(_deliver(runtime, client, claim, due, now))
+        report.departed = departed
+        report.stopped = refused
+        for index, (claim, due) in enumerate(batch.claimed):
+            if report.stopped is None:
+                delivery = _deliver(runtime, client, claim, due, now, watch)
+                report.deliveries.append(delivery)
+                if delivery.status == "refused":
+                    report.stopped = delivery.error
+            if report.stopped is not None:
+                # Our token is dead: nothing can go out. Every claim from this one on is
+                # given back untouched for the sweeps after Slack takes a token again.
+                with runtime.db() as db:
+                    ledger.release(db, [c for c, _ in batch.claimed[index:]], now=now)
+                break
     return report
 
 
 def _deliver(
-    runtime: Runtime, client: WebClient, claim: ledger.Claim, due: Due, now: datetime
+    runtime: Runtime,
+    client: WebClient,
+    claim: ledger.Claim,
+    due: Due,
+    now: datetime,
+    watch: slack_health.TokenWatch | None,
 ) -> Delivery:
     deliver = DELIVERERS.get(due.kind, post_reminder_dm)
+    refusals = watch.refusals if watch else 0
     try:
         outcome = deliver(client, runtime, due)
     except Exception as exc:
         outcome = outcome_of(exc)
         if outcome.status == "rejected":
             log.exception("reminder %s to %s failed", due.kind, due.recipient.slack_user_id)
+    if watch and watch.refusals > refusals and outcome.status != "refused":
+        # A deliverer that logs Slack's errors itself met a refused token on the way.
+        outcome = Outcome("refused", watch.last_error)
+    if outcome.status == "refused":
+        slack_health.token_refused(runtime, client, outcome.error or "invalid_auth")
+        return Delivery(
+            due.kind,
+            due.recipient.name,
+            due.recipient.slack_user_id,
+            due.period,
+            "refused",
+            outcome.error,
+        )
     try:
         with runtime.db() as db:
             status = ledger.record(db, claim, outcome, now=now)
@@ -203,6 +291,10 @@ def _deliver(
         # The claim keeps its lease and a later sweep takes it over.
         log.exception("could not record the outcome of reminder %s", claim.id)
         status = "failed"
+    if outcome.status == "gone":
+        handle_departure(
+            client, runtime, due.recipient.slack_user_id, reason=outcome.error or "gone", now=now
+        )
     if status != "sent":
         log.warning(
             "reminder %s to %s: %s (%s)",
@@ -241,6 +333,23 @@ def nudge_about_coverage(client: WebClient, runtime: Runtime, due: Due) -> Outco
     return ledger.SENT if sent else NOT_DELIVERED
 
 
+def close_term(client: WebClient, runtime: Runtime, due: Due) -> Outcome:
+    """A mentorship nobody completed in time: it completes by itself (once, whichever
+    side's reminder goes first, committed before any DM), then this side is offered the
+    survey unless they have answered (or it was extended meanwhile)."""
+    with runtime.db() as db:
+        closed = term.close_without_feedback(
+            db,
+            assignment_id=uuid.UUID(due.facts["assignment_id"]),
+            side=due.facts["role"],
+            now=runtime.now(),
+            after_days=program.load(db).auto_complete_after_days,
+        )
+    if not closed.owes_feedback:
+        return ledger.SENT  # nothing left to ask
+    return post_reminder_dm(client, runtime, due)
+
+
 #: Those deliveries log Slack's errors and say only whether a DM went out: a few more
 #: tries (the ledger's rejection limit), and only while the finder still finds it due.
 NOT_DELIVERED = Outcome("rejected", "no DM delivered")
@@ -249,6 +358,7 @@ NOT_DELIVERED = Outcome("rejected", "no DM delivered")
 DELIVERERS: dict[str, Deliverer] = {
     "request_fallback": offer_fallback,
     "coverage": nudge_about_coverage,
+    "term_closed": close_term,
 }
 
 
@@ -258,6 +368,8 @@ def outcome_of(exc: BaseException) -> Outcome:
         response = exc.response
         error = str(response.get("error") or "") if response is not None else ""
         status = response.status_code if response is not None else 0
+        if error in TOKEN_REFUSED:
+            return Outcome("refused", error)
         if error in RECIPIENT_GONE:
             return Outcome("gone", error)
         if status == 429 or status >= 500 or error in TRANSIENT_ERRORS:

@@ -6,6 +6,7 @@ from models.assignments import (
     ASSIGNMENT_STATUSES,
     CADENCE_DAYS,
     CADENCES,
+    COVERED_STATUSES,
     MENTORED_STATUSES,
     OPEN_STATUSES,
     Assignment,
@@ -19,12 +20,14 @@ from models.notifications import Notification
 from models.progress import ProgressNote, SkillAssessment
 from models.sessions import MentorshipSession
 from models.settings import ProgramSetting
+from models.slack_token import SlackTokenState
 from models.users import User
 
 __all__ = [
     "ASSIGNMENT_STATUSES",
     "CADENCES",
     "CADENCE_DAYS",
+    "COVERED_STATUSES",
     "MENTORED_STATUSES",
     "OPEN_STATUSES",
     "Assignment",
@@ -41,6 +44,7 @@ __all__ = [
     "ProgressNote",
     "RampMilestone",
     "SkillAssessment",
+    "SlackTokenState",
     "User",
     "ramp_facts",
 ]

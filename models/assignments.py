@@ -24,6 +24,9 @@ CADENCE_DAYS = {"weekly": 7, "biweekly": 14, "monthly": 30}
 OPEN_STATUSES = ("pending", "active")
 #: Mentorships that ran: their mentee counts as "mentored", their sessions were expected.
 MENTORED_STATUSES = ("active", "completed")
+#: A new hire is covered (PRD "100 % of new CSMs mentored") by a mentorship that is asked
+#: for, running or done; a cancelled or declined one leaves them without a mentor.
+COVERED_STATUSES = ("pending", "active", "completed")
 
 
 class Assignment(Base):

@@ -37,8 +37,12 @@ class User(Base):
     performance_rating: Mapped[Decimal | None] = mapped_column(sa.Numeric(3, 1))
     is_admin: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     is_bot: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
-    #: Set when Slack says the account is gone (user_not_found / account_inactive).
+    #: Set when Slack says the account is gone (`deleted` in users.info or user_change,
+    #: user_not_found).
     deactivated_at: Mapped[datetime | None]
+    #: When `users.info` last confirmed the account (the sweep re-checks daily whom it
+    #: reminds, since Slack still delivers DMs to a deactivated account).
+    profile_checked_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
 

@@ -2,7 +2,9 @@
 real Bolt app served over HTTP and a local fake Slack, each test isolated.
 
 Set MENTORBOT_TEST_DATABASES=sqlite (or postgresql) to run on one database only,
-and MENTORBOT_TEST_POSTGRES_URL to use another PostgreSQL server."""
+MENTORBOT_TEST_POSTGRES_URL to use another PostgreSQL server, and
+MENTORBOT_FAKE_SLACK_LATENCY_MS=150 to have every fake Slack call take 150 ms, as the
+real API does (the slowest acks are listed at the end of the run)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from sqlalchemy.orm import Session
 
 import models
 from bot.config import Settings
+from bot.testing import driver
 from bot.testing.driver import SlackDriver
 from bot.testing.fake_slack import FakeSlack
 from bot.testing.harness import ServedApp
@@ -122,9 +125,12 @@ def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         drop_postgres_database(url, admin)
 
 
+FAKE_SLACK_LATENCY_S = float(os.environ.get("MENTORBOT_FAKE_SLACK_LATENCY_MS", "0")) / 1000
+
+
 @pytest.fixture(scope="session")
 def fake_slack() -> Iterator[FakeSlack]:
-    fake = FakeSlack().start()
+    fake = FakeSlack(latency=FAKE_SLACK_LATENCY_S).start()
     yield fake
     fake.stop()
 
@@ -170,6 +176,12 @@ def slack(served: ServedApp, fake_slack: FakeSlack, clock: list[datetime]) -> It
     fake_slack.reset()
     yield SlackDriver(fake_slack, served.url, SIGNING_SECRET, served.executor.wait_idle)
     served.executor.wait_idle()
+    # The next app to start (the other database's) calls auth.test: it must not meet
+    # a failure this test left behind.
+    fake_slack.failures.clear()
+    # The app's client waits out a 429 and retries, so a test would pass slowly where
+    # a busy workspace starts losing messages: going over Slack's limits is a failure.
+    assert not fake_slack.throttled, f"Slack would have rate-limited: {fake_slack.throttled}"
     # Whatever the test did through the app or its own session, every milestone's
     # ramp facts must still agree with their sources: a write path that forgot to
     # recount them fails here (models/ramp_facts.py).
@@ -217,3 +229,18 @@ def engine(database_url: str) -> Iterator[sa.Engine]:
     eng = make_engine(database_url)
     yield eng
     eng.dispose()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """With a fake Slack latency set, list the slowest acks (Slack allows 3 s)."""
+    if not FAKE_SLACK_LATENCY_S or not driver.ACK_TIMES:
+        return
+    slowest = sorted(driver.ACK_TIMES, key=lambda t: t.seconds, reverse=True)
+    late = [t for t in slowest if t.seconds > driver.ACK_DEADLINE_S]
+    terminalreporter.write_sep("-", f"acks at {FAKE_SLACK_LATENCY_S * 1000:.0f} ms a Slack call")
+    terminalreporter.write_line(
+        f"{len(driver.ACK_TIMES)} acks, {len(late)} late (over {driver.ACK_DEADLINE_S:.0f} s), "
+        f"{sum(1 for t in slowest if t.seconds > 1)} over 1 s; slowest:"
+    )
+    for timing in slowest[:15]:
+        terminalreporter.write_line(f"  {timing.seconds:6.2f} s  {timing.what}")

@@ -23,13 +23,32 @@ def at(text: str) -> datetime:
 
 
 def sweeper(served: ServedApp, settings: Settings) -> Sweep:
-    """Run one sweep as if at `now`, against the app's database and the fake Slack."""
+    """Run one sweep as if at `now`, against the app's database and the fake Slack.
+    A sweep later than the last one lets that much time pass for Slack's rate limits
+    too: sweeps days apart in the story are milliseconds apart in the test."""
     client = make_client(settings)
+    fake = FakeSlack.serving(settings.slack_api_url)
+    last: list[datetime] = []
 
     def run(now: datetime, **kwargs: object) -> SweepReport:
+        if fake is not None and last and now > last[0]:
+            fake.advance((now - last[0]).total_seconds())
+        last[:] = [now]
         return run_sweep(served.runtime, client, now=now, **kwargs)  # type: ignore[arg-type]
 
     return run
+
+
+def clocked_sweeper(served: ServedApp, settings: Settings, clock: list[datetime]) -> Sweep:
+    """`sweeper`, with the app's clock set to each sweep's `now` first: what a sweep
+    causes beyond its reminders (a fallback offer, a departure) reads that clock."""
+    run = sweeper(served, settings)
+
+    def at_time(now: datetime, **kwargs: object) -> SweepReport:
+        clock[0] = now
+        return run(now, **kwargs)
+
+    return at_time
 
 
 def sent(report: SweepReport, kind: str = "checkin") -> list[str]:

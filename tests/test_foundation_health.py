@@ -1,4 +1,5 @@
-"""GET /healthz answers 200 only when the database answers."""
+"""GET /healthz answers 200 only when the database answers (and Slack takes our token:
+tests/test_token_refused.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from bot.web import MentorBotWeb
 def test_healthz_ok(served, slack) -> None:  # type: ignore[no-untyped-def]
     with urllib.request.urlopen(served.url + "/healthz", timeout=10) as response:
         assert response.status == 200
-        assert json.loads(response.read()) == {"ok": True, "database": "ok"}
+        assert json.loads(response.read()) == {"ok": True, "database": "ok", "slack": "ok"}
 
 
 def test_healthz_503_when_database_is_down(served) -> None:  # type: ignore[no-untyped-def]

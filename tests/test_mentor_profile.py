@@ -115,6 +115,7 @@ def test_top_rated_needs_three_ratings_averaging_four_and_a_half(db, world) -> N
 
 
 def test_shoutout_posted_for_a_well_rated_completion(slack, world, db, served, clock) -> None:  # type: ignore[no-untyped-def]
+    slack.fake.add_channel("CWINS", "wins")  # public: the bot posts without joining
     program.update(db, changes={"recognition_channel": "CWINS"}, actor_id=None, now=clock[0])
     mentor = make_mentor(db, world.veteran)
     done = _complete(db, mentor, world.new_hire, rating=4, weeks=12)

@@ -10,7 +10,9 @@ from tests.factories import make_assignment, make_mentor
 
 
 @pytest.fixture
-def program_with_channel(db, world, clock):  # type: ignore[no-untyped-def]
+def program_with_channel(db, world, clock, fake_slack):  # type: ignore[no-untyped-def]
+    # A public channel: the bot posts there without joining (scope chat:write.public).
+    fake_slack.add_channel("C0KUDOS", "kudos", members=[p.id for p in world.people.values()])
     program.update(db, changes={"recognition_channel": "C0KUDOS"}, actor_id=None, now=clock[0])
     mentor = make_mentor(db, world.veteran)
     make_assignment(db, mentor, world.new_hire, assigned_by=world.manager)

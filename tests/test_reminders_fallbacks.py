@@ -18,18 +18,12 @@ from bot.services.reminders import checkins as checkin_kind
 from bot.testing.harness import ServedApp
 from models import Mentor, Notification, User
 from tests.factories import make_assignment, make_mentor, make_session
-from tests.reminders_support import Sweep, at, sent, sweeper
+from tests.reminders_support import Sweep, at, clocked_sweeper, sent
 
 
 @pytest.fixture
 def sweep(served: ServedApp, settings: Settings, clock: list[datetime]) -> Sweep:
-    run = sweeper(served, settings)
-
-    def at_time(now: datetime, **kwargs: object):  # type: ignore[no-untyped-def]
-        clock[0] = now  # the deliveries read the app's clock
-        return run(now, **kwargs)
-
-    return at_time
+    return clocked_sweeper(served, settings, clock)
 
 
 def _vera_asked_for_newt(db, world, when: datetime) -> None:  # type: ignore[no-untyped-def]

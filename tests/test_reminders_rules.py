@@ -97,8 +97,10 @@ def _slack_error(status: int, error: str, headers: dict[str, str] | None = None)
 
 
 def test_slack_failures_are_classified() -> None:
-    assert outcome_of(_slack_error(200, "account_inactive")).status == "gone"
     assert outcome_of(_slack_error(200, "user_not_found")).status == "gone"
+    # These are about OUR token, never about the person written to.
+    for error in ("account_inactive", "invalid_auth", "token_revoked", "not_authed"):
+        assert outcome_of(_slack_error(200, error)).status == "refused"
     rate_limited = outcome_of(_slack_error(429, "ratelimited", {"Retry-After": "30"}))
     assert (rate_limited.status, rate_limited.retry_after) == ("retry", 30.0)
     assert outcome_of(_slack_error(503, "service_unavailable")).status == "retry"
@@ -170,6 +172,9 @@ def test_every_due_kind_has_a_message_within_slacks_limits() -> None:
         "item": "y" * 5000,
         "due": "2026-11-18",
         "week": "2026-W47",
+        "end_date": "2027-02-09",
+        "closes_after": "2027-02-23",
+        "after_days": 14,
         "reports": [report] * 200,
         **{key: 3 for key, _ in blocks.ADMIN_FIGURES},
     }

@@ -7,6 +7,8 @@ OPTIN_OPEN = "mentor.optin_open"  # value: ""
 TRAINING_DONE = "mentor.training_done"  # value: training key
 CERTIFY = "mentor.certify"  # value: mentor id
 ADMIN_SETTINGS_OPEN = "admin.settings_open"  # value: ""
+PAUSE_DECLINE_WAITING = "mentor.pause_decline_waiting"  # value: ""
+PAUSE_KEEP_WAITING = "mentor.pause_keep_waiting"  # value: ""
 
 # Matching and assignment (listeners/assignments.py)
 ASSIGN = "assignment.assign"  # value: json {"mentor": mentor id, "mentee": user id}
@@ -22,6 +24,8 @@ MILESTONE_APPROVE = "milestone.approve"  # value: submission id
 MILESTONE_REQUEST_CHANGES = "milestone.request_changes"  # value: submission id
 SELF_ASSESS = "progress.self_assess_open"  # value: assignment id
 COMPLETE = "assignment.complete_open"  # value: assignment id
+EXTEND = "assignment.extend_open"  # value: assignment id (listeners/term.py)
+COMPLETE_FOR_PAIR = "assignment.complete_for_pair_open"  # value: assignment id (term.py)
 ESCALATE = "progress.escalate"  # value: progress note id
 PROGRESS_OPEN = "progress.note_open"  # value: assignment id (listeners/progress.py)
 

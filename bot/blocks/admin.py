@@ -20,6 +20,8 @@ LABELS = {
     "skills": "Skills",
     "required_trainings": "Required trainings",
     "recognition_channel": "Recognition channel",
+    "end_of_term_notice_days": "Ask to complete or extend (days before the end)",
+    "auto_complete_after_days": "Complete by itself (days after the end)",
 }
 
 
@@ -93,8 +95,28 @@ def settings_modal(config: ProgramConfig) -> kit.Block:
             optional=True,
             hint="Shout-outs for well-rated completed mentorships are posted here.",
         ),
+        kit.section("*The end of a mentorship*"),
+        _days(
+            config,
+            "end_of_term_notice_days",
+            0,
+            "Both sides and the manager get Complete / Extend this long before it.",
+        ),
+        _days(
+            config,
+            "auto_complete_after_days",
+            1,
+            "Nobody completed it this long after the end: it completes without feedback.",
+        ),
     ]
     return kit.modal("Program settings", blocks, callback_id=SETTINGS_VIEW, submit="Save")
+
+
+def _days(config: ProgramConfig, field: str, least: int, hint: str) -> kit.Block:
+    initial = getattr(config, field)
+    return kit.input_block(
+        LABELS[field], field, kit.number_input(field, initial=initial, min_value=least), hint=hint
+    )
 
 
 def settings_saved(changed: list[str]) -> str:

@@ -311,7 +311,8 @@ def coverage_blocks(coverage: Coverage, *, whose: str) -> list[kit.Block]:
         ]
     line = (
         f"{title}\n{pct(coverage.rate)}: {coverage.covered} of {coverage.new_hires} {whose} "
-        f"(hired in the last {coverage.window_days} days) have an active or pending mentorship."
+        f"(hired in the last {coverage.window_days} days) have a mentor: a mentorship "
+        "asked for, running or completed."
     )
     missing = coverage.new_hires - coverage.covered
     if not missing:

@@ -194,6 +194,22 @@ def withdrawn_notice(a: AssignmentView) -> tuple[str, list[kit.Block]]:
     return text, [kit.section(kit.escape(text))]
 
 
+def left_notice(a: AssignmentView) -> tuple[str, list[kit.Block]]:
+    """To the mentor and whoever asked, when the mentee left the workspace."""
+    text = f"{a.cancel_reason} Nothing for you to do."
+    return text, [kit.section(f":wave: {kit.escape(text)}")]
+
+
+def mentor_left_notice(a: AssignmentView) -> tuple[str, list[kit.Block]]:
+    """To a mentee whose mentor left the workspace."""
+    helper = a.manager.name if a.manager else "The program admins"
+    text = (
+        f"{a.mentor.name} left the workspace, so your mentorship has ended. "
+        f"{helper} will help you find a new mentor."
+    )
+    return text, [kit.section(f":wave: {kit.escape(text)}")]
+
+
 def mentee_intro(a: AssignmentView) -> tuple[str, list[kit.Block]]:
     """To the mentee: meet your mentor."""
     text = f"Meet your mentor: {a.mentor.name}!"
@@ -224,6 +240,8 @@ def next_suggestion(ns: NextSuggestion) -> tuple[str, list[kit.Block]]:
         situation = (
             f"{a.mentor.name} declined to mentor {a.mentee.name}. Reason: {a.decline_reason}"
         )
+    elif a.status == "cancelled" and a.cancel_reason:  # e.g. the mentor left the workspace
+        situation = a.cancel_reason
     else:
         situation = (
             f"{a.mentor.name} hasn't answered the request to mentor {a.mentee.name} "

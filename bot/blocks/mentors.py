@@ -8,22 +8,28 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.blocks import kit
-from bot.blocks.actions import ACCEPT, CERTIFY, DECLINE, OPTIN_OPEN, TRAINING_DONE
+from bot.blocks.actions import (
+    ACCEPT,
+    CERTIFY,
+    DECLINE,
+    OPTIN_OPEN,
+    PAUSE_DECLINE_WAITING,
+    PAUSE_KEEP_WAITING,
+    TRAINING_DONE,
+)
 from bot.services.mentors import (
     AVAILABLE,
     AWAITING_CERTIFICATION,
     OPTED_OUT,
     PAUSED,
-    AutoDeclined,
     MentorHome,
     MentorProfile,
     OptinForm,
-    OptOutResult,
-    PauseResult,
     ProfileView,
     TrainingsView,
 )
 from bot.services.program import Training
+from bot.services.time_off import AutoDeclined, OptOutResult, PauseResult
 
 OPTIN_VIEW = "mentor.optin"
 
@@ -255,6 +261,36 @@ def pause_reply(result: PauseResult) -> str:
         f"(inclusive). From {day(result.back_on)} you're available again by yourself; "
         "your current mentorships carry on. `/mentor pause off` ends the pause early."
     )
+
+
+def pause_message(result: PauseResult) -> tuple[str, list[kit.Block] | None]:
+    """The pause reply; with requests still waiting, the question what to do with them."""
+    text = pause_reply(result)
+    if result.paused_until is None or not result.waiting:
+        return text, None
+    requests = "1 request is" if result.waiting == 1 else f"{result.waiting} requests are"
+    return text, [
+        kit.section(text),
+        kit.section(
+            f":hourglass_flowing_sand: {requests} still waiting for your answer. Decline them "
+            "(each asker is told you're paused and gets the next suggestion), or keep them "
+            "to answer yourself?"
+        ),
+        kit.actions(
+            kit.button("Decline them", PAUSE_DECLINE_WAITING, style="primary"),
+            kit.button("Keep them", PAUSE_KEEP_WAITING),
+        ),
+    ]
+
+
+def waiting_declined(count: int) -> str:
+    if not count:
+        return "No request was waiting any more: nothing to decline."
+    requests = "1 request" if count == 1 else f"{count} requests"
+    return f"Declined {requests}: each asker is told you're paused and gets the next suggestion."
+
+
+WAITING_KEPT = "Kept: the requests still wait for your answer (Accept or Decline on each)."
 
 
 # -- trainings and certification ----------------------------------------------------------------

@@ -268,12 +268,12 @@ def completed_view(done: Completed) -> kit.Block:
     )
 
 
-def feedback_request(done: Completed) -> tuple[str, list[kit.Block]]:
-    """The other side's DM: the mentorship is complete; their feedback, please."""
-    text = f"{done.actor_name} completed your mentorship. How did it go for you?"
+def feedback_request(actor_name: str, assignment_id: object) -> tuple[str, list[kit.Block]]:
+    """A side's DM when someone else completed the mentorship: their feedback, please."""
+    text = f"{actor_name} completed your mentorship. How did it go for you?"
     return text, [
         kit.section(":tada: " + kit.escape(text)),
-        kit.actions(kit.button("Give feedback", COMPLETE, str(done.assignment_id))),
+        kit.actions(kit.button("Give feedback", COMPLETE, str(assignment_id))),
     ]
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.blocks import actions as ids
 from bot.blocks import kit
+from bot.blocks import term as term_blocks
 from bot.services.reminders import Due
 
 Rendered = tuple[str, list[kit.Block]]
@@ -190,9 +191,12 @@ def _report_line(report: dict[str, Any]) -> str:
     mentor = kit.escape(report["mentor_name"] or "")
     if report["status"] == "pending":
         return f"{name}: waiting for {mentor} to accept"
-    parts = [f"{name}: mentored by {mentor}"]
-    sessions = report["sessions_this_week"]
-    parts.append(f"{sessions} session{'s' if sessions != 1 else ''} this week")
+    if report["status"] == "completed":
+        parts = [f"{name}: mentorship with {mentor} completed"]
+    else:
+        parts = [f"{name}: mentored by {mentor}"]
+        sessions = report["sessions_this_week"]
+        parts.append(f"{sessions} session{'s' if sessions != 1 else ''} this week")
     if report["last_session"]:
         parts.append(f"last {day_label(report['last_session'])}")
     if report["milestones_total"]:
@@ -256,6 +260,8 @@ RENDERERS: dict[str, Callable[[Due], Rendered]] = {
     "item_overdue": item_overdue,
     "digest_manager": digest_manager,
     "digest_admin": digest_admin,
+    "end_of_term": term_blocks.end_of_term,
+    "term_closed": term_blocks.term_closed,
 }
 
 

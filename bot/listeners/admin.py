@@ -64,13 +64,11 @@ def make_admin(inv: Invocation) -> None:
     if not mentioned:
         raise InvalidInput({"user": f"Mention the person to make an admin. Type {USAGE}"})
     target_id = mentioned[0]
+    # Asked before the transaction opens: no database work waits on Slack.
+    is_bot = is_slack_bot(inv.client, target_id)
     with inv.runtime.db() as db:
         target, changed = admin.make_admin(
-            db,
-            actor_id=inv.actor.id,
-            slack_user_id=target_id,
-            now=inv.runtime.now(),
-            is_bot=is_slack_bot(inv.client, target_id),
+            db, actor_id=inv.actor.id, slack_user_id=target_id, now=inv.runtime.now(), is_bot=is_bot
         )
         name = target.name
     if not changed:

@@ -20,7 +20,7 @@ from bot.listeners.guard import run_reporting, submit_view
 from bot.listeners.home import publish_home
 from bot.listeners.messaging import replace_message, send_dm
 from bot.listeners.parsing import mentioned_user_ids
-from bot.listeners.support import answer, message_of
+from bot.listeners.support import answer, message_of, program_admins
 from bot.runtime import Runtime
 from bot.services import assignments
 from bot.services.assignments import AlreadyAnswered, AssignmentView, Requested
@@ -140,8 +140,11 @@ def on_accept_click(
                     db, assignment_id=assignment_id, actor_id=actor.id, now=runtime.now()
                 )
         except AlreadyAnswered as exc:
+            # Tell the person first: from App Home the answer is a modal on this
+            # click's trigger, which must not wait behind other Slack calls.
+            answer(body, client, str(exc))
             show_outcome(client, body, runtime, actor, exc.assignment)
-            raise
+            return
         show_outcome(client, body, runtime, actor, accepted)
         text, intro = blocks.mentee_intro(accepted)
         send_dm(client, accepted.mentee.slack_user_id, text, intro)
@@ -166,8 +169,11 @@ def on_decline_click(
                     db, assignment_id=uuid.UUID(action["value"]), actor_id=actor.id
                 )
         except AlreadyAnswered as exc:
+            # Tell the person first: from App Home the answer is a modal on this
+            # click's trigger, which must not wait behind other Slack calls.
+            answer(body, client, str(exc))
             show_outcome(client, body, runtime, actor, exc.assignment)
-            raise
+            return
         channel, ts = message_of(body)
         view = blocks.decline_modal(request, {"channel": channel, "ts": ts} if channel else None)
         client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -208,14 +214,16 @@ def on_decline_submit(
 
 
 def offer_next_suggestion(client: WebClient, runtime: Runtime, assignment_id: uuid.UUID) -> bool:
-    """DM the mentee's manager (and whoever asked, if someone else) why this request went nowhere —
-    declined, or unanswered past the fallback time — and the next-best mentor with an
-    Assign button. The reminders sweep calls this for unanswered requests. True if sent."""
+    """DM the mentee's manager (and whoever asked, if someone else; else the program
+    admins) why this request went nowhere — declined, unanswered past the fallback
+    time, or its mentor left the workspace — and the next-best mentor with an Assign
+    button. The reminders sweep calls this for unanswered requests. True if sent."""
     with runtime.db() as db:
         suggestion = assignments.next_suggestion(db, assignment_id=assignment_id, now=runtime.now())
-    recipients = [p.slack_user_id for p in suggestion.assignment.to_tell]
+    # The mentee's manager and whoever asked; the program admins when there is neither.
+    recipients = [p.slack_user_id for p in suggestion.assignment.to_tell] or program_admins(runtime)
     if not recipients:
-        log.warning("nobody to tell about request %s: no asker and no manager", assignment_id)
+        log.warning("nobody to tell about request %s: no asker, manager or admin", assignment_id)
         return False
     text, dm_blocks = blocks.next_suggestion(suggestion)
     sent = [send_dm(client, recipient, text, dm_blocks) for recipient in recipients]

@@ -77,7 +77,7 @@ def on_feedback_submit(
     if not isinstance(done, completion.Completed):
         return
     if done.ended_now:
-        text, request = blocks.feedback_request(done)
+        text, request = blocks.feedback_request(done.actor_name, done.assignment_id)
         send_dm(client, done.other_slack_id, text, request)
         if done.manager_slack_id:
             text, notice = blocks.completion_notice(done)

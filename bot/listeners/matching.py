@@ -19,7 +19,7 @@ from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.guard import run_reporting
 from bot.listeners.messaging import send_dm
 from bot.listeners.parsing import mentioned_user_ids
-from bot.listeners.support import answer
+from bot.listeners.support import answer, program_admins
 from bot.runtime import Runtime
 from bot.services import assignments, coverage
 from bot.services.errors import InvalidInput
@@ -141,13 +141,6 @@ def nudge_manager_about_coverage(client: WebClient, runtime: Runtime, mentee_id:
     text, dm_blocks = blocks.coverage_nudge_text(nudge), blocks.coverage_nudge(nudge)
     sent = [send_dm(client, recipient, text, dm_blocks) for recipient in recipients]
     return any(s is not None for s in sent)
-
-
-def program_admins(runtime: Runtime) -> list[str]:
-    """Slack ids of the program admins: marked in the roster, or named in MENTORBOT_ADMINS
-    (who become admins on their first request)."""
-    with runtime.db() as db:
-        return sorted(set(coverage.program_admins(db)) | set(runtime.settings.mentorbot_admins))
 
 
 def post_cohort_proposal(

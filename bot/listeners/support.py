@@ -22,7 +22,7 @@ from bot.listeners.home import publish_home
 from bot.listeners.messaging import send_dm
 from bot.listeners.parsing import mentioned_user_ids
 from bot.runtime import Runtime
-from bot.services import access, inputs, roster
+from bot.services import access, coverage, inputs, roster
 from bot.services.errors import NotFound
 
 log = logging.getLogger(__name__)
@@ -38,9 +38,13 @@ def open_modal(client: WebClient, trigger_id: str, view: dict[str, Any]) -> bool
     return True
 
 
-def update_modal(client: WebClient, view_id: str, view: dict[str, Any]) -> bool:
+def update_modal(
+    client: WebClient, view_id: str, view: dict[str, Any], view_hash: str | None = None
+) -> bool:
+    """Replace an open modal; with `view_hash`, only if nothing replaced it meanwhile.
+    False (logged) when Slack refuses."""
     try:
-        client.views_update(view_id=view_id, view=view)
+        client.views_update(view_id=view_id, view=view, hash=view_hash)
     except Exception:
         log.warning("could not update modal %s", view_id, exc_info=True)
         return False
@@ -97,6 +101,13 @@ def refresh_homes(
             actors.append(Actor.of(user))
     for actor in actors:
         publish_home(client, runtime, actor)
+
+
+def program_admins(runtime: Runtime) -> list[str]:
+    """Slack ids of the program admins: marked in the roster, or named in MENTORBOT_ADMINS
+    (who become admins on their first request)."""
+    with runtime.db() as db:
+        return sorted(set(coverage.program_admins(db)) | set(runtime.settings.mentorbot_admins))
 
 
 def tz_of(runtime: Runtime, actor: Actor) -> ZoneInfo:

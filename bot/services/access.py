@@ -83,6 +83,10 @@ REVIEW_MILESTONE = "review_milestone"
 SELF_ASSESS = "self_assess"
 GIVE_FEEDBACK = "give_feedback"
 CANCEL = "cancel"
+#: Cadence, goals and expected end of a pending or active mentorship (`/mentor edit`).
+CHANGE_TERMS = "change_terms"
+#: End an active mentorship for the pair, who are then asked for their feedback.
+COMPLETE_FOR_PAIR = "complete_for_pair"
 #: Flags, counts, dates and ratings: never text (FR-4.5).
 VIEW_STATUS = "view_status"
 
@@ -96,6 +100,8 @@ RULES: dict[str, frozenset[str]] = {
     SELF_ASSESS: frozenset({THE_MENTEE}),
     GIVE_FEEDBACK: frozenset({THE_MENTOR, THE_MENTEE}),
     CANCEL: frozenset({THE_MENTOR, THE_MENTEE, THEIR_MANAGER, PROGRAM_ADMIN}),
+    CHANGE_TERMS: frozenset({THE_MENTOR, THE_MENTEE, THEIR_MANAGER}),
+    COMPLETE_FOR_PAIR: frozenset({THEIR_MANAGER}),
     VIEW_STATUS: frozenset({THE_MENTOR, THE_MENTEE, THEIR_MANAGER, PROGRAM_ADMIN}),
 }
 
@@ -111,6 +117,10 @@ _REFUSALS = {
     GIVE_FEEDBACK: "Only the mentor and the mentee can give feedback on their mentorship.",
     CANCEL: "Only the mentor, the mentee, the mentee's manager or a program admin "
     "can cancel a mentorship.",
+    CHANGE_TERMS: "Only the mentor, the mentee or the mentee's manager can change a "
+    "mentorship's cadence, goals or end date.",
+    COMPLETE_FOR_PAIR: "Only the mentee's manager completes a mentorship for the pair; "
+    "mentor and mentee complete it with their feedback (`/mentor complete`).",
     VIEW_STATUS: "You can see the status of your own mentorships, your reports' and "
     "(as a program admin) everyone's.",
 }

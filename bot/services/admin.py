@@ -63,6 +63,12 @@ def save_settings(
         "skills": _skills(form.get("skills"), errors),
         "required_trainings": _trainings(form.get("required_trainings"), current, errors),
         "recognition_channel": (form.get("recognition_channel") or "").strip() or None,
+        "end_of_term_notice_days": _whole_number(
+            form, "end_of_term_notice_days", "The end-of-term notice", 0, 90, errors
+        ),
+        "auto_complete_after_days": _whole_number(
+            form, "auto_complete_after_days", "The automatic completion", 1, 365, errors
+        ),
     }
     default, ceiling = parsed["default_capacity"], parsed["max_capacity"]
     if default is not None and ceiling is not None and default > ceiling:

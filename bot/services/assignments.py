@@ -746,7 +746,7 @@ def approve_cohort(
         mentee_id = uuid.UUID(pair["mentee_user_id"])
         try:
             with db.begin_nested():
-                if coverage.has_open_mentorship(db, mentee_id):
+                if coverage.is_covered(db, mentee_id):
                     raise Conflict("has a mentor or a request waiting by now")
                 created.append(
                     _create_request(

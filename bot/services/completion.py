@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.services import access, audit, capacity, inputs, sessions
+from bot.services import access, audit, capacity, inputs, sessions, term
 from bot.services.errors import Conflict, InvalidInput
 from models import Assignment, Mentor, User
 
@@ -75,15 +75,7 @@ def cancel_form(db: Session, *, actor_id: uuid.UUID, other_slack_id: str | None)
         ),
     )
     access.require(db, access.load_user(db, actor_id), access.CANCEL, assignment)
-    mentee = access.load_user(db, assignment.mentee_user_id)
-    mentor = access.load_user(db, access.mentor_user_id(db, assignment))
-    if actor_id == mentee.id:
-        about = mentor.name
-    elif actor_id == mentor.id:
-        about = mentee.name
-    else:
-        about = f"{mentee.name} (mentored by {mentor.name})"
-    return CancelForm(assignment.id, about)
+    return CancelForm(assignment.id, term.about(db, assignment, actor_id))
 
 
 def feedback_form(
@@ -138,6 +130,15 @@ def complete(
     if ended_now:
         assignment.status = "completed"
         assignment.actual_end_date = now.date()
+        # The PRD's completion_notes: how it ended, for the program's records.
+        assignment.completion_notes = (
+            f"Completed by the {side} ({actor.name}) on {now.date().isoformat()}"
+            + (
+                f", before the expected end ({assignment.expected_end_date.isoformat()})."
+                if early and assignment.expected_end_date
+                else "."
+            )
+        )
         capacity.free_slot(db, mentor.id)
     db.flush()
     if side == "mentee":

@@ -1,6 +1,9 @@
 """Coverage (PRD success metric "100 % of new CSMs mentored"): find new hires who
 have no mentor yet, so their manager is nudged with suggestions and nobody falls
-through the cracks."""
+through the cracks.
+
+`is_covered_sql` is the one rule of who is covered: the coverage nudges, the weekly
+digest, App Home and the analytics' coverage metric all ask it."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from bot.services import audit, matching, program
-from models import OPEN_STATUSES, Assignment, Notification, User
+from models import COVERED_STATUSES, OPEN_STATUSES, Assignment, Notification, User
 
 #: How many mentors a coverage nudge suggests.
 NUDGE_SUGGESTIONS = 3
@@ -21,7 +24,7 @@ NUDGE_SUGGESTIONS = 3
 
 @dataclass(frozen=True)
 class UncoveredHire:
-    """A new hire with neither an active mentorship nor a request waiting for an answer."""
+    """A new hire who is not covered (`is_covered_sql`)."""
 
     user_id: uuid.UUID
     slack_user_id: str
@@ -44,16 +47,47 @@ class CoverageNudge:
     ranking: matching.Ranking
 
 
+def is_covered_sql(
+    user_id: sa.ColumnElement[uuid.UUID] | uuid.UUID,
+) -> sa.ColumnElement[bool]:
+    """SQL: the person `user_id` (a column or an id) is covered: a mentorship of theirs
+    is pending, active or completed (COVERED_STATUSES); cancelled and declined ones
+    don't count. Only `Assignment` is its own, so it also works inside a query that
+    joins assignments itself."""
+    return _mentorship_in(user_id, COVERED_STATUSES)
+
+
 def has_open_mentorship_sql(
     user_id: sa.ColumnElement[uuid.UUID] | uuid.UUID,
 ) -> sa.ColumnElement[bool]:
-    """SQL: the person `user_id` (a column or an id) has an active mentorship or a
-    request waiting for an answer. Only `Assignment` is its own, so it also works
-    inside a query that joins assignments itself."""
+    """SQL: the person `user_id` has an active mentorship or a request waiting for an
+    answer: they are in the program right now (a completed mentorship is history)."""
+    return _mentorship_in(user_id, OPEN_STATUSES)
+
+
+def _mentorship_in(
+    user_id: sa.ColumnElement[uuid.UUID] | uuid.UUID, statuses: tuple[str, ...]
+) -> sa.ColumnElement[bool]:
     return (
         sa.exists()
-        .where(Assignment.mentee_user_id == user_id, Assignment.status.in_(OPEN_STATUSES))
+        .where(Assignment.mentee_user_id == user_id, Assignment.status.in_(statuses))
         .correlate_except(Assignment)
+    )
+
+
+def covering_mentorship_sql(user_id: sa.ColumnElement[uuid.UUID]) -> sa.ScalarSelect[uuid.UUID]:
+    """SQL: the id of the mentorship that covers the person (None if they are not
+    covered): the active one, else the request waiting, else the latest completed."""
+    preference = sa.case(
+        (Assignment.status == "active", 0), (Assignment.status == "pending", 1), else_=2
+    )
+    return (
+        sa.select(Assignment.id)
+        .where(Assignment.mentee_user_id == user_id, Assignment.status.in_(COVERED_STATUSES))
+        .order_by(preference, Assignment.start_date.desc(), Assignment.created_at.desc())
+        .limit(1)
+        .correlate_except(Assignment)
+        .scalar_subquery()
     )
 
 
@@ -61,7 +95,7 @@ def new_hires_without_mentor(
     db: Session, *, today: date, hired_since: date, hired_until: date | None = None
 ) -> list[UncoveredHire]:
     """People hired between `hired_since` and `hired_until` (default today), inclusive,
-    with no active or pending mentorship, earliest hire first."""
+    who are not covered (`is_covered_sql`), earliest hire first."""
     manager = aliased(User)
     rows = db.execute(
         sa.select(
@@ -79,7 +113,7 @@ def new_hires_without_mentor(
             User.hire_date <= (hired_until or today),
             User.is_bot.is_(False),
             User.deactivated_at.is_(None),
-            ~has_open_mentorship_sql(User.id),
+            ~is_covered_sql(User.id),
         )
         .order_by(User.hire_date, User.name)
     ).all()
@@ -113,11 +147,11 @@ def uncovered_new_hires(db: Session, now: datetime) -> list[UncoveredHire]:
 
 def coverage_nudge(db: Session, *, mentee_id: uuid.UUID, now: datetime) -> CoverageNudge | None:
     """The nudge about this hire: their manager (None: tell the program admins) and the
-    best mentors for them. None when the hire has a mentor or a pending request by now."""
+    best mentors for them. None when the hire is covered by now."""
     mentee = db.get(User, mentee_id)
     if mentee is None or mentee.deactivated_at is not None:
         return None
-    if has_open_mentorship(db, mentee_id):
+    if is_covered(db, mentee_id):
         return None
     manager = mentee.manager
     active_manager = manager if manager is not None and manager.deactivated_at is None else None
@@ -144,9 +178,9 @@ def program_admins(db: Session) -> list[str]:
     )
 
 
-def has_open_mentorship(db: Session, mentee_id: uuid.UUID) -> bool:
-    """True when the person has an active mentorship or a request waiting for an answer."""
-    return bool(db.scalar(sa.select(has_open_mentorship_sql(mentee_id))))
+def is_covered(db: Session, mentee_id: uuid.UUID) -> bool:
+    """True when the person is covered (`is_covered_sql`)."""
+    return bool(db.scalar(sa.select(is_covered_sql(mentee_id))))
 
 
 def claim_join_nudge(db: Session, *, slack_user_id: str, now: datetime) -> uuid.UUID | None:
@@ -160,7 +194,7 @@ def claim_join_nudge(db: Session, *, slack_user_id: str, now: datetime) -> uuid.
     today = now.date()
     if not (today - timedelta(days=config.new_hire_window_days) <= user.hire_date <= today):
         return None
-    if has_open_mentorship(db, user.id):
+    if is_covered(db, user.id):
         return None
     try:
         with db.begin_nested():

@@ -19,7 +19,6 @@ from sqlalchemy import select, text, tuple_, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
-from bot.services import audit
 from models import Notification, User
 from models.types import UTCDateTime
 
@@ -267,10 +266,9 @@ def record(db: Session, claim: Claim, outcome: Outcome, *, now: datetime) -> str
     values: dict[str, object]
     if outcome.status == "sent":
         values = {"status": "sent", "sent_at": now, "next_attempt_at": None, "last_error": None}
-    elif outcome.status == "gone":
-        values = {"status": "dead", "next_attempt_at": None, "last_error": outcome.error}
-        _mark_recipient_gone(db, claim, outcome.error or "gone", now)
-    elif outcome.status == "rejected" and claim.attempts >= MAX_REJECTIONS:
+    elif outcome.status == "gone" or (
+        outcome.status == "rejected" and claim.attempts >= MAX_REJECTIONS
+    ):
         values = {"status": "dead", "next_attempt_at": None, "last_error": outcome.error}
     else:
         values = {
@@ -295,26 +293,30 @@ def retry_time(attempts: int, now: datetime, retry_after: float | None = None) -
     return now + backoff
 
 
-def _mark_recipient_gone(db: Session, claim: Claim, error: str, now: datetime) -> None:
-    """The person left Slack: mark them so no sweep writes to them again."""
-    recipient_id = db.scalar(
-        select(Notification.recipient_user_id).where(Notification.id == claim.id)
-    )
-    if recipient_id is None:
-        return
-    user = db.get(User, recipient_id)
-    if user is None or user.deactivated_at is not None:
-        return
-    user.deactivated_at = now
-    audit.record(
-        db,
-        actor_id=None,
-        action="user.deactivated",
-        entity_type="user",
-        entity_id=user.id,
-        now=now,
-        reason=error,
-    )
+def release(db: Session, claims: Sequence[Claim], *, now: datetime) -> None:
+    """Give claims back unsent, as if never taken: the next sweep may take them at once
+    (the sweep stopped: our token is dead, or someone it was about to remind left).
+    A claim whose recipient has left since is dead instead."""
+    ids = [claim.id for claim in claims]
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        departed = select(User.id).where(User.deactivated_at.is_not(None))
+        db.execute(
+            update(Notification)
+            .where(
+                Notification.id.in_(chunk),
+                Notification.status == "claimed",
+                Notification.recipient_user_id.in_(departed),
+            )
+            .values(status="dead", next_attempt_at=None, last_error="the recipient left")
+            .execution_options(synchronize_session=False)
+        )
+        db.execute(
+            update(Notification)
+            .where(Notification.id.in_(chunk), Notification.status == "claimed")
+            .values(status="failed", next_attempt_at=now, attempts=Notification.attempts - 1)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def statuses(db: Session, keys: Iterable[Key]) -> dict[Key, str]:

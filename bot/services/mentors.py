@@ -1,5 +1,6 @@
-"""The mentor program (PRD FR-1): eligibility, opt-in and profile edits, opt-out,
-pause, trainings and certification, and what a mentor's profile and home show.
+"""The mentor program (PRD FR-1): eligibility, opt-in and profile edits, trainings and
+certification, and what a mentor's profile and home show (opt-out and pause are in
+`time_off`).
 
 A mentor row's `is_active` means "may be offered new mentees": it is False after
 opt-out (`opted_out_at` set) and, when the program requires certification before
@@ -9,23 +10,22 @@ separate (`paused_until`), so a pause ends by itself without anyone acting."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from bot.services import access, audit, program, recognition, roster
 from bot.services import capacity as slots
-from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.program import ProgramConfig, Training
 from bot.services.recognition import Badge
 from models import Assignment, Mentor, MentorTraining, User
 
 AVAILABILITY_MAX_CHARS = 500
-OPTOUT_DECLINE_REASON = "Mentor opted out"
 
 # Mentor statuses, as shown on profiles and App Home.
 AVAILABLE = "available"
@@ -318,160 +318,6 @@ def _validate_capacity(
     return wanted
 
 
-# -- opt-out and pause (FR-1.2) ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AutoDeclined:
-    """A request declined because the mentor opted out; the manager is told."""
-
-    assignment_id: uuid.UUID
-    mentee_name: str
-    mentee_slack_user_id: str
-    manager_slack_user_id: str | None
-    manager_name: str | None
-
-
-@dataclass(frozen=True)
-class OptOutResult:
-    already: bool
-    opted_out_at: datetime
-    active_mentees: int
-    declined: list[AutoDeclined] = field(default_factory=list)
-
-
-def opt_out(db: Session, *, user_id: uuid.UUID, now: datetime) -> OptOutResult:
-    """Stop new assignments for this mentor; active mentorships continue. Every request
-    still waiting for the mentor's answer is declined ("Mentor opted out") and returned
-    so each manager can be told. Opting out twice changes nothing."""
-    mentor = _require_mentor(db, user_id)
-    if mentor.opted_out_at is not None:
-        return OptOutResult(
-            already=True,
-            opted_out_at=mentor.opted_out_at,
-            active_mentees=slots.active_count(db, mentor.id),
-        )
-    mentor.is_active = False
-    mentor.opted_out_at = now
-    mentor.paused_until = None
-    audit.record(
-        db,
-        actor_id=user_id,
-        action="mentor.opted_out",
-        entity_type="mentor",
-        entity_id=mentor.id,
-        now=now,
-    )
-    declined = [
-        item
-        for item in (
-            _decline_for_optout(db, a, actor_id=user_id, now=now)
-            for a in db.scalars(
-                select(Assignment).where(
-                    Assignment.mentor_id == mentor.id, Assignment.status == "pending"
-                )
-            )
-        )
-        if item is not None
-    ]
-    db.flush()
-    return OptOutResult(
-        already=False,
-        opted_out_at=now,
-        active_mentees=slots.active_count(db, mentor.id),
-        declined=declined,
-    )
-
-
-def _decline_for_optout(
-    db: Session, assignment: Assignment, *, actor_id: uuid.UUID, now: datetime
-) -> AutoDeclined | None:
-    # Conditional on still pending: an accept racing this opt-out keeps its mentorship.
-    result = db.execute(
-        update(Assignment)
-        .where(Assignment.id == assignment.id, Assignment.status == "pending")
-        .values(status="declined", declined_at=now, decline_reason=OPTOUT_DECLINE_REASON)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        return None
-    db.expire(assignment)
-    audit.record(
-        db,
-        actor_id=actor_id,
-        action="assignment.declined",
-        entity_type="assignment",
-        entity_id=assignment.id,
-        now=now,
-        status="declined",
-        reason="mentor_opted_out",
-    )
-    mentee = access.load_user(db, assignment.mentee_user_id)
-    manager_id = assignment.assigned_by_user_id or mentee.manager_id
-    manager = db.get(User, manager_id) if manager_id else None
-    return AutoDeclined(
-        assignment_id=assignment.id,
-        mentee_name=mentee.name,
-        mentee_slack_user_id=mentee.slack_user_id,
-        manager_slack_user_id=manager.slack_user_id if manager else None,
-        manager_name=manager.name if manager else None,
-    )
-
-
-@dataclass(frozen=True)
-class PauseResult:
-    paused_until: date | None
-    #: The first day the mentor can be matched again (None: not paused).
-    back_on: date | None
-
-
-def pause(db: Session, *, user_id: uuid.UUID, args: str, now: datetime) -> PauseResult:
-    """`until YYYY-MM-DD` (or just the date) pauses matching through that date; `off`
-    ends a pause now. The date must be after today in the mentor's timezone."""
-    mentor = _require_mentor(db, user_id)
-    if mentor.opted_out_at is not None:
-        raise Conflict("You've opted out, so you aren't matched anyway. `/mentor optin` to return.")
-    user = access.load_user(db, user_id)
-    today = local_today(now, user.timezone)
-    words = args.split()
-    if words and words[0].lower() == "until":
-        words = words[1:]
-    usage = "Type `/mentor pause until YYYY-MM-DD` (e.g. until 2026-12-31), or `/mentor pause off`."
-    if not words:
-        raise InvalidInput({"date": f"Tell me until when. {usage}"})
-    typed = " ".join(words)
-    if typed.lower() in ("off", "end", "resume"):
-        until: date | None = None
-    else:
-        try:
-            until = date.fromisoformat(typed)
-        except ValueError:
-            raise InvalidInput(
-                {"date": f"'{typed}' is not a date like 2026-12-31. {usage}"}
-            ) from None
-        if until <= today:
-            raise InvalidInput(
-                {
-                    "date": f"{until.isoformat()} is not in the future (today is "
-                    f"{today.isoformat()}). Give a date after today. {usage}"
-                }
-            )
-    if mentor.paused_until != until:
-        mentor.paused_until = until
-        audit.record(
-            db,
-            actor_id=user_id,
-            action="mentor.paused" if until else "mentor.resumed",
-            entity_type="mentor",
-            entity_id=mentor.id,
-            now=now,
-            paused_until=until.isoformat() if until else None,
-        )
-        db.flush()
-    back_on = date.fromordinal(until.toordinal() + 1) if until else None
-    return PauseResult(paused_until=until, back_on=back_on)
-
-
 # -- trainings and certification (FR-1.4) -----------------------------------------------------
 
 
@@ -504,7 +350,7 @@ class CertificationResult:
 
 def trainings(db: Session, *, user_id: uuid.UUID) -> TrainingsView:
     """The program's required trainings and which of them this mentor has done."""
-    mentor = _require_mentor(db, user_id)
+    mentor = require_mentor(db, user_id)
     return _trainings_view(mentor, program.load(db))
 
 
@@ -513,7 +359,7 @@ def complete_training(
 ) -> CertificationResult:
     """Mark one required training done (again: no change). When every required
     training is done the mentor is certified in the same transaction."""
-    mentor = _require_mentor(db, user_id)
+    mentor = require_mentor(db, user_id)
     config = program.load(db)
     known = {t.key: t for t in config.required_trainings}
     if training_key not in known:
@@ -785,7 +631,7 @@ def mentor_of(db: Session, user_id: uuid.UUID) -> Mentor | None:
     return db.scalar(select(Mentor).where(Mentor.user_id == user_id))
 
 
-def _require_mentor(db: Session, user_id: uuid.UUID) -> Mentor:
+def require_mentor(db: Session, user_id: uuid.UUID) -> Mentor:
     mentor = mentor_of(db, user_id)
     if mentor is None:
         raise NotFound("You aren't a mentor yet. `/mentor optin` to become one.")

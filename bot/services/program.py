@@ -110,6 +110,9 @@ class ProgramConfig(BaseModel):
     review_escalation_hours: int = Field(48, ge=1)
     new_hire_window_days: int = Field(90, ge=1)
     coverage_days: int = Field(7, ge=0)
+    # The end of a mentorship: the prompt to complete or extend, and closing it by itself
+    end_of_term_notice_days: int = Field(7, ge=0, le=90)
+    auto_complete_after_days: int = Field(14, ge=1, le=365)
     # The recipient's day (reminders)
     default_timezone: str = "UTC"
     work_start_hour: int = Field(9, ge=0, le=23)

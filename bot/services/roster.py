@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.services import audit
@@ -193,32 +193,88 @@ def by_slack_id(db: Session, slack_user_id: str) -> User | None:
     return db.scalar(select(User).where(User.slack_user_id == slack_user_id))
 
 
-def ensure_user(
-    db: Session,
-    *,
-    slack_user_id: str,
-    team_id: str,
-    admin_ids: list[str],
-    fetch_profile: Callable[[], dict[str, object] | None] | None = None,
-) -> User:
-    """The user behind a Slack request, created on first contact.
-
-    `fetch_profile` (Slack's `users.info`) is called only while we lack the person's
-    name or timezone, and fills them; `MENTORBOT_ADMINS` members are made admins."""
+def ensure_user(db: Session, *, slack_user_id: str, team_id: str, admin_ids: list[str]) -> User:
+    """The user behind a Slack request, created on first contact from the request
+    alone: nothing here waits for Slack, because the request must be acknowledged
+    within 3 seconds. `needs_profile` says whether to fetch the Slack profile (after
+    the ack); `MENTORBOT_ADMINS` members are made admins."""
     user = by_slack_id(db, slack_user_id)
     if user is None:
         user = User(slack_user_id=slack_user_id, team_id=team_id, name=slack_user_id)
         db.add(user)
     if team_id and user.team_id != team_id:
         user.team_id = team_id
-    if fetch_profile is not None and (user.timezone is None or user.name == slack_user_id):
-        profile = fetch_profile()
-        if profile:
-            apply_profile(user, profile)
     if slack_user_id in admin_ids and not user.is_admin:
         user.is_admin = True
     db.flush()
     return user
+
+
+def needs_profile(user: User) -> bool:
+    """True while the roster lacks what only Slack's profile tells (name, timezone)."""
+    return user.timezone is None or user.name == user.slack_user_id
+
+
+def refresh_from_slack(
+    db: Session, slack_user_id: str, profile: dict[str, object], *, now: datetime
+) -> User | None:
+    """Copy an active account's Slack profile into this person's roster row; None when
+    they are not in the roster (a profile alone never adds anyone). Someone marked as
+    gone whose account Slack shows active again (reactivated) is active again; what
+    ended when they left stays ended."""
+    user = by_slack_id(db, slack_user_id)
+    if user is None:
+        return None
+    apply_profile(user, profile)
+    if user.deactivated_at is not None and not profile.get("deleted"):
+        user.deactivated_at = None
+        audit.record(
+            db,
+            actor_id=None,
+            action="user.reactivated",
+            entity_type="user",
+            entity_id=user.id,
+            now=now,
+        )
+    db.flush()
+    return user
+
+
+def due_for_check(
+    db: Session, user_ids: Iterable[uuid.UUID], *, checked_before: datetime, limit: int
+) -> list[str]:
+    """Slack ids of these people (still active) whose account `users.info` has not
+    confirmed since `checked_before`, least recently checked first, at most `limit`."""
+    ids = list(set(user_ids))
+    found: list[tuple[datetime | None, str]] = []
+    for start in range(0, len(ids), 1000):  # keep the IN list a size every database takes
+        found.extend(
+            (checked, slack_user_id)
+            for slack_user_id, checked in db.execute(
+                select(User.slack_user_id, User.profile_checked_at).where(
+                    User.id.in_(ids[start : start + 1000]),
+                    User.deactivated_at.is_(None),
+                    or_(
+                        User.profile_checked_at.is_(None),
+                        User.profile_checked_at < checked_before,
+                    ),
+                )
+            )
+        )
+    found.sort(key=lambda row: (row[0] is not None, row[0] or checked_before, row[1]))
+    return [slack_user_id for _, slack_user_id in found[:limit]]
+
+
+def mark_checked(db: Session, slack_user_ids: Iterable[str], *, now: datetime) -> None:
+    """`users.info` confirmed these accounts are active, at `now`."""
+    ids = list(slack_user_ids)
+    if ids:
+        db.execute(
+            update(User)
+            .where(User.slack_user_id.in_(ids))
+            .values(profile_checked_at=now)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def grant_configured_admins(db: Session, admin_ids: list[str]) -> int:

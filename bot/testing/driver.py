@@ -10,7 +10,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
@@ -18,6 +18,27 @@ from bot.blocks.plaintext import element_text, render_blocks, render_view
 from bot.testing.fake_slack import TEAM_ID, FakeSlack, Message, ResponseTarget, dm_channel
 
 Who = Any  # a Slack user id, or anything with `.id` holding one
+
+#: Slack waits this long for the app's HTTP answer to a slash command, an action, a
+#: view submission or an event; later, the person sees a timeout (and Slack retries
+#: an event). The driver waits no longer.
+ACK_DEADLINE_S = 3.0
+
+
+class LateAck(AssertionError):
+    """The app answered Slack after the ack deadline."""
+
+
+@dataclass
+class AckTiming:
+    """How long the app took to answer one request (for the latency report)."""
+
+    what: str
+    seconds: float
+
+
+#: Every request's ack time in this process, slowest first on demand.
+ACK_TIMES: list[AckTiming] = []
 
 
 def slack_id(who: Who) -> str:
@@ -64,12 +85,14 @@ class SlackDriver:
         signing_secret: str,
         wait_idle: Callable[[], None] = lambda: None,
         path: str = "/slack/events",
+        ack_log: list[AckTiming] = ACK_TIMES,
     ) -> None:
         self.fake = fake
         self.endpoint = app_url.rstrip("/") + path
         self.signer = SignatureVerifier(signing_secret)
         self.signing_secret = signing_secret
         self.wait_idle = wait_idle
+        self.ack_log = ack_log
 
     # -- transport -------------------------------------------------------------------------
     def post(
@@ -98,11 +121,28 @@ class SlackDriver:
             headers["X-Slack-Retry-Num"] = str(retry_num)
             headers["X-Slack-Retry-Reason"] = "http_timeout"
         request = urllib.request.Request(self.endpoint, data=body.encode(), headers=headers)
+        what = _describe_request(body, content_type)
+        started = time.monotonic()
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:
+            with urllib.request.urlopen(request, timeout=ACK_DEADLINE_S) as response:
                 reply = HttpReply(response.status, response.read().decode())
         except urllib.error.HTTPError as exc:
             reply = HttpReply(exc.code, exc.read().decode())
+        except (TimeoutError, urllib.error.URLError) as exc:
+            if not isinstance(exc, TimeoutError) and not isinstance(exc.reason, TimeoutError):
+                raise
+            self.ack_log.append(AckTiming(what, time.monotonic() - started))
+            raise LateAck(
+                f"{what}: no answer within {ACK_DEADLINE_S:.0f} s; Slack gives up here and "
+                "the person sees a timeout error"
+            ) from exc
+        elapsed = time.monotonic() - started
+        self.ack_log.append(AckTiming(what, elapsed))
+        if elapsed > ACK_DEADLINE_S:
+            raise LateAck(
+                f"{what}: answered after {elapsed:.2f} s, past Slack's {ACK_DEADLINE_S:.0f} s; "
+                "the person saw a timeout error"
+            )
         if wait:
             self.wait_idle()
         return reply
@@ -434,6 +474,27 @@ class SlackDriver:
             }
         ]
         return payload
+
+
+def _describe_request(body: str, content_type: str) -> str:
+    """What a request to the app is, in a few words: '/mentor match', 'block_actions
+    assign', 'event app_home_opened'."""
+    try:
+        if "json" in content_type:
+            event = json.loads(body).get("event") or {}
+            return f"event {event.get('type', '?')}"
+        fields = {k: v[0] for k, v in parse_qs(body).items()}
+        if "command" in fields:
+            return f"{fields['command']} {fields.get('text', '').split(' ')[0]}".strip()
+        payload = json.loads(fields.get("payload", "{}"))
+        kind = payload.get("type", "?")
+        if kind == "block_actions":
+            return f"{kind} {(payload.get('actions') or [{}])[0].get('action_id', '?')}"
+        if kind in ("view_submission", "view_closed"):
+            return f"{kind} {payload.get('view', {}).get('callback_id', '?')}"
+        return str(kind)
+    except (ValueError, AttributeError):
+        return "request"
 
 
 def _interactive_elements(block: dict[str, Any]) -> list[dict[str, Any]]:

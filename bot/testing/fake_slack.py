@@ -3,7 +3,14 @@
 It answers the methods MentorBot uses the way Slack does, records every call,
 keeps the state a person would see (DMs, ephemeral replies, open modals, home
 tabs) and can be told to fail: HTTP 429 with Retry-After, HTTP 500, or an
-`ok: false` error such as `user_not_found`."""
+`ok: false` error such as `user_not_found`.
+
+It refuses what Slack refuses, with Slack's answer: unknown people and channels,
+updates of messages that are not the bot's, triggers used twice or after 3 s, a
+sixth post to a response_url, calls over a method's rate tier (the last three in
+bot/testing/slack_quotas.py), and every call while the token is revoked
+(`revoke()`). With `latency` (seconds) every call takes that long, as the real API
+does."""
 
 from __future__ import annotations
 
@@ -18,6 +25,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from bot.blocks.plaintext import render_blocks, render_view
+from bot.testing.slack_quotas import Clock, RateLimits, ResponseUrls, Throttled, Triggers
 
 BOT_USER_ID = "UMENTORBOT"
 TEAM_ID = "T0MENTOR"
@@ -40,6 +48,7 @@ class Message:
     blocks: list[dict[str, Any]] = field(default_factory=list)
     ephemeral_for: str | None = None
     deleted: bool = False
+    author: str = BOT_USER_ID
 
     @property
     def rendered(self) -> str:
@@ -57,7 +66,7 @@ class Message:
             "ts": self.ts,
             "text": self.text,
             "blocks": self.blocks,
-            "user": BOT_USER_ID,
+            "user": self.author,
         }
 
 
@@ -78,15 +87,36 @@ class ResponseTarget:
     message_ts: str | None
 
 
-class FakeSlack:
-    """The fake Slack. `url` is the Web API base to give `SLACK_API_URL`."""
+@dataclass
+class Channel:
+    """A channel in the workspace (DMs with the bot are implied by the people)."""
 
-    def __init__(self) -> None:
+    id: str
+    name: str
+    is_private: bool = False
+    members: set[str] = field(default_factory=set)  # people; the bot is `bot_member`
+    bot_member: bool = False
+
+
+#: The errors that mean the token itself is dead, answered by every method.
+TOKEN_ERRORS = ("invalid_auth", "token_revoked", "account_inactive", "not_authed")
+
+
+class FakeSlack:
+    """The fake Slack. `url` is the Web API base to give `SLACK_API_URL`.
+
+    `latency`: seconds every Web API call and response_url post takes (default 0).
+    `clock`: seconds, for Slack's time limits (triggers, response_urls, rate limits)."""
+
+    def __init__(self, *, latency: float = 0.0, clock: Clock = time.monotonic) -> None:
         self._lock = threading.RLock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
         self._counter = itertools.count(1)
+        self.latency = latency
+        self.clock = clock
+        self._skipped = 0.0
         self.reset()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -102,9 +132,11 @@ class FakeSlack:
     def start(self) -> FakeSlack:
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
+        _SERVING[self.url] = self
         return self
 
     def stop(self) -> None:
+        _SERVING.pop(self.url, None)
         self._server.shutdown()
         self._server.server_close()
 
@@ -117,9 +149,14 @@ class FakeSlack:
             self.ephemerals: dict[str, list[Message]] = {}
             self.views: dict[str, list[dict[str, Any]]] = {}
             self.homes: dict[str, dict[str, Any]] = {}
-            self.triggers: dict[str, str] = {}
-            self.response_targets: dict[str, ResponseTarget] = {}
+            self.channels: dict[str, Channel] = {}
             self.failures: list[Failure] = []
+            #: The error every call answers while the token is revoked (`revoke()`).
+            self.revoked: str | None = None
+            now: Clock = lambda: self.clock() + self._skipped  # noqa: E731
+            self.rate_limits = RateLimits(now)
+            self.triggers = Triggers(now, self._counter)
+            self.response_urls: ResponseUrls[ResponseTarget] = ResponseUrls(now, self._counter)
             #: views.update calls that arrived while their view's submission was in
             #: flight; Slack applies the submission's response_action first.
             self.held_updates: dict[str, list[dict[str, Any]]] = {}
@@ -151,7 +188,55 @@ class FakeSlack:
                 },
             }
 
+    def add_channel(
+        self,
+        channel_id: str,
+        name: str,
+        *,
+        is_private: bool = False,
+        members: list[str] | None = None,
+        bot_member: bool = False,
+    ) -> None:
+        """A channel people are in. The bot posts to a public one without joining
+        (scope chat:write.public); to a private one only as a member."""
+        with self._lock:
+            self.channels[channel_id] = Channel(
+                channel_id, name, is_private, set(members or []), bot_member
+            )
+
+    def deactivate(self, slack_user_id: str) -> None:
+        """The person leaves: `users.info` says `deleted: true` from now on."""
+        with self._lock:
+            self.users[slack_user_id]["deleted"] = True
+
     # -- failures --------------------------------------------------------------------------
+    def revoke(self, error: str = "token_revoked") -> None:
+        """The bot token is dead (uninstalled, revoked, workspace gone): every Web API
+        call answers `error` until `restore()`."""
+        assert error in TOKEN_ERRORS, f"{error} is not an error of a dead token"
+        with self._lock:
+            self.revoked = error
+
+    def restore(self) -> None:
+        with self._lock:
+            self.revoked = None
+
+    @staticmethod
+    def serving(api_url: str) -> FakeSlack | None:
+        """The running fake whose Web API is at `api_url` (a `SLACK_API_URL`), if any."""
+        return _SERVING.get(api_url)
+
+    def advance(self, seconds: float) -> None:
+        """Let `seconds` pass for Slack's time limits (rate windows, trigger and
+        response_url lifetimes), as between two sweeps a test runs hours apart."""
+        with self._lock:
+            self._skipped += max(0.0, seconds)
+
+    @property
+    def throttled(self) -> list[Throttled]:
+        """Calls this fake answered 429 because they broke Slack's rate limits."""
+        return self.rate_limits.throttled
+
     def fail(
         self,
         method: str,
@@ -194,16 +279,20 @@ class FakeSlack:
             return [c for c in self.calls if c.method == method]
 
     def new_trigger(self, slack_user_id: str) -> str:
-        trigger = f"trig.{next(self._counter)}"
-        with self._lock:
-            self.triggers[trigger] = slack_user_id
-        return trigger
+        """A trigger_id for a request `slack_user_id` makes now (good for 3 s, once)."""
+        return self.triggers.issue(slack_user_id)
 
     def new_response_url(self, target: ResponseTarget) -> str:
-        token = f"r{next(self._counter)}"
+        """A response_url for an interaction now (5 posts within 30 minutes)."""
+        return f"{self.base}/response/{self.response_urls.issue(target)}"
+
+    def channel_message(self, channel: str, ts: str) -> Message | None:
+        """The message at `ts` in `channel` as everyone there sees it (not ephemeral)."""
         with self._lock:
-            self.response_targets[token] = target
-        return f"{self.base}/response/{token}"
+            for message in self.messages.get(channel, []):
+                if message.ts == ts and not message.deleted:
+                    return message
+        return None
 
     def find_message(self, channel: str, ts: str) -> Message | None:
         with self._lock:
@@ -241,8 +330,13 @@ class FakeSlack:
     def handle_api(
         self, method: str, args: dict[str, Any]
     ) -> tuple[int, dict[str, str], dict[str, Any]]:
+        if self.latency:
+            time.sleep(self.latency)
         with self._lock:
             self.calls.append(ApiCall(method, args, time.time()))
+            revoked = self.revoked
+        if revoked:
+            return 200, {}, {"ok": False, "error": revoked}
         failure = self._take_failure(method, args)
         if failure is not None:
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
@@ -259,6 +353,10 @@ class FakeSlack:
         handler = getattr(self, "api_" + method.replace(".", "_"), None)
         if handler is None:
             return 200, {}, {"ok": False, "error": "unknown_method"}
+        conversation = normalize_channel(str(args.get("channel", "")))
+        retry_after = self.rate_limits.check(method, conversation)
+        if retry_after is not None:
+            return 429, {"Retry-After": str(retry_after)}, {"ok": False, "error": "ratelimited"}
         with self._lock:
             return 200, {}, handler(args)
 
@@ -274,28 +372,42 @@ class FakeSlack:
         }
 
     def api_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        # A deactivated person is still found, with `deleted: true`.
         user = self.users.get(args.get("user", ""))
         if user is None:
             return {"ok": False, "error": "user_not_found"}
         return {"ok": True, "user": user}
 
     def api_conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
-        users = str(args.get("users", ""))
-        return {"ok": True, "channel": {"id": dm_channel(users.split(",")[0])}}
+        users = [u for u in str(args.get("users", "")).split(",") if u]
+        if not users:
+            return {"ok": False, "error": "users_list_not_supplied"}
+        if any(u not in self.users for u in users):
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "channel": {"id": dm_channel(users[0])}}
 
-    def _recipient_error(self, channel: str) -> str | None:
-        if channel.startswith(("U", "W")) or channel.startswith("D"):
-            slack_id = channel[1:] if channel.startswith("D") else channel
-            user = self.users.get(slack_id)
-            if user is not None and user.get("deleted"):
-                return "account_inactive"
+    def _members(self, channel: str) -> set[str] | None:
+        """The people in `channel` (a DM with the bot: that person), None if no such
+        channel. `channel` is a channel id (a user id is not one)."""
+        if channel.startswith("D") and channel[1:] in self.users:
+            return {channel[1:]}
+        known = self.channels.get(channel)
+        return None if known is None else known.members
+
+    def _post_error(self, channel: str) -> str | None:
+        """Why Slack would refuse a post to `channel` (a user id: their DM), or None."""
+        if not channel or self._members(channel) is None:
+            return "channel_not_found"
+        known = self.channels.get(channel)
+        if known is not None and known.is_private and not known.bot_member:
+            return "not_in_channel"
         return None
 
     def api_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
+        # Posting to a user id lands in their DM with the bot, even a deactivated
+        # person's: Slack accepts it (nobody reads it).
         channel = normalize_channel(str(args.get("channel", "")))
-        if not channel:
-            return {"ok": False, "error": "channel_not_found"}
-        error = self._recipient_error(channel)
+        error = self._post_error(channel)
         if error:
             return {"ok": False, "error": error}
         if not args.get("text") and not args.get("blocks"):
@@ -306,29 +418,60 @@ class FakeSlack:
         self.messages.setdefault(channel, []).append(message)
         return {"ok": True, "channel": channel, "ts": message.ts, "message": message.as_payload()}
 
-    def api_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
-        channel = normalize_channel(str(args.get("channel", "")))
-        message = self.find_message(channel, str(args.get("ts", "")))
-        if message is None or message.deleted:
+    def post_as(self, slack_user_id: str, channel: str, text: str) -> Message:
+        """A person posts `text` in `channel` (a message that is not the bot's)."""
+        with self._lock:
+            message = Message(channel, self._ts(), text, author=slack_user_id)
+            self.messages.setdefault(channel, []).append(message)
+            return message
+
+    def _own_message(self, args: dict[str, Any], not_ours: str) -> Message | dict[str, Any]:
+        """The bot's message chat.update/chat.delete names, or Slack's refusal: the
+        channel must be a channel id (not a user id), the ts a message in it that
+        everyone sees (an ephemeral one is not), and the message the bot's."""
+        channel = str(args.get("channel", ""))
+        if self._members(channel) is None:
+            return {"ok": False, "error": "channel_not_found"}
+        message = self.channel_message(channel, str(args.get("ts", "")))
+        if message is None:
             return {"ok": False, "error": "message_not_found"}
+        if message.author != BOT_USER_ID:
+            return {"ok": False, "error": not_ours}
+        return message
+
+    def api_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        message = self._own_message(args, "cant_update_message")
+        if not isinstance(message, Message):
+            return message
+        if not args.get("text") and not args.get("blocks"):
+            return {"ok": False, "error": "no_text"}
         if "text" in args:
             message.text = str(args["text"] or "")
         if "blocks" in args:
             message.blocks = list(args["blocks"] or [])
-        return {"ok": True, "channel": channel, "ts": message.ts}
+        return {"ok": True, "channel": message.channel, "ts": message.ts}
 
     def api_chat_delete(self, args: dict[str, Any]) -> dict[str, Any]:
-        channel = normalize_channel(str(args.get("channel", "")))
-        message = self.find_message(channel, str(args.get("ts", "")))
-        if message is None:
-            return {"ok": False, "error": "message_not_found"}
+        message = self._own_message(args, "cant_delete_message")
+        if not isinstance(message, Message):
+            return message
         message.deleted = True
-        return {"ok": True}
+        return {"ok": True, "channel": message.channel, "ts": message.ts}
 
     def api_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
         user = str(args.get("user", ""))
+        channel = normalize_channel(str(args.get("channel", "")))
+        error = self._post_error(channel)
+        if error:
+            return {"ok": False, "error": error}
+        if user not in self.users:
+            return {"ok": False, "error": "user_not_found"}
+        if user not in (self._members(channel) or set()):
+            return {"ok": False, "error": "user_not_in_channel"}
+        if not args.get("text") and not args.get("blocks"):
+            return {"ok": False, "error": "no_text"}
         message = Message(
-            normalize_channel(str(args.get("channel", ""))),
+            channel,
             self._ts(),
             str(args.get("text") or ""),
             list(args.get("blocks") or []),
@@ -338,16 +481,19 @@ class FakeSlack:
         return {"ok": True, "message_ts": message.ts}
 
     def api_views_open(self, args: dict[str, Any]) -> dict[str, Any]:
-        user = self.triggers.pop(str(args.get("trigger_id", "")), None)
+        user, error = self.triggers.exchange(str(args.get("trigger_id", "")))
         if user is None:
-            return {"ok": False, "error": "invalid_trigger_id"}
+            return {"ok": False, "error": error}
         view = self._stored_view(args.get("view") or {}, user)
         self.views[user] = [view]
         return {"ok": True, "view": view}
 
     def api_views_push(self, args: dict[str, Any]) -> dict[str, Any]:
-        user = self.triggers.pop(str(args.get("trigger_id", "")), None)
-        if user is None or not self.views.get(user):
+        user, error = self.triggers.exchange(str(args.get("trigger_id", "")))
+        if user is None:
+            return {"ok": False, "error": error}
+        if not self.views.get(user):
+            # Nothing to push onto: views.push needs an open modal.
             return {"ok": False, "error": "invalid_trigger_id"}
         view = self._stored_view(args.get("view") or {}, user)
         self.views[user].append(view)
@@ -402,23 +548,26 @@ class FakeSlack:
         return f"{int(time.time())}.{next(self._counter):06d}"
 
     # -- response_url ----------------------------------------------------------------------
-    def handle_response_url(self, token: str, body: dict[str, Any]) -> int:
+    def handle_response_url(self, token: str, body: dict[str, Any]) -> tuple[int, str]:
+        """A post to a response_url: (HTTP status, body) as Slack answers it."""
+        if self.latency:
+            time.sleep(self.latency)
         with self._lock:
             self.calls.append(ApiCall("response_url", body, time.time()))
-            target = self.response_targets.get(token)
+            target, error = self.response_urls.use(token)
             if target is None:
-                return 404
+                return 404, str(error)
             if body.get("delete_original") and target.message_ts:
                 message = self.find_message(target.channel, target.message_ts)
                 if message:
                     message.deleted = True
-                return 200
+                return 200, "ok"
             if body.get("replace_original") and target.message_ts:
                 message = self.find_message(target.channel, target.message_ts)
                 if message is not None:
                     message.text = str(body.get("text") or "")
                     message.blocks = list(body.get("blocks") or [])
-                    return 200
+                    return 200, "ok"
             message = Message(
                 target.channel,
                 self._ts(),
@@ -430,7 +579,7 @@ class FakeSlack:
             else:
                 message.ephemeral_for = target.user
                 self.ephemerals.setdefault(target.user, []).append(message)
-            return 200
+            return 200, "ok"
 
     # -- the modals a person has open ------------------------------------------------------
     def pop_view(self, user: str) -> None:
@@ -467,6 +616,10 @@ class FakeSlack:
         return "\n---\n".join(parts) or "(nothing)"
 
 
+#: Running fakes by their Web API URL.
+_SERVING: dict[str, FakeSlack] = {}
+
+
 def dm_channel(slack_user_id: str) -> str:
     return "D" + slack_user_id
 
@@ -497,10 +650,10 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             if self.path.startswith("/response/"):
-                status = fake.handle_response_url(
+                status, answer = fake.handle_response_url(
                     self.path.rsplit("/", 1)[-1], json.loads(raw or b"{}")
                 )
-                self._send(status, {}, b"ok" if status == 200 else b"no_response_url")
+                self._send(status, {}, answer.encode())
                 return
             if not self.path.startswith("/api/"):
                 self._send(404, {}, b"not found")

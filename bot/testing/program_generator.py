@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from bot.services import tallies
 from bot.services.milestones import DEFAULT_TEMPLATES
-from models import CADENCE_DAYS, Base, MilestoneTemplate, ramp_facts
+from models import CADENCE_DAYS, COVERED_STATUSES, Base, MilestoneTemplate, ramp_facts
 
 #: (key, name, share of the final milestone's days, is_final)
 #: The program's own ramp (the default templates), each milestone due at its share of
@@ -376,9 +376,8 @@ def generate(spec: ProgramSpec) -> GeneratedProgram:
         truth.hires += not missing
         if hire_date is not None and hire_date >= window_start:
             truth.new_hires += 1
-            truth.new_hires_covered += mentorship is not None and mentorship.status in (
-                "pending",
-                "active",
+            truth.new_hires_covered += (
+                mentorship is not None and mentorship.status in COVERED_STATUSES
             )
         hires.append(_Hire(hire_id, hire_date, final_days, mentorship))
     return GeneratedProgram(

@@ -1,6 +1,6 @@
 """The coverage metric: does every new hire have a mentor? The share of new hires
-(hired within the program's window) with an active or pending mentorship, and who
-is still without one."""
+(hired within the program's window) covered by a pending, active or completed mentorship
+(`coverage.is_covered_sql`), and who is still without one."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.expression import ColumnElement
 
 from bot.services.analytics.shared import NAMES_SHOWN, Scope
-from bot.services.coverage import has_open_mentorship_sql
+from bot.services.coverage import is_covered_sql
 from bot.services.program import ProgramConfig
 from models import User
 
@@ -55,14 +55,14 @@ def new_hire_coverage(db: Session, config: ProgramConfig, today: date, scope: Sc
     row = db.execute(
         select(
             func.count().label("new_hires"),
-            func.count(case((has_open_mentorship_sql(User.id), 1))).label("covered"),
+            func.count(case((is_covered_sql(User.id), 1))).label("covered"),
         ).where(new_hire)
     ).one()
     manager = aliased(User)
     without = db.execute(
         select(User.name, User.slack_user_id, User.hire_date, manager.name.label("manager_name"))
         .outerjoin(manager, manager.id == User.manager_id)
-        .where(new_hire, ~has_open_mentorship_sql(User.id))
+        .where(new_hire, ~is_covered_sql(User.id))
         .order_by(User.hire_date, User.name)
         .limit(NAMES_SHOWN)
     )

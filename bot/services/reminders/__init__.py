@@ -13,15 +13,8 @@ finders only say what is due. The shared machinery is in `base` (what is due, th
 registry, running the finders), `people` (recipients in queries) and `zones` (each
 timezone's day); a new kind is one new module and one line in `KINDS` below."""
 
-from bot.services.reminders import (
-    action_items,
-    checkins,
-    coverage_nudges,
-    digests,
-    milestones,
-    requests,
-    reviews,
-)
+import importlib
+
 from bot.services.reminders.base import (
     DUE_KINDS,
     OVERDUE_LOOKBACK_DAYS,
@@ -40,8 +33,19 @@ from bot.services.reminders.digests import program_figures
 from bot.services.reminders.people import mentee_user, mentor_user
 from bot.services.reminders.snooze import SNOOZE, Snoozed, snooze_week
 
-#: The kind modules: importing each registers its finders in DUE_KINDS.
-KINDS = (action_items, checkins, coverage_nudges, digests, milestones, requests, reviews)
+#: The kind modules, by name: importing each registers its finders in DUE_KINDS.
+KINDS = (
+    "action_items",
+    "checkins",
+    "coverage_nudges",
+    "digests",
+    "end_of_term",
+    "milestones",
+    "requests",
+    "reviews",
+)
+for _kind in KINDS:
+    importlib.import_module(f"{__name__}.{_kind}")
 
 __all__ = [
     "DUE_KINDS",

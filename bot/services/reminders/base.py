@@ -104,13 +104,17 @@ DUE_KINDS: dict[str, Finder] = {}
 
 
 #: The order finders run in, which is the order a sweep claims in when more is due than
-#: it claims at once: the Mentor Role's response-time standards first, then the nudges
+#: it claims at once (or than one person may get from one sweep): the Mentor Role's
+#: response-time standards first, then the end of a term (dated, and it replaces the
+#: check-in that would otherwise ask for a session after the end), then the nudges
 #: people act on, the weekly digest last.
 PRIORITY = (
     "request_fallback",
     "review_waiting",
     "request_pending",
     "coverage",
+    "term_closed",
+    "end_of_term",
     "checkin",
     "milestone_date",
     "action_item",

@@ -30,6 +30,12 @@ def latest_cycle_date(cadence: str, anchor: date, today: date) -> date | None:
     return anchor + timedelta(days=periods * step) if periods >= 1 else None
 
 
+def term_over(expected_end: date | None, today: date) -> bool:
+    """From a mentorship's expected end date on, check-in nudges stop: the end-of-term
+    prompt asks to complete or extend it instead."""
+    return expected_end is not None and today >= expected_end
+
+
 def checkin_due_date(
     cadence: str, anchor: date, today: date, snoozed_until: date | None
 ) -> date | None:
@@ -89,6 +95,7 @@ def _checkins_in_python(ctx: DueContext) -> Iterator[Due]:
                 Assignment.check_in_cadence,
                 Assignment.start_date,
                 Assignment.snoozed_until,
+                Assignment.expected_end_date,
                 Assignment.last_session_at.label("last_at"),
             )
         ).where(Assignment.status == "active")
@@ -99,7 +106,7 @@ def _checkins_in_python(ctx: DueContext) -> Iterator[Due]:
         mentor, mentee = person_of(row, "mentor"), person_of(row, "mentee")
         for recipient, role, other in ((mentor, "mentor", mentee), (mentee, "mentee", mentor)):
             today = ctx.today(recipient)
-            if mentor_paused(row.paused_until, today):
+            if mentor_paused(row.paused_until, today) or term_over(row.expected_end_date, today):
                 continue
             last_day = ctx.local_day_of(row.last_at, recipient) if row.last_at else None
             anchor = max(row.start_date, last_day) if last_day else row.start_date
@@ -115,7 +122,8 @@ def _checkins_in_python(ctx: DueContext) -> Iterator[Due]:
 #: PostgreSQL: each active mentorship's check-in worked out per recipient in one query,
 #: the same rules as `_checkins_in_python` (anchor = the later of the start and the last
 #: attended session in the recipient's calendar; the latest cadence date or the end of a
-#: snooze; the mentor's pause through the recipient's today), so only what is due (and,
+#: snooze; the mentor's pause through the recipient's today; nothing from the expected
+#: end on), so only what is due (and,
 #: for a sweep, not yet settled in the ledger nor held for working hours) reaches Python.
 #: The first columns count what was left out as settled and as held; a row of NULLs
 #: follows them when nothing else is due.
@@ -128,7 +136,7 @@ _CHECKINS_DUE = text(
     ),
     recipient AS (
         SELECT a.id, a.check_in_cadence, a.start_date, a.snoozed_until, m.paused_until,
-               a.last_session_at AS last_at, side.*
+               a.expected_end_date, a.last_session_at AS last_at, side.*
         FROM mentorship_assignments AS a
         JOIN mentors AS m ON m.id = a.mentor_id
         JOIN users AS mu ON mu.id = m.user_id
@@ -164,7 +172,8 @@ _CHECKINS_DUE = text(
             SELECT (r.last_at AT TIME ZONE zone.name)::date AS last_day,
                    (r.snoozed_until AT TIME ZONE zone.name)::date AS snooze_day
         ) AS local_days
-        WHERE r.paused_until IS NULL OR zone.today > r.paused_until
+        WHERE (r.paused_until IS NULL OR zone.today > r.paused_until)
+          AND (r.expected_end_date IS NULL OR zone.today < r.expected_end_date)
     ),
     due AS (
         SELECT d.*, to_char(d.due_on, 'YYYY-MM-DD') AS period

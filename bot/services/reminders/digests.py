@@ -24,7 +24,6 @@ from bot.services.reminders.people import (
 )
 from bot.services.reminders.zones import Zone, zone_table
 from models import (
-    OPEN_STATUSES,
     Assignment,
     Mentor,
     MentorshipSession,
@@ -138,9 +137,9 @@ def _report_lines(
         return {}
     today = ctx.now.date()
     week_ago = ctx.now - timedelta(days=7)
-    open_assignment = and_(
-        Assignment.mentee_user_id == User.id, Assignment.status.in_(OPEN_STATUSES)
-    )
+    # The mentorship that covers them, so a hire whose mentorship completed is shown as
+    # mentored, not as "no mentor yet" (coverage.is_covered_sql).
+    covering = Assignment.id == coverage.covering_mentorship_sql(User.id)
     sessions = (
         select(
             MentorshipSession.assignment_id,
@@ -188,7 +187,7 @@ def _report_lines(
             milestones.c.total,
             milestones.c.overdue,
         )
-        .outerjoin(Assignment, open_assignment)
+        .outerjoin(Assignment, covering)
         .outerjoin(Mentor, Mentor.id == Assignment.mentor_id)
         .outerjoin(mentor_user, mentor_user.id == Mentor.user_id)
         .outerjoin(sessions, sessions.c.assignment_id == Assignment.id)
@@ -224,7 +223,6 @@ def program_figures(db: Session, now: datetime, config: ProgramConfig) -> dict[s
     def count(*where: Any, of: Any = Assignment.id) -> int:
         return int(db.scalar(select(func.count(of)).where(*where)) or 0)
 
-    covered = select(Assignment.mentee_user_id).where(Assignment.status.in_(("pending", "active")))
     return {
         "active_mentorships": count(Assignment.status == "active"),
         "pending_requests": count(Assignment.status == "pending"),
@@ -241,7 +239,7 @@ def program_figures(db: Session, now: datetime, config: ProgramConfig) -> dict[s
             User.hire_date >= hire_cutoff,
             User.deactivated_at.is_(None),
             User.is_bot.is_(False),
-            User.id.not_in(covered),
+            ~coverage.is_covered_sql(User.id),
             of=User.id,
         ),
         "reviews_waiting": count(MilestoneSubmission.decision.is_(None), of=MilestoneSubmission.id),

@@ -1,0 +1,66 @@
+"""Who sent each Slack request, resolved once before any listener runs, and the
+roster kept up to date with Slack's profiles, always after the ack."""
+
+from __future__ import annotations
+
+from concurrent.futures import Executor
+from typing import Any
+
+from slack_bolt import BoltContext
+from slack_sdk import WebClient
+
+from bot.listeners.actor import Actor, fetch_profile
+from bot.listeners.departures import handle_departure
+from bot.runtime import Runtime
+from bot.services import roster
+
+#: Events about a person rather than from them: that person is not the actor, and
+#: a profile change anywhere in the workspace must not add them to the roster.
+SUBJECT_EVENTS = frozenset({"team_join", "user_change"})
+
+
+def refresh_profile(client: WebClient, runtime: Runtime, slack_user_id: str) -> bool:
+    """Fetch the person's Slack profile and copy it into the roster; False when Slack
+    couldn't say. Call it after the ack and after any `views.open`, never on the way
+    to them: `users.info` may be rate limited, and the client then waits out Slack's
+    Retry-After."""
+    profile = fetch_profile(client, slack_user_id)
+    if profile is None:
+        return False
+    if profile.get("deleted"):
+        handle_departure(client, runtime, slack_user_id, reason="users.info")
+        return True
+    with runtime.db() as db:
+        roster.refresh_from_slack(db, slack_user_id, profile, now=runtime.now())
+    return True
+
+
+def make_middleware(runtime: Runtime, background: Executor, client: WebClient):  # type: ignore[no-untyped-def]
+    """Bolt middleware that puts `actor` and `runtime` into every listener's context,
+    and the app's `client` (Bolt makes a plain one per request; ours also tells
+    whether Slack still takes our token).
+
+    A first-contact person is created from the request alone, so the ack never waits
+    for Slack; their profile (name, timezone) is fetched on `background` meanwhile."""
+
+    def attach_actor(context: BoltContext, body: dict[str, Any], next: Any) -> Any:
+        context["runtime"] = runtime
+        context["client"] = client
+        slack_user_id = context.user_id
+        event = body.get("event")
+        event_type = event.get("type") if isinstance(event, dict) else None
+        if slack_user_id and event_type not in SUBJECT_EVENTS:
+            with runtime.db() as db:
+                user = roster.ensure_user(
+                    db,
+                    slack_user_id=slack_user_id,
+                    team_id=context.team_id or "",
+                    admin_ids=runtime.settings.mentorbot_admins,
+                )
+                context["actor"] = Actor.of(user)
+                profile_wanted = roster.needs_profile(user)
+            if profile_wanted:
+                background.submit(refresh_profile, client, runtime, slack_user_id)
+        return next()
+
+    return attach_actor
