@@ -6,6 +6,7 @@ aggregates can be checked against it and timed against it."""
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import uuid
 from collections import defaultdict
@@ -26,6 +27,7 @@ from bot.services.analytics import (
     HireWithoutMentor,
     MentorLoad,
     MentorScore,
+    MonthSessions,
     ProgramReport,
     RampComparison,
     RampRow,
@@ -35,6 +37,7 @@ from bot.services.analytics import (
     program_today,
     success_metrics,
 )
+from bot.services.analytics.sessions import month_starts
 from models import (
     CADENCE_DAYS,
     COVERED_STATUSES,
@@ -74,6 +77,7 @@ def naive_report(db: Session, *, now: datetime) -> ProgramReport:
                 MentorshipSession.assignment_id,
                 MentorshipSession.attended,
                 MentorshipSession.group_session_id,
+                MentorshipSession.session_date,
             )
         )
     )
@@ -110,7 +114,21 @@ def naive_report(db: Session, *, now: datetime) -> ProgramReport:
         satisfaction=satisfaction,
         effectiveness=_effectiveness(pairs, users, mentors, milestones, ramp, config),
         coverage=coverage,
+        sessions_by_month=_by_month(sessions, assignments, today),
     )
+
+
+def _by_month(sessions: list[Any], assignments: list[Any], today: date) -> list[MonthSessions]:
+    mentored = {a.id for a in assignments if a.status in MENTORED_STATUSES}
+    edges = month_starts(today)
+    counts = [0] * (len(edges) - 1)
+    for s in sessions:
+        if not s.attended or s.assignment_id not in mentored:
+            continue
+        for i, (start, end) in enumerate(itertools.pairwise(edges)):
+            if start <= s.session_date < end:
+                counts[i] += 1
+    return [MonthSessions(e.strftime("%Y-%m"), n) for e, n in zip(edges, counts, strict=False)]
 
 
 def _ramp(
@@ -144,12 +162,16 @@ def _ramp(
         values = groups.get((key, cohort, mentored))
         if values is None:
             return NO_HIRES
-        reached = [v for v in values if v is not None]
+        reached = sorted(v for v in values if v is not None)
+        n = len(reached)
         return GroupStats(
             hires=len(values),
-            reached=len(reached),
+            reached=n,
             median_days=float(statistics.median(reached)) if reached else None,
             mean_days=statistics.fmean(reached) if reached else None,
+            # Nearest rank: the value at position ceil(n/4), and ceil(3n/4).
+            p25_days=float(reached[-(-n // 4) - 1]) if reached else None,
+            p75_days=float(reached[-(-3 * n // 4) - 1]) if reached else None,
         )
 
     finals = [t.key for t in templates if t.is_final]
@@ -228,6 +250,8 @@ def _satisfaction(pairs: list[_Pair]) -> Satisfaction:
         len(mentee),
         statistics.fmean(mentor) if mentor else None,
         len(mentor),
+        tuple(mentee.count(score) for score in range(1, 6)),
+        tuple(mentor.count(score) for score in range(1, 6)),
     )
 
 

@@ -88,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analytics.add_argument("--json", action="store_true", help="print one JSON object")
     analytics.add_argument("--now", help=AS_IF_AT)
+    analytics.add_argument(
+        "--charts", metavar="DIR", help="also write the charts into DIR and print their paths"
+    )
+    analytics.add_argument(
+        "--format", choices=("png", "svg"), default="png", help="chart file format (default png)"
+    )
     analytics.set_defaults(handler=_analytics)
 
     cohort = sub.add_parser(
@@ -277,7 +283,7 @@ def _analytics(args: argparse.Namespace, settings: Settings) -> int:
     import json
 
     from bot.blocks import analytics as analytics_blocks
-    from bot.blocks.plaintext import render_blocks
+    from bot.blocks.plaintext import render_blocks, terminal_text
     from bot.runtime import Runtime
     from bot.services import analytics
 
@@ -289,7 +295,12 @@ def _analytics(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(analytics.as_json(report), indent=2))
     else:
-        print(render_blocks(analytics_blocks.program_report(report)).replace("```", ""))
+        print(terminal_text(render_blocks(analytics_blocks.program_report(report))))
+    if args.charts:
+        from bot.charts import program_charts, write_charts
+
+        for path in write_charts(program_charts(report), Path(args.charts), args.format):
+            print(path)
     return 0
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 import models
 from bot.config import Settings
+from bot.listeners.analytics import PROGRAM_HOMES
 from bot.testing import driver
 from bot.testing.driver import SlackDriver
 from bot.testing.fake_slack import FakeSlack
@@ -174,6 +175,7 @@ def slack(served: ServedApp, fake_slack: FakeSlack, clock: list[datetime]) -> It
     """The driver that plays people, on a clean database and a clean fake Slack."""
     clean_database(served.runtime.session_factory.kw["bind"])
     fake_slack.reset()
+    PROGRAM_HOMES.clear()  # its charts were uploaded to the fake just forgotten
     yield SlackDriver(fake_slack, served.url, SIGNING_SECRET, served.executor.wait_idle)
     served.executor.wait_idle()
     # The next app to start (the other database's) calls auth.test: it must not meet

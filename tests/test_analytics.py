@@ -185,10 +185,12 @@ def test_admin_home_shows_the_report_headlines_without_computing_the_rest(
     assert "Program analytics" in home and "Ramp time reduction" in home
     assert f"{cheap.sessions_logged} sessions logged" in home
 
-    # What the admin's section runs: no mentor ranking, no group-session count.
-    from bot.listeners.analytics import program_home
+    # What the admin's section runs when it is made (not read from its cache): no
+    # mentor ranking, no group-session count.
+    from bot.listeners.analytics import PROGRAM_HOMES, program_home
     from bot.services import access
 
+    PROGRAM_HOMES.clear()
     statements: list[str] = []
 
     def record(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]

@@ -3,6 +3,8 @@ certification and the mentor's App Home."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.cli import main
 
 
@@ -20,3 +22,7 @@ def test_demo_shows_the_mentor_program(capsys) -> None:  # type: ignore[no-untyp
     assert "You're a certified mentor now" in out
     assert "YOUR MENTORING" in out
     assert "Demo finished." in out
+    # It ends with the ramp chart, uploaded beside the figures, written to a file.
+    assert "[image: Days from hire to each ramp milestone" in out
+    chart = Path(out.split("The ramp chart the program lead sees: ")[1].split()[0])
+    assert chart.name == "ramp.png" and chart.read_bytes().startswith(b"\x89PNG")

@@ -58,6 +58,19 @@ def context(*texts: str) -> Block:
     return {"type": "context", "elements": [mrkdwn(t, CONTEXT_LIMIT) for t in texts[:10]]}
 
 
+IMAGE_TEXT_LIMIT = 2000
+
+
+def image_file(file_id: str, alt_text: str, title: str) -> Block:
+    """An image block showing a file uploaded to Slack (`slack_file`), e.g. a chart."""
+    return {
+        "type": "image",
+        "slack_file": {"id": file_id},
+        "alt_text": truncate(alt_text, IMAGE_TEXT_LIMIT),
+        "title": plain(title, IMAGE_TEXT_LIMIT),
+    }
+
+
 def divider() -> Block:
     return {"type": "divider"}
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+#: The emoji the reports use, as words a terminal shows.
+EMOJI_WORDS = {"white_check_mark": "[met]", "warning": "[!]", "hourglass": "[waiting]"}
 
 
 def element_text(obj: Any) -> str:
@@ -32,6 +36,8 @@ def render_blocks(blocks: list[dict[str, Any]] | None) -> str:
                 lines.append(f"  [{element_text(accessory.get('text'))}]")
         elif kind == "context":
             lines.append("  " + " · ".join(element_text(e) for e in block.get("elements", [])))
+        elif kind == "image":
+            lines.append(f"  [image: {element_text(block.get('title')) or block.get('alt_text')}]")
         elif kind == "divider":
             lines.append("  ----")
         elif kind == "actions":
@@ -69,3 +75,13 @@ def render_view(view: dict[str, Any]) -> str:
     if view.get("submit"):
         buttons.append(f"[{element_text(view['submit'])}]")
     return "\n".join(x for x in (head, render_blocks(view.get("blocks")), " ".join(buttons)) if x)
+
+
+def terminal_text(text: str) -> str:
+    """Rendered blocks as plain terminal text: no Slack markup (*bold*, _italic_,
+    `code`, ```blocks```, :emoji:)."""
+    text = text.replace("```", "")
+    text = re.sub(r":([a-z0-9_+-]+):", lambda m: EMOJI_WORDS.get(m.group(1), ""), text)
+    text = re.sub(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])", r"\1", text)
+    text = re.sub(r"(?<!\w)_([^_\n]+)_(?!\w)", r"\1", text)
+    return text.replace("`", "")

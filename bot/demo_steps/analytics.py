@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.testing.program_generator import ProgramSpec, generate, load
@@ -19,4 +21,12 @@ def program_lead_reads_the_analytics(demo: Demo) -> None:
     with runtime.db() as db:
         load(db, generate(spec))
     print(f"(generated {spec.hires} hires and {spec.mentors} mentors over two years)")
+    before = len(demo.slack.dms("UADMIN"))
     demo.types("UADMIN", "analytics")
+    demo.new_dms("UADMIN", before)
+    # The charts went into the program lead's DM through Slack's upload flow; the
+    # ramp chart is kept in a file (the demo's own folder goes away) to look at.
+    ramp = next(f for f in demo.slack.fake.uploaded("DUADMIN") if f.filename == "ramp.png")
+    path = Path(tempfile.mkdtemp(prefix="mentorbot-demo-charts-")) / ramp.filename
+    path.write_bytes(ramp.data or b"")
+    print(f"\nThe ramp chart the program lead sees: {path}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,6 +31,10 @@ class _Registered:
 
 
 HOME_SECTIONS: list[_Registered] = []
+
+#: The Web API client of the home being published, for a section that must upload
+#: something to show it (the admin's ramp chart); None outside `publish_home`.
+home_client: ContextVar[WebClient | None] = ContextVar("home_client", default=None)
 
 
 def home_section(order: int) -> Callable[[HomeSection], HomeSection]:
@@ -70,8 +75,12 @@ def build_home(db: Session, actor: Actor, now: datetime) -> dict[str, Any]:
 def publish_home(client: WebClient, runtime: Runtime, actor: Actor) -> None:
     """Render and publish the person's home tab; a Slack failure is logged, not raised,
     because the home is a view of state that is already saved."""
-    with runtime.db() as db:
-        view = build_home(db, actor, runtime.now())
+    token = home_client.set(client)
+    try:
+        with runtime.db() as db:
+            view = build_home(db, actor, runtime.now())
+    finally:
+        home_client.reset(token)
     try:
         client.views_publish(user_id=actor.slack_user_id, view=view)
     except Exception:

@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from bot.blocks.plaintext import render_blocks, render_view
+from bot.testing.fake_files import UPLOAD_PATH, FakeFiles
 from bot.testing.slack_quotas import Clock, RateLimits, ResponseUrls, Throttled, Triggers
 
 BOT_USER_ID = "UMENTORBOT"
@@ -102,7 +103,7 @@ class Channel:
 TOKEN_ERRORS = ("invalid_auth", "token_revoked", "account_inactive", "not_authed")
 
 
-class FakeSlack:
+class FakeSlack(FakeFiles):
     """The fake Slack. `url` is the Web API base to give `SLACK_API_URL`.
 
     `latency`: seconds every Web API call and response_url post takes (default 0).
@@ -160,6 +161,7 @@ class FakeSlack:
             #: views.update calls that arrived while their view's submission was in
             #: flight; Slack applies the submission's response_action first.
             self.held_updates: dict[str, list[dict[str, Any]]] = {}
+            self.reset_files()
 
     # -- people ----------------------------------------------------------------------------
     def add_user(
@@ -412,6 +414,9 @@ class FakeSlack:
             return {"ok": False, "error": error}
         if not args.get("text") and not args.get("blocks"):
             return {"ok": False, "error": "no_text"}
+        refused = self.slack_file_error(args.get("blocks"), channel)
+        if refused:
+            return refused
         message = Message(
             channel, self._ts(), str(args.get("text") or ""), list(args.get("blocks") or [])
         )
@@ -445,6 +450,9 @@ class FakeSlack:
             return message
         if not args.get("text") and not args.get("blocks"):
             return {"ok": False, "error": "no_text"}
+        refused = self.slack_file_error(args.get("blocks"), message.channel)
+        if refused:
+            return refused
         if "text" in args:
             message.text = str(args["text"] or "")
         if "blocks" in args:
@@ -528,6 +536,9 @@ class FakeSlack:
 
     def api_views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
         user = str(args.get("user_id", ""))
+        refused = self.slack_file_error((args.get("view") or {}).get("blocks"), dm_channel(user))
+        if refused:
+            return refused
         view = self._stored_view(args.get("view") or {}, user)
         self.homes[user] = view
         return {"ok": True, "view": view}
@@ -635,7 +646,7 @@ def _decode_args(handler: BaseHTTPRequestHandler, raw: bytes) -> dict[str, Any]:
         args = json.loads(raw or b"{}")
     else:
         args = {k: v[0] for k, v in parse_qs(raw.decode("utf-8")).items()}
-    for key in ("blocks", "view", "attachments"):
+    for key in ("blocks", "view", "attachments", "files"):
         if isinstance(args.get(key), str):
             with contextlib.suppress(ValueError):
                 args[key] = json.loads(args[key])
@@ -654,6 +665,10 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                     self.path.rsplit("/", 1)[-1], json.loads(raw or b"{}")
                 )
                 self._send(status, {}, answer.encode())
+                return
+            if self.path.startswith(UPLOAD_PATH):
+                status, body = fake.handle_upload(self.path[len(UPLOAD_PATH) :], raw)
+                self._send(status, {}, body)
                 return
             if not self.path.startswith("/api/"):
                 self._send(404, {}, b"not found")

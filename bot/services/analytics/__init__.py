@@ -38,12 +38,14 @@ from bot.services.analytics.reports import (
     manager_report,
     mentor_report,
     program_headlines,
+    program_ramp,
     program_report,
 )
 from bot.services.analytics.satisfaction import Satisfaction
-from bot.services.analytics.sessions import SessionFrequency
+from bot.services.analytics.sessions import MonthSessions, SessionFrequency
 from bot.services.analytics.shared import DAYS_PER_MONTH, NAMES_SHOWN, as_json, program_today
 from bot.services.analytics.statuses import ReportStatus
+from bot.services.analytics.version import data_version
 from bot.services.analytics.workload import MentorLoad, Workload
 
 __all__ = [
@@ -60,6 +62,7 @@ __all__ = [
     "MentorReport",
     "MentorScore",
     "Metric",
+    "MonthSessions",
     "ProgramHeadlines",
     "ProgramReport",
     "RampComparison",
@@ -70,9 +73,11 @@ __all__ = [
     "Workload",
     "as_json",
     "dashboard_for",
+    "data_version",
     "manager_report",
     "mentor_report",
     "program_headlines",
+    "program_ramp",
     "program_report",
     "program_today",
     "success_metrics",

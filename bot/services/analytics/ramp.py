@@ -27,6 +27,9 @@ class GroupStats:
     reached: int
     median_days: float | None
     mean_days: float | None
+    #: The middle half of the hires who reached it: 25th and 75th percentile (nearest rank).
+    p25_days: float | None = None
+    p75_days: float | None = None
 
     @property
     def not_yet(self) -> int:
@@ -120,6 +123,8 @@ def ramp_comparison(
             func.count().label("reached"),
             sa.cast(sa.null(), sa.Float).label("mean_days"),
             sa.cast(sa.null(), sa.Float).label("median_days"),
+            sa.cast(sa.null(), sa.Float).label("p25_days"),
+            sa.cast(sa.null(), sa.Float).label("p75_days"),
         )
         .where(m.ramp_hire_row, in_scope)
         .group_by(m.ramp_cohort, m.ramp_mentored)
@@ -150,13 +155,15 @@ def ramp_comparison(
 
     hires_by_group: dict[tuple[int, int], int] = {}
     missing = 0
-    reached: dict[tuple[str, int, int], tuple[int, float | None, float | None]] = {}
+    reached: dict[tuple[str, int, int], tuple[int, float | None, ...]] = {}
     for row in db.execute(query):
         if row.key is not None:
             reached[(row.key, row.cohort, int(row.mentored))] = (
                 int(row.reached),
                 to_float(row.median_days),
                 to_float(row.mean_days),
+                to_float(row.p25_days),
+                to_float(row.p75_days),
             )
         elif row.cohort is None:
             missing += int(row.reached)
@@ -171,8 +178,10 @@ def ramp_comparison(
             total = sum(n for (_c, m), n in hires_by_group.items() if m == is_mentored)
         else:
             total = hires_by_group.get((cohort_code, is_mentored), 0)
-        count, median, mean = reached.get((key, cohort_code, is_mentored), (0, None, None))
-        return GroupStats(hires=total, reached=count, median_days=median, mean_days=mean)
+        count, median, mean, p25, p75 = reached.get(
+            (key, cohort_code, is_mentored), (0, None, None, None, None)
+        )
+        return GroupStats(total, count, median, mean, p25, p75)
 
     def ramp_row(key: str, name: str, is_final: bool, cohort_code: int) -> RampRow:
         mentored_stats, others = group(key, cohort_code, 1), group(key, cohort_code, 0)

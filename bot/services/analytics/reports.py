@@ -18,7 +18,7 @@ from bot.services.analytics.mentorships import sessions_and_satisfaction
 from bot.services.analytics.metrics import Metric, success_metrics
 from bot.services.analytics.ramp import RampComparison, ramp_comparison
 from bot.services.analytics.satisfaction import Satisfaction
-from bot.services.analytics.sessions import SessionFrequency
+from bot.services.analytics.sessions import MonthSessions, SessionFrequency, sessions_by_month
 from bot.services.analytics.shared import Scope, program_today, reports_of, tune
 from bot.services.analytics.statuses import ReportStatus, report_statuses
 from bot.services.analytics.workload import Workload, mentor_workload
@@ -47,6 +47,8 @@ class ProgramReport:
     satisfaction: Satisfaction
     effectiveness: Effectiveness
     coverage: Coverage
+    #: Sessions attended per calendar month, the current month last.
+    sessions_by_month: list[MonthSessions] = field(default_factory=list)
 
     @property
     def headlines(self) -> ProgramHeadlines:
@@ -87,6 +89,8 @@ class Dashboard:
     program: ProgramReport | None = None
     manager: ManagerReport | None = None
     mentor: MentorReport | None = None
+    #: The program's session completion target, which the charts draw beside a rate.
+    session_target: float = 0.9
 
     @property
     def empty(self) -> bool:
@@ -114,6 +118,7 @@ def program_report(db: Session, *, now: datetime, ranking_limit: int | None = 10
         satisfaction=satisfaction,
         effectiveness=effectiveness,
         coverage=coverage,
+        sessions_by_month=sessions_by_month(db, today),
     )
 
 
@@ -135,6 +140,13 @@ def program_headlines(db: Session, *, now: datetime) -> ProgramHeadlines:
         mentors=mentor_workload(db, busiest=0).mentors,
         sessions_logged=sessions.logged,
     )
+
+
+def program_ramp(db: Session, *, now: datetime) -> RampComparison:
+    """The whole program's ramp comparison alone (every milestone and quarter): what
+    the admin's App Home draws beside its headlines."""
+    tune(db)
+    return ramp_comparison(db, program.load(db), Scope())
 
 
 def manager_report(db: Session, *, manager_id: uuid.UUID, now: datetime) -> ManagerReport:
@@ -197,11 +209,14 @@ def dashboard_for(db: Session, *, user_id: uuid.UUID, now: datetime) -> Dashboar
     managers their reports, mentors themselves (a person may be several)."""
     user = access.load_user(db, user_id)
     roles = access.roles_of(db, user)
-    today = program_today(now, program.load(db))
+    config = program.load(db)
+    today = program_today(now, config)
+    target = config.metric_targets.session_completion
     if access.ADMIN in roles:
-        return Dashboard(today, program=program_report(db, now=now))
+        return Dashboard(today, program=program_report(db, now=now), session_target=target)
     return Dashboard(
         today,
+        session_target=target,
         manager=manager_report(db, manager_id=user.id, now=now)
         if access.MANAGER in roles
         else None,

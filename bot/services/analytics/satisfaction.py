@@ -8,10 +8,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlalchemy.sql.expression import ColumnElement
 
 from bot.services.analytics.shared import ratio, summed, to_float
+
+SCORES = (1, 2, 3, 4, 5)
+#: (side, score, column name) of each count of ratings with that score.
+_SCORE_COUNTS = [
+    (side, score, f"{side}_rated_{score}") for side in ("mentee", "mentor") for score in SCORES
+]
 
 
 @dataclass(frozen=True)
@@ -22,6 +28,9 @@ class Satisfaction:
     mentee_ratings: int
     mentor_average: float | None
     mentor_ratings: int
+    #: How many ratings gave 1, 2, 3, 4 and 5.
+    mentee_counts: tuple[int, ...] = (0,) * 5
+    mentor_counts: tuple[int, ...] = (0,) * 5
 
 
 def partial_sums(per: sa.CTE) -> list[ColumnElement[Any]]:
@@ -31,6 +40,10 @@ def partial_sums(per: sa.CTE) -> list[ColumnElement[Any]]:
         func.count(per.c.mentee_rating).label("mentee_ratings"),
         func.coalesce(func.sum(per.c.mentor_rating), 0).label("mentor_rating_sum"),
         func.count(per.c.mentor_rating).label("mentor_ratings"),
+        *[
+            func.count(case((per.c[f"{side}_rating"] == score, 1))).label(name)
+            for side, score, name in _SCORE_COUNTS
+        ],
     ]
 
 
@@ -48,6 +61,7 @@ def totals(partials: sa.Subquery | sa.CTE) -> list[ColumnElement[Any]]:
         summed(partials, "mentee_ratings").label("mentee_ratings"),
         summed(partials, "mentor_ratings").label("mentor_ratings"),
         *averages,
+        *[summed(partials, name).label(name) for _side, _score, name in _SCORE_COUNTS],
     ]
 
 
@@ -58,4 +72,6 @@ def satisfaction_from(row: Mapping[str, Any]) -> Satisfaction:
         mentee_ratings=int(row["mentee_ratings"]),
         mentor_average=to_float(row["mentor_average"]),
         mentor_ratings=int(row["mentor_ratings"]),
+        mentee_counts=tuple(int(row[f"mentee_rated_{score}"]) for score in SCORES),
+        mentor_counts=tuple(int(row[f"mentor_rated_{score}"]) for score in SCORES),
     )

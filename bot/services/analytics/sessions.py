@@ -8,16 +8,22 @@ check-ins. The per-mentorship rows come from `mentorships.per_mentorship`."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 
 from bot.services.analytics.shared import DAYS_PER_MONTH, Scope, summed
 from models import ASSIGNMENT_STATUSES, MENTORED_STATUSES, Assignment, MentorshipSession
+
+#: How many calendar months the monthly series covers, the current one last.
+MONTHS_SHOWN = 12
 
 #: The sums `partial_sums` gives per group, which `totals` adds up under the same name.
 _SUMMED = ("expected", "completed", "logged", "active_days", "group_seats", "group_attended")
@@ -47,6 +53,55 @@ class SessionFrequency:
     @property
     def attendance_rate(self) -> float | None:
         return self.group_attended / self.group_seats if self.group_seats else None
+
+
+@dataclass(frozen=True)
+class MonthSessions:
+    """Sessions attended in one calendar month (UTC), e.g. month "2026-11"."""
+
+    month: str
+    sessions: int
+
+
+def month_starts(today: date, months: int = MONTHS_SHOWN) -> list[datetime]:
+    """The first instants (UTC) of the `months` calendar months ending with today's,
+    and of the month after: the edges of the monthly series."""
+    index = today.year * 12 + today.month - 1 - (months - 1)
+    return [
+        datetime((index + i) // 12, (index + i) % 12 + 1, 1, tzinfo=UTC) for i in range(months + 1)
+    ]
+
+
+def sessions_by_month(db: Session, today: date) -> list[MonthSessions]:
+    """Sessions attended per calendar month by the mentored mentorships, over the
+    last `MONTHS_SHOWN` months: one row of range counts, the same SQL on both databases."""
+    edges = month_starts(today)
+    when = MentorshipSession.session_date
+    counts = [
+        func.count(case((and_(when >= start, when < end), 1))).label(f"m{i}")
+        for i, (start, end) in enumerate(itertools.pairwise(edges))
+    ]
+    row = db.execute(
+        select(*counts).where(
+            MentorshipSession.attended.is_(True),
+            when >= edges[0],
+            when < edges[-1],
+            MentorshipSession.assignment_id.is_not(None),
+            MentorshipSession.assignment_id.not_in(_not_mentored()),
+        )
+    ).one()
+    return [
+        MonthSessions(start.strftime("%Y-%m"), int(row[i] or 0))
+        for i, start in enumerate(edges[:-1])
+    ]
+
+
+def _not_mentored() -> sa.Select:
+    """Mentorships that are not mentored (pending, declined, cancelled): few, found by
+    the status index, so leaving them out is cheaper than joining every session."""
+    return select(Assignment.id).where(
+        Assignment.status.in_([s for s in ASSIGNMENT_STATUSES if s not in MENTORED_STATUSES])
+    )
 
 
 def partial_sums(per: sa.CTE) -> list[ColumnElement[Any]]:
@@ -93,14 +148,11 @@ def _group_sessions(scope: Scope) -> ColumnElement[int]:
     )
     if scope.everyone:
         # The whole program: rather than join every group seat to its mentorship, leave
-        # out the few mentorships that are not mentored (found by the status index),
-        # and read the distinct ids in the order of the group-seat index.
-        not_mentored = select(Assignment.id).where(
-            Assignment.status.in_([s for s in ASSIGNMENT_STATUSES if s not in MENTORED_STATUSES])
-        )
+        # out the few mentorships that are not mentored, and read the distinct ids in
+        # the order of the group-seat index.
         seats = seats.where(
             MentorshipSession.assignment_id.is_not(None),
-            MentorshipSession.assignment_id.not_in(not_mentored),
+            MentorshipSession.assignment_id.not_in(_not_mentored()),
         )
     else:
         seats = seats.join(Assignment, Assignment.id == MentorshipSession.assignment_id).where(

@@ -78,7 +78,9 @@ def program_today(now: datetime, config: ProgramConfig) -> date:
 
 def median_by_group(histogram: sa.Subquery, groups: list[str]) -> sa.Select:
     """Per group of a histogram (`groups`..., `days`, `n` rows with that value): how
-    many values, their mean and their exact median, from cumulative counts. Window
+    many values, their mean, their exact median and their quartiles (nearest rank:
+    the smallest value with at least a quarter, or three quarters, of the values at
+    or below it), from cumulative counts. Window
     functions over a few thousand histogram rows instead of sorting every value; the
     same SQL on PostgreSQL and SQLite."""
     keys = [histogram.c[g] for g in groups]
@@ -106,6 +108,8 @@ def median_by_group(histogram: sa.Subquery, groups: list[str]) -> sa.Select:
         func.sum(c.n).label("reached"),
         ratio(func.sum(c.days * c.n), func.sum(c.n)).label("mean_days"),
         ratio(lower + upper, 2).label("median_days"),
+        sa.cast(func.min(case((c.cum * 4 >= c.total, c.days))), sa.Float).label("p25_days"),
+        sa.cast(func.min(case((c.cum * 4 >= c.total * 3, c.days))), sa.Float).label("p75_days"),
     ).group_by(*[c[g] for g in groups])
 
 

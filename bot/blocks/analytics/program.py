@@ -1,88 +1,44 @@
-"""Block Kit for the analytics: each PRD success metric against its target, with
-honest sample sizes, and "not enough data yet" wherever a figure would be a guess."""
+"""The whole program's analytics (admins): the success metrics, ramp, workload,
+sessions, satisfaction, the ranking and coverage, each chart beside its figures,
+and the admin's App Home section."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import date
+from collections.abc import Sequence
 
 from bot.blocks import kit
+from bot.blocks.analytics.formatting import (
+    NOT_ENOUGH,
+    Images,
+    days,
+    group_cell,
+    images_of,
+    metric_mark,
+    metric_target,
+    metric_value,
+    names_list,
+    pct,
+    rating,
+    rating_or_wait,
+    signed_pct,
+    table,
+    when,
+)
 from bot.services.analytics import (
     Coverage,
-    Dashboard,
     Effectiveness,
-    GroupStats,
-    ManagerReport,
-    MentorReport,
     Metric,
+    MonthSessions,
     ProgramHeadlines,
     ProgramReport,
     RampComparison,
     RampRow,
-    ReportStatus,
     Satisfaction,
     SessionFrequency,
     Workload,
 )
 
-NOT_ENOUGH = "not enough data yet"
-#: Rows of a table that fit a section (3000 characters) with room to spare.
-TABLE_ROWS = 20
 
-
-# -- small formatters -----------------------------------------------------------------------
-def pct(value: float | None, digits: int = 0) -> str:
-    return "—" if value is None else f"{value * 100:.{digits}f}%"
-
-
-def rating(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}/5"
-
-
-def days(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0f} d"
-
-
-def signed_pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:+.0f}%"
-
-
-def when(day: date | None) -> str:
-    return day.strftime("%-d %b %Y") if day else "no hire date"
-
-
-def metric_value(metric: Metric) -> str:
-    if metric.value is None:
-        return NOT_ENOUGH
-    return pct(metric.value) if metric.unit == "share" else rating(metric.value)
-
-
-def metric_target(metric: Metric) -> str:
-    return pct(metric.target) if metric.unit == "share" else rating(metric.target)
-
-
-def metric_mark(metric: Metric) -> str:
-    return {True: ":white_check_mark:", False: ":warning:", None: ":hourglass:"}[metric.met]
-
-
-def table(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int]) -> str:
-    """A monospaced table in a code block, cut to TABLE_ROWS rows."""
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(kit.truncate(c, w).ljust(w) for c, w in zip(cells, widths, strict=True))
-
-    shown = [line(r) for r in rows[:TABLE_ROWS]]
-    more = len(rows) - len(shown)
-    body = "\n".join([line(header), *shown] + ([f"… and {more} more"] if more > 0 else []))
-    return f"```{body.rstrip()}```"
-
-
-def names_list(names: Sequence[str], total: int) -> str:
-    more = total - len(names)
-    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
-
-
-# -- the program (admins) -------------------------------------------------------------------
 def metrics_fields(metrics: Sequence[Metric]) -> kit.Block:
     return kit.fields(
         *[
@@ -106,25 +62,31 @@ def program_summary(headlines: ProgramHeadlines) -> list[kit.Block]:
     ]
 
 
-def program_report(report: ProgramReport) -> list[kit.Block]:
-    """The whole program: every FR-5 figure, for admins."""
+def program_report(report: ProgramReport, images: Images | None = None) -> list[kit.Block]:
+    """The whole program: every FR-5 figure, for admins, each chart (when given)
+    right after the figures it pictures."""
+
+    def beside(*keys: str) -> list[kit.Block]:
+        return images_of(images, *keys)
+
     return [
         *program_summary(report.headlines),
         kit.divider(),
         *ramp_blocks(report.ramp),
+        *beside("ramp", "ramp_by_quarter"),
         kit.divider(),
         *workload_blocks(report.workload),
+        *beside("workload"),
         *session_blocks(report.sessions),
+        *monthly_blocks(report.sessions_by_month),
+        *beside("sessions"),
         *satisfaction_blocks(report.satisfaction),
+        *beside("satisfaction"),
         kit.divider(),
         *effectiveness_blocks(report.effectiveness),
         kit.divider(),
         *coverage_blocks(report.coverage, whose="new hires"),
     ]
-
-
-def _group_cell(stats: GroupStats) -> str:
-    return f"{days(stats.median_days)} ({stats.reached}/{stats.hires})"
 
 
 def ramp_blocks(ramp: RampComparison, *, cohorts: bool = True) -> list[kit.Block]:
@@ -175,7 +137,7 @@ def ramp_blocks(ramp: RampComparison, *, cohorts: bool = True) -> list[kit.Block
 
 def _ramp_cells(row: RampRow, label: str) -> list[str]:
     difference = signed_pct(row.difference_pct) if row.difference_pct is not None else "n/a"
-    return [label, _group_cell(row.mentored), _group_cell(row.not_mentored), difference]
+    return [label, group_cell(row.mentored), group_cell(row.not_mentored), difference]
 
 
 def _missing_dates(ramp: RampComparison) -> str:
@@ -241,20 +203,28 @@ def session_blocks(sessions: SessionFrequency) -> list[kit.Block]:
     ]
 
 
+def monthly_blocks(months: Sequence[MonthSessions]) -> list[kit.Block]:
+    """Sessions attended per calendar month, the current one last."""
+    if not any(m.sessions for m in months):
+        return []
+    return [
+        kit.context(
+            "Sessions attended per month (UTC): "
+            + " · ".join(f"{m.month} {m.sessions}" for m in months)
+        )
+    ]
+
+
 def satisfaction_blocks(satisfaction: Satisfaction) -> list[kit.Block]:
     return [
         kit.section("*Satisfaction*"),
         kit.fields(
-            f"*Mentee rating*\n{_rating_or_wait(satisfaction.mentee_average)} "
+            f"*Mentee rating*\n{rating_or_wait(satisfaction.mentee_average)} "
             f"({satisfaction.mentee_ratings} ratings)",
-            f"*Mentor satisfaction*\n{_rating_or_wait(satisfaction.mentor_average)} "
+            f"*Mentor satisfaction*\n{rating_or_wait(satisfaction.mentor_average)} "
             f"({satisfaction.mentor_ratings} ratings)",
         ),
     ]
-
-
-def _rating_or_wait(value: float | None) -> str:
-    return NOT_ENOUGH if value is None else rating(value)
 
 
 def effectiveness_blocks(effectiveness: Effectiveness) -> list[kit.Block]:
@@ -325,118 +295,6 @@ def coverage_blocks(coverage: Coverage, *, whose: str) -> list[kit.Block]:
     return [kit.section(f"{line}\nWithout a mentor: {names_list(names, missing)}")]
 
 
-# -- a manager's reports ----------------------------------------------------------------------
-def manager_report(report: ManagerReport) -> list[kit.Block]:
-    """A manager's reports: coverage, each one's mentorship status and aggregates;
-    statuses and counts only, never what was said in a session."""
-    blocks: list[kit.Block] = [
-        kit.header("Your reports' mentorships"),
-        kit.context(
-            f"{report.reports} people report to you (directly or below) · statuses and counts "
-            "only; session notes stay between mentor and mentee"
-        ),
-        *coverage_blocks(report.coverage, whose="new hires on your team"),
-    ]
-    if report.statuses:
-        blocks.append(kit.section("\n".join(status_line(s) for s in report.statuses)))
-    else:
-        blocks.append(
-            kit.section("Not enough data yet: none of your reports is in the program yet.")
-        )
-    fully = report.ramp.fully_ramped
-    ramp_text = NOT_ENOUGH
-    if fully is not None and (fully.mentored.reached or fully.not_mentored.reached):
-        ramp_text = (
-            f"mentored {_group_cell(fully.mentored)}, others {_group_cell(fully.not_mentored)}"
-        )
-    blocks.append(
-        kit.fields(
-            f"*Session completion*\n{_pct_or_wait(report.sessions.completion_rate)}"
-            f" ({report.sessions.completed} of {report.sessions.expected})",
-            f"*Mentee rating*\n{_rating_or_wait(report.satisfaction.mentee_average)}"
-            f" ({report.satisfaction.mentee_ratings} ratings)",
-            f"*Days to fully ramped*\n{ramp_text}",
-        )
-    )
-    return blocks
-
-
-def _pct_or_wait(value: float | None) -> str:
-    return NOT_ENOUGH if value is None else pct(value)
-
-
-FLAG_WORDS = {"on_track": "on track", "at_risk": ":warning: at risk"}
-
-
-def status_line(status: ReportStatus) -> str:
-    if status.status is None:
-        mentorship = ":warning: no mentor yet"
-    else:
-        mentor = f"mentor *{kit.escape(status.mentor_name or 'unknown')}*"
-        mentorship = f"{mentor}, {status.status}"
-        if status.sessions_expected or status.sessions_logged:
-            mentorship += f" · sessions {status.sessions_logged}/{status.sessions_expected}"
-    parts = [f"*{kit.escape(status.name)}* ({when(status.hire_date)}) — {mentorship}"]
-    if status.milestones_total:
-        parts.append(f"milestones {status.milestones_achieved}/{status.milestones_total}")
-    if status.progress_flag in FLAG_WORDS:
-        parts.append(FLAG_WORDS[status.progress_flag])
-    return " · ".join(parts)
-
-
-# -- a mentor's own figures -------------------------------------------------------------------
-def mentor_report(report: MentorReport) -> list[kit.Block]:
-    """A mentor's own figures beside the program's; nobody else's."""
-    score = report.score
-    standing = (
-        f"{score.score:.0f}/100, #{score.rank} of {report.ranked} "
-        f"(from {score.mentorships} mentorships)"
-        if score is not None
-        else f"{NOT_ENOUGH}: no mentorship has started"
-    )
-    return [
-        kit.header("Your mentoring"),
-        kit.fields(
-            f"*Active mentees*\n{report.active} of {report.capacity}",
-            f"*Session completion*\n{_pct_or_wait(report.sessions.completion_rate)} "
-            f"(program {pct(report.program_completion)})",
-            f"*Mentee rating*\n{_rating_or_wait(report.satisfaction.mentee_average)} "
-            f"({report.satisfaction.mentee_ratings} ratings; program "
-            f"{rating(report.program_mentee_average)})",
-            f"*Effectiveness*\n{standing}",
-        ),
-        kit.context("Only you see your own figures and ranking."),
-    ]
-
-
-# -- the whole answer to `/mentor analytics` --------------------------------------------------
-def dashboard(board: Dashboard) -> tuple[str, list[kit.Block]]:
-    """Text and blocks for what this person may see."""
-    if board.empty:
-        return (
-            f"Not enough data yet for you: {WHO_SEES}",
-            [kit.section(f"*Analytics*\nNot enough data yet for you: {WHO_SEES}")],
-        )
-    parts: list[tuple[object, Callable[..., list[kit.Block]]]] = [
-        (board.program, program_report),
-        (board.manager, manager_report),
-        (board.mentor, mentor_report),
-    ]
-    blocks: list[kit.Block] = []
-    for report, build in parts:
-        if report is not None:
-            if blocks:
-                blocks.append(kit.divider())
-            blocks.extend(build(report))
-    return "Mentorship analytics", blocks[: kit.MAX_BLOCKS_MESSAGE]
-
-
-WHO_SEES = (
-    "analytics show the whole program to admins, their reports' mentorships to managers "
-    "and their own figures to mentors, and you have none of these roles yet."
-)
-
-
 def home_program(headlines: ProgramHeadlines) -> list[kit.Block]:
     """The admin's App Home section: the success metrics and where to see more."""
     return [
@@ -446,3 +304,9 @@ def home_program(headlines: ProgramHeadlines) -> list[kit.Block]:
             "ranking and who has no mentor yet."
         ),
     ]
+
+
+def home_program_with(section: list[kit.Block], images: Images) -> list[kit.Block]:
+    """The admin's App Home section with the ramp chart beside the headlines (after
+    the success metrics, before the pointer to the full report)."""
+    return section[:-1] + images_of(images, "ramp") + section[-1:]
