@@ -36,6 +36,8 @@ from bot.listeners import (
     term,
 )
 from bot.listeners.profiles import make_middleware
+from bot.listeners.workspace import only_our_workspace
+from bot.logsafe import hide_webhook_urls
 from bot.runtime import Runtime
 from bot.services import roster
 from bot.slack_client import make_client
@@ -90,6 +92,7 @@ def create_app(
     and the demo point it at the fake Slack and wait for background work."""
     runtime = runtime or Runtime.from_settings(settings)
     client = client or make_client(settings)
+    hide_webhook_urls()
     # Every call through it tells whether Slack still takes our token (/healthz).
     slack_health.watch(client, runtime)
     # Bolt's own default; made here so the actor middleware can run work after the ack.
@@ -98,6 +101,10 @@ def create_app(
         # Bolt reads the token from `client` (see _QuietTokenWarning).
         token=None,
         signing_secret=settings.slack_signing_secret,
+        # bot/web.py checks Slack's signature before Bolt sees a request: Bolt's own
+        # check would log a refused request's body, response_url and all. Socket Mode
+        # needs no signature.
+        request_verification_enabled=False,
         client=client,
         token_verification_enabled=token_verification,
         listener_executor=listener_executor,
@@ -105,6 +112,7 @@ def create_app(
     )
     with runtime.db() as db:
         roster.grant_configured_admins(db, settings.mentorbot_admins)
+    app.middleware(only_our_workspace)
     app.middleware(make_middleware(runtime, listener_executor, client))
     for module in LISTENER_MODULES:
         module.register(app)

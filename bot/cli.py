@@ -18,6 +18,10 @@ from bot.config import MissingSetting, Settings, default_database_url, ensure_da
 Handler = Callable[[argparse.Namespace, Settings], int]
 
 
+#: `--now` of the commands that work out "today" (who is a new hire, what is due).
+AS_IF_AT = "as if at this ISO-8601 instant, e.g. 2026-11-17T14:00:00Z (default: now)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mentorbot",
@@ -53,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     import_.add_argument("file", type=Path)
+    import_.add_argument("--now", help=AS_IF_AT)
     import_.set_defaults(handler=_users_import)
     template = users_sub.add_parser("template", help="write a sample roster CSV to fill in")
     template.add_argument(
@@ -68,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         "import", help="record system-tracked achievements from a CSV"
     )
     milestones_import.add_argument("file", type=Path)
+    milestones_import.add_argument("--now", help=AS_IF_AT)
     milestones_import.set_defaults(handler=_milestones_import)
     reminders = sub.add_parser("reminders", help="the reminder sweep")
     reminders_sub = reminders.add_subparsers(
@@ -83,13 +89,18 @@ def build_parser() -> argparse.ArgumentParser:
     scheduler.add_argument(
         "--interval", type=int, default=300, help="seconds between sweeps (default 300)"
     )
+    scheduler.add_argument(
+        "--now",
+        help="start the sweep's clock at this ISO-8601 instant; it runs on from there "
+        "(a rehearsal or a test; default: the real time)",
+    )
     scheduler.set_defaults(handler=_scheduler)
 
     analytics = sub.add_parser(
         "analytics", help="program analytics: ramp, workload, sessions, satisfaction, ranking"
     )
     analytics.add_argument("--json", action="store_true", help="print one JSON object")
-    analytics.add_argument("--now", help="as if at this ISO-8601 instant (default: now)")
+    analytics.add_argument("--now", help=AS_IF_AT)
     analytics.add_argument(
         "--charts", metavar="DIR", help="also write the charts into DIR and print their paths"
     )
@@ -116,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="the whole workflow against a local fake Slack")
     demo.add_argument("--database-url", help="default: a throw-away SQLite file")
+    demo.add_argument(
+        "--now", help="run the whole demo at this ISO-8601 instant (default: the current one)"
+    )
     demo.set_defaults(handler=_demo)
     return parser
 
@@ -187,12 +201,13 @@ def _import_file(
     from bot.runtime import Runtime
     from bot.services.errors import DomainError
 
+    as_of = parse_instant(args.now) if args.now else None
     text = read_csv(args.file)
     runtime = Runtime.from_settings(settings)
     _require_migrated(settings)
     try:
         with runtime.db() as db:
-            summary = work(db, text, runtime.now())
+            summary = work(db, text, as_of or runtime.now())
     except DomainError as exc:
         print(str(exc), file=sys.stderr)
         return 1
@@ -303,10 +318,11 @@ def _scheduler(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.interval < 1:
         raise CliError("--interval must be at least 1 second")
+    starting_at = parse_instant(args.now) if args.now else None
     settings.require("SLACK_BOT_TOKEN")
     _require_migrated(settings)
     _grant_configured_admins(Runtime.from_settings(settings))
-    run_forever(settings, interval_seconds=args.interval)
+    run_forever(settings, interval_seconds=args.interval, starting_at=starting_at)
     return 0
 
 
@@ -382,7 +398,8 @@ def _match_cohort(args: argparse.Namespace, settings: Settings) -> int:
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from bot.demo import run_demo
 
-    return run_demo(database_url=args.database_url)
+    now = parse_instant(args.now) if args.now else None
+    return run_demo(database_url=args.database_url, now=now)
 
 
 def _grant_configured_admins(runtime: Any) -> None:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bot.blocks.plaintext import render_blocks, render_view
 from bot.config import Settings
+from bot.runtime import Runtime
 from bot.testing.driver import SlackDriver
 from bot.testing.fake_slack import FakeSlack, Message
 from bot.testing.harness import ServedApp
@@ -108,8 +110,12 @@ def _steps() -> list[Callable[[Demo], None]]:
 STEPS: list[Callable[[Demo], None]] = _steps()
 
 
-def run_demo(database_url: str | None = None) -> int:
-    """Run every demo step and print what people see. Returns an exit status."""
+def run_demo(database_url: str | None = None, now: datetime | None = None) -> int:
+    """Run every demo step at `now` (default: the current instant, read once) and print
+    what people see. Returns an exit status."""
+    # The whole demo happens at one instant, so what it shows (tenure, due dates, "today"
+    # in each person's timezone) cannot change halfway through or between two steps.
+    instant = now or datetime.now(UTC)
     with tempfile.TemporaryDirectory(prefix="mentorbot-demo-") as tmp:
         url = database_url or f"sqlite:///{Path(tmp) / 'demo.db'}"
         upgrade(url)
@@ -121,7 +127,9 @@ def run_demo(database_url: str | None = None) -> int:
             SLACK_API_URL=fake.url,
             MENTORBOT_ADMINS="UADMIN",
         )
-        served = ServedApp(settings).start()
+        runtime = Runtime.from_settings(settings)
+        runtime.clock = lambda: instant
+        served = ServedApp(settings, runtime).start()
         refused: list[tuple[str, dict[str, Any]]] = []
         try:
             people = cast()

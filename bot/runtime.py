@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,3 +34,11 @@ class Runtime:
     def now(self) -> datetime:
         """The current instant, aware UTC. Edges read the clock; services get it passed in."""
         return self.clock()
+
+
+def clock_starting_at(start: datetime) -> Callable[[], datetime]:
+    """A clock that reads `start` now and runs on at the real rate: what `--now` means
+    for a process that keeps running (`mentorbot scheduler --now`), so a rehearsal or
+    a test can say what time it is without touching the machine's clock."""
+    started = time.monotonic()
+    return lambda: start + timedelta(seconds=time.monotonic() - started)

@@ -16,7 +16,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from slack_sdk import WebClient
 
 from bot.config import Settings
-from bot.runtime import Runtime
+from bot.runtime import Runtime, clock_starting_at
 from bot.slack_client import make_client
 from bot.sweep import run_sweep
 
@@ -82,10 +82,19 @@ def start_in_background(
     return stop
 
 
-def run_forever(settings: Settings, *, interval_seconds: int = SWEEP_INTERVAL_SECONDS) -> None:
+def run_forever(
+    settings: Settings,
+    *,
+    interval_seconds: int = SWEEP_INTERVAL_SECONDS,
+    starting_at: datetime | None = None,
+) -> None:
     """`mentorbot scheduler`: the sweep alone, for deployments that keep it out of the
-    web processes. Runs until interrupted."""
+    web processes. Runs until interrupted; with `starting_at`, the sweep's clock starts
+    at that instant and runs on from there (`--now`)."""
     runtime = Runtime.from_settings(settings)
+    if starting_at is not None:
+        runtime.clock = clock_starting_at(starting_at)
+        log.info("sweep clock starts at %s and runs on from there", starting_at.isoformat())
     scheduler = BlockingScheduler(timezone=UTC)
     add_sweep_job(scheduler, runtime, make_client(settings), interval_seconds)
     log.info("reminder sweep running every %s s; Ctrl-C stops it", interval_seconds)

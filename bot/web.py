@@ -8,12 +8,14 @@ event loop (and with it every other request's 3-second ack)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from slack_bolt import App
 from slack_bolt.request import BoltRequest
+from slack_sdk.signature import SignatureVerifier
 
 from bot import api, slack_health
 from bot.runtime import Runtime
@@ -21,6 +23,7 @@ from bot.runtime import Runtime
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1_000_000  # Slack payloads are far smaller; refuse anything larger.
+REFUSED = json.dumps({"error": "invalid request"}).encode()
 SLACK_PATH = "/slack/events"
 
 
@@ -34,6 +37,11 @@ def create_web(bolt_app: App, runtime: Runtime) -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
     )
+    # Slack's signature is checked here, not by Bolt (create_app turns Bolt's check
+    # off): Bolt logs a refused request with its whole body, whose response_url
+    # anyone reading the log could post through for 30 minutes.
+    secret = runtime.settings.slack_signing_secret
+    verifier = SignatureVerifier(secret) if secret else None
     web.state.runtime = runtime
     web.state.slack = bolt_app.client
 
@@ -42,7 +50,7 @@ def create_web(bolt_app: App, runtime: Runtime) -> FastAPI:
         raw = await read_limited(request)
         if raw is None:
             return PlainTextResponse("payload too large", status_code=413)
-        status, headers, body = await asyncio.to_thread(dispatch, bolt_app, request, raw)
+        status, headers, body = await asyncio.to_thread(dispatch, bolt_app, verifier, request, raw)
         return Response(body, status_code=status, media_type=headers.get("content-type"))
 
     @web.api_route("/healthz", methods=["GET", "HEAD"], include_in_schema=False)
@@ -67,9 +75,18 @@ async def read_limited(request: Request, limit: int = MAX_BODY_BYTES) -> bytes |
     return b"".join(chunks)
 
 
-def dispatch(bolt_app: App, request: Request, raw: bytes) -> tuple[int, dict[str, str], bytes]:
-    """Hand one Slack request to Bolt (in a worker thread) and return its answer."""
+def dispatch(
+    bolt_app: App, verifier: SignatureVerifier | None, request: Request, raw: bytes
+) -> tuple[int, dict[str, str], bytes]:
+    """Hand one Slack request to Bolt (in a worker thread) and return its answer; a
+    request Slack did not sign is refused before its body is parsed or logged."""
     headers = {key.lower(): value for key, value in request.headers.items()}
+    if not signed_by_slack(verifier, headers, raw):
+        log.warning(
+            "refused a request without a valid Slack signature (%d bytes; body not logged)",
+            len(raw),
+        )
+        return 401, {"content-type": "application/json"}, REFUSED
     bolt_request = BoltRequest(
         body=raw.decode("utf-8", errors="replace"),
         query=request.url.query,
@@ -80,3 +97,15 @@ def dispatch(bolt_app: App, request: Request, raw: bytes) -> tuple[int, dict[str
         k.lower(): v[0] if isinstance(v, list) else v for k, v in response.headers.items()
     }
     return response.status, out_headers, response.body.encode("utf-8")
+
+
+def signed_by_slack(
+    verifier: SignatureVerifier | None, headers: dict[str, str], raw: bytes
+) -> bool:
+    """Whether Slack signed this body with our signing secret in the last 5 minutes."""
+    if verifier is None:  # no secret: nothing can be verified, so nothing passes
+        return False
+    try:
+        return verifier.is_valid_request(raw, headers)
+    except ValueError:  # a timestamp that is no number, a body that is no UTF-8
+        return False

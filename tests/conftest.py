@@ -40,6 +40,41 @@ BACKENDS = [
 ]
 
 
+#: The modules whose tests turn on dates, days and hours (tenure, due dates, working
+#: hours, hire quarters, the demo, the scheduler). Marked `clock`: `.ci/clock-proof` runs
+#: them again under shifted wall clocks and timezones.
+DATE_SENSITIVE = {
+    "test_analytics",
+    "test_assignment_flow",
+    "test_bad_input",
+    "test_cohort",
+    "test_completion",
+    "test_coverage",
+    "test_foundation_roster",
+    "test_mentor_demo",
+    "test_mentor_home",
+    "test_mentor_optin",
+    "test_mentor_optout_pause",
+    "test_mentorship_lifecycle",
+    "test_milestones",
+    "test_progress",
+    "test_reminders_cli",
+    "test_reminders_delivery",
+    "test_reminders_fallbacks",
+    "test_reminders_kinds",
+    "test_reminders_rules",
+    "test_reminders_sweep",
+    "test_sessions",
+    "test_shifted_clock",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.stem in DATE_SENSITIVE:
+            item.add_marker(pytest.mark.clock)
+
+
 def fresh_postgres_database() -> tuple[str, sa.Engine]:
     """A new, empty database on the test server, so parallel runs never collide.
     Returns its URL and an admin engine to drop it with."""

@@ -14,6 +14,10 @@ from bot.testing.fake_slack import FakeSlack
 from bot.testing.people import Person, seed
 from models import Assignment, Mentor, MentorshipSession
 
+#: When a factory-made certified mentor was certified: a fixed day before the `clock`
+#: fixture's, never the machine's date (the profile shows "Certified on <day>").
+CERTIFIED_AT = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
+
 
 def make_mentor(
     db: Session,
@@ -29,7 +33,7 @@ def make_mentor(
         expertise_areas=expertise or ["Product knowledge"],
         max_mentees=max_mentees,
         is_certified=certified,
-        certified_at=datetime.now(UTC) if certified else None,
+        certified_at=CERTIFIED_AT if certified else None,
         **extra,
     )
     db.add(mentor)

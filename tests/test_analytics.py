@@ -327,7 +327,7 @@ def test_a_corrected_hire_date_moves_the_hire_in_the_ramp(  # type: ignore[no-un
     roster = tmp_path / "roster.csv"
     roster.write_text(f"slack_user_id,hire_date\n{world.new_hire.id},2026-06-30\n")
     monkeypatch.setenv("DATABASE_URL", database_url)
-    assert main(["users", "import", str(roster)]) == 0, capsys.readouterr().err
+    assert main(["users", "import", str(roster), "--now", clock[0].isoformat()]) == 0
     assert newt_days() == {"2026 Q2": 125.0}  # 30 June to 2 November
     assert "2026 Q2" not in before
 

@@ -7,7 +7,7 @@ from bot.cli import main
 
 
 def test_demo_shows_the_end_of_term(capsys) -> None:  # type: ignore[no-untyped-def]
-    assert main(["demo"]) == 0
+    assert main(["demo", "--now", "2026-11-17T15:00:00Z"]) == 0  # at an explicit instant
     out = out_after(capsys.readouterr().out, "A mentorship nears its planned end")
     assert "Your mentorship with *Jun Ior* is planned to end on" in out
     assert "*Jun Ior*'s mentorship with *Vera Veteran* is planned to end" in out  # the manager

@@ -7,6 +7,8 @@ import sqlalchemy as sa
 from bot.cli import main
 from models import AuditEntry, User
 
+#: The import says what day it is (who counts as a new hire), as the `clock` fixture does.
+AS_OF = "2026-11-17T15:00:00Z"
 HEADER = "slack_user_id,email,name,title,hire_date,manager_slack_user_id,timezone,location"
 
 
@@ -19,7 +21,7 @@ def _import(tmp_path, monkeypatch, database_url, text: str, capsys) -> tuple[int
     path = tmp_path / "roster.csv"
     path.write_text(text)
     monkeypatch.setenv("DATABASE_URL", database_url)
-    code = main(["users", "import", str(path)])
+    code = main(["users", "import", str(path), "--now", AS_OF])
     out = capsys.readouterr()
     return code, out.out, out.err
 

@@ -56,12 +56,12 @@ def test_every_new_hire_gets_the_program_ramp_mentored_or_not(db, world, clock) 
 
 
 def test_roster_import_instantiates_milestones(
-    db, tmp_path, monkeypatch, database_url, capsys
+    db, clock, tmp_path, monkeypatch, database_url, capsys
 ) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "roster.csv"
     path.write_text("slack_user_id,name,hire_date\nU1,Max,2020-01-01\nU2,Newt,2026-11-01\n")
     monkeypatch.setenv("DATABASE_URL", database_url)
-    assert main(["users", "import", str(path)]) == 0
+    assert main(["users", "import", str(path), "--now", clock[0].isoformat()]) == 0
     assert "ramp milestones created for new hires: 6" in capsys.readouterr().out
 
 
@@ -178,7 +178,7 @@ def _import(tmp_path, monkeypatch, database_url, capsys, text: str) -> tuple[int
     path = tmp_path / "crm.csv"
     path.write_text(text)
     monkeypatch.setenv("DATABASE_URL", database_url)
-    code = main(["milestones", "import", str(path)])
+    code = main(["milestones", "import", str(path), "--now", "2026-11-17T15:00:00Z"])
     captured = capsys.readouterr()
     return code, captured.out + captured.err
 

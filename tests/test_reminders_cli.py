@@ -6,13 +6,12 @@ import os
 import subprocess
 import sys
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 
 from bot.cli import main
 from bot.scheduler import start_in_background
-from bot.services import program
 from tests.factories import make_assignment, make_mentor
 from tests.reminders_support import sweeper
 
@@ -90,22 +89,14 @@ def test_the_in_process_scheduler_runs_the_sweep_and_stops(
     assert len(slack.dms(world.veteran)) == 1
 
 
+MONDAY_10_IN_NY = "2026-11-16T15:00:00Z"  # the weekly check-in's due day, in working hours
+
+
 def test_mentorbot_scheduler_runs_alone_and_sends_due_nudges(
-    slack, world, db, database_url, fake_slack
+    slack, world, due_pair, database_url, fake_slack
 ) -> None:  # type: ignore[no-untyped-def]
-    # A real process reads the real clock: make every hour a working hour and the
-    # mentorship due today, so the test holds at any time of day.
-    today = datetime.now(UTC).date()
-    program.update(
-        db,
-        changes={"work_start_hour": 0, "work_end_hour": 24, "work_days": list(range(7))},
-        actor_id=None,
-        now=datetime.now(UTC),
-    )
-    make_assignment(
-        db, make_mentor(db, world.veteran), world.new_hire, start=today - timedelta(days=7)
-    )
-    db.commit()
+    # A real process: `--now` tells it what time it is, as `reminders run --now` does
+    # for one sweep, so it sees the check-in due whatever the machine's clock says.
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -113,7 +104,7 @@ def test_mentorbot_scheduler_runs_alone_and_sends_due_nudges(
         "SLACK_API_URL": fake_slack.url,
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "scheduler", "--interval", "1"],
+        [sys.executable, "-m", "bot", "scheduler", "--interval", "1", "--now", MONDAY_10_IN_NY],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -127,6 +118,7 @@ def test_mentorbot_scheduler_runs_alone_and_sends_due_nudges(
     assert arrived, output
     assert len(slack.dms(world.veteran)) == 1 and len(slack.dms(world.new_hire)) == 1
     assert "reminder sweep running every 1 s" in output
+    assert f"sweep clock starts at {MONDAY_10_IN_NY.replace('Z', '+00:00')}" in output
 
 
 def test_the_scheduler_counts_held_reminders_without_listing_them(

@@ -259,9 +259,12 @@ def show_outcome(
     client: WebClient, body: dict[str, Any], runtime: Runtime, actor: Actor, a: AssignmentView
 ) -> None:
     """Replace the request's buttons by its outcome, so it can't be answered twice;
-    from App Home, publish the home again."""
+    from App Home, publish the home again. When Slack no longer has the message (it
+    was deleted while still on the person's screen), tell them the outcome instead."""
     channel, ts = message_of(body)
     if channel:
-        replace_message(client, channel, ts, blocks.outcome_text(a), blocks.request_outcome(a))
+        text = blocks.outcome_text(a)
+        if not replace_message(client, channel, ts, text, blocks.request_outcome(a)):
+            answer(body, client, text)
     else:
         publish_home(client, runtime, actor)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.blocks import kit
-from bot.services.errors import DomainError, InvalidInput
+from bot.services.errors import DomainError, InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +29,19 @@ def sorry_text(exc: BaseException) -> str:
     return SORRY.format(ref=ref)
 
 
+def note_if_gone(exc: DomainError) -> None:
+    """One log line when a click or a form points at something the bot no longer has
+    (a stale message, a modal left open while the request was deleted)."""
+    if isinstance(exc, NotFound):
+        log.info("refused a request for something gone: %s", exc)
+
+
 def run_reporting(say: Callable[[str], Any], work: Callable[[], Any]) -> Any:
     """Run `work`; on failure tell the person through `say` instead of raising."""
     try:
         return work()
     except DomainError as exc:
+        note_if_gone(exc)
         say(str(exc))
     except Exception as exc:
         try:
@@ -63,6 +71,7 @@ def submit_view(ack: Callable[..., Any], view: dict[str, Any], work: Callable[[]
         ack(response_action="errors", errors=modal_errors(view, exc.errors))
         return None
     except DomainError as exc:
+        note_if_gone(exc)
         ack(response_action="errors", errors=modal_errors(view, {"_": str(exc)}))
         return None
     except Exception as exc:

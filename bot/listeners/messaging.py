@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,10 @@ def replace_message(
     """Replace a message the bot sent (e.g. buttons -> the outcome); False on failure."""
     try:
         client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks or [])
+    except SlackApiError as exc:
+        # Slack's refusal (the message was deleted, ...) says it all in one line.
+        log.warning("could not update message %s in %s: %s", ts, channel, exc.response["error"])
+        return False
     except Exception:
         log.warning("could not update message %s in %s", ts, channel, exc_info=True)
         return False

@@ -369,17 +369,23 @@ class SlackDriver:
         return self.post_payload(payload)
 
     def event(
-        self, event: dict[str, Any], *, retry_num: int | None = None, event_id: str | None = None
+        self,
+        event: dict[str, Any],
+        *,
+        retry_num: int | None = None,
+        event_id: str | None = None,
+        team_id: str = TEAM_ID,
     ) -> HttpReply:
+        """Deliver an Events API event, from `team_id` (another workspace, if a test says)."""
         body = {
             "token": "legacy",
-            "team_id": TEAM_ID,
+            "team_id": team_id,
             "api_app_id": "AMENTORBOT",
             "event": event,
             "type": "event_callback",
             "event_id": event_id or f"Ev{time.time_ns()}",
             "event_time": int(time.time()),
-            "authorizations": [{"team_id": TEAM_ID, "user_id": "UMENTORBOT", "is_bot": True}],
+            "authorizations": [{"team_id": team_id, "user_id": "UMENTORBOT", "is_bot": True}],
         }
         return self.post(json.dumps(body), "application/json", retry_num=retry_num)
 
