@@ -199,6 +199,7 @@ def time_charts_and_home(factory: Any, report: Any, runs: int) -> tuple[float, f
         chart_cpu.append(time.process_time() - cpu0)
 
     fake = FakeSlack().start()
+    fake.add_user("UBENCHADMIN", "Bench Admin")
     token = home_client.set(WebClient(token="xoxb-bench", base_url=fake.url))
     admin = SimpleNamespace(slack_user_id="UBENCHADMIN")
     home_times = []

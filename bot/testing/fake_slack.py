@@ -14,19 +14,18 @@ does."""
 
 from __future__ import annotations
 
-import contextlib
 import itertools
-import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
 
 from bot.blocks.plaintext import render_blocks, render_view
 from bot.testing import slack_rules
-from bot.testing.fake_files import UPLOAD_PATH, FakeFiles
+from bot.testing.fake_files import FakeFiles
+from bot.testing.fake_http import handler_for
+from bot.testing.fake_views import FakeViews, dm_channel
 from bot.testing.slack_quotas import Clock, RateLimits, ResponseUrls, Throttled, Triggers
 
 BOT_USER_ID = "UMENTORBOT"
@@ -104,7 +103,7 @@ class Channel:
 TOKEN_ERRORS = ("invalid_auth", "token_revoked", "account_inactive", "not_authed")
 
 
-class FakeSlack(FakeFiles):
+class FakeSlack(FakeFiles, FakeViews):
     """The fake Slack. `url` is the Web API base to give `SLACK_API_URL`.
 
     `latency`: seconds every Web API call and response_url post takes (default 0).
@@ -112,7 +111,7 @@ class FakeSlack(FakeFiles):
 
     def __init__(self, *, latency: float = 0.0, clock: Clock = time.monotonic) -> None:
         self._lock = threading.RLock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
         self._counter = itertools.count(1)
@@ -509,81 +508,6 @@ class FakeSlack(FakeFiles):
         self.ephemerals.setdefault(user, []).append(message)
         return {"ok": True, "message_ts": message.ts}
 
-    def api_views_open(self, args: dict[str, Any]) -> dict[str, Any]:
-        user, error = self.triggers.exchange(str(args.get("trigger_id", "")))
-        if user is None:
-            return {"ok": False, "error": error}
-        if refused := self._refused("views.open", slack_rules.view_refusal(args.get("view"))):
-            return refused
-        view = self._stored_view(args.get("view") or {}, user)
-        self.views[user] = [view]
-        return {"ok": True, "view": view}
-
-    def api_views_push(self, args: dict[str, Any]) -> dict[str, Any]:
-        user, error = self.triggers.exchange(str(args.get("trigger_id", "")))
-        if user is None:
-            return {"ok": False, "error": error}
-        if not self.views.get(user):
-            # Nothing to push onto: views.push needs an open modal.
-            return {"ok": False, "error": "invalid_trigger_id"}
-        if refused := self._refused("views.push", slack_rules.view_refusal(args.get("view"))):
-            return refused
-        view = self._stored_view(args.get("view") or {}, user)
-        self.views[user].append(view)
-        return {"ok": True, "view": view}
-
-    def hold_updates(self, view_id: str) -> None:
-        """A submission of `view_id` is in flight: queue views.update calls on it."""
-        with self._lock:
-            self.held_updates.setdefault(view_id, [])
-
-    def release_updates(self, view_id: str) -> None:
-        """The submission's answer is applied: apply the queued updates, in order."""
-        with self._lock:
-            for args in self.held_updates.pop(view_id, []):
-                self.api_views_update(args)
-
-    def api_views_update(self, args: dict[str, Any]) -> dict[str, Any]:
-        view_id = args.get("view_id")
-        if refused := self._refused("views.update", slack_rules.view_refusal(args.get("view"))):
-            return refused
-        if view_id in self.held_updates:
-            self.held_updates[str(view_id)].append(args)
-            return {"ok": True, "view": {**(args.get("view") or {}), "id": view_id}}
-        external_id = args.get("external_id")
-        for user, stack in self.views.items():
-            for index, existing in enumerate(stack):
-                if existing["id"] == view_id or (
-                    external_id and existing.get("external_id") == external_id
-                ):
-                    view = self._stored_view(args.get("view") or {}, user, view_id=existing["id"])
-                    stack[index] = view
-                    return {"ok": True, "view": view}
-        return {"ok": False, "error": "not_found"}
-
-    def api_views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
-        user = str(args.get("user_id", ""))
-        refused = self._refused(
-            "views.publish", slack_rules.view_refusal(args.get("view"))
-        ) or self.slack_file_error((args.get("view") or {}).get("blocks"), dm_channel(user))
-        if refused:
-            return refused
-        view = self._stored_view(args.get("view") or {}, user)
-        self.homes[user] = view
-        return {"ok": True, "view": view}
-
-    def _stored_view(
-        self, view: dict[str, Any], user: str, view_id: str | None = None
-    ) -> dict[str, Any]:
-        stored = json.loads(json.dumps(view))
-        stored["id"] = view_id or f"V{next(self._counter):06d}"
-        stored["hash"] = f"h{next(self._counter)}"
-        stored["user"] = user
-        stored.setdefault("private_metadata", "")
-        stored.setdefault("callback_id", "")
-        stored["state"] = {"values": {}}
-        return stored
-
     def _ts(self) -> str:
         return f"{int(time.time())}.{next(self._counter):06d}"
 
@@ -623,31 +547,6 @@ class FakeSlack(FakeFiles):
                 self.ephemerals.setdefault(target.user, []).append(message)
             return 200, "ok"
 
-    # -- the modals a person has open ------------------------------------------------------
-    def pop_view(self, user: str) -> None:
-        with self._lock:
-            stack = self.views.get(user) or []
-            if stack:
-                stack.pop()
-
-    def clear_views(self, user: str) -> None:
-        with self._lock:
-            self.views[user] = []
-
-    def replace_top_view(self, user: str, view: dict[str, Any]) -> None:
-        with self._lock:
-            stack = self.views.setdefault(user, [])
-            view_id = stack[-1]["id"] if stack else None
-            stored = self._stored_view(view, user, view_id=view_id)
-            if stack:
-                stack[-1] = stored
-            else:
-                stack.append(stored)
-
-    def push_view(self, user: str, view: dict[str, Any]) -> None:
-        with self._lock:
-            self.views.setdefault(user, []).append(self._stored_view(view, user))
-
     def describe(self, user: str) -> str:
         """Everything this person can see right now, rendered (for failing asserts)."""
         parts = [f"DM: {m.rendered}" for m in self.dms(user)]
@@ -662,59 +561,6 @@ class FakeSlack(FakeFiles):
 _SERVING: dict[str, FakeSlack] = {}
 
 
-def dm_channel(slack_user_id: str) -> str:
-    return "D" + slack_user_id
-
-
 def normalize_channel(channel: str) -> str:
     """Posting to a user id lands in the DM with the bot, as in Slack."""
     return dm_channel(channel) if channel.startswith(("U", "W")) else channel
-
-
-def _decode_args(handler: BaseHTTPRequestHandler, raw: bytes) -> dict[str, Any]:
-    content_type = handler.headers.get("Content-Type", "")
-    if "application/json" in content_type:
-        args = json.loads(raw or b"{}")
-    else:
-        args = {k: v[0] for k, v in parse_qs(raw.decode("utf-8")).items()}
-    for key in ("blocks", "view", "attachments", "files"):
-        if isinstance(args.get(key), str):
-            with contextlib.suppress(ValueError):
-                args[key] = json.loads(args[key])
-    return args
-
-
-def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-        def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if self.path.startswith("/response/"):
-                status, answer = fake.handle_response_url(
-                    self.path.rsplit("/", 1)[-1], json.loads(raw or b"{}")
-                )
-                self._send(status, {}, answer.encode())
-                return
-            if self.path.startswith(UPLOAD_PATH):
-                status, body = fake.handle_upload(self.path[len(UPLOAD_PATH) :], raw)
-                self._send(status, {}, body)
-                return
-            if not self.path.startswith("/api/"):
-                self._send(404, {}, b"not found")
-                return
-            args = _decode_args(self, raw)
-            status, headers, body = fake.handle_api(self.path[len("/api/") :], args)
-            self._send(status, headers, json.dumps(body).encode())
-
-        def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            for key, value in headers.items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-    return Handler
