@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.cli_errors import CliError, explain
 from bot.cli_errors import safe_url as _safe_url
-from bot.cli_files import read_csv, roster_help, write_new_file
+from bot.cli_files import read_csv, read_text, roster_help, write_file, write_new_file
 from bot.config import MissingSetting, Settings, default_database_url, ensure_database_folder
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -75,6 +75,26 @@ def build_parser() -> argparse.ArgumentParser:
     milestones_import.add_argument("file", type=Path)
     milestones_import.add_argument("--now", help=AS_IF_AT)
     milestones_import.set_defaults(handler=_milestones_import)
+    templates = milestones_sub.add_parser(
+        "templates", help="the ramp milestone templates as YAML (export, edit, import)"
+    )
+    templates_sub = templates.add_subparsers(
+        dest="templates_command", required=True, metavar="ACTION"
+    )
+    templates_export = templates_sub.add_parser("export", help="write the templates to FILE")
+    templates_export.add_argument("file", type=Path)
+    templates_export.set_defaults(handler=_templates_export)
+    templates_import = templates_sub.add_parser(
+        "import",
+        help="make the templates what FILE says (all or nothing)",
+        description="Replace the program's ramp milestone templates with those in FILE "
+        "(as `export` writes it). The file's order is the program's order; a template left "
+        "out is retired; hires keep the milestones they were given. Every problem is "
+        "reported with its line and nothing is changed.",
+    )
+    templates_import.add_argument("file", type=Path)
+    templates_import.add_argument("--now", help=AS_IF_AT)
+    templates_import.set_defaults(handler=_templates_import)
     reminders = sub.add_parser("reminders", help="the reminder sweep")
     reminders_sub = reminders.add_subparsers(
         dest="reminders_command", required=True, metavar="ACTION"
@@ -194,15 +214,19 @@ def _db_downgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _import_file(
-    args: argparse.Namespace, settings: Settings, work: Callable[[Any, str, Any], str]
+    args: argparse.Namespace,
+    settings: Settings,
+    work: Callable[[Any, str, Any], str],
+    read: Callable[[Path], str] = read_csv,
 ) -> int:
-    """Read the CSV, check the database is migrated, run `work(db, text, now)` in one
-    transaction and print what it says; a refused file prints its problems (exit 1)."""
+    """Read the file (a CSV by default), check the database is migrated, run
+    `work(db, text, now)` in one transaction and print what it says; a refused file
+    prints its problems (exit 1)."""
     from bot.runtime import Runtime
     from bot.services.errors import DomainError
 
-    as_of = parse_instant(args.now) if args.now else None
-    text = read_csv(args.file)
+    as_of = parse_instant(args.now) if getattr(args, "now", None) else None
+    text = read(args.file)
     runtime = Runtime.from_settings(settings)
     _require_migrated(settings)
     try:
@@ -252,6 +276,32 @@ def _milestones_import(args: argparse.Namespace, settings: Settings) -> int:
         return f"milestones recorded as system-tracked: {import_csv(db, text, now=now)}"
 
     return _import_file(args, settings, work)
+
+
+def _templates_export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.runtime import Runtime
+    from bot.services.milestone_templates_file import export_yaml
+
+    runtime = Runtime.from_settings(settings)
+    _require_migrated(settings)
+    with runtime.db() as db:
+        text = export_yaml(db, runtime.now())
+    write_file(args.file, text)
+    print(f"milestone templates written to {args.file}")
+    return 0
+
+
+def _templates_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.milestone_templates_file import import_yaml
+
+    def work(db: Any, text: str, now: Any) -> str:
+        return import_yaml(db, text, now=now).summary()
+
+    return _import_file(args, settings, work, read=_read_yaml)
+
+
+def _read_yaml(path: Path) -> str:
+    return read_text(path, save_as="your editor's UTF-8 encoding")
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

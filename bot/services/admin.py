@@ -5,7 +5,6 @@ that names it and says what to enter, then `program.update` stores and audits it
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -14,7 +13,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from bot.services import access, audit, program, roster
+from bot.services import access, audit, inputs, program, roster
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.program import ProgramConfig, Training
 from models import Mentor, User
@@ -213,13 +212,9 @@ def _trainings(raw: Any, current: ProgramConfig, errors: dict[str, str]) -> list
     trainings: list[Training] = []
     used: set[str] = set()
     for name in names:
-        key = existing.get(name.lower()) or _slug(name)
+        key = existing.get(name.lower()) or inputs.slug(name, "training")
         while key in used:
             key += "-2"
         used.add(key)
         trainings.append(Training(key=key, name=name))
     return trainings
-
-
-def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:90] or "training"

@@ -4,6 +4,7 @@ name, so a service can report every bad field at once."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -89,6 +90,11 @@ def is_web_link(text: str) -> bool:
     """True for an http(s) link with a host, e.g. https://wiki.example.com/qbr."""
     parsed = urlparse(text.strip().strip("<>"))
     return parsed.scheme in ("http", "https") and "." in parsed.netloc and " " not in text.strip()
+
+
+def slug(name: str, fallback: str) -> str:
+    """A lasting key made from a name: lower case, dashes, at most 90 characters."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:90] or fallback
 
 
 def parse_day(raw: object, field: str, errors: dict[str, str], *, what: str) -> date | None:
