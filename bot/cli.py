@@ -95,6 +95,24 @@ def build_parser() -> argparse.ArgumentParser:
     templates_import.add_argument("file", type=Path)
     templates_import.add_argument("--now", help=AS_IF_AT)
     templates_import.set_defaults(handler=_templates_import)
+    trainings = sub.add_parser("trainings", help="mentor trainings")
+    trainings_sub = trainings.add_subparsers(
+        dest="trainings_command", required=True, metavar="ACTION"
+    )
+    trainings_import = trainings_sub.add_parser(
+        "import",
+        help="record training completions from an LMS export (CSV)",
+        description="Record mentors' required trainings as completed (system-tracked) "
+        "from an LMS export in UTF-8. Bad rows are reported by line and nothing is written.",
+        epilog="columns: slack_user_id (or email),training,completed_date\n"
+        "example row:\n  U04ABCD1234,Mentor basics,2026-11-02\n"
+        "training is a required training's name or key (see /mentor admin); a mentor "
+        "with every required training done is certified",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    trainings_import.add_argument("file", type=Path)
+    trainings_import.add_argument("--now", help=AS_IF_AT)
+    trainings_import.set_defaults(handler=_trainings_import)
     reminders = sub.add_parser("reminders", help="the reminder sweep")
     reminders_sub = reminders.add_subparsers(
         dest="reminders_command", required=True, metavar="ACTION"
@@ -274,6 +292,15 @@ def _milestones_import(args: argparse.Namespace, settings: Settings) -> int:
 
     def work(db: Any, text: str, now: Any) -> str:
         return f"milestones recorded as system-tracked: {import_csv(db, text, now=now)}"
+
+    return _import_file(args, settings, work)
+
+
+def _trainings_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.trainings_import import import_csv
+
+    def work(db: Any, text: str, now: Any) -> str:
+        return import_csv(db, text, now=now).summary()
 
     return _import_file(args, settings, work)
 

@@ -336,6 +336,7 @@ def _training_rows(view: TrainingsView, viewer_tz: str | None) -> list[kit.Block
             rows.append(
                 kit.section(
                     f":white_check_mark: *{name}* — done {local_day(status.done_at, viewer_tz)}"
+                    + (" (recorded by the LMS)" if status.system_tracked else "")
                 )
             )
         else:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services import audit, milestone_templates, yaml_text
+from bot.services.errors import ImportProblems
 from bot.services.milestone_templates import GIVEN, TemplateFields
 from models import MilestoneTemplate
 
@@ -80,7 +81,7 @@ def export_yaml(db: Session, now: datetime) -> str:
 
 
 def import_yaml(db: Session, text: str, *, now: datetime) -> TemplatesImported:
-    """Make the program's templates what the file says (YamlProblems: nothing written)."""
+    """Make the program's templates what the file says (ImportProblems: nothing written)."""
     milestone_templates.ensure_default_templates(db, now)
     entries = yaml_text.load(text, WHAT, TOP)
     skills = milestone_templates.skills(db)
@@ -132,8 +133,7 @@ def import_yaml(db: Session, text: str, *, now: datetime) -> TemplatesImported:
             + (f"(lines {', '.join(map(str, finals))} do)" if finals else "(none does)")
         )
     if problems:
-        problems.sort(key=_line_number)
-        raise yaml_text.YamlProblems(WHAT, problems)
+        raise ImportProblems(WHAT, problems)
     return _write(db, parsed, now)
 
 
@@ -183,8 +183,3 @@ def _write(
         retired=retired,
     )
     return TemplatesImported(added, changed, retired, behind)
-
-
-def _line_number(problem: str) -> int:
-    head = problem.split(":", 1)[0].removeprefix("line ")
-    return int(head) if head.isdigit() else 0

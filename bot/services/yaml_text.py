@@ -8,18 +8,7 @@ from typing import Any
 
 import yaml
 
-from bot.services.errors import DomainError
-
-
-class YamlProblems(DomainError):
-    """The file was refused; `problems` lists "line N: what is wrong", in file order."""
-
-    def __init__(self, what: str, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__(
-            f"{what} not imported ({len(problems)} problem(s)); nothing was changed:\n"
-            + "\n".join(problems)
-        )
+from bot.services.errors import ImportProblems
 
 
 class Mapping(dict[str, Any]):
@@ -56,18 +45,18 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping
 
 
 def load(text: str, what: str, top_key: str) -> list[Any]:
-    """The list under `top_key`, the only key the file may have; YamlProblems (with
+    """The list under `top_key`, the only key the file may have; ImportProblems (with
     the line) when the text is not YAML or has another shape."""
     try:
         document = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}: " if mark is not None else ""
-        raise YamlProblems(what, [f"{where}{exc.problem}"]) from None
+        raise ImportProblems(what, [f"{where}{exc.problem}"]) from None
     except yaml.YAMLError as exc:
-        raise YamlProblems(what, [f"line 1: not YAML ({exc})"]) from None
+        raise ImportProblems(what, [f"line 1: not YAML ({exc})"]) from None
     if not isinstance(document, Mapping):
-        raise YamlProblems(what, [f"line 1: the file must start with `{top_key}:`"])
+        raise ImportProblems(what, [f"line 1: the file must start with `{top_key}:`"])
     problems = [
         f"line {document.line_of(key)}: unknown key '{key}' (only `{top_key}:` is read)"
         for key in document
@@ -77,7 +66,7 @@ def load(text: str, what: str, top_key: str) -> list[Any]:
     if not isinstance(items, list):
         problems.append(f"line {document.line_of(top_key)}: `{top_key}:` must be a list")
     if problems:
-        raise YamlProblems(what, problems)
+        raise ImportProblems(what, problems)
     return items
 
 
