@@ -75,26 +75,24 @@ def build_parser() -> argparse.ArgumentParser:
     milestones_import.add_argument("file", type=Path)
     milestones_import.add_argument("--now", help=AS_IF_AT)
     milestones_import.set_defaults(handler=_milestones_import)
-    templates = milestones_sub.add_parser(
-        "templates", help="the ramp milestone templates as YAML (export, edit, import)"
+    _yaml_actions(
+        milestones_sub.add_parser(
+            "templates", help="the ramp milestone templates as YAML (export, edit, import)"
+        ),
+        "templates",
+        _templates_export,
+        _templates_import,
+        "Replace the program's ramp milestone templates with those in FILE (as `export` "
+        "writes it). The file's order is the program's order; a template left out is "
+        "retired; hires keep the milestones they were given.",
     )
-    templates_sub = templates.add_subparsers(
-        dest="templates_command", required=True, metavar="ACTION"
+    _yaml_actions(
+        sub.add_parser("curriculum", help="the curriculum (suggested topics per week) as YAML"),
+        "curriculum",
+        _curriculum_export,
+        _curriculum_import,
+        "Replace the curriculum with the one in FILE (as `export` writes it).",
     )
-    templates_export = templates_sub.add_parser("export", help="write the templates to FILE")
-    templates_export.add_argument("file", type=Path)
-    templates_export.set_defaults(handler=_templates_export)
-    templates_import = templates_sub.add_parser(
-        "import",
-        help="make the templates what FILE says (all or nothing)",
-        description="Replace the program's ramp milestone templates with those in FILE "
-        "(as `export` writes it). The file's order is the program's order; a template left "
-        "out is retired; hires keep the milestones they were given. Every problem is "
-        "reported with its line and nothing is changed.",
-    )
-    templates_import.add_argument("file", type=Path)
-    templates_import.add_argument("--now", help=AS_IF_AT)
-    templates_import.set_defaults(handler=_templates_import)
     trainings = sub.add_parser("trainings", help="mentor trainings")
     trainings_sub = trainings.add_subparsers(
         dest="trainings_command", required=True, metavar="ACTION"
@@ -170,6 +168,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(handler=_demo)
     return parser
+
+
+def _yaml_actions(
+    parser: argparse.ArgumentParser, what: str, export: Handler, import_: Handler, replaces: str
+) -> None:
+    """`export FILE` and `import FILE` of something a program lead keeps as YAML."""
+    actions = parser.add_subparsers(dest=f"{what}_command", required=True, metavar="ACTION")
+    exporting = actions.add_parser("export", help=f"write the {what} to FILE")
+    exporting.add_argument("file", type=Path)
+    exporting.set_defaults(handler=export)
+    importing = actions.add_parser(
+        "import",
+        help=f"make the {what} what FILE says (all or nothing)",
+        description=f"{replaces} Every problem is reported with its line and nothing is changed.",
+    )
+    importing.add_argument("file", type=Path)
+    importing.add_argument("--now", help=AS_IF_AT)
+    importing.set_defaults(handler=import_)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -305,17 +321,39 @@ def _trainings_import(args: argparse.Namespace, settings: Settings) -> int:
     return _import_file(args, settings, work)
 
 
-def _templates_export(args: argparse.Namespace, settings: Settings) -> int:
+def _export(
+    args: argparse.Namespace, settings: Settings, what: str, produce: Callable[[Any, Any], str]
+) -> int:
+    """Write what `produce(db, now)` returns to the file (replaced if it exists)."""
     from bot.runtime import Runtime
-    from bot.services.milestone_templates_file import export_yaml
 
     runtime = Runtime.from_settings(settings)
     _require_migrated(settings)
     with runtime.db() as db:
-        text = export_yaml(db, runtime.now())
+        text = produce(db, runtime.now())
     write_file(args.file, text)
-    print(f"milestone templates written to {args.file}")
+    print(f"{what} written to {args.file}")
     return 0
+
+
+def _templates_export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.milestone_templates_file import export_yaml
+
+    return _export(args, settings, "milestone templates", export_yaml)
+
+
+def _curriculum_export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.curriculum_file import export_yaml
+
+    return _export(args, settings, "curriculum", lambda db, _now: export_yaml(db))
+
+
+def _curriculum_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.curriculum_file import import_yaml
+
+    return _import_file(
+        args, settings, lambda db, text, now: import_yaml(db, text, now=now), read=_read_yaml
+    )
 
 
 def _templates_import(args: argparse.Namespace, settings: Settings) -> int:

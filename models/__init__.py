@@ -15,6 +15,7 @@ from models.assignments import (
 )
 from models.audit import AuditEntry
 from models.base import Base
+from models.curriculum import CurriculumTopic, MentorshipResource
 from models.interaction_state import InteractionState
 from models.mentors import Mentor, MentorTraining
 from models.milestones import MilestoneSubmission, MilestoneTemplate, RampMilestone
@@ -38,11 +39,13 @@ __all__ = [
     "Assignment",
     "AuditEntry",
     "Base",
+    "CurriculumTopic",
     "InteractionState",
     "MatchProposal",
     "Mentor",
     "MentorQuestion",
     "MentorTraining",
+    "MentorshipResource",
     "MentorshipSession",
     "MilestoneSubmission",
     "MilestoneTemplate",

@@ -27,6 +27,8 @@ MILESTONE_REQUEST_CHANGES = "milestone.request_changes"  # value: submission id
 TEMPLATE_EDIT = "milestone_template.edit_open"  # value: template key, or "" for a new one
 TEMPLATE_UP = "milestone_template.move_up"  # value: template key
 TEMPLATE_RETIRE = "milestone_template.retire"  # value: template key
+# The curriculum and mentors' resources (listeners/curriculum.py)
+CURRICULUM_EDIT = "curriculum.edit_open"  # value: week number, or "" for a new week
 SELF_ASSESS = "progress.self_assess_open"  # value: assignment id
 COMPLETE = "assignment.complete_open"  # value: assignment id
 EXTEND = "assignment.extend_open"  # value: assignment id (listeners/term.py)
