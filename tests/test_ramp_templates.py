@@ -16,7 +16,7 @@ from bot.services.analytics.shared import Scope
 from bot.services.program import load as load_program
 from bot.testing.driver import buttons_in
 from models import AuditEntry, MilestoneTemplate, RampMilestone
-from tests.factories import make_people
+from tests.factories import make_assignment, make_mentor, make_people
 
 FINAL = "Fully ramped"
 
@@ -254,3 +254,33 @@ def test_a_bad_templates_file_names_each_line_and_changes_nothing(
     assert "line 1: unknown key 'ramp'" in capsys.readouterr().err
     db.expire_all()
     assert len(db.scalars(sa.select(MilestoneTemplate)).all()) == 0  # not even seeded
+
+
+def test_how_a_template_is_verified_decides_what_a_submit_does(slack, world, db) -> None:  # type: ignore[no-untyped-def]
+    mentor = make_mentor(db, world.veteran)
+    make_assignment(db, mentor, world.new_hire)
+    db.commit()
+    listing = slack.mentor(world.admin, "milestones templates")
+    slack.click(world.admin, "Edit", near="Product certification passed", message=listing)
+    slack.submit(world.admin, {"How it is verified": "system_tracked"})
+    slack.click(world.admin, "Edit", near="Shadowed five customer calls", message=listing)
+    slack.submit(world.admin, {"How it is verified": "self_report"})
+    text = slack.mentor(world.admin, "milestones templates").all_text
+    assert "verified: a system records it (CRM, LMS)" in text
+    assert "verified: the hire reports it" in text
+
+    # Newt has a mentor, yet reports "Shadowed five calls" himself; the certification
+    # is recorded by the LMS, never submitted; the rest still go to Vera for review.
+    slack.open_home(world.new_hire)
+    slack.click(world.new_hire, "Submit", home=True, near="Shadowed five customer calls")
+    assert slack.submit(world.new_hire, {"Evidence": "Five calls with Omar"}).ok
+    shadowed = _rows(db, "shadowed-calls")[str(world.new_hire.user_id)]
+    assert shadowed.status == "achieved" and shadowed.verification_method == "self_report"
+    slack.click(world.new_hire, "Submit", home=True, near="Product certification passed")
+    refused = slack.submit(world.new_hire, {"Evidence": "Certificate #42"})
+    assert "recorded by a system" in " ".join(refused.errors.values())
+    assert _rows(db, "product-certification")[str(world.new_hire.user_id)].status == "open"
+    slack.close_modal(world.new_hire)
+    slack.click(world.new_hire, "Submit", home=True, near="First customer call led solo")
+    assert slack.submit(world.new_hire, {"Evidence": "Led the Acme call"}).ok
+    assert _rows(db, "first-call-solo")[str(world.new_hire.user_id)].status == "submitted"

@@ -108,6 +108,15 @@ def give(template: MilestoneTemplate, hire: User) -> RampMilestone:
     )
 
 
+def verification_of(db: Session, key: str | None) -> str:
+    """How a hire's milestone from template `key` is verified (a mentorship goal, with
+    no template, is the mentor's to review)."""
+    if key is None:
+        return "mentor_verified"
+    found = db.scalar(select(MilestoneTemplate.verification).where(MilestoneTemplate.key == key))
+    return found or "mentor_verified"
+
+
 def _target(hire: User, template: MilestoneTemplate) -> Any:
     return hire.hire_date + timedelta(days=template.days_from_hire) if hire.hire_date else None
 

@@ -346,7 +346,8 @@ def submit(
     now: datetime,
 ) -> Submitted:
     """The mentee submits a milestone with evidence (a link or a few words). With a
-    mentor it waits for their review; without one it is self-reported and achieved."""
+    mentor it waits for their review; without one, or when its template says the hire
+    reports it, it is self-reported and achieved. One a system records is refused."""
     actor = access.load_user(db, actor_id)
     milestone = _load_milestone(db, milestone_id)
     if milestone.mentee_user_id != actor.id:
@@ -370,7 +371,15 @@ def submit(
             f"*{milestone.milestone_name}* is already achieved "
             f"({milestone.achieved_date.isoformat() if milestone.achieved_date else 'done'})."
         )
-    reviewing = reviewing_assignment(db, actor.id)
+    # The template says how it is verified: a system records it, the hire reports it,
+    # or (a mentorship goal, or the default) the mentor reviews it if there is one.
+    how = milestone_templates.verification_of(db, milestone.template_key)
+    if how == "system_tracked":
+        raise Conflict(
+            f"*{milestone.milestone_name}* is recorded by a system (the CRM or the LMS), "
+            "not submitted: it shows as achieved once the program records it."
+        )
+    reviewing = reviewing_assignment(db, actor.id) if how == "mentor_verified" else None
     submission = MilestoneSubmission(
         milestone_id=milestone.id, submitted_by_user_id=actor.id, evidence=text, submitted_at=now
     )
