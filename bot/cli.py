@@ -371,9 +371,7 @@ def _match_cohort(args: argparse.Namespace, settings: Settings) -> int:
     now = parse_instant(args.now) if args.now else runtime.now()
     try:
         with runtime.db() as db:
-            proposal = assignments.propose_cohort(
-                db, actor_id=None, now=now, since=args.since
-            )
+            proposal = assignments.propose_cohort(db, actor_id=None, now=now, since=args.since)
     except DomainError as exc:
         raise CliError(str(exc)) from exc
     print(f"Cohort proposal {proposal.id}")
