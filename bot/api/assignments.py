@@ -104,7 +104,6 @@ class AssignmentOut(BaseModel):
 
 def render(readable: records.Readable) -> AssignmentOut:
     a = readable.assignment
-    private = readable.private
     return AssignmentOut(
         id=a.id,
         mentor_id=a.mentor_id,
@@ -123,9 +122,9 @@ def render(readable: records.Readable) -> AssignmentOut:
         last_session_at=a.last_session_at,
         mentee_rating=a.mentee_rating,
         mentor_rating=a.mentor_rating,
-        completion_notes=a.completion_notes if private else None,
-        mentor_feedback=a.mentor_feedback if private else None,
-        mentee_feedback=a.mentee_feedback if private else None,
+        completion_notes=readable.feedback.get("completion_notes"),
+        mentor_feedback=readable.feedback.get("mentor_feedback"),
+        mentee_feedback=readable.feedback.get("mentee_feedback"),
         created_at=a.created_at,
         updated_at=a.updated_at,
     )
@@ -149,8 +148,7 @@ def _shown(caller: Caller, assignment_id: uuid.UUID) -> AssignmentOut:
 
 
 def _has_private_text(readable: records.Readable) -> bool:
-    a = readable.assignment
-    return any((a.completion_notes, a.mentor_feedback, a.mentee_feedback))
+    return bool(readable.feedback)
 
 
 @router.post("/mentorship-assignments", status_code=201, response_model=AssignmentOut)
