@@ -238,7 +238,9 @@ def chooser_modal(saved: list[Change] | None = None) -> kit.Block:
             "`mentorbot settings export FILE.yaml` keeps them in a file."
         )
     )
-    return kit.modal("Program settings", blocks, callback_id=CHOOSER_VIEW, submit=None, close="Done")
+    return kit.modal(
+        "Program settings", blocks, callback_id=CHOOSER_VIEW, submit=None, close="Done"
+    )
 
 
 def section_modal(config: ProgramConfig, key: str, chooser_id: str) -> kit.Block:
@@ -290,9 +292,7 @@ def _element(f: Field, value: Any, config: ProgramConfig) -> kit.Block:
         )
     if f.kind == "certification":
         option = kit.option("Mentors must be certified before they are matched", "required")
-        return kit.checkboxes(
-            f.name, [option], initial=[CERTIFICATION_REQUIRED] if value else []
-        )
+        return kit.checkboxes(f.name, [option], initial=[CERTIFICATION_REQUIRED] if value else [])
     if f.kind == "channel":
         return kit.channels_select(f.name, initial=value)
     if f.kind == "cadence":

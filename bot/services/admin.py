@@ -40,9 +40,7 @@ def settings_for(db: Session, *, actor_id: uuid.UUID) -> ProgramConfig:
     return program.load(db)
 
 
-def refusal(
-    db: Session, *, actor_id: uuid.UUID, surface: str, now: datetime
-) -> NotAllowed | None:
+def refusal(db: Session, *, actor_id: uuid.UUID, surface: str, now: datetime) -> NotAllowed | None:
     """None for a program admin. For anyone else the refusal to show, and the attempt
     audited in this transaction (the caller raises the refusal once it has committed,
     so the audit row is not rolled back with the refused work)."""

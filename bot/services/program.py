@@ -122,7 +122,7 @@ class ProgramConfig(_Strict):
         default_factory=lambda: [
             Training(key="mentoring-101", name="Mentoring 101"),
             Training(key="privacy", name="Confidentiality & privacy"),
-        ]
+        ],
     )
     recognition_channel: str | None = None
     # Assignment defaults (FR-2.4, FR-2.5, FR-3.1)
