@@ -64,28 +64,49 @@ def save_settings(
 ) -> list[Change]:
     """Store the settings of one form (setting name -> what was entered) that changed,
     audited, and return what changed. InvalidInput names each bad setting; nothing is
-    written then.
-
-    Turning "certified before mentoring" off lets every mentor who was waiting for
-    certification be matched at once."""
+    written then."""
     actor = access.load_user(db, actor_id)
     access.require_admin(actor)
     current = program.load(db)
-    before = current.model_dump()
     entered: dict[str, Any] = {}
     for name, raw in form.items():
         *group, leaf = name.split(".")
         if group:
-            target = entered.setdefault(group[0], dict(before[group[0]]))
-            target[leaf] = _shaped(name, raw, current)
+            entered.setdefault(group[0], {})[leaf] = _shaped(name, raw, current)
         else:
             entered[name] = _shaped(name, raw, current)
+    return apply_settings(db, entered=entered, actor_id=actor_id, now=now, source="slack")
+
+
+def apply_settings(
+    db: Session,
+    *,
+    entered: dict[str, Any],
+    actor_id: uuid.UUID | None,
+    now: datetime,
+    source: str,
+) -> list[Change]:
+    """Check `entered` (top-level setting -> value) with every other setting in force,
+    store what changed, audited with its `source` (slack, cli), and return each changed
+    setting. A group given in part (`match_weights: {expertise: 50}`) keeps the rest.
+    InvalidInput names each bad setting; nothing is written then.
+
+    Turning "certified before mentoring" off lets every mentor who was waiting for
+    certification be matched at once."""
+    current = program.load(db)
+    before = current.model_dump()
+    merged = {**before}
+    for key, value in entered.items():
+        group = before.get(key)
+        merged[key] = (
+            {**group, **value} if isinstance(group, dict) and isinstance(value, dict) else value
+        )
     # Compared once checked, so "180" typed over 180 is no change.
-    checked = program.validate({**before, **entered}).model_dump()
+    checked = program.validate(merged).model_dump()
     changes = {key: checked[key] for key in entered if checked[key] != before[key]}
     if not changes:
         return []
-    after = program.update(db, changes=changes, actor_id=actor_id, now=now)
+    after = program.update(db, changes=changes, actor_id=actor_id, now=now, source=source)
     if current.require_certification and not after.require_certification:
         _activate_waiting_mentors(db, actor_id=actor_id, now=now)
     return [
@@ -156,7 +177,7 @@ def _share(text: str) -> Any:
     return float(percent / 100) if percent.is_finite() else text
 
 
-def _activate_waiting_mentors(db: Session, *, actor_id: uuid.UUID, now: datetime) -> None:
+def _activate_waiting_mentors(db: Session, *, actor_id: uuid.UUID | None, now: datetime) -> None:
     waiting = db.execute(
         update(Mentor)
         .where(Mentor.is_active.is_(False), Mentor.opted_out_at.is_(None))
