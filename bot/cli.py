@@ -122,9 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
     cohort.add_argument("--now", help=AS_IF_AT)
     cohort.set_defaults(handler=_match_cohort)
 
-    from bot import cli_api
+    from bot import cli_api, cli_settings
 
     cli_api.add_parsers(sub)
+    cli_settings.add_parsers(sub)
 
     demo = sub.add_parser("demo", help="the whole workflow against a local fake Slack")
     demo.add_argument("--database-url", help="default: a throw-away SQLite file")

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.blocks import dates
 from bot.services import (
     access,
     audit,
@@ -413,7 +414,7 @@ def _check_request(
         )
     if mentor.paused_until is not None and mentor.paused_until >= now.date():
         raise Conflict(
-            f"{name} has paused mentoring until {mentor.paused_until:%b %d, %Y}. "
+            f"{name} has paused mentoring until {dates.day(mentor.paused_until)}. "
             "Pick another mentor, or ask again after that date."
         )
     same_pair = db.scalar(

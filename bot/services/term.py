@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.blocks import dates
 from bot.services import access, audit, capacity, feedback_texts, inputs, sessions
 from bot.services.assignments import (
     CADENCE_LABELS,
@@ -374,7 +375,7 @@ def about(db: Session, assignment: Assignment, actor_id: uuid.UUID) -> str:
 
 
 def _day(value: date | None) -> str:
-    return f"{value:%a} {value.day} {value:%b %Y}" if value else "none"
+    return dates.day(value, missing="none")
 
 
 def _iso(value: date | None) -> str | None:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.blocks import dates
 from bot.services import access, assignments, audit
 from bot.services import capacity as slots
 from bot.services.errors import Conflict, InvalidInput
@@ -211,7 +212,7 @@ def decline_waiting_for_pause(
         mentor.id,
         actor_id=user_id,
         now=now,
-        reason=f"Paused until {until:%a} {until.day} {until:%b %Y}",
+        reason=f"Paused until {dates.day(until)}",
         key="mentor_paused",
     )
 
