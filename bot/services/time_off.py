@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from bot.services import access, audit
+from bot.services import access, audit, inputs
 from bot.services import capacity as slots
 from bot.services.errors import Conflict, InvalidInput
 from bot.services.mentors import local_today, require_mentor
@@ -170,7 +170,7 @@ def pause(db: Session, *, user_id: uuid.UUID, args: str, now: datetime) -> Pause
         until: date | None = None
     else:
         try:
-            until = date.fromisoformat(typed)
+            until = inputs.iso_date(typed)
         except ValueError:
             raise InvalidInput(
                 {"date": f"'{typed}' is not a date like 2026-12-31. {usage}"}
