@@ -16,6 +16,8 @@ CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{1,30}")
 TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 #: Slack's own cap on a plain_text_input without a max_length.
 SLACK_TEXT_LIMIT = 3000
+#: Past this a number no longer fits the database's integer columns.
+LARGEST_NUMBER = 10**9
 #: What a request Slack's client could never send (a choice the form doesn't offer, a
 #: value of the wrong kind) gets: one message, nothing saved.
 CRAFTED = (
@@ -110,22 +112,23 @@ def _text_problem(element: Block, value: object) -> str | None:
 
 
 def _number_problem(element: Block, value: object) -> str | None:
+    # The range and the wording of a bad number are each form's own (its service
+    # says "from 1 to 20"); here only what no number column can hold is refused.
     if value is None:
         return None
     if not isinstance(value, str):
         return CRAFTED
-    low, high = element.get("min_value"), element.get("max_value")
-    span = f" from {low} to {high}" if low is not None and high is not None else ""
+    if inputs.has_control_characters(value):
+        return inputs.CONTROL_MESSAGE
     try:
         number = Decimal(value.strip())
     except InvalidOperation:
-        return f"Enter a number{span}."
-    whole = number.is_finite() and number == number.to_integral_value()
-    if not number.is_finite() or (not element.get("is_decimal_allowed") and not whole):
-        return f"Enter a whole number{span}."
-    if (low is not None and number < Decimal(low)) or (high is not None and number > Decimal(high)):
-        return f"Enter a number{span}."
-    return None
+        return None
+    if number.is_finite() and abs(number) <= LARGEST_NUMBER:
+        return None
+    low, high = element.get("min_value"), element.get("max_value")
+    span = f" from {low} to {high}" if low is not None and high is not None else ""
+    return f"Enter a number{span}."
 
 
 def _date_problem(value: object) -> str | None:
