@@ -26,6 +26,7 @@ from bot.services import (
     audit,
     capacity,
     coverage,
+    inputs,
     interaction_state,
     matching,
     milestones,
@@ -858,7 +859,7 @@ def parse_goals(text: str, start: date) -> list[dict[str, Any]]:
         found = _GOAL_WITH_DATE.match(line)
         if found:
             try:
-                target = date.fromisoformat(_zero_pad(found["date"]))
+                target = inputs.iso_date(_zero_pad(found["date"]))
             except ValueError:
                 problems.append(f"line {n}: '{found['date']}' is not a date like 2026-12-31")
                 continue
@@ -911,7 +912,7 @@ def _parse_period(start_raw: str | None, end_raw: str | None, today: date) -> tu
 
 def _parse_date(raw: str | None) -> date | None:
     try:
-        return date.fromisoformat(raw) if raw else None
+        return inputs.iso_date(raw) if raw else None
     except ValueError:
         return None
 

@@ -341,7 +341,7 @@ def _keep_achieved(
 
 def _new_end(raw: str | None, start: date, today: date, errors: dict[str, str]) -> date | None:
     try:
-        end = date.fromisoformat(raw) if raw else None
+        end = inputs.iso_date(raw) if raw else None
     except ValueError:
         end = None
     if end is None:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.blocks import dates
-from bot.services import access, assignments, audit
+from bot.services import access, assignments, audit, inputs
 from bot.services import capacity as slots
 from bot.services.errors import Conflict, InvalidInput
 from bot.services.mentors import local_today, require_mentor
@@ -167,7 +167,7 @@ def pause(db: Session, *, user_id: uuid.UUID, args: str, now: datetime) -> Pause
         until: date | None = None
     else:
         try:
-            until = date.fromisoformat(typed)
+            until = inputs.iso_date(typed)
         except ValueError:
             raise InvalidInput(
                 {"date": f"'{typed}' is not a date like 2026-12-31. {usage}"}
