@@ -16,7 +16,7 @@ VERIFICATION_METHODS = ("self_report", "mentor_verified", "system_tracked")
 MILESTONE_STATUSES = ("open", "submitted", "changes_requested", "achieved")
 
 #: The customer-success ramp a program starts with (key, name, description, days from
-#: hire, fully ramped): migration 0012 seeds it, and so does the first use of an empty
+#: hire, fully ramped): migration 0013 seeds it, and so does the first use of an empty
 #: program (bot/services/milestone_templates.py).
 DEFAULT_TEMPLATES: list[tuple[str, str, str, int, bool]] = [
     (

@@ -129,7 +129,7 @@ def test_bad_curriculum_input_names_the_field_and_non_admins_are_refused(slack, 
     assert "Only program admins" in slack.describe(world.veteran)
     db.expire_all()
     refusal = db.scalar(sa.select(AuditEntry).where(AuditEntry.action == "admin.refused"))
-    assert refusal is not None and refusal.details["surface"] == "curriculum"
+    assert refusal is not None and refusal.entity_id == "curriculum"
 
 
 def test_the_curriculum_round_trips_through_yaml(

@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 from bot.blocks import curriculum as blocks
 from bot.blocks.actions import CURRICULUM_EDIT
 from bot.listeners.actor import Actor
+from bot.listeners.admin import admit
 from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.messaging import send_dm
 from bot.listeners.support import (
     Form,
     modal_button,
     open_modal,
-    refusal_audited,
     submit_service,
 )
 from bot.runtime import Runtime
@@ -51,28 +51,22 @@ def open_week(
 ) -> None:
     week = int(value) if value.isdigit() else None
 
-    def load() -> tuple[list[curriculum.Topic], int]:
-        with runtime.db() as db:
-            return curriculum.week_form(db, actor_id=actor.id, week=week)
-
-    topics, next_week = refusal_audited(runtime, actor, SURFACE, load)
+    admit(runtime, actor, SURFACE)
+    with runtime.db() as db:
+        topics, next_week = curriculum.week_form(db, actor_id=actor.id, week=week)
     open_modal(client, trigger_id, blocks.week_modal(week, topics, next_week))
 
 
 def on_week_saved(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
     def save(db: Session, form: Form) -> tuple[int, int]:
-        return refusal_audited(
-            context["runtime"],
-            form.actor,
-            SURFACE,
-            lambda: curriculum.save_typed_week(
-                db,
-                actor_id=form.actor.id,
-                editing=int(form.metadata) if form.metadata.isdigit() else None,
-                week=form.values.get("week"),
-                typed=form.values.get("topics"),
-                now=form.now,
-            ),
+        admit(context["runtime"], form.actor, SURFACE)
+        return curriculum.save_typed_week(
+            db,
+            actor_id=form.actor.id,
+            editing=int(form.metadata) if form.metadata.isdigit() else None,
+            week=form.values.get("week"),
+            typed=form.values.get("topics"),
+            now=form.now,
         )
 
     submit_service(ack, view, context, save, lambda saved: blocks.week_saved_view(*saved))

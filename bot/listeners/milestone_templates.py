@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.blocks import milestone_templates as blocks
 from bot.blocks.actions import TEMPLATE_EDIT, TEMPLATE_RETIRE, TEMPLATE_UP
 from bot.listeners.actor import Actor
+from bot.listeners.admin import admit
 from bot.listeners.commands import Invocation
 from bot.listeners.guard import run_reporting
 from bot.listeners.support import (
@@ -21,7 +22,6 @@ from bot.listeners.support import (
     answer,
     modal_button,
     open_modal,
-    refusal_audited,
     submit_service,
 )
 from bot.runtime import Runtime
@@ -41,25 +41,20 @@ def register(app: App) -> None:
 def templates_command(inv: Invocation) -> None:
     """The list, with a button for each change."""
 
-    def listing() -> list[Any]:
-        with inv.runtime.db() as db:
-            return milestone_templates.catalogue(db, actor_id=inv.actor.id, now=inv.runtime.now())
-
-    text, message = blocks.templates_message(
-        refusal_audited(inv.runtime, inv.actor, SURFACE, listing)
-    )
+    admit(inv.runtime, inv.actor, SURFACE)
+    with inv.runtime.db() as db:
+        listing = milestone_templates.catalogue(db, actor_id=inv.actor.id, now=inv.runtime.now())
+    text, message = blocks.templates_message(listing)
     inv.reply(text, message)
 
 
 def open_editor(
     client: WebClient, runtime: Runtime, actor: Actor, trigger_id: str, key: str
 ) -> None:
-    def load() -> Any:
-        with runtime.db() as db:
-            template, behind = milestone_templates.editing(db, actor_id=actor.id, key=key or None)
-            return template, milestone_templates.skills(db), behind
-
-    template, skills, behind = refusal_audited(runtime, actor, SURFACE, load)
+    admit(runtime, actor, SURFACE)
+    with runtime.db() as db:
+        template, behind = milestone_templates.editing(db, actor_id=actor.id, key=key or None)
+        skills = milestone_templates.skills(db)
     open_modal(client, trigger_id, blocks.edit_modal(template, skills, behind))
 
 
@@ -75,18 +70,14 @@ def on_saved(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
             verification=str(values.get("verification") or ""),
             is_final=blocks.FINAL in (values.get("is_final") or []),
         )
-        return refusal_audited(
-            context["runtime"],
-            form.actor,
-            SURFACE,
-            lambda: milestone_templates.save(
-                db,
-                actor_id=form.actor.id,
-                key=form.metadata or None,
-                fields=fields,
-                apply_to_behind=blocks.APPLY in (values.get("apply") or []),
-                now=form.now,
-            ),
+        admit(context["runtime"], form.actor, SURFACE)
+        return milestone_templates.save(
+            db,
+            actor_id=form.actor.id,
+            key=form.metadata or None,
+            fields=fields,
+            apply_to_behind=blocks.APPLY in (values.get("apply") or []),
+            now=form.now,
         )
 
     submit_service(ack, view, context, save, lambda saved: blocks.saved_view(*saved))
@@ -114,7 +105,8 @@ def _listing_button(change: Callable[[Session, Actor, str, datetime], Any]) -> C
                 return milestone_templates.catalogue(db, actor_id=actor.id, now=runtime.now())
 
         def show() -> None:
-            listing = refusal_audited(runtime, actor, SURFACE, work)
+            admit(runtime, actor, SURFACE)
+            listing = work()
             text, message = blocks.templates_message(listing)
             respond(text=text, blocks=message, replace_original=True)
 

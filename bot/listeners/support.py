@@ -22,8 +22,8 @@ from bot.listeners.home import publish_home
 from bot.listeners.messaging import replace_message, send_dm
 from bot.listeners.parsing import mentioned_user_ids
 from bot.runtime import Runtime
-from bot.services import access, audit, coverage, inputs, roster
-from bot.services.errors import NotAllowed, NotFound
+from bot.services import access, coverage, inputs, roster
+from bot.services.errors import NotFound
 
 log = logging.getLogger(__name__)
 
@@ -137,25 +137,6 @@ def mentioned_person(runtime: Runtime, args: str) -> uuid.UUID | None:
         if user is None:
             raise NotFound(f"<@{ids[0]}> is not in the roster yet.")
         return user.id
-
-
-def refusal_audited(runtime: Runtime, actor: Actor, surface: str, work: Callable[[], Any]) -> Any:
-    """Run `work`; when it is refused (NotAllowed), the attempt is audited in a
-    transaction of its own (the refused one rolls back) and the refusal goes on."""
-    try:
-        return work()
-    except NotAllowed:
-        with runtime.db() as db:
-            audit.record(
-                db,
-                actor_id=actor.id,
-                action="admin.refused",
-                entity_type="admin_surface",
-                entity_id=None,
-                now=runtime.now(),
-                surface=surface,
-            )
-        raise
 
 
 #: (client, runtime, actor, trigger_id, button value) -> opens a modal.

@@ -121,6 +121,8 @@ def topic_problem(title: str, url: str | None) -> str | None:
     """What is wrong with one topic, or None."""
     if not title:
         return "the topic needs a title."
+    if inputs.has_control_characters(title + (url or "")):
+        return inputs.CONTROL_MESSAGE[0].lower() + inputs.CONTROL_MESSAGE[1:]
     if len(title) > TOPIC_TITLE_LIMIT:
         return f"keep the title under {TOPIC_TITLE_LIMIT} characters (it has {len(title)})."
     unsafe = url is not None and any(c in url for c in "<>|")

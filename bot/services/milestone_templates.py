@@ -331,6 +331,8 @@ def check(fields: TemplateFields, program_skills: list[str]) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not fields.name or len(fields.name) > NAME_LIMIT:
         errors["name"] = f"Name the milestone in 1 to {NAME_LIMIT} characters."
+    if inputs.has_control_characters(fields.name + (fields.description or "")):
+        errors["description" if fields.description else "name"] = inputs.CONTROL_MESSAGE
     if fields.description and len(fields.description) > DESCRIPTION_LIMIT:
         errors["description"] = f"Keep the description under {DESCRIPTION_LIMIT} characters."
     if not 0 <= fields.days_from_hire <= MAX_DAYS:

@@ -7,8 +7,8 @@ remembers the `template_version` it was given, so an edit never rewrites history
 export recorded (`mentorbot trainings import`). A database with no templates yet is
 seeded with the customer-success ramp the code used to hard-wire (issue 18).
 
-Revision ID: 0012_ramp_templates
-Revises: 0011_questions_row_security
+Revision ID: 0013_ramp_templates
+Revises: 0012_feedback_privacy
 Create Date: 2026-12-06 07:40:00
 
 """
@@ -21,8 +21,8 @@ from alembic import op
 
 from models.milestones import DEFAULT_TEMPLATES
 
-revision: str = "0012_ramp_templates"
-down_revision: str | Sequence[str] | None = "0011_questions_row_security"
+revision: str = "0013_ramp_templates"
+down_revision: str | Sequence[str] | None = "0012_feedback_privacy"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

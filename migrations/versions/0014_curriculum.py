@@ -4,8 +4,8 @@
 each week of a mentorship; `mentorship_resources` the resources a mentor shares with
 one mentorship (issue 18). Two new tables, nothing else.
 
-Revision ID: 0013_curriculum
-Revises: 0012_ramp_templates
+Revision ID: 0014_curriculum
+Revises: 0013_ramp_templates
 Create Date: 2026-12-06 07:45:00
 
 """
@@ -17,8 +17,8 @@ from alembic import op
 
 import models.types
 
-revision: str = "0013_curriculum"
-down_revision: str | Sequence[str] | None = "0012_ramp_templates"
+revision: str = "0014_curriculum"
+down_revision: str | Sequence[str] | None = "0013_ramp_templates"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
