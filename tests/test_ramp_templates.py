@@ -101,11 +101,17 @@ def test_the_ramp_comparison_counts_each_milestone_over_the_hires_given_it(
     slack.click(world.admin, "Add a template")
     assert "Apply this milestone to the 2 hire(s)" in slack.modal_text(world.admin)
     slack.submit(world.admin, {"Name": "Joined a pod", "Target (days from hire)": "7"})
+    # And "Fully ramped" moves to 120 days: version 2 for later hires only.
+    listing = slack.mentor(world.admin, "milestones templates")
+    slack.click(world.admin, "Edit", near=FINAL, message=listing)
+    slack.submit(world.admin, {"Target (days from hire)": "120"})
     later = make_people(db, slack.fake, 2, now=clock[0], hired_days_ago=1)
     db.commit()
     milestones.instantiate_for_new_hires(db, clock[0])
     db.commit()
     assert set(_rows(db, "joined-a-pod")) == {str(p.user_id) for p in later}
+    versions = {k: r.template_version for k, r in _rows(db, "fully-ramped").items()}
+    assert sorted(versions.values()) == [1, 1, 2, 2]
     _reach(db, world.new_hire, "fully-ramped", clock[0].date())
     _reach(db, later[0], "fully-ramped", clock[0].date())
     _reach(db, later[0], "joined-a-pod", clock[0].date())
