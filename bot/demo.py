@@ -84,6 +84,7 @@ def _steps() -> list[Callable[[Demo], None]]:
         matching,
         mentors,
         mentorship,
+        program,
         reminders,
         scheduling,
     )
@@ -92,6 +93,8 @@ def _steps() -> list[Callable[[Demo], None]]:
     # then the clock walks on to another mentorship's end.
     return [
         show_help,
+        # The lead shapes the program before the first match.
+        *program.STEPS,
         *mentors.STEPS,
         *matching.STEPS,
         # A system asks through the REST API; the mentor answers in Slack.
