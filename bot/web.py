@@ -139,4 +139,5 @@ def parse_slack_body(raw: bytes, content_type: str) -> dict[str, Any] | None:
             return None
     except ValueError:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         return None
-    return body if isinstance(body, dict) else None
+    # An empty object is no request Slack sends; Bolt would answer it 404.
+    return body if isinstance(body, dict) and body else None

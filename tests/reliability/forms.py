@@ -177,7 +177,12 @@ PROPOSE = {"Date 1": "2026-11-19", "Time 1": "08:00", "Duration 1 (minutes)": "4
 #: Every modal the app registers (`test_every_modal_is_generated` keeps this complete).
 FORMS = [
     Form("session_log", "veteran", _slash("veteran", "log"), LOG),
-    Form("mentor.optin", "veteran", _slash("veteran", "optin", setup="none"), {}),
+    Form(
+        "mentor.optin",
+        "veteran",
+        _slash("veteran", "optin", setup="none"),
+        {"Expertise": ["Renewals"], "Capacity": "2"},
+    ),
     Form("question.ask", "new_hire", _ask, {}),
     Form("question.answer", "veteran", _answer, {"Answer": "Start from last quarter."}),
     Form(

@@ -307,6 +307,7 @@ def test_every_modal_submission_is_answered_with_errors_on_their_field(
         sent = slack.submit(user, good, crafted=crafted)
         figures["inputs"] += 1
         figures[f"by form: {form.callback_id}"] += 1
+        figures[f"kind: {kind}"] += 1
         action = sent.http.json().get("response_action") if sent.http.body.startswith("{") else None
         if len(errors_logged.records) > logged:
             figures["unhandled exceptions"] += 1
