@@ -259,14 +259,15 @@ def _open(scene: Scene, form: Form) -> dict[str, Any]:
     """The form, open for its person: the one already open, else opened on a fresh scene."""
     user = ROLE_NAMES[form.role]
     top = scene.slack.fake.top_view(user)
-    if top is not None and top.get("callback_id") == form.callback_id:
+    if form.is_open_in(top):
         return top
     scene.reset()
     form.open(scene)
     top = scene.slack.fake.top_view(user)
-    assert top is not None and top.get("callback_id") == form.callback_id, (
+    assert form.is_open_in(top), (
         f"{form.callback_id} did not open; {user} sees:\n{scene.slack.describe(user)}"
     )
+    assert top is not None
     return top
 
 
@@ -306,7 +307,7 @@ def test_every_modal_submission_is_answered_with_errors_on_their_field(
         before, logged = _messages(slack, user), len(errors_logged.records)
         sent = slack.submit(user, good, crafted=crafted)
         figures["inputs"] += 1
-        figures[f"by form: {form.callback_id}"] += 1
+        figures[f"by form: {form.callback_id} {form.metadata_has}".strip()] += 1
         figures[f"kind: {kind}"] += 1
         action = sent.http.json().get("response_action") if sent.http.body.startswith("{") else None
         if len(errors_logged.records) > logged:
