@@ -166,3 +166,26 @@ def test_a_cancel_says_what_was_saved(slack, world, pair) -> None:  # type: igno
     assert slack.submit(world.manager, {"Reason": "Newt moved to the Sales team."}).ok
 
     assert "cancelled the mentorship of Newt Newhire" in slack.modal_text(world.manager)
+
+
+def test_an_error_before_any_listener_still_answers_the_command(slack, world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the roster is unreachable")
+
+    monkeypatch.setattr("bot.services.roster.ensure_user", broken)
+
+    reply = slack.mentor(world.veteran, "help")
+
+    assert "nothing was saved" in reply.text
+
+
+def test_an_error_before_any_listener_still_answers_the_form(slack, world, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    slack.slash(world.veteran, "/mentor", "optin")
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the roster is unreachable")
+
+    monkeypatch.setattr("bot.services.roster.ensure_user", broken)
+    refused = slack.submit(world.veteran, {"Expertise": ["Renewals"], "Capacity": "2"})
+
+    assert "nothing was saved" in " ".join(refused.errors.values())
