@@ -189,3 +189,25 @@ def test_an_error_before_any_listener_still_answers_the_form(slack, world, monke
     refused = slack.submit(world.veteran, {"Expertise": ["Renewals"], "Capacity": "2"})
 
     assert "nothing was saved" in " ".join(refused.errors.values())
+
+
+@pytest.mark.parametrize(
+    "crafted",
+    [
+        {"day": {"day": {"type": "datepicker", "selected_date": 20261117}}},
+        {"day": {"day": {"type": "plain_text_input", "value": "2026-11-17"}}},
+        {"day": "2026-11-17"},
+        {"topics": {"topics": {"type": "multi_static_select", "selected_options": [{}]}}},
+    ],
+)
+def test_a_value_only_a_crafted_request_sends_is_refused_in_one_message(
+    slack, world, db, pair, crafted: dict[str, object]
+) -> None:  # type: ignore[no-untyped-def]
+    slack.slash(world.veteran, "/mentor", "log")
+
+    refused = slack.submit(world.veteran, LOG_VALUES, crafted=crafted)
+
+    [(label, message)] = refused.errors.items()
+    assert label == {"day": "Date", "topics": "Topics"}[next(iter(crafted))]
+    assert "nothing was saved" in message
+    assert _sessions(db) == 0
