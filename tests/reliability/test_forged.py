@@ -158,7 +158,8 @@ FORGERIES: dict[str, Forgery] = {
     "no signature": lambda req, rng: _resigned(req, **{"X-Slack-Signature": None}),
     "body changed after signing": _tampered,
     "broken JSON, signed": lambda req, rng: _signed(
-        rng.choice([b"{", b"[]", b"null", b'"event"', b'{"type": ', b"{}"]), "application/json"
+        rng.choice([b"{", b"[]", b"null", b'"event"', b'{"type": ', b"{}", b"[" * 50_000]),
+        "application/json",
     ),
     "broken form payload, signed": lambda req, rng: _signed(
         urlencode({"payload": rng.choice(["{", "[1]", "null", "not json", "{}"])}).encode(), FORM

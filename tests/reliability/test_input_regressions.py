@@ -114,6 +114,7 @@ def _signed_raw(slack, body: bytes, content_type: str) -> int:  # type: ignore[n
         ("{", "application/json"),
         ("[]", "application/json"),
         ("{}", "application/json"),
+        ("[" * 50_000, "application/json"),
         ("payload=not+json", "application/x-www-form-urlencoded"),
         ("payload=%7B", "application/x-www-form-urlencoded"),
         ("command=%2Fmentor&text=help", "text/plain"),
