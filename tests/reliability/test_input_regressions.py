@@ -212,3 +212,22 @@ def test_a_value_only_a_crafted_request_sends_is_refused_in_one_message(
     assert label == {"day": "Date", "topics": "Topics"}[next(iter(crafted))]
     assert "nothing was saved" in message
     assert _sessions(db) == 0
+
+
+def test_a_pause_until_the_year_9999_is_refused_with_the_range(slack, world, db) -> None:  # type: ignore[no-untyped-def]
+    make_mentor(db, world.veteran)
+    db.commit()
+
+    reply = slack.mentor(world.veteran, "pause until 9999-12-31")
+
+    assert "between 1900 and 2100" in reply.all_text
+
+
+def test_an_action_item_due_in_the_year_9999_is_refused_on_its_field(
+    slack, world, db, pair
+) -> None:  # type: ignore[no-untyped-def]
+    refused = _log(slack, world, **{"Action items": "mentee: Draft the deck by 9999-12-31"})
+
+    assert list(refused.errors) == ["Action items"], refused.errors
+    assert "between 1900 and 2100" in refused.errors["Action items"]
+    assert _sessions(db) == 0
