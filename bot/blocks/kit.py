@@ -38,6 +38,11 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def link_or_text(text: str, url: str | None) -> str:
+    """`text` as a mrkdwn link to `url` (a checked web link), or plain when there is none."""
+    return f"<{url}|{escape(text)}>" if url else escape(text)
+
+
 def header(text: str) -> Block:
     return {"type": "header", "text": plain(text, HEADER_LIMIT)}
 

@@ -258,6 +258,19 @@ FORMS = [
         {"Feedback": "Good.", "Rating": "4"},
     ),
     Form(
+        "milestone_template.edit",
+        "admin",
+        _press("admin", ids.TEMPLATE_EDIT, lambda _scene: ""),
+        {"Name": "Joined a pod", "Target (days from hire)": "7"},
+    ),
+    Form(
+        "curriculum.week",
+        "admin",
+        _press("admin", ids.CURRICULUM_EDIT, lambda _scene: ""),
+        {"Week": "1", "Topics": "Product tour"},
+    ),
+    Form("curriculum.resource", "veteran", _slash("veteran", "resources"), {"Title": "QBR deck"}),
+    Form(
         "completion_cancel",
         "manager",
         _slash("manager", "cancel {new_hire}"),
