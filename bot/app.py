@@ -35,6 +35,7 @@ from bot.listeners import (
     sessions,
     term,
 )
+from bot.listeners.deliveries import handle_once
 from bot.listeners.profiles import make_middleware
 from bot.listeners.workspace import only_our_workspace
 from bot.logsafe import hide_webhook_urls
@@ -114,6 +115,7 @@ def create_app(
         roster.grant_configured_admins(db, settings.mentorbot_admins)
     app.middleware(only_our_workspace)
     app.middleware(make_middleware(runtime, listener_executor, client))
+    app.middleware(handle_once)
     for module in LISTENER_MODULES:
         module.register(app)
     return app

@@ -15,6 +15,7 @@ from models.assignments import (
 )
 from models.audit import AuditEntry
 from models.base import Base
+from models.handled import HandledInteraction
 from models.interaction_state import InteractionState
 from models.mentors import Mentor, MentorTraining
 from models.milestones import MilestoneSubmission, MilestoneTemplate, RampMilestone
@@ -38,6 +39,7 @@ __all__ = [
     "Assignment",
     "AuditEntry",
     "Base",
+    "HandledInteraction",
     "InteractionState",
     "MatchProposal",
     "Mentor",

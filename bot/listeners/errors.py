@@ -7,6 +7,8 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse
 
+from bot.services.idempotency import AlreadyHandled
+
 log = logging.getLogger(__name__)
 
 
@@ -15,6 +17,10 @@ def register(app: App) -> None:
 
 
 def on_unhandled_error(error: Exception, body: dict[str, Any], logger: logging.Logger) -> Any:
+    if isinstance(error, AlreadyHandled):
+        # A listener outside the shared helpers met a twin delivery: nothing to report.
+        logger.info("a second delivery changed nothing (%s)", error)
+        return BoltResponse(status=200, body="")
     logger.error(
         "unhandled error for a %s request", body.get("type", "slash command"), exc_info=error
     )

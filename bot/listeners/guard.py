@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.blocks import kit
 from bot.services.errors import DomainError, InvalidInput, NotFound
+from bot.services.idempotency import AlreadyHandled
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,8 @@ def run_reporting(say: Callable[[str], Any], work: Callable[[], Any]) -> Any:
     """Run `work`; on failure tell the person through `say` instead of raising."""
     try:
         return work()
+    except AlreadyHandled:
+        pass  # another delivery of this request has answered: once is enough
     except DomainError as exc:
         note_if_gone(exc)
         say(str(exc))
@@ -67,6 +70,9 @@ def submit_view(ack: Callable[..., Any], view: dict[str, Any], work: Callable[[]
     back as `response_action: errors` on the fields and the modal stays open."""
     try:
         result = work()
+    except AlreadyHandled:
+        ack()  # another delivery of this submission has answered
+        return None
     except InvalidInput as exc:
         ack(response_action="errors", errors=modal_errors(view, exc.errors))
         return None
