@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse
 
-from bot.services.idempotency import AlreadyHandled
+from bot.listeners.guard import twin_delivery
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +17,7 @@ def register(app: App) -> None:
 
 
 def on_unhandled_error(error: Exception, body: dict[str, Any], logger: logging.Logger) -> Any:
-    if isinstance(error, AlreadyHandled):
+    if twin_delivery(error):
         # A listener outside the shared helpers met a twin delivery: nothing to report.
         logger.info("a second delivery changed nothing (%s)", error)
         return BoltResponse(status=200, body="")

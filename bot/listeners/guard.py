@@ -11,6 +11,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
+
 from bot.blocks import kit
 from bot.services.errors import DomainError, InvalidInput, NotFound
 from bot.services.idempotency import AlreadyHandled
@@ -30,6 +32,15 @@ def sorry_text(exc: BaseException) -> str:
     return SORRY.format(ref=ref)
 
 
+def twin_delivery(exc: BaseException) -> bool:
+    """Whether `exc` says another delivery of this request has already done its work:
+    its change is saved (AlreadyHandled), or it opened the modal (a trigger is used
+    once, and a redelivered request carries the same one)."""
+    if isinstance(exc, AlreadyHandled):
+        return True
+    return isinstance(exc, SlackApiError) and exc.response.get("error") == "exchanged_trigger_id"
+
+
 def note_if_gone(exc: DomainError) -> None:
     """One log line when a click or a form points at something the bot no longer has
     (a stale message, a modal left open while the request was deleted)."""
@@ -41,12 +52,12 @@ def run_reporting(say: Callable[[str], Any], work: Callable[[], Any]) -> Any:
     """Run `work`; on failure tell the person through `say` instead of raising."""
     try:
         return work()
-    except AlreadyHandled:
-        pass  # another delivery of this request has answered: once is enough
     except DomainError as exc:
         note_if_gone(exc)
         say(str(exc))
     except Exception as exc:
+        if twin_delivery(exc):
+            return None  # another delivery of this request has answered: once is enough
         try:
             say(sorry_text(exc))
         except Exception:  # Slack itself may be the thing that is failing
@@ -70,9 +81,6 @@ def submit_view(ack: Callable[..., Any], view: dict[str, Any], work: Callable[[]
     back as `response_action: errors` on the fields and the modal stays open."""
     try:
         result = work()
-    except AlreadyHandled:
-        ack()  # another delivery of this submission has answered
-        return None
     except InvalidInput as exc:
         ack(response_action="errors", errors=modal_errors(view, exc.errors))
         return None
@@ -81,6 +89,9 @@ def submit_view(ack: Callable[..., Any], view: dict[str, Any], work: Callable[[]
         ack(response_action="errors", errors=modal_errors(view, {"_": str(exc)}))
         return None
     except Exception as exc:
+        if twin_delivery(exc):
+            ack()  # another delivery of this submission has answered
+            return None
         ack(response_action="errors", errors=modal_errors(view, {"_": sorry_text(exc)}))
         return None
     ack()

@@ -5,6 +5,8 @@ to edit; a unique key on (mentorship, day) makes it hold for two logs at once.""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from sqlalchemy import select
@@ -50,12 +52,15 @@ def _already_logged(db: Session, existing: MentorshipSession, day: date) -> Alre
     return AlreadyLogged(existing.id, by.name if by else "Someone", day)
 
 
-def save_one_a_day(db: Session, assignment: Assignment, day: date) -> None:
-    """Flush the sessions; the unique key on (mentorship, day) refuses a second 1:1
-    session of a day that the read in `refuse_second_log` could not see yet (two logs
-    at once): the person then gets the same offer to edit the first."""
+@contextmanager
+def saving_one_a_day(db: Session, assignment: Assignment, day: date) -> Iterator[None]:
+    """Add the sessions inside this block; they are flushed at its end, where the unique
+    key on (mentorship, day) refuses a second 1:1 session of a day that the read in
+    `refuse_second_log` could not see yet (two logs at once): the person then gets the
+    same offer to edit the first. A savepoint keeps the transaction usable to say so."""
     try:
         with db.begin_nested():
+            yield
             db.flush()
     except IntegrityError:
         existing = db.scalar(

@@ -397,38 +397,38 @@ def log(
     logger_side = access.side(db, actor_id, invited[0]) or "mentor"
     group_id = uuid.uuid4() if group else None
     saved: list[MentorshipSession] = []
-    for index, assignment in enumerate(invited):
-        present = assignment.id in attended_ids
-        own_items = [
-            i
-            for i in parsed_items
-            # In a group, mentee items go to every mentee present; the mentor's once.
-            if not group
-            or (i["owner"] == "mentee" and present)
-            or (i["owner"] == "mentor" and index == 0)
-        ]
-        session = editing or MentorshipSession(assignment_id=assignment.id)
-        session.session_date = session_date
-        # Group seats are outside the one-a-day rule (a pair may also meet 1:1).
-        session.session_day = None if group or session.group_session_id else day
-        session.duration_minutes = duration
-        session.topics_covered = topics
-        session.summary = summary
-        session.action_items = action_items.merge(
-            list(editing.action_items or []) if editing else [], own_items
-        )
-        session.resources_shared = resources
-        session.mentee_confidence_before = before
-        session.mentee_confidence_after = after
-        session.session_quality = quality
-        if editing is None:
-            session.logged_by = logger_side
-            session.logged_by_user_id = actor_id
-            session.group_session_id = group_id
-            session.attended = present
-            db.add(session)
-        saved.append(session)
-    one_a_day.save_one_a_day(db, invited[0], day)
+    with one_a_day.saving_one_a_day(db, invited[0], day):
+        for index, assignment in enumerate(invited):
+            present = assignment.id in attended_ids
+            own_items = [
+                i
+                for i in parsed_items
+                # In a group, mentee items go to every mentee present; the mentor's once.
+                if not group
+                or (i["owner"] == "mentee" and present)
+                or (i["owner"] == "mentor" and index == 0)
+            ]
+            session = editing or MentorshipSession(assignment_id=assignment.id)
+            session.session_date = session_date
+            # Group seats are outside the one-a-day rule (a pair may also meet 1:1).
+            session.session_day = None if group or session.group_session_id else day
+            session.duration_minutes = duration
+            session.topics_covered = topics
+            session.summary = summary
+            session.action_items = action_items.merge(
+                list(editing.action_items or []) if editing else [], own_items
+            )
+            session.resources_shared = resources
+            session.mentee_confidence_before = before
+            session.mentee_confidence_after = after
+            session.session_quality = quality
+            if editing is None:
+                session.logged_by = logger_side
+                session.logged_by_user_id = actor_id
+                session.group_session_id = group_id
+                session.attended = present
+                db.add(session)
+            saved.append(session)
     tallies.refresh_tallies(db, {session.assignment_id for session in saved})
     marked = _mark_carried(db, actor_id, values.done_items, now)
     for session in saved:

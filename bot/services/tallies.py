@@ -34,7 +34,7 @@ def refresh_tallies(db: Session, assignment_ids: Collection[uuid.UUID] | None = 
             select(Assignment.id)
             .where(Assignment.id.in_(sorted(assignment_ids)))
             .order_by(Assignment.id)
-            .with_for_update()
+            .with_for_update(key_share=True)
         )
     statement = update(Assignment).values(
         sessions_logged=_count(MentorshipSession.attended.is_(True)),
