@@ -112,7 +112,7 @@ def create_app(
         logger=_BOLT_LOGGER,
     )
     with runtime.db() as db:
-        roster.grant_configured_admins(db, settings.mentorbot_admins)
+        roster.grant_configured_admins(db, settings.mentorbot_admins, now=runtime.now())
     app.middleware(only_our_workspace)
     app.middleware(make_middleware(runtime, listener_executor, client))
     app.middleware(handle_once)

@@ -232,7 +232,7 @@ def _users_import(args: argparse.Namespace, settings: Settings) -> int:
 
     def work(db: Any, text: str, now: Any) -> str:
         result = import_csv(db, text, now=now)
-        grant_configured_admins(db, settings.mentorbot_admins)
+        grant_configured_admins(db, settings.mentorbot_admins, now=now)
         # New hires get the program's ramp milestones, mentored or not.
         created = instantiate_for_new_hires(db, now)
         lines = [f"roster imported: {result.created} created, {result.updated} updated"]
@@ -407,7 +407,7 @@ def _grant_configured_admins(runtime: Any) -> None:
     from bot.services.roster import grant_configured_admins
 
     with runtime.db() as db:
-        grant_configured_admins(db, runtime.settings.mentorbot_admins)
+        grant_configured_admins(db, runtime.settings.mentorbot_admins, now=runtime.now())
 
 
 def _require_migrated(settings: Settings) -> None:

@@ -384,7 +384,7 @@ def _extra(db, world, i: int):  # type: ignore[no-untyped-def]
     from bot.testing.people import Person
 
     person = Person(f"UEXTRA{i}", f"Extra Mentor {i}", "CSM", "UTC", 900)
-    user = roster.ensure_user(db, slack_user_id=person.id, team_id="", admin_ids=[])
+    user = roster.ensure_user(db, slack_user_id=person.id, team_id="", admin_ids=[], now=NOW)
     user.name = person.name
     db.flush()
     person.user_id = user.id

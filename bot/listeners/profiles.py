@@ -56,6 +56,7 @@ def make_middleware(runtime: Runtime, background: Executor, client: WebClient): 
                     slack_user_id=slack_user_id,
                     team_id=context.team_id or "",
                     admin_ids=runtime.settings.mentorbot_admins,
+                    now=runtime.now(),
                 )
                 context["actor"] = Actor.of(user)
                 profile_wanted = roster.needs_profile(user)

@@ -204,20 +204,38 @@ def by_slack_id(db: Session, slack_user_id: str) -> User | None:
     return db.scalar(select(User).where(User.slack_user_id == slack_user_id))
 
 
-def ensure_user(db: Session, *, slack_user_id: str, team_id: str, admin_ids: list[str]) -> User:
+def ensure_user(
+    db: Session, *, slack_user_id: str, team_id: str, admin_ids: list[str], now: datetime
+) -> User:
     """The user behind a Slack request, created on first contact from the request
     alone: nothing here waits for Slack, because the request must be acknowledged
     within 3 seconds. `needs_profile` says whether to fetch the Slack profile (after
-    the ack); `MENTORBOT_ADMINS` members are made admins."""
+    the ack); `MENTORBOT_ADMINS` members are made admins. Each change is audited: a
+    first contact as the person's own, an admin grant as the configuration's."""
     user = by_slack_id(db, slack_user_id)
+    created = user is None
     if user is None:
         user = User(slack_user_id=slack_user_id, team_id=team_id, name=slack_user_id)
         db.add(user)
-    if team_id and user.team_id != team_id:
+    team_changed = bool(team_id) and user.team_id != team_id
+    if team_changed:
         user.team_id = team_id
-    if slack_user_id in admin_ids and not user.is_admin:
+    granted = slack_user_id in admin_ids and not user.is_admin
+    if granted:
         user.is_admin = True
     db.flush()
+    if created or team_changed:
+        audit.record(
+            db,
+            actor_id=user.id,
+            action="user.first_contact" if created else "user.workspace_changed",
+            entity_type="user",
+            entity_id=user.id,
+            now=now,
+            team_id=team_id or None,
+        )
+    if granted:
+        _admin_granted(db, user, now=now, source=CONFIGURED)
     return user
 
 
@@ -286,21 +304,48 @@ def mark_checked(db: Session, slack_user_ids: Iterable[str], *, now: datetime) -
             .values(profile_checked_at=now)
             .execution_options(synchronize_session=False)
         )
+        audit.record(
+            db,
+            actor_id=None,
+            action="users.profile_checked",
+            entity_type="users",
+            entity_id=None,
+            now=now,
+            checked=len(ids),
+        )
 
 
-def grant_configured_admins(db: Session, admin_ids: list[str]) -> int:
+def grant_configured_admins(db: Session, admin_ids: list[str], *, now: datetime) -> int:
     """Make the roster's `MENTORBOT_ADMINS` people admins now, not at their first Slack
-    request, so escalations and admin digests reach them from the start. Returns how
-    many were newly made admins."""
+    request, so escalations and admin digests reach them from the start. Each grant is
+    audited as the start-up configuration's (no person). Returns how many were newly
+    made admins."""
     if not admin_ids:
         return 0
-    result = db.execute(
-        update(User)
-        .where(User.slack_user_id.in_(admin_ids), User.is_admin.is_(False))
-        .values(is_admin=True)
-        .execution_options(synchronize_session=False)
+    granted = list(
+        db.scalars(select(User).where(User.slack_user_id.in_(admin_ids), User.is_admin.is_(False)))
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    for user in granted:
+        user.is_admin = True
+        _admin_granted(db, user, now=now, source=CONFIGURED)
+    db.flush()
+    return len(granted)
+
+
+#: An audit row's `source` when MENTORBOT_ADMINS made the change (no person did).
+CONFIGURED = "MENTORBOT_ADMINS"
+
+
+def _admin_granted(db: Session, user: User, *, now: datetime, source: str) -> None:
+    audit.record(
+        db,
+        actor_id=None,
+        action="user.admin_granted",
+        entity_type="user",
+        entity_id=user.id,
+        now=now,
+        source=source,
+    )
 
 
 def apply_profile(user: User, profile: dict[str, object]) -> None:
