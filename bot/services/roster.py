@@ -217,6 +217,7 @@ def ensure_user(
     if user is None:
         user = User(slack_user_id=slack_user_id, team_id=team_id, name=slack_user_id)
         db.add(user)
+    first_request = created or not user.team_id
     team_changed = bool(team_id) and user.team_id != team_id
     if team_changed:
         user.team_id = team_id
@@ -228,7 +229,7 @@ def ensure_user(
         audit.record(
             db,
             actor_id=user.id,
-            action="user.first_contact" if created else "user.workspace_changed",
+            action="user.first_contact" if first_request else "user.workspace_changed",
             entity_type="user",
             entity_id=user.id,
             now=now,
