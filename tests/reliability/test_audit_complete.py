@@ -159,7 +159,7 @@ def _flat(value: Any) -> list[Any]:
 def test_every_changed_row_of_a_whole_mentorship_is_audited(  # type: ignore[no-untyped-def]
     served, slack, world, engine, clock, settings
 ) -> None:
-    story = Story(slack, world, sweeper(served, settings), clock)
+    story = Story(slack, world, sweeper(served, settings), clock, served.runtime)
     steps = [
         ("first contact", first_contact),
         ("admins granted at start-up", lambda s: admins_at_start_up(s, served)),
@@ -171,6 +171,7 @@ def test_every_changed_row_of_a_whole_mentorship_is_audited(  # type: ignore[no-
     silent_steps: list[str] = []
     for name, step in steps:
         before = _rows_by_table(engine)
+        story.a_minute_later()
         step(story)
         served.executor.wait_idle()
         after = _rows_by_table(engine)

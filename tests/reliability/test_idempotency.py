@@ -117,8 +117,9 @@ def test_a_second_delivery_of_every_request_changes_nothing(  # type: ignore[no-
     retry): the second changes no row of any table and nothing anyone sees."""
     world = _fresh_world(served, fake_slack, engine, db, clock)
     driver = _driver(served, fake_slack, engine)
-    story = Story(driver, world, sweeper(served, settings), clock)
+    story = Story(driver, world, sweeper(served, settings), clock, served.runtime)
     for _name, step in STEPS:
+        story.a_minute_later()
         step(story)
     duplicates = [r for r in driver.redelivered if r.changed or r.answered_twice]
     reached = {r.kind for r in driver.redelivered}
@@ -141,16 +142,18 @@ def test_two_deliveries_at_once_leave_what_one_leaves(  # type: ignore[no-untype
     """The whole story told once, then with every request delivered twice at once: the
     same rows in every table, the same audit, the same messages to everyone."""
     world = _fresh_world(served, fake_slack, engine, db, clock)
-    once = Story(slack, world, sweeper(served, settings), clock)
+    once = Story(slack, world, sweeper(served, settings), clock, served.runtime)
     for _name, step in STEPS:
+        once.a_minute_later()
         step(once)
     expected = _outcome(engine, fake_slack)
     differences = 0
     for _round in range(STORY_ROUNDS):
         world = _fresh_world(served, fake_slack, engine, db, clock)
         driver = _driver(served, fake_slack, engine, together=True)
-        twice = Story(driver, world, sweeper(served, settings), clock)
+        twice = Story(driver, world, sweeper(served, settings), clock, served.runtime)
         for _name, step in STEPS:
+            twice.a_minute_later()
             step(twice)
         got = _outcome(engine, fake_slack)
         differences += sum(
