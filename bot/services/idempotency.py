@@ -130,6 +130,10 @@ def _insert_key(db: Session) -> None:
         return
     db.flush()
     if not db.info.get(_WROTE):
+        # Nothing to save, perhaps because a twin delivery saved it a moment ago: then
+        # this one must not answer as if it had done the work.
+        if handled(db, claim.key):
+            raise AlreadyHandled(claim.key)
         return
     try:
         # A Core insert, so the key goes in now, after the change and last of all:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import or_, select, update
@@ -217,14 +218,18 @@ def ensure_user(
     if user is None:
         user = User(slack_user_id=slack_user_id, team_id=team_id, name=slack_user_id)
         db.add(user)
+        db.flush()
     first_request = created or not user.team_id
-    team_changed = bool(team_id) and user.team_id != team_id
-    if team_changed:
-        user.team_id = team_id
-    granted = slack_user_id in admin_ids and not user.is_admin
-    if granted:
-        user.is_admin = True
-    db.flush()
+    # Conditional updates: of two first requests at once only one changes the row (the
+    # other finds it changed once the first commits), so the change is audited once.
+    team_changed = (
+        not created
+        and bool(team_id)
+        and _changed(db, user, User.team_id.is_distinct_from(team_id), team_id=team_id)
+    )
+    granted = slack_user_id in admin_ids and _changed(
+        db, user, User.is_admin.is_(False), is_admin=True
+    )
     if created or team_changed:
         audit.record(
             db,
@@ -238,6 +243,20 @@ def ensure_user(
     if granted:
         _admin_granted(db, user, now=now, source=CONFIGURED)
     return user
+
+
+def _changed(db: Session, user: User, unless_already: Any, **values: object) -> bool:
+    """Set `values` on the user's row where `unless_already` holds; whether it did."""
+    result = db.execute(
+        update(User)
+        .where(User.id == user.id, unless_already)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    db.refresh(user)
+    return True
 
 
 def needs_profile(user: User) -> bool:
