@@ -241,7 +241,7 @@ def ensure_user(
             team_id=team_id or None,
         )
     if granted:
-        _admin_granted(db, user, now=now, source=CONFIGURED)
+        _admin_granted(db, user, now=now)
     return user
 
 
@@ -342,13 +342,13 @@ def grant_configured_admins(db: Session, admin_ids: list[str], *, now: datetime)
     made admins."""
     if not admin_ids:
         return 0
-    granted = list(
-        db.scalars(select(User).where(User.slack_user_id.in_(admin_ids), User.is_admin.is_(False)))
-    )
+    candidates = db.scalars(
+        select(User).where(User.slack_user_id.in_(admin_ids), User.is_admin.is_(False))
+    ).all()
+    # Conditional, as at first contact: two replicas starting at once grant (and audit) once.
+    granted = [u for u in candidates if _changed(db, u, User.is_admin.is_(False), is_admin=True)]
     for user in granted:
-        user.is_admin = True
-        _admin_granted(db, user, now=now, source=CONFIGURED)
-    db.flush()
+        _admin_granted(db, user, now=now)
     return len(granted)
 
 
@@ -356,7 +356,7 @@ def grant_configured_admins(db: Session, admin_ids: list[str], *, now: datetime)
 CONFIGURED = "MENTORBOT_ADMINS"
 
 
-def _admin_granted(db: Session, user: User, *, now: datetime, source: str) -> None:
+def _admin_granted(db: Session, user: User, *, now: datetime) -> None:
     audit.record(
         db,
         actor_id=None,
@@ -364,7 +364,7 @@ def _admin_granted(db: Session, user: User, *, now: datetime, source: str) -> No
         entity_type="user",
         entity_id=user.id,
         now=now,
-        source=source,
+        source=CONFIGURED,
     )
 
 

@@ -25,7 +25,8 @@ from tests.reliability import observe
 from tests.reliability.whole_flow import STEPS, Story
 from tests.reminders_support import sweeper
 
-pytestmark = pytest.mark.reliability
+# Calendar dates throughout (the story's own clock): `.ci/clock-proof` runs them shifted too.
+pytestmark = [pytest.mark.reliability, pytest.mark.clock]
 
 #: Not state: the audit itself, and the keys of deliveries already handled.
 NOT_AUDITED = {"audit_log", *observe.DELIVERY_BOOKKEEPING}

@@ -31,7 +31,8 @@ from tests.reliability.whole_flow import STEPS, Story
 from tests.reminders_support import sweeper
 from tests.test_assignment_race import _postgres_only, _race
 
-pytestmark = pytest.mark.reliability
+# Calendar dates throughout (the story's own clock): `.ci/clock-proof` runs them shifted too.
+pytestmark = [pytest.mark.reliability, pytest.mark.clock]
 
 FULL = os.environ.get("MENTORBOT_RELIABILITY_SIZE", "quick") == "full"
 ACCEPT_ROUNDS = 100 if FULL else 20
