@@ -21,12 +21,14 @@ from bot.listeners import (
     assignments,
     commands,
     completion,
+    curriculum,
     departures,
     errors,
     events,
     home,
     matching,
     mentors,
+    milestone_templates,
     milestones,
     progress,
     questions,
@@ -40,7 +42,7 @@ from bot.listeners.profiles import make_middleware
 from bot.listeners.workspace import only_our_workspace
 from bot.logsafe import hide_webhook_urls
 from bot.runtime import Runtime
-from bot.services import roster
+from bot.services import first_contact
 from bot.slack_client import make_client
 
 #: Each module has `register(app)`; importing it also registers its sub-commands
@@ -58,6 +60,8 @@ LISTENER_MODULES = [
     scheduling,
     questions,
     milestones,
+    milestone_templates,
+    curriculum,
     progress,
     completion,
     term,
@@ -112,7 +116,7 @@ def create_app(
         logger=_BOLT_LOGGER,
     )
     with runtime.db() as db:
-        roster.grant_configured_admins(db, settings.mentorbot_admins, now=runtime.now())
+        first_contact.grant_configured_admins(db, settings.mentorbot_admins, now=runtime.now())
     app.middleware(only_our_workspace)
     app.middleware(make_middleware(runtime, listener_executor, client))
     app.middleware(handle_once)

@@ -14,6 +14,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import kit
+from bot.listeners.parsing import submitted_errors
 from bot.services.errors import DomainError, InvalidInput, NotFound
 from bot.services.idempotency import AlreadyHandled
 
@@ -68,7 +69,12 @@ def run_reporting(say: Callable[[str], Any], work: Callable[[], Any]) -> Any:
 def modal_errors(view: dict[str, Any], errors: dict[str, str]) -> dict[str, str]:
     """Map service field names to the view's input block ids. A field with no
     block of its own is shown on the first input, so no message is ever lost."""
-    input_ids = [b["block_id"] for b in view.get("blocks", []) if b.get("type") == "input"]
+    blocks = view.get("blocks") if isinstance(view.get("blocks"), list) else []
+    input_ids = [
+        str(b.get("block_id"))
+        for b in blocks
+        if isinstance(b, dict) and b.get("type") == "input" and b.get("block_id")
+    ]
     shown: dict[str, str] = {}
     for field, message in errors.items():
         block_id = field if field in input_ids else (input_ids[0] if input_ids else field)
@@ -78,7 +84,12 @@ def modal_errors(view: dict[str, Any], errors: dict[str, str]) -> dict[str, str]
 
 def submit_view(ack: Callable[..., Any], view: dict[str, Any], work: Callable[[], Any]) -> Any:
     """Run a view submission's `work` before acknowledging, so bad input comes
-    back as `response_action: errors` on the fields and the modal stays open."""
+    back as `response_action: errors` on the fields and the modal stays open. Values
+    the form's own inputs rule out (parsing.submitted_errors) never reach `work`."""
+    refused = submitted_errors(view)
+    if refused:
+        ack(response_action="errors", errors=modal_errors(view, refused))
+        return None
     try:
         result = work()
     except InvalidInput as exc:

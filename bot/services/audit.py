@@ -15,9 +15,13 @@ from sqlalchemy.orm import Session
 from models import AuditEntry, User
 
 #: The table each `entity_type` names (older rows spell some in the singular): what
-#: an audit row's entity id is an id of.
-ENTITY_TABLES: dict[str, str] = {
+#: an audit row's entity id is an id of. None: no table (a refusal changes nothing).
+ENTITY_TABLES: dict[str, str | None] = {
+    "admin_surface": None,
     "api_token": "api_tokens",
+    "curriculum": "curriculum_topics",
+    "mentor_trainings": "mentor_trainings",
+    "milestone_template": "milestone_templates",
     "assignment": "mentorship_assignments",
     "mentorship_assignment": "mentorship_assignments",
     "match_proposal": "match_proposals",

@@ -7,15 +7,14 @@ import io
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.services import audit
+from bot.services import audit, inputs
 from bot.services.errors import DomainError
 from models import User
 
@@ -176,7 +175,7 @@ def _parse_rows(reader: csv.DictReader[str]) -> tuple[list[_Row], list[str]]:
         if "hire_date" in record:
             raw = get("hire_date")
             try:
-                values["hire_date"] = date.fromisoformat(raw) if raw else None
+                values["hire_date"] = inputs.iso_date(raw) if raw else None
             except ValueError:
                 problems.append(f"line {line}: hire_date '{raw}' is not a date like 2026-03-31")
         if "timezone" in record:
@@ -203,60 +202,6 @@ def _line_number(problem: str) -> int:
 def by_slack_id(db: Session, slack_user_id: str) -> User | None:
     """The user with this Slack id, or None."""
     return db.scalar(select(User).where(User.slack_user_id == slack_user_id))
-
-
-def ensure_user(
-    db: Session, *, slack_user_id: str, team_id: str, admin_ids: list[str], now: datetime
-) -> User:
-    """The user behind a Slack request, created on first contact from the request
-    alone: nothing here waits for Slack, because the request must be acknowledged
-    within 3 seconds. `needs_profile` says whether to fetch the Slack profile (after
-    the ack); `MENTORBOT_ADMINS` members are made admins. Each change is audited: a
-    first contact as the person's own, an admin grant as the configuration's."""
-    user = by_slack_id(db, slack_user_id)
-    created = user is None
-    if user is None:
-        user = User(slack_user_id=slack_user_id, team_id=team_id, name=slack_user_id)
-        db.add(user)
-        db.flush()
-    first_request = created or not user.team_id
-    # Conditional updates: of two first requests at once only one changes the row (the
-    # other finds it changed once the first commits), so the change is audited once.
-    team_changed = (
-        not created
-        and bool(team_id)
-        and _changed(db, user, User.team_id.is_distinct_from(team_id), team_id=team_id)
-    )
-    granted = slack_user_id in admin_ids and _changed(
-        db, user, User.is_admin.is_(False), is_admin=True
-    )
-    if created or team_changed:
-        audit.record(
-            db,
-            actor_id=user.id,
-            action="user.first_contact" if first_request else "user.workspace_changed",
-            entity_type="user",
-            entity_id=user.id,
-            now=now,
-            team_id=team_id or None,
-        )
-    if granted:
-        _admin_granted(db, user, now=now)
-    return user
-
-
-def _changed(db: Session, user: User, unless_already: Any, **values: object) -> bool:
-    """Set `values` on the user's row where `unless_already` holds; whether it did."""
-    result = db.execute(
-        update(User)
-        .where(User.id == user.id, unless_already)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if not result.rowcount:  # type: ignore[attr-defined]
-        return False
-    db.refresh(user)
-    return True
 
 
 def needs_profile(user: User) -> bool:
@@ -333,39 +278,6 @@ def mark_checked(db: Session, slack_user_ids: Iterable[str], *, now: datetime) -
             now=now,
             checked=len(ids),
         )
-
-
-def grant_configured_admins(db: Session, admin_ids: list[str], *, now: datetime) -> int:
-    """Make the roster's `MENTORBOT_ADMINS` people admins now, not at their first Slack
-    request, so escalations and admin digests reach them from the start. Each grant is
-    audited as the start-up configuration's (no person). Returns how many were newly
-    made admins."""
-    if not admin_ids:
-        return 0
-    candidates = db.scalars(
-        select(User).where(User.slack_user_id.in_(admin_ids), User.is_admin.is_(False))
-    ).all()
-    # Conditional, as at first contact: two replicas starting at once grant (and audit) once.
-    granted = [u for u in candidates if _changed(db, u, User.is_admin.is_(False), is_admin=True)]
-    for user in granted:
-        _admin_granted(db, user, now=now)
-    return len(granted)
-
-
-#: An audit row's `source` when MENTORBOT_ADMINS made the change (no person did).
-CONFIGURED = "MENTORBOT_ADMINS"
-
-
-def _admin_granted(db: Session, user: User, *, now: datetime) -> None:
-    audit.record(
-        db,
-        actor_id=None,
-        action="user.admin_granted",
-        entity_type="user",
-        entity_id=user.id,
-        now=now,
-        source=CONFIGURED,
-    )
 
 
 def apply_profile(user: User, profile: dict[str, object]) -> None:

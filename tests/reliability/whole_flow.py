@@ -221,10 +221,28 @@ def term(s: Story) -> None:
     assert s.slack.submit(s.world.new_hire, {"New end date": "2027-03-31"}).ok
 
 
-def program_settings(s: Story) -> None:
-    s.slack.open_home(s.world.admin)
-    s.slack.click(s.world.admin, "Program settings", home=True)
-    assert s.slack.submit(s.world.admin, {"Default capacity": "3"}).ok
+def program_settings_and_curriculum(s: Story) -> None:
+    """The admin changes a setting, adds a curriculum week and a ramp milestone template
+    (moved up, then retired); Vera shares a resource."""
+    admin = s.world.admin
+    s.slack.open_home(admin)
+    s.slack.click(admin, "Program settings", home=True)
+    s.slack.click(admin, "Eligibility")
+    assert s.slack.submit(admin, {"Default capacity": "3"}).ok
+    s.slack.click(admin, "Add a week", message=s.slack.mentor(admin, "curriculum"))
+    assert s.slack.submit(admin, {"Week": "1", "Topics": "Product tour\nMeet the team"}).ok
+    s.slack.mentor(admin, "milestones templates")
+    s.slack.click(admin, "Add a template")
+    assert s.slack.submit(admin, {"Name": "Joined a pod", "Target (days from hire)": "7"}).ok
+    listing = s.slack.mentor(admin, "milestones templates")
+    s.slack.click(admin, "Move up", near="Joined a pod", message=listing)
+    listing = s.slack.mentor(admin, "milestones templates")
+    s.slack.click(admin, "Retire", near="Joined a pod", message=listing)
+    s.slack.slash(s.world.veteran, "/mentor", "resources")
+    sent = s.slack.submit(
+        s.world.veteran, {"Title": "QBR deck", "Link": "https://docs.example.com/qbr"}
+    )
+    assert sent.ok, sent.errors
 
 
 def complete(s: Story) -> None:
@@ -281,7 +299,7 @@ STEPS: list[tuple[str, Callable[[Story], None]]] = [
     ("reminder and snooze", remind),
     ("milestone: changes requested, then approved", milestone),
     ("the term edited and extended", term),
-    ("program settings", program_settings),
+    ("program settings and curriculum", program_settings_and_curriculum),
     ("feedback and completion", complete),
     ("cohort, cancel, completed for the pair", cohort_then_cancel_and_complete_for_pair),
     ("a leaver, then the app removed", someone_leaves_and_the_app_is_removed),

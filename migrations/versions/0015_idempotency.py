@@ -8,8 +8,8 @@ index on (assignment_id, session_day) for 1:1 sessions turns the same-day rule f
 read into a constraint. Existing rows get their UTC day; where a mentorship already has
 two 1:1 sessions on one day, the later ones keep no day (they stay as they are).
 
-Revision ID: 0012_idempotency
-Revises: 0011_questions_row_security
+Revision ID: 0015_idempotency
+Revises: 0014_curriculum
 Create Date: 2026-12-06 07:40:00
 
 """
@@ -22,8 +22,8 @@ from alembic import op
 
 from models.types import UTCDateTime
 
-revision: str = "0012_idempotency"
-down_revision: str | Sequence[str] | None = "0011_questions_row_security"
+revision: str = "0015_idempotency"
+down_revision: str | Sequence[str] | None = "0014_curriculum"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
