@@ -37,11 +37,12 @@ from bot.listeners import (
     sessions,
     term,
 )
+from bot.listeners.deliveries import handle_once
 from bot.listeners.profiles import make_middleware
 from bot.listeners.workspace import only_our_workspace
 from bot.logsafe import hide_webhook_urls
 from bot.runtime import Runtime
-from bot.services import roster
+from bot.services import first_contact
 from bot.slack_client import make_client
 
 #: Each module has `register(app)`; importing it also registers its sub-commands
@@ -115,9 +116,10 @@ def create_app(
         logger=_BOLT_LOGGER,
     )
     with runtime.db() as db:
-        roster.grant_configured_admins(db, settings.mentorbot_admins)
+        first_contact.grant_configured_admins(db, settings.mentorbot_admins, now=runtime.now())
     app.middleware(only_our_workspace)
     app.middleware(make_middleware(runtime, listener_executor, client))
+    app.middleware(handle_once)
     for module in LISTENER_MODULES:
         module.register(app)
     return app

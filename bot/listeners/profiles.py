@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from bot.listeners.actor import Actor, fetch_profile
 from bot.listeners.departures import handle_departure
 from bot.runtime import Runtime
-from bot.services import roster
+from bot.services import first_contact, roster
 
 #: Events about a person rather than from them: that person is not the actor, and
 #: a profile change anywhere in the workspace must not add them to the roster.
@@ -51,11 +51,12 @@ def make_middleware(runtime: Runtime, background: Executor, client: WebClient): 
         event_type = event.get("type") if isinstance(event, dict) else None
         if slack_user_id and event_type not in SUBJECT_EVENTS:
             with runtime.db() as db:
-                user = roster.ensure_user(
+                user = first_contact.ensure_user(
                     db,
                     slack_user_id=slack_user_id,
                     team_id=context.team_id or "",
                     admin_ids=runtime.settings.mentorbot_admins,
+                    now=runtime.now(),
                 )
                 context["actor"] = Actor.of(user)
                 profile_wanted = roster.needs_profile(user)

@@ -198,7 +198,10 @@ def suggestions_for(
     if not ranking.focus:
         return ranking
     # The Assign buttons carry a key: a long focus would outgrow a button's value.
-    return replace(ranking, focus_key=interaction_state.keep(db, {"focus": ranking.focus}, now=now))
+    return replace(
+        ranking,
+        focus_key=interaction_state.keep(db, {"focus": ranking.focus}, now=now, actor_id=actor_id),
+    )
 
 
 def suggestions_for_user(
