@@ -7,10 +7,13 @@ answered twice, nobody is left without an answer."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import sqlalchemy as sa
 
 from bot.testing import slack_rules
 from bot.testing.driver import HttpReply, SlackDriver
@@ -89,3 +92,32 @@ def test_a_flood_from_one_person_is_answered_in_time_and_the_rest_told_to_wait(
     slow_slack.latency = 0
     again = slack.mentor(world.manager, f"match {world.new_hire.mention}")
     assert world.veteran.name in again.all_text
+
+
+def test_a_database_held_for_seconds_does_not_hold_the_ack_up(
+    slack, world, served, backend
+) -> None:  # type: ignore[no-untyped-def]
+    """A statement holds the roster for 4 s: `/mentor help` is still acknowledged in
+    Slack's time, and answered once the database lets go."""
+    locked = threading.Event()
+
+    def hold_users() -> None:
+        with served.runtime.session_factory() as held:
+            if backend == "postgresql":  # readers wait too
+                held.execute(sa.text("LOCK TABLE users IN ACCESS EXCLUSIVE MODE"))
+            else:  # SQLite: the one write lock
+                held.execute(sa.text("UPDATE users SET name = name"))
+            locked.set()
+            time.sleep(4)
+            held.rollback()
+
+    holder = threading.Thread(target=hold_users)
+    holder.start()
+    try:
+        assert locked.wait(timeout=10)
+        reply = slack.post_form(slack.slash_body(world.veteran, "/mentor", "help"), wait=False)
+        assert reply.status == 200  # within 3 s, or the driver raised LateAck
+    finally:
+        holder.join()
+    slack.wait_idle()
+    assert "/mentor optin" in slack.last_ephemeral(world.veteran).all_text
