@@ -28,7 +28,6 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import sqlalchemy as sa
@@ -38,6 +37,7 @@ from bench.api import SERVER_URL, _free_port, _wait_until_up
 from bench.database import throwaway_database
 from bench.load_traffic import (
     SECRET,
+    LoadFake,
     People,
     Sent,
     closed_loop,
@@ -199,7 +199,7 @@ def rss_mb(pid: int, key: str) -> float:
 
 
 def start_servers(
-    url: str, fake: Any, people: People, log: Path
+    url: str, fake: LoadFake, people: People, log: Path
 ) -> tuple[subprocess.Popen[bytes], subprocess.Popen[bytes], int, int]:
     app_port, bare_port = _free_port(), _free_port()
     env = {
@@ -261,7 +261,7 @@ def run(url: str, size: dict[str, int], name: str) -> int:
 
 
 def measure(
-    fake: Any,
+    fake: LoadFake,
     people: People,
     size: dict[str, int],
     app: subprocess.Popen[bytes],

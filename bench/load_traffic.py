@@ -14,34 +14,40 @@ from urllib.parse import urlencode
 import httpx
 from slack_sdk.signature import SignatureVerifier
 
+from bot.blocks.actions import OPTIN_OPEN
+from bot.testing.fake_slack import TEAM_ID, FakeSlack, ResponseTarget, dm_channel
+
 SECRET = "bench-signing-secret"
 BUSY_MARK = "I'm busy right now"
 
 
 @dataclass
 class People:
+    """Slack ids of the program's mentors, its hires (newest first) and the admins
+    who send `/mentor match`."""
+
     mentors: list[str]
     hires: list[str]
     admins: list[str]
 
 
-def make_fake(people: People) -> Any:
-    from bot.testing.fake_slack import FakeSlack
+class LoadFake(FakeSlack):
+    """The fake Web API, with Slack's per-minute quotas lifted and each response_url
+    post recorded with its URL (to tell which request it answers)."""
 
-    class LoadFake(FakeSlack):
-        """The fake Web API, with Slack's per-minute quotas lifted and each
-        response_url post recorded with its URL (to tell which request it answers)."""
+    def reset(self) -> None:
+        super().reset()
+        self.rate_limits.check = lambda *args, **kwargs: None  # type: ignore[method-assign]
+        self.url_posts: list[tuple[str, float, str]] = []
 
-        def reset(self) -> None:
-            super().reset()
-            self.rate_limits.check = lambda *args, **kwargs: None  # type: ignore[method-assign]
-            self.url_posts: list[tuple[str, float, str]] = []
+    def handle_response_url(self, token: str, body: dict[str, Any]) -> tuple[int, str]:
+        answer = super().handle_response_url(token, body)
+        self.url_posts.append((token, time.time(), str(body.get("text") or "")))
+        return answer
 
-        def handle_response_url(self, token: str, body: dict[str, Any]) -> tuple[int, str]:
-            answer = super().handle_response_url(token, body)
-            self.url_posts.append((token, time.time(), str(body.get("text") or "")))
-            return answer
 
+def make_fake(people: People) -> LoadFake:
+    """A started LoadFake that knows every person of the program."""
     fake = LoadFake().start()
     for slack_id in {*people.mentors, *people.hires, *people.admins}:
         fake.add_user(slack_id, f"Person {slack_id}")
@@ -50,6 +56,8 @@ def make_fake(people: People) -> Any:
 
 @dataclass
 class Sent:
+    """One request sent: when, how long its ack took, and what it caused."""
+
     at: float  # wall clock, as the fake records calls
     ack_s: float
     status: int
@@ -59,11 +67,8 @@ class Sent:
     e2e_s: float | None = None
 
 
-def build(fake: Any, path: str, who: str, target: str) -> tuple[str, str, set[str]]:
+def build(fake: LoadFake, path: str, who: str, target: str) -> tuple[str, str, set[str]]:
     """(body, content type, what the request's Web API calls carry) for one request."""
-    from bot.blocks.actions import OPTIN_OPEN
-    from bot.testing.fake_slack import TEAM_ID, ResponseTarget, dm_channel
-
     channel = dm_channel(who)
     if path == "home":
         event = {"type": "app_home_opened", "user": who, "channel": channel, "tab": "home"}
@@ -138,7 +143,7 @@ async def send(
 
 
 async def closed_loop(
-    url: str, fake: Any, people: People, path: str, total: int, concurrency: int
+    url: str, fake: LoadFake, people: People, path: str, total: int, concurrency: int
 ) -> tuple[list[Sent], float]:
     """`total` requests from `concurrency` people at once, each sending its next
     as soon as the last was acknowledged; returns them and the seconds it took."""
@@ -161,7 +166,7 @@ async def closed_loop(
 
 
 async def open_loop(
-    url: str, fake: Any, people: People, rate: int, seconds: int
+    url: str, fake: LoadFake, people: People, rate: int, seconds: int
 ) -> tuple[list[Sent], float]:
     """App Home opened `rate` times a second for `seconds`, whatever the answers' pace."""
     sent: list[Sent] = []
@@ -182,7 +187,7 @@ async def open_loop(
     return sent, time.perf_counter() - started
 
 
-def settle(fake: Any, quiet_s: float = 1.5, limit_s: float = 180) -> None:
+def settle(fake: LoadFake, quiet_s: float = 1.5, limit_s: float = 180) -> None:
     """Wait until the app has made no Web API call for `quiet_s`: its work is done."""
     deadline = time.monotonic() + limit_s
     last = -1
@@ -194,7 +199,7 @@ def settle(fake: Any, quiet_s: float = 1.5, limit_s: float = 180) -> None:
         time.sleep(quiet_s)
 
 
-def finish_times(fake: Any, sent: list[Sent]) -> None:
+def finish_times(fake: LoadFake, sent: list[Sent]) -> None:
     """Mark requests whose answer was "busy", and give each the end of its work: the
     last Web API call carrying its person, trigger, view or response_url."""
     view_owner = {v["id"]: user for user, views in fake.views.items() for v in views if "id" in v}
