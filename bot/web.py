@@ -23,7 +23,14 @@ from slack_bolt.request import BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from bot import api, slack_health
-from bot.listeners.busy import acks_first, busy_reply, is_button, is_event, tell_busy
+from bot.listeners.busy import (
+    acks_first,
+    busy_reply,
+    is_button,
+    is_event,
+    person_of,
+    tell_busy,
+)
 from bot.runtime import Runtime
 from bot.workpool import WorkPool
 
@@ -66,7 +73,7 @@ def create_web(bolt_app: App, runtime: Runtime) -> FastAPI:
             run = lambda: bolt_app.dispatch(bolt_request)  # noqa: E731
             # An event may start late (no trigger to expire); a person's request may not.
             too_late = run if is_event(body) else lambda: tell_busy(bolt_app.client, body)
-            if work.admit(run, too_late=too_late):
+            if work.admit(run, too_late=too_late, who=person_of(body)):
                 return Response(b"", status_code=200)
             if is_button(body):
                 work.notice(tell_busy, bolt_app.client, body)

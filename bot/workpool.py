@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -22,6 +23,10 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 BUSY = "I'm busy right now — try again in a minute."
+
+#: Requests one person may have in the pool at once: a flood from one person is told
+#: "busy" beyond these, and everyone else is still served meanwhile.
+PER_PERSON = 4
 
 #: A request that waited this long for a thread is answered "busy" instead of run:
 #: its trigger_id (3 s to open a modal) would be gone before its modal could open.
@@ -39,6 +44,7 @@ class WorkPool(Executor):
         self.limit = threads._max_workers + queue
         self._lock = threading.Lock()
         self._in_flight = 0
+        self._per_person: Counter[str] = Counter()
         self._here = threading.local()
 
     @property
@@ -50,20 +56,30 @@ class WorkPool(Executor):
     def full(self) -> bool:
         return self._in_flight >= self.limit
 
-    def admit(self, work: Callable[[], Any], too_late: Callable[[], Any]) -> bool:
-        """Queue `work`, or return False at once when the pool is full. Work that
-        waits more than MAX_WAIT_S for its thread runs `too_late` instead."""
+    def admit(self, work: Callable[[], Any], too_late: Callable[[], Any], who: str = "") -> bool:
+        """Queue `work` for person `who`, or return False at once when the pool is
+        full or `who` has PER_PERSON requests in it already. Work that waits more than
+        MAX_WAIT_S for its thread runs `too_late` instead."""
         with self._lock:
-            if self._in_flight >= self.limit:
+            if self._in_flight >= self.limit or (who and self._per_person[who] >= PER_PERSON):
                 return False
             self._in_flight += 1
+            if who:
+                self._per_person[who] += 1
         queued_at = time.monotonic()
 
         def run() -> Any:
-            if time.monotonic() - queued_at > MAX_WAIT_S:
-                return too_late()
-            with self._listeners_run_here():
-                return work()
+            try:
+                if time.monotonic() - queued_at > MAX_WAIT_S:
+                    return too_late()
+                with self._listeners_run_here():
+                    return work()
+            finally:
+                if who:
+                    with self._lock:
+                        self._per_person[who] -= 1
+                        if not self._per_person[who]:
+                            del self._per_person[who]  # so the counter stays small
 
         self._counted(run)
         return True

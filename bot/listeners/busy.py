@@ -37,6 +37,15 @@ def is_button(body: dict[str, Any]) -> bool:
     return body.get("type") in ACK_FIRST_PAYLOADS
 
 
+def person_of(body: dict[str, Any]) -> str:
+    """The Slack id of who typed the command or pressed the button ("" for events,
+    which nobody can be told about)."""
+    if body.get("command"):
+        return str(body.get("user_id") or "")
+    user = body.get("user")
+    return str(user.get("id") or "") if is_button(body) and isinstance(user, dict) else ""
+
+
 def busy_reply(body: dict[str, Any]) -> tuple[int, bytes]:
     """The HTTP answer (status, JSON body) to a request the pool has no room for."""
     if body.get("command"):  # shown to the person as an ephemeral message
