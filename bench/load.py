@@ -148,7 +148,7 @@ def load_program(url: str, size: dict[str, int]) -> People:
             if n and table in ("users", "mentors", "mentorship_assignments", "mentorship_sessions")
         )
     )
-    return People(mentors, hires, managers[:20])
+    return People(mentors, hires, managers)
 
 
 def pct(values: list[float], p: float) -> float:
