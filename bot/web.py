@@ -15,11 +15,13 @@ import asyncio
 import json
 import logging
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_bolt.request import BoltRequest
+from slack_bolt.request.internals import build_context
 from slack_sdk.signature import SignatureVerifier
 
 from bot import api, slack_health
@@ -38,6 +40,8 @@ log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1_000_000  # Slack payloads are far smaller; refuse anything larger.
 REFUSED = json.dumps({"error": "invalid request"}).encode()
+MALFORMED = json.dumps({"error": "malformed body"}).encode()
+FORM = "application/x-www-form-urlencoded"
 SLACK_PATH = "/slack/events"
 
 
@@ -66,8 +70,8 @@ def create_web(bolt_app: App, runtime: Runtime) -> FastAPI:
         if raw is None:
             return PlainTextResponse("payload too large", status_code=413)
         bolt_request = signed_request(verifier, request, raw)
-        if bolt_request is None:
-            return Response(REFUSED, status_code=401, media_type="application/json")
+        if isinstance(bolt_request, Response):  # unsigned, or no Slack payload
+            return bolt_request
         body = bolt_request.body
         if acks_first(body):
             run = lambda: bolt_app.dispatch(bolt_request)  # noqa: E731
@@ -120,21 +124,30 @@ def busy(body: dict[str, Any]) -> Response:
 
 def signed_request(
     verifier: SignatureVerifier | None, request: Request, raw: bytes
-) -> BoltRequest | None:
-    """The request as Bolt reads it, or None (logged) when Slack did not sign it: such
-    a request is refused before its body is parsed or logged."""
+) -> BoltRequest | Response:
+    """The request as Bolt reads it, or the answer refusing it: a request Slack did not
+    sign is refused before its body is parsed or logged, a signed body that is no
+    Slack payload is refused too."""
     headers = {key.lower(): value for key, value in request.headers.items()}
     if not signed_by_slack(verifier, headers, raw):
         log.warning(
             "refused a request without a valid Slack signature (%d bytes; body not logged)",
             len(raw),
         )
-        return None
-    return BoltRequest(
-        body=raw.decode("utf-8", errors="replace"),
-        query=request.url.query,
-        headers=headers,
-    )
+        return Response(REFUSED, status_code=401, media_type="application/json")
+    parsed = parse_slack_body(raw, headers.get("content-type", ""))
+    if parsed is None:
+        log.warning(
+            "refused a signed request whose body is not a Slack payload (%d bytes)", len(raw)
+        )
+        return Response(MALFORMED, status_code=400, media_type="application/json")
+    bolt_request = BoltRequest(body="", query=request.url.query, headers=headers)
+    # Bolt's own parser takes any form body containing the word "payload" for an
+    # interaction and finds none (`/mentor payload` was a 404); ours reads the fields.
+    bolt_request.raw_body = raw.decode("utf-8")
+    bolt_request.body = parsed
+    bolt_request.context = build_context(BoltContext({}), parsed)
+    return bolt_request
 
 
 def dispatch(bolt_app: App, bolt_request: BoltRequest) -> tuple[int, dict[str, str], bytes]:
@@ -156,3 +169,22 @@ def signed_by_slack(
         return verifier.is_valid_request(raw, headers)
     except ValueError:  # a timestamp that is no number, a body that is no UTF-8
         return False
+
+
+def parse_slack_body(raw: bytes, content_type: str) -> dict[str, Any] | None:
+    """What Slack sent, as Bolt reads it: a form's `payload` field (interactions), the
+    form's fields (slash commands) or a JSON object (events); None when the body is
+    none of these (not UTF-8, broken JSON, another content type)."""
+    try:
+        text = raw.decode("utf-8")
+        kind = content_type.split(";")[0].strip().lower()
+        if kind == "application/json":
+            body = json.loads(text)
+        elif kind == FORM:
+            fields = dict(parse_qsl(text, keep_blank_values=True))
+            body = json.loads(fields["payload"]) if "payload" in fields else fields
+        else:
+            return None
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        return None
+    return body if isinstance(body, dict) else None
