@@ -36,6 +36,7 @@ from bench.analytics import NOW, copy_load
 from bench.api import SERVER_URL, _free_port, _wait_until_up
 from bench.database import throwaway_database
 from bench.load_traffic import (
+    DROPPED,
     SECRET,
     LoadFake,
     People,
@@ -54,7 +55,7 @@ LATENCIES_MS = (0, 150)
 PATHS = ("help", "match", "button", "home")
 SIZES = {
     "quick": {"hires": 1_000, "mentors": 100, "managers": 20, "requests": 40, "home_s": 10},
-    "full": {"hires": 10_000, "mentors": 1_000, "managers": 100, "requests": 300, "home_s": 60},
+    "full": {"hires": 10_000, "mentors": 1_000, "managers": 100, "requests": 200, "home_s": 60},
 }
 HOME_RATE = 50  # opens per second, the issue's sustained App Home goal
 
@@ -165,12 +166,14 @@ class Row:
     busy: int
     served_rps: float
     e2e: tuple[float, float]
+    #: Acks after Slack's 3 s, or connections dropped with no answer at all.
     late: int
 
 
 def figures(sent: list[Sent], elapsed: float) -> Row:
+    """The row of the table for these requests, sent over `elapsed` seconds."""
     acks = [s.ack_s for s in sent]
-    served = [s for s in sent if not s.busy]
+    served = [s for s in sent if not s.busy and s.status != DROPPED]
     e2e = [s.e2e_s for s in served if s.e2e_s is not None]
     span = max((s.at + s.e2e_s for s in served if s.e2e_s is not None), default=0.0)
     start = min(s.at for s in sent)
@@ -181,7 +184,7 @@ def figures(sent: list[Sent], elapsed: float) -> Row:
         sum(s.busy for s in sent),
         served_rps,
         (pct(e2e, 0.5), pct(e2e, 0.95)),
-        sum(a > 3.0 for a in acks),
+        sum(s.ack_s > 3.0 or s.status == DROPPED for s in sent),
     )
 
 
@@ -356,7 +359,7 @@ def print_goals(
         f"{verdict(all(r.ack[2] <= 500 for r in at150))}"
     )
     late = home.late + sum(r.late for r in results.values())
-    print(f"    no ack over 3 s, anywhere ({late} were): {verdict(not late)}")
+    print(f"    no ack over 3 s, anywhere ({late} late or dropped): {verdict(not late)}")
     for path, floor in (("help", 0.7), ("match", 0.3), ("button", 0.3)):
         ratio = results[(0, path, 50)].served_rps / ceilings[(path, 50)].acked_rps
         print(

@@ -19,6 +19,7 @@ from bot.testing.fake_slack import TEAM_ID, FakeSlack, ResponseTarget, dm_channe
 
 SECRET = "bench-signing-secret"
 BUSY_MARK = "I'm busy right now"
+DROPPED = 0  # the status of a request whose connection dropped before any answer
 
 
 @dataclass
@@ -138,7 +139,10 @@ async def send(
         "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body),
     }
     at, t0 = time.time(), time.perf_counter()
-    response = await client.post(url, content=body, headers=headers)
+    try:
+        response = await client.post(url, content=body, headers=headers)
+    except httpx.TransportError:  # the connection dropped: Slack would see no answer
+        return at, time.perf_counter() - t0, DROPPED, ""
     return at, time.perf_counter() - t0, response.status_code, response.text
 
 
