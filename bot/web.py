@@ -185,6 +185,9 @@ def parse_slack_body(raw: bytes, content_type: str) -> dict[str, Any] | None:
             body = json.loads(fields["payload"]) if "payload" in fields else fields
         else:
             return None
-    except ValueError:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+    # UnicodeDecodeError and JSONDecodeError are ValueErrors; JSON nested thousands
+    # of levels deep is a RecursionError.
+    except (ValueError, RecursionError):
         return None
-    return body if isinstance(body, dict) else None
+    # An empty object is no request Slack sends; Bolt would answer it 404.
+    return body if isinstance(body, dict) and body else None

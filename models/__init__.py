@@ -15,6 +15,7 @@ from models.assignments import (
 )
 from models.audit import AuditEntry
 from models.base import Base
+from models.curriculum import CurriculumTopic, MentorshipResource
 from models.feedback import FEEDBACK_KINDS, MentorshipFeedback
 from models.interaction_state import InteractionState
 from models.mentors import Mentor, MentorTraining
@@ -40,12 +41,14 @@ __all__ = [
     "Assignment",
     "AuditEntry",
     "Base",
+    "CurriculumTopic",
     "InteractionState",
     "MatchProposal",
     "Mentor",
     "MentorQuestion",
     "MentorTraining",
     "MentorshipFeedback",
+    "MentorshipResource",
     "MentorshipSession",
     "MilestoneSubmission",
     "MilestoneTemplate",

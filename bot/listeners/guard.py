@@ -55,7 +55,12 @@ def run_reporting(say: Callable[[str], Any], work: Callable[[], Any]) -> Any:
 def modal_errors(view: dict[str, Any], errors: dict[str, str]) -> dict[str, str]:
     """Map service field names to the view's input block ids. A field with no
     block of its own is shown on the first input, so no message is ever lost."""
-    input_ids = [b["block_id"] for b in view.get("blocks", []) if b.get("type") == "input"]
+    blocks = view.get("blocks") if isinstance(view.get("blocks"), list) else []
+    input_ids = [
+        str(b.get("block_id"))
+        for b in blocks
+        if isinstance(b, dict) and b.get("type") == "input" and b.get("block_id")
+    ]
     shown: dict[str, str] = {}
     for field, message in errors.items():
         block_id = field if field in input_ids else (input_ids[0] if input_ids else field)
@@ -69,7 +74,7 @@ def submit_view(ack: Callable[..., Any], view: dict[str, Any], work: Callable[[]
     the form's own inputs rule out (parsing.submitted_errors) never reach `work`."""
     refused = submitted_errors(view)
     if refused:
-        ack(response_action="errors", errors=refused)
+        ack(response_action="errors", errors=modal_errors(view, refused))
         return None
     try:
         result = work()

@@ -860,6 +860,9 @@ def parse_goals(text: str, start: date) -> list[dict[str, Any]]:
         if found:
             try:
                 target = inputs.iso_date(_zero_pad(found["date"]))
+            except inputs.OutOfRange as exc:
+                problems.append(f"line {n}: {exc}")
+                continue
             except ValueError:
                 problems.append(f"line {n}: '{found['date']}' is not a date like 2026-12-31")
                 continue

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.services import access, action_items, audit, inputs, program, tallies
+from bot.services import access, action_items, audit, curriculum, inputs, program, tallies
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from models import CADENCE_DAYS, Assignment, Mentor, MentorshipSession, User
 
@@ -259,14 +259,23 @@ def prepare_form(
     ]
     carried = open_items[:MAX_CARRIED]
     local = now.astimezone(tz)
+    # One mentorship: its week of the curriculum is offered first, and pre-selected.
+    suggested = (
+        curriculum.topics_for(
+            db, access.load_assignment(db, choices[0].assignment_id), local.date()
+        )
+        if len(choices) == 1 and not group
+        else []
+    )
     return LogForm(
         mentorships=choices,
         group=group,
-        topics=program.load(db).skills,
+        topics=curriculum.log_topics(program.load(db).skills, suggested),
         day=local.date(),
         time=local.replace(minute=0).strftime("%H:%M"),
         carried=[] if group else carried,
         carried_more=0 if group else len(open_items) - len(carried),
+        values={"topics": [t.title for t in suggested]} if suggested else {},
     )
 
 
