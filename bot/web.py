@@ -27,6 +27,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot import api, slack_health
 from bot.listeners.busy import (
     acks_first,
+    answer_after_ack,
     busy_reply,
     is_button,
     is_event,
@@ -74,7 +75,7 @@ def create_web(bolt_app: App, runtime: Runtime) -> FastAPI:
             return bolt_request
         body = bolt_request.body
         if acks_first(body):
-            run = lambda: bolt_app.dispatch(bolt_request)  # noqa: E731
+            run = lambda: answer_after_ack(body, bolt_app.dispatch(bolt_request))  # noqa: E731
             # An event may start late (no trigger to expire); a person's request may not.
             too_late = run if is_event(body) else lambda: tell_busy(bolt_app.client, body)
             if work.admit(run, too_late=too_late, who=person_of(body)):

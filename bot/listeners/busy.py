@@ -7,6 +7,7 @@ import json
 import logging
 from typing import Any
 
+from slack_bolt import BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
@@ -64,14 +65,31 @@ def busy_reply(body: dict[str, Any]) -> tuple[int, bytes]:
 def tell_busy(client: WebClient, body: dict[str, Any]) -> None:
     """Tell the person behind a request that could not be worked on in time that
     MentorBot is busy: under their command, or wherever their button was."""
-    url = body.get("response_url")
-    if body.get("command") and url:
-        try:
-            WebhookClient(url, timeout=10).send(
-                text=BUSY, response_type="ephemeral", replace_original=False
-            )
-        except Exception:
-            log.warning("could not tell someone we are busy", exc_info=True)
-        return
-    if is_button(body):
+    if body.get("command"):
+        say_under_command(body, {"response_type": "ephemeral", "text": BUSY})
+    elif is_button(body):
         answer(body, client, BUSY)
+
+
+def answer_after_ack(body: dict[str, Any], response: BoltResponse) -> None:
+    """What Bolt answered a slash command that was acknowledged before its work (an
+    error's "nothing was saved"), posted under the command instead of in the ack."""
+    if not body.get("command") or not response.body:
+        return
+    try:
+        message = json.loads(response.body)
+    except ValueError:
+        return
+    if isinstance(message, dict) and (message.get("text") or message.get("blocks")):
+        say_under_command(body, message)
+
+
+def say_under_command(body: dict[str, Any], message: dict[str, Any]) -> None:
+    """Post `message` to the command's response_url (logged when Slack refuses)."""
+    url = body.get("response_url")
+    if not url:
+        return
+    try:
+        WebhookClient(url, timeout=10).send_dict({"replace_original": False, **message})
+    except Exception:
+        log.warning("could not answer under a command", exc_info=True)
