@@ -26,7 +26,13 @@ class Runtime:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
-        return cls(settings, make_session_factory(make_engine(settings.database_url)))
+        # Work threads mostly wait on Slack, holding no connection meanwhile; at a peak
+        # as many connections again may open, and a thread waits at most 10 s for one.
+        size = settings.mentorbot_db_pool_size
+        engine = make_engine(
+            settings.database_url, pool_size=size, max_overflow=size, pool_timeout=10
+        )
+        return cls(settings, make_session_factory(engine))
 
     @contextmanager
     def db(self) -> Iterator[Session]:

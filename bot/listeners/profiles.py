@@ -3,7 +3,6 @@ roster kept up to date with Slack's profiles, always after the ack."""
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import BoltContext
@@ -13,6 +12,7 @@ from bot.listeners.actor import Actor, fetch_profile
 from bot.listeners.departures import handle_departure
 from bot.runtime import Runtime
 from bot.services import first_contact, roster
+from bot.workpool import WorkPool
 
 #: Events about a person rather than from them: that person is not the actor, and
 #: a profile change anywhere in the workspace must not add them to the roster.
@@ -35,7 +35,7 @@ def refresh_profile(client: WebClient, runtime: Runtime, slack_user_id: str) -> 
     return True
 
 
-def make_middleware(runtime: Runtime, background: Executor, client: WebClient):  # type: ignore[no-untyped-def]
+def make_middleware(runtime: Runtime, background: WorkPool, client: WebClient):  # type: ignore[no-untyped-def]
     """Bolt middleware that puts `actor` and `runtime` into every listener's context,
     and the app's `client` (Bolt makes a plain one per request; ours also tells
     whether Slack still takes our token).
@@ -61,7 +61,7 @@ def make_middleware(runtime: Runtime, background: Executor, client: WebClient): 
                 context["actor"] = Actor.of(user)
                 profile_wanted = roster.needs_profile(user)
             if profile_wanted:
-                background.submit(refresh_profile, client, runtime, slack_user_id)
+                background.later(refresh_profile, client, runtime, slack_user_id)
         return next()
 
     return attach_actor
