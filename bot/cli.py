@@ -287,12 +287,13 @@ def _users_template(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _users_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.first_contact import grant_configured_admins
     from bot.services.milestones import instantiate_for_new_hires
-    from bot.services.roster import grant_configured_admins, import_csv
+    from bot.services.roster import import_csv
 
     def work(db: Any, text: str, now: Any) -> str:
         result = import_csv(db, text, now=now)
-        grant_configured_admins(db, settings.mentorbot_admins)
+        grant_configured_admins(db, settings.mentorbot_admins, now=now)
         # New hires get the program's ramp milestones, mentored or not.
         created = instantiate_for_new_hires(db, now)
         lines = [f"roster imported: {result.created} created, {result.updated} updated"]
@@ -520,10 +521,10 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
 
 def _grant_configured_admins(runtime: Any) -> None:
     """MENTORBOT_ADMINS take effect before the sweep looks for admins to escalate to."""
-    from bot.services.roster import grant_configured_admins
+    from bot.services.first_contact import grant_configured_admins
 
     with runtime.db() as db:
-        grant_configured_admins(db, runtime.settings.mentorbot_admins)
+        grant_configured_admins(db, runtime.settings.mentorbot_admins, now=runtime.now())
 
 
 def _require_migrated(settings: Settings) -> None:

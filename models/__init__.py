@@ -17,6 +17,7 @@ from models.audit import AuditEntry
 from models.base import Base
 from models.curriculum import CurriculumTopic, MentorshipResource
 from models.feedback import FEEDBACK_KINDS, MentorshipFeedback
+from models.handled import HandledInteraction
 from models.interaction_state import InteractionState
 from models.mentors import Mentor, MentorTraining
 from models.milestones import MilestoneSubmission, MilestoneTemplate, RampMilestone
@@ -42,6 +43,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "CurriculumTopic",
+    "HandledInteraction",
     "InteractionState",
     "MatchProposal",
     "Mentor",

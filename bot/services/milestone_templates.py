@@ -230,6 +230,7 @@ def move_up(db: Session, *, actor_id: uuid.UUID, key: str, now: datetime) -> Non
             now=now,
             key=key,
             position=place - 1,
+            displaced=ordered[place].id,  # the template it swapped places with
         )
         db.flush()
 
