@@ -235,7 +235,9 @@ def chooser_modal(saved: list[Change] | None = None) -> kit.Block:
     blocks.append(
         kit.context(
             "Changes apply at once and are audited. "
-            "`mentorbot settings export FILE.yaml` keeps them in a file."
+            "`mentorbot settings export FILE.yaml` keeps them in a file. "
+            "The ramp milestones: `/mentor milestones templates`; "
+            "the curriculum: `/mentor curriculum`."
         )
     )
     return kit.modal(
