@@ -355,9 +355,12 @@ def test_every_modal_submission_is_answered_with_errors_on_their_field(
         if kind == "as opened" and sent.errors:
             figures["valid fills refused"] += 1
             misplaced.append(f"{form.callback_id}: a valid fill refused: {sent.errors}")
+        label = element_text(chosen["label"])
+        if kind == "one field" and sent.errors and set(sent.errors) != {label}:
+            figures["one field changed, error elsewhere"] += 1
+            misplaced.append(f"ONE {form.callback_id} {label}: {crafted} => {sent.errors}")
         if kind == "known bad":
             figures["single-field rejections"] += 1
-            label = element_text(chosen["label"])
             if set(sent.errors) != {label}:
                 figures["errors on another field"] += 1
                 misplaced.append(f"{form.callback_id} {label}: {crafted} -> {sent.errors}")
@@ -367,6 +370,9 @@ def test_every_modal_submission_is_answered_with_errors_on_their_field(
 
     submit_one()
     print(f"\nmodal submissions: {dict(figures)}")
+    # Not asserted: a rule between two fields (an end before its start) rightly names
+    # the other field; these are printed for a reader to judge.
+    print("\n".join([m for m in misplaced if m.startswith("ONE")][:10]))
     assert figures["inputs"] == SUBMISSIONS
     assert figures["unhandled exceptions"] == 0, errors_logged.describe()
     problems = {k: v for k, v in figures.items() if k.startswith("HTTP")}
