@@ -252,7 +252,7 @@ def _bad_value(block: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
     kind = element["type"]
     if kind in ("plain_text_input", "url_text_input", "email_text_input"):
         limit = int(element.get("max_length") or 3000)
-        with_nul = SAFE_TEXT.map(lambda t: (t[:50] or "x") + "\x00" + "end")
+        with_nul = SAFE_TEXT.map(lambda t: (t[:50] or "x") + "\x00" + "end") | st.just("x\ud800")
         too_long = st.just("x" * (limit + 1))
         bad = with_nul | too_long
         if kind == "url_text_input":
