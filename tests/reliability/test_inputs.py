@@ -345,12 +345,14 @@ def test_every_modal_submission_is_answered_with_errors_on_their_field(
             figures["unhandled exceptions"] += 1
         if sent.http.status != 200:
             figures[f"HTTP {sent.http.status}"] += 1
+            figures["unanswered"] += 1
         elif (
             not sent.errors
             and action not in ("update", "push")
             and _messages(slack, user) <= before
         ):
             figures["closed without confirming"] += 1
+            figures["unanswered"] += 1
             misplaced.append(f"{form.callback_id}: saved without a word")
         if kind == "as opened" and sent.errors:
             figures["valid fills refused"] += 1
@@ -375,6 +377,7 @@ def test_every_modal_submission_is_answered_with_errors_on_their_field(
     print("\n".join([m for m in misplaced if m.startswith("ONE")][:10]))
     assert figures["inputs"] == SUBMISSIONS
     assert figures["unhandled exceptions"] == 0, errors_logged.describe()
+    assert figures["unanswered"] == 0, figures
     problems = {k: v for k, v in figures.items() if k.startswith("HTTP")}
     assert not problems, problems
     unconfirmed = sorted({m for m in misplaced if "without a word" in m})
