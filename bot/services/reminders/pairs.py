@@ -11,10 +11,12 @@ from typing import Any
 from sqlalchemy import Select, case, func, literal
 
 from bot.services.reminders.base import DueContext, Recipient, row_limit, take
-from bot.services.reminders.people import mentee_user, mentor_user
+from bot.services.reminders.people import addressee, admin, mentee_user, mentor_user
 from bot.services.reminders.zones import zone_table
 
-SIDES = {"mentor": mentor_user, "mentee": mentee_user}
+#: Who a finder's rows may go to, by the prefix of their columns (`people.with_pair`,
+#: `people.with_person`, `people.to_admins`).
+SIDES = {"mentor": mentor_user, "mentee": mentee_user, "addressee": addressee, "admin": admin}
 
 
 def recipient(row: Any, side: str) -> Recipient:
