@@ -87,6 +87,32 @@ def test_an_unanswered_question_reminds_at_20_hours_and_escalates_at_24_once(
     assert questions(db)[0].status == "deferred"
 
 
+def test_the_scheduler_holds_the_admins_escalation_for_their_working_day(
+    slack, world, db, pair, sweep, clock
+) -> None:  # type: ignore[no-untyped-def]
+    """Asked on a Friday afternoon: the escalation at 24 hours falls on Saturday, so the
+    scheduler's sweep (working hours judged in its query) holds each admin's copy until
+    their own Monday: London's first, then New York's, once each."""
+    for admin in (world.admin, world.londoner):
+        db.get(User, admin.user_id).is_admin = True
+    db.commit()
+    clock[0] = at("2026-11-20T20:30")  # Friday, 15:30 in New York
+    slack.mentor(world.new_hire, f"ask {QUESTION}")
+
+    saturday = sweep(at("2026-11-21T20:30"), list_held=False)
+    assert saturday.held_counts["question_escalation"] == 2
+    assert sent(saturday, "question_escalation") == []
+    london_monday = sweep(at("2026-11-23T09:00"), list_held=False)
+    assert sent(london_monday, "question_escalation") == ["UOMAR"]
+    assert london_monday.held_counts["question_escalation"] == 1
+    assert QUESTION not in slack.last_dm(world.londoner).all_text  # private to the pair
+    new_york_monday = sweep(at("2026-11-23T14:00"), list_held=False)
+    assert sent(new_york_monday, "question_escalation") == ["UADMIN"]
+    later = sweep(at("2026-11-23T15:00"), list_held=False)
+    assert later.held_counts["question_escalation"] == 0
+    assert sent(later, "question_escalation") == []
+
+
 def test_ask_my_mentor_on_a_message(slack, world, db, pair) -> None:  # type: ignore[no-untyped-def]
     message = Message("CGENERAL", "1763391600.000100", "Is the renewal forecast in Salesforce?")
     slack.shortcut(world.new_hire, ids.ASK_SHORTCUT, message)
