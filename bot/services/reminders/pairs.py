@@ -52,12 +52,23 @@ def judged(
     anyone = case(
         (sum((case((f, 1), else_=0) for f in flags.values()), literal(0)) > 0, 0), else_=1
     )
+    limit = row_limit(ctx)
+    if limit == 0:
+        # The finders before this one took the whole claim limit: only the counts, with
+        # no row read, sorted or numbered.
+        counts = statement.with_only_columns(
+            func.coalesce(func.sum(held), 0), func.coalesce(func.sum(len(sides) - held), 0)
+        )
+        held_count, sendable_count = run(counts).one()
+        if held_count:
+            ctx.held[kind] += int(held_count)
+        take(ctx, kind, int(sendable_count))
+        return
     statement = statement.add_columns(
         *(flag.label(f"{side}_working") for side, flag in flags.items()),
         func.sum(held).over().label("held_count"),
         func.sum(len(sides) - held).over().label("sendable_count"),
     ).order_by(anyone, order)
-    limit = row_limit(ctx)
     if limit is not None:
         limit = -(-limit // len(sides))  # rows, each up to one reminder per side
         statement = statement.limit(max(limit, 1))  # one row at least, to read the counts
