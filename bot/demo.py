@@ -86,12 +86,14 @@ def _steps() -> list[Callable[[Demo], None]]:
         mentorship,
         reminders,
         scheduling,
+        settings,
     )
 
     # The analytics come after the mentorship completes, as a program lead reads them;
     # then the clock walks on to another mentorship's end.
     return [
         show_help,
+        *settings.STEPS,
         *mentors.STEPS,
         *matching.STEPS,
         # A system asks through the REST API; the mentor answers in Slack.

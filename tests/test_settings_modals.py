@@ -250,3 +250,11 @@ def test_the_chooser_shows_what_was_saved(slack, world) -> None:  # type: ignore
     chooser = slack.modal(world.admin)
     assert chooser["callback_id"] == admin_blocks.CHOOSER_VIEW
     assert "Working days edited" in slack.modal_text(world.admin)
+
+
+def test_the_admins_home_opens_the_same_settings(slack, world) -> None:  # type: ignore[no-untyped-def]
+    slack.open_home(world.admin)
+    slack.click(world.admin, "Program settings", home=True)
+    slack.click(world.admin, "Matching")
+    assert "Match weight: expertise: 40" in slack.modal_text(world.admin)
+    assert "Program admin" not in str(slack.open_home(world.manager))
