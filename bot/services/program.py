@@ -5,6 +5,7 @@ modals (bot/services/admin.py) and a settings file (bot/services/settings_file.p
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime
 from typing import Annotated, Any
@@ -18,6 +19,8 @@ from sqlalchemy.orm import Session
 from bot.services import audit
 from bot.services.errors import InvalidInput
 from models import CADENCES, ProgramSetting
+
+log = logging.getLogger(__name__)
 
 DEFAULT_SKILLS = [
     "Product knowledge",
@@ -168,10 +171,18 @@ class ProgramConfig(_Strict):
 
 
 def load(db: Session) -> ProgramConfig:
-    """The program settings in force: stored values over defaults."""
+    """The program settings in force: stored values over defaults. A stored value the
+    settings no longer accept (a bound added since) gives way to its default, logged,
+    so one old row never stops every request."""
     stored = {row.key: row.value for row in db.scalars(select(ProgramSetting))}
     known = {k: v for k, v in stored.items() if k in ProgramConfig.model_fields}
-    return ProgramConfig.model_validate(known)
+    try:
+        return ProgramConfig.model_validate(known)
+    except ValidationError as exc:
+        refused = {str(err["loc"][0]) for err in exc.errors() if err["loc"]}
+        log.warning("stored program settings out of bounds, defaults used: %s", sorted(refused))
+        usable = {k: v for k, v in known.items() if k not in refused}
+        return ProgramConfig.model_validate(usable)
 
 
 def validate(values: dict[str, Any]) -> ProgramConfig:
@@ -192,9 +203,14 @@ def validate(values: dict[str, Any]) -> ProgramConfig:
 
 
 def dotted(loc: tuple[int | str, ...]) -> str:
-    """('match_weights', 'expertise') -> 'match_weights.expertise'; a list's index is
-    left out (the list is the setting a person edits)."""
-    return ".".join(str(part) for part in loc if isinstance(part, str))
+    """('match_weights', 'expertise') -> 'match_weights.expertise'; within a list, the
+    list (`required_trainings`, not one training's `name`): it is what a person edits."""
+    parts: list[str] = []
+    for part in loc:
+        if not isinstance(part, str):
+            break
+        parts.append(part)
+    return ".".join(parts)
 
 
 def leaf_settings(model: type[BaseModel] = ProgramConfig, prefix: str = "") -> list[str]:
