@@ -261,3 +261,11 @@ RENDERERS = {
     "session_reminder": session_reminder,
     "session_followup": session_followup,
 }
+
+
+def no_show_recorded(missed_by: str) -> str:
+    """What the person who said "It didn't happen" is told was saved."""
+    return (
+        f"Noted: the session didn't happen because the {missed_by} couldn't come. "
+        "Propose a new time with `/mentor schedule`."
+    )

@@ -26,6 +26,7 @@ from bot.services import (
     audit,
     capacity,
     coverage,
+    inputs,
     interaction_state,
     matching,
     milestones,
@@ -197,7 +198,10 @@ def suggestions_for(
     if not ranking.focus:
         return ranking
     # The Assign buttons carry a key: a long focus would outgrow a button's value.
-    return replace(ranking, focus_key=interaction_state.keep(db, {"focus": ranking.focus}, now=now))
+    return replace(
+        ranking,
+        focus_key=interaction_state.keep(db, {"focus": ranking.focus}, now=now, actor_id=actor_id),
+    )
 
 
 def suggestions_for_user(
@@ -468,7 +472,7 @@ def _withdraw_unanswered(
     )
     withdrawn: list[AssignmentView] = []
     for assignment in stale:
-        if _leave_pending(
+        if leave_pending(
             db,
             assignment.id,
             status="cancelled",
@@ -502,7 +506,7 @@ def accept(
     in the same transaction, so of two accepts racing for the last slot one wins and
     the other gets CapacityFull. AlreadyAnswered if it was answered or withdrawn."""
     assignment = _for_mentor(db, assignment_id, actor_id)
-    if not _leave_pending(db, assignment.id, status="active", mentor_accepted_at=now, now=now):
+    if not leave_pending(db, assignment.id, status="active", mentor_accepted_at=now, now=now):
         _raise_answered(db, assignment)
     try:
         capacity.take_slot(db, assignment.mentor_id)
@@ -572,7 +576,7 @@ def decline(
         raise InvalidInput(errors)
     assignment = _for_mentor(db, assignment_id, actor_id)
     label = DECLINE_REASONS[str(reason)]
-    if not _leave_pending(
+    if not leave_pending(
         db,
         assignment.id,
         status="declined",
@@ -595,7 +599,7 @@ def decline(
     return _view(assignment)
 
 
-def _leave_pending(db: Session, assignment_id: uuid.UUID, *, now: datetime, **values: Any) -> bool:
+def leave_pending(db: Session, assignment_id: uuid.UUID, *, now: datetime, **values: Any) -> bool:
     """Move a request out of `pending` (answered or withdrawn) with one conditional
     UPDATE: of two clicks, retries or sweeps doing it at once, exactly one gets True."""
     changed = db.execute(
@@ -858,7 +862,10 @@ def parse_goals(text: str, start: date) -> list[dict[str, Any]]:
         found = _GOAL_WITH_DATE.match(line)
         if found:
             try:
-                target = date.fromisoformat(_zero_pad(found["date"]))
+                target = inputs.iso_date(_zero_pad(found["date"]))
+            except inputs.OutOfRange as exc:
+                problems.append(f"line {n}: {exc}")
+                continue
             except ValueError:
                 problems.append(f"line {n}: '{found['date']}' is not a date like 2026-12-31")
                 continue
@@ -911,7 +918,7 @@ def _parse_period(start_raw: str | None, end_raw: str | None, today: date) -> tu
 
 def _parse_date(raw: str | None) -> date | None:
     try:
-        return date.fromisoformat(raw) if raw else None
+        return inputs.iso_date(raw) if raw else None
     except ValueError:
         return None
 
