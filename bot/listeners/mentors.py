@@ -30,7 +30,7 @@ from bot.listeners.home import home_section, publish_home
 from bot.listeners.messaging import post_message, send_dm
 from bot.listeners.parsing import mentioned_user_ids
 from bot.listeners.profiles import refresh_profile
-from bot.listeners.support import answer, modal_button, submit_then, update_modal
+from bot.listeners.support import admit, answer, modal_button, submit_then, update_modal
 from bot.runtime import Runtime
 from bot.services import access, mentors, recognition, time_off
 from bot.services.errors import DomainError, InvalidInput
@@ -285,6 +285,7 @@ def on_certify(
         answer(body, client, text)
 
     def certify() -> None:
+        admit(runtime, actor, "certify")
         with runtime.db() as db:
             result = mentors.certify(
                 db, actor_id=actor.id, mentor_id=uuid.UUID(action["value"]), now=runtime.now()

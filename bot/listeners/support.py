@@ -22,7 +22,7 @@ from bot.listeners.home import publish_home
 from bot.listeners.messaging import replace_message, send_dm
 from bot.listeners.parsing import mentioned_user_ids
 from bot.runtime import Runtime
-from bot.services import access, coverage, inputs, roster
+from bot.services import access, admin, coverage, inputs, roster
 from bot.services.errors import NotFound
 
 log = logging.getLogger(__name__)
@@ -116,6 +116,15 @@ def refresh_homes(
             actors.append(Actor.of(user))
     for actor in actors:
         publish_home(client, runtime, actor)
+
+
+def admit(runtime: Runtime, actor: Actor, surface: str) -> None:
+    """Go on only for a program admin; anyone else is refused (NotAllowed), and the
+    attempt is audited in its own transaction, so the refusal does not roll it back."""
+    with runtime.db() as db:
+        refused = admin.refusal(db, actor_id=actor.id, surface=surface, now=runtime.now())
+    if refused is not None:
+        raise refused
 
 
 def program_admins(runtime: Runtime) -> list[str]:
