@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.services.roster import is_valid_timezone
+from bot.services.timezones import is_valid_timezone
 from models import CADENCES
 
 if TYPE_CHECKING:
