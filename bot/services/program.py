@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -139,11 +141,33 @@ class ProgramConfig(BaseModel):
     analytics_min_sample: int = Field(5, ge=1)
 
 
+#: The `Session.info` key under which `loaded_once` keeps the settings it read.
+_ONCE = "program_config_once"
+
+
 def load(db: Session) -> ProgramConfig:
-    """The program settings in force: stored values over defaults."""
+    """The program settings in force: stored values over defaults (read once inside
+    `loaded_once`)."""
+    cached = db.info.get(_ONCE)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
     stored = {row.key: row.value for row in db.scalars(select(ProgramSetting))}
     known = {k: v for k, v in stored.items() if k in ProgramConfig.model_fields}
-    return ProgramConfig.model_validate(known)
+    config = ProgramConfig.model_validate(known)
+    if _ONCE in db.info:
+        db.info[_ONCE] = config
+    return config
+
+
+@contextmanager
+def loaded_once(db: Session) -> Iterator[None]:
+    """Inside this block `load(db)` reads the settings once: for a read-only render
+    (App Home) whose sections each ask for them. `update` inside it starts over."""
+    db.info[_ONCE] = None
+    try:
+        yield
+    finally:
+        db.info.pop(_ONCE, None)
 
 
 def update(
@@ -183,4 +207,6 @@ def update(
         keys=sorted(changes),
     )
     db.flush()
+    if _ONCE in db.info:
+        db.info[_ONCE] = None
     return merged
