@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy import and_, case, func, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.expression import ColumnElement
 
@@ -83,6 +84,11 @@ def team_of(db: Session, manager_id: uuid.UUID) -> sa.CTE:
     ids = [user.id for user in roster.reports_of(db, manager_id)]  # a level at a time
     if len(ids) > TEAM_LISTED:
         return reports_of(manager_id)  # a report over thousands costs what it covers anyway
+    if db.get_bind().dialect.name == "postgresql":
+        # One array parameter: a list of ids spelled out makes a statement too long
+        # for the driver's cache, parsed again on every run.
+        team = sa.bindparam("team", ids, type_=postgresql.ARRAY(sa.Uuid()))
+        return select(User.id).where(User.id == sa.any_(team)).cte("reports")
     return select(User.id).where(User.id.in_(ids)).cte("reports")
 
 
