@@ -253,6 +253,7 @@ def _milestones_import(args: argparse.Namespace, settings: Settings) -> int:
 
 def _reminders_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.runtime import Runtime
+    from bot.scheduler import refresh_summary
     from bot.slack_client import make_client
     from bot.sweep import run_sweep
 
@@ -262,6 +263,7 @@ def _reminders_run(args: argparse.Namespace, settings: Settings) -> int:
     runtime = Runtime.from_settings(settings)
     _grant_configured_admins(runtime)
     report = run_sweep(runtime, make_client(settings), now=now)
+    refresh_summary(runtime, now=report.now)  # App Home's figures, as the scheduled sweep
     print(f"reminder sweep at {report.now.isoformat()}")
     for delivery in report.deliveries:
         error = f" ({delivery.error})" if delivery.error else ""

@@ -42,11 +42,12 @@ def sweep_once(runtime: Runtime, client: WebClient) -> None:
     refresh_summary(runtime)
 
 
-def refresh_summary(runtime: Runtime) -> None:
-    """The program-wide figures App Home shows, recomputed when stale (never raises)."""
+def refresh_summary(runtime: Runtime, *, now: datetime | None = None) -> None:
+    """The program-wide figures App Home shows, recomputed when stale, as of `now`
+    (default: the runtime's clock); a failure is logged, never raised."""
     try:
         with runtime.db() as db:
-            summary.refresh_if_stale(db, now=runtime.now())
+            summary.refresh_if_stale(db, now=now or runtime.now())
     except Exception:
         log.exception("analytics summary refresh failed; the next sweep will try again")
 
