@@ -114,17 +114,22 @@ def test_serve_with_two_workers_answers_on_one_port_and_stops_cleanly(tmp_path, 
     """`--workers 2`: two processes behind the port, both answering signed requests; the
     sweep runs once, in the supervisor; SIGTERM stops them all with status 0."""
     process, base = _start_serve(tmp_path, fake_slack, scheduler=True, args=("--workers", "2"))
-    fake_slack.reset()
-    driver = SlackDriver(fake_slack, base, "serve-secret")
-    for n in range(4):
-        assert driver.post_form(driver.slash_body(f"UW{n}", "/mentor", "help")).status == 200
-    deadline = time.monotonic() + 20
-    answered = lambda: [n for n in range(4) if fake_slack.ephemeral(f"UW{n}")]  # noqa: E731
-    while len(answered()) < 4 and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert answered() == [0, 1, 2, 3]
-    process.send_signal(signal.SIGTERM)
-    output = process.communicate(timeout=30)[0].decode()
+    try:
+        fake_slack.reset()
+        driver = SlackDriver(fake_slack, base, "serve-secret")
+        for n in range(4):
+            assert driver.post_form(driver.slash_body(f"UW{n}", "/mentor", "help")).status == 200
+        deadline = time.monotonic() + 20
+        answered = lambda: [n for n in range(4) if fake_slack.ephemeral(f"UW{n}")]  # noqa: E731
+        while len(answered()) < 4 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert answered() == [0, 1, 2, 3]
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=30)[0].decode()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate(timeout=10)
     assert process.returncode == 0, output
     assert output.count("Started server process") == 2, output
     assert output.count("reminder sweep scheduled") == 1, output
