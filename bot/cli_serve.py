@@ -48,6 +48,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             "--workers is for HTTP; for Socket Mode (or --now) start several "
             "`mentorbot serve` processes instead, each opens its own connection"
         )
+    if args.workers > 1 and settings.database_url.startswith("sqlite"):
+        raise CliError(
+            "--workers needs PostgreSQL: a SQLite database is for one process "
+            "(set DATABASE_URL to a PostgreSQL database)"
+        )
     starting_at = parse_instant(args.now) if args.now else None
     _require_migrated(settings)
     serve(

@@ -21,6 +21,9 @@ from bot.web import create_web
 
 log = logging.getLogger(__name__)
 
+#: How long a `--workers` worker may take to answer its supervisor before it is replaced.
+WORKER_HEALTHCHECK_SECONDS = 30
+
 
 def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
@@ -108,6 +111,9 @@ def _serve_workers(
             port=port,
             workers=workers,
             log_level="info",
+            # A worker that doesn't answer the supervisor's ping in time is killed and
+            # replaced; uvicorn's 5 s is less than one takes to start on a busy machine.
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         )
     finally:
         if stop_scheduler is not None:
