@@ -16,6 +16,9 @@ from models.assignments import (
 )
 from models.audit import AuditEntry
 from models.base import Base
+from models.curriculum import CurriculumTopic, MentorshipResource
+from models.feedback import FEEDBACK_KINDS, MentorshipFeedback
+from models.handled import HandledInteraction
 from models.interaction_state import InteractionState
 from models.mentors import Mentor, MentorTraining
 from models.milestones import MilestoneSubmission, MilestoneTemplate, RampMilestone
@@ -32,6 +35,7 @@ __all__ = [
     "CADENCES",
     "CADENCE_DAYS",
     "COVERED_STATUSES",
+    "FEEDBACK_KINDS",
     "MENTORED_STATUSES",
     "OPEN_STATUSES",
     "SCHEDULED_STATUSES",
@@ -40,11 +44,15 @@ __all__ = [
     "Assignment",
     "AuditEntry",
     "Base",
+    "CurriculumTopic",
+    "HandledInteraction",
     "InteractionState",
     "MatchProposal",
     "Mentor",
     "MentorQuestion",
     "MentorTraining",
+    "MentorshipFeedback",
+    "MentorshipResource",
     "MentorshipSession",
     "MilestoneSubmission",
     "MilestoneTemplate",

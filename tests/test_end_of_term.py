@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.blocks.actions import COMPLETE_FOR_PAIR
-from bot.services import completion, term
+from bot.services import completion, feedback_texts, term
 from bot.testing.driver import buttons_in
 from models import Assignment, AuditEntry, Mentor
 from tests.factories import make_assignment, make_mentor
@@ -66,7 +66,7 @@ def test_a_week_before_the_end_everyone_is_asked_once_and_an_extension_moves_it(
     assert sent(report, "end_of_term") == sorted(
         [world.veteran.id, world.new_hire.id, world.manager.id]
     )
-    prompt = _dm_with(slack, world.new_hire, "planned to end on *Tue 9 Feb (in 7 days)*")
+    prompt = _dm_with(slack, world.new_hire, "planned to end on *Tue 9 Feb 2027 (in 7 days)*")
     assert _labels(prompt) == ["Complete", "Extend"]
     managers = _dm_with(slack, world.manager, "*Newt Newhire*'s mentorship with *Vera Veteran*")
     assert _labels(managers) == ["Complete", "Extend"]
@@ -75,7 +75,7 @@ def test_a_week_before_the_end_everyone_is_asked_once_and_an_extension_moves_it(
 
     # Newt extends: a date in the past is refused on the field, nothing written.
     slack.click(world.new_hire, "Extend", message=prompt)
-    assert "planned to end on *Tue 9 Feb*" in slack.modal_text(world.new_hire)
+    assert "planned to end on *Tue 9 Feb 2027*" in slack.modal_text(world.new_hire)
     refused = slack.submit(world.new_hire, {"New end date": "2027-01-31"})
     assert "can't be in the past" in refused.errors["New end date"]
     assert _fresh(db, assignment).expected_end_date == date(2027, 2, 9)
@@ -115,8 +115,9 @@ def test_nobody_completes_so_it_completes_by_itself_and_each_side_is_asked_once(
     closed = _fresh(db, pair)
     assert closed.status == "completed"
     assert closed.actual_end_date == date(2027, 1, 25)  # the expected end
-    assert closed.completion_notes.startswith("Closed automatically on 2027-02-09")
-    assert "without feedback" in closed.completion_notes
+    notes = feedback_texts.text(db, pair.id, "completion_notes")
+    assert notes.startswith("Closed automatically on 2027-02-09")
+    assert "without feedback" in notes
     assert db.get(Mentor, mentor.id).current_mentee_count == 0  # the slot is free
     assert "nobody completed it within 14 days" in slack.last_dm(world.veteran).all_text
     # 10:30 in Chicago: Newt's survey, though the mentorship is closed by now.
@@ -137,6 +138,7 @@ def test_nobody_completes_so_it_completes_by_itself_and_each_side_is_asked_once(
 
 def test_the_notice_and_the_grace_are_program_settings(slack, world, db, sweep) -> None:  # type: ignore[no-untyped-def]
     slack.slash(world.admin, "/mentor", "admin")
+    slack.click(world.admin, "Program", in_view=True)
     assert "Complete by itself (days after the end): 14" in slack.modal_text(world.admin)
     refused = slack.submit(world.admin, {"Complete by itself (days after the end)": "0"})
     assert "from 1 to 365" in refused.errors["Complete by itself (days after the end)"]
@@ -162,7 +164,7 @@ def test_completing_writes_the_completion_notes(slack, world, db) -> None:  # ty
     db.commit()
     slack.slash(world.new_hire, "/mentor", "complete")
     assert slack.submit(world.new_hire, {"Feedback": "Great.", "Rating": "5"}).ok
-    assert _fresh(db, pair).completion_notes == (
+    assert feedback_texts.text(db, pair.id, "completion_notes") == (
         "Completed by the mentee (Newt Newhire) on 2026-11-17, "
         "before the expected end (2027-01-25)."
     )
@@ -190,7 +192,7 @@ def test_the_manager_completes_it_for_the_pair_who_then_give_feedback(
     assert slack.submit(world.manager, {"Completion notes": "Newt is fully ramped."}).ok
     done = _fresh(db, pair)
     assert done.status == "completed" and done.actual_end_date == date(2027, 1, 18)
-    assert done.completion_notes == (
+    assert feedback_texts.text(db, pair.id, "completion_notes") == (
         "Completed by Max Manager (the mentee's manager): Newt is fully ramped."
     )
     assert db.get(Mentor, mentor.id).current_mentee_count == 0

@@ -6,7 +6,8 @@ a reminder carries "Log session", a decline DM carries "Assign", App Home carrie
 OPTIN_OPEN = "mentor.optin_open"  # no value
 TRAINING_DONE = "mentor.training_done"  # value: training key
 CERTIFY = "mentor.certify"  # value: mentor id
-ADMIN_SETTINGS_OPEN = "admin.settings_open"  # no value
+ADMIN_SETTINGS_OPEN = "admin.settings_open"  # no value (listeners/admin.py)
+ADMIN_SETTINGS_SECTION = "admin.settings_section"  # value: section key (blocks/admin.py)
 WAITING_ALL = "mentor.waiting_all"  # no value: every request waiting for the mentor
 PAUSE_DECLINE_WAITING = "mentor.pause_decline_waiting"  # no value
 PAUSE_KEEP_WAITING = "mentor.pause_keep_waiting"  # no value
@@ -23,6 +24,12 @@ ACTION_ITEM_DONE = "action_item.done"  # value: "<session id>:<item id>"
 MILESTONE_SUBMIT = "milestone.submit_open"  # value: milestone id
 MILESTONE_APPROVE = "milestone.approve"  # value: submission id
 MILESTONE_REQUEST_CHANGES = "milestone.request_changes"  # value: submission id
+# Ramp milestone templates (listeners/milestone_templates.py)
+TEMPLATE_EDIT = "milestone_template.edit_open"  # value: template key, or "" for a new one
+TEMPLATE_UP = "milestone_template.move_up"  # value: template key
+TEMPLATE_RETIRE = "milestone_template.retire"  # value: template key
+# The curriculum and mentors' resources (listeners/curriculum.py)
+CURRICULUM_EDIT = "curriculum.edit_open"  # value: week number, or "" for a new week
 SELF_ASSESS = "progress.self_assess_open"  # value: assignment id
 COMPLETE = "assignment.complete_open"  # value: assignment id
 EXTEND = "assignment.extend_open"  # value: assignment id (listeners/term.py)

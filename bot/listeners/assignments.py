@@ -16,11 +16,11 @@ from bot.blocks import kit
 from bot.blocks.actions import ACCEPT, ASSIGN, DECLINE
 from bot.listeners.actor import Actor
 from bot.listeners.commands import Invocation, subcommand
-from bot.listeners.guard import run_reporting, submit_view
+from bot.listeners.guard import notice_view, run_reporting, submit_view
 from bot.listeners.home import publish_home
 from bot.listeners.messaging import replace_message, send_dm
 from bot.listeners.parsing import mentioned_user_ids
-from bot.listeners.support import answer, message_of, program_admins
+from bot.listeners.support import answer, message_of, program_admins, submit_then
 from bot.runtime import Runtime
 from bot.services import assignments
 from bot.services.assignments import AlreadyAnswered, AssignmentView, Requested
@@ -211,7 +211,9 @@ def on_decline_submit(
                 now=runtime.now(),
             )
 
-    declined: AssignmentView | None = submit_view(ack, view, work)
+    declined: AssignmentView | None = submit_then(
+        ack, view, work, lambda d: notice_view("Declined", blocks.outcome_text(d))
+    )
     if declined is None:
         return
     if metadata.get("channel") and metadata.get("ts"):

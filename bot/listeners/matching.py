@@ -19,7 +19,7 @@ from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.guard import run_reporting
 from bot.listeners.messaging import send_dm
 from bot.listeners.parsing import mentioned_user_ids
-from bot.listeners.support import answer, program_admins
+from bot.listeners.support import admit, answer, program_admins
 from bot.runtime import Runtime
 from bot.services import assignments, coverage
 from bot.services.errors import InvalidInput
@@ -88,6 +88,7 @@ def parse_since(args: str) -> date | None:
 )
 def match_cohort_command(inv: Invocation) -> None:
     since = parse_since(inv.args)
+    admit(inv.runtime, inv.actor, "match-cohort")
     with inv.runtime.db() as db:
         proposal = assignments.propose_cohort(
             db, actor_id=inv.actor.id, now=inv.runtime.now(), since=since
@@ -106,6 +107,7 @@ def on_cohort_approve(
         answer(body, client, text)
 
     def work() -> None:
+        admit(runtime, actor, "cohort.approve")
         with runtime.db() as db:
             approval = assignments.approve_cohort(
                 db, proposal_id=uuid.UUID(action["value"]), actor_id=actor.id, now=runtime.now()

@@ -25,12 +25,12 @@ from bot.blocks.actions import (
 from bot.listeners.actor import Actor, fetch_profile
 from bot.listeners.assignments import offer_next_suggestion
 from bot.listeners.commands import Invocation, subcommand
-from bot.listeners.guard import notice_view, run_reporting, submit_view
+from bot.listeners.guard import notice_view, run_reporting
 from bot.listeners.home import home_section, publish_home
 from bot.listeners.messaging import post_message, send_dm
 from bot.listeners.parsing import mentioned_user_ids
 from bot.listeners.profiles import refresh_profile
-from bot.listeners.support import answer, modal_button, update_modal
+from bot.listeners.support import admit, answer, modal_button, submit_then, update_modal
 from bot.runtime import Runtime
 from bot.services import access, mentors, recognition, time_off
 from bot.services.errors import DomainError, InvalidInput
@@ -85,6 +85,9 @@ def open_optin(
         update_modal(client, opened["view"]["id"], fresh, opened["view"].get("hash"))
 
 
+UNCHANGED = "Nothing changed: your mentor profile is as it was."
+
+
 def on_optin_submitted(
     ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
@@ -104,7 +107,10 @@ def on_optin_submitted(
                 now=runtime.now(),
             )
 
-    result = submit_view(ack, view, save)
+    # A save that changed nothing (or Slack's retry of one) is answered on the form.
+    result = submit_then(
+        ack, view, save, lambda saved: None if saved.changed else notice_view("Profile", UNCHANGED)
+    )
     if result is None:
         return
     if result.changed:  # a Slack retry of the same submission is not confirmed twice
@@ -279,6 +285,7 @@ def on_certify(
         answer(body, client, text)
 
     def certify() -> None:
+        admit(runtime, actor, "certify")
         with runtime.db() as db:
             result = mentors.certify(
                 db, actor_id=actor.id, mentor_id=uuid.UUID(action["value"]), now=runtime.now()

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 from bot.blocks import kit
 from bot.blocks import milestones as blocks
 from bot.blocks.actions import MILESTONE_APPROVE, MILESTONE_REQUEST_CHANGES, MILESTONE_SUBMIT
+from bot.listeners import milestone_templates
 from bot.listeners.actor import Actor
 from bot.listeners.commands import Invocation, subcommand
-from bot.listeners.guard import run_reporting
+from bot.listeners.guard import notice_view, run_reporting
 from bot.listeners.home import home_section
 from bot.listeners.messaging import replace_message, send_dm
 from bot.listeners.support import (
@@ -45,11 +46,15 @@ def register(app: App) -> None:
 
 @subcommand(
     "milestones",
-    usage="/mentor milestones [@mentee]",
-    summary="Ramp milestones with target and achieved dates (yours, or a mentee's or report's).",
+    usage="/mentor milestones [@mentee] · /mentor milestones templates",
+    summary="Ramp milestones with target and achieved dates (yours, or a mentee's or "
+    "report's); `templates` (admins): add, edit, reorder and retire the program's ramp.",
     order=45,
 )
 def milestones_command(inv: Invocation) -> None:
+    if inv.args.strip().lower() == "templates":
+        milestone_templates.templates_command(inv)
+        return
     runtime = inv.runtime
     subject = mentioned_person(runtime, inv.args) or inv.actor.id
     with runtime.db() as db:
@@ -178,7 +183,7 @@ def on_changes_submit(
         ack,
         view,
         lambda: _review(context, meta.get("submission", ""), "request_changes", feedback),
-        lambda _: None,
+        lambda reviewed: notice_view("Changes asked", blocks.review_outcome(reviewed)[0]),
     )
     if isinstance(result, milestones.Reviewed):
         _announce(client, context, result, meta.get("channel", ""), meta.get("ts", ""))

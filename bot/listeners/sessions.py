@@ -30,7 +30,7 @@ from bot.listeners.support import (
     update_modal,
 )
 from bot.runtime import Runtime
-from bot.services import action_items, inputs, scheduling, sessions
+from bot.services import action_items, inputs, one_a_day, scheduling, sessions
 from bot.services.errors import DomainError
 
 
@@ -137,7 +137,7 @@ def on_log_submit(
                         now=runtime.now(),
                     )
                 return logged
-        except sessions.AlreadyLogged as exc:
+        except one_a_day.AlreadyLogged as exc:
             with runtime.db() as db:
                 form = sessions.prepare_edit(
                     db,

@@ -17,22 +17,26 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import kit
 from bot.listeners.actor import Actor
-from bot.listeners.guard import notice_view, run_reporting, submit_view
+from bot.listeners.guard import notice_view, run_reporting, submit_view, twin_delivery
 from bot.listeners.home import publish_home
 from bot.listeners.messaging import replace_message, send_dm
 from bot.listeners.parsing import mentioned_user_ids
 from bot.runtime import Runtime
-from bot.services import access, coverage, inputs, roster
+from bot.services import access, admin, coverage, inputs, roster
 from bot.services.errors import NotFound
 
 log = logging.getLogger(__name__)
 
 
 def open_modal(client: WebClient, trigger_id: str, view: dict[str, Any]) -> bool:
-    """Open `view`; False (logged) when Slack refuses, e.g. an expired trigger."""
+    """Open `view`; False (logged) when Slack refuses, e.g. an expired trigger.
+    AlreadyHandled when the trigger was used already: a trigger is used once, so this
+    request came twice and its first delivery opened the modal."""
     try:
         client.views_open(trigger_id=trigger_id, view=view)
-    except Exception:
+    except Exception as exc:
+        if twin_delivery(exc):
+            raise
         log.warning("could not open a modal", exc_info=True)
         return False
     return True
@@ -112,6 +116,15 @@ def refresh_homes(
             actors.append(Actor.of(user))
     for actor in actors:
         publish_home(client, runtime, actor)
+
+
+def admit(runtime: Runtime, actor: Actor, surface: str) -> None:
+    """Go on only for a program admin; anyone else is refused (NotAllowed), and the
+    attempt is audited in its own transaction, so the refusal does not roll it back."""
+    with runtime.db() as db:
+        refused = admin.refusal(db, actor_id=actor.id, surface=surface, now=runtime.now())
+    if refused is not None:
+        raise refused
 
 
 def program_admins(runtime: Runtime) -> list[str]:

@@ -3,6 +3,7 @@ running mentorship's cadence, goals and expected end."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -88,11 +89,18 @@ def _submit(
     )
     if not isinstance(changed, term.Changed):
         return
+    announce_changed(client, context["runtime"], context["actor"].id, changed)
+
+
+def announce_changed(
+    client: WebClient, runtime: Runtime, actor_id: uuid.UUID, changed: term.Changed
+) -> None:
+    """Tell the others what changed (from Slack or the API) and refresh the homes."""
     if changed.changes:
         text, notice = blocks.changed_notice(changed)
         for slack_id in changed.notify_slack_ids:
             send_dm(client, slack_id, text, notice)
-    refresh_homes(client, context["runtime"], [context["actor"].id, *changed.affected_user_ids])
+    refresh_homes(client, runtime, [actor_id, *changed.affected_user_ids])
 
 
 def _open_pair_completion(

@@ -20,16 +20,19 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.blocks import dates
 from bot.services import (
     access,
     audit,
     capacity,
     coverage,
+    inputs,
     interaction_state,
     matching,
     milestones,
     program,
     roster,
+    timezones,
 )
 from bot.services.errors import (
     CapacityFull,
@@ -196,7 +199,10 @@ def suggestions_for(
     if not ranking.focus:
         return ranking
     # The Assign buttons carry a key: a long focus would outgrow a button's value.
-    return replace(ranking, focus_key=interaction_state.keep(db, {"focus": ranking.focus}, now=now))
+    return replace(
+        ranking,
+        focus_key=interaction_state.keep(db, {"focus": ranking.focus}, now=now, actor_id=actor_id),
+    )
 
 
 def suggestions_for_user(
@@ -413,7 +419,7 @@ def _check_request(
         )
     if mentor.paused_until is not None and mentor.paused_until >= now.date():
         raise Conflict(
-            f"{name} has paused mentoring until {mentor.paused_until:%b %d, %Y}. "
+            f"{name} has paused mentoring until {dates.day(mentor.paused_until)}. "
             "Pick another mentor, or ask again after that date."
         )
     same_pair = db.scalar(
@@ -467,7 +473,7 @@ def _withdraw_unanswered(
     )
     withdrawn: list[AssignmentView] = []
     for assignment in stale:
-        if _leave_pending(
+        if leave_pending(
             db,
             assignment.id,
             status="cancelled",
@@ -501,7 +507,7 @@ def accept(
     in the same transaction, so of two accepts racing for the last slot one wins and
     the other gets CapacityFull. AlreadyAnswered if it was answered or withdrawn."""
     assignment = _for_mentor(db, assignment_id, actor_id)
-    if not _leave_pending(db, assignment.id, status="active", mentor_accepted_at=now, now=now):
+    if not leave_pending(db, assignment.id, status="active", mentor_accepted_at=now, now=now):
         _raise_answered(db, assignment)
     try:
         capacity.take_slot(db, assignment.mentor_id)
@@ -571,7 +577,7 @@ def decline(
         raise InvalidInput(errors)
     assignment = _for_mentor(db, assignment_id, actor_id)
     label = DECLINE_REASONS[str(reason)]
-    if not _leave_pending(
+    if not leave_pending(
         db,
         assignment.id,
         status="declined",
@@ -594,7 +600,7 @@ def decline(
     return _view(assignment)
 
 
-def _leave_pending(db: Session, assignment_id: uuid.UUID, *, now: datetime, **values: Any) -> bool:
+def leave_pending(db: Session, assignment_id: uuid.UUID, *, now: datetime, **values: Any) -> bool:
     """Move a request out of `pending` (answered or withdrawn) with one conditional
     UPDATE: of two clicks, retries or sweeps doing it at once, exactly one gets True."""
     changed = db.execute(
@@ -840,7 +846,7 @@ def find_person(db: Session, slack_user_id: str) -> User:
 
 def local_today(now: datetime, timezone: str | None) -> date:
     """Today's date where this person is (UTC when their timezone is unknown)."""
-    if timezone and roster.is_valid_timezone(timezone):
+    if timezone and timezones.is_valid_timezone(timezone):
         return now.astimezone(ZoneInfo(timezone)).date()
     return now.date()
 
@@ -857,7 +863,10 @@ def parse_goals(text: str, start: date) -> list[dict[str, Any]]:
         found = _GOAL_WITH_DATE.match(line)
         if found:
             try:
-                target = date.fromisoformat(_zero_pad(found["date"]))
+                target = inputs.iso_date(_zero_pad(found["date"]))
+            except inputs.OutOfRange as exc:
+                problems.append(f"line {n}: {exc}")
+                continue
             except ValueError:
                 problems.append(f"line {n}: '{found['date']}' is not a date like 2026-12-31")
                 continue
@@ -910,7 +919,7 @@ def _parse_period(start_raw: str | None, end_raw: str | None, today: date) -> tu
 
 def _parse_date(raw: str | None) -> date | None:
     try:
-        return date.fromisoformat(raw) if raw else None
+        return inputs.iso_date(raw) if raw else None
     except ValueError:
         return None
 

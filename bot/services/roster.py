@@ -7,15 +7,15 @@ import io
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.services import audit
+from bot.services import audit, inputs
 from bot.services.errors import DomainError
+from bot.services.timezones import is_valid_timezone
 from models import User
 
 ROSTER_COLUMNS = (
@@ -67,15 +67,6 @@ class _Row:
     slack_user_id: str
     values: dict[str, object]
     manager_slack_user_id: str | None
-
-
-def is_valid_timezone(name: str) -> bool:
-    """True for an IANA timezone name this machine knows (e.g. "Asia/Tokyo")."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
 
 
 def import_csv(db: Session, text: str, *, now: datetime) -> ImportResult:
@@ -175,7 +166,7 @@ def _parse_rows(reader: csv.DictReader[str]) -> tuple[list[_Row], list[str]]:
         if "hire_date" in record:
             raw = get("hire_date")
             try:
-                values["hire_date"] = date.fromisoformat(raw) if raw else None
+                values["hire_date"] = inputs.iso_date(raw) if raw else None
             except ValueError:
                 problems.append(f"line {line}: hire_date '{raw}' is not a date like 2026-03-31")
         if "timezone" in record:
@@ -202,23 +193,6 @@ def _line_number(problem: str) -> int:
 def by_slack_id(db: Session, slack_user_id: str) -> User | None:
     """The user with this Slack id, or None."""
     return db.scalar(select(User).where(User.slack_user_id == slack_user_id))
-
-
-def ensure_user(db: Session, *, slack_user_id: str, team_id: str, admin_ids: list[str]) -> User:
-    """The user behind a Slack request, created on first contact from the request
-    alone: nothing here waits for Slack, because the request must be acknowledged
-    within 3 seconds. `needs_profile` says whether to fetch the Slack profile (after
-    the ack); `MENTORBOT_ADMINS` members are made admins."""
-    user = by_slack_id(db, slack_user_id)
-    if user is None:
-        user = User(slack_user_id=slack_user_id, team_id=team_id, name=slack_user_id)
-        db.add(user)
-    if team_id and user.team_id != team_id:
-        user.team_id = team_id
-    if slack_user_id in admin_ids and not user.is_admin:
-        user.is_admin = True
-    db.flush()
-    return user
 
 
 def needs_profile(user: User) -> bool:
@@ -286,21 +260,15 @@ def mark_checked(db: Session, slack_user_ids: Iterable[str], *, now: datetime) -
             .values(profile_checked_at=now)
             .execution_options(synchronize_session=False)
         )
-
-
-def grant_configured_admins(db: Session, admin_ids: list[str]) -> int:
-    """Make the roster's `MENTORBOT_ADMINS` people admins now, not at their first Slack
-    request, so escalations and admin digests reach them from the start. Returns how
-    many were newly made admins."""
-    if not admin_ids:
-        return 0
-    result = db.execute(
-        update(User)
-        .where(User.slack_user_id.in_(admin_ids), User.is_admin.is_(False))
-        .values(is_admin=True)
-        .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        audit.record(
+            db,
+            actor_id=None,
+            action="users.profile_checked",
+            entity_type="users",
+            entity_id=None,
+            now=now,
+            checked=len(ids),
+        )
 
 
 def apply_profile(user: User, profile: dict[str, object]) -> None:

@@ -4,8 +4,8 @@ App Home recomputed the mentor ranking and the program's ramp on every open (238
 and 59 ms of a mentor's 366 ms home at 100,000 mentees); the sweep now stores them
 here and the home reads one row.
 
-Revision ID: 0012_analytics_summary
-Revises: 0011_questions_row_security
+Revision ID: 0016_analytics_summary
+Revises: 0015_idempotency
 Create Date: 2026-12-06 07:30:00
 
 """
@@ -17,8 +17,8 @@ from alembic import op
 
 from models.types import JSONB, UTCDateTime
 
-revision: str = "0012_analytics_summary"
-down_revision: str | Sequence[str] | None = "0011_questions_row_security"
+revision: str = "0016_analytics_summary"
+down_revision: str | Sequence[str] | None = "0015_idempotency"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
