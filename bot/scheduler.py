@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.runtime import Runtime, clock_starting_at
+from bot.services.analytics import summary
 from bot.slack_client import make_client
 from bot.sweep import run_sweep
 
@@ -29,14 +30,26 @@ JOB_ID = "reminder-sweep"
 
 
 def sweep_once(runtime: Runtime, client: WebClient) -> None:
-    """The job: one sweep; a failure is logged and the next run tries again."""
+    """The job: one sweep, then the analytics summary App Home reads, refreshed if the
+    data changed; a failure is logged and the next run tries again."""
     try:
         report = run_sweep(runtime, client, list_held=False)
     except Exception:
         log.exception("reminder sweep failed; the next run will try again")
-        return
-    if report.deliveries or not report.ran:
-        log.info("reminder sweep: %s", report.summary())
+    else:
+        if report.deliveries or not report.ran:
+            log.info("reminder sweep: %s", report.summary())
+    refresh_summary(runtime)
+
+
+def refresh_summary(runtime: Runtime, *, now: datetime | None = None) -> None:
+    """The program-wide figures App Home shows, recomputed when stale, as of `now`
+    (default: the runtime's clock); a failure is logged, never raised."""
+    try:
+        with runtime.db() as db:
+            summary.refresh_if_stale(db, now=now or runtime.now())
+    except Exception:
+        log.exception("analytics summary refresh failed; the next sweep will try again")
 
 
 def add_sweep_job(

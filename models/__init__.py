@@ -2,6 +2,7 @@
 
 # Registers the flush hook that keeps the milestones' ramp facts recounted.
 from models import ramp_facts
+from models.analytics_summary import AnalyticsSummary
 from models.api_tokens import ApiToken
 from models.assignments import (
     ASSIGNMENT_STATUSES,
@@ -38,6 +39,7 @@ __all__ = [
     "MENTORED_STATUSES",
     "OPEN_STATUSES",
     "SCHEDULED_STATUSES",
+    "AnalyticsSummary",
     "ApiToken",
     "Assignment",
     "AuditEntry",

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -167,8 +169,35 @@ class ProgramConfig(_Strict):
     analytics_min_sample: int = Field(5, ge=1, le=1000)
 
 
+#: The `Session.info` key under which `loaded_once` keeps the settings it read.
+_ONCE = "program_config_once"
+
+
 def load(db: Session) -> ProgramConfig:
-    """The program settings in force: stored values over defaults. A stored value the
+    """The program settings in force: stored values over defaults (read once inside
+    `loaded_once`)."""
+    cached = db.info.get(_ONCE)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    config = _stored(db)
+    if _ONCE in db.info:
+        db.info[_ONCE] = config
+    return config
+
+
+@contextmanager
+def loaded_once(db: Session) -> Iterator[None]:
+    """Inside this block `load(db)` reads the settings once: for a read-only render
+    (App Home) whose sections each ask for them. `update` inside it starts over."""
+    db.info[_ONCE] = None
+    try:
+        yield
+    finally:
+        db.info.pop(_ONCE, None)
+
+
+def _stored(db: Session) -> ProgramConfig:
+    """The stored values over defaults. A stored value the
     settings no longer accept (a bound added since) gives way to its default, logged,
     so one old row never stops every request."""
     stored = {row.key: row.value for row in db.scalars(select(ProgramSetting))}
@@ -331,4 +360,6 @@ def update(
         source=source,
     )
     db.flush()
+    if _ONCE in db.info:
+        db.info[_ONCE] = None
     return merged
