@@ -15,8 +15,8 @@ from bot.listeners.actor import Actor
 from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.messaging import send_dm
 from bot.listeners.support import (
-    admit,
     Form,
+    admit,
     modal_button,
     open_modal,
     submit_service,

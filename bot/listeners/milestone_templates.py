@@ -17,8 +17,8 @@ from bot.listeners.actor import Actor
 from bot.listeners.commands import Invocation
 from bot.listeners.guard import run_reporting
 from bot.listeners.support import (
-    admit,
     Form,
+    admit,
     answer,
     modal_button,
     open_modal,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.services.roster import is_valid_timezone
 from models import CADENCES
 
 if TYPE_CHECKING:
@@ -28,6 +27,10 @@ _REMINDER_THEN_ESCALATION = (
 def rules_across_fields(config: ProgramConfig) -> dict[str, str]:
     """What one field's declaration can't say: sums, orders, names that must exist;
     setting name -> what is wrong (empty when nothing is)."""
+    # Imported here: the roster reads the program settings (through inputs), so a
+    # module-level import would go round in a circle.
+    from bot.services.roster import is_valid_timezone
+
     errors: dict[str, str] = {}
     if config.default_capacity > config.max_capacity:
         errors["default_capacity"] = (
