@@ -21,7 +21,6 @@ send each reminder once:
 from __future__ import annotations
 
 import logging
-import urllib.error
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -30,13 +29,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot import slack_health
 from bot.blocks.reminders import RENDERERS
+from bot.delivery import DeliveryReport, deliver, outcome_of
 from bot.listeners.assignments import offer_next_suggestion
 from bot.listeners.departures import check_accounts, handle_departure
 from bot.listeners.matching import nudge_manager_about_coverage
@@ -45,19 +44,11 @@ from bot.services import ledger, program, reminders, term
 from bot.services.ledger import Outcome
 from bot.services.reminders import Due
 from bot.services.working_hours import next_working_start
-from bot.slack_client import TOKEN_REFUSED
 
 log = logging.getLogger(__name__)
 
 #: pg_advisory_lock key of the sweep ("MNTRSWEP" as an int64), the same in every process.
 SWEEP_LOCK_KEY = 0x4D4E5452_53574550 & 0x7FFFFFFFFFFFFFFF
-#: Slack errors that mean the person is gone for good. (`account_inactive` is about
-#: our token, not them: see TOKEN_REFUSED.)
-RECIPIENT_GONE = frozenset({"user_not_found"})
-#: Slack errors that mean "try again later".
-TRANSIENT_ERRORS = frozenset(
-    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
-)
 
 Deliverer = Callable[[WebClient, Runtime, Due], Outcome]
 
@@ -118,6 +109,8 @@ class SweepReport:
     already_handled: int = 0
     deferred: int = 0
     deliveries: list[Delivery] = field(default_factory=list)
+    #: What the outbox's delivery worker did at the start of the sweep.
+    outbox: DeliveryReport | None = None
 
     def count(self, status: str) -> int:
         return sum(1 for d in self.deliveries if d.status == status)
@@ -136,6 +129,11 @@ class SweepReport:
             f"{self.count('dead')} dropped, {self.held_counts.total()} held for working hours, "
             f"{self.already_handled} already sent or in progress"
             + (f", {self.deferred} left for the next sweep" if self.deferred else "")
+            + (
+                f"; outbox: {self.outbox.summary()}"
+                if self.outbox and (self.outbox.sent or self.outbox.waiting)
+                else ""
+            )
         )
 
 
@@ -231,6 +229,9 @@ def run_sweep(
     with sweep_lock(engine, enabled=use_lock) as acquired:
         if not acquired:
             return SweepReport(now, ran=False)
+        # The outbox first (not in `send_now`'s sweeps of a few kinds): what changes
+        # caused and Slack did not take yet.
+        queued = deliver(runtime, client) if not kinds else None
         with runtime.db() as db:
             batch = claim_due(db, now=now, list_held=list_held, limit=limit, kinds=kinds)
         departed, refused = check_accounts(
@@ -242,6 +243,7 @@ def run_sweep(
                 ledger.release(db, [claim for claim, _ in batch.claimed], now=now)
                 batch = claim_due(db, now=now, list_held=list_held, limit=limit, kinds=kinds)
         report = SweepReport(now, due=batch.due, held=batch.held, held_counts=batch.held_counts)
+        report.outbox = queued
         report.already_handled = batch.already_handled
         report.deferred = batch.deferred
         report.departed = departed
@@ -375,35 +377,6 @@ DELIVERERS: dict[str, Deliverer] = {
     "coverage": nudge_about_coverage,
     "term_closed": close_term,
 }
-
-
-def outcome_of(exc: BaseException) -> Outcome:
-    """Classify a failed send: retry later, the person is gone, or Slack refused it."""
-    if isinstance(exc, SlackApiError):
-        response = exc.response
-        error = str(response.get("error") or "") if response is not None else ""
-        status = response.status_code if response is not None else 0
-        if error in TOKEN_REFUSED:
-            return Outcome("refused", error)
-        if error in RECIPIENT_GONE:
-            return Outcome("gone", error)
-        if status == 429 or status >= 500 or error in TRANSIENT_ERRORS:
-            return Outcome("retry", error or f"HTTP {status}", _retry_after(response))
-        return Outcome("rejected", error or f"HTTP {status}")
-    if isinstance(exc, urllib.error.URLError | TimeoutError | ConnectionError):
-        return Outcome("retry", f"network: {exc}")
-    return Outcome("rejected", f"{type(exc).__name__}: {exc}")
-
-
-def _retry_after(response: object) -> float | None:
-    headers = getattr(response, "headers", None) or {}
-    for name, value in dict(headers).items():
-        if str(name).lower() == "retry-after":
-            try:
-                return float(value[0] if isinstance(value, list) else value)
-            except (TypeError, ValueError):
-                return None
-    return None
 
 
 @contextmanager

@@ -15,11 +15,13 @@ from pydantic import BaseModel, Field
 from bot.api.auth import Caller, CallerDep
 from bot.api.common import Body, Limit, Offset, Page, fields_named, page_of
 from bot.listeners.assignments import (
-    announce_accepted,
     announce_request,
     offer_next_suggestion,
+    queue_accepted,
+    queue_request,
 )
 from bot.listeners.completion import announce_cancelled, announce_completed
+from bot.listeners.messaging import deliver_queued
 from bot.services import assignments, completion, records
 from bot.services.assignments import AlreadyAnswered
 from models import ASSIGNMENT_STATUSES, CADENCES
@@ -176,7 +178,8 @@ def create_assignment(body: AssignmentCreate, caller: CallerDep) -> AssignmentOu
             goals=goals,
             confirmed=body.expectations_confirmed,
         )
-    announce_request(caller.slack, requested)
+        queued = queue_request(db, requested, now=caller.now())
+    announce_request(caller.slack, caller.runtime, requested, queued)
     return _shown(caller, requested.assignment.id)
 
 
@@ -270,11 +273,12 @@ def accept_assignment(assignment_id: uuid.UUID, caller: CallerDep) -> Assignment
             accepted = assignments.accept(
                 db, assignment_id=assignment_id, actor_id=person, now=caller.now()
             )
+            queued = queue_accepted(db, accepted, now=caller.now())
     except AlreadyAnswered as exc:
         if exc.assignment.status != "active":
             raise
         return _shown(caller, assignment_id)
-    announce_accepted(caller.slack, accepted)
+    deliver_queued(caller.slack, caller.runtime, queued)
     return _shown(caller, assignment_id)
 
 

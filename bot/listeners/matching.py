@@ -14,10 +14,10 @@ from slack_sdk import WebClient
 from bot.blocks import matching as blocks
 from bot.blocks.actions import COHORT_APPROVE
 from bot.listeners.actor import Actor
-from bot.listeners.assignments import send_request
+from bot.listeners.assignments import queue_request
 from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.guard import run_reporting
-from bot.listeners.messaging import send_dm
+from bot.listeners.messaging import deliver_queued, send_dm
 from bot.listeners.parsing import mentioned_user_ids
 from bot.listeners.support import answer, program_admins
 from bot.runtime import Runtime
@@ -110,8 +110,12 @@ def on_cohort_approve(
             approval = assignments.approve_cohort(
                 db, proposal_id=uuid.UUID(action["value"]), actor_id=actor.id, now=runtime.now()
             )
-        for requested in approval.created:
-            send_request(client, requested)
+            queued = [
+                message
+                for requested in approval.created
+                for message in queue_request(db, requested, now=runtime.now())
+            ]
+        deliver_queued(client, runtime, queued)
         text, summary = blocks.cohort_approved(approval)
         container = body.get("container") or {}
         if body.get("response_url"):

@@ -62,11 +62,14 @@ class Outcome:
     """What happened when a claimed reminder was sent.
 
     `status`: "sent"; "retry" (Slack busy or down: try again later); "gone" (the
-    recipient left: never again); "rejected" (Slack refused this message)."""
+    recipient left: never again); "rejected" (Slack refused this message).
+    `maybe_posted`: the send failed in a way that may still have posted it (a timeout, a
+    5xx), so before sending again, Slack is asked whether it has it."""
 
     status: str
     error: str | None = None
     retry_after: float | None = None
+    maybe_posted: bool = False
 
 
 SENT = Outcome("sent")
@@ -285,9 +288,17 @@ def record(db: Session, claim: Claim, outcome: Outcome, *, now: datetime) -> str
     return str(values["status"])
 
 
-def retry_time(attempts: int, now: datetime, retry_after: float | None = None) -> datetime:
-    """When a failed send is tried again: doubling backoff, never before Slack's Retry-After."""
-    backoff = min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY)
+def retry_time(
+    attempts: int,
+    now: datetime,
+    retry_after: float | None = None,
+    *,
+    first: timedelta = FIRST_RETRY,
+    longest: timedelta = LONGEST_RETRY,
+) -> datetime:
+    """When a failed send is tried again: doubling backoff from `first` up to `longest`,
+    never before Slack's Retry-After."""
+    backoff = min(first * (2 ** max(attempts - 1, 0)), longest)
     if retry_after is not None:
         backoff = max(backoff, timedelta(seconds=retry_after))
     return now + backoff
