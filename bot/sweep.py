@@ -21,12 +21,13 @@ send each reminder once:
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from sqlalchemy import text
@@ -35,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from bot import slack_health
 from bot.blocks.reminders import RENDERERS
-from bot.delivery import DeliveryReport, deliver, outcome_of
+from bot.delivery import DeliveryReport, deliver, outcome_of, post_once
 from bot.listeners.assignments import offer_next_suggestion
 from bot.listeners.departures import check_accounts, handle_departure
 from bot.listeners.matching import nudge_manager_about_coverage
@@ -50,7 +51,14 @@ log = logging.getLogger(__name__)
 #: pg_advisory_lock key of the sweep ("MNTRSWEP" as an int64), the same in every process.
 SWEEP_LOCK_KEY = 0x4D4E5452_53574550 & 0x7FFFFFFFFFFFFFFF
 
-Deliverer = Callable[[WebClient, Runtime, Due], Outcome]
+Deliverer = Callable[[WebClient, Runtime, Due, ledger.Claim], Outcome]
+
+#: How often a sweep renews the lease of the claims it has not sent yet: well within
+#: the ledger's one-minute lease, so only a dead sweep's claims run out.
+HEARTBEAT_SECONDS = 15.0
+#: How far back Slack's history is searched for a reminder in doubt: its send was
+#: attempted under a claim whose lease (or retry backoff, at most an hour) has run out.
+DOUBT_WINDOW = timedelta(days=1)
 
 #: The most reminders one sweep claims. Slack lets an app post about one message a
 #: second per conversation and a few hundred a minute per workspace, so a sweep every
@@ -234,9 +242,11 @@ def run_sweep(
         queued = deliver(runtime, client) if not kinds else None
         with runtime.db() as db:
             batch = claim_due(db, now=now, list_held=list_held, limit=limit, kinds=kinds)
+        heartbeat = _Heartbeat(runtime, now)
         departed, refused = check_accounts(
             runtime, client, (due.recipient.user_id for _, due in batch.claimed), now=now
         )
+        heartbeat.beat([claim for claim, _ in batch.claimed], force=True)
         if departed and not refused:
             # What was claimed may be about them (their partner's check-in): claim again.
             with runtime.db() as db:
@@ -249,6 +259,7 @@ def run_sweep(
         report.departed = departed
         report.stopped = refused
         for index, (claim, due) in enumerate(batch.claimed):
+            heartbeat.beat([c for c, _ in batch.claimed[index:]])
             if report.stopped is None:
                 delivery = _deliver(runtime, client, claim, due, now, watch)
                 report.deliveries.append(delivery)
@@ -261,6 +272,25 @@ def run_sweep(
                     ledger.release(db, [c for c, _ in batch.claimed[index:]], now=now)
                 break
     return report
+
+
+class _Heartbeat:
+    """Keeps a running sweep's claims its own: their lease is renewed every
+    HEARTBEAT_SECONDS, on the sweep's clock (`now`, plus the time it has run)."""
+
+    def __init__(self, runtime: Runtime, now: datetime) -> None:
+        self.runtime = runtime
+        self.now = now
+        self.started = self.last = time.monotonic()
+
+    def beat(self, claims: list[ledger.Claim], *, force: bool = False) -> None:
+        elapsed = time.monotonic()
+        if not claims or (not force and elapsed - self.last < HEARTBEAT_SECONDS):
+            return
+        until = self.now + timedelta(seconds=elapsed - self.started) + ledger.CLAIM_LEASE
+        with self.runtime.db() as db:
+            ledger.renew(db, claims, until=until)
+        self.last = elapsed
 
 
 def send_now(runtime: Runtime, client: WebClient, *kinds: str) -> SweepReport:
@@ -280,10 +310,10 @@ def _deliver(
     now: datetime,
     watch: slack_health.TokenWatch | None,
 ) -> Delivery:
-    deliver = DELIVERERS.get(due.kind, post_reminder_dm)
+    send = DELIVERERS.get(due.kind, post_reminder_dm)
     refusals = watch.refusals if watch else 0
     try:
-        outcome = deliver(client, runtime, due)
+        outcome = send(client, runtime, due, claim)
     except Exception as exc:
         outcome = outcome_of(exc)
         if outcome.status == "rejected":
@@ -330,27 +360,38 @@ def _deliver(
     )
 
 
-def post_reminder_dm(client: WebClient, runtime: Runtime, due: Due) -> Outcome:
-    """The default delivery: the kind's message from bot/blocks/reminders.py, by DM.
-    Raises what the Slack client raises; the sweep turns it into an Outcome."""
+def post_reminder_dm(client: WebClient, runtime: Runtime, due: Due, claim: ledger.Claim) -> Outcome:
+    """The default delivery: the kind's message from bot/blocks/reminders.py, by DM,
+    posted once (`post_once`, keyed by the claim: a claim in doubt is looked up in
+    Slack first). Raises what the Slack client raises; the sweep turns it into an Outcome."""
     text_, blocks = RENDERERS[due.kind](due)
-    client.chat_postMessage(channel=due.recipient.slack_user_id, text=text_, blocks=blocks)
+    post_once(
+        client,
+        channel=due.recipient.slack_user_id,
+        text=text_,
+        blocks=blocks,
+        key=f"ledger:{claim.id}",
+        in_doubt=claim.in_doubt,
+        since=runtime.now() - DOUBT_WINDOW,
+    )
     return ledger.SENT
 
 
-def offer_fallback(client: WebClient, runtime: Runtime, due: Due) -> Outcome:
+def offer_fallback(client: WebClient, runtime: Runtime, due: Due, claim: ledger.Claim) -> Outcome:
     """A request unanswered at the fallback time: the manager gets the next suggestion."""
     sent = offer_next_suggestion(client, runtime, uuid.UUID(due.facts["assignment_id"]))
     return ledger.SENT if sent else NOT_DELIVERED
 
 
-def nudge_about_coverage(client: WebClient, runtime: Runtime, due: Due) -> Outcome:
+def nudge_about_coverage(
+    client: WebClient, runtime: Runtime, due: Due, claim: ledger.Claim
+) -> Outcome:
     """A new hire still without a mentor: their manager gets suggestions to assign."""
     sent = nudge_manager_about_coverage(client, runtime, uuid.UUID(due.facts["mentee_id"]))
     return ledger.SENT if sent else NOT_DELIVERED
 
 
-def close_term(client: WebClient, runtime: Runtime, due: Due) -> Outcome:
+def close_term(client: WebClient, runtime: Runtime, due: Due, claim: ledger.Claim) -> Outcome:
     """A mentorship nobody completed in time: it completes by itself (once, whichever
     side's reminder goes first, committed before any DM), then this side is offered the
     survey unless they have answered (or it was extended meanwhile)."""
@@ -364,7 +405,7 @@ def close_term(client: WebClient, runtime: Runtime, due: Due) -> Outcome:
         )
     if not closed.owes_feedback:
         return ledger.SENT  # nothing left to ask
-    return post_reminder_dm(client, runtime, due)
+    return post_reminder_dm(client, runtime, due, claim)
 
 
 #: Those deliveries log Slack's errors and say only whether a DM went out: a few more

@@ -140,10 +140,14 @@ def test_a_sweep_that_died_after_claiming_is_taken_over_after_its_lease(
         claimed = claim_due(crashed, now=MONDAY_MORNING).claimed
         assert sorted(due.kind for _, due in claimed) == ["checkin", "checkin", "digest_manager"]
 
-    assert sent(sweep(MONDAY_MORNING + timedelta(minutes=5))) == []  # maybe still sending
-    assert sent(sweep(MONDAY_MORNING + timedelta(minutes=16))) == ["UNEWT", "UVERA"]
+    assert sent(sweep(MONDAY_MORNING + timedelta(seconds=30))) == []  # maybe still sending
+    # Its lease (a minute) ran out: taken over, the weekly digest it had claimed too.
+    taken_over = sweep(MONDAY_MORNING + timedelta(minutes=2))
+    assert sent(taken_over) == ["UNEWT", "UVERA"]
+    assert sent(taken_over, "digest_manager") == [world.manager.id]
     assert sent(sweep(MONDAY_MORNING + timedelta(minutes=40))) == []
     assert len(slack.dms(world.veteran)) == 1 and len(slack.dms(world.new_hire)) == 1
+    assert len(slack.dms(world.manager)) == 1
 
 
 @pytest.fixture

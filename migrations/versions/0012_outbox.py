@@ -2,7 +2,8 @@
 
 Notifications were posted after the change committed and lost when Slack was down;
 they are now saved in the same transaction and posted by a delivery worker that
-retries and posts each once (issue 14).
+retries and posts each once (issue 14). A reminder in the ledger whose send may have
+reached Slack is marked `in_doubt`, so it is looked up before it is sent again.
 
 Revision ID: 0012_outbox
 Revises: 0011_questions_row_security
@@ -45,8 +46,16 @@ def upgrade() -> None:
         sa.UniqueConstraint("dedupe_key", name="uq_outbox_dedupe_key"),
     )
     op.create_index("ix_outbox_status_next", "outbox", ["status", "next_attempt_at"])
+    # A reminder whose send may have reached Slack (its sweep died, or Slack timed out):
+    # the next sweep looks for it in Slack before sending it again.
+    with op.batch_alter_table("notifications") as batch:
+        batch.add_column(
+            sa.Column("in_doubt", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("notifications") as batch:
+        batch.drop_column("in_doubt")
     op.drop_index("ix_outbox_status_next", table_name="outbox")
     op.drop_table("outbox")
