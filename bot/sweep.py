@@ -378,16 +378,22 @@ def post_reminder_dm(client: WebClient, runtime: Runtime, due: Due, claim: ledge
 
 
 def offer_fallback(client: WebClient, runtime: Runtime, due: Due, claim: ledger.Claim) -> Outcome:
-    """A request unanswered at the fallback time: the manager gets the next suggestion."""
-    sent = offer_next_suggestion(client, runtime, uuid.UUID(due.facts["assignment_id"]))
+    """A request unanswered at the fallback time: the manager gets the next suggestion
+    (through the outbox, queued once per claim)."""
+    sent = offer_next_suggestion(
+        client, runtime, uuid.UUID(due.facts["assignment_id"]), key=f"ledger:{claim.id}"
+    )
     return ledger.SENT if sent else NOT_DELIVERED
 
 
 def nudge_about_coverage(
     client: WebClient, runtime: Runtime, due: Due, claim: ledger.Claim
 ) -> Outcome:
-    """A new hire still without a mentor: their manager gets suggestions to assign."""
-    sent = nudge_manager_about_coverage(client, runtime, uuid.UUID(due.facts["mentee_id"]))
+    """A new hire still without a mentor: their manager gets suggestions to assign
+    (through the outbox, queued once per claim)."""
+    sent = nudge_manager_about_coverage(
+        client, runtime, uuid.UUID(due.facts["mentee_id"]), key=f"ledger:{claim.id}"
+    )
     return ledger.SENT if sent else NOT_DELIVERED
 
 
@@ -408,8 +414,9 @@ def close_term(client: WebClient, runtime: Runtime, due: Due, claim: ledger.Clai
     return post_reminder_dm(client, runtime, due, claim)
 
 
-#: Those deliveries log Slack's errors and say only whether a DM went out: a few more
-#: tries (the ledger's rejection limit), and only while the finder still finds it due.
+#: Those deliveries queue their DMs in the outbox, which sends them; they say only
+#: whether there was anyone to tell: a few more tries (the ledger's rejection limit),
+#: and only while the finder still finds it due.
 NOT_DELIVERED = Outcome("rejected", "no DM delivered")
 
 #: Due.kind -> how it is delivered, for kinds that are not a plain reminder DM.

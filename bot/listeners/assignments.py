@@ -25,6 +25,7 @@ from bot.listeners.messaging import (
     Queued,
     deliver_queued,
     enqueue_dm,
+    enqueue_dm_once,
     replace_message,
     send_dm,
 )
@@ -267,21 +268,32 @@ def on_decline_submit(
     offer_next_suggestion(client, runtime, declined.id)
 
 
-def offer_next_suggestion(client: WebClient, runtime: Runtime, assignment_id: uuid.UUID) -> bool:
+def offer_next_suggestion(
+    client: WebClient, runtime: Runtime, assignment_id: uuid.UUID, *, key: str | None = None
+) -> bool:
     """DM the mentee's manager (and whoever asked, if someone else; else the program
     admins) why this request went nowhere — declined, unanswered past the fallback
     time, or its mentor left the workspace — and the next-best mentor with an Assign
-    button. The reminders sweep calls this for unanswered requests. True if sent."""
+    button. The reminders sweep calls this for unanswered requests (`key`: its ledger
+    claim, so a sweep that died after queueing the DMs does not queue them twice).
+    True if DMs are queued (posted now, or by the delivery worker later)."""
+    now = runtime.now()
     with runtime.db() as db:
-        suggestion = assignments.next_suggestion(db, assignment_id=assignment_id, now=runtime.now())
-    # The mentee's manager and whoever asked; the program admins when there is neither.
-    recipients = [p.slack_user_id for p in suggestion.assignment.to_tell] or program_admins(runtime)
+        suggestion = assignments.next_suggestion(db, assignment_id=assignment_id, now=now)
+        # The mentee's manager and whoever asked; the program admins when there is neither.
+        recipients = [p.slack_user_id for p in suggestion.assignment.to_tell] or program_admins(
+            runtime, db
+        )
+        text, dm_blocks = blocks.next_suggestion(suggestion)
+        queued = [
+            enqueue_dm_once(db, r, text, dm_blocks, purpose="next_suggestion", now=now, key=key)
+            for r in recipients
+        ]
     if not recipients:
         log.warning("nobody to tell about request %s: no asker, manager or admin", assignment_id)
         return False
-    text, dm_blocks = blocks.next_suggestion(suggestion)
-    sent = [send_dm(client, recipient, text, dm_blocks) for recipient in recipients]
-    return any(s is not None for s in sent)
+    deliver_queued(client, runtime, [q for q in queued if q is not None])
+    return True
 
 
 # -- helpers -----------------------------------------------------------------------------------

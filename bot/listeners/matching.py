@@ -17,7 +17,7 @@ from bot.listeners.actor import Actor
 from bot.listeners.assignments import queue_request
 from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.guard import run_reporting
-from bot.listeners.messaging import deliver_queued, send_dm
+from bot.listeners.messaging import deliver_queued, enqueue_dm_once, send_dm
 from bot.listeners.parsing import mentioned_user_ids
 from bot.listeners.support import answer, program_admins
 from bot.runtime import Runtime
@@ -128,23 +128,31 @@ def on_cohort_approve(
     run_reporting(say, work)
 
 
-def nudge_manager_about_coverage(client: WebClient, runtime: Runtime, mentee_id: uuid.UUID) -> bool:
+def nudge_manager_about_coverage(
+    client: WebClient, runtime: Runtime, mentee_id: uuid.UUID, *, key: str | None = None
+) -> bool:
     """DM the hire's manager (else the program admins) that this new hire has no mentor
     yet, with the best mentors and an Assign button each. Nothing is sent if the hire
     has a mentor or a pending request by now. The reminders sweep calls this for
-    `coverage.uncovered_new_hires`, and `team_join` for a new hire who just joined.
-    True if at least one DM went out."""
+    `coverage.uncovered_new_hires` (`key`: its ledger claim, so a sweep that died after
+    queueing the DMs does not queue them twice), and `team_join` for a new hire who just
+    joined. True if DMs are queued (posted now, or by the delivery worker later)."""
+    now = runtime.now()
     with runtime.db() as db:
-        nudge = coverage.coverage_nudge(db, mentee_id=mentee_id, now=runtime.now())
-    if nudge is None:
-        return False
-    if nudge.manager_slack_user_id:
-        recipients = [nudge.manager_slack_user_id]
-    else:
-        recipients = program_admins(runtime)
-    text, dm_blocks = blocks.coverage_nudge_text(nudge), blocks.coverage_nudge(nudge)
-    sent = [send_dm(client, recipient, text, dm_blocks) for recipient in recipients]
-    return any(s is not None for s in sent)
+        nudge = coverage.coverage_nudge(db, mentee_id=mentee_id, now=now)
+        if nudge is None:
+            return False
+        if nudge.manager_slack_user_id:
+            recipients = [nudge.manager_slack_user_id]
+        else:
+            recipients = program_admins(runtime, db)
+        text, dm_blocks = blocks.coverage_nudge_text(nudge), blocks.coverage_nudge(nudge)
+        queued = [
+            enqueue_dm_once(db, r, text, dm_blocks, purpose="coverage", now=now, key=key)
+            for r in recipients
+        ]
+    deliver_queued(client, runtime, [q for q in queued if q is not None])
+    return bool(recipients)
 
 
 def post_cohort_proposal(

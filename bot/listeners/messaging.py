@@ -44,11 +44,35 @@ def enqueue_dm(
 ) -> Queued:
     """Queue a DM in `db`'s transaction: it is posted once that transaction commits
     (call `deliver_queued` after the commit), or later if Slack is down."""
+    queued = enqueue_dm_once(db, slack_user_id, text, blocks, purpose=purpose, now=now)
+    assert queued is not None  # no dedupe key: always a new row
+    return queued
+
+
+def enqueue_dm_once(
+    db: Session,
+    slack_user_id: str,
+    text: str,
+    blocks: list[dict[str, Any]] | None = None,
+    *,
+    purpose: str,
+    now: datetime,
+    key: str | None = None,
+) -> Queued | None:
+    """`enqueue_dm`, but with `key` (e.g. a reminder's ledger claim) the DM is queued
+    only once per key and person: None when it already was (a sweep that died after
+    queueing it is taken over)."""
+    dedupe_key = f"{key}/{slack_user_id}" if key else None
     message_id = outbox.enqueue(
-        db, to=slack_user_id, text=text, blocks=blocks, purpose=purpose, now=now
+        db,
+        to=slack_user_id,
+        text=text,
+        blocks=blocks,
+        purpose=purpose,
+        now=now,
+        dedupe_key=dedupe_key,
     )
-    assert message_id is not None  # no dedupe key: always a new row
-    return Queued(message_id, slack_user_id)
+    return None if message_id is None else Queued(message_id, slack_user_id)
 
 
 def deliver_queued(client: WebClient, runtime: Runtime, queued: Iterable[Queued]) -> list[str]:

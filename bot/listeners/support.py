@@ -114,11 +114,13 @@ def refresh_homes(
         publish_home(client, runtime, actor)
 
 
-def program_admins(runtime: Runtime) -> list[str]:
+def program_admins(runtime: Runtime, db: Session | None = None) -> list[str]:
     """Slack ids of the program admins: marked in the roster, or named in MENTORBOT_ADMINS
-    (who become admins on their first request)."""
-    with runtime.db() as db:
-        return sorted(set(coverage.program_admins(db)) | set(runtime.settings.mentorbot_admins))
+    (who become admins on their first request). In `db`'s transaction, if given."""
+    if db is None:
+        with runtime.db() as own:
+            return program_admins(runtime, own)
+    return sorted(set(coverage.program_admins(db)) | set(runtime.settings.mentorbot_admins))
 
 
 def tz_of(runtime: Runtime, actor: Actor) -> ZoneInfo:

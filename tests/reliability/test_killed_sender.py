@@ -55,9 +55,8 @@ def test_an_outbox_sender_killed_at_each_step_loses_and_repeats_nothing(
     repeated = sum(max(found[key] - 1, 0) for key in queued)
     db.expire_all()
     unsent = db.scalars(select(OutboxMessage.status).where(OutboxMessage.status != "sent")).all()
-    print(
-        f"outbox sender killed {kills}x {step}: {len(queued)} messages, {lost} lost, {repeated} repeated"
-    )
+    figure = f"{len(queued)} messages, {lost} lost, {repeated} repeated"
+    print(f"outbox sender killed {kills}x {step}: {figure}")
     assert (lost, repeated, unsent) == (0, 0, [])
 
 
@@ -81,12 +80,20 @@ def test_a_sweep_killed_at_each_step_loses_and_repeats_nothing(
     db.expire_all()
     reminders = db.scalars(select(Notification)).all()
     found = posted_keys(slack.fake, people)
+    # A reminder is posted under its claim's key, or queued in the outbox under it
+    # (a fallback offer, a coverage nudge): count what Slack has under either.
+    for dedupe_key, message_id in db.execute(
+        select(OutboxMessage.dedupe_key, OutboxMessage.id).where(
+            OutboxMessage.dedupe_key.is_not(None)
+        )
+    ):
+        found[dedupe_key.split("/")[0]] += found.pop(f"outbox:{message_id}", 0)
     lost = sum(1 for n in reminders if found[f"ledger:{n.id}"] == 0)
     repeated = sum(max(found[f"ledger:{n.id}"] - 1, 0) for n in reminders)
     print(
         f"sweep killed {kills}x {step}: {len(reminders)} reminders, "
         f"{lost} lost, {repeated} repeated"
     )
-    assert len(reminders) == 3 * len(NTHS)  # two check-ins and the manager's digest a week
+    assert len(reminders) >= 3 * len(NTHS)  # two check-ins and the manager's digest a week
     assert (lost, repeated) == (0, 0)
     assert {n.status for n in reminders} == {"sent"}
