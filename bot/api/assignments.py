@@ -16,12 +16,17 @@ from bot.api.auth import Caller, CallerDep
 from bot.api.common import Body, Limit, Offset, Page, fields_named, page_of
 from bot.listeners.assignments import (
     announce_request,
-    offer_next_suggestion,
     queue_accepted,
+    queue_next_suggestion,
     queue_request,
 )
-from bot.listeners.completion import announce_cancelled, announce_completed
-from bot.listeners.messaging import deliver_queued
+from bot.listeners.completion import (
+    announce_cancelled,
+    announce_completed,
+    cancelled_notices,
+    completed_notices,
+)
+from bot.listeners.messaging import deliver_queued, enqueue_notices
 from bot.services import assignments, completion, records
 from bot.services.assignments import AlreadyAnswered
 from models import ASSIGNMENT_STATUSES, CADENCES
@@ -241,6 +246,8 @@ def update_assignment(
                 reason=body.cancel_reason,
                 now=caller.now(),
             )
+            queued = enqueue_notices(db, cancelled_notices(cancelled), now=caller.now())
+        deliver_queued(caller.slack, caller.runtime, queued)
         announce_cancelled(caller.slack, caller.runtime, person, cancelled)
     else:
         with (
@@ -255,7 +262,8 @@ def update_assignment(
                 details=body.decline_details,
                 now=caller.now(),
             )
-        offer_next_suggestion(caller.slack, caller.runtime, assignment_id)
+            queued = queue_next_suggestion(db, caller.runtime, assignment_id, now=caller.now())
+        deliver_queued(caller.slack, caller.runtime, queued)
     return _shown(caller, assignment_id)
 
 
@@ -302,5 +310,7 @@ def complete_assignment(
             rating=body.rating,
             now=caller.now(),
         )
+        queued = enqueue_notices(db, completed_notices(done), now=caller.now())
+    deliver_queued(caller.slack, caller.runtime, queued)
     announce_completed(caller.slack, caller.runtime, person, done)
     return _shown(caller, assignment_id)

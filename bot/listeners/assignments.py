@@ -241,9 +241,9 @@ def on_decline_submit(
 ) -> None:
     runtime, actor, metadata, values = submitted(view, context)
 
-    def work() -> AssignmentView:
+    def work() -> tuple[AssignmentView, list[Queued]]:
         with runtime.db() as db:
-            return assignments.decline(
+            declined = assignments.decline(
                 db,
                 assignment_id=uuid.UUID(metadata["assignment"]),
                 actor_id=actor.id,
@@ -251,10 +251,14 @@ def on_decline_submit(
                 details=values.get("details"),
                 now=runtime.now(),
             )
+            # The manager hears of it with the next-best mentor, in the same transaction.
+            queued = queue_next_suggestion(db, runtime, declined.id, now=runtime.now()) or []
+            return declined, queued
 
-    declined: AssignmentView | None = submit_view(ack, view, work)
-    if declined is None:
+    done: tuple[AssignmentView, list[Queued]] | None = submit_view(ack, view, work)
+    if done is None:
         return
+    declined, queued = done
     if metadata.get("channel") and metadata.get("ts"):
         replace_message(
             client,
@@ -265,35 +269,50 @@ def on_decline_submit(
         )
     else:
         publish_home(client, runtime, actor)
-    offer_next_suggestion(client, runtime, declined.id)
+    deliver_queued(client, runtime, queued)
 
 
 def offer_next_suggestion(
     client: WebClient, runtime: Runtime, assignment_id: uuid.UUID, *, key: str | None = None
 ) -> bool:
     """DM the mentee's manager (and whoever asked, if someone else; else the program
-    admins) why this request went nowhere — declined, unanswered past the fallback
-    time, or its mentor left the workspace — and the next-best mentor with an Assign
-    button. The reminders sweep calls this for unanswered requests (`key`: its ledger
-    claim, so a sweep that died after queueing the DMs does not queue them twice).
-    True if DMs are queued (posted now, or by the delivery worker later)."""
-    now = runtime.now()
+    admins) why this request went nowhere — unanswered past the fallback time, or its
+    mentor left the workspace — and the next-best mentor with an Assign button. The
+    reminders sweep calls this for unanswered requests (`key`: its ledger claim, so a
+    sweep that died after queueing the DMs does not queue them twice). True if DMs are
+    queued (posted now, or by the delivery worker later)."""
     with runtime.db() as db:
-        suggestion = assignments.next_suggestion(db, assignment_id=assignment_id, now=now)
-        # The mentee's manager and whoever asked; the program admins when there is neither.
-        recipients = [p.slack_user_id for p in suggestion.assignment.to_tell] or program_admins(
-            runtime, db
-        )
-        text, dm_blocks = blocks.next_suggestion(suggestion)
-        queued = [
-            enqueue_dm_once(db, r, text, dm_blocks, purpose="next_suggestion", now=now, key=key)
-            for r in recipients
-        ]
+        queued = queue_next_suggestion(db, runtime, assignment_id, now=runtime.now(), key=key)
+    if queued is None:
+        return False
+    deliver_queued(client, runtime, queued)
+    return True
+
+
+def queue_next_suggestion(
+    db: Session,
+    runtime: Runtime,
+    assignment_id: uuid.UUID,
+    *,
+    now: datetime,
+    key: str | None = None,
+) -> list[Queued] | None:
+    """In the caller's transaction (a decline's, or the sweep's): queue the next-best
+    suggestion (see `offer_next_suggestion`); None when there is nobody to tell."""
+    suggestion = assignments.next_suggestion(db, assignment_id=assignment_id, now=now)
+    # The mentee's manager and whoever asked; the program admins when there is neither.
+    recipients = [p.slack_user_id for p in suggestion.assignment.to_tell] or program_admins(
+        runtime, db
+    )
     if not recipients:
         log.warning("nobody to tell about request %s: no asker, manager or admin", assignment_id)
-        return False
-    deliver_queued(client, runtime, [q for q in queued if q is not None])
-    return True
+        return None
+    text, dm_blocks = blocks.next_suggestion(suggestion)
+    queued = [
+        enqueue_dm_once(db, r, text, dm_blocks, purpose="next_suggestion", now=now, key=key)
+        for r in recipients
+    ]
+    return [q for q in queued if q is not None]
 
 
 # -- helpers -----------------------------------------------------------------------------------

@@ -26,6 +26,16 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class Notice:
+    """A DM a change causes, as plain values (built by a pure function of its result)."""
+
+    to: str
+    text: str
+    blocks: list[dict[str, Any]] | None
+    purpose: str
+
+
+@dataclass(frozen=True)
 class Queued:
     """A DM saved in the outbox, to `to` (a Slack user id)."""
 
@@ -47,6 +57,11 @@ def enqueue_dm(
     queued = enqueue_dm_once(db, slack_user_id, text, blocks, purpose=purpose, now=now)
     assert queued is not None  # no dedupe key: always a new row
     return queued
+
+
+def enqueue_notices(db: Session, notices: Iterable[Notice], *, now: datetime) -> list[Queued]:
+    """`enqueue_dm` for each of `notices`, in `db`'s transaction."""
+    return [enqueue_dm(db, n.to, n.text, n.blocks, purpose=n.purpose, now=now) for n in notices]
 
 
 def enqueue_dm_once(

@@ -14,7 +14,7 @@ from bot.blocks.actions import ESCALATE, PROGRESS_OPEN, SELF_ASSESS
 from bot.listeners.actor import Actor
 from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.guard import run_reporting
-from bot.listeners.messaging import send_dm
+from bot.listeners.messaging import Notice, send_dm
 from bot.listeners.parsing import mentioned_user_ids
 from bot.listeners.support import (
     Form,
@@ -134,17 +134,22 @@ def on_note_submit(
             now=form.now,
         ),
         blocks.note_saved,
+        notices=_flag_notices,
     )
     if not isinstance(saved, progress.NoteSaved):
         return
     if saved.flag == "at_risk":
         text, offer = blocks.escalation_offer(saved)
         send_dm(client, actor.slack_user_id, text, offer)
-    flag_changed = saved.flag != (saved.previous_flag or "on_track")
-    if saved.manager_slack_id and flag_changed:
-        text, notice = blocks.flag_notice(saved)
-        send_dm(client, saved.manager_slack_id, text, notice)
     refresh_homes(client, context["runtime"], [actor.id])
+
+
+def _flag_notices(saved: progress.NoteSaved) -> list[Notice]:
+    """A changed flag is told to the mentee's manager (queued with the note)."""
+    if not saved.manager_slack_id or saved.flag == (saved.previous_flag or "on_track"):
+        return []
+    text, notice = blocks.flag_notice(saved)
+    return [Notice(saved.manager_slack_id, text, notice, "flag_changed")]
 
 
 def on_escalate(

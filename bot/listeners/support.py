@@ -16,10 +16,18 @@ from slack_sdk.webhook import WebhookClient
 from sqlalchemy.orm import Session
 
 from bot.blocks import kit
+from bot.blocks.delivery import will_tell
 from bot.listeners.actor import Actor
 from bot.listeners.guard import notice_view, run_reporting, submit_view
 from bot.listeners.home import publish_home
-from bot.listeners.messaging import replace_message, send_dm
+from bot.listeners.messaging import (
+    Notice,
+    Queued,
+    deliver_queued,
+    enqueue_notices,
+    replace_message,
+    send_dm,
+)
 from bot.listeners.parsing import mentioned_user_ids
 from bot.runtime import Runtime
 from bot.services import access, coverage, inputs, roster
@@ -244,17 +252,31 @@ def submit_service(
     context: Any,
     call: Callable[[Session, Form], Any],
     after: Callable[[Any], dict[str, Any] | None] = lambda _: None,
+    *,
+    notices: Callable[[Any], list[Notice]] | None = None,
 ) -> Any:
     """A modal submission that is one service call: `call(db, form)` runs in one
     transaction before the ack (so bad input stays on the form), then the modal shows
-    `after(result)` (or closes). Returns the result, or None when refused."""
+    `after(result)` (or closes). The DMs `notices(result)` lists are queued in that
+    transaction and posted after it; if Slack does not take them now, the modal also
+    says who will be told. Returns the result, or None when refused."""
     runtime: Runtime = context["runtime"]
     form = Form(
         context["actor"], kit.view_values(view), view.get("private_metadata", ""), runtime.now()
     )
+    queued: list[Queued] = []
 
     def work() -> Any:
         with runtime.db() as db:
-            return call(db, form)
+            result = call(db, form)
+            if notices is not None:
+                queued.extend(enqueue_notices(db, notices(result), now=form.now))
+            return result
 
-    return submit_then(ack, view, work, after)
+    result = submit_then(ack, view, work, after)
+    waiting = deliver_queued(context["client"], runtime, queued)
+    shown = after(result) if waiting else None
+    if shown is not None and view.get("id"):
+        shown["blocks"] = [*shown.get("blocks", []), kit.section(will_tell(waiting))]
+        update_modal(context["client"], view["id"], shown)
+    return result

@@ -13,7 +13,7 @@ from bot.blocks import term as blocks
 from bot.blocks.actions import COMPLETE_FOR_PAIR, EXTEND
 from bot.listeners.actor import Actor
 from bot.listeners.commands import Invocation, subcommand
-from bot.listeners.messaging import send_dm
+from bot.listeners.messaging import Notice
 from bot.listeners.parsing import mentioned_user_ids
 from bot.listeners.support import modal_button, open_modal, refresh_homes, submit_service
 from bot.runtime import Runtime
@@ -85,14 +85,25 @@ def _submit(
             only_end=only_end,
         ),
         blocks.changed_view,
+        notices=_changed_notices,
     )
     if not isinstance(changed, term.Changed):
         return
-    if changed.changes:
-        text, notice = blocks.changed_notice(changed)
-        for slack_id in changed.notify_slack_ids:
-            send_dm(client, slack_id, text, notice)
     refresh_homes(client, context["runtime"], [context["actor"].id, *changed.affected_user_ids])
+
+
+def _changed_notices(changed: term.Changed) -> list[Notice]:
+    if not changed.changes:
+        return []
+    text, notice = blocks.changed_notice(changed)
+    return [Notice(slack_id, text, notice, "term_changed") for slack_id in changed.notify_slack_ids]
+
+
+def _pair_completion_notices(done: term.PairCompletion) -> list[Notice]:
+    text, request = progress_blocks.feedback_request(done.actor_name, done.assignment_id)
+    return [
+        Notice(slack_id, text, request, "feedback_request") for slack_id in done.notify_slack_ids
+    ]
 
 
 def _open_pair_completion(
@@ -118,10 +129,8 @@ def on_pair_completion_submit(
             now=form.now,
         ),
         blocks.pair_completed_view,
+        notices=_pair_completion_notices,
     )
     if not isinstance(done, term.PairCompletion):
         return
-    text, request = progress_blocks.feedback_request(done.actor_name, done.assignment_id)
-    for slack_id in done.notify_slack_ids:
-        send_dm(client, slack_id, text, request)
     refresh_homes(client, context["runtime"], [context["actor"].id, *done.affected_user_ids])
