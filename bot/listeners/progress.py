@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import progress as blocks
 from bot.blocks.actions import ESCALATE, PROGRESS_OPEN, SELF_ASSESS
+from bot.blocks.delivery import will_tell
 from bot.listeners.actor import Actor
 from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.guard import run_reporting
-from bot.listeners.messaging import Notice, send_dm
+from bot.listeners.messaging import Notice, deliver_queued, enqueue_notices, send_dm
 from bot.listeners.parsing import mentioned_user_ids
 from bot.listeners.support import (
     Form,
@@ -160,26 +161,34 @@ def on_escalate(
     runtime: Runtime = context["runtime"]
 
     def work() -> None:
+        now = runtime.now()
         with runtime.db() as db:
             done = progress.escalate(
-                db, actor_id=actor.id, note_id=action.get("value", ""), now=runtime.now()
+                db, actor_id=actor.id, note_id=action.get("value", ""), now=now
             )
-        # Admins named in MENTORBOT_ADMINS count even before they first use the bot.
-        admins = [
-            a
-            for a in dict.fromkeys([*done.admin_slack_ids, *runtime.settings.mentorbot_admins])
-            if a != actor.slack_user_id
-        ]
-        text, notice = blocks.escalation_notice(done)
-        told = sum(send_dm(client, admin, text, notice) is not None for admin in admins)
-        answer(
-            body,
-            client,
-            f"Escalated: {told} program admin(s) told that {done.mentee_name}'s mentorship "
-            "needs help (your note stays private)."
-            if told
-            else "I couldn't reach a program admin just now; your flag is saved. "
-            "Please tell your program lead directly.",
-        )
+            # Admins named in MENTORBOT_ADMINS count even before they first use the bot.
+            admins = [
+                a
+                for a in dict.fromkeys([*done.admin_slack_ids, *runtime.settings.mentorbot_admins])
+                if a != actor.slack_user_id
+            ]
+            text, notice = blocks.escalation_notice(done)
+            queued = enqueue_notices(
+                db, [Notice(admin, text, notice, "escalation") for admin in admins], now=now
+            )
+        waiting = deliver_queued(client, runtime, queued)
+        if not admins:
+            said = (
+                "There is no program admin to tell; your flag is saved. "
+                "Please tell your program lead directly."
+            )
+        elif waiting:
+            said = "Escalated (your note stays private). " + will_tell(waiting)
+        else:
+            said = (
+                f"Escalated: {len(admins)} program admin(s) told that {done.mentee_name}'s "
+                "mentorship needs help (your note stays private)."
+            )
+        answer(body, client, said)
 
     run_reporting(lambda text: answer(body, client, text), work)
