@@ -188,14 +188,14 @@ def deliver(
     sender = without_waiting(client)
     with runtime.db() as db:
         ids = outbox.due_ids(db, now=runtime.now(), only=only, limit=limit)
-    if only is not None:
-        report.waiting = [i for i in only if i not in ids]  # another worker holds them
+        if only is not None:  # the others are settled, or another worker holds them
+            _sort(report, outbox.statuses(db, [i for i in only if i not in ids]))
     for index, message_id in enumerate(ids):
         with runtime.db() as db:
             claimed = outbox.claim(db, message_id, now=runtime.now())
+            if claimed is None and only is not None:  # another worker was faster
+                _sort(report, outbox.statuses(db, [message_id]))
         if claimed is None:
-            if only is not None:
-                report.waiting.append(message_id)
             continue
         status, error = _send(runtime, sender, claimed)
         if status == "refused":
@@ -203,8 +203,13 @@ def deliver(
             slack_health.token_refused(runtime, client, report.stopped)
             report.waiting.extend(ids[index:])
             break
-        {"sent": report.sent, "dead": report.dead}.get(status, report.waiting).append(message_id)
+        _sort(report, {message_id: status})
     return report
+
+
+def _sort(report: DeliveryReport, statuses: dict[uuid.UUID, str]) -> None:
+    for message_id, status in statuses.items():
+        {"sent": report.sent, "dead": report.dead}.get(status, report.waiting).append(message_id)
 
 
 def _send(runtime: Runtime, client: WebClient, claimed: outbox.Claimed) -> tuple[str, str | None]:

@@ -65,29 +65,22 @@ def add_sweep_job(
 ) -> None:
     """The sweep's interval job and the outbox's; one run of each at a time, missed
     runs collapse into one."""
-    scheduler.add_job(
-        sweep_once,
-        "interval",
-        seconds=interval_seconds,
-        args=(runtime, client),
-        id=JOB_ID,
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=interval_seconds,
-        next_run_time=datetime.now(UTC),
-    )
-    scheduler.add_job(
-        deliver_once,
-        "interval",
-        seconds=DELIVERY_INTERVAL_SECONDS,
-        args=(runtime, client),
-        id=DELIVERY_JOB_ID,
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=DELIVERY_INTERVAL_SECONDS,
-    )
+    for job, job_id, seconds in (
+        (sweep_once, JOB_ID, interval_seconds),
+        (deliver_once, DELIVERY_JOB_ID, DELIVERY_INTERVAL_SECONDS),
+    ):
+        scheduler.add_job(
+            job,
+            "interval",
+            seconds=seconds,
+            args=(runtime, client),
+            id=job_id,
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=seconds,
+            next_run_time=datetime.now(UTC),
+        )
 
 
 def start_in_background(

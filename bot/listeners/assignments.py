@@ -25,7 +25,6 @@ from bot.listeners.messaging import (
     Queued,
     deliver_queued,
     enqueue_dm,
-    enqueue_dm_once,
     replace_message,
     send_dm,
 )
@@ -308,11 +307,10 @@ def queue_next_suggestion(
         log.warning("nobody to tell about request %s: no asker, manager or admin", assignment_id)
         return None
     text, dm_blocks = blocks.next_suggestion(suggestion)
-    queued = [
-        enqueue_dm_once(db, r, text, dm_blocks, purpose="next_suggestion", now=now, key=key)
+    return [
+        enqueue_dm(db, r, text, dm_blocks, purpose="next_suggestion", now=now, key=key)
         for r in recipients
     ]
-    return [q for q in queued if q is not None]
 
 
 # -- helpers -----------------------------------------------------------------------------------

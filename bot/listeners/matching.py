@@ -17,7 +17,7 @@ from bot.listeners.actor import Actor
 from bot.listeners.assignments import queue_request
 from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.guard import run_reporting
-from bot.listeners.messaging import deliver_queued, enqueue_dm_once, send_dm
+from bot.listeners.messaging import deliver_queued, enqueue_dm, send_dm
 from bot.listeners.parsing import mentioned_user_ids
 from bot.listeners.support import answer, program_admins
 from bot.runtime import Runtime
@@ -148,10 +148,10 @@ def nudge_manager_about_coverage(
             recipients = program_admins(runtime, db)
         text, dm_blocks = blocks.coverage_nudge_text(nudge), blocks.coverage_nudge(nudge)
         queued = [
-            enqueue_dm_once(db, r, text, dm_blocks, purpose="coverage", now=now, key=key)
+            enqueue_dm(db, r, text, dm_blocks, purpose="coverage", now=now, key=key)
             for r in recipients
         ]
-    deliver_queued(client, runtime, [q for q in queued if q is not None])
+    deliver_queued(client, runtime, queued)
     return bool(recipients)
 
 

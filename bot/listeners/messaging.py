@@ -51,33 +51,12 @@ def enqueue_dm(
     *,
     purpose: str,
     now: datetime,
+    key: str | None = None,
 ) -> Queued:
     """Queue a DM in `db`'s transaction: it is posted once that transaction commits
-    (call `deliver_queued` after the commit), or later if Slack is down."""
-    queued = enqueue_dm_once(db, slack_user_id, text, blocks, purpose=purpose, now=now)
-    assert queued is not None  # no dedupe key: always a new row
-    return queued
-
-
-def enqueue_notices(db: Session, notices: Iterable[Notice], *, now: datetime) -> list[Queued]:
-    """`enqueue_dm` for each of `notices`, in `db`'s transaction."""
-    return [enqueue_dm(db, n.to, n.text, n.blocks, purpose=n.purpose, now=now) for n in notices]
-
-
-def enqueue_dm_once(
-    db: Session,
-    slack_user_id: str,
-    text: str,
-    blocks: list[dict[str, Any]] | None = None,
-    *,
-    purpose: str,
-    now: datetime,
-    key: str | None = None,
-) -> Queued | None:
-    """`enqueue_dm`, but with `key` (e.g. a reminder's ledger claim) the DM is queued
-    only once per key and person: None when it already was (a sweep that died after
-    queueing it is taken over)."""
-    dedupe_key = f"{key}/{slack_user_id}" if key else None
+    (call `deliver_queued` after the commit), or later if Slack is down. With `key`
+    (e.g. a reminder's ledger claim) it is queued once per key and person: a sweep that
+    died after queueing it and is taken over finds it queued."""
     message_id = outbox.enqueue(
         db,
         to=slack_user_id,
@@ -85,9 +64,14 @@ def enqueue_dm_once(
         blocks=blocks,
         purpose=purpose,
         now=now,
-        dedupe_key=dedupe_key,
+        dedupe_key=f"{key}/{slack_user_id}" if key else None,
     )
-    return None if message_id is None else Queued(message_id, slack_user_id)
+    return Queued(message_id, slack_user_id)
+
+
+def enqueue_notices(db: Session, notices: Iterable[Notice], *, now: datetime) -> list[Queued]:
+    """`enqueue_dm` for each of `notices`, in `db`'s transaction."""
+    return [enqueue_dm(db, n.to, n.text, n.blocks, purpose=n.purpose, now=now) for n in notices]
 
 
 def deliver_queued(client: WebClient, runtime: Runtime, queued: Iterable[Queued]) -> list[str]:

@@ -52,14 +52,14 @@ def enqueue(
     purpose: str,
     now: datetime,
     dedupe_key: str | None = None,
-) -> uuid.UUID | None:
+) -> uuid.UUID:
     """Save a message to `to` (a Slack user id: their DM) in the caller's transaction;
-    it is sent once that transaction commits. With `dedupe_key`, a message already
-    enqueued under that key is not enqueued again (returns None)."""
+    it is sent once that transaction commits. Returns its id. With `dedupe_key`, a
+    message already enqueued under that key is not enqueued again: its id is returned."""
     if dedupe_key is not None:
         exists = db.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
         if exists is not None:
-            return None
+            return exists
     message = OutboxMessage(
         id=uuid.uuid4(),
         purpose=purpose,
