@@ -119,11 +119,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DATE",
         help="hires since this date, YYYY-MM-DD (default: the program's new-hire window)",
     )
+    cohort.add_argument("--now", help=AS_IF_AT)
     cohort.set_defaults(handler=_match_cohort)
 
-    from bot import cli_api
+    from bot import cli_api, cli_settings
 
     cli_api.add_parsers(sub)
+    cli_settings.add_parsers(sub)
 
     demo = sub.add_parser("demo", help="the whole workflow against a local fake Slack")
     demo.add_argument("--database-url", help="default: a throw-away SQLite file")
@@ -367,11 +369,10 @@ def _match_cohort(args: argparse.Namespace, settings: Settings) -> int:
 
     _require_migrated(settings)
     runtime = Runtime.from_settings(settings)
+    now = parse_instant(args.now) if args.now else runtime.now()
     try:
         with runtime.db() as db:
-            proposal = assignments.propose_cohort(
-                db, actor_id=None, now=runtime.now(), since=args.since
-            )
+            proposal = assignments.propose_cohort(db, actor_id=None, now=now, since=args.since)
     except DomainError as exc:
         raise CliError(str(exc)) from exc
     print(f"Cohort proposal {proposal.id}")

@@ -10,11 +10,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_bolt.request import BoltRequest
+from slack_bolt.request.internals import build_context
 from slack_sdk.signature import SignatureVerifier
 
 from bot import api, slack_health
@@ -24,6 +27,8 @@ log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1_000_000  # Slack payloads are far smaller; refuse anything larger.
 REFUSED = json.dumps({"error": "invalid request"}).encode()
+MALFORMED = json.dumps({"error": "malformed body"}).encode()
+FORM = "application/x-www-form-urlencoded"
 SLACK_PATH = "/slack/events"
 
 
@@ -87,11 +92,18 @@ def dispatch(
             len(raw),
         )
         return 401, {"content-type": "application/json"}, REFUSED
-    bolt_request = BoltRequest(
-        body=raw.decode("utf-8", errors="replace"),
-        query=request.url.query,
-        headers=headers,
-    )
+    parsed = parse_slack_body(raw, headers.get("content-type", ""))
+    if parsed is None:
+        log.warning(
+            "refused a signed request whose body is not a Slack payload (%d bytes)", len(raw)
+        )
+        return 400, {"content-type": "application/json"}, MALFORMED
+    bolt_request = BoltRequest(body="", query=request.url.query, headers=headers)
+    # Bolt's own parser takes any form body containing the word "payload" for an
+    # interaction and finds none (`/mentor payload` was a 404); ours reads the fields.
+    bolt_request.raw_body = raw.decode("utf-8")
+    bolt_request.body = parsed
+    bolt_request.context = build_context(BoltContext({}), parsed)
     response = bolt_app.dispatch(bolt_request)
     out_headers = {
         k.lower(): v[0] if isinstance(v, list) else v for k, v in response.headers.items()
@@ -109,3 +121,22 @@ def signed_by_slack(
         return verifier.is_valid_request(raw, headers)
     except ValueError:  # a timestamp that is no number, a body that is no UTF-8
         return False
+
+
+def parse_slack_body(raw: bytes, content_type: str) -> dict[str, Any] | None:
+    """What Slack sent, as Bolt reads it: a form's `payload` field (interactions), the
+    form's fields (slash commands) or a JSON object (events); None when the body is
+    none of these (not UTF-8, broken JSON, another content type)."""
+    try:
+        text = raw.decode("utf-8")
+        kind = content_type.split(";")[0].strip().lower()
+        if kind == "application/json":
+            body = json.loads(text)
+        elif kind == FORM:
+            fields = dict(parse_qsl(text, keep_blank_values=True))
+            body = json.loads(fields["payload"]) if "payload" in fields else fields
+        else:
+            return None
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        return None
+    return body if isinstance(body, dict) else None

@@ -15,6 +15,7 @@ from models.assignments import (
 )
 from models.audit import AuditEntry
 from models.base import Base
+from models.feedback import FEEDBACK_KINDS, MentorshipFeedback
 from models.interaction_state import InteractionState
 from models.mentors import Mentor, MentorTraining
 from models.milestones import MilestoneSubmission, MilestoneTemplate, RampMilestone
@@ -32,6 +33,7 @@ __all__ = [
     "CADENCES",
     "CADENCE_DAYS",
     "COVERED_STATUSES",
+    "FEEDBACK_KINDS",
     "MENTORED_STATUSES",
     "OPEN_STATUSES",
     "SCHEDULED_STATUSES",
@@ -44,6 +46,7 @@ __all__ = [
     "Mentor",
     "MentorQuestion",
     "MentorTraining",
+    "MentorshipFeedback",
     "MentorshipSession",
     "MilestoneSubmission",
     "MilestoneTemplate",

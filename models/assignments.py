@@ -96,10 +96,7 @@ class Assignment(Base):
     #: FR-4.4: the mentor's latest on-track / at-risk flag (the notes stay private).
     progress_flag: Mapped[str | None] = mapped_column(sa.String(20))
 
-    # Completion
-    completion_notes: Mapped[str | None] = mapped_column(sa.Text)
-    mentor_feedback: Mapped[str | None] = mapped_column(sa.Text)
-    mentee_feedback: Mapped[str | None] = mapped_column(sa.Text)
+    # Completion (the PRD's text fields of the end live in `mentorship_feedback`)
     mentee_rating: Mapped[int | None]
     #: The mentor's satisfaction with the mentorship, 1-5 (PRD success metric).
     mentor_rating: Mapped[int | None]

@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.services import tallies
+from bot.services import feedback_texts, tallies
 from bot.testing.fake_slack import FakeSlack
 from bot.testing.people import Person, seed
-from models import Assignment, Mentor, MentorshipSession
+from models import FEEDBACK_KINDS, Assignment, Mentor, MentorshipSession
 
 #: When a factory-made certified mentor was certified: a fixed day before the `clock`
 #: fixture's, never the machine's date (the profile shows "Certified on <day>").
@@ -56,6 +56,7 @@ def make_assignment(
     """A mentorship; an active one takes a slot and an accepted one counts toward the
     mentor's mentees to date, as the real accept does."""
     start = start or date(2026, 11, 2)
+    texts = {kind: extra.pop(kind) for kind in FEEDBACK_KINDS if kind in extra}
     assignment = Assignment(
         mentor_id=mentor.id,
         mentee_user_id=mentee.user_id,
@@ -76,6 +77,11 @@ def make_assignment(
     if status in ("active", "completed"):
         mentor.total_mentees_to_date += 1  # counted when the mentor accepts
     db.flush()
+    for kind, text in texts.items():
+        author = {"mentor_feedback": mentor.user_id, "mentee_feedback": mentee.user_id}
+        feedback_texts.write(
+            db, assignment_id=assignment.id, kind=kind, text=text, author_id=author.get(kind)
+        )
     return assignment
 
 

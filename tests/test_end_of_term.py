@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.blocks.actions import COMPLETE_FOR_PAIR
-from bot.services import completion, term
+from bot.services import completion, feedback_texts, term
 from bot.testing.driver import buttons_in
 from models import Assignment, AuditEntry, Mentor
 from tests.factories import make_assignment, make_mentor
@@ -115,8 +115,9 @@ def test_nobody_completes_so_it_completes_by_itself_and_each_side_is_asked_once(
     closed = _fresh(db, pair)
     assert closed.status == "completed"
     assert closed.actual_end_date == date(2027, 1, 25)  # the expected end
-    assert closed.completion_notes.startswith("Closed automatically on 2027-02-09")
-    assert "without feedback" in closed.completion_notes
+    notes = feedback_texts.text(db, pair.id, "completion_notes")
+    assert notes.startswith("Closed automatically on 2027-02-09")
+    assert "without feedback" in notes
     assert db.get(Mentor, mentor.id).current_mentee_count == 0  # the slot is free
     assert "nobody completed it within 14 days" in slack.last_dm(world.veteran).all_text
     # 10:30 in Chicago: Newt's survey, though the mentorship is closed by now.
@@ -162,7 +163,7 @@ def test_completing_writes_the_completion_notes(slack, world, db) -> None:  # ty
     db.commit()
     slack.slash(world.new_hire, "/mentor", "complete")
     assert slack.submit(world.new_hire, {"Feedback": "Great.", "Rating": "5"}).ok
-    assert _fresh(db, pair).completion_notes == (
+    assert feedback_texts.text(db, pair.id, "completion_notes") == (
         "Completed by the mentee (Newt Newhire) on 2026-11-17, "
         "before the expected end (2027-01-25)."
     )
@@ -190,7 +191,7 @@ def test_the_manager_completes_it_for_the_pair_who_then_give_feedback(
     assert slack.submit(world.manager, {"Completion notes": "Newt is fully ramped."}).ok
     done = _fresh(db, pair)
     assert done.status == "completed" and done.actual_end_date == date(2027, 1, 18)
-    assert done.completion_notes == (
+    assert feedback_texts.text(db, pair.id, "completion_notes") == (
         "Completed by Max Manager (the mentee's manager): Newt is fully ramped."
     )
     assert db.get(Mentor, mentor.id).current_mentee_count == 0

@@ -92,9 +92,6 @@ def test_prd_columns_and_indexes_exist(empty_database: str) -> None:
             "milestones",
             "status",
             "mentor_accepted_at",
-            "completion_notes",
-            "mentor_feedback",
-            "mentee_feedback",
             "mentee_rating",
             "created_at",
             "updated_at",
@@ -130,6 +127,11 @@ def test_prd_columns_and_indexes_exist(empty_database: str) -> None:
     for table, columns in prd.items():
         present = {c["name"] for c in inspector.get_columns(table)}
         assert columns <= present, f"{table} lacks {columns - present}"
+    # The PRD's completion_notes, mentor_feedback and mentee_feedback are private to the
+    # pair: one `mentorship_feedback` row per mentorship and field, under row-level security.
+    assert models.FEEDBACK_KINDS == ("completion_notes", "mentor_feedback", "mentee_feedback")
+    feedback = {c["name"] for c in inspector.get_columns("mentorship_feedback")}
+    assert {"assignment_id", "kind", "author_user_id", "body"} <= feedback
     indexes = {i["name"] for t in prd for i in inspector.get_indexes(t)}
     assert {
         "idx_mentors_active",
@@ -227,3 +229,106 @@ def test_ramp_facts_migration_counts_the_milestones_already_there(empty_database
         ).one()
         assert tuple(facts) == (1, 20261, 1)
     engine.dispose()
+
+
+def test_feedback_migration_moves_the_text_both_ways(empty_database: str) -> None:
+    """A program upgrading to 0012 keeps every word of its completion feedback, now in
+    `mentorship_feedback` with its author, and its sessions; downgrading puts it back."""
+    import uuid
+    from datetime import UTC, date, datetime
+
+    upgrade(empty_database, "0011_questions_row_security")
+    ids = {name: uuid.uuid4() for name in ("hire", "vet", "mentor", "done", "running", "session")}
+    column = sa.column
+    users = sa.table("users", column("id", sa.Uuid), column("slack_user_id"), column("name"))
+    mentors = sa.table("mentors", column("id", sa.Uuid), column("user_id", sa.Uuid))
+    texts = ("completion_notes", "mentor_feedback", "mentee_feedback")
+    assignments = sa.table(
+        "mentorship_assignments",
+        column("id", sa.Uuid),
+        column("mentor_id", sa.Uuid),
+        column("mentee_user_id", sa.Uuid),
+        column("start_date", sa.Date),
+        column("status"),
+        *(column(t) for t in texts),
+    )
+    sessions = sa.table(
+        "mentorship_sessions",
+        column("id", sa.Uuid),
+        column("assignment_id", sa.Uuid),
+        column("session_date", sa.DateTime(timezone=True)),
+    )
+    engine = make_engine(empty_database)
+    with engine.begin() as conn:
+        conn.execute(
+            users.insert(),
+            [
+                {"id": ids["hire"], "slack_user_id": "UHIRE", "name": "Hana Hire"},
+                {"id": ids["vet"], "slack_user_id": "UVET", "name": "Vera Veteran"},
+            ],
+        )
+        conn.execute(mentors.insert(), {"id": ids["mentor"], "user_id": ids["vet"]})
+        pair = {"mentor_id": ids["mentor"], "mentee_user_id": ids["hire"]}
+        conn.execute(
+            assignments.insert(),
+            [
+                {
+                    "id": ids["done"],
+                    **pair,
+                    "start_date": date(2026, 3, 2),
+                    "status": "completed",
+                    "completion_notes": "Completed by the mentee.",
+                    "mentor_feedback": "Hana grew fast.",
+                    "mentee_feedback": "Vera made QBRs click.",
+                },
+                {
+                    "id": ids["running"],
+                    **pair,
+                    "start_date": date(2026, 9, 1),
+                    "status": "active",
+                    **dict.fromkeys(texts),
+                },
+            ],
+        )
+        conn.execute(
+            sessions.insert(),
+            {
+                "id": ids["session"],
+                "assignment_id": ids["done"],
+                "session_date": datetime(2026, 3, 9, tzinfo=UTC),
+            },
+        )
+    engine.dispose()
+
+    upgrade(empty_database)
+    engine = make_engine(empty_database)
+    with engine.connect() as conn:
+        moved = conn.execute(
+            sa.select(models.MentorshipFeedback.__table__).order_by(sa.text("kind"))
+        ).all()
+        left = {c["name"] for c in sa.inspect(conn).get_columns("mentorship_assignments")}
+        kept_sessions = conn.scalar(sa.select(sa.func.count()).select_from(sessions))
+    engine.dispose()
+    assert [(r.assignment_id, r.kind, r.author_user_id, r.body) for r in moved] == [
+        (ids["done"], "completion_notes", None, "Completed by the mentee."),
+        (ids["done"], "mentee_feedback", ids["hire"], "Vera made QBRs click."),
+        (ids["done"], "mentor_feedback", ids["vet"], "Hana grew fast."),
+    ]
+    assert not left & set(texts)
+    assert kept_sessions == 1  # the mentorships were changed in place, never rebuilt
+
+    downgrade(empty_database, "0011_questions_row_security")
+    engine = make_engine(empty_database)
+    with engine.connect() as conn:
+        back = conn.execute(
+            sa.select(assignments.c.id, *(assignments.c[t] for t in texts)).order_by(
+                assignments.c.start_date
+            )
+        ).all()
+        kept_sessions = conn.scalar(sa.select(sa.func.count()).select_from(sessions))
+    engine.dispose()
+    assert [tuple(r) for r in back] == [
+        (ids["done"], "Completed by the mentee.", "Hana grew fast.", "Vera made QBRs click."),
+        (ids["running"], None, None, None),
+    ]
+    assert kept_sessions == 1

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from bot.services import access, acting
+from bot.services import access, acting, feedback_texts
 from models import (
     Assignment,
     MentorQuestion,
@@ -28,6 +28,7 @@ PRIVATE = {
     "mentorship_sessions": ("assignment_id", access.READ_PRIVATE),
     "progress_notes": ("assignment_id", access.READ_NOTES),
     "mentor_questions": ("assignment_id", access.READ_PRIVATE),
+    "mentorship_feedback": ("assignment_id", access.READ_PRIVATE),
 }
 
 
@@ -55,6 +56,14 @@ def mentorships(backend: str, db: Session, world: Any, clock: list[Any]) -> dict
                 asked_at=clock[0],
             )
         )
+        for kind, author in (
+            ("mentor_feedback", mentor.user_id),
+            ("mentee_feedback", a.mentee_user_id),
+            ("completion_notes", None),
+        ):
+            feedback_texts.write(
+                db, assignment_id=a.id, kind=kind, text=f"{kind} of {a.id}", author_id=author
+            )
         milestone = RampMilestone(mentee_user_id=a.mentee_user_id, milestone_name=f"m {a.id}")
         db.add(milestone)
         db.flush()
@@ -122,6 +131,21 @@ def test_submissions_only_for_the_mentee_and_their_mentor(served, world, mentors
     }
     assert _unchecked(served, world.manager.user_id, sql) == []
     assert _unchecked(served, world.junior.user_id, sql) == []
+
+
+def test_completion_feedback_only_for_the_pair(served, world, mentorships) -> None:  # type: ignore[no-untyped-def]
+    sql = "SELECT body FROM mentorship_feedback"
+    kinds = ("mentor_feedback", "mentee_feedback", "completion_notes")
+    for pair, people in (
+        ("ours", (world.veteran, world.new_hire)),
+        ("theirs", (world.londoner, world.tokyo_hire)),
+    ):
+        texts = {f"{kind} of {mentorships[pair].id}" for kind in kinds}
+        for person in people:
+            assert {r[0] for r in _unchecked(served, person.user_id, sql)} == texts
+    for person in (world.manager, world.junior, world.admin):
+        assert _unchecked(served, person.user_id, sql) == [], person.name
+    assert len(_unchecked(served, None, sql)) == 6  # the system: both mentorships'
 
 
 def test_a_manager_sees_the_status_columns_of_reports_sessions_only(  # type: ignore[no-untyped-def]

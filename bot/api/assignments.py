@@ -27,8 +27,10 @@ from bot.listeners.completion import (
     completed_notices,
 )
 from bot.listeners.messaging import deliver_queued, enqueue_notices
-from bot.services import assignments, completion, records
+from bot.listeners.term import announce_changed, changed_notices
+from bot.services import assignments, completion, records, term
 from bot.services.assignments import AlreadyAnswered
+from bot.services.errors import InvalidInput
 from models import ASSIGNMENT_STATUSES, CADENCES
 
 router = APIRouter(tags=["assignments"])
@@ -38,6 +40,7 @@ Status = Literal["pending", "active", "completed", "cancelled", "declined"]
 assert set(CADENCES) == {"weekly", "biweekly", "monthly"}
 assert set(ASSIGNMENT_STATUSES) == {"pending", "active", "completed", "cancelled", "declined"}
 
+_TERM_FIELDS = {"expected_end": "expected_end_date", "cadence": "check_in_cadence"}
 _REQUEST_FIELDS = {
     "expected_end": "expected_end_date",
     "cadence": "check_in_cadence",
@@ -70,13 +73,27 @@ class AssignmentCreate(Body):
 
 
 class AssignmentUpdate(Body):
-    status: Literal["cancelled", "declined"] = Field(
+    """Either new terms (any of cadence, goals, expected end; the rest stay) or a status."""
+
+    check_in_cadence: Cadence | None = None
+    goals: list[GoalIn] | None = Field(
+        None, max_length=10, description="The whole new list; a kept goal keeps `achieved`"
+    )
+    expected_end_date: date | None = None
+    status: Literal["cancelled", "declined"] | None = Field(
+        None,
         description="cancelled: end it early (mentor, mentee, their manager, an admin); "
-        "declined: the mentor says no to a pending request"
+        "declined: the mentor says no to a pending request",
     )
     cancel_reason: str | None = Field(None, max_length=1000)
     decline_reason: Literal["no_capacity", "skills_mismatch", "other"] | None = None
     decline_details: str | None = Field(None, max_length=1000)
+
+    def changes_terms(self) -> bool:
+        return any(
+            value is not None
+            for value in (self.check_in_cadence, self.goals, self.expected_end_date)
+        )
 
 
 class Completion(Body):
@@ -111,7 +128,6 @@ class AssignmentOut(BaseModel):
 
 def render(readable: records.Readable) -> AssignmentOut:
     a = readable.assignment
-    private = readable.private
     return AssignmentOut(
         id=a.id,
         mentor_id=a.mentor_id,
@@ -130,9 +146,9 @@ def render(readable: records.Readable) -> AssignmentOut:
         last_session_at=a.last_session_at,
         mentee_rating=a.mentee_rating,
         mentor_rating=a.mentor_rating,
-        completion_notes=a.completion_notes if private else None,
-        mentor_feedback=a.mentor_feedback if private else None,
-        mentee_feedback=a.mentee_feedback if private else None,
+        completion_notes=readable.feedback.get("completion_notes"),
+        mentor_feedback=readable.feedback.get("mentor_feedback"),
+        mentee_feedback=readable.feedback.get("mentee_feedback"),
         created_at=a.created_at,
         updated_at=a.updated_at,
     )
@@ -156,8 +172,7 @@ def _shown(caller: Caller, assignment_id: uuid.UUID) -> AssignmentOut:
 
 
 def _has_private_text(readable: records.Readable) -> bool:
-    a = readable.assignment
-    return any((a.completion_notes, a.mentor_feedback, a.mentee_feedback))
+    return bool(readable.feedback)
 
 
 @router.post("/mentorship-assignments", status_code=201, response_model=AssignmentOut)
@@ -167,9 +182,7 @@ def create_assignment(body: AssignmentCreate, caller: CallerDep) -> AssignmentOu
     an admin, or a service token with `assignments:write`. 409 when the mentor is full,
     paused or already asked."""
     caller.require_scope("assignments:write")
-    goals = "\n".join(
-        f"{g.goal} by {g.target_date.isoformat()}" if g.target_date else g.goal for g in body.goals
-    )
+    goals = _goals_text(body.goals)
     with caller.db() as db, fields_named(_REQUEST_FIELDS):
         requested = assignments.request(
             db,
@@ -230,12 +243,28 @@ def get_assignment(assignment_id: uuid.UUID, caller: CallerDep) -> AssignmentOut
 def update_assignment(
     assignment_id: uuid.UUID, body: AssignmentUpdate, caller: CallerDep
 ) -> AssignmentOut:
-    """Cancel a mentorship with a reason, or (the mentor) decline a pending request.
+    """Change a pending or active mentorship's terms as `/mentor edit` does (the mentor,
+    the mentee or the mentee's manager: cadence, goals, expected end; what is left out
+    stays), or cancel it with a reason, or (the mentor) decline a pending request.
     Everyone concerned hears of it in Slack, as when it is done there."""
+    if body.status is None and not body.changes_terms():
+        raise InvalidInput(
+            {
+                "status": "Nothing to change: send new terms (check_in_cadence, goals, "
+                "expected_end_date) or a status."
+            }
+        )
+    if body.status is not None and body.changes_terms():
+        raise InvalidInput(
+            {"status": "Send either new terms or a status (cancelled, declined), not both."}
+        )
     with caller.db() as db:
         records.assignment(
             db, viewer_id=caller.user_id, assignment_id=assignment_id, now=caller.now()
         )
+    if body.status is None:
+        _change_terms(caller, assignment_id, body)
+        return _shown(caller, assignment_id)
     person = caller.person("cancel or decline a mentorship")
     if body.status == "cancelled":
         with caller.db() as db, fields_named({"reason": "cancel_reason"}):
@@ -265,6 +294,32 @@ def update_assignment(
             queued = queue_next_suggestion(db, caller.runtime, assignment_id, now=caller.now())
         deliver_queued(caller.slack, caller.runtime, queued)
     return _shown(caller, assignment_id)
+
+
+def _change_terms(caller: Caller, assignment_id: uuid.UUID, body: AssignmentUpdate) -> None:
+    """`/mentor edit`'s service and announcement; a term left out keeps its value."""
+    person = caller.person("change a mentorship")
+    with caller.db() as db, fields_named(_TERM_FIELDS):
+        now = caller.now()
+        form = term.change_form(db, actor_id=person, assignment_id=assignment_id)
+        end = body.expected_end_date or form.expected_end_date
+        changed = term.change(
+            db,
+            actor_id=person,
+            assignment_id=assignment_id,
+            now=now,
+            expected_end=end.isoformat() if end else None,
+            cadence=body.check_in_cadence or form.cadence,
+            goals=form.goals_text if body.goals is None else _goals_text(body.goals),
+        )
+        queued = enqueue_notices(db, changed_notices(changed), now=now)
+    deliver_queued(caller.slack, caller.runtime, queued)
+    announce_changed(caller.slack, caller.runtime, person, changed)
+
+
+def _goals_text(goals: list[GoalIn]) -> str:
+    """Goals as the services read them: one a line, as typed in Slack."""
+    return term.goals_text([g.model_dump(mode="json") for g in goals])
 
 
 @router.post("/mentorship-assignments/{assignment_id}/accept", response_model=AssignmentOut)

@@ -6,7 +6,8 @@ a reminder carries "Log session", a decline DM carries "Assign", App Home carrie
 OPTIN_OPEN = "mentor.optin_open"  # no value
 TRAINING_DONE = "mentor.training_done"  # value: training key
 CERTIFY = "mentor.certify"  # value: mentor id
-ADMIN_SETTINGS_OPEN = "admin.settings_open"  # no value
+ADMIN_SETTINGS_OPEN = "admin.settings_open"  # no value (listeners/admin.py)
+ADMIN_SETTINGS_SECTION = "admin.settings_section"  # value: section key (blocks/admin.py)
 WAITING_ALL = "mentor.waiting_all"  # no value: every request waiting for the mentor
 PAUSE_DECLINE_WAITING = "mentor.pause_decline_waiting"  # no value
 PAUSE_KEEP_WAITING = "mentor.pause_keep_waiting"  # no value

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from bot.blocks import kit
+from bot.blocks import dates, kit
 from bot.services.api_tokens import Issued, TokenView
 
 
@@ -22,11 +20,12 @@ def issued(result: Issued) -> tuple[str, list[kit.Block]]:
     ]
 
 
-def listing(tokens: list[TokenView]) -> tuple[str, list[kit.Block]]:
+def listing(tokens: list[TokenView], zone: str | None) -> tuple[str, list[kit.Block]]:
+    """The reader's tokens, dated in their timezone (`zone`)."""
     if not tokens:
         text = "You have no API tokens. `/mentor api-token new NAME` makes one."
         return text, [kit.section(text)]
-    lines = [_line(t) for t in tokens]
+    lines = [_line(t, zone) for t in tokens]
     text = "Your API tokens:\n" + "\n".join(lines)
     return text, [kit.section(text)]
 
@@ -36,11 +35,8 @@ def revoked(token: TokenView) -> tuple[str, list[kit.Block]]:
     return text, [kit.section(text)]
 
 
-def _line(t: TokenView) -> str:
-    state = f"revoked {_day(t.revoked_at)}" if t.revoked_at else "live"
-    used = f", last used {_day(t.last_used_at)}" if t.last_used_at else ", never used"
-    return f"• *{t.name}* `{t.prefix}…` made {_day(t.created_at)}{used}: {state}"
-
-
-def _day(instant: datetime | None) -> str:
-    return instant.date().isoformat() if instant else "-"
+def _line(t: TokenView, zone: str | None) -> str:
+    state = f"revoked {dates.local_day(t.revoked_at, zone)}" if t.revoked_at else "live"
+    used = f", last used {dates.local_day(t.last_used_at, zone)}" if t.last_used_at else ""
+    made = dates.local_day(t.created_at, zone)
+    return f"• *{t.name}* `{t.prefix}…` made {made}{used or ', never used'}: {state}"

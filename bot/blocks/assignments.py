@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
-from bot.blocks import kit
+from bot.blocks import dates, kit
 from bot.blocks.actions import ACCEPT, DECLINE
 from bot.blocks.matching import match_section
 from bot.services.assignments import (
@@ -24,21 +23,12 @@ CONFIRMED = "confirmed"
 CONFIRM_LABEL = "I confirm the expectations"
 
 
-def day(value: date | str | None) -> str:
-    """A date as people read it: "Tue, Nov 17, 2026"."""
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        value = date.fromisoformat(value)
-    return f"{value:%a, %b} {value.day}, {value.year}"
-
-
 def goal_lines(goals: list[dict[str, Any]]) -> str:
     if not goals:
         return "_No goals written yet: agree on them in your first session._"
     return "\n".join(
         f"• {kit.escape(g['goal'])}"
-        + (f" (by {day(g['target_date'])})" if g.get("target_date") else "")
+        + (f" (by {dates.day(g['target_date'])})" if g.get("target_date") else "")
         for g in goals
     )
 
@@ -115,9 +105,8 @@ def assign_modal(form: AssignForm) -> dict[str, Any]:
 
 
 def _terms(a: AssignmentView) -> str:
-    return (
-        f"*Cadence:* {a.cadence_label} · *From* {day(a.start_date)} *to* {day(a.expected_end_date)}"
-    )
+    start, end = dates.day(a.start_date), dates.day(a.expected_end_date)
+    return f"*Cadence:* {a.cadence_label} · *From* {start} *to* {end}"
 
 
 def request_text(a: AssignmentView) -> str:

@@ -258,18 +258,24 @@ def timepicker(action_id: str, *, initial: str | None = None) -> Block:
 def number_input(
     action_id: str,
     *,
-    initial: int | None = None,
-    min_value: int | None = None,
-    max_value: int | None = None,
+    initial: float | None = None,
+    min_value: float | None = None,
+    max_value: float | None = None,
+    decimal: bool = False,
 ) -> Block:
-    element: Block = {"type": "number_input", "action_id": action_id, "is_decimal_allowed": False}
+    element: Block = {"type": "number_input", "action_id": action_id, "is_decimal_allowed": decimal}
     if initial is not None:
-        element["initial_value"] = str(initial)
+        element["initial_value"] = number_text(initial)
     if min_value is not None:
-        element["min_value"] = str(min_value)
+        element["min_value"] = number_text(min_value)
     if max_value is not None:
-        element["max_value"] = str(max_value)
+        element["max_value"] = number_text(max_value)
     return element
+
+
+def number_text(value: float) -> str:
+    """40.0 -> '40', 0.35 -> '0.35': a number as a person would type it."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 def users_select(action_id: str, *, initial: str | None = None) -> Block:

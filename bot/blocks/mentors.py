@@ -4,10 +4,8 @@ mentor's App Home section and the messages around opt-out, pause and certificati
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from bot.blocks import kit
+from bot.blocks import dates, kit
 from bot.blocks.actions import (
     ACCEPT,
     CERTIFY,
@@ -38,23 +36,6 @@ OPTIN_VIEW = "mentor.optin"
 # busiest person's Home (every role at once) stays within Slack's 100 blocks.
 HOME_WAITING_SHOWN = 8  # requests answered right on the Home tab; the rest in a modal
 HOME_TRAININGS_SHOWN = 3  # open trainings with Mark done; the rest are named
-
-
-# -- dates, in the reader's timezone ------------------------------------------------------------
-
-
-def day(d: date) -> str:
-    """ "Tue 1 Dec 2026"."""
-    return f"{d:%a} {d.day} {d:%b %Y}"
-
-
-def local_day(moment: datetime, timezone: str | None) -> str:
-    """The date of `moment` where the reader is (UTC when their timezone is unknown)."""
-    try:
-        zone = ZoneInfo(timezone) if timezone else None
-    except (KeyError, ValueError):
-        zone = None
-    return day(moment.astimezone(zone).date() if zone else moment.date())
 
 
 # -- opt-in ---------------------------------------------------------------------------------------
@@ -217,11 +198,11 @@ def capacity_line(p: MentorProfile) -> str:
 
 def status_line(p: MentorProfile, viewer_tz: str | None) -> str:
     if p.status == OPTED_OUT and p.opted_out_at is not None:
-        return f"Not taking new mentees (opted out on {local_day(p.opted_out_at, viewer_tz)})"
+        return f"Not taking new mentees (opted out on {dates.local_day(p.opted_out_at, viewer_tz)})"
     if p.status == AWAITING_CERTIFICATION:
         return "Waiting for certification before being matched"
     if p.status == PAUSED and p.paused_until is not None:
-        return f"Paused until {day(p.paused_until)}"
+        return f"Paused until {dates.day(p.paused_until)}"
     if p.status == AVAILABLE and p.remaining == 0:
         return "Full: every place is taken"
     return "Available for new mentees"
@@ -229,7 +210,7 @@ def status_line(p: MentorProfile, viewer_tz: str | None) -> str:
 
 def certification_line(p: MentorProfile, viewer_tz: str | None) -> str:
     if p.is_certified and p.certified_at is not None:
-        return f"Certified on {local_day(p.certified_at, viewer_tz)}"
+        return f"Certified on {dates.local_day(p.certified_at, viewer_tz)}"
     if p.is_certified:
         return "Certified"
     if p.open_trainings:
@@ -245,7 +226,8 @@ def certification_line(p: MentorProfile, viewer_tz: str | None) -> str:
 def optout_reply(result: OptOutResult, viewer_tz: str | None) -> str:
     if result.already:
         return (
-            f"You opted out on {local_day(result.opted_out_at, viewer_tz)}; nothing more to do. "
+            f"You opted out on {dates.local_day(result.opted_out_at, viewer_tz)}; "
+            "nothing more to do. "
             "`/mentor optin` when you'd like to mentor again."
         )
     parts = ["You've opted out: you won't be offered new mentees."]
@@ -275,8 +257,8 @@ def pause_reply(result: PauseResult) -> str:
     if result.paused_until is None or result.back_on is None:
         return "You're not paused: you can be matched with new hires."
     return (
-        f"Paused: you won't be offered new mentees until {day(result.paused_until)} "
-        f"(inclusive). From {day(result.back_on)} you're available again by yourself; "
+        f"Paused: you won't be offered new mentees until {dates.day(result.paused_until)} "
+        f"(inclusive). From {dates.day(result.back_on)} you're available again by yourself; "
         "your current mentorships carry on. `/mentor pause off` ends the pause early."
     )
 
@@ -321,7 +303,9 @@ def trainings_message(view: TrainingsView, viewer_tz: str | None) -> tuple[str, 
     blocks.extend(_training_rows(view, viewer_tz))
     if view.is_certified and view.certified_at is not None:
         blocks.append(
-            kit.context(f":mortar_board: Certified on {local_day(view.certified_at, viewer_tz)}")
+            kit.context(
+                f":mortar_board: Certified on {dates.local_day(view.certified_at, viewer_tz)}"
+            )
         )
     else:
         blocks.append(kit.context("When every training is done you're certified automatically."))
@@ -333,11 +317,8 @@ def _training_rows(view: TrainingsView, viewer_tz: str | None) -> list[kit.Block
     for status in view.trainings:
         name = kit.escape(status.training.name)
         if status.done_at is not None:
-            rows.append(
-                kit.section(
-                    f":white_check_mark: *{name}* — done {local_day(status.done_at, viewer_tz)}"
-                )
-            )
+            done = dates.local_day(status.done_at, viewer_tz)
+            rows.append(kit.section(f":white_check_mark: *{name}* — done {done}"))
         else:
             rows.append(
                 kit.section(
@@ -393,7 +374,7 @@ def mentor_home_section(home: MentorHome, viewer_tz: str | None) -> list[kit.Blo
     else:
         blocks.append(kit.section("*Requests waiting for your answer*\nNone right now."))
     mentee_lines = [
-        f"• *{kit.escape(m.mentee_name)}* since {day(m.start_date)}, {m.cadence} check-ins"
+        f"• *{kit.escape(m.mentee_name)}* since {dates.day(m.start_date)}, {m.cadence} check-ins"
         for m in home.mentees
     ]
     blocks.append(
@@ -421,7 +402,7 @@ def mentor_home_section(home: MentorHome, viewer_tz: str | None) -> list[kit.Blo
 
 def waiting_line(w: WaitingRequest, viewer_tz: str | None) -> str:
     asked = f", asked by {kit.escape(w.requested_by)}" if w.requested_by else ""
-    return f"• *{kit.escape(w.mentee_name)}*{asked} on {local_day(w.requested_at, viewer_tz)}"
+    return f"• *{kit.escape(w.mentee_name)}*{asked} on {dates.local_day(w.requested_at, viewer_tz)}"
 
 
 def waiting_modal(waiting: list[WaitingRequest], viewer_tz: str | None) -> kit.Block:

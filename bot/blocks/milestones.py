@@ -7,9 +7,8 @@ import json
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.blocks import kit
+from bot.blocks import dates, kit
 from bot.blocks.actions import MILESTONE_APPROVE, MILESTONE_REQUEST_CHANGES, MILESTONE_SUBMIT
-from bot.blocks.sessions import fmt_day, fmt_when
 from bot.services.milestones import (
     MilestoneList,
     MilestoneView,
@@ -37,14 +36,14 @@ def milestone_line(m: MilestoneView, today: date) -> str:
     """ "First QBR run solo — target Mon 15 Jan · achieved Fri 12 Jan (verified by mentor)"."""
     if m.status == "achieved":
         how = f" ({METHOD_WORDS[m.verification_method]})" if m.verification_method else ""
-        state = f":white_check_mark: achieved {fmt_day(m.achieved_date)}{how}"
+        state = f":white_check_mark: achieved {dates.day(m.achieved_date)}{how}"
     else:
         late = m.target_date is not None and m.target_date < today
         state = STATUS_WORDS.get(m.status, m.status) + (
             " · :hourglass: past target" if late else ""
         )
     goal = " _(mentorship goal)_" if m.is_goal else ""
-    line = f"*{kit.escape(m.name)}*{goal} — target {fmt_day(m.target_date)} · {state}"
+    line = f"*{kit.escape(m.name)}*{goal} — target {dates.day(m.target_date)} · {state}"
     if m.feedback:
         line += f"\n> {kit.escape(m.feedback)}"
     return line
@@ -113,7 +112,7 @@ def submitted_view(result: Submitted) -> kit.Block:
     else:
         text = (
             f":white_check_mark: *{kit.escape(result.milestone_name)}* is recorded as achieved "
-            f"on {fmt_day(result.achieved_date)} (self-reported)."
+            f"on {dates.day(result.achieved_date)} (self-reported)."
         )
     return kit.modal(
         "Milestone", [kit.section(text)], callback_id="milestone_done", submit=None, close="Done"
@@ -168,7 +167,7 @@ def decision_notice(result: Reviewed) -> tuple[str, list[kit.Block]]:
     if result.decision == "approved":
         text = (
             f"{result.reviewer_name} approved your milestone {result.milestone_name} "
-            f"(achieved {fmt_day(result.achieved_date)})."
+            f"(achieved {dates.day(result.achieved_date)})."
         )
         blocks = [kit.section(":tada: " + kit.escape(text))]
     else:
@@ -191,7 +190,7 @@ def review_rows(requests: list[ReviewRequest], tz: ZoneInfo, limit: int = 5) -> 
         blocks += [
             kit.section(
                 f"*{kit.escape(r.mentee_name)}* — *{kit.escape(r.milestone_name)}* "
-                f"(submitted {fmt_when(r.submitted_at, tz)})\n{kit.escape(r.evidence)}"
+                f"(submitted {dates.local_day(r.submitted_at, tz)})\n{kit.escape(r.evidence)}"
             ),
             kit.actions(
                 kit.button("Approve", MILESTONE_APPROVE, str(r.submission_id), style="primary"),

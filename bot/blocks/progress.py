@@ -7,10 +7,10 @@ import json
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.blocks import kit
+from bot.blocks import dates, kit
 from bot.blocks.actions import COMPLETE, ESCALATE
 from bot.blocks.milestones import STATUS_WORDS
-from bot.blocks.sessions import FLAG_WORDS, fmt_day, fmt_when
+from bot.blocks.sessions import FLAG_WORDS
 from bot.services.completion import Cancelled, Completed, FeedbackForm
 from bot.services.progress import Escalated, NoteForm, NoteSaved, SkillForm, Status
 
@@ -87,7 +87,7 @@ def note_modal(form: NoteForm, tz: ZoneInfo) -> kit.Block:
     ]
     if form.earlier:
         lines = [
-            f"• {fmt_when(when, tz)} · {FLAG_WORDS.get(flag, flag)}"
+            f"• {dates.local_day(when, tz)} · {FLAG_WORDS.get(flag, flag)}"
             + (f": {kit.escape(note)}" if note else "")
             for when, flag, note in form.earlier
         ]
@@ -150,11 +150,11 @@ def status_card(status: Status, tz: ZoneInfo, today: date) -> list[kit.Block]:
             kit.fields(
                 f"*Mentor*\n{kit.escape(status.mentor_name)}",
                 f"*Status*\n{status.assignment_status}",
-                f"*Since*\n{fmt_day(status.start_date)}",
+                f"*Since*\n{dates.day(status.start_date)}",
                 f"*On track?*\n{flag}",
                 f"*Sessions held*\n{status.sessions_held}"
                 + (f" ({status.sessions_missed} missed)" if status.sessions_missed else ""),
-                f"*Last session*\n{fmt_when(status.last_session, tz)}",
+                f"*Last session*\n{dates.local_day(status.last_session, tz)}",
                 "*Confidence (after sessions)*\n" + trend([a for _, a in status.confidence]),
                 "*Ratings*\n"
                 + (
@@ -170,11 +170,11 @@ def status_card(status: Status, tz: ZoneInfo, today: date) -> list[kit.Block]:
     for m in status.milestones[:12]:
         late = m.status != "achieved" and m.target_date and m.target_date < today
         state = (
-            f"achieved {fmt_day(m.achieved_date)}"
+            f"achieved {dates.day(m.achieved_date)}"
             if m.status == "achieved"
             else STATUS_WORDS.get(m.status, m.status) + (" · past target" if late else "")
         )
-        lines.append(f"• {kit.escape(m.name)} — target {fmt_day(m.target_date)} · {state}")
+        lines.append(f"• {kit.escape(m.name)} — target {dates.day(m.target_date)} · {state}")
     blocks.append(
         kit.section(
             f"*Milestones: {achieved} of {len(status.milestones)} achieved*\n" + "\n".join(lines)
@@ -189,7 +189,7 @@ def status_card(status: Status, tz: ZoneInfo, today: date) -> list[kit.Block]:
     if private is not None:
         blocks.append(kit.context(":lock: Below: only the two of you can see this."))
         sessions = [
-            f"• {fmt_when(when, tz)}: {kit.escape(summary)}"
+            f"• {dates.local_day(when, tz)}: {kit.escape(summary)}"
             for when, summary in private.recent_sessions
         ]
         if sessions:
@@ -199,7 +199,7 @@ def status_card(status: Status, tz: ZoneInfo, today: date) -> list[kit.Block]:
             blocks.append(kit.section("*Open action items*\n" + items))
         if private.notes:
             notes = [
-                f"• {fmt_when(when, tz)} · {FLAG_WORDS.get(flag, flag)}"
+                f"• {dates.local_day(when, tz)} · {FLAG_WORDS.get(flag, flag)}"
                 + (f": {kit.escape(note)}" if note else "")
                 for when, flag, note in private.notes
             ]

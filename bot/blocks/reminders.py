@@ -7,21 +7,13 @@ from datetime import date
 from typing import Any
 
 from bot.blocks import actions as ids
-from bot.blocks import kit, questions, scheduling
+from bot.blocks import dates, kit, questions, scheduling
 from bot.blocks import term as term_blocks
 from bot.services.reminders import Due
 
 Rendered = tuple[str, list[kit.Block]]
 REPORTS_PER_SECTION = 8
 EVIDENCE_PREVIEW = 500
-
-
-def day_label(iso: str | None) -> str:
-    """'2026-11-17' -> 'Tue 17 Nov'."""
-    if not iso:
-        return ""
-    day = date.fromisoformat(iso[:10])
-    return f"{day:%a} {day.day} {day:%b}"
 
 
 def _in_days(days: int) -> str:
@@ -43,9 +35,9 @@ def checkin(due: Due) -> Rendered:
     other = kit.escape(f["other_name"])
     text = f"Time for your {f['cadence']} check-in with {f['other_name']}"
     if f["last_session"]:
-        since = f"Your last logged session was on {day_label(f['last_session'])}."
+        since = f"Your last logged session was on {dates.day(f['last_session'])}."
     else:
-        since = f"No session logged yet since you started on {day_label(f['start_date'])}."
+        since = f"No session logged yet since you started on {dates.day(f['start_date'])}."
     return text, [
         kit.section(f":wave: Time for your *{f['cadence']}* check-in with *{other}*. {since}"),
         kit.context(
@@ -77,7 +69,7 @@ def request_pending(due: Due) -> Rendered:
         kit.section(
             f":hourglass_flowing_sand: {asker} asked you to mentor *{mentee}* "
             f"{_hours(f['hours_waiting'])} ago and is waiting for your answer "
-            f"({f['cadence']} check-ins from {day_label(f['start_date'])})."
+            f"({f['cadence']} check-ins from {dates.day(f['start_date'])})."
         ),
         kit.context(
             "Requests are answered within 48 hours; after that the manager is offered "
@@ -141,7 +133,7 @@ def milestone_soon(due: Due) -> Rendered:
     text = f"{f['milestone_name']} is due {when}"
     blocks = [
         kit.section(
-            f":calendar: {_milestone_subject(due)} is due {when} ({day_label(f['target_date'])})."
+            f":calendar: {_milestone_subject(due)} is due {when} ({dates.day(f['target_date'])})."
         )
     ]
     if f["role"] == "mentee":
@@ -154,7 +146,7 @@ def milestone_overdue(due: Due) -> Rendered:
     text = f"{f['milestone_name']} is overdue"
     blocks = [
         kit.section(
-            f":warning: {_milestone_subject(due)} was due {day_label(f['target_date'])} "
+            f":warning: {_milestone_subject(due)} was due {dates.day(f['target_date'])} "
             f"({_in_days(f['days_left'])}) and isn't achieved yet."
         ),
         kit.context(
@@ -181,17 +173,17 @@ def _action_item(due: Due, headline: str) -> Rendered:
 
 
 def item_tomorrow(due: Due) -> Rendered:
-    return _action_item(due, f":pushpin: Action item due tomorrow, {day_label(due.facts['due'])}")
+    return _action_item(due, f":pushpin: Action item due tomorrow, {dates.day(due.facts['due'])}")
 
 
 def item_overdue(due: Due) -> Rendered:
-    return _action_item(due, f":warning: Action item overdue since {day_label(due.facts['due'])}")
+    return _action_item(due, f":warning: Action item overdue since {dates.day(due.facts['due'])}")
 
 
 def _report_line(report: dict[str, Any]) -> str:
     name = f"*{kit.escape(report['name'])}*"
     if report["status"] == "no mentor":
-        hired = f" (hired {day_label(report['hire_date'])})" if report["hire_date"] else ""
+        hired = f" (hired {dates.day(report['hire_date'])})" if report["hire_date"] else ""
         return f"{name}{hired}: no mentor yet"
     mentor = kit.escape(report["mentor_name"] or "")
     if report["status"] == "pending":
@@ -203,7 +195,7 @@ def _report_line(report: dict[str, Any]) -> str:
         sessions = report["sessions_this_week"]
         parts.append(f"{sessions} session{'s' if sessions != 1 else ''} this week")
     if report["last_session"]:
-        parts.append(f"last {day_label(report['last_session'])}")
+        parts.append(f"last {dates.day(report['last_session'])}")
     if report["milestones_total"]:
         milestones = f"milestones {report['milestones_achieved']}/{report['milestones_total']}"
         if report["milestones_overdue"]:
@@ -277,6 +269,6 @@ def snoozed(original: list[kit.Block], other_name: str, until_day: date) -> Rend
     kept = [b for b in original if b.get("type") != "actions"]
     note = (
         f":zzz: Snoozed. The next nudge to you and {kit.escape(other_name)} comes "
-        f"from {day_label(until_day.isoformat())}."
+        f"from {dates.day(until_day)}."
     )
-    return f"Snoozed until {day_label(until_day.isoformat())}", [*kept, kit.context(note)]
+    return f"Snoozed until {dates.day(until_day)}", [*kept, kit.context(note)]

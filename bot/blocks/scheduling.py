@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bot.blocks import actions as ids
-from bot.blocks import kit
+from bot.blocks import dates, kit
 from bot.services.reminders import Due
 from bot.services.schedule_times import MAX_OPTIONS, option_field, slot
 from bot.services.scheduling import ProposalForm, Proposed
@@ -118,7 +118,9 @@ def no_show_modal(scheduled_id: str, mentor_name: str, mentee_name: str) -> kit.
 def _when(due: Due, when: dict[str, Any]) -> str:
     """A time in the recipient's timezone, marked when outside their working hours."""
     shown = slot(when, due.recipient.timezone, due.facts["work_day"])
-    return f"*{kit.escape(shown['label'])}*" + (f"  {OUTSIDE}" if shown["outside"] else "")
+    start, end, zone = shown["start"], shown["end"], shown["zone"]
+    label = f"{dates.moment(start, zone)}-{dates.clock(end, zone)} ({zone})"
+    return f"*{kit.escape(label)}*" + (f"  {OUTSIDE}" if shown["outside"] else "")
 
 
 def _agenda(facts: dict[str, Any]) -> list[kit.Block]:
@@ -259,3 +261,11 @@ RENDERERS = {
     "session_reminder": session_reminder,
     "session_followup": session_followup,
 }
+
+
+def no_show_recorded(missed_by: str) -> str:
+    """What the person who said "It didn't happen" is told was saved."""
+    return (
+        f"Noted: the session didn't happen because the {missed_by} couldn't come. "
+        "Propose a new time with `/mentor schedule`."
+    )

@@ -4,10 +4,10 @@ and the mentorship cards of App Home."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.blocks import kit
+from bot.blocks import dates, kit
 from bot.blocks.actions import (
     ACTION_ITEM_DONE,
     COMPLETE,
@@ -29,16 +29,6 @@ RESOURCES_HINT = (
     "One per line: a title and the link, e.g. 'Renewal playbook https://wiki/renewals'."
 )
 FLAG_WORDS = {"on_track": "on track", "at_risk": ":warning: at risk"}
-
-
-def fmt_day(day: date | None) -> str:
-    """ "Tue 17 Nov 2026" (or "—" when unknown)."""
-    return f"{day:%a} {day.day} {day:%b %Y}" if day else "—"
-
-
-def fmt_when(instant: datetime | None, tz: ZoneInfo) -> str:
-    """The day an instant falls on, in the viewer's timezone."""
-    return fmt_day(instant.astimezone(tz).date()) if instant else "—"
 
 
 def _rating_input(label: str, block_id: str, initial: object) -> kit.Block:
@@ -148,7 +138,7 @@ def log_modal(form: LogForm, metadata: str) -> kit.Block:
         blocks.append(kit.header("Open action items"))
         lines = []
         for i in form.carried:
-            due = f" (due {fmt_day(i.due)})" if i.due else ""
+            due = f" (due {dates.day(i.due)})" if i.due else ""
             lines.append(f"• {i.owner}: {kit.escape(i.text)}{due}")
         blocks.append(kit.section("\n".join(lines)))
         if form.carried_more:
@@ -180,7 +170,7 @@ def saved_view(logged: Logged, *, waiting: Sequence[str] = ()) -> kit.Block:
     """The modal after saving: it says the log is kept, whatever Slack does next, and
     who will be told once Slack answers (`waiting`: their Slack ids)."""
     verb = "updated" if logged.edited else "saved"
-    lines = [f":white_check_mark: Session of {fmt_day(logged.day)} {verb}."]
+    lines = [f":white_check_mark: Session of {dates.day(logged.day)} {verb}."]
     if logged.group:
         present = sum(1 for r in logged.recipients if r.attended)
         lines.append(f"Logged for {len(logged.session_ids)} mentorships, {present} attended.")
@@ -200,11 +190,11 @@ def saved_view(logged: Logged, *, waiting: Sequence[str] = ()) -> kit.Block:
 def logged_notice(logged: Logged, recipient: Recipient) -> tuple[str, list[kit.Block]]:
     """The DM telling a participant that a session was logged (they may read it all)."""
     verb = "updated the log of" if logged.edited else "logged"
-    text = f"{logged.logger_name} {verb} your session of {fmt_day(logged.day)}."
+    text = f"{logged.logger_name} {verb} your session of {dates.day(logged.day)}."
     blocks = [
         kit.section(
             f":notebook: *{kit.escape(logged.logger_name)}* {verb} your session "
-            f"of {fmt_day(logged.day)}."
+            f"of {dates.day(logged.day)}."
         ),
         kit.fields(
             f"*Duration*\n{logged.duration_minutes} min",
@@ -233,7 +223,7 @@ def skills_offer(assignment_id: str) -> tuple[str, list[kit.Block]]:
 
 def already_logged_note(by_name: str, day: date) -> str:
     return (
-        f"{by_name} already logged this mentorship's session of {fmt_day(day)}. "
+        f"{by_name} already logged this mentorship's session of {dates.day(day)}. "
         "Here it is: change what you like and Save, or Cancel to keep it as it is."
     )
 
@@ -244,7 +234,7 @@ def item_rows(items: list[OpenItem], *, heading: str, limit: int = 5) -> list[ki
         return []
     blocks: list[kit.Block] = [kit.section(f"*{heading}*")]
     for item in items[:limit]:
-        due = f" · due {fmt_day(item.due)}" if item.due else ""
+        due = f" · due {dates.day(item.due)}" if item.due else ""
         blocks.append(
             kit.section(
                 f"{kit.escape(item.text)}{due}\n_with {kit.escape(item.other_name)}_",
@@ -271,7 +261,7 @@ def mentorship_cards(cards: list[Mentorship], tz: ZoneInfo) -> list[kit.Block]:
 def mentorship_card(card: Mentorship, tz: ZoneInfo) -> list[kit.Block]:
     """One mentorship on App Home, with its buttons for this viewer."""
     other = "Mentor" if card.side == "mentee" else "Mentee"
-    last = fmt_when(card.last_session, tz) if card.last_session else "none yet"
+    last = dates.local_day(card.last_session, tz) if card.last_session else "none yet"
     flag = f" · {FLAG_WORDS[card.progress_flag]}" if card.progress_flag in FLAG_WORDS else ""
     buttons = [kit.button("Log session", LOG_SESSION, str(card.assignment_id), style="primary")]
     if card.side == "mentee":
@@ -282,10 +272,10 @@ def mentorship_card(card: Mentorship, tz: ZoneInfo) -> list[kit.Block]:
     buttons.append(kit.button("Complete", COMPLETE, str(card.assignment_id)))
     return [
         kit.section(
-            f"{other}: *{kit.escape(card.other_name)}* · since {fmt_day(card.start_date)} · "
+            f"{other}: *{kit.escape(card.other_name)}* · since {dates.day(card.start_date)} · "
             f"{card.cadence} check-ins{flag}\n"
             f"Sessions held: {card.sessions_held} (last: {last}) · "
-            f"next check-in: {fmt_day(card.next_check_in)}"
+            f"next check-in: {dates.day(card.next_check_in)}"
         ),
         kit.actions(*buttons),
     ]

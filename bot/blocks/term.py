@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.blocks import kit
+from bot.blocks import dates, kit
 from bot.blocks.actions import COMPLETE, COMPLETE_FOR_PAIR, EXTEND
 from bot.services.assignments import CADENCE_LABELS
 from bot.services.reminders import Due
@@ -18,11 +18,6 @@ PAIR_COMPLETE_CALLBACK = "term_complete_for_pair"
 EXTENSION_PROPOSED = timedelta(weeks=4)
 
 Rendered = tuple[str, list[kit.Block]]
-
-
-def _day(iso: str | date) -> str:
-    value = date.fromisoformat(iso) if isinstance(iso, str) else iso
-    return f"{value:%a} {value.day} {value:%b}"
 
 
 def _when(days_left: int) -> str:
@@ -41,7 +36,7 @@ def end_of_term(due: Due) -> Rendered:
     the pair (who then give their feedback) or extend it."""
     f = due.facts
     mentor, mentee = kit.escape(f["mentor_name"]), kit.escape(f["mentee_name"])
-    ends = f"{_day(f['end_date'])} ({_when(f['days_left'])})"
+    ends = f"{dates.day(f['end_date'])} ({_when(f['days_left'])})"
     if f["role"] == "manager":
         text = f"{f['mentee_name']}'s mentorship with {f['mentor_name']} is planned to end {ends}"
         lines = (
@@ -69,7 +64,7 @@ def end_of_term(due: Due) -> Rendered:
         kit.section(lines),
         kit.context(
             "Check-in nudges stop on the end date. If nobody completes it by "
-            f"{_day(f['closes_after'])}, it completes by itself."
+            f"{dates.day(f['closes_after'])}, it completes by itself."
         ),
         kit.actions(*buttons),
     ]
@@ -83,7 +78,7 @@ def term_closed(due: Due) -> Rendered:
     return text, [
         kit.section(
             f":checkered_flag: Your mentorship with *{other}* is complete: it was planned to end "
-            f"on {_day(f['end_date'])}, and as nobody completed it within {f['after_days']} "
+            f"on {dates.day(f['end_date'])}, and as nobody completed it within {f['after_days']} "
             "days, it closed by itself. How did it go for you?"
         ),
         kit.actions(kit.button("Give feedback", COMPLETE, f["assignment_id"], style="primary")),
@@ -103,7 +98,7 @@ def extend_modal(form: ChangeForm, today: date) -> kit.Block:
     """A new end date; the others are told."""
     current = form.expected_end_date
     proposed = max(current or today, today) + EXTENSION_PROPOSED
-    planned = f" It is planned to end on *{_day(current)}*." if current else ""
+    planned = f" It is planned to end on *{dates.day(current)}*." if current else ""
     return kit.modal(
         "Extend mentorship",
         [
@@ -124,7 +119,8 @@ def edit_modal(form: ChangeForm) -> kit.Block:
         "Change mentorship",
         [
             kit.section(
-                f"The mentorship with *{kit.escape(form.about)}*, since {_day(form.start_date)}."
+                f"The mentorship with *{kit.escape(form.about)}*, "
+                f"since {dates.day(form.start_date)}."
             ),
             kit.input_block(
                 "Cadence",

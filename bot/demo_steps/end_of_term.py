@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.services import program, reminders
+from bot.services import feedback_texts, program, reminders
 from bot.services.working_hours import WorkingDay, is_working_time
 from bot.sweep import run_sweep
 from models import Assignment, Mentor, User
@@ -57,9 +57,7 @@ def the_end_of_term(demo: Demo) -> None:
         runtime.clock = lambda: closes_at
         _sweep(demo, closes_at, "closed by itself")
         with runtime.db() as db:
-            notes = db.scalar(
-                select(Assignment.completion_notes).where(Assignment.id == assignment_id)
-            )
+            notes = feedback_texts.text(db, assignment_id, "completion_notes")
         print(f"\nThe mentorship's completion notes: {notes}")
     finally:
         runtime.clock = real_clock

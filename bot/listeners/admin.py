@@ -1,8 +1,10 @@
-"""`/mentor admin`: the program settings modal (admins only) and `make-admin @someone`;
-the "Program settings" button on an admin's App Home."""
+"""`/mentor admin`: the program settings (admins only) as a chooser that pushes one modal
+per group of settings, and `make-admin @someone`; the "Program settings" button on an
+admin's App Home. Every refused attempt by a non-admin is audited."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -12,33 +14,34 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import admin as blocks
 from bot.blocks import kit
-from bot.blocks.actions import ADMIN_SETTINGS_OPEN
+from bot.blocks.actions import ADMIN_SETTINGS_OPEN, ADMIN_SETTINGS_SECTION
 from bot.listeners.actor import Actor
 from bot.listeners.commands import Invocation, subcommand
-from bot.listeners.guard import submit_view
+from bot.listeners.guard import run_reporting, submit_view
 from bot.listeners.home import home_section
 from bot.listeners.mentors import is_slack_bot
 from bot.listeners.messaging import send_dm
 from bot.listeners.parsing import mentioned_user_ids
-from bot.listeners.support import modal_button
+from bot.listeners.support import answer, modal_button, update_modal
 from bot.runtime import Runtime
 from bot.services import admin
-from bot.services.errors import InvalidInput
+from bot.services.errors import InvalidInput, NotFound
 from models import User
 
 USAGE = "`/mentor admin` for the program settings, or `/mentor admin make-admin @someone`."
 
 
 def register(app: App) -> None:
-    app.view(blocks.SETTINGS_VIEW)(on_settings_submitted)
+    app.view(blocks.SECTION_VIEW)(on_section_submitted)
     app.action(ADMIN_SETTINGS_OPEN)(modal_button(open_settings))
+    app.action(ADMIN_SETTINGS_SECTION)(on_section_chosen)
 
 
 @subcommand(
     "admin",
     usage="/mentor admin [make-admin @someone]",
-    summary="Program settings (admins): eligibility, capacity, skills, trainings, "
-    "recognition channel; or make someone an admin.",
+    summary="Program settings (admins): the program, eligibility, matching, reminders and "
+    "working hours, targets; or make someone an admin.",
     order=90,
 )
 def admin_command(inv: Invocation) -> None:
@@ -51,15 +54,46 @@ def admin_command(inv: Invocation) -> None:
         raise InvalidInput({"admin": f"I don't know `/mentor admin {words[0]}`. Type {USAGE}"})
 
 
+def admit(runtime: Runtime, actor: Actor, surface: str) -> None:
+    """Go on only for a program admin; anyone else is refused, and the attempt is
+    audited in its own transaction so the refusal does not roll it back."""
+    with runtime.db() as db:
+        refused = admin.refusal(db, actor_id=actor.id, surface=surface, now=runtime.now())
+    if refused is not None:
+        raise refused
+
+
 def open_settings(
     client: WebClient, runtime: Runtime, actor: Actor, trigger_id: str, value: str = ""
 ) -> None:
-    with runtime.db() as db:
-        config = admin.settings_for(db, actor_id=actor.id)
-    client.views_open(trigger_id=trigger_id, view=blocks.settings_modal(config))
+    admit(runtime, actor, "settings")
+    client.views_open(trigger_id=trigger_id, view=blocks.chooser_modal())
+
+
+def on_section_chosen(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: Any
+) -> None:
+    """A group's button on the chooser: push its modal with the button's own trigger."""
+    ack()
+    runtime: Runtime = context["runtime"]
+    actor: Actor = context["actor"]
+    key = str(action.get("value", ""))
+
+    def push() -> None:
+        admit(runtime, actor, f"settings.{key}")
+        if key not in blocks.BY_KEY:
+            raise NotFound("That group of settings no longer exists; open `/mentor admin` again.")
+        with runtime.db() as db:
+            config = admin.settings_for(db, actor_id=actor.id)
+        chooser_id = str((body.get("view") or {}).get("id", ""))
+        view = blocks.section_modal(config, key, chooser_id)
+        client.views_push(trigger_id=body.get("trigger_id", ""), view=view)
+
+    run_reporting(lambda text: answer(body, client, text), push)
 
 
 def make_admin(inv: Invocation) -> None:
+    admit(inv.runtime, inv.actor, "make-admin")
     mentioned = mentioned_user_ids(inv.args)
     if not mentioned:
         raise InvalidInput({"user": f"Mention the person to make an admin. Type {USAGE}"})
@@ -83,20 +117,25 @@ def make_admin(inv: Invocation) -> None:
     )
 
 
-def on_settings_submitted(
+def on_section_submitted(
     ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     actor: Actor = context["actor"]
     runtime: Runtime = context["runtime"]
     form = kit.view_values(view)
+    metadata = json.loads(view.get("private_metadata") or "{}")
 
-    def save() -> list[str]:
+    def save() -> list[admin.Change]:
+        admit(runtime, actor, f"settings.{metadata.get('section', '')}")
         with runtime.db() as db:
             return admin.save_settings(db, actor_id=actor.id, form=form, now=runtime.now())
 
     changed = submit_view(ack, view, save)
-    if changed:  # nothing to confirm when nothing changed (or Slack retried the save)
-        send_dm(client, actor.slack_user_id, blocks.settings_saved(changed))
+    if not changed:  # nothing to confirm when nothing changed (or Slack retried the save)
+        return
+    if metadata.get("chooser"):
+        update_modal(client, metadata["chooser"], blocks.chooser_modal(saved=changed))
+    send_dm(client, actor.slack_user_id, blocks.changes_text(changed))
 
 
 @home_section(order=90)

@@ -36,7 +36,9 @@ def api_token(inv: Invocation) -> None:
     # The answer goes out once the transaction has committed: a token shown must work.
     with inv.runtime.db() as db:
         if action == "list":
-            answer = blocks.listing(api_tokens.list_tokens(db, user_id=inv.actor.id))
+            answer = blocks.listing(
+                api_tokens.list_tokens(db, user_id=inv.actor.id), inv.actor.timezone
+            )
         elif action == "revoke":
             answer = blocks.revoked(api_tokens.revoke(db, user_id=inv.actor.id, ref=name, now=now))
         else:

@@ -19,7 +19,7 @@ from bot.blocks.actions import ACCEPT, ASSIGN, DECLINE
 from bot.blocks.delivery import will_tell
 from bot.listeners.actor import Actor
 from bot.listeners.commands import Invocation, subcommand
-from bot.listeners.guard import run_reporting, submit_view
+from bot.listeners.guard import notice_view, run_reporting, submit_view
 from bot.listeners.home import publish_home
 from bot.listeners.messaging import (
     Queued,
@@ -29,7 +29,7 @@ from bot.listeners.messaging import (
     send_dm,
 )
 from bot.listeners.parsing import mentioned_user_ids
-from bot.listeners.support import answer, message_of, program_admins
+from bot.listeners.support import answer, message_of, program_admins, submit_then
 from bot.runtime import Runtime
 from bot.services import assignments
 from bot.services.assignments import AlreadyAnswered, AssignmentView, Requested
@@ -254,7 +254,9 @@ def on_decline_submit(
             queued = queue_next_suggestion(db, runtime, declined.id, now=runtime.now()) or []
             return declined, queued
 
-    done: tuple[AssignmentView, list[Queued]] | None = submit_view(ack, view, work)
+    done: tuple[AssignmentView, list[Queued]] | None = submit_then(
+        ack, view, work, lambda d: notice_view("Declined", blocks.outcome_text(d[0]))
+    )
     if done is None:
         return
     declined, queued = done

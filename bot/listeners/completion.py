@@ -14,6 +14,7 @@ from bot.blocks import progress as blocks
 from bot.blocks.actions import COMPLETE
 from bot.listeners.actor import Actor
 from bot.listeners.commands import Invocation, subcommand
+from bot.listeners.guard import notice_view
 from bot.listeners.mentors import post_completion_shoutout
 from bot.listeners.messaging import Notice
 from bot.listeners.parsing import mentioned_user_ids
@@ -137,6 +138,7 @@ def on_cancel_submit(
             reason=form.values.get("reason"),
             now=form.now,
         ),
+        lambda cancelled: notice_view("Cancelled", blocks.cancelled_notice(cancelled)[0]),
         notices=cancelled_notices,
     )
     if not isinstance(done, completion.Cancelled):

@@ -1,11 +1,15 @@
-"""The last line of defence: anything no listener caught is logged, never a 500."""
+"""The last line of defence: anything no listener caught is logged, never a 500, and
+the person who typed a command or submitted a form is still answered."""
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 from slack_bolt import App, BoltResponse
+
+from bot.listeners.guard import modal_errors, sorry_text
 
 log = logging.getLogger(__name__)
 
@@ -18,5 +22,18 @@ def on_unhandled_error(error: Exception, body: dict[str, Any], logger: logging.L
     logger.error(
         "unhandled error for a %s request", body.get("type", "slash command"), exc_info=error
     )
-    # An empty 200 keeps Slack from showing a generic failure or retrying the request.
-    return BoltResponse(status=200, body="")
+    # A 200 keeps Slack from showing a generic failure or retrying the request; a slash
+    # command or a form gets the same "nothing was saved" it would get from a listener.
+    view = body.get("view")
+    if body.get("type") == "view_submission" and isinstance(view, dict):
+        answer = {
+            "response_action": "errors",
+            "errors": modal_errors(view, {"_": sorry_text(error)}),
+        }
+    elif "command" in body:
+        answer = {"response_type": "ephemeral", "text": sorry_text(error)}
+    else:
+        return BoltResponse(status=200, body="")
+    return BoltResponse(
+        status=200, body=json.dumps(answer), headers={"content-type": "application/json"}
+    )

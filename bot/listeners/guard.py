@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.blocks import kit
+from bot.listeners.parsing import submitted_errors
 from bot.services.errors import DomainError, InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,12 @@ def modal_errors(view: dict[str, Any], errors: dict[str, str]) -> dict[str, str]
 
 def submit_view(ack: Callable[..., Any], view: dict[str, Any], work: Callable[[], Any]) -> Any:
     """Run a view submission's `work` before acknowledging, so bad input comes
-    back as `response_action: errors` on the fields and the modal stays open."""
+    back as `response_action: errors` on the fields and the modal stays open. Values
+    the form's own inputs rule out (parsing.submitted_errors) never reach `work`."""
+    refused = submitted_errors(view)
+    if refused:
+        ack(response_action="errors", errors=refused)
+        return None
     try:
         result = work()
     except InvalidInput as exc:

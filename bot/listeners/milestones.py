@@ -17,7 +17,7 @@ from bot.blocks import milestones as blocks
 from bot.blocks.actions import MILESTONE_APPROVE, MILESTONE_REQUEST_CHANGES, MILESTONE_SUBMIT
 from bot.listeners.actor import Actor
 from bot.listeners.commands import Invocation, subcommand
-from bot.listeners.guard import run_reporting
+from bot.listeners.guard import notice_view, run_reporting
 from bot.listeners.home import home_section
 from bot.listeners.messaging import (
     Notice,
@@ -190,7 +190,7 @@ def on_changes_submit(
         ack,
         view,
         lambda: _review(context, meta.get("submission", ""), "request_changes", feedback),
-        lambda _: None,
+        lambda reviewed: notice_view("Changes asked", blocks.review_outcome(reviewed)[0]),
     )
     if isinstance(result, milestones.Reviewed):
         _announce(client, context, result, meta.get("channel", ""), meta.get("ts", ""))

@@ -20,6 +20,7 @@ from bot.blocks import scheduling as blocks
 from bot.blocks import sessions as session_blocks
 from bot.listeners.actor import Actor
 from bot.listeners.commands import Invocation, subcommand
+from bot.listeners.guard import notice_view
 from bot.listeners.parsing import mentioned_user_ids
 from bot.listeners.support import (
     Form,
@@ -220,6 +221,6 @@ def on_no_show_submit(
         scheduling.record_no_show(
             db, actor_id=form.actor.id, scheduled_id=form.metadata, missed_by=what, now=form.now
         )
-        return None
+        return notice_view("Session", blocks.no_show_recorded(what))
 
     submit_service(ack, view, context, call, lambda shown: shown)

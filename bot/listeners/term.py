@@ -3,6 +3,7 @@ running mentorship's cadence, goals and expected end."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
@@ -85,14 +86,22 @@ def _submit(
             only_end=only_end,
         ),
         blocks.changed_view,
-        notices=_changed_notices,
+        notices=changed_notices,
     )
     if not isinstance(changed, term.Changed):
         return
-    refresh_homes(client, context["runtime"], [context["actor"].id, *changed.affected_user_ids])
+    announce_changed(client, context["runtime"], context["actor"].id, changed)
 
 
-def _changed_notices(changed: term.Changed) -> list[Notice]:
+def announce_changed(
+    client: WebClient, runtime: Runtime, actor_id: uuid.UUID, changed: term.Changed
+) -> None:
+    """After a change and its notices committed (from Slack or the API): the homes."""
+    refresh_homes(client, runtime, [actor_id, *changed.affected_user_ids])
+
+
+def changed_notices(changed: term.Changed) -> list[Notice]:
+    """The others are told what changed (queued with the change)."""
     if not changed.changes:
         return []
     text, notice = blocks.changed_notice(changed)

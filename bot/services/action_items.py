@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.services import access, audit
+from bot.services import access, audit, inputs
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from models import Assignment, Mentor, MentorshipSession, User
 
@@ -71,7 +71,7 @@ def parse(text: str | None, *, field: str = "action_items") -> list[dict[str, ob
         due_match = _DUE.search(body)
         if due_match and _DATE_LIKE.match(due_match.group(1)):
             try:
-                due = date.fromisoformat(due_match.group(1))
+                due = inputs.iso_date(due_match.group(1))
             except ValueError:
                 problems.append(
                     f"Line {number}: '{due_match.group(1)}' is not a date; "

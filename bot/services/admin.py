@@ -1,12 +1,15 @@
-"""Program administration from Slack (PRD FR-1.1): the settings form and admin roles.
+"""Program administration from Slack (PRD FR-1.1): the settings forms and admin roles.
 
-The form arrives as what people typed; each field is parsed here with a message
-that names it and says what to enter, then `program.update` stores and audits it."""
+A form arrives as what people typed, keyed by setting name (`match_weights.expertise`).
+Here it only becomes values of the right shape (lines to lists, percentages to shares);
+`program.update` checks them with every other setting (`program.validate`, the same
+check a settings file gets), stores and audits them."""
 
 from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -15,17 +18,20 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from bot.services import access, audit, program, roster
-from bot.services.errors import InvalidInput, NotFound
-from bot.services.program import ProgramConfig, Training
+from bot.services.errors import InvalidInput, NotAllowed, NotFound
+from bot.services.program import SHARE_TARGETS, ProgramConfig
 from models import Mentor, User
 
-#: A static select offers at most 100 options, and the skills feed one.
-MAX_SKILLS = 100
-#: Slack's limit on an option's text.
-SKILL_NAME_MAX = 75
-MAX_TRAININGS = 20
-CAPACITY_CEILING = 100
 CERTIFICATION_REQUIRED = "required"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One setting an admin changed: its dotted name, the value before and after."""
+
+    name: str
+    before: Any
+    after: Any
 
 
 def settings_for(db: Session, *, actor_id: uuid.UUID) -> ProgramConfig:
@@ -34,58 +40,80 @@ def settings_for(db: Session, *, actor_id: uuid.UUID) -> ProgramConfig:
     return program.load(db)
 
 
+def refusal(db: Session, *, actor_id: uuid.UUID, surface: str, now: datetime) -> NotAllowed | None:
+    """None for a program admin. For anyone else the refusal to show, and the attempt
+    audited in this transaction (the caller raises the refusal once it has committed,
+    so the audit row is not rolled back with the refused work)."""
+    try:
+        access.require_admin(access.load_user(db, actor_id))
+    except NotAllowed as refused:
+        audit.record(
+            db,
+            actor_id=actor_id,
+            action="admin.refused",
+            entity_type="admin_surface",
+            entity_id=surface,
+            now=now,
+        )
+        return refused
+    return None
+
+
 def save_settings(
     db: Session, *, actor_id: uuid.UUID, form: dict[str, Any], now: datetime
-) -> list[str]:
-    """Parse the settings form (field name -> what was entered) and store what changed,
-    audited. Returns the names of the changed settings. InvalidInput names each bad
-    field; nothing is written then.
-
-    Turning "certified before mentoring" off lets every mentor who was waiting for
-    certification be matched at once."""
+) -> list[Change]:
+    """Store the settings of one form (setting name -> what was entered) that changed,
+    audited, and return what changed. InvalidInput names each bad setting; nothing is
+    written then."""
     actor = access.load_user(db, actor_id)
     access.require_admin(actor)
     current = program.load(db)
-    errors: dict[str, str] = {}
-    parsed: dict[str, Any] = {
-        "min_tenure_days": _whole_number(
-            form, "min_tenure_days", "Minimum tenure", 0, 36500, errors
-        ),
-        "min_performance_rating": _optional_rating(form.get("min_performance_rating"), errors),
-        "require_certification": CERTIFICATION_REQUIRED
-        in (form.get("require_certification") or []),
-        "default_capacity": _whole_number(
-            form, "default_capacity", "Default capacity", 1, CAPACITY_CEILING, errors
-        ),
-        "max_capacity": _whole_number(
-            form, "max_capacity", "Maximum capacity", 1, CAPACITY_CEILING, errors
-        ),
-        "skills": _skills(form.get("skills"), errors),
-        "required_trainings": _trainings(form.get("required_trainings"), current, errors),
-        "recognition_channel": (form.get("recognition_channel") or "").strip() or None,
-        "end_of_term_notice_days": _whole_number(
-            form, "end_of_term_notice_days", "The end-of-term notice", 0, 90, errors
-        ),
-        "auto_complete_after_days": _whole_number(
-            form, "auto_complete_after_days", "The automatic completion", 1, 365, errors
-        ),
-    }
-    default, ceiling = parsed["default_capacity"], parsed["max_capacity"]
-    if default is not None and ceiling is not None and default > ceiling:
-        errors["default_capacity"] = (
-            f"Default capacity ({default}) can't be above the maximum capacity ({ceiling})."
-        )
-    if errors:
-        raise InvalidInput(errors)
+    entered: dict[str, Any] = {}
+    for name, raw in form.items():
+        *group, leaf = name.split(".")
+        if group:
+            entered.setdefault(group[0], {})[leaf] = _shaped(name, raw, current)
+        else:
+            entered[name] = _shaped(name, raw, current)
+    return apply_settings(db, entered=entered, actor_id=actor_id, now=now, source="slack")
 
+
+def apply_settings(
+    db: Session,
+    *,
+    entered: dict[str, Any],
+    actor_id: uuid.UUID | None,
+    now: datetime,
+    source: str,
+) -> list[Change]:
+    """Check `entered` (top-level setting -> value) with every other setting in force,
+    store what changed, audited with its `source` (slack, cli), and return each changed
+    setting. A group given in part (`match_weights: {expertise: 50}`) keeps the rest.
+    InvalidInput names each bad setting; nothing is written then.
+
+    Turning "certified before mentoring" off lets every mentor who was waiting for
+    certification be matched at once."""
+    current = program.load(db)
     before = current.model_dump()
-    changes = {key: value for key, value in parsed.items() if _comparable(value) != before[key]}
+    merged = {**before}
+    for key, value in entered.items():
+        group = before.get(key)
+        merged[key] = (
+            {**group, **value} if isinstance(group, dict) and isinstance(value, dict) else value
+        )
+    # Compared once checked, so "180" typed over 180 is no change.
+    checked = program.validate(merged).model_dump()
+    changes = {key: checked[key] for key in entered if checked[key] != before[key]}
     if not changes:
         return []
-    program.update(db, changes=changes, actor_id=actor_id, now=now)
-    if current.require_certification and not parsed["require_certification"]:
+    after = program.update(db, changes=changes, actor_id=actor_id, now=now, source=source)
+    if current.require_certification and not after.require_certification:
         _activate_waiting_mentors(db, actor_id=actor_id, now=now)
-    return sorted(changes)
+    return [
+        Change(name, program.value_at(current, name), program.value_at(after, name))
+        for name in program.leaf_settings()
+        if program.value_at(current, name) != program.value_at(after, name)
+    ]
 
 
 def make_admin(
@@ -117,13 +145,39 @@ def make_admin(
     return target, True
 
 
-def _comparable(value: Any) -> Any:
-    if isinstance(value, list):
-        return [v.model_dump() if isinstance(v, Training) else v for v in value]
-    return value
+def _shaped(name: str, raw: Any, current: ProgramConfig) -> Any:
+    """What was entered for `name`, in the shape the setting holds; whether the value
+    is acceptable is `program.validate`'s to say."""
+    if name == "require_certification":
+        return CERTIFICATION_REQUIRED in (raw or [])
+    if name == "skills":
+        return _lines(raw)
+    if name == "required_trainings":
+        return _trainings(raw, current)
+    if name == "work_days":
+        return sorted(int(day) for day in raw or [])
+    if name in ("default_ramp_skills",):
+        return list(raw or [])
+    if isinstance(raw, list):
+        return raw
+    text = str(raw or "").strip()
+    if name in ("min_performance_rating", "recognition_channel"):
+        return text or None
+    if name.startswith("metric_targets.") and name.split(".")[1] in SHARE_TARGETS:
+        return _share(text)
+    return text
 
 
-def _activate_waiting_mentors(db: Session, *, actor_id: uuid.UUID, now: datetime) -> None:
+def _share(text: str) -> Any:
+    """'90' (per cent, as people type it) -> 0.9; anything else as typed, for the check."""
+    try:
+        percent = Decimal(text.rstrip("% ").strip())
+    except InvalidOperation:
+        return text
+    return float(percent / 100) if percent.is_finite() else text
+
+
+def _activate_waiting_mentors(db: Session, *, actor_id: uuid.UUID | None, now: datetime) -> None:
     waiting = db.execute(
         update(Mentor)
         .where(Mentor.is_active.is_(False), Mentor.opted_out_at.is_(None))
@@ -142,40 +196,6 @@ def _activate_waiting_mentors(db: Session, *, actor_id: uuid.UUID, now: datetime
     )
 
 
-def _whole_number(
-    form: dict[str, Any], field: str, label: str, low: int, high: int, errors: dict[str, str]
-) -> int | None:
-    raw = form.get(field)
-    text = str(raw).strip() if raw is not None else ""
-    try:
-        number = int(text)
-    except ValueError:
-        shown = f"'{text}' is not a whole number. " if text else ""
-        errors[field] = f"{label}: {shown}Enter a whole number from {low} to {high}."
-        return None
-    if not low <= number <= high:
-        errors[field] = f"{label}: enter a whole number from {low} to {high}."
-        return None
-    return number
-
-
-def _optional_rating(raw: Any, errors: dict[str, str]) -> float | None:
-    text = str(raw or "").strip()
-    if not text:
-        return None
-    try:
-        rating = Decimal(text)
-    except InvalidOperation:
-        rating = Decimal(-1)
-    if not rating.is_finite() or rating <= 0 or rating >= 100:
-        errors["min_performance_rating"] = (
-            f"Minimum performance rating: '{text}' is not a rating. Enter a number like 3.5 "
-            "(on the roster's scale), or leave it empty for no minimum."
-        )
-        return None
-    return float(rating)
-
-
 def _lines(raw: Any) -> list[str]:
     seen: dict[str, str] = {}
     for line in str(raw or "").splitlines():
@@ -185,39 +205,17 @@ def _lines(raw: Any) -> list[str]:
     return list(seen.values())
 
 
-def _skills(raw: Any, errors: dict[str, str]) -> list[str]:
-    skills = _lines(raw)
-    if not skills:
-        errors["skills"] = "Skills: enter at least one skill, one per line."
-    elif len(skills) > MAX_SKILLS:
-        errors["skills"] = f"Skills: at most {MAX_SKILLS}; you entered {len(skills)}."
-    else:
-        too_long = [s for s in skills if len(s) > SKILL_NAME_MAX]
-        if too_long:
-            errors["skills"] = (
-                f"Skills: each must fit in {SKILL_NAME_MAX} characters; shorten "
-                f"'{too_long[0][:30]}…'."
-            )
-    return skills
-
-
-def _trainings(raw: Any, current: ProgramConfig, errors: dict[str, str]) -> list[Training]:
-    names = _lines(raw)
-    if len(names) > MAX_TRAININGS:
-        errors["required_trainings"] = (
-            f"Required trainings: at most {MAX_TRAININGS}; you entered {len(names)}."
-        )
-        return []
+def _trainings(raw: Any, current: ProgramConfig) -> list[dict[str, str]]:
     # A renamed-in-place training would lose who completed it; keep keys by name.
     existing = {t.name.lower(): t.key for t in current.required_trainings}
-    trainings: list[Training] = []
+    trainings: list[dict[str, str]] = []
     used: set[str] = set()
-    for name in names:
+    for name in _lines(raw):
         key = existing.get(name.lower()) or _slug(name)
         while key in used:
             key += "-2"
         used.add(key)
-        trainings.append(Training(key=key, name=name))
+        trainings.append({"key": key, "name": name})
     return trainings
 
 

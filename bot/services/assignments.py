@@ -20,11 +20,13 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.blocks import dates
 from bot.services import (
     access,
     audit,
     capacity,
     coverage,
+    inputs,
     interaction_state,
     matching,
     milestones,
@@ -413,7 +415,7 @@ def _check_request(
         )
     if mentor.paused_until is not None and mentor.paused_until >= now.date():
         raise Conflict(
-            f"{name} has paused mentoring until {mentor.paused_until:%b %d, %Y}. "
+            f"{name} has paused mentoring until {dates.day(mentor.paused_until)}. "
             "Pick another mentor, or ask again after that date."
         )
     same_pair = db.scalar(
@@ -467,7 +469,7 @@ def _withdraw_unanswered(
     )
     withdrawn: list[AssignmentView] = []
     for assignment in stale:
-        if _leave_pending(
+        if leave_pending(
             db,
             assignment.id,
             status="cancelled",
@@ -501,7 +503,7 @@ def accept(
     in the same transaction, so of two accepts racing for the last slot one wins and
     the other gets CapacityFull. AlreadyAnswered if it was answered or withdrawn."""
     assignment = _for_mentor(db, assignment_id, actor_id)
-    if not _leave_pending(db, assignment.id, status="active", mentor_accepted_at=now, now=now):
+    if not leave_pending(db, assignment.id, status="active", mentor_accepted_at=now, now=now):
         _raise_answered(db, assignment)
     try:
         capacity.take_slot(db, assignment.mentor_id)
@@ -571,7 +573,7 @@ def decline(
         raise InvalidInput(errors)
     assignment = _for_mentor(db, assignment_id, actor_id)
     label = DECLINE_REASONS[str(reason)]
-    if not _leave_pending(
+    if not leave_pending(
         db,
         assignment.id,
         status="declined",
@@ -594,7 +596,7 @@ def decline(
     return _view(assignment)
 
 
-def _leave_pending(db: Session, assignment_id: uuid.UUID, *, now: datetime, **values: Any) -> bool:
+def leave_pending(db: Session, assignment_id: uuid.UUID, *, now: datetime, **values: Any) -> bool:
     """Move a request out of `pending` (answered or withdrawn) with one conditional
     UPDATE: of two clicks, retries or sweeps doing it at once, exactly one gets True."""
     changed = db.execute(
@@ -857,7 +859,7 @@ def parse_goals(text: str, start: date) -> list[dict[str, Any]]:
         found = _GOAL_WITH_DATE.match(line)
         if found:
             try:
-                target = date.fromisoformat(_zero_pad(found["date"]))
+                target = inputs.iso_date(_zero_pad(found["date"]))
             except ValueError:
                 problems.append(f"line {n}: '{found['date']}' is not a date like 2026-12-31")
                 continue
@@ -910,7 +912,7 @@ def _parse_period(start_raw: str | None, end_raw: str | None, today: date) -> tu
 
 def _parse_date(raw: str | None) -> date | None:
     try:
-        return date.fromisoformat(raw) if raw else None
+        return inputs.iso_date(raw) if raw else None
     except ValueError:
         return None
 

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.services import access, audit, capacity, inputs, sessions, term
+from bot.services import access, audit, capacity, feedback_texts, inputs, sessions, term
 from bot.services.errors import Conflict, InvalidInput
 from models import Assignment, Mentor, User
 
@@ -121,23 +121,28 @@ def complete(
     early = bool(assignment.expected_end_date and now.date() < assignment.expected_end_date)
     mentor = db.get(Mentor, assignment.mentor_id)
     assert mentor is not None
+    feedback_texts.write(
+        db, assignment_id=assignment.id, kind=f"{side}_feedback", text=text, author_id=actor.id
+    )
     if side == "mentee":
-        assignment.mentee_feedback = text
         assignment.mentee_rating = score
     else:
-        assignment.mentor_feedback = text
         assignment.mentor_rating = score
     if ended_now:
         assignment.status = "completed"
         assignment.actual_end_date = now.date()
         # The PRD's completion_notes: how it ended, for the program's records.
-        assignment.completion_notes = (
-            f"Completed by the {side} ({actor.name}) on {now.date().isoformat()}"
+        feedback_texts.write(
+            db,
+            assignment_id=assignment.id,
+            kind="completion_notes",
+            text=f"Completed by the {side} ({actor.name}) on {now.date().isoformat()}"
             + (
                 f", before the expected end ({assignment.expected_end_date.isoformat()})."
                 if early and assignment.expected_end_date
                 else "."
-            )
+            ),
+            author_id=actor.id,
         )
         capacity.free_slot(db, mentor.id)
     db.flush()

@@ -4,6 +4,7 @@ name, so a service can report every bad field at once."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, date, datetime, time
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -11,6 +12,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.orm import Session
 
 from bot.services import program
+
+#: Dates people may enter: wide enough for any hire, session or term, narrow enough
+#: that a day's bounds and a term's end stay within what `date` can hold.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+#: Line breaks and tabs are typing; any other control character (a NUL byte above
+#: all, which PostgreSQL refuses to store) is not.
+TYPED_CONTROLS = frozenset("\n\r\t")
+CONTROL_MESSAGE = "Remove the control character (e.g. a NUL byte) from this text."
 
 
 def zone(db: Session, timezone: str | None) -> ZoneInfo:
@@ -79,26 +88,58 @@ def required_text(
     if not text:
         errors[field] = f"Write {what}; it can't be empty."
         return None
+    if has_control_characters(text):
+        errors[field] = CONTROL_MESSAGE
+        return None
     if len(text) > limit:
         errors[field] = f"Keep {what} under {limit} characters (it has {len(text)})."
         return None
     return text
 
 
+def has_control_characters(text: str) -> bool:
+    """True when `text` holds a control character no one types (NUL, escape, ...)."""
+    return any(unicodedata.category(c) == "Cc" and c not in TYPED_CONTROLS for c in text)
+
+
 def is_web_link(text: str) -> bool:
     """True for an http(s) link with a host, e.g. https://wiki.example.com/qbr."""
-    parsed = urlparse(text.strip().strip("<>"))
+    try:
+        parsed = urlparse(text.strip().strip("<>"))
+        parsed.port  # noqa: B018 -- a port that is no number raises only when read
+    except ValueError:  # "https://[x": an IPv6 host left open
+        return False
     return parsed.scheme in ("http", "https") and "." in parsed.netloc and " " not in text.strip()
 
 
 def parse_day(raw: object, field: str, errors: dict[str, str], *, what: str) -> date | None:
-    """A required ISO date (the datepicker's format)."""
+    """A required ISO date (the datepicker's format) within FIRST_YEAR-LAST_YEAR."""
     text = str(raw).strip() if raw else ""
     try:
-        return date.fromisoformat(text)
+        return iso_date(text)
+    except OutOfRange:
+        errors[field] = date_range_message(what)
     except ValueError:
         errors[field] = f"Pick {what}."
-        return None
+    return None
+
+
+class OutOfRange(ValueError):
+    """A well-formed date outside the years people may enter."""
+
+
+def iso_date(text: str) -> date:
+    """`text` (like 2026-12-31) as a date; ValueError when it is none, OutOfRange when
+    its year is outside FIRST_YEAR-LAST_YEAR (a term ending in 9999 can't be reminded of)."""
+    day = date.fromisoformat(text.strip())
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise OutOfRange(date_range_message())
+    return day
+
+
+def date_range_message(what: str = "a date") -> str:
+    """What to tell someone who typed a date outside FIRST_YEAR-LAST_YEAR."""
+    return f"Pick {what} between {FIRST_YEAR} and {LAST_YEAR}."
 
 
 def parse_time(raw: object, field: str, errors: dict[str, str]) -> time | None:

@@ -631,7 +631,7 @@ def import_csv(db: Session, text: str, *, now: datetime) -> int:
         if not name:
             problems.append(f"line {line}: milestone is empty")
         try:
-            day = date.fromisoformat(raw_day)
+            day = inputs.iso_date(raw_day)
         except ValueError:
             problems.append(f"line {line}: achieved_date '{raw_day}' is not a date like 2026-12-01")
             continue

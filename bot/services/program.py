@@ -1,18 +1,23 @@
-"""Program settings: defaults from the PRD, edited by admins, stored per key."""
+"""Program settings: defaults from the PRD, edited by admins, stored per key.
+
+`validate` is the one check of a set of settings, whoever sends it: the admin's Slack
+modals (bot/services/admin.py) and a settings file (bot/services/settings_file.py)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, ValidationError
+from annotated_types import Ge, Le
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services import audit
 from bot.services.errors import InvalidInput
-from models import ProgramSetting
+from models import CADENCES, ProgramSetting
 
 DEFAULT_SKILLS = [
     "Product knowledge",
@@ -38,20 +43,37 @@ DEFAULT_EXPECTATIONS = (
 )
 
 
-class Training(BaseModel):
-    key: str
-    name: str
+#: The skills feed a static select, which offers at most 100 options of 75 characters.
+MAX_SKILLS = 100
+SKILL_NAME_MAX = 75
+MAX_TRAININGS = 20
+EXPECTATIONS_MAX = 2000
+#: The metric targets that are shares (0 to 1), shown to people as percentages.
+SHARE_TARGETS = ("coverage", "ramp_reduction", "session_completion")
+
+Skill = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
-class MatchWeights(BaseModel):
+class _Strict(BaseModel):
+    """A settings group: an unknown key is an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Training(_Strict):
+    key: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=SKILL_NAME_MAX)
+
+
+class MatchWeights(_Strict):
     """The PRD's formula: expertise 40, location 20, past success 40."""
 
-    expertise: float = Field(40.0, ge=0)
-    timezone: float = Field(20.0, ge=0)
-    success: float = Field(40.0, ge=0)
+    expertise: float = Field(40.0, ge=0, le=1000)
+    timezone: float = Field(20.0, ge=0, le=1000)
+    success: float = Field(40.0, ge=0, le=1000)
 
 
-class MetricTargets(BaseModel):
+class MetricTargets(_Strict):
     """The PRD's success metrics: what the analytics compare the program against."""
 
     coverage: float = Field(1.0, ge=0, le=1)  # share of new hires with a mentor
@@ -63,30 +85,31 @@ class MetricTargets(BaseModel):
     mentor_satisfaction: float = Field(4.0, ge=1, le=5)
 
 
-class EffectivenessWeights(BaseModel):
+class EffectivenessWeights(_Strict):
     """How much each signal counts in the mentor effectiveness ranking (FR-5.5)."""
 
-    rating: float = Field(0.4, ge=0)
-    completion: float = Field(0.3, ge=0)
-    ramp: float = Field(0.3, ge=0)
+    rating: float = Field(0.4, ge=0, le=1000)
+    completion: float = Field(0.3, ge=0, le=1000)
+    ramp: float = Field(0.3, ge=0, le=1000)
     #: The share of the Mentor Role's response-time standards met; 0 (off) by default.
-    responsiveness: float = Field(0.0, ge=0)
+    responsiveness: float = Field(0.0, ge=0, le=1000)
 
 
-class ProgramConfig(BaseModel):
+class ProgramConfig(_Strict):
     """Every program setting with its default. Where the PRD and the Mentor Role
     differ (capacity 2 vs 20) the PRD's value is the default and the other the ceiling."""
 
     # Eligibility (FR-1.1)
-    min_tenure_days: int = Field(180, ge=0)
-    min_performance_rating: float | None = None
+    min_tenure_days: int = Field(180, ge=0, le=36500)
+    #: On the roster's scale; None for no minimum.
+    min_performance_rating: float | None = Field(None, gt=0, lt=100)
     require_certification: bool = False
     # Capacity (FR-1.2)
-    default_capacity: int = Field(2, ge=1)
-    max_capacity: int = Field(20, ge=1)
+    default_capacity: int = Field(2, ge=1, le=100)
+    max_capacity: int = Field(20, ge=1, le=100)
     # Expertise taxonomy and matching (FR-1.3, FR-2.1)
-    skills: list[str] = Field(default_factory=lambda: list(DEFAULT_SKILLS))
-    default_ramp_skills: list[str] = Field(
+    skills: list[Skill] = Field(default_factory=lambda: list(DEFAULT_SKILLS))
+    default_ramp_skills: list[Skill] = Field(
         default_factory=lambda: ["Product knowledge", "Discovery calls", "QBRs & business reviews"]
     )
     match_weights: MatchWeights = Field(default_factory=MatchWeights)
@@ -95,32 +118,35 @@ class ProgramConfig(BaseModel):
     success_smoothing: float = Field(2.0, ge=0, le=50)
     # Training, certification, recognition (FR-1.4, FR-1.5)
     required_trainings: list[Training] = Field(
+        max_length=MAX_TRAININGS,
         default_factory=lambda: [
             Training(key="mentoring-101", name="Mentoring 101"),
             Training(key="privacy", name="Confidentiality & privacy"),
-        ]
+        ],
     )
     recognition_channel: str | None = None
     # Assignment defaults (FR-2.4, FR-2.5, FR-3.1)
     default_duration_weeks: int = Field(12, ge=1, le=104)
     default_cadence: str = "weekly"
-    expectations: str = DEFAULT_EXPECTATIONS
+    expectations: str = Field(DEFAULT_EXPECTATIONS, min_length=1, max_length=EXPECTATIONS_MAX)
     # Response-time standards and coverage (Mentor Role, PRD success metrics)
-    request_reminder_hours: int = Field(24, ge=1)
-    request_fallback_hours: int = Field(48, ge=1)
-    review_reminder_hours: int = Field(24, ge=1)
-    review_escalation_hours: int = Field(48, ge=1)
+    request_reminder_hours: int = Field(24, ge=1, le=720)
+    request_fallback_hours: int = Field(48, ge=1, le=720)
+    review_reminder_hours: int = Field(24, ge=1, le=720)
+    review_escalation_hours: int = Field(48, ge=1, le=720)
     #: Session scheduling (Mentor Role: confirmed within 48 hours): the person who must
     #: answer a proposal is reminded after the first, the mentor and admins told after the
     #: second; both sides are reminded this many minutes before a confirmed session.
-    schedule_reminder_hours: int = Field(24, ge=1)
-    schedule_escalation_hours: int = Field(48, ge=1)
+    schedule_reminder_hours: int = Field(24, ge=1, le=720)
+    schedule_escalation_hours: int = Field(48, ge=1, le=720)
     session_reminder_minutes: int = Field(60, ge=5, le=1440)
     #: Mentees' questions (Mentor Role: answered within 24 hours).
-    question_reminder_hours: int = Field(20, ge=1)
-    question_escalation_hours: int = Field(24, ge=1)
-    new_hire_window_days: int = Field(90, ge=1)
-    coverage_days: int = Field(7, ge=0)
+    question_reminder_hours: int = Field(20, ge=1, le=720)
+    question_escalation_hours: int = Field(24, ge=1, le=720)
+    #: A ramp milestone's target date is announced this many days ahead.
+    milestone_notice_days: int = Field(3, ge=0, le=30)
+    new_hire_window_days: int = Field(90, ge=1, le=730)
+    coverage_days: int = Field(7, ge=0, le=365)
     # The end of a mentorship: the prompt to complete or extend, and closing it by itself
     end_of_term_notice_days: int = Field(7, ge=0, le=90)
     auto_complete_after_days: int = Field(14, ge=1, le=365)
@@ -128,7 +154,9 @@ class ProgramConfig(BaseModel):
     default_timezone: str = "UTC"
     work_start_hour: int = Field(9, ge=0, le=23)
     work_end_hour: int = Field(17, ge=1, le=24)
-    work_days: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4])  # Monday = 0
+    work_days: list[Annotated[int, Ge(0), Le(6)]] = Field(
+        default_factory=lambda: [0, 1, 2, 3, 4]
+    )  # Monday = 0
     # Analytics (FR-5)
     metric_targets: MetricTargets = Field(default_factory=MetricTargets)
     effectiveness_weights: EffectivenessWeights = Field(default_factory=EffectivenessWeights)
@@ -136,7 +164,7 @@ class ProgramConfig(BaseModel):
     #: program average, so one glowing (or poor) mentorship can't top (or sink) the list.
     effectiveness_prior_mentorships: int = Field(3, ge=0, le=100)
     #: Below this many hires per group a difference is "not enough data yet".
-    analytics_min_sample: int = Field(5, ge=1)
+    analytics_min_sample: int = Field(5, ge=1, le=1000)
 
 
 def load(db: Session) -> ProgramConfig:
@@ -146,25 +174,201 @@ def load(db: Session) -> ProgramConfig:
     return ProgramConfig.model_validate(known)
 
 
+def validate(values: dict[str, Any]) -> ProgramConfig:
+    """The one check of a whole set of settings, from the Slack modals or a file.
+    InvalidInput maps each bad setting, by its dotted name (`match_weights.expertise`),
+    to what is wrong and what to enter."""
+    try:
+        config = ProgramConfig.model_validate(values)
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for err in exc.errors():
+            errors.setdefault(dotted(err["loc"]), _explain(err))
+        raise InvalidInput(errors) from exc
+    errors = _rules_across_fields(config)
+    if errors:
+        raise InvalidInput(errors)
+    return config
+
+
+def dotted(loc: tuple[int | str, ...]) -> str:
+    """('match_weights', 'expertise') -> 'match_weights.expertise'; a list's index is
+    left out (the list is the setting a person edits)."""
+    return ".".join(str(part) for part in loc if isinstance(part, str))
+
+
+def leaf_settings(model: type[BaseModel] = ProgramConfig, prefix: str = "") -> list[str]:
+    """Every setting a person can edit, by dotted name, groups opened up."""
+    names: list[str] = []
+    for name, field in model.model_fields.items():
+        kind = field.annotation
+        if isinstance(kind, type) and issubclass(kind, _Strict) and kind is not Training:
+            names.extend(leaf_settings(kind, f"{prefix}{name}."))
+        else:
+            names.append(prefix + name)
+    return names
+
+
+def value_at(config: BaseModel, name: str) -> Any:
+    """The value of a dotted setting name in `config`."""
+    value: Any = config
+    for part in name.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def bounds(name: str) -> tuple[float | None, float | None]:
+    """The (lowest, highest) a numeric setting accepts, from its declaration."""
+    *groups, leaf = name.split(".")
+    model: type[BaseModel] = ProgramConfig
+    for group in groups:
+        model = model.model_fields[group].annotation  # type: ignore[assignment]
+    low = high = None
+    for rule in model.model_fields[leaf].metadata:
+        low = getattr(rule, "ge", None) if getattr(rule, "ge", None) is not None else low
+        low = getattr(rule, "gt", None) if getattr(rule, "gt", None) is not None else low
+        high = getattr(rule, "le", None) if getattr(rule, "le", None) is not None else high
+        high = getattr(rule, "lt", None) if getattr(rule, "lt", None) is not None else high
+    return low, high
+
+
+def _explain(err: Any) -> str:
+    """A pydantic error as a person reads it: what was given, what to enter."""
+    name, kind, given = dotted(err["loc"]), err["type"], err.get("input")
+    if given == "" and kind not in ("string_too_short", "extra_forbidden"):
+        return _range_message(name)  # an empty number field: say what to enter
+    shown = f"'{given}' " if isinstance(given, str | int | float) else ""
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return _range_message(name)
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"{shown}is not a whole number. {_range_message(name)}"
+    if kind in ("float_parsing", "float_type"):
+        return f"{shown}is not a number. {_range_message(name)}"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"{shown}is not true or false."
+    if kind == "extra_forbidden":
+        return f"'{name}' is not a program setting."
+    if kind in ("list_type", "string_type", "model_type", "dict_type", "model_attributes_type"):
+        wanted = {"list_type": "a list", "string_type": "text"}.get(kind, "a group of settings")
+        return f"must be {wanted}."
+    if kind == "too_long" and name == "required_trainings":
+        return f"at most {MAX_TRAININGS} trainings."
+    if kind == "string_too_long":
+        return f"too long: at most {err['ctx']['max_length']} characters."
+    if kind == "string_too_short":
+        return "can't be empty."
+    return str(err["msg"]) + "."
+
+
+def _range_message(name: str) -> str:
+    low, high = bounds(name)
+    leaf = name.rsplit(".", 1)[-1]
+    if name.startswith("metric_targets.") and leaf in SHARE_TARGETS:
+        return "Enter a share from 0 % to 100 % (in a settings file, 0 to 1)."
+    if name == "min_performance_rating":
+        return "Enter a rating like 3.5 (on the roster's scale), or nothing for no minimum."
+    number = "a whole number" if name in WHOLE_NUMBERS else "a number"
+    return f"Enter {number} from {_num(low)} to {_num(high)}."
+
+
+def _num(value: float | None) -> str:
+    return "any" if value is None else f"{value:g}"
+
+
+#: The numeric settings that take whole numbers only.
+WHOLE_NUMBERS = {
+    name
+    for name in leaf_settings()
+    if "." not in name and ProgramConfig.model_fields[name].annotation is int
+}
+
+
+#: Each reminder waits less than the escalation after it (reminder, escalation).
+_REMINDER_THEN_ESCALATION = (
+    ("request_reminder_hours", "request_fallback_hours"),
+    ("review_reminder_hours", "review_escalation_hours"),
+    ("schedule_reminder_hours", "schedule_escalation_hours"),
+    ("question_reminder_hours", "question_escalation_hours"),
+)
+
+
+def _rules_across_fields(config: ProgramConfig) -> dict[str, str]:
+    """What one field's declaration can't say: sums, orders, names that must exist."""
+    errors: dict[str, str] = {}
+    if config.default_capacity > config.max_capacity:
+        errors["default_capacity"] = (
+            f"Default capacity ({config.default_capacity}) can't be above the maximum "
+            f"capacity ({config.max_capacity})."
+        )
+    if not config.skills:
+        errors["skills"] = "enter at least one skill, one per line."
+    elif len(config.skills) > MAX_SKILLS:
+        errors["skills"] = f"at most {MAX_SKILLS}; you entered {len(config.skills)}."
+    elif too_long := [s for s in config.skills if len(s) > SKILL_NAME_MAX]:
+        errors["skills"] = (
+            f"each must fit in {SKILL_NAME_MAX} characters; shorten '{too_long[0][:30]}…'."
+        )
+    w = config.match_weights
+    if w.expertise + w.timezone + w.success <= 0:
+        errors["match_weights.expertise"] = (
+            "The match weights add up to 0: give at least one of them a weight above 0."
+        )
+    e = config.effectiveness_weights
+    if e.rating + e.completion + e.ramp + e.responsiveness <= 0:
+        errors["effectiveness_weights.rating"] = (
+            "The ranking weights add up to 0: give at least one of them a weight above 0."
+        )
+    if config.work_end_hour <= config.work_start_hour:
+        errors["work_end_hour"] = (
+            f"Working hours end ({config.work_end_hour}:00) before they start "
+            f"({config.work_start_hour}:00): enter an end hour after the start hour."
+        )
+    if not config.work_days:
+        errors["work_days"] = "Choose at least one working day."
+    elif len(set(config.work_days)) != len(config.work_days):
+        errors["work_days"] = "Each working day once (0 is Monday, 6 Sunday)."
+    if not _is_zone(config.default_timezone):
+        errors["default_timezone"] = (
+            f"'{config.default_timezone}' is not a timezone. Enter an IANA name like "
+            "Europe/London or America/New_York."
+        )
+    if config.default_cadence not in CADENCES:
+        errors["default_cadence"] = (
+            f"'{config.default_cadence}' is not a cadence: use {', '.join(CADENCES)}."
+        )
+    for reminder, escalation in _REMINDER_THEN_ESCALATION:
+        if getattr(config, reminder) > getattr(config, escalation):
+            errors[escalation] = (
+                f"The escalation ({getattr(config, escalation)} h) comes before the reminder "
+                f"({getattr(config, reminder)} h): enter at least {getattr(config, reminder)}."
+            )
+    return errors
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
 def update(
-    db: Session, *, changes: dict[str, Any], actor_id: uuid.UUID | None, now: datetime
+    db: Session,
+    *,
+    changes: dict[str, Any],
+    actor_id: uuid.UUID | None,
+    now: datetime,
+    source: str = "slack",
 ) -> ProgramConfig:
-    """Validate and store `changes` (field name -> value), audited. Raises
-    InvalidInput naming each bad field; nothing is written then."""
+    """Validate `changes` (setting name -> value) with the settings in force and store
+    them, audited with where they came from (`source`: slack, cli). Raises InvalidInput
+    naming each bad setting; nothing is written then."""
     unknown = sorted(set(changes) - set(ProgramConfig.model_fields))
     if unknown:
         raise InvalidInput({name: f"'{name}' is not a program setting." for name in unknown})
     current = load(db).model_dump()
-    try:
-        merged = ProgramConfig.model_validate({**current, **changes})
-    except ValidationError as exc:
-        raise InvalidInput(
-            {str(err["loc"][0]): f"{err['loc'][0]}: {err['msg']}" for err in exc.errors()}
-        ) from exc
-    if merged.default_capacity > merged.max_capacity:
-        raise InvalidInput(
-            {"default_capacity": "Default capacity can't be above the maximum capacity."}
-        )
+    merged = validate({**current, **changes})
     dumped = merged.model_dump()
     for key in changes:
         row = db.get(ProgramSetting, key)
@@ -181,6 +385,7 @@ def update(
         entity_id=None,
         now=now,
         keys=sorted(changes),
+        source=source,
     )
     db.flush()
     return merged

@@ -8,14 +8,14 @@ Private text handed to a person through the API is itself audited."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.services import access, audit, roster
+from bot.services import access, audit, feedback_texts, roster
 from bot.services.errors import NotFound
 from models import Assignment, AuditEntry, Mentor, MentorshipSession, User
 from models.views import session_status
@@ -29,11 +29,13 @@ class Page:
 
 @dataclass(frozen=True)
 class Readable:
-    """A mentorship, and whether this reader may read its private text."""
+    """A mentorship, whether this reader may read its private text, and that text: the
+    end's notes and feedback by kind (empty when not `private`)."""
 
     assignment: Assignment
     mentor_user_id: uuid.UUID
     private: bool
+    feedback: dict[str, str] = field(default_factory=dict)
 
 
 def assignments_page(
@@ -70,14 +72,16 @@ def assignments_page(
     found = _page(
         db, query.order_by(Assignment.created_at.desc(), Assignment.id), limit, offset, rows=True
     )
-    readable = [
-        Readable(
-            a,
-            mentor_user,
-            access.reads_private(
-                viewer_id, mentee_user_id=a.mentee_user_id, mentor_user_id=mentor_user
-            ),
+    private = {
+        a.id
+        for a, mentor_user in found.rows
+        if access.reads_private(
+            viewer_id, mentee_user_id=a.mentee_user_id, mentor_user_id=mentor_user
         )
+    }
+    texts = feedback_texts.texts(db, private)
+    readable = [
+        Readable(a, mentor_user, a.id in private, texts.get(a.id, {}))
         for a, mentor_user in found.rows
     ]
     return Page(readable, found.total)
@@ -97,7 +101,8 @@ def assignment(
         if not access.allowed(db, viewer, access.VIEW_STATUS, found):
             raise NotFound("There is no mentorship with this id that you can see.")
         private = access.allowed(db, viewer, access.READ_PRIVATE, found)
-    return Readable(found, access.mentor_user_id(db, found), private)
+    texts = feedback_texts.text_kinds(db, found.id) if private else {}
+    return Readable(found, access.mentor_user_id(db, found), private, texts)
 
 
 def sessions_page(

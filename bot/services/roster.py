@@ -7,14 +7,17 @@ import io
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from bot.services import audit
+from bot.services import audit, inputs
 from bot.services.errors import DomainError
 from models import User
 
@@ -175,7 +178,7 @@ def _parse_rows(reader: csv.DictReader[str]) -> tuple[list[_Row], list[str]]:
         if "hire_date" in record:
             raw = get("hire_date")
             try:
-                values["hire_date"] = date.fromisoformat(raw) if raw else None
+                values["hire_date"] = inputs.iso_date(raw) if raw else None
             except ValueError:
                 problems.append(f"line {line}: hire_date '{raw}' is not a date like 2026-03-31")
         if "timezone" in record:
@@ -211,14 +214,36 @@ def ensure_user(db: Session, *, slack_user_id: str, team_id: str, admin_ids: lis
     the ack); `MENTORBOT_ADMINS` members are made admins."""
     user = by_slack_id(db, slack_user_id)
     if user is None:
-        user = User(slack_user_id=slack_user_id, team_id=team_id, name=slack_user_id)
-        db.add(user)
+        # Two first requests from one person arrive together (a double click, a slash
+        # command and the App Home opening): the insert that loses the race does
+        # nothing, waits for the winner, and both read the same row.
+        insert_if_absent(
+            db,
+            User,
+            {
+                "id": uuid.uuid4(),
+                "slack_user_id": slack_user_id,
+                "team_id": team_id,
+                "name": slack_user_id,
+            },
+        )
+        user = by_slack_id(db, slack_user_id)
+        assert user is not None  # inserted by us or by the request that won the race
     if team_id and user.team_id != team_id:
         user.team_id = team_id
     if slack_user_id in admin_ids and not user.is_admin:
         user.is_admin = True
     db.flush()
     return user
+
+
+def insert_if_absent(db: Session, model: type[Any], values: dict[str, Any]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike: a row whose
+    unique key is already taken (or being taken by a concurrent transaction, which it
+    waits for) is left as it is, with no error to roll the transaction back."""
+    dialect = db.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    db.execute(insert(model).values(**values).on_conflict_do_nothing())
 
 
 def needs_profile(user: User) -> bool:

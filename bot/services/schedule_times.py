@@ -81,9 +81,10 @@ def parse_options(
 
 
 def slot(when: dict[str, Any], timezone: str | None, work_day: list[Any]) -> dict[str, Any]:
-    """A time (`{starts_at, minutes}`) as one person sees it: its label in their zone and
-    whether any of it falls outside their working hours (`work_day`: start hour, end
-    hour, working days, default timezone, as the reminder facts carry them)."""
+    """A time (`{starts_at, minutes}`) as one person sees it: its start and end in their
+    zone, the zone's name, and whether any of it falls outside their working hours
+    (`work_day`: start hour, end hour, working days, default timezone, as the reminder
+    facts carry them)."""
     day = WorkingDay(work_day[0], work_day[1], frozenset(work_day[2]), work_day[3])
     starts_at = datetime.fromisoformat(when["starts_at"])
     minutes = int(when["minutes"])
@@ -93,7 +94,4 @@ def slot(when: dict[str, Any], timezone: str | None, work_day: list[Any]) -> dic
     inside = is_working_time(starts_at, timezone, day) and is_working_time(
         starts_at + timedelta(minutes=minutes - 1), timezone, day
     )
-    return {
-        "label": f"{local:%a} {local.day} {local:%b}, {local:%H:%M}-{end:%H:%M} ({zone.key})",
-        "outside": not inside,
-    }
+    return {"start": local, "end": end, "zone": zone.key, "outside": not inside}

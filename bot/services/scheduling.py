@@ -391,10 +391,10 @@ def _set_status(
 
 
 def _already(scheduled: ScheduledSession) -> str:
-    """What became of it, for a click that came too late."""
-    when = f" for {scheduled.starts_at:%a %d %b %H:%M} UTC" if scheduled.starts_at else ""
+    """What became of it, for a click that came too late. No time here: the reader's
+    zone is not known at this depth, and the confirmation they got shows it in theirs."""
     return {
-        "confirmed": f"This session is already confirmed{when}.",
+        "confirmed": "This session is already confirmed: its time is in the confirmation.",
         "held": "This session was already logged.",
         "missed": "This session was already marked as not having happened.",
         "cancelled": "This session was cancelled.",

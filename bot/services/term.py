@@ -11,7 +11,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.services import access, audit, capacity, inputs, sessions
+from bot.blocks import dates
+from bot.services import access, audit, capacity, feedback_texts, inputs, sessions
 from bot.services.assignments import (
     CADENCE_LABELS,
     MAX_DURATION_WEEKS,
@@ -206,7 +207,13 @@ def complete_for_pair(
         raise InvalidInput(errors)
     assignment.status = "completed"
     assignment.actual_end_date = local_today(now, actor.timezone)
-    assignment.completion_notes = f"Completed by {actor.name} (the mentee's manager): {text}"
+    feedback_texts.write(
+        db,
+        assignment_id=assignment.id,
+        kind="completion_notes",
+        text=f"Completed by {actor.name} (the mentee's manager): {text}",
+        author_id=actor.id,
+    )
     capacity.free_slot(db, assignment.mentor_id)
     audit.record(
         db,
@@ -277,9 +284,13 @@ def close_without_feedback(
     ):
         assignment.status = "completed"
         assignment.actual_end_date = end
-        assignment.completion_notes = (
-            f"{AUTO_CLOSED_NOTE} on {now.date().isoformat()}, {after_days} days after the "
-            f"expected end ({end.isoformat()}), without feedback."
+        feedback_texts.write(
+            db,
+            assignment_id=assignment.id,
+            kind="completion_notes",
+            text=f"{AUTO_CLOSED_NOTE} on {now.date().isoformat()}, {after_days} days after "
+            f"the expected end ({end.isoformat()}), without feedback.",
+            author_id=None,
         )
         capacity.free_slot(db, assignment.mentor_id)
         audit.record(
@@ -330,7 +341,7 @@ def _keep_achieved(
 
 def _new_end(raw: str | None, start: date, today: date, errors: dict[str, str]) -> date | None:
     try:
-        end = date.fromisoformat(raw) if raw else None
+        end = inputs.iso_date(raw) if raw else None
     except ValueError:
         end = None
     if end is None:
@@ -364,7 +375,7 @@ def about(db: Session, assignment: Assignment, actor_id: uuid.UUID) -> str:
 
 
 def _day(value: date | None) -> str:
-    return f"{value:%a} {value.day} {value:%b %Y}" if value else "none"
+    return dates.day(value, missing="none")
 
 
 def _iso(value: date | None) -> str | None:

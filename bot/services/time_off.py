@@ -9,10 +9,11 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.services import access, audit
+from bot.blocks import dates
+from bot.services import access, assignments, audit, inputs
 from bot.services import capacity as slots
 from bot.services.errors import Conflict, InvalidInput
 from bot.services.mentors import local_today, require_mentor
@@ -111,13 +112,9 @@ def _decline_one(
     key: str,
 ) -> AutoDeclined | None:
     # Conditional on still pending: an accept racing this keeps its mentorship.
-    result = db.execute(
-        update(Assignment)
-        .where(Assignment.id == assignment.id, Assignment.status == "pending")
-        .values(status="declined", declined_at=now, decline_reason=reason)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if not assignments.leave_pending(
+        db, assignment.id, status="declined", declined_at=now, decline_reason=reason, now=now
+    ):
         return None
     db.expire(assignment)
     audit.record(
@@ -170,7 +167,7 @@ def pause(db: Session, *, user_id: uuid.UUID, args: str, now: datetime) -> Pause
         until: date | None = None
     else:
         try:
-            until = date.fromisoformat(typed)
+            until = inputs.iso_date(typed)
         except ValueError:
             raise InvalidInput(
                 {"date": f"'{typed}' is not a date like 2026-12-31. {usage}"}
@@ -215,7 +212,7 @@ def decline_waiting_for_pause(
         mentor.id,
         actor_id=user_id,
         now=now,
-        reason=f"Paused until {until:%a} {until.day} {until:%b %Y}",
+        reason=f"Paused until {dates.day(until)}",
         key="mentor_paused",
     )
 

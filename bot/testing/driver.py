@@ -300,13 +300,21 @@ class SlackDriver:
         raise AssertionError(f"no select '{label}' for {user}")
 
     def submit(
-        self, who: Who, values: dict[str, Any] | None = None, *, retry_num: int | None = None
+        self,
+        who: Who,
+        values: dict[str, Any] | None = None,
+        *,
+        retry_num: int | None = None,
+        crafted: dict[str, Any] | None = None,
     ) -> Submission:
-        """Fill the open modal's inputs by label (others keep their initial values) and submit."""
+        """Fill the open modal's inputs by label (others keep their initial values) and
+        submit. `crafted` replaces whole entries of `state.values` by block_id, as only
+        a forged request could (a choice the form doesn't offer, a value of another kind)."""
         user = slack_id(who)
         view = self.fake.top_view(user)
         assert view is not None, f"{user} has no modal open; they see:\n{self.describe(user)}"
         state, labels = fill_state(view, values or {})
+        state.update(crafted or {})
         submitted = {**view, "state": {"values": state}}
         payload = {
             "type": "view_submission",

@@ -1,8 +1,7 @@
-"""What the reliability tests share: their size, and counting what reached Slack."""
+"""What the delivery tests share: killing a sender, and counting what reached Slack."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections import Counter
@@ -13,9 +12,6 @@ from bot.config import Settings
 from bot.delivery import OUTBOX_EVENT
 from bot.testing.fake_slack import FakeSlack
 
-#: quick (the default, what the normal test run and CI run) or full.
-SIZE = os.environ.get("MENTORBOT_RELIABILITY_SIZE", "quick")
-FULL = SIZE == "full"
 REPO = Path(__file__).resolve().parents[2]
 
 

@@ -16,8 +16,9 @@ from bot.slack_client import make_client
 from bot.sweep import run_sweep
 from models import Notification, OutboxMessage
 from tests.factories import make_assignment, make_mentor
+from tests.reliability.forms import FULL
 from tests.reliability.kill_sender import STEPS
-from tests.reliability.support import FULL, posted_keys, run_killed
+from tests.reliability.support import posted_keys, run_killed
 from tests.reminders_support import at
 
 pytestmark = pytest.mark.reliability

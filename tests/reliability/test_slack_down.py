@@ -14,7 +14,7 @@ from bot.delivery import deliver
 from bot.slack_client import make_client
 from models import OutboxMessage
 from tests.factories import make_mentor
-from tests.reliability.support import FULL
+from tests.reliability.forms import FULL
 
 pytestmark = pytest.mark.reliability
 

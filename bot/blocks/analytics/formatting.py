@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from bot.blocks import kit
+from bot.blocks import dates, kit
 from bot.services.analytics import (
     GroupStats,
     Metric,
@@ -35,7 +35,7 @@ def signed_pct(value: float | None) -> str:
 
 
 def when(day: date | None) -> str:
-    return day.strftime("%-d %b %Y") if day else "no hire date"
+    return dates.day(day, missing="no hire date")
 
 
 def metric_value(metric: Metric) -> str:

@@ -88,12 +88,25 @@ def weekly_digests(ctx: DueContext) -> Iterator[Due]:
     for recipient, audience in todo:
         week = week_of(ctx.today(recipient))
         if audience == "manager":
-            reports = report_lines.get(recipient.user_id, [])
+            reports = [
+                _in_their_day(ctx, report, recipient)
+                for report in report_lines.get(recipient.user_id, [])
+            ]
             if not reports:
                 continue
             yield Due("digest_manager", "week", week, recipient, {"week": week, "reports": reports})
         else:
             yield Due("digest_admin", "week", week, recipient, {"week": week, **figures})
+
+
+def _in_their_day(ctx: DueContext, report: dict[str, Any], manager: Any) -> dict[str, Any]:
+    """A report line with its last session dated on the manager's calendar (a session
+    at 20:00 in Chicago is the next day in UTC), as every reminder's facts are."""
+    last = report["last_session"]
+    if last is None:
+        return report
+    local = ctx.local_day_of(datetime.fromisoformat(last), manager)
+    return {**report, "last_session": local.isoformat()}
 
 
 def _digest_settled(

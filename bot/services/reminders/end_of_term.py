@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy import and_, or_, select
 
+from bot.services import feedback_texts
 from bot.services.reminders.base import OVERDUE_LOOKBACK_DAYS, Due, DueContext, due_kind
 from bot.services.reminders.people import (
     manager,
@@ -91,7 +92,7 @@ def closed_terms(ctx: DueContext) -> Iterator[Due]:
                 Assignment.status == "active",
                 and_(
                     Assignment.status == "completed",
-                    Assignment.completion_notes.startswith(AUTO_CLOSED_NOTE),
+                    feedback_texts.notes_begin_with(AUTO_CLOSED_NOTE),
                     # Surveys left unanswered this long are history.
                     Assignment.expected_end_date
                     >= last_end - timedelta(days=OVERDUE_LOOKBACK_DAYS),

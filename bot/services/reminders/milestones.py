@@ -17,16 +17,15 @@ from bot.services.reminders.people import (
 )
 from models import Assignment, Mentor, RampMilestone
 
-#: A milestone's target date is announced this many days ahead.
-MILESTONE_NOTICE_DAYS = 3
-
 
 # -- milestone target dates (PRD FR-4.1) ---------------------------------------------------
 @due_kind("milestone_date")
 def milestone_dates(ctx: DueContext) -> Iterator[Due]:
-    """The hire (and their active mentor) when a milestone is due within 3 days, and
-    once when it is overdue; each target date is announced once."""
+    """The hire (and their active mentor) when a milestone is due within the program's
+    notice (3 days by default), and once when it is overdue; each target date is
+    announced once."""
     utc_today = ctx.now.date()
+    notice = ctx.config.milestone_notice_days
     rows = ctx.db.execute(
         select(
             RampMilestone.id,
@@ -46,7 +45,7 @@ def milestone_dates(ctx: DueContext) -> Iterator[Due]:
             RampMilestone.status.not_in(("submitted", "achieved")),
             RampMilestone.target_date.is_not(None),
             # One day either side of UTC covers every timezone's "today".
-            RampMilestone.target_date <= utc_today + timedelta(days=MILESTONE_NOTICE_DAYS + 1),
+            RampMilestone.target_date <= utc_today + timedelta(days=notice + 1),
             RampMilestone.target_date >= utc_today - timedelta(days=OVERDUE_LOOKBACK_DAYS + 1),
         )
     )
@@ -60,7 +59,7 @@ def milestone_dates(ctx: DueContext) -> Iterator[Due]:
             if role == "mentor" and mentor_paused(row.paused_until, today):
                 continue
             days_left = (row.target_date - today).days
-            if 0 <= days_left <= MILESTONE_NOTICE_DAYS:
+            if 0 <= days_left <= notice:
                 kind = "milestone_soon"
             elif -OVERDUE_LOOKBACK_DAYS <= days_left < 0:
                 kind = "milestone_overdue"
