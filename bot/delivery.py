@@ -26,6 +26,9 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 
 from bot import slack_health
 from bot.runtime import Runtime
@@ -140,14 +143,38 @@ def _retry_after(response: object) -> float | None:
     return None
 
 
+#: The longest Retry-After a sender sleeps out itself (twice at most): Slack's pace of
+#: about a message a second per conversation asks for a second or two; a longer wait
+#: would outlast the one-minute lease, so the message goes back to the outbox instead.
+LONGEST_WAIT_S = 5
+
+
+class ShortRateLimitRetry(RateLimitErrorRetryHandler):
+    """Waits out a 429 only when Slack asks for at most LONGEST_WAIT_S seconds."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        wait = _retry_after(response)
+        return wait is None or wait <= LONGEST_WAIT_S
+
+
 def without_waiting(client: WebClient) -> WebClient:
-    """The same client, but a 429 is raised at once instead of slept out: a sender
-    holding a one-minute lease schedules the retry itself (after Retry-After)."""
+    """The same client, but it sleeps out only a short Retry-After (`ShortRateLimitRetry`):
+    a sender holding a one-minute lease schedules a longer one itself."""
     quick = copy.copy(client)
     quick.retry_handlers = [
-        handler
+        ShortRateLimitRetry(max_retry_count=handler.max_retry_count)
+        if isinstance(handler, RateLimitErrorRetryHandler)
+        else handler
         for handler in client.retry_handlers
-        if not isinstance(handler, RateLimitErrorRetryHandler)
     ]
     return quick
 

@@ -242,11 +242,11 @@ def run_sweep(
         queued = deliver(runtime, client) if not kinds else None
         with runtime.db() as db:
             batch = claim_due(db, now=now, list_held=list_held, limit=limit, kinds=kinds)
-        heartbeat = _Heartbeat(runtime, now)
+        heartbeat = Heartbeat(runtime, now)
         departed, refused = check_accounts(
             runtime, client, (due.recipient.user_id for _, due in batch.claimed), now=now
         )
-        heartbeat.beat([claim for claim, _ in batch.claimed], force=True)
+        heartbeat.renew([claim for claim, _ in batch.claimed])
         if departed and not refused:
             # What was claimed may be about them (their partner's check-in): claim again.
             with runtime.db() as db:
@@ -259,7 +259,8 @@ def run_sweep(
         report.departed = departed
         report.stopped = refused
         for index, (claim, due) in enumerate(batch.claimed):
-            heartbeat.beat([c for c, _ in batch.claimed[index:]])
+            if heartbeat.due():
+                heartbeat.renew([c for c, _ in batch.claimed[index:]])
             if report.stopped is None:
                 delivery = _deliver(runtime, client, claim, due, now, watch)
                 report.deliveries.append(delivery)
@@ -274,23 +275,28 @@ def run_sweep(
     return report
 
 
-class _Heartbeat:
+class Heartbeat:
     """Keeps a running sweep's claims its own: their lease is renewed every
     HEARTBEAT_SECONDS, on the sweep's clock (`now`, plus the time it has run)."""
 
-    def __init__(self, runtime: Runtime, now: datetime) -> None:
+    def __init__(
+        self, runtime: Runtime, now: datetime, seconds: Callable[[], float] = time.monotonic
+    ) -> None:
         self.runtime = runtime
         self.now = now
-        self.started = self.last = time.monotonic()
+        self.seconds = seconds
+        self.started = self.last = seconds()
 
-    def beat(self, claims: list[ledger.Claim], *, force: bool = False) -> None:
-        elapsed = time.monotonic()
-        if not claims or (not force and elapsed - self.last < HEARTBEAT_SECONDS):
+    def due(self) -> bool:
+        return self.seconds() - self.last >= HEARTBEAT_SECONDS
+
+    def renew(self, claims: list[ledger.Claim]) -> None:
+        self.last = self.seconds()
+        if not claims:
             return
-        until = self.now + timedelta(seconds=elapsed - self.started) + ledger.CLAIM_LEASE
+        until = self.now + timedelta(seconds=self.last - self.started) + ledger.CLAIM_LEASE
         with self.runtime.db() as db:
             ledger.renew(db, claims, until=until)
-        self.last = elapsed
 
 
 def send_now(runtime: Runtime, client: WebClient, *kinds: str) -> SweepReport:

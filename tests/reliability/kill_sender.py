@@ -86,15 +86,15 @@ def main(mode: str, step: str, nth: int, now: datetime, database_url: str, api_u
 
 def _kill_on_next_heartbeat(recorded: list[bool]) -> None:
     """Kill right after the sweep's record transaction committed: the next delivery's
-    heartbeat is the first thing that runs after it."""
-    original = sweep._Heartbeat.beat
+    heartbeat check is the first thing that runs after it."""
+    original = sweep.Heartbeat.due
 
-    def beat(self: Any, claims: Any, *, force: bool = False) -> None:
+    def due(self: Any) -> bool:
         if recorded[0]:
             die()
-        original(self, claims, force=force)
+        return original(self)
 
-    sweep._Heartbeat.beat = beat  # type: ignore[method-assign]
+    sweep.Heartbeat.due = due  # type: ignore[method-assign]
 
 
 if __name__ == "__main__":
