@@ -63,6 +63,9 @@ def copy_load(engine: sa.Engine, program: GeneratedProgram) -> dict[str, int]:
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
+        # The generated program brings its own ramp templates in place of those the
+        # migrations seed (the same keys).
+        cursor.execute("DELETE FROM milestone_templates")
         for table, columns, rows in program.tables():
             n = 0
             with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[attr-defined]

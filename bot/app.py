@@ -6,7 +6,7 @@ registered below -> the service it calls."""
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
@@ -21,12 +21,14 @@ from bot.listeners import (
     assignments,
     commands,
     completion,
+    curriculum,
     departures,
     errors,
     events,
     home,
     matching,
     mentors,
+    milestone_templates,
     milestones,
     progress,
     questions,
@@ -35,12 +37,14 @@ from bot.listeners import (
     sessions,
     term,
 )
+from bot.listeners.deliveries import handle_once
 from bot.listeners.profiles import make_middleware
 from bot.listeners.workspace import only_our_workspace
 from bot.logsafe import hide_webhook_urls
 from bot.runtime import Runtime
-from bot.services import roster
+from bot.services import first_contact
 from bot.slack_client import make_client
+from bot.workpool import WorkPool
 
 #: Each module has `register(app)`; importing it also registers its sub-commands
 #: and App Home sections.
@@ -57,6 +61,8 @@ LISTENER_MODULES = [
     scheduling,
     questions,
     milestones,
+    milestone_templates,
+    curriculum,
     progress,
     completion,
     term,
@@ -85,18 +91,20 @@ def create_app(
     *,
     runtime: Runtime | None = None,
     client: WebClient | None = None,
-    listener_executor: Executor | None = None,
+    listener_executor: ThreadPoolExecutor | None = None,
     token_verification: bool = True,
 ) -> App:
-    """The Bolt app for these settings. `client` and `listener_executor` let tests
-    and the demo point it at the fake Slack and wait for background work."""
+    """The Bolt app for these settings, its listeners run on a bounded WorkPool of
+    MENTORBOT_WORK_THREADS threads. `client` and `listener_executor` (the pool's
+    threads) let tests and the demo point it at the fake Slack and wait for work."""
     runtime = runtime or Runtime.from_settings(settings)
     client = client or make_client(settings)
     hide_webhook_urls()
     # Every call through it tells whether Slack still takes our token (/healthz).
     slack_health.watch(client, runtime)
-    # Bolt's own default; made here so the actor middleware can run work after the ack.
-    listener_executor = listener_executor or ThreadPoolExecutor(max_workers=10)
+    work = WorkPool(
+        listener_executor or settings.mentorbot_work_threads, queue=settings.mentorbot_work_queue
+    )
     app = App(
         # Bolt reads the token from `client` (see _QuietTokenWarning).
         token=None,
@@ -107,13 +115,14 @@ def create_app(
         request_verification_enabled=False,
         client=client,
         token_verification_enabled=token_verification,
-        listener_executor=listener_executor,
+        listener_executor=work,
         logger=_BOLT_LOGGER,
     )
     with runtime.db() as db:
-        roster.grant_configured_admins(db, settings.mentorbot_admins)
+        first_contact.grant_configured_admins(db, settings.mentorbot_admins, now=runtime.now())
     app.middleware(only_our_workspace)
-    app.middleware(make_middleware(runtime, listener_executor, client))
+    app.middleware(make_middleware(runtime, work, client))
+    app.middleware(handle_once)
     for module in LISTENER_MODULES:
         module.register(app)
     return app

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.cli_errors import CliError, explain
 from bot.cli_errors import safe_url as _safe_url
-from bot.cli_files import read_csv, roster_help, write_new_file
+from bot.cli_files import read_csv, read_text, roster_help, write_file, write_new_file
 from bot.config import MissingSetting, Settings, default_database_url, ensure_database_folder
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -75,6 +75,42 @@ def build_parser() -> argparse.ArgumentParser:
     milestones_import.add_argument("file", type=Path)
     milestones_import.add_argument("--now", help=AS_IF_AT)
     milestones_import.set_defaults(handler=_milestones_import)
+    _yaml_actions(
+        milestones_sub.add_parser(
+            "templates", help="the ramp milestone templates as YAML (export, edit, import)"
+        ),
+        "templates",
+        _templates_export,
+        _templates_import,
+        "Replace the program's ramp milestone templates with those in FILE (as `export` "
+        "writes it). The file's order is the program's order; a template left out is "
+        "retired; hires keep the milestones they were given.",
+    )
+    _yaml_actions(
+        sub.add_parser("curriculum", help="the curriculum (suggested topics per week) as YAML"),
+        "curriculum",
+        _curriculum_export,
+        _curriculum_import,
+        "Replace the curriculum with the one in FILE (as `export` writes it).",
+    )
+    trainings = sub.add_parser("trainings", help="mentor trainings")
+    trainings_sub = trainings.add_subparsers(
+        dest="trainings_command", required=True, metavar="ACTION"
+    )
+    trainings_import = trainings_sub.add_parser(
+        "import",
+        help="record training completions from an LMS export (CSV)",
+        description="Record mentors' required trainings as completed (system-tracked) "
+        "from an LMS export in UTF-8. Bad rows are reported by line and nothing is written.",
+        epilog="columns: slack_user_id (or email),training,completed_date\n"
+        "example row:\n  U04ABCD1234,Mentor basics,2026-11-02\n"
+        "training is a required training's name or key (see /mentor admin); a mentor "
+        "with every required training done is certified",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    trainings_import.add_argument("file", type=Path)
+    trainings_import.add_argument("--now", help=AS_IF_AT)
+    trainings_import.set_defaults(handler=_trainings_import)
     reminders = sub.add_parser("reminders", help="the reminder sweep")
     reminders_sub = reminders.add_subparsers(
         dest="reminders_command", required=True, metavar="ACTION"
@@ -134,6 +170,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(handler=_demo)
     return parser
+
+
+def _yaml_actions(
+    parser: argparse.ArgumentParser, what: str, export: Handler, import_: Handler, replaces: str
+) -> None:
+    """`export FILE` and `import FILE` of something a program lead keeps as YAML."""
+    actions = parser.add_subparsers(dest=f"{what}_command", required=True, metavar="ACTION")
+    exporting = actions.add_parser("export", help=f"write the {what} to FILE")
+    exporting.add_argument("file", type=Path)
+    exporting.set_defaults(handler=export)
+    importing = actions.add_parser(
+        "import",
+        help=f"make the {what} what FILE says (all or nothing)",
+        description=f"{replaces} Every problem is reported with its line and nothing is changed.",
+    )
+    importing.add_argument("file", type=Path)
+    importing.add_argument("--now", help=AS_IF_AT)
+    importing.set_defaults(handler=import_)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -196,15 +250,19 @@ def _db_downgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _import_file(
-    args: argparse.Namespace, settings: Settings, work: Callable[[Any, str, Any], str]
+    args: argparse.Namespace,
+    settings: Settings,
+    work: Callable[[Any, str, Any], str],
+    read: Callable[[Path], str] = read_csv,
 ) -> int:
-    """Read the CSV, check the database is migrated, run `work(db, text, now)` in one
-    transaction and print what it says; a refused file prints its problems (exit 1)."""
+    """Read the file (a CSV by default), check the database is migrated, run
+    `work(db, text, now)` in one transaction and print what it says; a refused file
+    prints its problems (exit 1)."""
     from bot.runtime import Runtime
     from bot.services.errors import DomainError
 
-    as_of = parse_instant(args.now) if args.now else None
-    text = read_csv(args.file)
+    as_of = parse_instant(args.now) if getattr(args, "now", None) else None
+    text = read(args.file)
     runtime = Runtime.from_settings(settings)
     _require_migrated(settings)
     try:
@@ -229,12 +287,13 @@ def _users_template(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _users_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.first_contact import grant_configured_admins
     from bot.services.milestones import instantiate_for_new_hires
-    from bot.services.roster import grant_configured_admins, import_csv
+    from bot.services.roster import import_csv
 
     def work(db: Any, text: str, now: Any) -> str:
         result = import_csv(db, text, now=now)
-        grant_configured_admins(db, settings.mentorbot_admins)
+        grant_configured_admins(db, settings.mentorbot_admins, now=now)
         # New hires get the program's ramp milestones, mentored or not.
         created = instantiate_for_new_hires(db, now)
         lines = [f"roster imported: {result.created} created, {result.updated} updated"]
@@ -254,6 +313,63 @@ def _milestones_import(args: argparse.Namespace, settings: Settings) -> int:
         return f"milestones recorded as system-tracked: {import_csv(db, text, now=now)}"
 
     return _import_file(args, settings, work)
+
+
+def _trainings_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.trainings_import import import_csv
+
+    def work(db: Any, text: str, now: Any) -> str:
+        return import_csv(db, text, now=now).summary()
+
+    return _import_file(args, settings, work)
+
+
+def _export(
+    args: argparse.Namespace, settings: Settings, what: str, produce: Callable[[Any, Any], str]
+) -> int:
+    """Write what `produce(db, now)` returns to the file (replaced if it exists)."""
+    from bot.runtime import Runtime
+
+    runtime = Runtime.from_settings(settings)
+    _require_migrated(settings)
+    with runtime.db() as db:
+        text = produce(db, runtime.now())
+    write_file(args.file, text)
+    print(f"{what} written to {args.file}")
+    return 0
+
+
+def _templates_export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.milestone_templates_file import export_yaml
+
+    return _export(args, settings, "milestone templates", export_yaml)
+
+
+def _curriculum_export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.curriculum_file import export_yaml
+
+    return _export(args, settings, "curriculum", lambda db, _now: export_yaml(db))
+
+
+def _curriculum_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.curriculum_file import import_yaml
+
+    return _import_file(
+        args, settings, lambda db, text, now: import_yaml(db, text, now=now), read=_read_yaml
+    )
+
+
+def _templates_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.services.milestone_templates_file import import_yaml
+
+    def work(db: Any, text: str, now: Any) -> str:
+        return import_yaml(db, text, now=now).summary()
+
+    return _import_file(args, settings, work, read=_read_yaml)
+
+
+def _read_yaml(path: Path) -> str:
+    return read_text(path, save_as="your editor's UTF-8 encoding")
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -405,10 +521,10 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
 
 def _grant_configured_admins(runtime: Any) -> None:
     """MENTORBOT_ADMINS take effect before the sweep looks for admins to escalate to."""
-    from bot.services.roster import grant_configured_admins
+    from bot.services.first_contact import grant_configured_admins
 
     with runtime.db() as db:
-        grant_configured_admins(db, runtime.settings.mentorbot_admins)
+        grant_configured_admins(db, runtime.settings.mentorbot_admins, now=runtime.now())
 
 
 def _require_migrated(settings: Settings) -> None:

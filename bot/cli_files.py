@@ -10,9 +10,9 @@ from pathlib import Path
 from bot.cli_errors import CliError
 
 
-def read_csv(path: Path) -> str:
-    """The text of a CSV with at least one row under its header, read as UTF-8 (a BOM,
-    as Excel writes, is dropped); anything else is one line saying what to do."""
+def read_text(path: Path, save_as: str = "in Excel: CSV UTF-8") -> str:
+    """The file's text read as UTF-8 (a BOM, as Excel writes, is dropped); a file that
+    can't be read or isn't UTF-8 is one line saying what to do."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
@@ -20,9 +20,16 @@ def read_csv(path: Path) -> str:
     except UnicodeDecodeError as exc:
         raise CliError(
             f"{path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at position "
-            f"{exc.start}): save it as UTF-8 (in Excel: CSV UTF-8) and try again; "
+            f"{exc.start}): save it as UTF-8 ({save_as}) and try again; "
             "nothing was changed"
         ) from None
+    return text
+
+
+def read_csv(path: Path) -> str:
+    """The text of a CSV with at least one row under its header, read as UTF-8 (a BOM,
+    as Excel writes, is dropped); anything else is one line saying what to do."""
+    text = read_text(path)
     lines = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
     if not lines:
         raise CliError(f"{path} is empty: nothing was changed")
@@ -42,6 +49,14 @@ def roster_help() -> str:
         "hire_date is YYYY-MM-DD, timezone an IANA name; "
         "`mentorbot users template FILE` writes a sample to fill in"
     )
+
+
+def write_file(path: Path, text: str) -> None:
+    """Write `text` to `path` (an export, replaced when it exists)."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise CliError(f"can't write {path}: {exc.strerror}") from exc
 
 
 def write_new_file(path: Path, text: str) -> None:

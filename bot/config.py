@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     port: int = Field(3000, alias="PORT", ge=1, le=65535)
     #: PostgreSQL: the role `serve` connects as, granted its rights by `db upgrade`.
     mentorbot_app_role: str | None = Field(None, alias="MENTORBOT_APP_ROLE")
+    #: Threads running Slack work after its ack, and how many more requests may wait
+    #: for one before people are told "busy" (bot/workpool.py). More threads overlap
+    #: more waiting on Slack, but each one computing delays the event loop's acks.
+    mentorbot_work_threads: int = Field(8, alias="MENTORBOT_WORK_THREADS", ge=1, le=512)
+    mentorbot_work_queue: int = Field(64, alias="MENTORBOT_WORK_QUEUE", ge=0, le=10_000)
+    #: Database connections kept open per process; as many again may open at a peak.
+    mentorbot_db_pool_size: int = Field(10, alias="MENTORBOT_DB_POOL_SIZE", ge=1, le=500)
 
     @field_validator("mentorbot_admins", mode="before")
     @classmethod

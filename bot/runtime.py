@@ -5,12 +5,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
+from bot.services import idempotency
 from models.db import make_engine, make_session_factory, session_scope
 
 
@@ -20,16 +21,35 @@ class Runtime:
     session_factory: sessionmaker[Session]
     #: The clock; tests and the demo replace it to move through weeks in seconds.
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    #: The Slack delivery this runtime serves (see `for_delivery`), None elsewhere.
+    claim: idempotency.Claim | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
-        return cls(settings, make_session_factory(make_engine(settings.database_url)))
+        # Work threads mostly wait on Slack, holding no connection meanwhile; at a peak
+        # as many connections again may open, and a thread waits at most 10 s for one.
+        size = settings.mentorbot_db_pool_size
+        engine = make_engine(
+            settings.database_url, pool_size=size, max_overflow=size, pool_timeout=10
+        )
+        return cls(settings, make_session_factory(engine))
 
     @contextmanager
     def db(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back on error."""
+        """One transaction: committed when the block ends, rolled back on error. In a
+        runtime made `for_delivery`, the first transaction that writes also records the
+        delivery, and AlreadyHandled says another delivery of it got there first."""
+        if self.claim is not None:
+            with idempotency.transaction(self.session_factory, self.claim) as session:
+                yield session
+            return
         with session_scope(self.session_factory) as session:
             yield session
+
+    def for_delivery(self, key: str) -> Runtime:
+        """This runtime for one Slack request whose change must be made once, however
+        often Slack delivers it (`key`: idempotency.delivery_key)."""
+        return replace(self, claim=idempotency.Claim(key, self.now()))
 
     def now(self) -> datetime:
         """The current instant, aware UTC. Edges read the clock; services get it passed in."""

@@ -1,9 +1,13 @@
 """The one web app (FastAPI): Slack at `POST /slack/events`, `GET /healthz`, and the
 REST API under `/api` (described at `/api/openapi.json`, tried at `/api/docs`).
 
-Bolt's sync App is dispatched in a worker thread, and every API endpoint is a plain
-function FastAPI runs in its thread pool, so one slow request never holds up the
-event loop (and with it every other request's 3-second ack)."""
+A slash command, a button or an event is acknowledged as soon as it is queued on the
+work pool (bot/workpool.py), and Bolt runs it there after: its ack waits for no
+thread, database or Slack call; with the pool full, the person is told we are busy.
+A form submission, whose answer is its outcome, is dispatched in a worker thread and
+answered when Bolt acks. Every API endpoint is a plain function FastAPI runs in its
+thread pool, so one slow request never holds up the event loop (and with it every
+other request's 3-second ack)."""
 
 from __future__ import annotations
 
@@ -21,7 +25,17 @@ from slack_bolt.request.internals import build_context
 from slack_sdk.signature import SignatureVerifier
 
 from bot import api, slack_health
+from bot.listeners.busy import (
+    acks_first,
+    answer_after_ack,
+    busy_reply,
+    is_button,
+    is_event,
+    person_of,
+    tell_busy,
+)
 from bot.runtime import Runtime
+from bot.workpool import WorkPool
 
 log = logging.getLogger(__name__)
 
@@ -49,14 +63,30 @@ def create_web(bolt_app: App, runtime: Runtime) -> FastAPI:
     verifier = SignatureVerifier(secret) if secret else None
     web.state.runtime = runtime
     web.state.slack = bolt_app.client
+    work = work_pool_of(bolt_app)
 
     @web.post(SLACK_PATH, include_in_schema=False)
     async def slack_events(request: Request) -> Response:
         raw = await read_limited(request)
         if raw is None:
             return PlainTextResponse("payload too large", status_code=413)
-        status, headers, body = await asyncio.to_thread(dispatch, bolt_app, verifier, request, raw)
-        return Response(body, status_code=status, media_type=headers.get("content-type"))
+        bolt_request = signed_request(verifier, request, raw)
+        if isinstance(bolt_request, Response):  # unsigned, or no Slack payload
+            return bolt_request
+        body = bolt_request.body
+        if acks_first(body):
+            run = lambda: answer_after_ack(body, bolt_app.dispatch(bolt_request))  # noqa: E731
+            # An event may start late (no trigger to expire); a person's request may not.
+            too_late = run if is_event(body) else lambda: tell_busy(bolt_app.client, body)
+            if work.admit(run, too_late=too_late, who=person_of(body)):
+                return Response(b"", status_code=200)
+            if is_button(body):
+                work.notice(tell_busy, bolt_app.client, body)
+            return busy(body)
+        if body.get("type") == "view_submission" and work.full:
+            return busy(body)
+        status, headers, answer = await asyncio.to_thread(dispatch, bolt_app, bolt_request)
+        return Response(answer, status_code=status, media_type=headers.get("content-type"))
 
     @web.api_route("/healthz", methods=["GET", "HEAD"], include_in_schema=False)
     async def healthz() -> JSONResponse:
@@ -80,30 +110,49 @@ async def read_limited(request: Request, limit: int = MAX_BODY_BYTES) -> bytes |
     return b"".join(chunks)
 
 
-def dispatch(
-    bolt_app: App, verifier: SignatureVerifier | None, request: Request, raw: bytes
-) -> tuple[int, dict[str, str], bytes]:
-    """Hand one Slack request to Bolt (in a worker thread) and return its answer; a
-    request Slack did not sign is refused before its body is parsed or logged."""
+def work_pool_of(bolt_app: App) -> WorkPool:
+    """The pool Bolt runs listeners on (create_app gives it one)."""
+    pool = bolt_app.listener_runner.listener_executor
+    if not isinstance(pool, WorkPool):
+        raise TypeError("the Bolt app was not made by bot.app.create_app")
+    return pool
+
+
+def busy(body: dict[str, Any]) -> Response:
+    status, answer = busy_reply(body)
+    return Response(answer, status_code=status, media_type="application/json")
+
+
+def signed_request(
+    verifier: SignatureVerifier | None, request: Request, raw: bytes
+) -> BoltRequest | Response:
+    """The request as Bolt reads it, or the answer refusing it: a request Slack did not
+    sign is refused before its body is parsed or logged, a signed body that is no
+    Slack payload is refused too."""
     headers = {key.lower(): value for key, value in request.headers.items()}
     if not signed_by_slack(verifier, headers, raw):
         log.warning(
             "refused a request without a valid Slack signature (%d bytes; body not logged)",
             len(raw),
         )
-        return 401, {"content-type": "application/json"}, REFUSED
+        return Response(REFUSED, status_code=401, media_type="application/json")
     parsed = parse_slack_body(raw, headers.get("content-type", ""))
     if parsed is None:
         log.warning(
             "refused a signed request whose body is not a Slack payload (%d bytes)", len(raw)
         )
-        return 400, {"content-type": "application/json"}, MALFORMED
+        return Response(MALFORMED, status_code=400, media_type="application/json")
     bolt_request = BoltRequest(body="", query=request.url.query, headers=headers)
     # Bolt's own parser takes any form body containing the word "payload" for an
     # interaction and finds none (`/mentor payload` was a 404); ours reads the fields.
     bolt_request.raw_body = raw.decode("utf-8")
     bolt_request.body = parsed
     bolt_request.context = build_context(BoltContext({}), parsed)
+    return bolt_request
+
+
+def dispatch(bolt_app: App, bolt_request: BoltRequest) -> tuple[int, dict[str, str], bytes]:
+    """Hand one Slack request to Bolt (in a worker thread) and return its answer."""
     response = bolt_app.dispatch(bolt_request)
     out_headers = {
         k.lower(): v[0] if isinstance(v, list) else v for k, v in response.headers.items()
@@ -137,6 +186,9 @@ def parse_slack_body(raw: bytes, content_type: str) -> dict[str, Any] | None:
             body = json.loads(fields["payload"]) if "payload" in fields else fields
         else:
             return None
-    except ValueError:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+    # UnicodeDecodeError and JSONDecodeError are ValueErrors; JSON nested thousands
+    # of levels deep is a RecursionError.
+    except (ValueError, RecursionError):
         return None
-    return body if isinstance(body, dict) else None
+    # An empty object is no request Slack sends; Bolt would answer it 404.
+    return body if isinstance(body, dict) and body else None

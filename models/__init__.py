@@ -15,7 +15,9 @@ from models.assignments import (
 )
 from models.audit import AuditEntry
 from models.base import Base
+from models.curriculum import CurriculumTopic, MentorshipResource
 from models.feedback import FEEDBACK_KINDS, MentorshipFeedback
+from models.handled import HandledInteraction
 from models.interaction_state import InteractionState
 from models.mentors import Mentor, MentorTraining
 from models.milestones import MilestoneSubmission, MilestoneTemplate, RampMilestone
@@ -41,12 +43,15 @@ __all__ = [
     "Assignment",
     "AuditEntry",
     "Base",
+    "CurriculumTopic",
+    "HandledInteraction",
     "InteractionState",
     "MatchProposal",
     "Mentor",
     "MentorQuestion",
     "MentorTraining",
     "MentorshipFeedback",
+    "MentorshipResource",
     "MentorshipSession",
     "MilestoneSubmission",
     "MilestoneTemplate",

@@ -69,5 +69,9 @@ class MentorTraining(Base):
     training_key: Mapped[str] = mapped_column(sa.String(100))
     completed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = created_at()
+    #: 'self_report' (the mentor marked it done) or 'system_tracked' (an LMS export).
+    source: Mapped[str] = mapped_column(
+        sa.String(30), default="self_report", server_default="self_report"
+    )
 
     mentor: Mapped[Mentor] = relationship(back_populates="trainings")

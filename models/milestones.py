@@ -15,10 +15,43 @@ VERIFICATION_METHODS = ("self_report", "mentor_verified", "system_tracked")
 #: open -> submitted -> (changes_requested -> submitted ...) -> achieved
 MILESTONE_STATUSES = ("open", "submitted", "changes_requested", "achieved")
 
+#: The customer-success ramp a program starts with (key, name, description, days from
+#: hire, fully ramped): migration 0013 seeds it, and so does the first use of an empty
+#: program (bot/services/milestone_templates.py).
+DEFAULT_TEMPLATES: list[tuple[str, str, str, int, bool]] = [
+    (
+        "product-certification",
+        "Product certification passed",
+        "Passes the product certification course.",
+        14,
+        False,
+    ),
+    (
+        "shadowed-calls",
+        "Shadowed five customer calls",
+        "Joins five calls led by a senior CSM.",
+        21,
+        False,
+    ),
+    ("first-call-solo", "First customer call led solo", "Leads a customer call alone.", 30, False),
+    (
+        "first-qbr-solo",
+        "First QBR run solo",
+        "Runs a quarterly business review without a senior CSM leading it.",
+        60,
+        False,
+    ),
+    ("first-renewal", "First renewal closed", "Closes a renewal as the account owner.", 75, False),
+    ("fully-ramped", "Fully ramped", "Owns a full book of business on their own.", 90, True),
+]
+
 
 class MilestoneTemplate(Base):
     """A program ramp milestone every new hire gets, due `days_from_hire` after hire.
-    The template marked `is_final` is "fully ramped" for the ramp comparison."""
+    The template marked `is_final` is "fully ramped" for the ramp comparison. An edit of
+    what a hire is given (name, description, days) raises `version`; hires keep the
+    version they were given (`RampMilestone.template_version`) until an admin applies
+    the new one. A retired template (`is_active` false) is no longer given."""
 
     __tablename__ = "milestone_templates"
 
@@ -31,6 +64,13 @@ class MilestoneTemplate(Base):
     is_final: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     is_active: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     created_at: Mapped[datetime] = created_at()
+    #: The program skill this milestone shows (optional).
+    skill: Mapped[str | None] = mapped_column(sa.String(100))
+    #: How it is meant to be verified: one of VERIFICATION_METHODS.
+    verification: Mapped[str] = mapped_column(
+        sa.String(30), default="mentor_verified", server_default="mentor_verified"
+    )
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
 class RampMilestone(Base):
@@ -90,6 +130,8 @@ class RampMilestone(Base):
     verified_by_user_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"))
     #: The template this row came from (None for a mentorship goal).
     template_key: Mapped[str | None] = mapped_column(sa.String(100))
+    #: The template's version this row was given (None for a goal, or before versions).
+    template_version: Mapped[int | None]
     status: Mapped[str] = mapped_column(sa.String(30), default="open", server_default="open")
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,6 +39,16 @@ class MentorshipSession(Base):
             postgresql_where=sa.text("group_session_id IS NOT NULL"),
             sqlite_where=sa.text("group_session_id IS NOT NULL"),
         ),
+        # One 1:1 session a mentorship a day (group seats aside): of two logs of the
+        # same day at once, the second is refused by the database, not by a read.
+        sa.Index(
+            "uq_mentorship_sessions_one_a_day",
+            "assignment_id",
+            "session_day",
+            unique=True,
+            postgresql_where=sa.text("group_session_id IS NULL"),
+            sqlite_where=sa.text("group_session_id IS NULL"),
+        ),
         sa.CheckConstraint(
             "mentee_confidence_before BETWEEN 1 AND 5", name="confidence_before_1_5"
         ),
@@ -52,6 +62,9 @@ class MentorshipSession(Base):
         sa.ForeignKey("mentorship_assignments.id", ondelete="CASCADE")
     )
     session_date: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: The day of the session as the person who logged it typed it (their calendar):
+    #: what the one-a-day rule compares. None for rows made before the rule was a key.
+    session_day: Mapped[date | None] = mapped_column(sa.Date)
     duration_minutes: Mapped[int | None]
 
     # Content

@@ -380,11 +380,11 @@ def test_one_glowing_mentorship_does_not_top_a_long_good_record(db, world) -> No
 
 
 def _extra(db, world, i: int):  # type: ignore[no-untyped-def]
-    from bot.services import roster
+    from bot.services import first_contact
     from bot.testing.people import Person
 
     person = Person(f"UEXTRA{i}", f"Extra Mentor {i}", "CSM", "UTC", 900)
-    user = roster.ensure_user(db, slack_user_id=person.id, team_id="", admin_ids=[])
+    user = first_contact.ensure_user(db, slack_user_id=person.id, team_id="", admin_ids=[], now=NOW)
     user.name = person.name
     db.flush()
     person.user_id = user.id

@@ -70,7 +70,7 @@ def test_manager_assigns_and_mentor_accepts(slack, world, db, clock) -> None:  #
     offer = slack.last_dm(world.veteran)
     assert "Max Manager* asks you to mentor *Newt Newhire*" in offer.all_text
     assert "covers 2 of 2 skill gaps" in offer.all_text  # why they were matched
-    assert "Run a QBR solo (by Tue, Dec 15, 2026)" in offer.all_text
+    assert "Run a QBR solo (by Tue 15 Dec 2026)" in offer.all_text
     assert "Biweekly" in offer.all_text
     assert "Expectations: Meet at the agreed cadence" in offer.all_text
 
@@ -240,7 +240,7 @@ def test_assigning_to_a_full_inactive_or_non_mentor_is_refused(slack, world, db)
     cases = [
         (world.veteran, "Vera Veteran has no free slot"),
         (world.londoner, "Omar Okafor is not mentoring right now"),
-        (world.tokyo_veteran, "Keiko Tanaka has paused mentoring until Dec 01, 2026"),
+        (world.tokyo_veteran, "Keiko Tanaka has paused mentoring until Tue 1 Dec 2026"),
         (world.junior, "Jun Ior is not a mentor yet"),
     ]
     for person, message in cases:

@@ -59,6 +59,7 @@ def test_accept_for_a_request_the_bot_no_longer_has_says_so_and_writes_nothing(
     slack, world, db, caplog
 ) -> None:  # type: ignore[no-untyped-def]
     offer = _offer_to_vera(slack, world, db)
+    slack.open_home(world.veteran)  # her first request (audited as such) comes first
     db.execute(sa.delete(Assignment))
     db.commit()
     audit_rows = _count(db, AuditEntry)

@@ -66,7 +66,7 @@ def test_a_week_before_the_end_everyone_is_asked_once_and_an_extension_moves_it(
     assert sent(report, "end_of_term") == sorted(
         [world.veteran.id, world.new_hire.id, world.manager.id]
     )
-    prompt = _dm_with(slack, world.new_hire, "planned to end on *Tue 9 Feb (in 7 days)*")
+    prompt = _dm_with(slack, world.new_hire, "planned to end on *Tue 9 Feb 2027 (in 7 days)*")
     assert _labels(prompt) == ["Complete", "Extend"]
     managers = _dm_with(slack, world.manager, "*Newt Newhire*'s mentorship with *Vera Veteran*")
     assert _labels(managers) == ["Complete", "Extend"]
@@ -75,7 +75,7 @@ def test_a_week_before_the_end_everyone_is_asked_once_and_an_extension_moves_it(
 
     # Newt extends: a date in the past is refused on the field, nothing written.
     slack.click(world.new_hire, "Extend", message=prompt)
-    assert "planned to end on *Tue 9 Feb*" in slack.modal_text(world.new_hire)
+    assert "planned to end on *Tue 9 Feb 2027*" in slack.modal_text(world.new_hire)
     refused = slack.submit(world.new_hire, {"New end date": "2027-01-31"})
     assert "can't be in the past" in refused.errors["New end date"]
     assert _fresh(db, assignment).expected_end_date == date(2027, 2, 9)
@@ -138,6 +138,7 @@ def test_nobody_completes_so_it_completes_by_itself_and_each_side_is_asked_once(
 
 def test_the_notice_and_the_grace_are_program_settings(slack, world, db, sweep) -> None:  # type: ignore[no-untyped-def]
     slack.slash(world.admin, "/mentor", "admin")
+    slack.click(world.admin, "Program", in_view=True)
     assert "Complete by itself (days after the end): 14" in slack.modal_text(world.admin)
     refused = slack.submit(world.admin, {"Complete by itself (days after the end)": "0"})
     assert "from 1 to 365" in refused.errors["Complete by itself (days after the end)"]

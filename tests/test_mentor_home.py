@@ -83,4 +83,5 @@ def test_admins_get_the_program_settings_button(slack, world) -> None:  # type: 
     assert "[Program settings]" in _home_text(slack, world.admin)
     assert "Program settings" not in _home_text(slack, world.manager)
     slack.click(world.admin, "Program settings", home=True)
+    slack.click(world.admin, "Eligibility", in_view=True)
     assert "Minimum tenure (days): 180" in slack.modal_text(world.admin)

@@ -143,7 +143,8 @@ def test_bad_capacity_keeps_the_modal_open_and_writes_nothing(  # type: ignore[n
     assert message in result.errors["Capacity"]
     assert slack.modal(world.veteran) is not None
     assert _mentor(db, world.veteran) is None
-    assert _audit_actions(db) == ["roster.imported"]
+    # Nothing but the import and Vera's first request (her workspace noted) is audited.
+    assert _audit_actions(db) == ["roster.imported", "user.first_contact"]
 
 
 def test_empty_expertise_and_capacity_are_both_reported(slack, world, db) -> None:  # type: ignore[no-untyped-def]

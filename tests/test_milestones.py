@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from bot.blocks.actions import MILESTONE_APPROVE
 from bot.cli import main
-from bot.services import milestones
+from bot.services import milestone_templates, milestones
 from models import AuditEntry, MilestoneSubmission, MilestoneTemplate, RampMilestone
 from tests.factories import make_assignment, make_mentor
 
@@ -44,7 +44,7 @@ def test_every_new_hire_gets_the_program_ramp_mentored_or_not(db, world, clock) 
     created = milestones.instantiate_for_new_hires(db, clock[0])
     db.commit()
     templates = db.scalars(sa.select(MilestoneTemplate)).all()
-    assert len(templates) == len(milestones.DEFAULT_TEMPLATES)
+    assert len(templates) == len(milestone_templates.DEFAULT_TEMPLATES)
     assert [t.name for t in templates if t.is_final] == ["Fully ramped"]
     # Newt (5 days) and Nova (3 days) are in the 90-day window; Jun (100 days) is not.
     assert created == 2 * len(templates)

@@ -129,7 +129,7 @@ def test_milestone_target_dates_are_announced_three_days_ahead_and_when_overdue(
     assert sent(sweep(at("2026-11-15T15:00")), "milestone_soon") == []  # Sunday, 4 days ahead
     soon = sweep(MONDAY_MORNING)
     assert sent(soon, "milestone_soon") == ["UNEWT", "UVERA"]
-    assert "Your milestone *Shadow five calls* is due in 3 days (Thu 19 Nov)" in (
+    assert "Your milestone *Shadow five calls* is due in 3 days (Thu 19 Nov 2026)" in (
         slack.last_dm(world.new_hire).all_text
     )
     assert "[Submit]" in slack.last_dm(world.new_hire).all_text
@@ -138,7 +138,7 @@ def test_milestone_target_dates_are_announced_three_days_ahead_and_when_overdue(
 
     overdue = sweep(at("2026-11-20T15:00"))
     assert sent(overdue, "milestone_overdue") == ["UNEWT", "UVERA"]
-    assert "was due Thu 19 Nov (yesterday)" in slack.last_dm(world.new_hire).all_text
+    assert "was due Thu 19 Nov 2026 (yesterday)" in slack.last_dm(world.new_hire).all_text
     assert sent(sweep(at("2026-11-23T15:00")), "milestone_overdue") == []
     assert not any("Own a renewal" in m.all_text for m in slack.dms(world.new_hire))
 

@@ -69,8 +69,8 @@ def test_schedule_confirm_remind_and_log(slack, world, db, pair, sweep, clock) -
 
     offer = slack.last_dm(world.new_hire)
     assert "*Vera Veteran* proposes a mentorship session" in offer.all_text
-    assert "Thu 19 Nov, 07:00-07:45 (America/Chicago)" in offer.all_text
-    assert "Thu 19 Nov, 10:00-11:00 (America/Chicago)" in offer.all_text
+    assert "Thu 19 Nov 2026, 07:00-07:45 (America/Chicago)" in offer.all_text
+    assert "Thu 19 Nov 2026, 10:00-11:00 (America/Chicago)" in offer.all_text
     early = [line for line in offer.all_text.splitlines() if "07:00-07:45" in line]
     assert "outside your working hours" in early[0]
     late = [line for line in offer.all_text.splitlines() if "10:00-11:00" in line]
@@ -190,7 +190,7 @@ def test_propose_another_replaces_the_proposal(slack, world, db, pair) -> None: 
     assert first.status == "rescheduled" and second.replaces_id == first.id
     offer = slack.last_dm(world.veteran)
     assert "asks to move your session" in offer.all_text
-    assert "Fri 20 Nov, 10:30-11:15 (America/New_York)" in offer.all_text
+    assert "Fri 20 Nov 2026, 10:30-11:15 (America/New_York)" in offer.all_text
     # Someone else's proposal can't be confirmed by its author.
     slack.press(world.new_hire, ids.SCHEDULE_CONFIRM, f"{second.id}:0")
     assert "Only the person" in slack.last_ephemeral(world.new_hire).text

@@ -24,6 +24,12 @@ ACTION_ITEM_DONE = "action_item.done"  # value: "<session id>:<item id>"
 MILESTONE_SUBMIT = "milestone.submit_open"  # value: milestone id
 MILESTONE_APPROVE = "milestone.approve"  # value: submission id
 MILESTONE_REQUEST_CHANGES = "milestone.request_changes"  # value: submission id
+# Ramp milestone templates (listeners/milestone_templates.py)
+TEMPLATE_EDIT = "milestone_template.edit_open"  # value: template key, or "" for a new one
+TEMPLATE_UP = "milestone_template.move_up"  # value: template key
+TEMPLATE_RETIRE = "milestone_template.retire"  # value: template key
+# The curriculum and mentors' resources (listeners/curriculum.py)
+CURRICULUM_EDIT = "curriculum.edit_open"  # value: week number, or "" for a new week
 SELF_ASSESS = "progress.self_assess_open"  # value: assignment id
 COMPLETE = "assignment.complete_open"  # value: assignment id
 EXTEND = "assignment.extend_open"  # value: assignment id (listeners/term.py)

@@ -38,6 +38,11 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def link_or_text(text: str, url: str | None) -> str:
+    """`text` as a mrkdwn link to `url` (a checked web link), or plain when there is none."""
+    return f"<{url}|{escape(text)}>" if url else escape(text)
+
+
 def header(text: str) -> Block:
     return {"type": "header", "text": plain(text, HEADER_LIMIT)}
 
@@ -304,8 +309,8 @@ def view_values(view: dict[str, Any]) -> dict[str, Any]:
     dates and selects, lists for multi-selects and checkboxes, None when empty."""
     flattened: dict[str, Any] = {}
     for block_id, by_action in view.get("state", {}).get("values", {}).items():
-        for element in by_action.values():
-            flattened[block_id] = _element_value(element)
+        for element in by_action.values() if isinstance(by_action, dict) else []:
+            flattened[block_id] = _element_value(element) if isinstance(element, dict) else None
     return flattened
 
 
@@ -313,11 +318,18 @@ def _element_value(element: dict[str, Any]) -> Any:
     kind = element.get("type")
     if kind in ("plain_text_input", "number_input", "url_text_input", "email_text_input"):
         return element.get("value")
+    # A crafted request may send any shape; it is refused later on the field
+    # (listeners/parsing.submitted_errors), so reading it must not raise first.
     if kind in ("static_select", "radio_buttons", "external_select"):
         selected = element.get("selected_option")
-        return selected["value"] if selected else None
+        return selected.get("value") if isinstance(selected, dict) else None
     if kind in ("multi_static_select", "checkboxes", "multi_external_select"):
-        return [o["value"] for o in element.get("selected_options") or []]
+        chosen = element.get("selected_options")
+        return (
+            [o.get("value") for o in chosen if isinstance(o, dict)]
+            if isinstance(chosen, list)
+            else []
+        )
     if kind == "datepicker":
         return element.get("selected_date")
     if kind == "timepicker":

@@ -318,7 +318,8 @@ def _training_rows(view: TrainingsView, viewer_tz: str | None) -> list[kit.Block
         name = kit.escape(status.training.name)
         if status.done_at is not None:
             done = dates.local_day(status.done_at, viewer_tz)
-            rows.append(kit.section(f":white_check_mark: *{name}* — done {done}"))
+            lms = " (recorded by the LMS)" if status.system_tracked else ""
+            rows.append(kit.section(f":white_check_mark: *{name}* — done {done}{lms}"))
         else:
             rows.append(
                 kit.section(

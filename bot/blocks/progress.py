@@ -12,7 +12,7 @@ from bot.blocks.actions import COMPLETE, ESCALATE
 from bot.blocks.milestones import STATUS_WORDS
 from bot.blocks.sessions import FLAG_WORDS
 from bot.services.completion import Cancelled, Completed, FeedbackForm
-from bot.services.progress import Escalated, NoteForm, NoteSaved, SkillForm, Status
+from bot.services.progress import Escalated, NoteForm, NoteSaved, PrivateDetails, SkillForm, Status
 
 SKILLS_CALLBACK = "skills_self_assess"
 NOTE_CALLBACK = "progress_note"
@@ -197,6 +197,7 @@ def status_card(status: Status, tz: ZoneInfo, today: date) -> list[kit.Block]:
         if private.open_items:
             items = "\n".join(f"• {kit.escape(i)}" for i in private.open_items[:10])
             blocks.append(kit.section("*Open action items*\n" + items))
+        blocks += _curriculum(private)
         if private.notes:
             notes = [
                 f"• {dates.local_day(when, tz)} · {FLAG_WORDS.get(flag, flag)}"
@@ -204,6 +205,26 @@ def status_card(status: Status, tz: ZoneInfo, today: date) -> list[kit.Block]:
                 for when, flag, note in private.notes
             ]
             blocks.append(kit.section("*Your progress notes*\n" + "\n".join(notes)))
+    return blocks
+
+
+def _curriculum(private: PrivateDetails) -> list[kit.Block]:
+    """The pair's curriculum so far (covered, then still open) and the mentor's resources."""
+    blocks: list[kit.Block] = []
+    plan = private.curriculum
+    if plan is not None:
+        total = len(plan.covered) + len(plan.open)
+        lines = [f":white_check_mark: {kit.link_or_text(t.title, t.url)}" for t in plan.covered]
+        lines += [f":white_square: {kit.link_or_text(t.title, t.url)}" for t in plan.open]
+        blocks.append(
+            kit.section(
+                f"*Curriculum through week {plan.week}: {len(plan.covered)} of {total} "
+                "topics covered*\n" + "\n".join(lines[:15])
+            )
+        )
+    if private.resources:
+        shared = "\n".join(f"• {kit.link_or_text(r.title, r.url)}" for r in private.resources[:10])
+        blocks.append(kit.section("*Resources from the mentor*\n" + shared))
     return blocks
 
 

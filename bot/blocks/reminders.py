@@ -40,6 +40,7 @@ def checkin(due: Due) -> Rendered:
         since = f"No session logged yet since you started on {dates.day(f['start_date'])}."
     return text, [
         kit.section(f":wave: Time for your *{f['cadence']}* check-in with *{other}*. {since}"),
+        *_week_topics(f.get("week"), f.get("topics") or []),
         kit.context(
             "Met already? Log it and the next nudge waits a full cadence period. "
             "Or put the next session in both calendars now."
@@ -50,6 +51,14 @@ def checkin(due: Due) -> Rendered:
             kit.button("Snooze a week", ids.SNOOZE_WEEK, f["assignment_id"]),
         ),
     ]
+
+
+def _week_topics(week: int | None, topics: list[list[str | None]]) -> list[kit.Block]:
+    """The curriculum's suggested topics for this week of the mentorship, if any."""
+    if not topics:
+        return []
+    lines = [f"• {kit.link_or_text(title or '', url)}" for title, url in topics[:10]]
+    return [kit.section(f"*Suggested topics for week {week}*\n" + "\n".join(lines))]
 
 
 def _choice(primary: tuple[str, str], other: tuple[str, str], value: str) -> kit.Block:

@@ -17,12 +17,12 @@ from bot.blocks import kit
 from bot.blocks.actions import ADMIN_SETTINGS_OPEN, ADMIN_SETTINGS_SECTION
 from bot.listeners.actor import Actor
 from bot.listeners.commands import Invocation, subcommand
-from bot.listeners.guard import run_reporting, submit_view
+from bot.listeners.guard import notice_view, run_reporting
 from bot.listeners.home import home_section
 from bot.listeners.mentors import is_slack_bot
 from bot.listeners.messaging import send_dm
 from bot.listeners.parsing import mentioned_user_ids
-from bot.listeners.support import answer, modal_button, update_modal
+from bot.listeners.support import answer, modal_button, submit_then, update_modal
 from bot.runtime import Runtime
 from bot.services import admin
 from bot.services.errors import InvalidInput, NotFound
@@ -117,6 +117,9 @@ def make_admin(inv: Invocation) -> None:
     )
 
 
+UNCHANGED = "Nothing changed: the program settings are as they were."
+
+
 def on_section_submitted(
     ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
@@ -130,8 +133,12 @@ def on_section_submitted(
         with runtime.db() as db:
             return admin.save_settings(db, actor_id=actor.id, form=form, now=runtime.now())
 
-    changed = submit_view(ack, view, save)
-    if not changed:  # nothing to confirm when nothing changed (or Slack retried the save)
+    # Saved changes are confirmed by DM; a save that changed nothing (or Slack's retry
+    # of one) is answered on the form itself, so no second DM goes out.
+    changed = submit_then(
+        ack, view, save, lambda changed: None if changed else notice_view("Settings", UNCHANGED)
+    )
+    if not changed:
         return
     if metadata.get("chooser"):
         update_modal(client, metadata["chooser"], blocks.chooser_modal(saved=changed))

@@ -9,7 +9,7 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse
 
-from bot.listeners.guard import modal_errors, sorry_text
+from bot.listeners.guard import modal_errors, sorry_text, twin_delivery
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +19,10 @@ def register(app: App) -> None:
 
 
 def on_unhandled_error(error: Exception, body: dict[str, Any], logger: logging.Logger) -> Any:
+    if twin_delivery(error):
+        # A listener outside the shared helpers met a twin delivery: nothing to report.
+        logger.info("a second delivery changed nothing (%s)", error)
+        return BoltResponse(status=200, body="")
     logger.error(
         "unhandled error for a %s request", body.get("type", "slash command"), exc_info=error
     )

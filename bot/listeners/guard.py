@@ -11,9 +11,12 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
+
 from bot.blocks import kit
 from bot.listeners.parsing import submitted_errors
 from bot.services.errors import DomainError, InvalidInput, NotFound
+from bot.services.idempotency import AlreadyHandled
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +31,15 @@ def sorry_text(exc: BaseException) -> str:
     ref = uuid.uuid4().hex[:8]
     log.error("unexpected error (ref %s)", ref, exc_info=exc)
     return SORRY.format(ref=ref)
+
+
+def twin_delivery(exc: BaseException) -> bool:
+    """Whether `exc` says another delivery of this request has already done its work:
+    its change is saved (AlreadyHandled), or it opened the modal (a trigger is used
+    once, and a redelivered request carries the same one)."""
+    if isinstance(exc, AlreadyHandled):
+        return True
+    return isinstance(exc, SlackApiError) and exc.response.get("error") == "exchanged_trigger_id"
 
 
 def note_if_gone(exc: DomainError) -> None:
@@ -45,6 +57,8 @@ def run_reporting(say: Callable[[str], Any], work: Callable[[], Any]) -> Any:
         note_if_gone(exc)
         say(str(exc))
     except Exception as exc:
+        if twin_delivery(exc):
+            return None  # another delivery of this request has answered: once is enough
         try:
             say(sorry_text(exc))
         except Exception:  # Slack itself may be the thing that is failing
@@ -55,7 +69,12 @@ def run_reporting(say: Callable[[str], Any], work: Callable[[], Any]) -> Any:
 def modal_errors(view: dict[str, Any], errors: dict[str, str]) -> dict[str, str]:
     """Map service field names to the view's input block ids. A field with no
     block of its own is shown on the first input, so no message is ever lost."""
-    input_ids = [b["block_id"] for b in view.get("blocks", []) if b.get("type") == "input"]
+    blocks = view.get("blocks") if isinstance(view.get("blocks"), list) else []
+    input_ids = [
+        str(b.get("block_id"))
+        for b in blocks
+        if isinstance(b, dict) and b.get("type") == "input" and b.get("block_id")
+    ]
     shown: dict[str, str] = {}
     for field, message in errors.items():
         block_id = field if field in input_ids else (input_ids[0] if input_ids else field)
@@ -69,7 +88,7 @@ def submit_view(ack: Callable[..., Any], view: dict[str, Any], work: Callable[[]
     the form's own inputs rule out (parsing.submitted_errors) never reach `work`."""
     refused = submitted_errors(view)
     if refused:
-        ack(response_action="errors", errors=refused)
+        ack(response_action="errors", errors=modal_errors(view, refused))
         return None
     try:
         result = work()
@@ -81,6 +100,9 @@ def submit_view(ack: Callable[..., Any], view: dict[str, Any], work: Callable[[]
         ack(response_action="errors", errors=modal_errors(view, {"_": str(exc)}))
         return None
     except Exception as exc:
+        if twin_delivery(exc):
+            ack()  # another delivery of this submission has answered
+            return None
         ack(response_action="errors", errors=modal_errors(view, {"_": sorry_text(exc)}))
         return None
     ack()

@@ -26,7 +26,7 @@ from bot.blocks.delivery import will_tell
 from bot.listeners.actor import Actor, fetch_profile
 from bot.listeners.assignments import queue_next_suggestion
 from bot.listeners.commands import Invocation, subcommand
-from bot.listeners.guard import notice_view, run_reporting, submit_view
+from bot.listeners.guard import notice_view, run_reporting
 from bot.listeners.home import home_section, publish_home
 from bot.listeners.messaging import (
     Notice,
@@ -38,7 +38,7 @@ from bot.listeners.messaging import (
 )
 from bot.listeners.parsing import mentioned_user_ids
 from bot.listeners.profiles import refresh_profile
-from bot.listeners.support import answer, modal_button, update_modal
+from bot.listeners.support import answer, modal_button, submit_then, update_modal
 from bot.runtime import Runtime
 from bot.services import access, mentors, recognition, time_off
 from bot.services.errors import DomainError, InvalidInput
@@ -93,6 +93,9 @@ def open_optin(
         update_modal(client, opened["view"]["id"], fresh, opened["view"].get("hash"))
 
 
+UNCHANGED = "Nothing changed: your mentor profile is as it was."
+
+
 def on_optin_submitted(
     ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
@@ -112,7 +115,10 @@ def on_optin_submitted(
                 now=runtime.now(),
             )
 
-    result = submit_view(ack, view, save)
+    # A save that changed nothing (or Slack's retry of one) is answered on the form.
+    result = submit_then(
+        ack, view, save, lambda saved: None if saved.changed else notice_view("Profile", UNCHANGED)
+    )
     if result is None:
         return
     if result.changed:  # a Slack retry of the same submission is not confirmed twice

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot.blocks import kit
 from bot.blocks import milestones as blocks
 from bot.blocks.actions import MILESTONE_APPROVE, MILESTONE_REQUEST_CHANGES, MILESTONE_SUBMIT
+from bot.listeners import milestone_templates
 from bot.listeners.actor import Actor
 from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.guard import notice_view, run_reporting
@@ -50,11 +51,15 @@ def register(app: App) -> None:
 
 @subcommand(
     "milestones",
-    usage="/mentor milestones [@mentee]",
-    summary="Ramp milestones with target and achieved dates (yours, or a mentee's or report's).",
+    usage="/mentor milestones [@mentee] · /mentor milestones templates",
+    summary="Ramp milestones with target and achieved dates (yours, or a mentee's or "
+    "report's); `templates` (admins): add, edit, reorder and retire the program's ramp.",
     order=45,
 )
 def milestones_command(inv: Invocation) -> None:
+    if inv.args.strip().lower() == "templates":
+        milestone_templates.templates_command(inv)
+        return
     runtime = inv.runtime
     subject = mentioned_person(runtime, inv.args) or inv.actor.id
     with runtime.db() as db:

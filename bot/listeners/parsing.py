@@ -48,26 +48,27 @@ def mentioned_user_ids(text: str) -> list[str]:
 def submitted_errors(view: Block) -> dict[str, str]:
     """What is wrong with a submitted modal's values, keyed by the input's block_id,
     judged from the inputs the modal itself offered: text over its limit or holding a
-    NUL byte, a number out of its range, a date outside 1900-2100, a link that doesn't
-    parse. A value only a crafted request could send is refused in one message."""
-    state = (view.get("state") or {}).get("values") or {}
+    NUL byte, a number too large for any column, a date outside 1900-2100, a link that
+    doesn't parse. A value only a crafted request could send is refused in one message."""
     errors: dict[str, str] = {}
-    for block in view.get("blocks") or []:
-        if not isinstance(block, dict) or block.get("type") != "input":
-            continue
-        block_id = str(block.get("block_id", ""))
-        element = block.get("element") or {}
-        sent = (state.get(block_id) or {}).get(element.get("action_id", ""))
-        if not isinstance(sent, dict) or sent.get("type") != element.get("type"):
-            return {block_id: CRAFTED}
-        try:
+    block_id = ""
+    try:
+        state = (view.get("state") or {}).get("values") or {}
+        for block in view.get("blocks") or []:
+            if block.get("type") != "input":
+                continue
+            block_id = str(block.get("block_id", ""))
+            element = block["element"]
+            sent = (state.get(block_id) or {}).get(element.get("action_id", ""))
+            if not isinstance(sent, dict) or sent.get("type") != element.get("type"):
+                return {block_id: CRAFTED}
             problem = _element_problem(element, sent)
-        except (TypeError, KeyError, AttributeError):  # a value of the wrong shape
-            return {block_id: CRAFTED}
-        if problem == CRAFTED:
-            return {block_id: CRAFTED}
-        if problem:
-            errors[block_id] = problem
+            if problem == CRAFTED:
+                return {block_id: CRAFTED}
+            if problem:
+                errors[block_id] = problem
+    except (TypeError, KeyError, AttributeError, ValueError):  # a view of the wrong shape
+        return {block_id or "_": CRAFTED}
     return errors
 
 

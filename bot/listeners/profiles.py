@@ -3,7 +3,6 @@ roster kept up to date with Slack's profiles, always after the ack."""
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import BoltContext
@@ -12,7 +11,8 @@ from slack_sdk import WebClient
 from bot.listeners.actor import Actor, fetch_profile
 from bot.listeners.departures import handle_departure
 from bot.runtime import Runtime
-from bot.services import roster
+from bot.services import first_contact, roster
+from bot.workpool import WorkPool
 
 #: Events about a person rather than from them: that person is not the actor, and
 #: a profile change anywhere in the workspace must not add them to the roster.
@@ -35,7 +35,7 @@ def refresh_profile(client: WebClient, runtime: Runtime, slack_user_id: str) -> 
     return True
 
 
-def make_middleware(runtime: Runtime, background: Executor, client: WebClient):  # type: ignore[no-untyped-def]
+def make_middleware(runtime: Runtime, background: WorkPool, client: WebClient):  # type: ignore[no-untyped-def]
     """Bolt middleware that puts `actor` and `runtime` into every listener's context,
     and the app's `client` (Bolt makes a plain one per request; ours also tells
     whether Slack still takes our token).
@@ -51,16 +51,17 @@ def make_middleware(runtime: Runtime, background: Executor, client: WebClient): 
         event_type = event.get("type") if isinstance(event, dict) else None
         if slack_user_id and event_type not in SUBJECT_EVENTS:
             with runtime.db() as db:
-                user = roster.ensure_user(
+                user = first_contact.ensure_user(
                     db,
                     slack_user_id=slack_user_id,
                     team_id=context.team_id or "",
                     admin_ids=runtime.settings.mentorbot_admins,
+                    now=runtime.now(),
                 )
                 context["actor"] = Actor.of(user)
                 profile_wanted = roster.needs_profile(user)
             if profile_wanted:
-                background.submit(refresh_profile, client, runtime, slack_user_id)
+                background.later(refresh_profile, client, runtime, slack_user_id)
         return next()
 
     return attach_actor

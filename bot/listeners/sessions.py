@@ -30,7 +30,7 @@ from bot.listeners.support import (
     update_modal,
 )
 from bot.runtime import Runtime
-from bot.services import action_items, inputs, scheduling, sessions
+from bot.services import action_items, inputs, one_a_day, scheduling, sessions
 from bot.services.errors import DomainError
 
 
@@ -144,7 +144,7 @@ def on_log_submit(
                     )
                 queued = queue_logged_notices(db, actor.slack_user_id, logged, now=runtime.now())
                 return _Saved(logged, queued)
-        except sessions.AlreadyLogged as exc:
+        except one_a_day.AlreadyLogged as exc:
             with runtime.db() as db:
                 form = sessions.prepare_edit(
                     db,

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from bot.blocks import kit
 from bot.blocks.delivery import will_tell
 from bot.listeners.actor import Actor
-from bot.listeners.guard import notice_view, run_reporting, submit_view
+from bot.listeners.guard import notice_view, run_reporting, submit_view, twin_delivery
 from bot.listeners.home import publish_home
 from bot.listeners.messaging import (
     Notice,
@@ -37,10 +37,14 @@ log = logging.getLogger(__name__)
 
 
 def open_modal(client: WebClient, trigger_id: str, view: dict[str, Any]) -> bool:
-    """Open `view`; False (logged) when Slack refuses, e.g. an expired trigger."""
+    """Open `view`; False (logged) when Slack refuses, e.g. an expired trigger.
+    AlreadyHandled when the trigger was used already: a trigger is used once, so this
+    request came twice and its first delivery opened the modal."""
     try:
         client.views_open(trigger_id=trigger_id, view=view)
-    except Exception:
+    except Exception as exc:
+        if twin_delivery(exc):
+            raise
         log.warning("could not open a modal", exc_info=True)
         return False
     return True

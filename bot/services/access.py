@@ -97,6 +97,8 @@ CHANGE_TERMS = "change_terms"
 COMPLETE_FOR_PAIR = "complete_for_pair"
 #: Flags, counts, dates and ratings: never text (FR-4.5).
 VIEW_STATUS = "view_status"
+#: Share a resource of one's own with the pair (Mentor Role: supplementary resources).
+SHARE_RESOURCE = "share_resource"
 
 RULES: dict[str, frozenset[str]] = {
     READ_PRIVATE: frozenset({THE_MENTOR, THE_MENTEE}),
@@ -114,12 +116,14 @@ RULES: dict[str, frozenset[str]] = {
     CHANGE_TERMS: frozenset({THE_MENTOR, THE_MENTEE, THEIR_MANAGER}),
     COMPLETE_FOR_PAIR: frozenset({THEIR_MANAGER}),
     VIEW_STATUS: frozenset({THE_MENTOR, THE_MENTEE, THEIR_MANAGER, PROGRAM_ADMIN}),
+    SHARE_RESOURCE: frozenset({THE_MENTOR}),
 }
 
 _REFUSALS = {
     READ_PRIVATE: "Session notes, action items and feedback are private to the mentor and "
     "mentee. Use `/mentor status` for progress without the private parts.",
     READ_NOTES: "Progress notes are private to the mentor who wrote them.",
+    SHARE_RESOURCE: "Only the mentor of this mentorship can share resources with it.",
     WRITE_NOTES: "Only the mentor of this mentorship can record progress notes.",
     LOG_SESSION: "You can only log sessions of your own mentorships.",
     SUBMIT_MILESTONE: "Only the mentee can submit their own milestones.",

@@ -72,6 +72,9 @@ def parse(text: str | None, *, field: str = "action_items") -> list[dict[str, ob
         if due_match and _DATE_LIKE.match(due_match.group(1)):
             try:
                 due = inputs.iso_date(due_match.group(1))
+            except inputs.OutOfRange as exc:
+                problems.append(f"Line {number}: {exc}")
+                continue
             except ValueError:
                 problems.append(
                     f"Line {number}: '{due_match.group(1)}' is not a date; "

@@ -7,7 +7,6 @@ check a settings file gets), stores and audits them."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +16,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from bot.services import access, audit, program, roster
+from bot.services import access, audit, inputs, program, roster
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.program import SHARE_TARGETS, ProgramConfig
 from models import Mentor, User
@@ -211,13 +210,9 @@ def _trainings(raw: Any, current: ProgramConfig) -> list[dict[str, str]]:
     trainings: list[dict[str, str]] = []
     used: set[str] = set()
     for name in _lines(raw):
-        key = existing.get(name.lower()) or _slug(name)
+        key = existing.get(name.lower()) or inputs.slug(name, "training")
         while key in used:
             key += "-2"
         used.add(key)
         trainings.append({"key": key, "name": name})
     return trainings
-
-
-def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:90] or "training"

@@ -198,7 +198,10 @@ def suggestions_for(
     if not ranking.focus:
         return ranking
     # The Assign buttons carry a key: a long focus would outgrow a button's value.
-    return replace(ranking, focus_key=interaction_state.keep(db, {"focus": ranking.focus}, now=now))
+    return replace(
+        ranking,
+        focus_key=interaction_state.keep(db, {"focus": ranking.focus}, now=now, actor_id=actor_id),
+    )
 
 
 def suggestions_for_user(
@@ -860,6 +863,9 @@ def parse_goals(text: str, start: date) -> list[dict[str, Any]]:
         if found:
             try:
                 target = inputs.iso_date(_zero_pad(found["date"]))
+            except inputs.OutOfRange as exc:
+                problems.append(f"line {n}: {exc}")
+                continue
             except ValueError:
                 problems.append(f"line {n}: '{found['date']}' is not a date like 2026-12-31")
                 continue

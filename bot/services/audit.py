@@ -14,6 +14,32 @@ from sqlalchemy.orm import Session
 
 from models import AuditEntry, User
 
+#: The table each `entity_type` names (older rows spell some in the singular): what
+#: an audit row's entity id is an id of. None: no table (a refusal changes nothing).
+ENTITY_TABLES: dict[str, str | None] = {
+    "admin_surface": None,
+    "api_token": "api_tokens",
+    "curriculum": "curriculum_topics",
+    "mentor_trainings": "mentor_trainings",
+    "milestone_template": "milestone_templates",
+    "assignment": "mentorship_assignments",
+    "mentorship_assignment": "mentorship_assignments",
+    "match_proposal": "match_proposals",
+    "mentee_ramp_milestone": "mentee_ramp_milestones",
+    "mentee_ramp_milestones": "mentee_ramp_milestones",
+    "mentor": "mentors",
+    "mentor_questions": "mentor_questions",
+    "mentorship_session": "mentorship_sessions",
+    "milestone_templates": "milestone_templates",
+    "notifications": "notifications",
+    "interaction_state": "interaction_state",
+    "program_settings": "program_settings",
+    "scheduled_sessions": "scheduled_sessions",
+    "slack_token": "slack_token_state",
+    "user": "users",
+    "users": "users",
+}
+
 #: The API client a change comes through (set by the REST API around its transaction).
 _api_client: ContextVar[str | None] = ContextVar("mentorbot_api_client", default=None)
 

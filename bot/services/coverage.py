@@ -196,20 +196,19 @@ def claim_join_nudge(db: Session, *, slack_user_id: str, now: datetime) -> uuid.
         return None
     if is_covered(db, user.id):
         return None
+    nudge = Notification(
+        kind="coverage.team_join",
+        target=str(user.id),
+        period="join",
+        recipient_user_id=user.manager_id,
+        status="sent",
+        attempts=1,
+        claimed_at=now,
+        sent_at=now,
+    )
     try:
         with db.begin_nested():
-            db.add(
-                Notification(
-                    kind="coverage.team_join",
-                    target=str(user.id),
-                    period="join",
-                    recipient_user_id=user.manager_id,
-                    status="sent",
-                    attempts=1,
-                    claimed_at=now,
-                    sent_at=now,
-                )
-            )
+            db.add(nudge)
     except IntegrityError:
         return None
     audit.record(
@@ -219,5 +218,6 @@ def claim_join_nudge(db: Session, *, slack_user_id: str, now: datetime) -> uuid.
         entity_type="user",
         entity_id=user.id,
         now=now,
+        notification=nudge.id,
     )
     return user.id

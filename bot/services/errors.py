@@ -32,3 +32,20 @@ class InvalidInput(DomainError):
             errors = {field or "input": errors}
         self.errors = errors
         super().__init__(" ".join(errors.values()))
+
+
+class ImportProblems(DomainError):
+    """A file was refused as a whole; `problems` lists "line N: what is wrong" for each,
+    in line order."""
+
+    def __init__(self, what: str, problems: list[str]) -> None:
+        self.problems = sorted(problems, key=_line_of)
+        super().__init__(
+            f"{what} not imported ({len(problems)} problem(s)); nothing was changed:\n"
+            + "\n".join(self.problems)
+        )
+
+
+def _line_of(problem: str) -> int:
+    head = problem.split(":", 1)[0].removeprefix("line ")
+    return int(head) if head.isdigit() else 0

@@ -4,6 +4,7 @@ name, so a service can report every bad field at once."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import UTC, date, datetime, time
 from urllib.parse import urlparse
@@ -110,6 +111,11 @@ def is_web_link(text: str) -> bool:
     except ValueError:  # "https://[x": an IPv6 host left open
         return False
     return parsed.scheme in ("http", "https") and "." in parsed.netloc and " " not in text.strip()
+
+
+def slug(name: str, fallback: str) -> str:
+    """A lasting key made from a name: lower case, dashes, at most 90 characters."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:90] or fallback
 
 
 def parse_day(raw: object, field: str, errors: dict[str, str], *, what: str) -> date | None:

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from bot.services import audit
 from bot.services.errors import NotFound
 from models import InteractionState
 
@@ -21,13 +22,26 @@ from models import InteractionState
 KEEP_FOR = timedelta(days=30)
 
 
-def keep(db: Session, payload: dict[str, Any], *, now: datetime) -> str:
-    """Store `payload` and return its key (36 characters). Payloads past KEEP_FOR are
-    forgotten on the way, so the table holds about a month of them."""
-    db.execute(sa.delete(InteractionState).where(InteractionState.created_at < now - KEEP_FOR))
+def keep(db: Session, payload: dict[str, Any], *, now: datetime, actor_id: uuid.UUID) -> str:
+    """Store `payload` for `actor_id`'s buttons and return its key (36 characters).
+    Payloads past KEEP_FOR are forgotten on the way, so the table holds about a month
+    of them; the audit row counts both."""
+    pruned = db.execute(
+        sa.delete(InteractionState).where(InteractionState.created_at < now - KEEP_FOR)
+    )
     row = InteractionState(id=uuid.uuid4(), payload=payload, created_at=now)
     db.add(row)
     db.flush()
+    audit.record(
+        db,
+        actor_id=actor_id,
+        action="interaction_state.kept",
+        entity_type="interaction_state",
+        entity_id=None,  # the kept row and the pruned ones: see the details
+        now=now,
+        kept=row.id,
+        pruned=int(pruned.rowcount or 0),  # type: ignore[attr-defined]
+    )
     return str(row.id)
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, text, tuple_, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
+from bot.services import audit
 from models import Notification, User
 from models.types import UTCDateTime
 
@@ -107,6 +108,17 @@ def claim_many(db: Session, wanted: Sequence[Wanted], *, now: datetime) -> list[
         for row_id, attempts, in_doubt in _retake(db, list(due_again), now)
     )
     db.flush()
+    if claims:
+        # The system's: one row per batch (the ledger rows say the rest, one a reminder).
+        audit.record(
+            db,
+            actor_id=None,
+            action="notifications.claimed",
+            entity_type="notifications",
+            entity_id=None,
+            now=now,
+            claimed=len(claims),
+        )
     return claims
 
 

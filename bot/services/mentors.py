@@ -163,7 +163,7 @@ def start_optin(db: Session, *, user_id: uuid.UUID, now: datetime) -> OptinForm:
     mentor = mentor_of(db, user.id)
     if mentor is None or mentor.opted_out_at is not None:
         check_eligible(db, user, local_today(now, user.timezone))
-    open_trainings = _open_trainings(mentor, config)
+    open_trainings = open_trainings_of(mentor, config)
     if mentor is None:
         return OptinForm(
             skills=config.skills,
@@ -330,6 +330,8 @@ def _validate_capacity(
 class TrainingStatus:
     training: Training
     done_at: datetime | None
+    #: True when an LMS export recorded it (`mentorbot trainings import`).
+    system_tracked: bool = False
 
 
 @dataclass(frozen=True)
@@ -384,11 +386,11 @@ def complete_training(
             training=training_key,
         )
         db.flush()
-    return _certify_once(
+    return certify_if_ready(
         db,
         mentor,
         config,
-        ready=not _open_trainings(mentor, config),
+        ready=not open_trainings_of(mentor, config),
         actor_id=user_id,
         how="trainings",
         now=now,
@@ -403,18 +405,18 @@ def certify(
     mentor = db.get(Mentor, mentor_id)
     if mentor is None:
         raise NotFound("That mentor is no longer in the program.")
-    return _certify_once(
+    return certify_if_ready(
         db, mentor, program.load(db), ready=True, actor_id=actor_id, how="admin", now=now
     )
 
 
-def _certify_once(
+def certify_if_ready(
     db: Session,
     mentor: Mentor,
     config: ProgramConfig,
     *,
     ready: bool,
-    actor_id: uuid.UUID,
+    actor_id: uuid.UUID | None,
     how: str,
     now: datetime,
 ) -> CertificationResult:
@@ -450,16 +452,24 @@ def _certify_once(
 
 
 def _trainings_view(mentor: Mentor, config: ProgramConfig) -> TrainingsView:
-    done = {t.training_key: t.completed_at for t in mentor.trainings}
+    done = {t.training_key: t for t in mentor.trainings}
     return TrainingsView(
         mentor_id=mentor.id,
-        trainings=[TrainingStatus(t, done.get(t.key)) for t in config.required_trainings],
+        trainings=[
+            TrainingStatus(
+                t,
+                done[t.key].completed_at if t.key in done else None,
+                t.key in done and done[t.key].source == "system_tracked",
+            )
+            for t in config.required_trainings
+        ],
         is_certified=mentor.is_certified,
         certified_at=mentor.certified_at,
     )
 
 
-def _open_trainings(mentor: Mentor | None, config: ProgramConfig) -> list[Training]:
+def open_trainings_of(mentor: Mentor | None, config: ProgramConfig) -> list[Training]:
+    """The program's required trainings this mentor has not completed yet."""
     done = {t.training_key for t in mentor.trainings} if mentor is not None else set()
     return [t for t in config.required_trainings if t.key not in done]
 
@@ -565,7 +575,7 @@ def build_profile(
         opted_out_at=mentor.opted_out_at,
         is_certified=mentor.is_certified,
         certified_at=mentor.certified_at,
-        open_trainings=_open_trainings(mentor, config),
+        open_trainings=open_trainings_of(mentor, config),
         badges=recognition.badges(db, mentor, past),
         mentees_to_date=past.mentees_to_date,
         average_rating=past.average_rating,

@@ -17,37 +17,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.services import access, audit, inputs, program
+from bot.services import access, audit, inputs, milestone_templates, program
 from bot.services.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
+from bot.services.milestone_templates import ensure_default_templates
 from models import Assignment, Mentor, MilestoneSubmission, MilestoneTemplate, RampMilestone, User
-
-#: The customer-success ramp (key, name, description, days from hire, is_final).
-DEFAULT_TEMPLATES: list[tuple[str, str, str, int, bool]] = [
-    (
-        "product-certification",
-        "Product certification passed",
-        "Passes the product certification course.",
-        14,
-        False,
-    ),
-    (
-        "shadowed-calls",
-        "Shadowed five customer calls",
-        "Joins five calls led by a senior CSM.",
-        21,
-        False,
-    ),
-    ("first-call-solo", "First customer call led solo", "Leads a customer call alone.", 30, False),
-    (
-        "first-qbr-solo",
-        "First QBR run solo",
-        "Runs a quarterly business review without a senior CSM leading it.",
-        60,
-        False,
-    ),
-    ("first-renewal", "First renewal closed", "Closes a renewal as the account owner.", 75, False),
-    ("fully-ramped", "Fully ramped", "Owns a full book of business on their own.", 90, True),
-]
 
 DECISIONS = {"approve": "approved", "request_changes": "changes_requested"}
 IMPORT_COLUMNS = ("slack_user_id", "milestone", "achieved_date")
@@ -124,34 +97,6 @@ class MilestoneImportError(DomainError):
 
 
 # -- templates and instances ---------------------------------------------------------------
-def ensure_default_templates(db: Session, now: datetime) -> int:
-    """Seed the customer-success ramp when the program has no templates yet."""
-    if db.scalar(select(MilestoneTemplate.id).limit(1)) is not None:
-        return 0
-    for position, (key, name, description, days, final) in enumerate(DEFAULT_TEMPLATES):
-        db.add(
-            MilestoneTemplate(
-                key=key,
-                name=name,
-                description=description,
-                days_from_hire=days,
-                position=position,
-                is_final=final,
-            )
-        )
-    audit.record(
-        db,
-        actor_id=None,
-        action="milestone_templates.seeded",
-        entity_type="milestone_templates",
-        entity_id=None,
-        now=now,
-        count=len(DEFAULT_TEMPLATES),
-    )
-    db.flush()
-    return len(DEFAULT_TEMPLATES)
-
-
 def instantiate_for_new_hires(db: Session, now: datetime) -> int:
     """Give every new hire in the roster (hired within the program's new-hire window)
     the program milestones they don't have yet, mentored or not. Returns how many
@@ -261,44 +206,21 @@ def ensure_for(db: Session, user_id: uuid.UUID, now: datetime) -> None:
 
 
 def _instantiate_templates(db: Session, hire: User) -> int:
+    """Give a hire the program's ramp once: a hire who already has template milestones
+    keeps the ones they were given (a template added or edited later reaches them only
+    when an admin applies it)."""
     if hire.hire_date is None:
         return 0
-    have = set(
-        db.scalars(
-            select(RampMilestone.template_key).where(
-                RampMilestone.mentee_user_id == hire.id, RampMilestone.template_key.is_not(None)
-            )
-        )
+    given = db.scalar(
+        select(RampMilestone.id)
+        .where(RampMilestone.mentee_user_id == hire.id, RampMilestone.template_key.is_not(None))
+        .limit(1)
     )
-    created = 0
-    for template in _templates(db):
-        if template.key in have:
-            continue
-        db.add(_from_template(template, hire))
-        created += 1
-    return created
-
-
-def _templates(db: Session) -> list[MilestoneTemplate]:
-    return list(
-        db.scalars(
-            select(MilestoneTemplate)
-            .where(MilestoneTemplate.is_active.is_(True))
-            .order_by(MilestoneTemplate.position, MilestoneTemplate.days_from_hire)
-        )
-    )
-
-
-def _from_template(template: MilestoneTemplate, hire: User) -> RampMilestone:
-    return RampMilestone(
-        mentee_user_id=hire.id,
-        milestone_name=template.name,
-        description=template.description,
-        template_key=template.key,
-        target_date=hire.hire_date + timedelta(days=template.days_from_hire)
-        if hire.hire_date
-        else None,
-    )
+    if given is not None:
+        return 0
+    templates = milestone_templates.active(db)
+    db.add_all(milestone_templates.give(template, hire) for template in templates)
+    return len(templates)
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -424,7 +346,8 @@ def submit(
     now: datetime,
 ) -> Submitted:
     """The mentee submits a milestone with evidence (a link or a few words). With a
-    mentor it waits for their review; without one it is self-reported and achieved."""
+    mentor it waits for their review; without one, or when its template says the hire
+    reports it, it is self-reported and achieved. One a system records is refused."""
     actor = access.load_user(db, actor_id)
     milestone = _load_milestone(db, milestone_id)
     if milestone.mentee_user_id != actor.id:
@@ -448,7 +371,15 @@ def submit(
             f"*{milestone.milestone_name}* is already achieved "
             f"({milestone.achieved_date.isoformat() if milestone.achieved_date else 'done'})."
         )
-    reviewing = reviewing_assignment(db, actor.id)
+    # The template says how it is verified: a system records it, the hire reports it,
+    # or (a mentorship goal, or the default) the mentor reviews it if there is one.
+    how = milestone_templates.verification_of(db, milestone.template_key)
+    if how == "system_tracked":
+        raise Conflict(
+            f"*{milestone.milestone_name}* is recorded by a system (the CRM or the LMS), "
+            "not submitted: it shows as achieved once the program records it."
+        )
+    reviewing = reviewing_assignment(db, actor.id) if how == "mentor_verified" else None
     submission = MilestoneSubmission(
         milestone_id=milestone.id, submitted_by_user_id=actor.id, evidence=text, submitted_at=now
     )
@@ -612,8 +543,9 @@ def import_csv(db: Session, text: str, *, now: datetime) -> int:
     if missing:
         raise MilestoneImportError([f"line 1: the header lacks {', '.join(missing)}"])
     reader.fieldnames = header
-    templates = {t.key.lower(): t for t in _templates(db)} | {
-        t.name.lower(): t for t in _templates(db)
+    program_templates = milestone_templates.active(db)
+    templates = {t.key.lower(): t for t in program_templates} | {
+        t.name.lower(): t for t in program_templates
     }
     users = {u.slack_user_id: u for u in db.scalars(select(User))}
     problems: list[str] = []
@@ -687,6 +619,12 @@ def _find_or_create(
     if found is not None:
         return found
     assert template is not None
-    milestone = _from_template(template, user)
+    # A hire not yet given the ramp gets all of it, this milestone included.
+    if _instantiate_templates(db, user):
+        db.flush()
+        found = _own_milestone(db, user, template.key)
+        if found is not None:
+            return found
+    milestone = milestone_templates.give(template, user)
     db.add(milestone)
     return milestone

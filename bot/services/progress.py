@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from bot.services import (
     access,
     action_items,
     audit,
+    curriculum,
     inputs,
     milestones,
     program,
@@ -279,6 +280,9 @@ class PrivateDetails:
     open_items: list[str]
     #: Only for the mentor (access.READ_NOTES).
     notes: list[tuple[datetime, str, str | None]] | None = None
+    #: The curriculum so far (None when the program has none) and the mentor's resources.
+    curriculum: curriculum.Progress | None = None
+    resources: list[curriculum.Topic] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -364,10 +368,14 @@ def status(
                     .limit(3)
                 )
             ]
+        today = inputs.local_day(now, inputs.zone(db, actor.timezone))
+        covered = curriculum.progress(db, assignment, today)
         private = PrivateDetails(
             [(s.session_date, s.summary or "") for s in reversed(held[-3:])],
             [f"{i.owner}: {i.text}" for i in items],
             notes,
+            covered if covered.covered or covered.open else None,
+            curriculum.resources_of(db, [assignment.id]),
         )
     return Status(
         subject.name,

@@ -9,12 +9,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.services import audit, inputs
@@ -207,45 +204,6 @@ def by_slack_id(db: Session, slack_user_id: str) -> User | None:
     return db.scalar(select(User).where(User.slack_user_id == slack_user_id))
 
 
-def ensure_user(db: Session, *, slack_user_id: str, team_id: str, admin_ids: list[str]) -> User:
-    """The user behind a Slack request, created on first contact from the request
-    alone: nothing here waits for Slack, because the request must be acknowledged
-    within 3 seconds. `needs_profile` says whether to fetch the Slack profile (after
-    the ack); `MENTORBOT_ADMINS` members are made admins."""
-    user = by_slack_id(db, slack_user_id)
-    if user is None:
-        # Two first requests from one person arrive together (a double click, a slash
-        # command and the App Home opening): the insert that loses the race does
-        # nothing, waits for the winner, and both read the same row.
-        insert_if_absent(
-            db,
-            User,
-            {
-                "id": uuid.uuid4(),
-                "slack_user_id": slack_user_id,
-                "team_id": team_id,
-                "name": slack_user_id,
-            },
-        )
-        user = by_slack_id(db, slack_user_id)
-        assert user is not None  # inserted by us or by the request that won the race
-    if team_id and user.team_id != team_id:
-        user.team_id = team_id
-    if slack_user_id in admin_ids and not user.is_admin:
-        user.is_admin = True
-    db.flush()
-    return user
-
-
-def insert_if_absent(db: Session, model: type[Any], values: dict[str, Any]) -> None:
-    """INSERT ... ON CONFLICT DO NOTHING, on SQLite and PostgreSQL alike: a row whose
-    unique key is already taken (or being taken by a concurrent transaction, which it
-    waits for) is left as it is, with no error to roll the transaction back."""
-    dialect = db.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    db.execute(insert(model).values(**values).on_conflict_do_nothing())
-
-
 def needs_profile(user: User) -> bool:
     """True while the roster lacks what only Slack's profile tells (name, timezone)."""
     return user.timezone is None or user.name == user.slack_user_id
@@ -311,21 +269,15 @@ def mark_checked(db: Session, slack_user_ids: Iterable[str], *, now: datetime) -
             .values(profile_checked_at=now)
             .execution_options(synchronize_session=False)
         )
-
-
-def grant_configured_admins(db: Session, admin_ids: list[str]) -> int:
-    """Make the roster's `MENTORBOT_ADMINS` people admins now, not at their first Slack
-    request, so escalations and admin digests reach them from the start. Returns how
-    many were newly made admins."""
-    if not admin_ids:
-        return 0
-    result = db.execute(
-        update(User)
-        .where(User.slack_user_id.in_(admin_ids), User.is_admin.is_(False))
-        .values(is_admin=True)
-        .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        audit.record(
+            db,
+            actor_id=None,
+            action="users.profile_checked",
+            entity_type="users",
+            entity_id=None,
+            now=now,
+            checked=len(ids),
+        )
 
 
 def apply_profile(user: User, profile: dict[str, object]) -> None:

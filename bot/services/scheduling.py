@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from bot.services import access, audit, inputs, sessions
+from bot.services import access, audit, curriculum, inputs, sessions
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.services.schedule_times import OptionInput, parse_options
 from models import Assignment, ScheduledSession, User
@@ -70,13 +70,18 @@ def prepare(
         _require_replaceable(replaced, actor_id)
     other = _other_side(db, actor_id, assignment)
     tz = inputs.zone(db, timezone)
+    day = (now + timedelta(days=1)).astimezone(tz).date()
+    # The agenda starts from that week's curriculum, then the goals not yet achieved.
+    suggested = curriculum.topics_for(db, assignment, day)
     return ProposalForm(
         assignment_id=assignment.id,
         other_name=other.name or other.slack_user_id,
         replaces_id=replaced.id if replaced else None,
-        objectives=(replaced.objectives if replaced else None) or _suggested_objectives(assignment),
-        materials=(replaced.materials if replaced else None) or "",
-        day=(now + timedelta(days=1)).astimezone(tz).date(),
+        objectives=(replaced.objectives if replaced else None)
+        or _suggested_objectives(assignment, suggested),
+        materials=(replaced.materials if replaced else None)
+        or "\n".join(f"- {t.title}: {t.url}" for t in suggested[:10] if t.url),
+        day=day,
     )
 
 
@@ -145,12 +150,13 @@ def _agenda_text(raw: object, what: str) -> str | None:
     return text or None
 
 
-def _suggested_objectives(assignment: Assignment) -> str:
-    """The agenda's starting point: the mentorship's goals not yet achieved."""
+def _suggested_objectives(assignment: Assignment, suggested: list[curriculum.Topic]) -> str:
+    """The agenda's starting point: the week's curriculum topics, then the mentorship's
+    goals not yet achieved."""
     goals = [
         g.get("goal") for g in assignment.goals or [] if g.get("goal") and not g.get("achieved")
     ]
-    return "\n".join(f"- {g}" for g in goals[:5])
+    return "\n".join(f"- {g}" for g in [t.title for t in suggested[:10]] + goals[:5])
 
 
 # -- answering --------------------------------------------------------------------------------
@@ -273,7 +279,7 @@ def log_form(
         form,
         day=local.date(),
         time=local.strftime("%H:%M"),
-        values={"duration": scheduled.duration_minutes, "summary": agenda},
+        values={**form.values, "duration": scheduled.duration_minutes, "summary": agenda},
     )
 
 

@@ -3,7 +3,7 @@
 A session is one `mentorship_sessions` row per mentorship; a group session is one
 row per invited mentorship sharing a `group_session_id`, with `attended` per mentee.
 The same mentorship is not logged twice on one day: the second person is offered the
-session already there to edit instead (AlreadyLogged)."""
+session already there to edit instead (one_a_day.AlreadyLogged)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.services import access, action_items, audit, inputs, program, tallies
+from bot.services import (
+    access,
+    action_items,
+    audit,
+    curriculum,
+    inputs,
+    one_a_day,
+    program,
+    tallies,
+)
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from models import CADENCE_DAYS, Assignment, Mentor, MentorshipSession, User
 
@@ -109,18 +118,6 @@ class Logged:
     mentee_assignment_id: uuid.UUID | None
     mentee_slack_id: str | None
     marked_done: int
-
-
-class AlreadyLogged(Conflict):
-    """This mentorship already has a session that day; offer to edit it."""
-
-    def __init__(self, session_id: uuid.UUID, by_name: str, day: date) -> None:
-        self.session_id = session_id
-        self.by_name = by_name
-        self.day = day
-        super().__init__(
-            f"{by_name} already logged a session of this mentorship on {day.isoformat()}."
-        )
 
 
 # -- reading -------------------------------------------------------------------------------
@@ -259,14 +256,23 @@ def prepare_form(
     ]
     carried = open_items[:MAX_CARRIED]
     local = now.astimezone(tz)
+    # One mentorship: its week of the curriculum is offered first, and pre-selected.
+    suggested = (
+        curriculum.topics_for(
+            db, access.load_assignment(db, choices[0].assignment_id), local.date()
+        )
+        if len(choices) == 1 and not group
+        else []
+    )
     return LogForm(
         mentorships=choices,
         group=group,
-        topics=program.load(db).skills,
+        topics=curriculum.log_topics(program.load(db).skills, suggested),
         day=local.date(),
         time=local.replace(minute=0).strftime("%H:%M"),
         carried=[] if group else carried,
         carried_more=0 if group else len(open_items) - len(carried),
+        values={"topics": [t.title for t in suggested]} if suggested else {},
     )
 
 
@@ -404,41 +410,43 @@ def log(
     assert session_date is not None and day is not None and duration is not None
 
     if editing is None and not group:
-        _refuse_second_log(db, invited[0], day, tz)
+        one_a_day.refuse_second_log(db, invited[0], day, tz)
 
     logger_side = access.side(db, actor_id, invited[0]) or "mentor"
     group_id = uuid.uuid4() if group else None
     saved: list[MentorshipSession] = []
-    for index, assignment in enumerate(invited):
-        present = assignment.id in attended_ids
-        own_items = [
-            i
-            for i in parsed_items
-            # In a group, mentee items go to every mentee present; the mentor's once.
-            if not group
-            or (i["owner"] == "mentee" and present)
-            or (i["owner"] == "mentor" and index == 0)
-        ]
-        session = editing or MentorshipSession(assignment_id=assignment.id)
-        session.session_date = session_date
-        session.duration_minutes = duration
-        session.topics_covered = topics
-        session.summary = summary
-        session.action_items = action_items.merge(
-            list(editing.action_items or []) if editing else [], own_items
-        )
-        session.resources_shared = resources
-        session.mentee_confidence_before = before
-        session.mentee_confidence_after = after
-        session.session_quality = quality
-        if editing is None:
-            session.logged_by = logger_side
-            session.logged_by_user_id = actor_id
-            session.group_session_id = group_id
-            session.attended = present
-            db.add(session)
-        saved.append(session)
-    db.flush()
+    with one_a_day.saving_one_a_day(db, invited[0], day):
+        for index, assignment in enumerate(invited):
+            present = assignment.id in attended_ids
+            own_items = [
+                i
+                for i in parsed_items
+                # In a group, mentee items go to every mentee present; the mentor's once.
+                if not group
+                or (i["owner"] == "mentee" and present)
+                or (i["owner"] == "mentor" and index == 0)
+            ]
+            session = editing or MentorshipSession(assignment_id=assignment.id)
+            session.session_date = session_date
+            # Group seats are outside the one-a-day rule (a pair may also meet 1:1).
+            session.session_day = None if group or session.group_session_id else day
+            session.duration_minutes = duration
+            session.topics_covered = topics
+            session.summary = summary
+            session.action_items = action_items.merge(
+                list(editing.action_items or []) if editing else [], own_items
+            )
+            session.resources_shared = resources
+            session.mentee_confidence_before = before
+            session.mentee_confidence_after = after
+            session.session_quality = quality
+            if editing is None:
+                session.logged_by = logger_side
+                session.logged_by_user_id = actor_id
+                session.group_session_id = group_id
+                session.attended = present
+                db.add(session)
+            saved.append(session)
     tallies.refresh_tallies(db, {session.assignment_id for session in saved})
     marked = _mark_carried(db, actor_id, values.done_items, now)
     for session in saved:
@@ -517,23 +525,6 @@ def _resources(text: str | None, errors: dict[str, str]) -> list[dict[str, str]]
     if problems:
         errors["resources"] = " ".join(problems)
     return found
-
-
-def _refuse_second_log(db: Session, assignment: Assignment, day: date, tz: object) -> None:
-    start, end = inputs.day_bounds(day, tz)  # type: ignore[arg-type]
-    existing = db.scalar(
-        select(MentorshipSession)
-        .where(
-            MentorshipSession.assignment_id == assignment.id,
-            MentorshipSession.session_date >= start,
-            MentorshipSession.session_date < end,
-        )
-        .order_by(MentorshipSession.created_at)
-        .limit(1)
-    )
-    if existing is not None:
-        by = db.get(User, existing.logged_by_user_id) if existing.logged_by_user_id else None
-        raise AlreadyLogged(existing.id, by.name if by else "Someone", day)
 
 
 def _mark_carried(db: Session, actor_id: uuid.UUID, keys: list[str], now: datetime) -> int:

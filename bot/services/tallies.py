@@ -24,6 +24,18 @@ def refresh_tallies(db: Session, assignment_ids: Collection[uuid.UUID] | None = 
     sessions, in the caller's transaction."""
     if assignment_ids is not None and not assignment_ids:
         return
+    if assignment_ids is not None:
+        # Lock the mentorships first (in id order, so two recounts never deadlock): a
+        # recount racing another transaction's new session then waits for it, and its
+        # own statement, begun after the wait, counts that session too (PostgreSQL's
+        # read committed gives each statement a fresh snapshot). Without the lock the
+        # second recount re-reads the row but not the other session: a tally of 1 for 2.
+        db.execute(
+            select(Assignment.id)
+            .where(Assignment.id.in_(sorted(assignment_ids)))
+            .order_by(Assignment.id)
+            .with_for_update(key_share=True)
+        )
     statement = update(Assignment).values(
         sessions_logged=_count(MentorshipSession.attended.is_(True)),
         group_seats=_count(MentorshipSession.group_session_id.is_not(None)),

@@ -168,6 +168,8 @@ def pause(db: Session, *, user_id: uuid.UUID, args: str, now: datetime) -> Pause
     else:
         try:
             until = inputs.iso_date(typed)
+        except inputs.OutOfRange as exc:
+            raise InvalidInput({"date": f"{exc} {usage}"}) from None
         except ValueError:
             raise InvalidInput(
                 {"date": f"'{typed}' is not a date like 2026-12-31. {usage}"}

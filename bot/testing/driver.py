@@ -529,7 +529,7 @@ def _describe_request(body: str, content_type: str) -> str:
         if kind in ("view_submission", "view_closed"):
             return f"{kind} {payload.get('view', {}).get('callback_id', '?')}"
         return str(kind)
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):  # not what Slack sends
         return "request"
 
 

@@ -17,8 +17,8 @@ from bot.web import create_web
 
 
 class TrackingExecutor(ThreadPoolExecutor):
-    """Bolt's listener executor that can wait until every listener has finished,
-    so a test sees the state after the work Bolt runs after `ack()`."""
+    """The threads of the app's work pool (bot/workpool.py), able to wait until every
+    request's work has finished, so a test sees the state after what runs after the ack."""
 
     def __init__(self, max_workers: int = 8) -> None:
         super().__init__(max_workers=max_workers, thread_name_prefix="listener")

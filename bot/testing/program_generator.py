@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.services import tallies
-from bot.services.milestones import DEFAULT_TEMPLATES
+from bot.services.milestone_templates import DEFAULT_TEMPLATES
 from models import CADENCE_DAYS, COVERED_STATUSES, Base, MilestoneTemplate, ramp_facts
 
 #: (key, name, share of the final milestone's days, is_final)

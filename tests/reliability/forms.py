@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot import app as bot_app
 from bot.blocks import actions as ids
+from bot.blocks.admin import SECTION_VIEW, SECTIONS
 from bot.listeners.analytics import PROGRAM_HOMES
 from bot.services import milestones
 from bot.testing.driver import SlackDriver
@@ -79,6 +80,15 @@ class Form:
     role: str
     open: Callable[[Scene], None]
     good: dict[str, Any]
+    #: Told apart by their private_metadata where one callback id serves many modals.
+    metadata_has: str = ""
+
+    def is_open_in(self, view: dict[str, Any] | None) -> bool:
+        return (
+            view is not None
+            and view.get("callback_id") == self.callback_id
+            and self.metadata_has in str(view.get("private_metadata", ""))
+        )
 
 
 def _pair(scene: Scene, **extra: Any) -> Assignment:
@@ -103,6 +113,16 @@ def _slash(role: str, text: str, *, setup: str = "pair", **pair: Any) -> Callabl
             _pair(scene, **pair)
         typed = text.format(**{r: scene.person(r).mention for r in ("veteran", "new_hire")})
         scene.slack.slash(scene.person(role), "/mentor", typed)
+
+    return open_
+
+
+def _settings(title: str) -> Callable[[Scene], None]:
+    """The admin opens `/mentor admin` and picks one group of settings."""
+
+    def open_(scene: Scene) -> None:
+        scene.slack.slash(scene.world.admin, "/mentor", "admin")
+        scene.slack.click(scene.world.admin, title, in_view=True)
 
     return open_
 
@@ -177,7 +197,12 @@ PROPOSE = {"Date 1": "2026-11-19", "Time 1": "08:00", "Duration 1 (minutes)": "4
 #: Every modal the app registers (`test_every_modal_is_generated` keeps this complete).
 FORMS = [
     Form("session_log", "veteran", _slash("veteran", "log"), LOG),
-    Form("mentor.optin", "veteran", _slash("veteran", "optin", setup="none"), {}),
+    Form(
+        "mentor.optin",
+        "veteran",
+        _slash("veteran", "optin", setup="none"),
+        {"Expertise": ["Renewals"], "Capacity": "2"},
+    ),
     Form("question.ask", "new_hire", _ask, {}),
     Form("question.answer", "veteran", _answer, {"Answer": "Start from last quarter."}),
     Form(
@@ -194,7 +219,16 @@ FORMS = [
         {"I confirm the expectations": ["I confirm the expectations"]},
     ),
     Form("assignment.decline", "veteran", _decline, {"Reason": "No capacity"}),
-    Form("admin.settings", "admin", _slash("admin", "admin", setup="none"), {}),
+    *[
+        Form(
+            SECTION_VIEW,
+            "admin",
+            _settings(section.title),
+            {},
+            metadata_has=f'"section": "{section.key}"',
+        )
+        for section in SECTIONS
+    ],
     Form(
         "milestone_submit",
         "new_hire",
@@ -223,6 +257,19 @@ FORMS = [
         _slash("new_hire", "complete"),
         {"Feedback": "Good.", "Rating": "4"},
     ),
+    Form(
+        "milestone_template.edit",
+        "admin",
+        _press("admin", ids.TEMPLATE_EDIT, lambda _scene: ""),
+        {"Name": "Joined a pod", "Target (days from hire)": "7"},
+    ),
+    Form(
+        "curriculum.week",
+        "admin",
+        _press("admin", ids.CURRICULUM_EDIT, lambda _scene: ""),
+        {"Week": "1", "Topics": "Product tour"},
+    ),
+    Form("curriculum.resource", "veteran", _slash("veteran", "resources"), {"Title": "QBR deck"}),
     Form(
         "completion_cancel",
         "manager",

@@ -213,10 +213,41 @@ def _client_value(block: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
     raise AssertionError(f"no generator for a {kind} input")
 
 
+#: Where each kind of input carries its value in `state.values`.
+VALUE_KEY = {
+    "plain_text_input": "value",
+    "url_text_input": "value",
+    "email_text_input": "value",
+    "number_input": "value",
+    "datepicker": "selected_date",
+    "timepicker": "selected_time",
+    "static_select": "selected_option",
+    "radio_buttons": "selected_option",
+    "multi_static_select": "selected_options",
+    "checkboxes": "selected_options",
+    "users_select": "selected_user",
+    "multi_users_select": "selected_users",
+    "channels_select": "selected_channel",
+}
+
+
 def _known_bad(block: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
     """A state for this input that no form may accept: a NUL byte, text past its limit,
     a date outside 1900-2100, a number out of its range or too large for any column, a
-    link that doesn't parse, a choice the form doesn't offer."""
+    link that doesn't parse, a choice the form doesn't offer, a value of the wrong kind."""
+    kind = block["element"]["type"]
+    other = "datepicker" if kind != "datepicker" else "plain_text_input"
+    wrong_shape = st.sampled_from(
+        [
+            {"type": kind, VALUE_KEY[kind]: 20261117},
+            {"type": kind, VALUE_KEY[kind]: {"nested": ["x"]}},
+            {"type": other, VALUE_KEY[other]: "2026-11-17"},
+        ]
+    )
+    return _bad_value(block) | wrong_shape
+
+
+def _bad_value(block: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
     element = block["element"]
     kind = element["type"]
     if kind in ("plain_text_input", "url_text_input", "email_text_input"):
@@ -259,14 +290,15 @@ def _open(scene: Scene, form: Form) -> dict[str, Any]:
     """The form, open for its person: the one already open, else opened on a fresh scene."""
     user = ROLE_NAMES[form.role]
     top = scene.slack.fake.top_view(user)
-    if top is not None and top.get("callback_id") == form.callback_id:
+    if form.is_open_in(top):
         return top
     scene.reset()
     form.open(scene)
     top = scene.slack.fake.top_view(user)
-    assert top is not None and top.get("callback_id") == form.callback_id, (
+    assert form.is_open_in(top), (
         f"{form.callback_id} did not open; {user} sees:\n{scene.slack.describe(user)}"
     )
+    assert top is not None
     return top
 
 
@@ -306,7 +338,8 @@ def test_every_modal_submission_is_answered_with_errors_on_their_field(
         before, logged = _messages(slack, user), len(errors_logged.records)
         sent = slack.submit(user, good, crafted=crafted)
         figures["inputs"] += 1
-        figures[f"by form: {form.callback_id}"] += 1
+        figures[f"by form: {form.callback_id} {form.metadata_has}".strip()] += 1
+        figures[f"kind: {kind}"] += 1
         action = sent.http.json().get("response_action") if sent.http.body.startswith("{") else None
         if len(errors_logged.records) > logged:
             figures["unhandled exceptions"] += 1

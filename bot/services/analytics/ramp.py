@@ -4,7 +4,9 @@ mentored against other hires, overall and per hire quarter.
 A *hire* is anyone with ramp milestones from the program's templates; *mentored*
 means they had an active or completed mentorship; *ramp* is days from hire date to
 a milestone's achieved date, and hires who have not reached it yet are counted as
-"not yet", never dropped."""
+"not yet", never dropped. Each milestone counts the hires who were given it: a
+template added after some hires started is not "not yet" for them (templates change,
+history doesn't: bot/services/milestone_templates.py)."""
 
 from __future__ import annotations
 
@@ -104,8 +106,9 @@ def ramp_comparison(
 
     One statement over the ramp facts each template milestone carries
     (models/ramp_facts.py): the counted rows, read in group order from their index,
-    and one row per hire for the hire counts. `final_only`: just the final milestone
-    ("fully ramped")."""
+    and one row per hire for the hire counts; and one more for how many hires of each
+    group were given each milestone, from the same index. `final_only`: just the final
+    milestone ("fully ramped")."""
     active = templates(db)
     if final_only:
         active = [t for t in active if t[0] == final_key(active)]
@@ -172,12 +175,13 @@ def ramp_comparison(
     hires = sum(hires_by_group.values())
     if not active or not hires:
         return RampComparison(hires, missing, min_sample)
+    given = _given(db, keys, in_scope)
 
     def group(key: str, cohort_code: int, is_mentored: int) -> GroupStats:
         if cohort_code == 0:
-            total = sum(n for (_c, m), n in hires_by_group.items() if m == is_mentored)
+            total = sum(n for (k, _c, m), n in given.items() if k == key and m == is_mentored)
         else:
-            total = hires_by_group.get((cohort_code, is_mentored), 0)
+            total = given.get((key, cohort_code, is_mentored), 0)
         count, median, mean, p25, p75 = reached.get(
             (key, cohort_code, is_mentored), (0, None, None, None, None)
         )
@@ -204,6 +208,20 @@ def ramp_comparison(
         milestones=[ramp_row(k, n, k == final, 0) for k, n, _f in active],
         by_cohort=[ramp_row(k, n, k == final, c) for c in cohorts for k, n, _f in active],
     )
+
+
+def _given(
+    db: Session, keys: list[str], in_scope: sa.ColumnElement[bool]
+) -> dict[tuple[str, int, int], int]:
+    """How many hires of each (milestone, hire quarter, mentored) were given it: one
+    counted row per hire and template, reached or not."""
+    m = RampMilestone
+    query = (
+        select(m.template_key, m.ramp_cohort, m.ramp_mentored, func.count())
+        .where(m.ramp_counted, m.template_key.in_(keys), m.ramp_cohort.is_not(None), in_scope)
+        .group_by(m.template_key, m.ramp_cohort, m.ramp_mentored)
+    )
+    return {(key, cohort, int(mentored)): n for key, cohort, mentored, n in db.execute(query)}
 
 
 def _difference_pct(

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, exists, select, text
 
+from bot.services import curriculum
 from bot.services.reminders.base import Due, DueContext, Recipient, due_kind, judged_rows, row_limit
 from bot.services.reminders.people import mentor_paused, person_of, with_pair
 from bot.services.reminders.zones import Zone, recipient_zones
@@ -55,11 +56,12 @@ def checkin_due_date(
 @due_kind("checkin")
 def checkin_nudges(ctx: DueContext) -> Iterable[Due]:
     """Mentor and mentee of each active mentorship, once per cadence period."""
+    weeks = curriculum.plan(ctx.db)
     if ctx.db.get_bind().dialect.name == "postgresql":
         zones = recipient_zones(ctx)
         if zones is not None:
-            return _checkins_in_sql(ctx, zones)
-    return _checkins_in_python(ctx)
+            return _checkins_in_sql(ctx, zones, weeks)
+    return _checkins_in_python(ctx, weeks)
 
 
 def _checkin(
@@ -69,7 +71,9 @@ def _checkin(
     other_name: str,
     last_day: date | None,
     due_on: date,
+    weeks: dict[int, list[curriculum.Topic]],
 ) -> Due:
+    week = curriculum.week_of(row.start_date, due_on)
     return Due(
         "checkin",
         str(row.id),
@@ -82,6 +86,9 @@ def _checkin(
             "cadence": row.check_in_cadence,
             "last_session": last_day.isoformat() if last_day else None,
             "start_date": row.start_date.isoformat(),
+            # The curriculum's topics for the week the check-in falls in.
+            "week": week,
+            "topics": [[t.title, t.url] for t in weeks.get(week, [])],
         },
     )
 
@@ -95,7 +102,7 @@ def _session_ahead(ctx: DueContext) -> ColumnElement[bool]:
     )
 
 
-def _checkins_in_python(ctx: DueContext) -> Iterator[Due]:
+def _checkins_in_python(ctx: DueContext, weeks: dict[int, list[curriculum.Topic]]) -> Iterator[Due]:
     """The portable way: every active mentorship read, each date worked out here."""
     rows = ctx.db.execute(
         with_pair(
@@ -125,7 +132,7 @@ def _checkins_in_python(ctx: DueContext) -> Iterator[Due]:
             due_on = checkin_due_date(row.check_in_cadence, anchor, today, snooze_day)
             if due_on is None:
                 continue
-            yield _checkin(row, recipient, role, other.name, last_day, due_on)
+            yield _checkin(row, recipient, role, other.name, last_day, due_on, weeks)
 
 
 #: PostgreSQL: each active mentorship's check-in worked out per recipient in one query,
@@ -229,7 +236,9 @@ _CHECKINS_DUE = text(
 )
 
 
-def _checkins_in_sql(ctx: DueContext, zones: dict[str, Zone]) -> Iterator[Due]:
+def _checkins_in_sql(
+    ctx: DueContext, zones: dict[str, Zone], weeks: dict[int, list[curriculum.Topic]]
+) -> Iterator[Due]:
     values = list(zones)
     rows = ctx.db.execute(
         _CHECKINS_DUE,
@@ -247,4 +256,4 @@ def _checkins_in_sql(ctx: DueContext, zones: dict[str, Zone]) -> Iterator[Due]:
     )
     for row in judged_rows(ctx, "checkin", rows):
         recipient = Recipient(row.user_id, row.slack, row.name, row.timezone, True)
-        yield _checkin(row, recipient, row.role, row.other_name, row.last_day, row.due_on)
+        yield _checkin(row, recipient, row.role, row.other_name, row.last_day, row.due_on, weeks)

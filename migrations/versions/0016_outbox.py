@@ -5,8 +5,8 @@ they are now saved in the same transaction and posted by a delivery worker that
 retries and posts each once (issue 14). A reminder in the ledger whose send may have
 reached Slack is marked `in_doubt`, so it is looked up before it is sent again.
 
-Revision ID: 0013_outbox
-Revises: 0012_feedback_privacy
+Revision ID: 0016_outbox
+Revises: 0015_idempotency
 Create Date: 2026-12-06 07:40:00
 
 """
@@ -18,8 +18,8 @@ from alembic import op
 
 from models.types import JSONB, UTCDateTime, gen_random_uuid
 
-revision: str = "0013_outbox"
-down_revision: str | Sequence[str] | None = "0012_feedback_privacy"
+revision: str = "0016_outbox"
+down_revision: str | Sequence[str] | None = "0015_idempotency"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,378 @@
+"""Benchmark: Slack's requests against `mentorbot serve` under load, beside a bare Bolt app.
+
+    .venv/bin/python -m bench.load [--quick] [--keep]
+
+Makes a throw-away PostgreSQL database (MENTORBOT_BENCH_POSTGRES_URL, as bench/api.py),
+loads a generated program (1,000 mentors and about 11,000 people; --quick: 100 and
+1,100), starts `mentorbot serve` (a real process, no scheduler) on it and, beside it
+under the same server (uvicorn), a bare Bolt app whose listeners only ack. Both talk
+to a local fake Web API in this process (Slack's per-minute quotas lifted: a load test
+sends in a second what a workspace sends in an hour), answering in 0 ms, then 150 ms.
+
+From this process it sends signed requests at concurrency 1, 10 and 50: `/mentor help`,
+`/mentor match @hire` (by a program admin), a button that opens a modal (a mentor's
+"Edit profile") and `app_home_opened`; then App Home opened 50 times a second. For
+each it prints requests/s acknowledged, ack p50/p95/p99, how many were told "busy",
+requests/s served (worked on to their last Web API call), end-to-end p50/p95 (request
+to the last Web API call it caused, from the fake's record), the ratio to bare Bolt,
+RSS idle and peak, the load average, and the issue's goals, met or NOT met. Nothing is
+asserted: the machine is shared, so read the figures with its load."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+
+from bench.analytics import NOW, copy_load
+from bench.api import SERVER_URL, _free_port, _wait_until_up
+from bench.database import throwaway_database
+from bench.load_traffic import (
+    DROPPED,
+    SECRET,
+    LoadFake,
+    People,
+    Sent,
+    closed_loop,
+    finish_times,
+    make_fake,
+    open_loop,
+    settle,
+)
+from bot.testing.program_generator import ProgramSpec, generate
+from models.db import make_engine
+
+CONCURRENCY = (1, 10, 50)
+LATENCIES_MS = (0, 150)
+PATHS = ("help", "match", "button", "home")
+SIZES = {
+    "quick": {"hires": 1_000, "mentors": 100, "managers": 20, "requests": 40, "home_s": 10},
+    "full": {"hires": 10_000, "mentors": 1_000, "managers": 100, "requests": 200, "home_s": 60},
+}
+HOME_RATE = 50  # opens per second, the issue's sustained App Home goal
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="a tenth of the program, fewer requests"
+    )
+    parser.add_argument("--keep", action="store_true", help="don't drop the database")
+    parser.add_argument("--serve-bare", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve_bare:
+        return serve_bare(args.serve_bare)
+    size = SIZES["quick" if args.quick else "full"]
+    with throwaway_database(SERVER_URL, keep=args.keep) as url:
+        return run(url, size, "quick" if args.quick else "full")
+
+
+def serve_bare(port: int) -> int:
+    """The ceiling: Bolt with listeners that only ack, dispatched as bot/web.py did
+    before acks moved ahead of the work (a worker thread per request)."""
+    import re
+
+    import uvicorn
+    from fastapi import FastAPI, Request, Response
+    from slack_bolt import App
+    from slack_bolt.request import BoltRequest
+
+    bolt = App(token="xoxb-bare", signing_secret=SECRET, token_verification_enabled=False)
+    bolt.command("/mentor")(lambda ack: ack())
+    bolt.action(re.compile(".*"))(lambda ack: ack())
+    bolt.event("app_home_opened")(lambda: None)
+    web = FastAPI()
+
+    @web.post("/slack/events")
+    async def events(request: Request) -> Response:
+        raw = (await request.body()).decode()
+        headers = dict(request.headers)
+        answer = await asyncio.to_thread(bolt.dispatch, BoltRequest(body=raw, headers=headers))
+        return Response(answer.body, status_code=answer.status)
+
+    uvicorn.run(web, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    return 0
+
+
+def load_program(url: str, size: dict[str, int]) -> People:
+    spec = ProgramSpec(
+        hires=size["hires"],
+        mentored_share=2 / 3,
+        mentors=size["mentors"],
+        managers=size["managers"],
+        today=NOW.date(),
+        mentorship_weeks=16,
+        seed=2026,
+    )
+    engine = make_engine(url)
+    started = time.perf_counter()
+    counts = copy_load(engine, generate(spec))
+    with engine.connect() as conn:
+        mentors = list(
+            conn.scalars(
+                sa.text(
+                    "SELECT u.slack_user_id FROM mentors m JOIN users u ON u.id = m.user_id "
+                    "ORDER BY 1"
+                )
+            )
+        )
+        managers = list(
+            conn.scalars(
+                sa.text(
+                    "SELECT DISTINCT m.slack_user_id FROM users u "
+                    "JOIN users m ON m.id = u.manager_id ORDER BY 1"
+                )
+            )
+        )
+        hires = list(
+            conn.scalars(
+                sa.text(
+                    "SELECT slack_user_id FROM users WHERE id NOT IN (SELECT user_id FROM mentors) "
+                    "AND hire_date IS NOT NULL ORDER BY hire_date DESC"
+                )
+            )
+        )
+    engine.dispose()
+    print(
+        f"  loaded in {time.perf_counter() - started:.1f} s: "
+        + ", ".join(
+            f"{n:,} {table}"
+            for table, n in counts.items()
+            if n and table in ("users", "mentors", "mentorship_assignments", "mentorship_sessions")
+        )
+    )
+    return People(mentors, hires, managers)
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000
+
+
+@dataclass
+class Row:
+    acked_rps: float
+    ack: tuple[float, float, float]
+    busy: int
+    served_rps: float
+    e2e: tuple[float, float]
+    #: Acks after Slack's 3 s, or connections dropped with no answer at all.
+    late: int
+
+
+def figures(sent: list[Sent], elapsed: float) -> Row:
+    """The row of the table for these requests, sent over `elapsed` seconds."""
+    acks = [s.ack_s for s in sent]
+    served = [s for s in sent if not s.busy and s.status != DROPPED]
+    e2e = [s.e2e_s for s in served if s.e2e_s is not None]
+    span = max((s.at + s.e2e_s for s in served if s.e2e_s is not None), default=0.0)
+    start = min(s.at for s in sent)
+    served_rps = len(served) / max(span - start, elapsed) if e2e else len(served) / elapsed
+    return Row(
+        len(sent) / elapsed,
+        (pct(acks, 0.5), pct(acks, 0.95), pct(acks, 0.99)),
+        sum(s.busy for s in sent),
+        served_rps,
+        (pct(e2e, 0.5), pct(e2e, 0.95)),
+        sum(s.ack_s > 3.0 or s.status == DROPPED for s in sent),
+    )
+
+
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) process `pid` has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int, key: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def start_servers(
+    url: str, fake: LoadFake, people: People, log: Path
+) -> tuple[subprocess.Popen[bytes], subprocess.Popen[bytes], int, int]:
+    app_port, bare_port = _free_port(), _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SLACK_BOT_TOKEN": "xoxb-bench",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": fake.url,
+        "MENTORBOT_ADMINS": ",".join(people.admins),
+    }
+    out = log.open("ab")
+    app = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(app_port),
+            "--no-scheduler",
+        ],
+        env=env,
+        stdout=out,
+        stderr=out,
+    )
+    bare = subprocess.Popen(
+        [sys.executable, "-m", "bench.load", "--serve-bare", str(bare_port)], stdout=out, stderr=out
+    )
+    _wait_until_up(f"http://127.0.0.1:{app_port}/healthz", {})
+    for _ in range(300):
+        try:
+            httpx.post(f"http://127.0.0.1:{bare_port}/slack/events", content=b"", timeout=5)
+            break
+        except httpx.TransportError:
+            time.sleep(0.2)
+    return app, bare, app_port, bare_port
+
+
+def run(url: str, size: dict[str, int], name: str) -> int:
+    load1, load5, _ = os.getloadavg()
+    print(
+        f"\nMentorBot load benchmark ({name} size; PostgreSQL, database "
+        f"{sa.engine.make_url(url).database}); load average before: {load1:.2f} / {load5:.2f}"
+    )
+    people = load_program(url, size)
+    fake = make_fake(people)
+    log = Path(f"/tmp/bench-load-{os.getpid()}.log")
+    app, bare, app_port, bare_port = start_servers(url, fake, people, log)
+    try:
+        measure(fake, people, size, app, bare, app_port, bare_port, log)
+    finally:
+        for child in (app, bare):
+            child.terminate()
+            child.wait(timeout=15)
+        fake.stop()
+    return 0
+
+
+def measure(
+    fake: LoadFake,
+    people: People,
+    size: dict[str, int],
+    app: subprocess.Popen[bytes],
+    bare: subprocess.Popen[bytes],
+    app_port: int,
+    bare_port: int,
+    log: Path,
+) -> None:
+    app_url = f"http://127.0.0.1:{app_port}/slack/events"
+    bare_url = f"http://127.0.0.1:{bare_port}/slack/events"
+    for path in PATHS:  # warm up: every path once, then the idle size
+        asyncio.run(closed_loop(app_url, fake, people, path, 3, 1))
+    settle(fake)
+    idle = rss_mb(app.pid, "VmRSS")
+    cpu_before = (cpu_s(app.pid), cpu_s(bare.pid), time.process_time(), time.perf_counter())
+    print(f"  requests per line: {size['requests']}; server log: {log}")
+    print(
+        f"  {'path':<8} {'lat.':>5} {'conc':>4} {'acked/s':>8} {'ack p50':>8} {'p95':>7} "
+        f"{'p99':>7} {'busy':>5} {'served/s':>9} {'e2e p50':>8} {'p95':>7} "
+        f"{'bare/s':>7} {'p99':>6} {'ratio':>6}"
+    )
+    results: dict[tuple[int, str, int], Row] = {}
+    ceilings: dict[tuple[str, int], Row] = {}
+    for latency in LATENCIES_MS:
+        fake.latency = latency / 1000
+        for path in PATHS:
+            for conc in CONCURRENCY:
+                sent, elapsed = asyncio.run(
+                    closed_loop(app_url, fake, people, path, size["requests"], conc)
+                )
+                settle(fake)
+                finish_times(fake, sent)
+                row = results[(latency, path, conc)] = figures(sent, elapsed)
+                if (path, conc) not in ceilings:  # the bare app makes no Web API call
+                    ceilings[(path, conc)] = figures(
+                        *asyncio.run(
+                            closed_loop(bare_url, fake, people, path, size["requests"], conc)
+                        )
+                    )
+                print(line(path, latency, conc, row, ceilings[(path, conc)]))
+    fake.latency = 0
+    sent, elapsed = asyncio.run(open_loop(app_url, fake, people, HOME_RATE, size["home_s"]))
+    settle(fake)
+    finish_times(fake, sent)
+    home = figures(sent, elapsed)
+    print(
+        f"  App Home opened {HOME_RATE}/s for {size['home_s']} s at 0 ms: ack p99 "
+        f"{home.ack[2]:.1f} ms, busy {home.busy}, e2e p50 {home.e2e[0]:.0f} ms, "
+        f"p95 {home.e2e[1]:.0f} ms"
+    )
+    peak = rss_mb(app.pid, "VmHWM")
+    used = (cpu_s(app.pid) - cpu_before[0], cpu_s(bare.pid) - cpu_before[1])
+    print(
+        f"  CPU seconds over {time.perf_counter() - cpu_before[3]:.0f} s: mentorbot serve "
+        f"{used[0]:.0f}, bare Bolt {used[1]:.0f}, this process (load and fake Web API) "
+        f"{time.process_time() - cpu_before[2]:.0f}"
+    )
+    load1, load5, _ = os.getloadavg()
+    print(f"  RSS of mentorbot serve: idle {idle:.0f} MB, peak {peak:.0f} MB")
+    print(
+        f"  load average after measuring: {load1:.2f} (1 min), {load5:.2f} (5 min); "
+        f"CPUs: {os.cpu_count()}"
+    )
+    print_goals(results, ceilings, home, idle, peak)
+
+
+def line(path: str, latency: int, conc: int, row: Row, bare: Row) -> str:
+    """One row of the table: MentorBot's figures, bare Bolt's rate and p99, the ratio
+    of requests served (worked on to their end) to bare Bolt's acknowledged."""
+    return (
+        f"  {path:<8} {latency:>3}ms {conc:>4} {row.acked_rps:>8.1f} {row.ack[0]:>8.1f} "
+        f"{row.ack[1]:>7.1f} {row.ack[2]:>7.1f} {row.busy:>5} {row.served_rps:>9.1f} "
+        f"{row.e2e[0]:>8.1f} {row.e2e[1]:>7.1f} {bare.acked_rps:>7.1f} {bare.ack[2]:>6.1f} "
+        f"{row.served_rps / bare.acked_rps:>5.2f}x"
+    )
+
+
+def print_goals(
+    results: dict[tuple[int, str, int], Row],
+    ceilings: dict[tuple[str, int], Row],
+    home: Row,
+    idle: float,
+    peak: float,
+) -> None:
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "NOT met"
+
+    at150 = [results[(150, p, 50)] for p in PATHS]
+    print("  goals (issue 16):")
+    print(
+        f"    150 ms, 50 at once: ack p99 <= 500 ms on every path: "
+        f"{verdict(all(r.ack[2] <= 500 for r in at150))}"
+    )
+    late = home.late + sum(r.late for r in results.values())
+    print(f"    no ack over 3 s, anywhere ({late} late or dropped): {verdict(not late)}")
+    for path, floor in (("help", 0.7), ("match", 0.3), ("button", 0.3)):
+        ratio = results[(0, path, 50)].served_rps / ceilings[(path, 50)].acked_rps
+        print(
+            f"    0 ms, 50 at once: {path} >= {floor}x bare Bolt ({ratio:.2f}x): "
+            f"{verdict(ratio >= floor)}"
+        )
+    print(
+        f"    App Home {HOME_RATE}/s sustained, e2e p95 <= 1 s, none turned away: "
+        f"{verdict(home.e2e[1] <= 1000 and home.busy == 0)}"
+    )
+    print(f"    RSS <= 150 MB idle: {verdict(idle <= 150)}")
+    print(f"    RSS <= 250 MB under load: {verdict(peak <= 250)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""Which Slack requests are acknowledged before any work, and what a person turned
+away by a full work pool (bot/workpool.py) is told instead of a timeout."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient
+
+from bot.listeners.guard import modal_errors
+from bot.listeners.support import answer
+from bot.workpool import BUSY
+
+log = logging.getLogger(__name__)
+
+#: Interactive payloads whose ack Slack reads nothing from: a slash command's ack
+#: could carry its answer, but ours come through response_url.
+ACK_FIRST_PAYLOADS = frozenset({"block_actions", "shortcut", "message_action"})
+
+
+def acks_first(body: dict[str, Any]) -> bool:
+    """True for a request whose HTTP answer carries nothing: a slash command, a button,
+    a shortcut, an event. Those are answered 200 as soon as they are queued and the
+    work runs after; a form submission's answer is its outcome, so it waits for it."""
+    return bool(body.get("command")) or is_event(body) or is_button(body)
+
+
+def is_event(body: dict[str, Any]) -> bool:
+    return body.get("type") == "event_callback"
+
+
+def is_button(body: dict[str, Any]) -> bool:
+    """A button, a select or a shortcut: there is a person to answer, not in the ack."""
+    return body.get("type") in ACK_FIRST_PAYLOADS
+
+
+def person_of(body: dict[str, Any]) -> str:
+    """The Slack id of who typed the command or pressed the button ("" for events,
+    which nobody can be told about)."""
+    if body.get("command"):
+        return str(body.get("user_id") or "")
+    user = body.get("user")
+    return str(user.get("id") or "") if is_button(body) and isinstance(user, dict) else ""
+
+
+def busy_reply(body: dict[str, Any]) -> tuple[int, bytes]:
+    """The HTTP answer (status, JSON body) to a request the pool has no room for."""
+    if body.get("command"):  # shown to the person as an ephemeral message
+        return 200, json.dumps({"response_type": "ephemeral", "text": BUSY}).encode()
+    if body.get("type") == "view_submission":  # on the form, which stays open
+        errors = modal_errors(body.get("view") or {}, {"_": BUSY})
+        return 200, json.dumps({"response_action": "errors", "errors": errors}).encode()
+    if is_event(body):
+        # Anything but 2xx and Slack delivers the event again, after a minute and
+        # after five: nothing is lost.
+        log.warning("busy: event %s left for Slack to retry", body.get("event_id"))
+        return 503, json.dumps({"error": "busy"}).encode()
+    return 200, b""  # a button: the notice follows (`tell_busy`)
+
+
+def tell_busy(client: WebClient, body: dict[str, Any]) -> None:
+    """Tell the person behind a request that could not be worked on in time that
+    MentorBot is busy: under their command, or wherever their button was."""
+    if body.get("command"):
+        say_under_command(body, {"response_type": "ephemeral", "text": BUSY})
+    elif is_button(body):
+        answer(body, client, BUSY)
+
+
+def answer_after_ack(body: dict[str, Any], response: BoltResponse) -> None:
+    """What Bolt answered a slash command that was acknowledged before its work (an
+    error's "nothing was saved"), posted under the command instead of in the ack."""
+    if not body.get("command") or not response.body:
+        return
+    try:
+        message = json.loads(response.body)
+    except ValueError:
+        return
+    if isinstance(message, dict) and (message.get("text") or message.get("blocks")):
+        say_under_command(body, message)
+
+
+def say_under_command(body: dict[str, Any], message: dict[str, Any]) -> None:
+    """Post `message` to the command's response_url (logged when Slack refuses)."""
+    url = body.get("response_url")
+    if not url:
+        return
+    try:
+        WebhookClient(url, timeout=10).send_dict({"replace_original": False, **message})
+    except Exception:
+        log.warning("could not answer under a command", exc_info=True)

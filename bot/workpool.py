@@ -1,0 +1,144 @@
+"""The bounded pool all Slack work runs on, so an ack never waits for anyone's work.
+
+Threads (MENTORBOT_WORK_THREADS) run the work; at most MENTORBOT_WORK_QUEUE more wait
+for one. Past that, `admit` says no and the caller answers "busy" at once: a flood
+from one person, a Slack answering 429 or a slow database make people wait their turn
+or try again, never time out, and the queue (so the process's memory) stays bounded.
+
+Bolt hands the pool its listeners as `listener_executor`. Work that `admit` took is
+already on a pool thread, so Bolt's listener then runs right there, start to finish,
+instead of taking a second thread (see `submit`)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+BUSY = "I'm busy right now — try again in a minute."
+
+#: Requests one person may have in the pool at once: a flood from one person is told
+#: "busy" beyond these, and everyone else is still served meanwhile.
+PER_PERSON = 4
+
+#: A request that waited this long for a thread is answered "busy" instead of run:
+#: its trigger_id (3 s to open a modal) would be gone before its modal could open.
+MAX_WAIT_S = 2.0
+
+
+class WorkPool(Executor):
+    """`threads` (an executor, or how many threads to start) running the work, and
+    room for `queue` more waiting."""
+
+    def __init__(self, threads: ThreadPoolExecutor | int, queue: int) -> None:
+        if isinstance(threads, int):
+            threads = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="work")
+        self._threads = threads
+        self.limit = threads._max_workers + queue
+        self._lock = threading.Lock()
+        self._in_flight = 0
+        self._per_person: Counter[str] = Counter()
+        self._here = threading.local()
+
+    @property
+    def in_flight(self) -> int:
+        """Work admitted and not yet finished (running or waiting for a thread)."""
+        return self._in_flight
+
+    @property
+    def full(self) -> bool:
+        return self._in_flight >= self.limit
+
+    def admit(self, work: Callable[[], Any], too_late: Callable[[], Any], who: str = "") -> bool:
+        """Queue `work` for person `who`, or return False at once when the pool is
+        full or `who` has PER_PERSON requests in it already. Work that waits more than
+        MAX_WAIT_S for its thread runs `too_late` instead."""
+        with self._lock:
+            if self._in_flight >= self.limit or (who and self._per_person[who] >= PER_PERSON):
+                return False
+            self._in_flight += 1
+            if who:
+                self._per_person[who] += 1
+        queued_at = time.monotonic()
+
+        def run() -> Any:
+            try:
+                if time.monotonic() - queued_at > MAX_WAIT_S:
+                    return too_late()
+                with self._listeners_run_here():
+                    return work()
+            finally:
+                if who:
+                    with self._lock:
+                        self._per_person[who] -= 1
+                        if not self._per_person[who]:
+                            del self._per_person[who]  # so the counter stays small
+
+        self._counted(run)
+        return True
+
+    def notice(self, fn: Callable[..., Any], /, *args: Any) -> bool:
+        """Run `fn(*args)` (telling someone turned away that we are busy) unless even
+        those have filled a second `limit`: then it is dropped, and False."""
+        with self._lock:
+            if self._in_flight >= 2 * self.limit:
+                log.warning("busy: a notice to someone turned away was dropped")
+                return False
+            self._in_flight += 1
+        self._counted(fn, *args)
+        return True
+
+    def later(self, fn: Callable[..., Any], /, *args: Any) -> Future[Any]:
+        """Run `fn(*args)` on a pool thread of its own (work after an ack that must
+        not hold the request up, e.g. fetching a profile while a modal opens)."""
+        with self._lock:
+            self._in_flight += 1
+        return self._counted(fn, *args)
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        """Bolt's way in: on a thread running admitted work, run the listener here and
+        now (that request was acknowledged already); otherwise as `later`."""
+        if not getattr(self._here, "run_listeners", False):
+            return self.later(lambda: fn(*args, **kwargs))
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # Bolt reads the outcome from the future
+            future.set_exception(exc)
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._threads.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+    @contextmanager
+    def _listeners_run_here(self) -> Iterator[None]:
+        self._here.run_listeners = True
+        try:
+            yield
+        finally:
+            self._here.run_listeners = False
+
+    def _counted(self, fn: Callable[..., Any], /, *args: Any) -> Future[Any]:
+        def run() -> Any:
+            try:
+                return fn(*args)
+            except Exception:
+                log.exception("work after an ack failed")
+                raise
+            finally:
+                with self._lock:
+                    self._in_flight -= 1
+
+        try:
+            return self._threads.submit(run)
+        except RuntimeError:  # shut down: nothing will run it
+            with self._lock:
+                self._in_flight -= 1
+            raise

@@ -1,0 +1,139 @@
+"""A busy morning from the person's side: with Slack taking a second a call, every
+`/mentor` is acknowledged inside Slack's 3 seconds (the driver fails any later ack,
+LateAck), and when more arrive than MentorBot can work on, the rest are told
+"I'm busy right now — try again in a minute" instead of timing out. Nobody is
+answered twice, nobody is left without an answer."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from bot.testing import slack_rules
+from bot.testing.driver import HttpReply, SlackDriver
+from bot.testing.fake_slack import FakeSlack
+from bot.workpool import BUSY, PER_PERSON
+from tests.factories import make_mentor
+
+
+@pytest.fixture
+def slow_slack(fake_slack: FakeSlack) -> Iterator[FakeSlack]:
+    """The fake Slack answering each call after `latency` seconds (set by the test)."""
+    before = fake_slack.latency
+    yield fake_slack
+    fake_slack.latency = before
+
+
+def send_at_once(
+    slack: SlackDriver, who: str, text: str, times: int, meanwhile: Callable[[], Any] = lambda: None
+) -> list[HttpReply]:
+    """`/mentor text` sent `times` times by one person, as fast as 20 connections
+    go (each must be acknowledged within 3 s, else LateAck), and `meanwhile` called
+    while they arrive."""
+    bodies = [slack.slash_body(who, "/mentor", text) for _ in range(times)]
+    with ThreadPoolExecutor(max_workers=20) as clients:
+        flood = clients.map(lambda b: slack.post_form(b, wait=False), bodies)
+        meanwhile()
+        replies = list(flood)
+    slack.wait_idle()
+    return replies
+
+
+def told_busy_at_once(reply: HttpReply) -> bool:
+    """The ack itself said we are busy (Slack shows it as an ephemeral message)."""
+    if not reply.body:
+        return False
+    answer = json.loads(reply.body)
+    assert slack_rules.response_refusal(answer) is None, answer
+    assert answer["response_type"] == "ephemeral"
+    return bool(answer["text"] == BUSY)
+
+
+def test_matches_are_acknowledged_at_once_while_slack_takes_a_second_a_call(
+    slack, world, db, slow_slack
+) -> None:  # type: ignore[no-untyped-def]
+    make_mentor(db, world.veteran)
+    db.commit()
+    slow_slack.latency = 1.0
+
+    replies = send_at_once(slack, world.manager.id, f"match {world.new_hire.mention}", 30)
+
+    assert all(r.status == 200 for r in replies)
+    answers = [m.all_text for m in slack.fake.ephemeral(world.manager.id)]
+    answers += [BUSY for r in replies if told_busy_at_once(r)]
+    assert len(answers) == 30, answers  # one answer each, none twice
+    matched = [a for a in answers if world.veteran.name in a]
+    assert len(matched) + sum(BUSY in a for a in answers) == 30, answers
+    assert matched, "no match was worked on at all"
+
+
+def test_a_flood_from_one_person_is_answered_in_time_and_the_rest_told_to_wait(
+    slack, world, db, slow_slack
+) -> None:  # type: ignore[no-untyped-def]
+    make_mentor(db, world.veteran)
+    db.commit()
+    slow_slack.latency = 0.5
+    helped: list[HttpReply] = []
+
+    replies = send_at_once(
+        slack,
+        world.manager.id,
+        f"match {world.new_hire.mention}",
+        100,
+        meanwhile=lambda: helped.append(
+            slack.post_form(slack.slash_body(world.new_hire, "/mentor", "help"), wait=False)
+        ),
+    )
+
+    assert all(r.status == 200 for r in replies)
+    at_once = sum(told_busy_at_once(r) for r in replies)
+    later = [m.all_text for m in slack.fake.ephemeral(world.manager.id)]
+    # One person gets a few requests worked on at a time; the rest were told at once.
+    assert at_once >= 100 - PER_PERSON * 10, at_once
+    # Everything taken on was answered once: its match, or "busy" if its turn came
+    # too late to open a modal in time.
+    assert len(later) == 100 - at_once
+    assert all(world.veteran.name in text or BUSY in text for text in later), later
+    # Someone else asking meanwhile was served, not told to wait.
+    assert not told_busy_at_once(helped[0])
+    assert "/mentor optin" in slack.last_ephemeral(world.new_hire).all_text
+    # Once the flood is over, the same person is served again.
+    slow_slack.latency = 0
+    again = slack.mentor(world.manager, f"match {world.new_hire.mention}")
+    assert world.veteran.name in again.all_text
+
+
+def test_a_database_held_for_seconds_does_not_hold_the_ack_up(
+    slack, world, served, backend
+) -> None:  # type: ignore[no-untyped-def]
+    """A statement holds the roster for 4 s: `/mentor help` is still acknowledged in
+    Slack's time, and answered once the database lets go."""
+    locked = threading.Event()
+
+    def hold_users() -> None:
+        with served.runtime.session_factory() as held:
+            if backend == "postgresql":  # readers wait too
+                held.execute(sa.text("LOCK TABLE users IN ACCESS EXCLUSIVE MODE"))
+            else:  # SQLite: the one write lock
+                held.execute(sa.text("UPDATE users SET name = name"))
+            locked.set()
+            time.sleep(4)
+            held.rollback()
+
+    holder = threading.Thread(target=hold_users)
+    holder.start()
+    try:
+        assert locked.wait(timeout=10)
+        reply = slack.post_form(slack.slash_body(world.veteran, "/mentor", "help"), wait=False)
+        assert reply.status == 200  # within 3 s, or the driver raised LateAck
+    finally:
+        holder.join()
+    slack.wait_idle()
+    assert "/mentor optin" in slack.last_ephemeral(world.veteran).all_text
