@@ -23,6 +23,7 @@ from models.interaction_state import InteractionState
 from models.mentors import Mentor, MentorTraining
 from models.milestones import MilestoneSubmission, MilestoneTemplate, RampMilestone
 from models.notifications import Notification
+from models.outbox import OutboxMessage
 from models.progress import ProgressNote, SkillAssessment
 from models.scheduling import SCHEDULED_STATUSES, MentorQuestion, ScheduledSession
 from models.sessions import MentorshipSession
@@ -57,6 +58,7 @@ __all__ = [
     "MilestoneSubmission",
     "MilestoneTemplate",
     "Notification",
+    "OutboxMessage",
     "ProgramSetting",
     "ProgressNote",
     "RampMilestone",
