@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import urllib.error
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
@@ -14,9 +16,10 @@ from bot.blocks import actions as ids
 from bot.blocks import reminders as blocks
 from bot.services import ledger
 from bot.services.program import ProgramConfig
-from bot.services.reminders import Due, Recipient, checkin_due_date, latest_cycle_date
+from bot.services.reminders import Due, Recipient, checkin_due_date, find_due, latest_cycle_date
 from bot.services.working_hours import WorkingDay, is_working_time, next_working_start
 from bot.sweep import outcome_of
+from models import User
 
 DAY = WorkingDay.of(ProgramConfig())
 
@@ -202,3 +205,14 @@ def test_every_due_kind_has_a_message_within_slacks_limits() -> None:
         for block in message:
             if block["type"] == "section" and "text" in block:
                 assert len(block["text"]["text"]) <= 3000, kind
+
+
+def test_a_sweep_over_an_empty_roster_finds_nothing_and_fails_nowhere(db, caplog) -> None:  # type: ignore[no-untyped-def]
+    # A new install sweeps before its roster is imported: no timezones yet, which once
+    # made the finders' per-timezone SQL a CASE without a WHEN on PostgreSQL.
+    db.execute(sa.delete(User))
+    db.flush()
+    now = datetime(2026, 11, 17, 15, 0, tzinfo=UTC)
+    with caplog.at_level(logging.ERROR):
+        assert find_due(db, now=now) == []
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []

@@ -27,7 +27,7 @@ from bot.services.reminders.people import (
     person_of,
     with_pair,
 )
-from bot.services.reminders.zones import Zone, zone_table
+from bot.services.reminders.zones import Zone, by_zone, zone_table
 from models import Assignment, Mentor, MentorshipSession, Notification
 
 
@@ -259,7 +259,7 @@ def _owner_columns(owner: ColumnElement[Any], zones: dict[str, Zone]) -> dict[st
     timezone = func.coalesce(side("timezone"), "")
 
     def per_zone(values: dict[str, Any], type_: Any) -> Any:
-        return case({k: literal(v, type_) for k, v in values.items()}, value=timezone)
+        return by_zone(values, timezone, type_)
 
     return {
         "slack": side("slack_user_id"),

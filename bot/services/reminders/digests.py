@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.types import Text
 
 from bot.services import coverage, ledger
 from bot.services.program import ProgramConfig
@@ -22,7 +23,7 @@ from bot.services.reminders.people import (
     person_of,
     program_admins,
 )
-from bot.services.reminders.zones import Zone, zone_table
+from bot.services.reminders.zones import Zone, by_zone, zone_table
 from models import (
     Assignment,
     Mentor,
@@ -116,7 +117,7 @@ def _digest_settled(
     looked up by their timezone value among `zones`. A claim whose sweep died, or a
     failed send due again, does not count: that digest is computed and sent again."""
     timezone = func.coalesce(person.timezone, "")
-    week = case({value: week_of(zone.today) for value, zone in zones.items()}, value=timezone)
+    week = by_zone({value: week_of(zone.today) for value, zone in zones.items()}, timezone, Text())
     return (
         select(Notification.id)
         .where(

@@ -6,9 +6,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import case, cast, func, literal, null, select, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.expression import ColumnElement
 
 from bot.services.reminders.base import DueContext
 from bot.services.working_hours import is_working_time, local_date, zone_of
@@ -62,3 +64,12 @@ def recipient_zones(ctx: DueContext) -> dict[str, Zone] | None:
     if not all(_POSTGRES_ZONES[zone.name] for zone in zones.values()):
         return None
     return zones
+
+
+def by_zone(values: dict[str, Any], timezone: ColumnElement[Any], type_: Any) -> ColumnElement[Any]:
+    """SQL for "the value of the person's timezone", `values` keyed by the timezone
+    column's value (as `zone_table` keys them). With nobody in the roster yet there are no
+    zones, and a CASE without a WHEN is no SQL: the answer is then NULL."""
+    if not values:
+        return cast(null(), type_)
+    return case({k: literal(v, type_) for k, v in values.items()}, value=timezone)
