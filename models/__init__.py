@@ -17,6 +17,7 @@ from models.assignments import (
 )
 from models.audit import AuditEntry
 from models.base import Base
+from models.circles import CircleMember, TopicCircle
 from models.curriculum import CurriculumTopic, MentorshipResource
 from models.feedback import FEEDBACK_KINDS, MentorshipFeedback
 from models.handled import HandledInteraction
@@ -46,6 +47,7 @@ __all__ = [
     "Assignment",
     "AuditEntry",
     "Base",
+    "CircleMember",
     "CurriculumTopic",
     "HandledInteraction",
     "InteractionState",
@@ -65,6 +67,7 @@ __all__ = [
     "ScheduledSession",
     "SkillAssessment",
     "SlackTokenState",
+    "TopicCircle",
     "User",
     "ramp_facts",
 ]
