@@ -100,7 +100,11 @@ def naive_report(db: Session, *, now: datetime) -> ProgramReport:
     )
     mentors = list(db.execute(select(Mentor)).scalars())
 
-    mentored_ids = {a.mentee_user_id for a in assignments if a.status in MENTORED_STATUSES}
+    mentored_ids = {
+        a.mentee_user_id
+        for a in assignments
+        if a.status in MENTORED_STATUSES and a.kind == "standard"
+    }
     ramp = _ramp(users, milestones, templates, mentored_ids, config.analytics_min_sample)
     pairs = _pairs(assignments, sessions, today)
     frequency = _frequency(pairs, sessions, assignments)
@@ -119,6 +123,9 @@ def naive_report(db: Session, *, now: datetime) -> ProgramReport:
         coverage=coverage,
         response_times=lifecycle.response_times(db, config, now),
         sessions_by_month=_by_month(sessions, assignments, today),
+        reverse_mentorships=sum(
+            1 for a in assignments if a.kind == "reverse" and a.status in MENTORED_STATUSES
+        ),
     )
 
 
@@ -287,7 +294,11 @@ def _workload(mentors: list[Any], assignments: list[Any], users: dict[uuid.UUID,
 def _coverage(
     users: dict[uuid.UUID, Any], assignments: list[Any], today: date, window: int
 ) -> Coverage:
-    covered_ids = {a.mentee_user_id for a in assignments if a.status in COVERED_STATUSES}
+    covered_ids = {
+        a.mentee_user_id
+        for a in assignments
+        if a.status in COVERED_STATUSES and a.kind == "standard"
+    }
     start = today - timedelta(days=window)
     new_hires = [
         u

@@ -9,6 +9,8 @@ from models.assignments import (
     CADENCE_DAYS,
     CADENCES,
     COVERED_STATUSES,
+    KIND_LABELS,
+    KINDS,
     MENTORED_STATUSES,
     OPEN_STATUSES,
     Assignment,
@@ -16,6 +18,7 @@ from models.assignments import (
 )
 from models.audit import AuditEntry
 from models.base import Base
+from models.circles import CircleMember, TopicCircle
 from models.curriculum import CurriculumTopic, MentorshipResource
 from models.feedback import FEEDBACK_KINDS, MentorshipFeedback
 from models.handled import HandledInteraction
@@ -37,6 +40,8 @@ __all__ = [
     "CADENCE_DAYS",
     "COVERED_STATUSES",
     "FEEDBACK_KINDS",
+    "KINDS",
+    "KIND_LABELS",
     "MENTORED_STATUSES",
     "OPEN_STATUSES",
     "SCHEDULED_STATUSES",
@@ -45,6 +50,7 @@ __all__ = [
     "Assignment",
     "AuditEntry",
     "Base",
+    "CircleMember",
     "CurriculumTopic",
     "HandledInteraction",
     "InteractionState",
@@ -65,6 +71,7 @@ __all__ = [
     "ScheduledSession",
     "SkillAssessment",
     "SlackTokenState",
+    "TopicCircle",
     "User",
     "ramp_facts",
 ]

@@ -27,6 +27,11 @@ MENTORED_STATUSES = ("active", "completed")
 #: A new hire is covered (PRD "100 % of new CSMs mentored") by a mentorship that is asked
 #: for, running or done; a cancelled or declined one leaves them without a mentor.
 COVERED_STATUSES = ("pending", "active", "completed")
+#: A standard mentorship, or a reverse one: a newer hire teaches a veteran a topic (a
+#: tool, a market). Reverse ones are labelled where shown and kept out of the ramp
+#: comparison and the new-hire coverage.
+KINDS = ("standard", "reverse")
+KIND_LABELS = {"standard": "Mentorship", "reverse": "Reverse mentorship"}
 
 
 class Assignment(Base):
@@ -52,6 +57,7 @@ class Assignment(Base):
         sa.CheckConstraint(
             "check_in_cadence IN ('weekly', 'biweekly', 'monthly')", name="cadence_known"
         ),
+        sa.CheckConstraint("kind IN ('standard', 'reverse')", name="kind_known"),
         sa.CheckConstraint("mentee_rating BETWEEN 1 AND 5", name="mentee_rating_1_5"),
         sa.CheckConstraint("mentor_rating BETWEEN 1 AND 5", name="mentor_rating_1_5"),
     )
@@ -65,6 +71,7 @@ class Assignment(Base):
     start_date: Mapped[date]
     expected_end_date: Mapped[date | None]
     actual_end_date: Mapped[date | None]
+    kind: Mapped[str] = mapped_column(sa.String(20), default="standard", server_default="standard")
     check_in_cadence: Mapped[str] = mapped_column(
         sa.String(50), default="weekly", server_default="weekly"
     )

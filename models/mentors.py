@@ -45,6 +45,9 @@ class Mentor(Base):
     #: Not matched until this date (inclusive); `/mentor pause until`.
     paused_until: Mapped[date | None]
     opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Made for someone who teaches only in reverse mentorships (no tenure rule for
+    #: that): never offered, nor asked, as a standard mentor.
+    reverse_only: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
 

@@ -7,7 +7,7 @@ milestone and a join of every hire: most of the report's time at 100,000 mentees
 So each row of `mentee_ramp_milestones` carries them:
 
 - `ramp_cohort`: the hire's quarter (year * 10 + quarter), NULL without a hire date;
-- `ramp_mentored`: the hire has had an active or completed mentorship;
+- `ramp_mentored`: the hire has had an active or completed (standard) mentorship;
 - `ramp_days`: days from hire date to this milestone's achieved date, NULL until then;
 - `ramp_counted`: this is the row counted for its hire and template (the first
   achieved), so a template milestone a hire has twice is counted once;
@@ -46,8 +46,9 @@ def facts(hires: Collection[uuid.UUID] | sa.Select[Any] | None = None) -> sa.Sub
     `stale_rows` checks. Set-based (joins and window functions), so recounting a
     whole program is a few passes, not a lookup per row."""
     m = _milestones.c
+    # A reverse mentorship's learner is a veteran being taught a topic, not a mentored hire.
     mentees = select(Assignment.mentee_user_id.label("user_id")).where(
-        Assignment.status.in_(MENTORED_STATUSES)
+        Assignment.status.in_(MENTORED_STATUSES), Assignment.kind == "standard"
     )
     if hires is not None:
         mentees = mentees.where(Assignment.mentee_user_id.in_(hires))
@@ -128,7 +129,7 @@ def _changed_hires(session: Session) -> set[uuid.UUID]:
             if new_or_gone or _changed(instance, "mentee_user_id", "template_key", "achieved_date"):
                 hires.update(_values(instance, "mentee_user_id"))
         elif isinstance(instance, Assignment):
-            if new_or_gone or _changed(instance, "status", "mentee_user_id"):
+            if new_or_gone or _changed(instance, "status", "mentee_user_id", "kind"):
                 hires.update(_values(instance, "mentee_user_id"))
         elif isinstance(instance, User) and _changed(instance, "hire_date"):
             hires.add(instance.id)

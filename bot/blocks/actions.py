@@ -17,6 +17,9 @@ ASSIGN = "assignment.assign"  # value: json {"mentor": mentor id, "mentee": user
 ACCEPT = "assignment.accept"  # value: assignment id
 DECLINE = "assignment.decline"  # value: assignment id
 COHORT_APPROVE = "cohort.approve"  # value: proposal id
+# Topic circles (listeners/circles.py)
+CIRCLE_JOIN = "circle.join"  # value: circle id
+CIRCLE_LEAVE = "circle.leave"  # value: circle id
 
 # Sessions, milestones, progress, completion (listeners/sessions.py, milestones.py, ...)
 LOG_SESSION = "session.log"  # value: assignment id, or "" to choose

@@ -16,6 +16,7 @@ from bot.services.assignments import (
     NextSuggestion,
     PersonRef,
 )
+from models import KIND_LABELS
 
 ASSIGN_VIEW = "assignment.create"
 DECLINE_VIEW = "assignment.decline"
@@ -49,11 +50,19 @@ def assign_modal(form: AssignForm) -> dict[str, Any]:
     metadata = {"mentor": str(form.mentor_id), "mentee": str(form.mentee.user_id)}
     if form.focus_key:  # the skills stay on the server: they could outgrow the metadata
         metadata["focus_key"] = form.focus_key
+    reverse = form.kind == "reverse"
+    if reverse:
+        metadata["kind"] = form.kind
     cadences = [kit.option(label, value) for value, label in CADENCE_LABELS.items()]
+    ask = (
+        f"*{KIND_LABELS['reverse']}:* ask *{kit.escape(form.mentor.name)}* to teach "
+        f"*{kit.escape(form.mentee.name)}*."
+        if reverse
+        else f"Ask *{kit.escape(form.mentor.name)}* to mentor *{kit.escape(form.mentee.name)}*."
+    )
     blocks: list[kit.Block] = [
         kit.section(
-            f"Ask *{kit.escape(form.mentor.name)}* to mentor *{kit.escape(form.mentee.name)}*."
-            + (f" Match score *{form.score:.0f}*/100." if form.score is not None else "")
+            ask + (f" Match score *{form.score:.0f}*/100." if form.score is not None else "")
         ),
     ]
     if form.why:
@@ -93,7 +102,7 @@ def assign_modal(form: AssignForm) -> dict[str, Any]:
         ),
     ]
     return kit.modal(
-        "Assign a mentor",
+        KIND_LABELS["reverse"] if reverse else "Assign a mentor",
         blocks,
         callback_id=ASSIGN_VIEW,
         submit="Send request",
@@ -105,8 +114,11 @@ def assign_modal(form: AssignForm) -> dict[str, Any]:
 
 
 def _terms(a: AssignmentView) -> str:
+    """Cadence and dates, after the kind when it is a reverse mentorship: every message
+    about a pairing shows these, so a reverse one is labelled wherever it appears."""
     start, end = dates.day(a.start_date), dates.day(a.expected_end_date)
-    return f"*Cadence:* {a.cadence_label} · *From* {start} *to* {end}"
+    kind = f"*{a.kind_label}* · " if a.kind == "reverse" else ""
+    return f"{kind}*Cadence:* {a.cadence_label} · *From* {start} *to* {end}"
 
 
 def request_text(a: AssignmentView) -> str:
@@ -117,10 +129,11 @@ def request_text(a: AssignmentView) -> str:
 def mentor_request(a: AssignmentView) -> list[kit.Block]:
     """The DM a mentor answers: who, why they were matched, goals, cadence, expectations."""
     asker = f"*{kit.escape(a.asked_by.name)}*" if a.asked_by else "The program"
+    verb = "teach" if a.kind == "reverse" else "mentor"
     blocks: list[kit.Block] = [
-        kit.header("Mentoring request"),
+        kit.header(f"{a.kind_label} request" if a.kind == "reverse" else "Mentoring request"),
         kit.section(
-            f"{asker} asks you to mentor *{kit.escape(a.mentee.name)}* "
+            f"{asker} asks you to {verb} *{kit.escape(a.mentee.name)}* "
             f"(<@{a.mentee.slack_user_id}>)."
         ),
     ]
@@ -203,7 +216,9 @@ def mentee_intro(a: AssignmentView) -> tuple[str, list[kit.Block]]:
     """To the mentee: meet your mentor."""
     text = f"Meet your mentor: {a.mentor.name}!"
     blocks = [
-        kit.header("Meet your mentor"),
+        kit.header(f"{a.kind_label}: meet {a.mentor.name}")
+        if a.kind == "reverse"
+        else kit.header("Meet your mentor"),
         kit.section(
             f"*{kit.escape(a.mentor.name)}* (<@{a.mentor.slack_user_id}>) will mentor you. "
             "Say hello and set up your first session."

@@ -141,7 +141,8 @@ def escalation_notice(done: Escalated) -> tuple[str, list[kit.Block]]:
 # -- status --------------------------------------------------------------------------------
 def status_card(status: Status, tz: ZoneInfo, today: date) -> list[kit.Block]:
     """One person's mentorship at a glance; the private part only when filled in."""
-    blocks: list[kit.Block] = [kit.header(f"{status.person_name}'s mentorship")]
+    pairing = "reverse mentorship" if status.kind == "reverse" else "mentorship"
+    blocks: list[kit.Block] = [kit.header(f"{status.person_name}'s {pairing}")]
     if status.mentor_name is None:
         blocks.append(kit.section("No mentor yet."))
     else:

@@ -19,6 +19,7 @@ from bot.blocks.actions import (
 from bot.blocks.delivery import will_tell
 from bot.services.action_items import OpenItem
 from bot.services.sessions import LogForm, Logged, Mentorship, Recipient
+from models import KIND_LABELS
 
 LOG_CALLBACK = "session_log"
 ITEMS_HINT = (
@@ -270,9 +271,11 @@ def mentorship_card(card: Mentorship, tz: ZoneInfo) -> list[kit.Block]:
         buttons.append(kit.button("Progress", PROGRESS_OPEN, str(card.assignment_id)))
     buttons.append(kit.button("Schedule next session", SCHEDULE_OPEN, str(card.assignment_id)))
     buttons.append(kit.button("Complete", COMPLETE, str(card.assignment_id)))
+    kind = f"*{KIND_LABELS[card.kind]}* · " if card.kind == "reverse" else ""
     return [
         kit.section(
-            f"{other}: *{kit.escape(card.other_name)}* · since {dates.day(card.start_date)} · "
+            f"{kind}{other}: *{kit.escape(card.other_name)}* · "
+            f"since {dates.day(card.start_date)} · "
             f"{card.cadence} check-ins{flag}\n"
             f"Sessions held: {card.sessions_held} (last: {last}) · "
             f"next check-in: {dates.day(card.next_check_in)}"

@@ -28,12 +28,13 @@ from bot.listeners.messaging import (
     replace_message,
     send_dm,
 )
-from bot.listeners.parsing import mentioned_user_ids
+from bot.listeners.parsing import MENTION, mentioned_user_ids
 from bot.listeners.support import answer, message_of, program_admins, submit_then
 from bot.runtime import Runtime
 from bot.services import assignments
 from bot.services.assignments import AlreadyAnswered, AssignmentView, Requested
 from bot.services.errors import InvalidInput
+from bot.services.reverse import SAME_PERSON
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +49,17 @@ def register(app: App) -> None:
 
 @subcommand(
     "assign",
-    usage="/mentor assign @mentor @mentee",
-    summary="Ask a mentor to mentor someone: dates, cadence, goals, expectations.",
+    usage="/mentor assign @mentor @mentee [reverse]",
+    summary="Ask a mentor to mentor someone: dates, cadence, goals, expectations. "
+    "`reverse`: a newer hire teaches a veteran a topic (no tenure rule).",
     order=31,
 )
 def assign_command(inv: Invocation) -> None:
     mentioned = mentioned_user_ids(inv.args)
+    words = MENTION.sub(" ", inv.args or "").lower().split()
+    kind = "reverse" if "reverse" in words else "standard"
+    if kind == "reverse" and len(mentioned) == 2 and mentioned[0] == mentioned[1]:
+        raise InvalidInput({"users": SAME_PERSON})
     if len(mentioned) != 2:
         raise InvalidInput(
             {
@@ -68,6 +74,7 @@ def assign_command(inv: Invocation) -> None:
             mentor_slack_id=mentioned[0],
             mentee_slack_id=mentioned[1],
             now=inv.runtime.now(),
+            kind=kind,
         )
     inv.client.views_open(trigger_id=inv.trigger_id, view=blocks.assign_modal(form))
 
@@ -116,6 +123,7 @@ def on_assign_submit(
                 confirmed=blocks.CONFIRMED in (values.get("confirm") or []),
                 focus=metadata.get("focus") or (),  # modals opened before focus_key
                 focus_key=metadata.get("focus_key"),
+                kind=metadata.get("kind") or "standard",
             )
             return requested, queue_request(db, requested, now=runtime.now())
 

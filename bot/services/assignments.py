@@ -31,6 +31,7 @@ from bot.services import (
     matching,
     milestones,
     program,
+    reverse,
     roster,
     timezones,
 )
@@ -45,6 +46,8 @@ from bot.services.errors import (
 from bot.services.program import ProgramConfig
 from models import (
     CADENCES,
+    KIND_LABELS,
+    KINDS,
     MENTORED_STATUSES,
     OPEN_STATUSES,
     Assignment,
@@ -101,6 +104,12 @@ class AssignmentView:
     score: float | None
     decline_reason: str | None
     cancel_reason: str | None
+    kind: str = "standard"
+
+    @property
+    def kind_label(self) -> str:
+        """ "Mentorship" or "Reverse mentorship": how the pairing is named wherever shown."""
+        return KIND_LABELS[self.kind]
 
     @property
     def to_tell(self) -> list[PersonRef]:
@@ -131,6 +140,7 @@ class AssignForm:
     score: float | None
     focus: list[str]
     focus_key: str | None = None  # where the focus is kept, for the modal to carry
+    kind: str = "standard"
 
 
 @dataclass(frozen=True)
@@ -232,6 +242,7 @@ def prepare(
     now: datetime,
     focus: Sequence[str] = (),
     focus_key: str | None = None,
+    kind: str = "standard",
 ) -> AssignForm:
     """Check the actor may ask this mentor for this mentee, and return the modal's
     defaults: start today (the actor's day), end after the program's default
@@ -244,7 +255,7 @@ def prepare(
     if mentor is None:
         raise NotFound("That mentor is no longer in the program. Run `/mentor match` again.")
     config = program.load(db)
-    _check_request(db, actor, mentor, mentee, now)
+    _check_request(db, actor, mentor, mentee, now, kind)
     start = local_today(now, actor.timezone)
     match = matching.explain(db, mentee_id=mentee.id, mentor_id=mentor.id, now=now, focus=focus)
     return AssignForm(
@@ -259,21 +270,42 @@ def prepare(
         score=match.score if match else None,
         focus=list(focus),
         focus_key=focus_key,
+        kind=_kind(kind),
     )
 
 
 def prepare_for(
-    db: Session, *, actor_id: uuid.UUID, mentor_slack_id: str, mentee_slack_id: str, now: datetime
+    db: Session,
+    *,
+    actor_id: uuid.UUID,
+    mentor_slack_id: str,
+    mentee_slack_id: str,
+    now: datetime,
+    kind: str = "standard",
 ) -> AssignForm:
-    """`prepare` for `/mentor assign @mentor @mentee`, naming whoever can't be found."""
+    """`prepare` for `/mentor assign @mentor @mentee [reverse]`, naming whoever can't be
+    found. For a reverse mentorship the teacher needs no mentor profile beforehand."""
     mentor_user = find_person(db, mentor_slack_id)
     mentee = find_person(db, mentee_slack_id)
-    mentor = db.scalar(sa.select(Mentor).where(Mentor.user_id == mentor_user.id))
+    if kind == "reverse":
+        reverse.check_sides(mentor_user, mentee)
+        # A refusal further on rolls the new profile back with the transaction.
+        mentor: Mentor | None = reverse.teacher_profile(db, mentor_user, now=now, actor_id=actor_id)
+    else:
+        mentor = db.scalar(sa.select(Mentor).where(Mentor.user_id == mentor_user.id))
     if mentor is None:
         raise NotFound(
             f"{mentor_user.name} is not a mentor yet: they can opt in with `/mentor optin`."
         )
-    return prepare(db, actor_id=actor_id, mentor_id=mentor.id, mentee_id=mentee.id, now=now)
+    return prepare(
+        db, actor_id=actor_id, mentor_id=mentor.id, mentee_id=mentee.id, now=now, kind=kind
+    )
+
+
+def _kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise InvalidInput({"kind": "A mentorship is standard or reverse."})
+    return kind
 
 
 def request(
@@ -290,9 +322,11 @@ def request(
     confirmed: bool,
     focus: Sequence[str] = (),
     focus_key: str | None = None,
+    kind: str = "standard",
 ) -> Requested:
     """Create the `pending` assignment the assign modal describes (FR-2.2, 2.4, 2.5);
-    the focus comes as skills or as the key they are kept under.
+    the focus comes as skills or as the key they are kept under. `kind` "reverse"
+    records a reverse mentorship (a newer hire teaches a veteran).
 
     InvalidInput names each bad field (start_date, expected_end, cadence, goals,
     confirm); NotAllowed, Conflict or CapacityFull say why this mentor can't be asked.
@@ -331,6 +365,7 @@ def request(
         focus=focus,
         config=config,
         now=now,
+        kind=_kind(kind),
     )
 
 
@@ -347,6 +382,7 @@ def _create_request(
     focus: Sequence[str],
     config: ProgramConfig,
     now: datetime,
+    kind: str = "standard",
 ) -> Requested:
     mentee = access.load_user(db, mentee_id)
     # Serialise everyone asking this mentor: the UPDATE holds the mentor's row lock
@@ -361,7 +397,7 @@ def _create_request(
         raise NotFound("That mentor is no longer in the program. Run `/mentor match` again.")
     mentor = db.get(Mentor, mentor_id, populate_existing=True)
     assert mentor is not None
-    _check_request(db, actor, mentor, mentee, now)
+    _check_request(db, actor, mentor, mentee, now, kind)
     match = matching.explain(db, mentee_id=mentee.id, mentor_id=mentor.id, now=now, focus=focus)
     withdrawn = _withdraw_unanswered(db, mentee_id=mentee.id, config=config, now=now, actor=actor)
     factors = match.as_json() if match else {}
@@ -373,6 +409,7 @@ def _create_request(
         start_date=start,
         expected_end_date=end,
         check_in_cadence=cadence,
+        kind=kind,
         goals=goals,
         focus_skills=match.details.needs if match else list(focus),
         expectations=config.expectations,
@@ -394,6 +431,7 @@ def _create_request(
         mentor_id=mentor.id,
         mentee_id=mentee.id,
         cadence=cadence,
+        kind=kind,
         goals=len(goals),
         score=match.score if match else None,
     )
@@ -401,12 +439,13 @@ def _create_request(
 
 
 def _check_request(
-    db: Session, actor: User | None, mentor: Mentor, mentee: User, now: datetime
+    db: Session, actor: User | None, mentor: Mentor, mentee: User, now: datetime, kind: str
 ) -> None:
     """Who may ask (None: the command line), and whether this mentor can be asked
-    for this mentee now."""
+    for this mentee now, for a mentorship of this kind."""
     if actor is not None:
         access.require_manager_or_admin(db, actor, mentee)
+    reverse.refuse_standard(mentor, kind)
     name = mentor.user.name
     if mentor.user_id == mentee.id:
         raise Conflict("Nobody can mentor themselves: pick another mentor.")
@@ -945,4 +984,5 @@ def _view(assignment: Assignment) -> AssignmentView:
         score=factors.get("score"),
         decline_reason=assignment.decline_reason,
         cancel_reason=assignment.cancel_reason,
+        kind=assignment.kind,
     )

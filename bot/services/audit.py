@@ -19,6 +19,7 @@ from models import AuditEntry, User
 ENTITY_TABLES: dict[str, str | None] = {
     "admin_surface": None,
     "api_token": "api_tokens",
+    "circle": "topic_circles",
     "curriculum": "curriculum_topics",
     "mentor_trainings": "mentor_trainings",
     "milestone_template": "milestone_templates",

@@ -52,9 +52,10 @@ def is_covered_sql(
 ) -> sa.ColumnElement[bool]:
     """SQL: the person `user_id` (a column or an id) is covered: a mentorship of theirs
     is pending, active or completed (COVERED_STATUSES); cancelled and declined ones
-    don't count. Only `Assignment` is its own, so it also works inside a query that
+    don't count, nor does a reverse mentorship (its learner is taught a topic, not
+    mentored into the job). Only `Assignment` is its own, so it also works inside a query that
     joins assignments itself."""
-    return _mentorship_in(user_id, COVERED_STATUSES)
+    return _mentorship_in(user_id, COVERED_STATUSES, Assignment.kind == "standard")
 
 
 def has_open_mentorship_sql(
@@ -66,11 +67,13 @@ def has_open_mentorship_sql(
 
 
 def _mentorship_in(
-    user_id: sa.ColumnElement[uuid.UUID] | uuid.UUID, statuses: tuple[str, ...]
+    user_id: sa.ColumnElement[uuid.UUID] | uuid.UUID,
+    statuses: tuple[str, ...],
+    *more: sa.ColumnElement[bool],
 ) -> sa.ColumnElement[bool]:
     return (
         sa.exists()
-        .where(Assignment.mentee_user_id == user_id, Assignment.status.in_(statuses))
+        .where(Assignment.mentee_user_id == user_id, Assignment.status.in_(statuses), *more)
         .correlate_except(Assignment)
     )
 
@@ -83,7 +86,11 @@ def covering_mentorship_sql(user_id: sa.ColumnElement[uuid.UUID]) -> sa.ScalarSe
     )
     return (
         sa.select(Assignment.id)
-        .where(Assignment.mentee_user_id == user_id, Assignment.status.in_(COVERED_STATUSES))
+        .where(
+            Assignment.mentee_user_id == user_id,
+            Assignment.status.in_(COVERED_STATUSES),
+            Assignment.kind == "standard",
+        )
         .order_by(preference, Assignment.start_date.desc(), Assignment.created_at.desc())
         .limit(1)
         .correlate_except(Assignment)

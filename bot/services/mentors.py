@@ -71,6 +71,7 @@ def available_filter(today: date) -> ColumnElement[bool]:
     """`is_available` as a WHERE clause on `Mentor`, for matching queries."""
     return and_(
         Mentor.is_active.is_(True),
+        Mentor.reverse_only.is_(False),
         or_(Mentor.paused_until.is_(None), Mentor.paused_until < today),
     )
 

@@ -306,6 +306,7 @@ class Status:
     mentee_rating: int | None
     mentor_rating: int | None
     private: PrivateDetails | None = None
+    kind: str = "standard"  # "reverse": the mentor is a newer hire teaching a topic
 
 
 def status(
@@ -394,6 +395,7 @@ def status(
         assignment.mentee_rating,
         assignment.mentor_rating,
         private,
+        assignment.kind,
     )
 
 

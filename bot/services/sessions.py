@@ -49,6 +49,7 @@ class Mentorship:
     last_session: datetime | None
     next_check_in: date | None
     progress_flag: str | None
+    kind: str = "standard"  # "reverse": a newer hire teaches a veteran
 
 
 @dataclass
@@ -168,6 +169,7 @@ def mentorships_of(
                     last_dt.date() if last_dt else None,
                 ),
                 assignment.progress_flag,
+                assignment.kind,
             )
         )
     return found

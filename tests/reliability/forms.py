@@ -271,6 +271,12 @@ FORMS = [
     ),
     Form("curriculum.resource", "veteran", _slash("veteran", "resources"), {"Title": "QBR deck"}),
     Form(
+        "circle.open",
+        "veteran",
+        _slash("veteran", "circles new", setup="mentor"),
+        {"Name": "Renewals clinic", "Topic": "Renewals", "Seats": "4"},
+    ),
+    Form(
         "completion_cancel",
         "manager",
         _slash("manager", "cancel {new_hire}"),

@@ -245,6 +245,17 @@ def program_settings_and_curriculum(s: Story) -> None:
     assert sent.ok, sent.errors
 
 
+def topic_circle(s: Story) -> None:
+    """Vera opens a topic circle; Newt joins it, then leaves."""
+    s.slack.slash(s.world.veteran, "/mentor", "circles new")
+    opened = s.slack.submit(
+        s.world.veteran, {"Name": "Renewals clinic", "Topic": "Renewals", "Seats": "3"}
+    )
+    assert opened.ok, opened.errors
+    s.slack.click(s.world.new_hire, "Join", message=s.slack.mentor(s.world.new_hire, "circles"))
+    s.slack.click(s.world.new_hire, "Leave", message=s.slack.mentor(s.world.new_hire, "circles"))
+
+
 def complete(s: Story) -> None:
     s.slack.slash(s.world.new_hire, "/mentor", "complete")
     sent = s.slack.submit(s.world.new_hire, {"Feedback": "Great.", "Rating": "5"})
@@ -300,6 +311,7 @@ STEPS: list[tuple[str, Callable[[Story], None]]] = [
     ("milestone: changes requested, then approved", milestone),
     ("the term edited and extended", term),
     ("program settings and curriculum", program_settings_and_curriculum),
+    ("a topic circle joined and left", topic_circle),
     ("feedback and completion", complete),
     ("cohort, cancel, completed for the pair", cohort_then_cancel_and_complete_for_pair),
     ("a leaver, then the app removed", someone_leaves_and_the_app_is_removed),

@@ -88,6 +88,19 @@ def program_report(report: ProgramReport, images: Images | None = None) -> list[
         *response_blocks.program_blocks(report.response_times),
         kit.divider(),
         *coverage_blocks(report.coverage, whose="new hires"),
+        *reverse_blocks(report.reverse_mentorships),
+    ]
+
+
+def reverse_blocks(count: int) -> list[kit.Block]:
+    """Reverse mentorships, counted apart (nothing when there are none)."""
+    if not count:
+        return []
+    return [
+        kit.context(
+            f"*Reverse mentorships: {count}* (a newer hire teaches a veteran a topic), "
+            "counted apart: not in the ramp comparison nor the new-hire coverage."
+        )
     ]
 
 

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.services import access, program
+from bot.services import access, program, reverse
 from bot.services.analytics import response_times, scheduled_completion
 from bot.services.analytics.coverage import Coverage, new_hire_coverage
 from bot.services.analytics.effectiveness import Effectiveness, MentorScore, program_figures
@@ -53,6 +53,9 @@ class ProgramReport:
     response_times: list[response_times.MentorResponseTimes] = field(default_factory=list)
     #: Sessions attended per calendar month, the current month last.
     sessions_by_month: list[MonthSessions] = field(default_factory=list)
+    #: Reverse mentorships (a newer hire teaches a veteran) that ran or run: counted
+    #: apart, as they are out of the ramp comparison and the coverage.
+    reverse_mentorships: int = 0
 
     @property
     def headlines(self) -> ProgramHeadlines:
@@ -127,6 +130,7 @@ def program_report(db: Session, *, now: datetime, ranking_limit: int | None = 10
         coverage=coverage,
         response_times=response_times.per_mentor(db, now=now, config=config),
         sessions_by_month=sessions_by_month(db, today),
+        reverse_mentorships=reverse.count(db),
     )
 
 
