@@ -8,8 +8,6 @@ as the CRM says so (`system_tracked`, `mentorbot milestones import`)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -17,7 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.services import access, audit, inputs, milestone_templates, program
+from bot.services import access, audit, csv_text, inputs, milestone_templates, program
 from bot.services.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
 from bot.services.milestone_templates import ensure_default_templates
 from models import Assignment, Mentor, MilestoneSubmission, MilestoneTemplate, RampMilestone, User
@@ -537,12 +535,11 @@ def import_csv(db: Session, text: str, *, now: datetime) -> int:
     All-or-nothing: every bad line is reported by number and nothing is written.
     Returns how many milestones were recorded."""
     ensure_default_templates(db, now)
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader = csv_text.reader(text)
+    header = list(reader.fieldnames or [])
     missing = [c for c in IMPORT_COLUMNS if c not in header]
     if missing:
         raise MilestoneImportError([f"line 1: the header lacks {', '.join(missing)}"])
-    reader.fieldnames = header
     program_templates = milestone_templates.active(db)
     templates = {t.key.lower(): t for t in program_templates} | {
         t.name.lower(): t for t in program_templates

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.services import audit, inputs
+from bot.services import audit, csv_text, inputs
 from bot.services.errors import DomainError
 from models import User
 
@@ -83,11 +82,10 @@ def import_csv(db: Session, text: str, *, now: datetime) -> ImportResult:
 
     Every row is checked first; if any is bad, RosterError lists each problem
     with its line number and nothing is written (all-or-nothing)."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader = csv_text.reader(text)
+    header = list(reader.fieldnames or [])
     if "slack_user_id" not in header:
         raise RosterError(["line 1: the header has no slack_user_id column"])
-    reader.fieldnames = header
     result = ImportResult(
         ignored_columns=[h for h in header if h not in ROSTER_COLUMNS + OPTIONAL_COLUMNS]
     )
