@@ -9,22 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services import audit, csv_text, inputs, milestone_templates, milestones
-from bot.services.errors import DomainError
+from bot.services.errors import ImportProblems
 from bot.services.milestone_templates import ensure_default_templates
 from models import MilestoneTemplate, RampMilestone, User
 
+WHAT = "Milestones"
 IMPORT_COLUMNS = ("slack_user_id", "milestone", "achieved_date")
-
-
-class MilestoneImportError(DomainError):
-    """The file was refused; `problems` lists "line N: what is wrong" for every bad row."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__(
-            f"Milestones not imported ({len(problems)} problem(s)); nothing was changed:\n"
-            + "\n".join(problems)
-        )
 
 
 def import_csv(db: Session, text: str, *, now: datetime) -> int:
@@ -37,7 +27,7 @@ def import_csv(db: Session, text: str, *, now: datetime) -> int:
     header = list(reader.fieldnames or [])
     missing = [c for c in IMPORT_COLUMNS if c not in header]
     if missing:
-        raise MilestoneImportError([f"line 1: the header lacks {', '.join(missing)}"])
+        raise ImportProblems(WHAT, [f"line 1: the header lacks {', '.join(missing)}"])
     program_templates = milestone_templates.active(db)
     templates = {t.key.lower(): t for t in program_templates} | {
         t.name.lower(): t for t in program_templates
@@ -72,7 +62,7 @@ def import_csv(db: Session, text: str, *, now: datetime) -> int:
         if user is not None and name:
             planned.append((user, name, day))
     if problems:
-        raise MilestoneImportError(problems)
+        raise ImportProblems(WHAT, problems)
     for user, name, day in planned:
         milestone = _find_or_create(db, user, name, templates)
         milestones.achieve(milestone, day, "system_tracked", None)
