@@ -30,12 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = sub.add_parser("serve", help="serve Slack requests (HTTP, or Socket Mode)")
-    serve.add_argument("--port", type=int, help="HTTP port (default: $PORT or 3000)")
-    serve.add_argument("--host", default="0.0.0.0", help="interface to listen on")
-    serve.add_argument("--socket-mode", action="store_true", help="connect with SLACK_APP_TOKEN")
-    serve.add_argument("--no-scheduler", action="store_true", help="don't run the reminder sweep")
-    serve.set_defaults(handler=_serve)
+    from bot import cli_serve
+
+    cli_serve.add_parser(sub)
 
     db = sub.add_parser("db", help="database migrations")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
@@ -372,26 +369,9 @@ def _read_yaml(path: Path) -> str:
     return read_text(path, save_as="your editor's UTF-8 encoding")
 
 
-def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.server import serve
-
-    if args.socket_mode:
-        settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
-    else:
-        settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
-    _require_migrated(settings)
-    serve(
-        settings,
-        host=args.host,
-        port=args.port or settings.port,
-        socket_mode=args.socket_mode,
-        scheduler=not args.no_scheduler,
-    )
-    return 0
-
-
 def _reminders_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.runtime import Runtime
+    from bot.scheduler import refresh_summary
     from bot.slack_client import make_client
     from bot.sweep import run_sweep
 
@@ -401,6 +381,7 @@ def _reminders_run(args: argparse.Namespace, settings: Settings) -> int:
     runtime = Runtime.from_settings(settings)
     _grant_configured_admins(runtime)
     report = run_sweep(runtime, make_client(settings), now=now)
+    refresh_summary(runtime, now=report.now)  # App Home's figures, as the scheduled sweep
     print(f"reminder sweep at {report.now.isoformat()}")
     for delivery in report.deliveries:
         error = f" ({delivery.error})" if delivery.error else ""

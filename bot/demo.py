@@ -87,13 +87,15 @@ def _steps() -> list[Callable[[Demo], None]]:
         program,
         reminders,
         scheduling,
+        settings,
     )
 
     # The analytics come after the mentorship completes, as a program lead reads them;
     # then the clock walks on to another mentorship's end.
     return [
         show_help,
-        # The lead shapes the program before the first match.
+        # The lead shapes the program before the first match: settings, ramp, curriculum.
+        *settings.STEPS,
         *program.STEPS,
         *mentors.STEPS,
         *matching.STEPS,

@@ -1,4 +1,5 @@
-"""APScheduler wiring of the reminder sweep: ONE interval job that runs `run_sweep`.
+"""APScheduler wiring of the reminder sweep (`run_sweep`) and of the outbox's delivery
+worker (`deliver`: what Slack did not take at once, retried every few seconds).
 
 The job store holds nothing of value: the database says what is due and what was
 sent, so a restarted scheduler, or one scheduler per web process, sends nothing
@@ -16,7 +17,9 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from slack_sdk import WebClient
 
 from bot.config import Settings
+from bot.delivery import deliver
 from bot.runtime import Runtime, clock_starting_at
+from bot.services.analytics import summary
 from bot.slack_client import make_client
 from bot.sweep import run_sweep
 
@@ -26,17 +29,45 @@ log = logging.getLogger(__name__)
 #: is prompt enough, and a sweep with nothing due costs a few queries.
 SWEEP_INTERVAL_SECONDS = 300
 JOB_ID = "reminder-sweep"
+#: How often the outbox is looked at for messages to retry: a message Slack did not
+#: take goes out within seconds of its backoff ending. Nothing due costs one query.
+DELIVERY_INTERVAL_SECONDS = 5
+DELIVERY_JOB_ID = "outbox-delivery"
 
 
 def sweep_once(runtime: Runtime, client: WebClient) -> None:
-    """The job: one sweep; a failure is logged and the next run tries again."""
+    """The job: one sweep, then the analytics summary App Home reads, refreshed if the
+    data changed; a failure is logged and the next run tries again."""
     try:
         report = run_sweep(runtime, client, list_held=False)
     except Exception:
         log.exception("reminder sweep failed; the next run will try again")
+    else:
+        if report.deliveries or not report.ran:
+            log.info("reminder sweep: %s", report.summary())
+    refresh_summary(runtime)
+
+
+def refresh_summary(runtime: Runtime, *, now: datetime | None = None) -> None:
+    """The program-wide figures App Home shows, recomputed when stale, as of `now`
+    (default: the runtime's clock); a failure is logged, never raised."""
+    try:
+        with runtime.db() as db:
+            summary.refresh_if_stale(db, now=now or runtime.now())
+    except Exception:
+        log.exception("analytics summary refresh failed; the next sweep will try again")
+
+
+def deliver_once(runtime: Runtime, client: WebClient) -> None:
+    """The delivery job: post what the outbox holds that is due; a failure is logged
+    and the next run tries again."""
+    try:
+        report = deliver(runtime, client)
+    except Exception:
+        log.exception("outbox delivery failed; the next run will try again")
         return
-    if report.deliveries or not report.ran:
-        log.info("reminder sweep: %s", report.summary())
+    if report.sent or report.waiting:
+        log.info("outbox: %s", report.summary())
 
 
 def add_sweep_job(
@@ -45,19 +76,24 @@ def add_sweep_job(
     client: WebClient,
     interval_seconds: int = SWEEP_INTERVAL_SECONDS,
 ) -> None:
-    """The single interval job; one run at a time, missed runs collapse into one."""
-    scheduler.add_job(
-        sweep_once,
-        "interval",
-        seconds=interval_seconds,
-        args=(runtime, client),
-        id=JOB_ID,
-        replace_existing=True,
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=interval_seconds,
-        next_run_time=datetime.now(UTC),
-    )
+    """The sweep's interval job and the outbox's; one run of each at a time, missed
+    runs collapse into one."""
+    for job, job_id, seconds in (
+        (sweep_once, JOB_ID, interval_seconds),
+        (deliver_once, DELIVERY_JOB_ID, DELIVERY_INTERVAL_SECONDS),
+    ):
+        scheduler.add_job(
+            job,
+            "interval",
+            seconds=seconds,
+            args=(runtime, client),
+            id=job_id,
+            replace_existing=True,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=seconds,
+            next_run_time=datetime.now(UTC),
+        )
 
 
 def start_in_background(

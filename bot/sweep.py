@@ -21,22 +21,22 @@ send each reminder once:
 from __future__ import annotations
 
 import logging
-import urllib.error
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from bot import slack_health
 from bot.blocks.reminders import RENDERERS
+from bot.delivery import DeliveryReport, deliver, outcome_of, post_once
 from bot.listeners.assignments import offer_next_suggestion
 from bot.listeners.departures import check_accounts, handle_departure
 from bot.listeners.matching import nudge_manager_about_coverage
@@ -45,21 +45,20 @@ from bot.services import ledger, program, reminders, term
 from bot.services.ledger import Outcome
 from bot.services.reminders import Due
 from bot.services.working_hours import next_working_start
-from bot.slack_client import TOKEN_REFUSED
 
 log = logging.getLogger(__name__)
 
 #: pg_advisory_lock key of the sweep ("MNTRSWEP" as an int64), the same in every process.
 SWEEP_LOCK_KEY = 0x4D4E5452_53574550 & 0x7FFFFFFFFFFFFFFF
-#: Slack errors that mean the person is gone for good. (`account_inactive` is about
-#: our token, not them: see TOKEN_REFUSED.)
-RECIPIENT_GONE = frozenset({"user_not_found"})
-#: Slack errors that mean "try again later".
-TRANSIENT_ERRORS = frozenset(
-    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
-)
 
-Deliverer = Callable[[WebClient, Runtime, Due], Outcome]
+Deliverer = Callable[[WebClient, Runtime, Due, ledger.Claim], Outcome]
+
+#: How often a sweep renews the lease of the claims it has not sent yet: well within
+#: the ledger's one-minute lease, so only a dead sweep's claims run out.
+HEARTBEAT_SECONDS = 15.0
+#: How far back Slack's history is searched for a reminder in doubt: its send was
+#: attempted under a claim whose lease (or retry backoff, at most an hour) has run out.
+DOUBT_WINDOW = timedelta(days=1)
 
 #: The most reminders one sweep claims. Slack lets an app post about one message a
 #: second per conversation and a few hundred a minute per workspace, so a sweep every
@@ -118,6 +117,8 @@ class SweepReport:
     already_handled: int = 0
     deferred: int = 0
     deliveries: list[Delivery] = field(default_factory=list)
+    #: What the outbox's delivery worker did at the start of the sweep.
+    outbox: DeliveryReport | None = None
 
     def count(self, status: str) -> int:
         return sum(1 for d in self.deliveries if d.status == status)
@@ -136,6 +137,11 @@ class SweepReport:
             f"{self.count('dead')} dropped, {self.held_counts.total()} held for working hours, "
             f"{self.already_handled} already sent or in progress"
             + (f", {self.deferred} left for the next sweep" if self.deferred else "")
+            + (
+                f"; outbox: {self.outbox.summary()}"
+                if self.outbox and (self.outbox.sent or self.outbox.waiting)
+                else ""
+            )
         )
 
 
@@ -231,22 +237,30 @@ def run_sweep(
     with sweep_lock(engine, enabled=use_lock) as acquired:
         if not acquired:
             return SweepReport(now, ran=False)
+        # The outbox first (not in `send_now`'s sweeps of a few kinds): what changes
+        # caused and Slack did not take yet.
+        queued = deliver(runtime, client) if not kinds else None
         with runtime.db() as db:
             batch = claim_due(db, now=now, list_held=list_held, limit=limit, kinds=kinds)
+        heartbeat = Heartbeat(runtime, now)
         departed, refused = check_accounts(
             runtime, client, (due.recipient.user_id for _, due in batch.claimed), now=now
         )
+        heartbeat.renew([claim for claim, _ in batch.claimed])
         if departed and not refused:
             # What was claimed may be about them (their partner's check-in): claim again.
             with runtime.db() as db:
                 ledger.release(db, [claim for claim, _ in batch.claimed], now=now)
                 batch = claim_due(db, now=now, list_held=list_held, limit=limit, kinds=kinds)
         report = SweepReport(now, due=batch.due, held=batch.held, held_counts=batch.held_counts)
+        report.outbox = queued
         report.already_handled = batch.already_handled
         report.deferred = batch.deferred
         report.departed = departed
         report.stopped = refused
         for index, (claim, due) in enumerate(batch.claimed):
+            if heartbeat.due():
+                heartbeat.renew([c for c, _ in batch.claimed[index:]])
             if report.stopped is None:
                 delivery = _deliver(runtime, client, claim, due, now, watch)
                 report.deliveries.append(delivery)
@@ -259,6 +273,30 @@ def run_sweep(
                     ledger.release(db, [c for c, _ in batch.claimed[index:]], now=now)
                 break
     return report
+
+
+class Heartbeat:
+    """Keeps a running sweep's claims its own: their lease is renewed every
+    HEARTBEAT_SECONDS, on the sweep's clock (`now`, plus the time it has run)."""
+
+    def __init__(
+        self, runtime: Runtime, now: datetime, seconds: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.runtime = runtime
+        self.now = now
+        self.seconds = seconds
+        self.started = self.last = seconds()
+
+    def due(self) -> bool:
+        return self.seconds() - self.last >= HEARTBEAT_SECONDS
+
+    def renew(self, claims: list[ledger.Claim]) -> None:
+        self.last = self.seconds()
+        if not claims:
+            return
+        until = self.now + timedelta(seconds=self.last - self.started) + ledger.CLAIM_LEASE
+        with self.runtime.db() as db:
+            ledger.renew(db, claims, until=until)
 
 
 def send_now(runtime: Runtime, client: WebClient, *kinds: str) -> SweepReport:
@@ -278,10 +316,10 @@ def _deliver(
     now: datetime,
     watch: slack_health.TokenWatch | None,
 ) -> Delivery:
-    deliver = DELIVERERS.get(due.kind, post_reminder_dm)
+    send = DELIVERERS.get(due.kind, post_reminder_dm)
     refusals = watch.refusals if watch else 0
     try:
-        outcome = deliver(client, runtime, due)
+        outcome = send(client, runtime, due, claim)
     except Exception as exc:
         outcome = outcome_of(exc)
         if outcome.status == "rejected":
@@ -328,27 +366,44 @@ def _deliver(
     )
 
 
-def post_reminder_dm(client: WebClient, runtime: Runtime, due: Due) -> Outcome:
-    """The default delivery: the kind's message from bot/blocks/reminders.py, by DM.
-    Raises what the Slack client raises; the sweep turns it into an Outcome."""
+def post_reminder_dm(client: WebClient, runtime: Runtime, due: Due, claim: ledger.Claim) -> Outcome:
+    """The default delivery: the kind's message from bot/blocks/reminders.py, by DM,
+    posted once (`post_once`, keyed by the claim: a claim in doubt is looked up in
+    Slack first). Raises what the Slack client raises; the sweep turns it into an Outcome."""
     text_, blocks = RENDERERS[due.kind](due)
-    client.chat_postMessage(channel=due.recipient.slack_user_id, text=text_, blocks=blocks)
+    post_once(
+        client,
+        channel=due.recipient.slack_user_id,
+        text=text_,
+        blocks=blocks,
+        key=f"ledger:{claim.id}",
+        in_doubt=claim.in_doubt,
+        since=runtime.now() - DOUBT_WINDOW,
+    )
     return ledger.SENT
 
 
-def offer_fallback(client: WebClient, runtime: Runtime, due: Due) -> Outcome:
-    """A request unanswered at the fallback time: the manager gets the next suggestion."""
-    sent = offer_next_suggestion(client, runtime, uuid.UUID(due.facts["assignment_id"]))
+def offer_fallback(client: WebClient, runtime: Runtime, due: Due, claim: ledger.Claim) -> Outcome:
+    """A request unanswered at the fallback time: the manager gets the next suggestion
+    (through the outbox, queued once per claim)."""
+    sent = offer_next_suggestion(
+        client, runtime, uuid.UUID(due.facts["assignment_id"]), key=f"ledger:{claim.id}"
+    )
     return ledger.SENT if sent else NOT_DELIVERED
 
 
-def nudge_about_coverage(client: WebClient, runtime: Runtime, due: Due) -> Outcome:
-    """A new hire still without a mentor: their manager gets suggestions to assign."""
-    sent = nudge_manager_about_coverage(client, runtime, uuid.UUID(due.facts["mentee_id"]))
+def nudge_about_coverage(
+    client: WebClient, runtime: Runtime, due: Due, claim: ledger.Claim
+) -> Outcome:
+    """A new hire still without a mentor: their manager gets suggestions to assign
+    (through the outbox, queued once per claim)."""
+    sent = nudge_manager_about_coverage(
+        client, runtime, uuid.UUID(due.facts["mentee_id"]), key=f"ledger:{claim.id}"
+    )
     return ledger.SENT if sent else NOT_DELIVERED
 
 
-def close_term(client: WebClient, runtime: Runtime, due: Due) -> Outcome:
+def close_term(client: WebClient, runtime: Runtime, due: Due, claim: ledger.Claim) -> Outcome:
     """A mentorship nobody completed in time: it completes by itself (once, whichever
     side's reminder goes first, committed before any DM), then this side is offered the
     survey unless they have answered (or it was extended meanwhile)."""
@@ -362,11 +417,12 @@ def close_term(client: WebClient, runtime: Runtime, due: Due) -> Outcome:
         )
     if not closed.owes_feedback:
         return ledger.SENT  # nothing left to ask
-    return post_reminder_dm(client, runtime, due)
+    return post_reminder_dm(client, runtime, due, claim)
 
 
-#: Those deliveries log Slack's errors and say only whether a DM went out: a few more
-#: tries (the ledger's rejection limit), and only while the finder still finds it due.
+#: Those deliveries queue their DMs in the outbox, which sends them; they say only
+#: whether there was anyone to tell: a few more tries (the ledger's rejection limit),
+#: and only while the finder still finds it due.
 NOT_DELIVERED = Outcome("rejected", "no DM delivered")
 
 #: Due.kind -> how it is delivered, for kinds that are not a plain reminder DM.
@@ -375,35 +431,6 @@ DELIVERERS: dict[str, Deliverer] = {
     "coverage": nudge_about_coverage,
     "term_closed": close_term,
 }
-
-
-def outcome_of(exc: BaseException) -> Outcome:
-    """Classify a failed send: retry later, the person is gone, or Slack refused it."""
-    if isinstance(exc, SlackApiError):
-        response = exc.response
-        error = str(response.get("error") or "") if response is not None else ""
-        status = response.status_code if response is not None else 0
-        if error in TOKEN_REFUSED:
-            return Outcome("refused", error)
-        if error in RECIPIENT_GONE:
-            return Outcome("gone", error)
-        if status == 429 or status >= 500 or error in TRANSIENT_ERRORS:
-            return Outcome("retry", error or f"HTTP {status}", _retry_after(response))
-        return Outcome("rejected", error or f"HTTP {status}")
-    if isinstance(exc, urllib.error.URLError | TimeoutError | ConnectionError):
-        return Outcome("retry", f"network: {exc}")
-    return Outcome("rejected", f"{type(exc).__name__}: {exc}")
-
-
-def _retry_after(response: object) -> float | None:
-    headers = getattr(response, "headers", None) or {}
-    for name, value in dict(headers).items():
-        if str(name).lower() == "retry-after":
-            try:
-                return float(value[0] if isinstance(value, list) else value)
-            except (TypeError, ValueError):
-                return None
-    return None
 
 
 @contextmanager

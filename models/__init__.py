@@ -2,6 +2,7 @@
 
 # Registers the flush hook that keeps the milestones' ramp facts recounted.
 from models import ramp_facts
+from models.analytics_summary import AnalyticsSummary
 from models.api_tokens import ApiToken
 from models.assignments import (
     ASSIGNMENT_STATUSES,
@@ -22,6 +23,7 @@ from models.interaction_state import InteractionState
 from models.mentors import Mentor, MentorTraining
 from models.milestones import MilestoneSubmission, MilestoneTemplate, RampMilestone
 from models.notifications import Notification
+from models.outbox import OutboxMessage
 from models.progress import ProgressNote, SkillAssessment
 from models.scheduling import SCHEDULED_STATUSES, MentorQuestion, ScheduledSession
 from models.sessions import MentorshipSession
@@ -38,6 +40,7 @@ __all__ = [
     "MENTORED_STATUSES",
     "OPEN_STATUSES",
     "SCHEDULED_STATUSES",
+    "AnalyticsSummary",
     "ApiToken",
     "Assignment",
     "AuditEntry",
@@ -55,6 +58,7 @@ __all__ = [
     "MilestoneSubmission",
     "MilestoneTemplate",
     "Notification",
+    "OutboxMessage",
     "ProgramSetting",
     "ProgressNote",
     "RampMilestone",

@@ -38,3 +38,6 @@ class Notification(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    #: A send of it may have reached Slack (its sweep died mid-send, or Slack timed
+    #: out): the next sweep looks for it in Slack before sending it again.
+    in_doubt: Mapped[bool] = mapped_column(default=False, server_default=sa.false())

@@ -287,12 +287,16 @@ def test_absurd_ramp_and_a_quarter_of_one_hire_are_said_not_misdrawn() -> None:
 
 
 # -- the admin's App Home ----------------------------------------------------------------------
-def test_admin_home_shows_the_ramp_chart_drawn_once_per_data_version_or_hour(
-    slack, world, db, generated, fake_slack, clock
+def test_admin_home_shows_the_ramp_chart_drawn_once_per_summary(
+    slack, world, db, generated, fake_slack, clock, served
 ) -> None:  # type: ignore[no-untyped-def]
+    """The chart pictures the stored summary: drawn once for each summary the sweep
+    stores (when the data changed, or an hour on), not on every open."""
+    from bot.scheduler import refresh_summary
     from bot.services import audit
 
     clock[0] = NOW
+    refresh_summary(served.runtime)
     home = slack.open_home(world.admin)
     images = [b for b in home["blocks"] if b["type"] == "image"]
     assert len(images) == 1 and images[0]["title"]["text"].startswith("Days from hire")
@@ -306,16 +310,21 @@ def test_admin_home_shows_the_ramp_chart_drawn_once_per_data_version_or_hour(
     assert [b for b in again["blocks"] if b["type"] == "image"] == images
     assert len(fake_slack.calls_to("files.getUploadURLExternal")) == uploads
 
-    # The data changes (a state change writes its audit row): drawn again.
+    # The data changes (a state change writes its audit row): the home keeps showing
+    # the stored figures, with their age, until the sweep stores new ones.
     audit.record(
         db, actor_id=None, action="test.change", entity_type="x", entity_id=None, now=clock[0]
     )
     db.commit()
     slack.open_home(world.admin)
+    assert len(fake_slack.calls_to("files.getUploadURLExternal")) == uploads
+    refresh_summary(served.runtime)
+    slack.open_home(world.admin)
     assert len(fake_slack.calls_to("files.getUploadURLExternal")) == uploads + 1
 
-    # An hour on, even with the same data: drawn again.
+    # An hour on, even with the same data: the sweep stores them again, drawn again.
     clock[0] = NOW + timedelta(minutes=95)
+    refresh_summary(served.runtime)
     slack.open_home(world.admin)
     assert len(fake_slack.calls_to("files.getUploadURLExternal")) == uploads + 2
     # Managers and mentors have no program chart on their home.
@@ -323,8 +332,11 @@ def test_admin_home_shows_the_ramp_chart_drawn_once_per_data_version_or_hour(
 
 
 def test_admin_home_without_its_chart_when_the_upload_fails_and_tries_again(
-    slack, world, db, generated, fake_slack
+    slack, world, db, generated, fake_slack, served
 ) -> None:  # type: ignore[no-untyped-def]
+    from bot.scheduler import refresh_summary
+
+    refresh_summary(served.runtime)
     fake_slack.fail("files.completeUploadExternal", error="internal_error")
     home = slack.open_home(world.admin)
     assert "Ramp time reduction" in str(home["blocks"])

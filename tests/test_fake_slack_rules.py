@@ -1,6 +1,6 @@
 """The fake Slack refuses what Slack refuses, with Slack's answer, so a test fails
 where a real workspace would. Each rule is checked through slack_sdk's own client
-over HTTP, as the app meets it."""
+over HTTP, as the app meets it (conversations.history included)."""
 
 from __future__ import annotations
 
@@ -339,3 +339,51 @@ def test_the_driver_fails_a_test_whose_ack_comes_after_three_seconds(fake: FakeS
     finally:
         server.shutdown()
         server.server_close()
+
+
+# -- conversations.history: newest first, paged, metadata only when asked --------------------
+HISTORY_METADATA = {"event_type": "mentorbot_outbox", "event_payload": {"key": "outbox:1"}}
+
+
+def test_history_is_newest_first_paged_and_shows_metadata_only_when_asked(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    posted = [
+        client.chat_postMessage(channel="UVERA", text=f"note {n}", metadata=HISTORY_METADATA)["ts"]
+        for n in range(5)
+    ]
+    channel = client.conversations_open(users="UVERA")["channel"]["id"]
+    assert channel == dm_channel("UVERA")
+
+    first = client.conversations_history(channel=channel, limit=2)
+    assert [m["text"] for m in first["messages"]] == ["note 4", "note 3"]
+    assert first["has_more"] is True
+    assert all("metadata" not in m for m in first["messages"])
+    rest = client.conversations_history(
+        channel=channel,
+        limit=10,
+        cursor=first["response_metadata"]["next_cursor"],
+        include_all_metadata=True,
+    )
+    assert [m["text"] for m in rest["messages"]] == ["note 2", "note 1", "note 0"]
+    assert rest["has_more"] is False and rest["response_metadata"]["next_cursor"] == ""
+    assert all(m["metadata"] == HISTORY_METADATA for m in rest["messages"])
+
+    since = client.conversations_history(channel=channel, oldest=posted[2])
+    assert [m["text"] for m in since["messages"]] == ["note 4", "note 3"]  # oldest excluded
+    inclusive = client.conversations_history(channel=channel, oldest=posted[2], inclusive=True)
+    assert len(inclusive["messages"]) == 3
+
+
+def test_history_refuses_a_user_id_a_foreign_channel_and_bad_metadata(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    fake.add_channel("CPRIV", "leads", is_private=True, members=["UVERA"])
+    for channel, error in (("UVERA", "channel_not_found"), ("CPRIV", "not_in_channel")):
+        with pytest.raises(SlackApiError) as refused:
+            client.conversations_history(channel=channel)
+        assert refused.value.response["error"] == error
+    with pytest.raises(SlackApiError) as refused:
+        client.chat_postMessage(channel="UVERA", text="x", metadata={"event_type": "x"})
+    assert refused.value.response["error"] == "invalid_metadata_format"
+    assert fake.dms("UVERA") == []

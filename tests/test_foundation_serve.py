@@ -10,11 +10,13 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from bot.testing.driver import SlackDriver
 from models.migrate import upgrade
+from tests.conftest import BACKENDS, drop_postgres_database, fresh_postgres_database
 
 
 def _free_port() -> int:
@@ -24,11 +26,21 @@ def _free_port() -> int:
 
 
 def _start_serve(
-    tmp_path, fake_slack, *, scheduler: bool = False
+    tmp_path,
+    fake_slack,
+    *,
+    scheduler: bool = False,
+    url: str | None = None,
+    args: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+    log: Path | None = None,
 ) -> tuple[subprocess.Popen[bytes], str]:  # type: ignore[no-untyped-def]
-    """`mentorbot serve` in its own process on a free port, once /healthz answers."""
-    url = f"sqlite:///{tmp_path / 'serve.db'}"
-    upgrade(url)
+    """`mentorbot serve` in its own process on a free port, once /healthz answers; on
+    a new SQLite database unless given the `url` of a migrated one. Its output is piped
+    to the caller, or written to `log` (a busy process would fill a pipe nobody reads)."""
+    if url is None:
+        url = f"sqlite:///{tmp_path / 'serve.db'}"
+        upgrade(url)
     port = _free_port()
     env = {
         **os.environ,
@@ -37,13 +49,14 @@ def _start_serve(
         "SLACK_SIGNING_SECRET": "serve-secret",
         "SLACK_API_URL": fake_slack.url,
         "PORT": str(port),
+        **(env or {}),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1"]
+        [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", *args]
         + ([] if scheduler else ["--no-scheduler"]),
         env=env,
         cwd=tmp_path,
-        stdout=subprocess.PIPE,
+        stdout=subprocess.PIPE if log is None else log.open("wb"),
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -54,7 +67,8 @@ def _start_serve(
             break
         except (urllib.error.URLError, ConnectionError):
             if process.poll() is not None:
-                raise AssertionError(process.stdout.read().decode()) from None  # type: ignore[union-attr]
+                output = process.stdout.read() if log is None else log.read_bytes()  # type: ignore[union-attr]
+                raise AssertionError(output.decode()) from None
             time.sleep(0.2)
     return process, base
 
@@ -95,6 +109,51 @@ def test_served_process_answers_signed_help_and_refuses_unsigned(serve_process, 
     while not fake_slack.ephemeral("UNEWT") and time.monotonic() < deadline:
         time.sleep(0.05)
     assert "/mentor help" in fake_slack.ephemeral("UNEWT")[-1].all_text
+
+
+@pytest.mark.skipif("postgresql" not in BACKENDS, reason="--workers needs PostgreSQL")
+def test_serve_with_two_workers_answers_on_one_port_and_stops_cleanly(tmp_path, fake_slack) -> None:  # type: ignore[no-untyped-def]
+    """`--workers 2`: two processes behind the port, both answering signed requests; the
+    sweep runs once, in the supervisor; SIGTERM stops them all with status 0."""
+    url, admin = fresh_postgres_database()
+    upgrade(url)
+    process, base = _start_serve(
+        tmp_path, fake_slack, scheduler=True, url=url, args=("--workers", "2")
+    )
+    try:
+        fake_slack.reset()
+        driver = SlackDriver(fake_slack, base, "serve-secret")
+        for n in range(4):
+            assert driver.post_form(driver.slash_body(f"UW{n}", "/mentor", "help")).status == 200
+        deadline = time.monotonic() + 20
+        answered = lambda: [n for n in range(4) if fake_slack.ephemeral(f"UW{n}")]  # noqa: E731
+        while len(answered()) < 4 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert answered() == [0, 1, 2, 3]
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=30)[0].decode()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate(timeout=30)
+        drop_postgres_database(url, admin)
+    assert process.returncode == 0, output
+    assert output.count("Started server process") == 2, output
+    assert output.count("reminder sweep scheduled") == 1, output
+    assert "Child process" not in output, output  # no worker died or was replaced
+
+
+def test_serve_refuses_workers_with_socket_mode_or_sqlite(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'w.db'}")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
+    assert main(["serve", "--socket-mode", "--workers", "3"]) == 2
+    assert "start several `mentorbot serve` processes" in capsys.readouterr().err
+    assert main(["serve", "--workers", "2"]) == 2
+    assert "--workers needs PostgreSQL" in capsys.readouterr().err
 
 
 def test_serve_refuses_an_unmigrated_database(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]

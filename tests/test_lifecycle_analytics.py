@@ -13,6 +13,7 @@ import pytest
 from bot.blocks.plaintext import render_blocks
 from bot.cli import main
 from bot.config import Settings
+from bot.scheduler import refresh_summary
 from bot.testing.harness import ServedApp
 from models import User
 from tests.factories import make_assignment, make_mentor
@@ -54,7 +55,7 @@ def schedule_one(slack, world, clock, day: str, *, answer_after: timedelta) -> N
 
 
 def test_completion_and_response_times_in_analytics(  # type: ignore[no-untyped-def]
-    slack, world, db, pair, sweep, clock, database_url, monkeypatch, capsys
+    slack, world, db, pair, sweep, clock, database_url, monkeypatch, capsys, served
 ) -> None:
     # Two sessions scheduled: one confirmed in 2 hours, the other after 50 (over 48).
     schedule_one(slack, world, clock, "2026-11-19", answer_after=timedelta(hours=2))
@@ -86,6 +87,7 @@ def test_completion_and_response_times_in_analytics(  # type: ignore[no-untyped-
     assert "Your response times" in mine and "sessions confirmed 50% of 2" in mine
     assert "Omar" not in mine
 
+    refresh_summary(served.runtime)  # what the scheduled sweep does when data changed
     home = render_blocks(slack.open_home(world.admin)["blocks"])
     assert "Session completion (held / scheduled)" in home and "50%" in home
 

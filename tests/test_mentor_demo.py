@@ -13,6 +13,10 @@ def test_demo_shows_the_mentor_program(capsys) -> None:  # type: ignore[no-untyp
     # in each person's own calendar, which the wall clock would move.
     assert main(["demo", "--now", "2026-11-17T15:00:00Z"]) == 0
     out = capsys.readouterr().out
+    # The program lead shapes the program before the first match.
+    shaping = out.split("before the first match", 1)[1].split("opts in as a mentor", 1)[0]
+    assert "[Reminders and working hours]" in shaping and "Session completion target" in shaping
+    assert "Session completion target (%) 90 % → 85 %" in shaping
     assert "Vera Veteran types: /mentor optin" in out
     assert "┌ Become a mentor ┐" in out
     assert "You're a mentor now" in out

@@ -4,6 +4,8 @@ a reminder after 20 hours and the program admins told at 24, once."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
@@ -85,6 +87,68 @@ def test_an_unanswered_question_reminds_at_20_hours_and_escalates_at_24_once(
     slack.click(world.veteran, "Talk in our next session", message=slack.last_dm(world.veteran))
     assert "in your next session" in slack.last_dm(world.new_hire).all_text
     assert questions(db)[0].status == "deferred"
+
+
+def test_the_scheduler_holds_the_admins_escalation_for_their_working_day(
+    slack, world, db, pair, sweep, clock
+) -> None:  # type: ignore[no-untyped-def]
+    """Asked on a Friday afternoon: the escalation at 24 hours falls on Saturday, so the
+    scheduler's sweep (working hours judged in its query) holds each admin's copy until
+    their own Monday: London's first, then New York's, once each."""
+    for admin in (world.admin, world.londoner):
+        db.get(User, admin.user_id).is_admin = True
+    db.commit()
+    clock[0] = at("2026-11-20T20:30")  # Friday, 15:30 in New York
+    slack.mentor(world.new_hire, f"ask {QUESTION}")
+
+    saturday = sweep(at("2026-11-21T20:30"), list_held=False)
+    assert saturday.held_counts["question_escalation"] == 2
+    assert sent(saturday, "question_escalation") == []
+    london_monday = sweep(at("2026-11-23T09:00"), list_held=False)
+    assert sent(london_monday, "question_escalation") == ["UOMAR"]
+    assert london_monday.held_counts["question_escalation"] == 1
+    assert QUESTION not in slack.last_dm(world.londoner).all_text  # private to the pair
+    new_york_monday = sweep(at("2026-11-23T14:00"), list_held=False)
+    assert sent(new_york_monday, "question_escalation") == ["UADMIN"]
+    later = sweep(at("2026-11-23T15:00"), list_held=False)
+    assert later.held_counts["question_escalation"] == 0
+    assert sent(later, "question_escalation") == []
+
+
+def test_with_the_claim_limit_taken_the_finder_only_counts(db, world, pair) -> None:  # type: ignore[no-untyped-def]
+    """When the finders before it took the whole claim limit, the question finder
+    returns nothing and counts what it would have: held and deferred, the same figures."""
+    from collections import Counter
+
+    from bot.services import reminders
+    from bot.services.program import ProgramConfig
+
+    now = at("2026-11-18T15:00")  # 10:00 in New York, midnight in Tokyo
+    tokyo = make_assignment(db, make_mentor(db, world.tokyo_veteran), world.tokyo_hire)
+    for assignment, mentor in ((pair, world.veteran), (tokyo, world.tokyo_veteran)):
+        for hours in (21, 2):
+            db.add(
+                MentorQuestion(
+                    assignment_id=assignment.id,
+                    asked_by_user_id=assignment.mentee_user_id,
+                    mentor_user_id=mentor.user_id,
+                    question=QUESTION,
+                    asked_at=now - timedelta(hours=hours),
+                )
+            )
+    db.commit()
+    room = reminders.DueContext(db, ProgramConfig(), now, count_held=True, limit=100)
+    found = reminders.collect_due(room, ["questions"])
+    db.rollback()
+    assert Counter(d.period for d in found) == {"new": 2, "reminder": 1}  # Vera's
+    assert room.held["question_new"] == 2  # Keiko's two, at midnight in Tokyo
+
+    spent = reminders.DueContext(db, ProgramConfig(), now, count_held=True, limit=100)
+    spent.taken = 100
+    assert reminders.collect_due(spent, ["questions"]) == []
+    db.rollback()
+    assert spent.held == room.held
+    assert spent.deferred == Counter({"question_new": room.taken}) and room.taken == 2
 
 
 def test_ask_my_mentor_on_a_message(slack, world, db, pair) -> None:  # type: ignore[no-untyped-def]

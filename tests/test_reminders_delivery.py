@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from bot.config import Settings
-from bot.sweep import SWEEP_LOCK_KEY, claim_due
+from bot.sweep import SWEEP_LOCK_KEY, Heartbeat, claim_due
 from bot.testing.harness import ServedApp
 from models import Assignment, Notification, User
 from models.db import make_engine
@@ -140,10 +140,32 @@ def test_a_sweep_that_died_after_claiming_is_taken_over_after_its_lease(
         claimed = claim_due(crashed, now=MONDAY_MORNING).claimed
         assert sorted(due.kind for _, due in claimed) == ["checkin", "checkin", "digest_manager"]
 
-    assert sent(sweep(MONDAY_MORNING + timedelta(minutes=5))) == []  # maybe still sending
-    assert sent(sweep(MONDAY_MORNING + timedelta(minutes=16))) == ["UNEWT", "UVERA"]
+    assert sent(sweep(MONDAY_MORNING + timedelta(seconds=30))) == []  # maybe still sending
+    # Its lease (a minute) ran out: taken over, the weekly digest it had claimed too.
+    taken_over = sweep(MONDAY_MORNING + timedelta(minutes=2))
+    assert sent(taken_over) == ["UNEWT", "UVERA"]
+    assert sent(taken_over, "digest_manager") == [world.manager.id]
     assert sent(sweep(MONDAY_MORNING + timedelta(minutes=40))) == []
     assert len(slack.dms(world.veteran)) == 1 and len(slack.dms(world.new_hire)) == 1
+    assert len(slack.dms(world.manager)) == 1
+
+
+def test_a_running_sweep_keeps_its_claims_past_the_lease_by_renewing_them(
+    slack, world, db, served, pair
+) -> None:  # type: ignore[no-untyped-def]
+    with served.runtime.db() as tx:
+        claims = [claim for claim, _ in claim_due(tx, now=MONDAY_MORNING).claimed]
+    assert len(claims) == 3
+    elapsed = [0.0]
+    heartbeat = Heartbeat(served.runtime, MONDAY_MORNING, lambda: elapsed[0])
+    elapsed[0] = 50.0  # still sending, 50 s in
+    assert heartbeat.due()
+    heartbeat.renew(claims)
+    with served.runtime.db() as tx:  # another sweep, past the first lease: nothing to take
+        assert claim_due(tx, now=MONDAY_MORNING + timedelta(seconds=100)).claimed == []
+    with served.runtime.db() as tx:  # a minute after the last heartbeat: presumed dead
+        retaken = claim_due(tx, now=MONDAY_MORNING + timedelta(seconds=111)).claimed
+    assert len(retaken) == 3 and all(claim.in_doubt for claim, _ in retaken)
 
 
 @pytest.fixture

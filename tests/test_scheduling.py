@@ -305,3 +305,37 @@ def test_the_confirmation_waits_for_the_working_day_of_whoever_is_off(
     morning = sweep(at("2026-11-17T15:00"), list_held=False)
     assert sent(morning, "schedule_confirmed") == ["UNEWT"]
     assert "is confirmed for" in slack.last_dm(world.new_hire).all_text
+
+
+def test_the_scheduler_holds_the_reminder_and_escalation_for_each_ones_working_day(
+    slack, world, db, pair, sweep, clock, backend
+) -> None:  # type: ignore[no-untyped-def]
+    """Proposed on a Friday and left unanswered over the weekend: the scheduler's sweep
+    (which judges working hours in its queries) counts Vera's reminder and each
+    escalation as held until the recipient's Monday, London's admin before New York."""
+    db.get(User, world.londoner.user_id).is_admin = True
+    db.commit()
+    clock[0] = at("2026-11-20T15:00")  # Friday, 10:00 in New York
+    propose(slack, world.new_hire, {"Date 1": "2026-11-26", "Time 1": "10:00"})
+    assert "proposes" in slack.last_dm(world.veteran).all_text
+
+    # The 24-hour reminder; SQLite's query can't see the ledger, so there Friday's DM
+    # (sent already) is found again and counted as held too.
+    reminder_held = 1 if backend == "postgresql" else 2
+    saturday = sweep(at("2026-11-21T15:00"), list_held=False)
+    assert saturday.held_counts["schedule_proposal"] == reminder_held
+    assert sent(saturday, "schedule_proposal") == []
+    sunday = sweep(at("2026-11-22T15:00"), list_held=False)
+    assert sunday.held_counts["schedule_proposal"] == reminder_held
+    assert sunday.held_counts["schedule_escalation"] == 2  # Vera and Omar
+    london_monday = sweep(at("2026-11-23T09:00"), list_held=False)  # 04:00 in New York
+    assert sent(london_monday, "schedule_escalation") == ["UOMAR"]
+    assert london_monday.held_counts["schedule_escalation"] == 1
+    assert london_monday.held_counts["schedule_proposal"] == reminder_held
+    new_york_monday = sweep(at("2026-11-23T14:00"), list_held=False)
+    assert sent(new_york_monday, "schedule_proposal") == ["UVERA"]
+    assert sent(new_york_monday, "schedule_escalation") == ["UVERA"]
+    assert "waiting" in dm_with(slack, world.veteran, "waiting").all_text
+    later = sweep(at("2026-11-23T15:00"), list_held=False)
+    assert later.held_counts.total() == 0
+    assert sent(later, "schedule_proposal") == sent(later, "schedule_escalation") == []

@@ -10,7 +10,7 @@ import yaml
 
 from bot.cli import main
 from bot.services import program
-from models import AuditEntry
+from models import AuditEntry, ProgramSetting
 
 
 def _cli(monkeypatch, database_url, capsys, *args: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
@@ -130,3 +130,13 @@ def test_a_bad_file_names_the_line_and_changes_nothing(  # type: ignore[no-untyp
     db.expire_all()
     assert program.load(db) == program.ProgramConfig()
     assert _updates(db) == []
+
+
+def test_a_stored_value_out_of_todays_bounds_gives_way_to_its_default(db) -> None:  # type: ignore[no-untyped-def]
+    """A row written before a bound existed (a reminder after 1,000 hours) must not stop
+    every request that reads the settings; the other stored settings still apply."""
+    db.add(ProgramSetting(key="request_reminder_hours", value=1000))
+    db.add(ProgramSetting(key="min_tenure_days", value=30))
+    db.commit()
+    config = program.load(db)
+    assert config.request_reminder_hours == 24 and config.min_tenure_days == 30

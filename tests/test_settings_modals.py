@@ -5,9 +5,12 @@ at once (a nudge at the new working hours, a new target in the analytics)."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 import sqlalchemy as sa
 
+from bot.blocks import actions as ids
 from bot.blocks import admin as admin_blocks
 from bot.blocks.actions import ADMIN_SETTINGS_SECTION
 from bot.config import Settings
@@ -250,3 +253,31 @@ def test_the_chooser_shows_what_was_saved(slack, world) -> None:  # type: ignore
     chooser = slack.modal(world.admin)
     assert chooser["callback_id"] == admin_blocks.CHOOSER_VIEW
     assert "Working days edited" in slack.modal_text(world.admin)
+
+
+def test_the_admins_home_opens_the_same_settings(slack, world) -> None:  # type: ignore[no-untyped-def]
+    slack.open_home(world.admin)
+    slack.click(world.admin, "Program settings", home=True)
+    slack.click(world.admin, "Matching")
+    assert "Match weight: expertise: 40" in slack.modal_text(world.admin)
+    assert "Program admin" not in str(slack.open_home(world.manager))
+
+
+@pytest.mark.parametrize(
+    ("attempt", "surface"),
+    [
+        (lambda slack, who: slack.mentor(who, "match-cohort"), "match-cohort"),
+        (lambda slack, who: slack.press(who, ids.CERTIFY, str(uuid.uuid4())), "certify"),
+        (
+            lambda slack, who: slack.press(who, ids.COHORT_APPROVE, str(uuid.uuid4())),
+            "cohort.approve",
+        ),
+    ],
+)
+def test_the_other_admin_surfaces_refuse_and_audit_too(  # type: ignore[no-untyped-def]
+    slack, world, db, attempt, surface: str
+) -> None:
+    attempt(slack, world.manager)
+    assert "Only program admins" in slack.last_ephemeral(world.manager).all_text
+    refused = [(row.actor_user_id, row.entity_id) for row in _audit(db, "admin.refused")]
+    assert refused == [(world.manager.user_id, surface)]

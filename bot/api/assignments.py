@@ -15,12 +15,19 @@ from pydantic import BaseModel, Field
 from bot.api.auth import Caller, CallerDep
 from bot.api.common import Body, Limit, Offset, Page, fields_named, page_of
 from bot.listeners.assignments import (
-    announce_accepted,
     announce_request,
-    offer_next_suggestion,
+    queue_accepted,
+    queue_next_suggestion,
+    queue_request,
 )
-from bot.listeners.completion import announce_cancelled, announce_completed
-from bot.listeners.term import announce_changed
+from bot.listeners.completion import (
+    announce_cancelled,
+    announce_completed,
+    cancelled_notices,
+    completed_notices,
+)
+from bot.listeners.messaging import deliver_queued, enqueue_notices
+from bot.listeners.term import announce_changed, changed_notices
 from bot.services import assignments, completion, records, term
 from bot.services.assignments import AlreadyAnswered
 from bot.services.errors import InvalidInput
@@ -189,7 +196,8 @@ def create_assignment(body: AssignmentCreate, caller: CallerDep) -> AssignmentOu
             goals=goals,
             confirmed=body.expectations_confirmed,
         )
-    announce_request(caller.slack, requested)
+        queued = queue_request(db, requested, now=caller.now())
+    announce_request(caller.slack, caller.runtime, requested, queued)
     return _shown(caller, requested.assignment.id)
 
 
@@ -267,6 +275,8 @@ def update_assignment(
                 reason=body.cancel_reason,
                 now=caller.now(),
             )
+            queued = enqueue_notices(db, cancelled_notices(cancelled), now=caller.now())
+        deliver_queued(caller.slack, caller.runtime, queued)
         announce_cancelled(caller.slack, caller.runtime, person, cancelled)
     else:
         with (
@@ -281,7 +291,8 @@ def update_assignment(
                 details=body.decline_details,
                 now=caller.now(),
             )
-        offer_next_suggestion(caller.slack, caller.runtime, assignment_id)
+            queued = queue_next_suggestion(db, caller.runtime, assignment_id, now=caller.now())
+        deliver_queued(caller.slack, caller.runtime, queued)
     return _shown(caller, assignment_id)
 
 
@@ -301,6 +312,8 @@ def _change_terms(caller: Caller, assignment_id: uuid.UUID, body: AssignmentUpda
             cadence=body.check_in_cadence or form.cadence,
             goals=form.goals_text if body.goals is None else _goals_text(body.goals),
         )
+        queued = enqueue_notices(db, changed_notices(changed), now=now)
+    deliver_queued(caller.slack, caller.runtime, queued)
     announce_changed(caller.slack, caller.runtime, person, changed)
 
 
@@ -323,11 +336,12 @@ def accept_assignment(assignment_id: uuid.UUID, caller: CallerDep) -> Assignment
             accepted = assignments.accept(
                 db, assignment_id=assignment_id, actor_id=person, now=caller.now()
             )
+            queued = queue_accepted(db, accepted, now=caller.now())
     except AlreadyAnswered as exc:
         if exc.assignment.status != "active":
             raise
         return _shown(caller, assignment_id)
-    announce_accepted(caller.slack, accepted)
+    deliver_queued(caller.slack, caller.runtime, queued)
     return _shown(caller, assignment_id)
 
 
@@ -351,5 +365,7 @@ def complete_assignment(
             rating=body.rating,
             now=caller.now(),
         )
+        queued = enqueue_notices(db, completed_notices(done), now=caller.now())
+    deliver_queued(caller.slack, caller.runtime, queued)
     announce_completed(caller.slack, caller.runtime, person, done)
     return _shown(caller, assignment_id)

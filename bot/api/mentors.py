@@ -14,7 +14,8 @@ from pydantic import BaseModel, Field
 from bot.api.auth import Caller, CallerDep
 from bot.api.common import Body, Limit, Offset, Page, fields_named, page_of
 from bot.api.errors import ApiError
-from bot.listeners.mentors import announce_optout
+from bot.listeners.mentors import optout_notices
+from bot.listeners.messaging import deliver_queued, enqueue_notices
 from bot.services import assignments, mentors, records, time_off
 from models import Mentor, User
 
@@ -200,7 +201,8 @@ def opt_out(mentor_id: uuid.UUID, caller: CallerDep) -> MentorOut:
     with caller.db() as db:
         result = time_off.opt_out(db, user_id=person, now=caller.now())
         name = records.mentor(db, mentor_id)[1].name
-    announce_optout(caller.slack, result, name)
+        queued = enqueue_notices(db, optout_notices(result, name), now=caller.now())
+    deliver_queued(caller.slack, caller.runtime, queued)
     return _mentor(caller, mentor_id)
 
 

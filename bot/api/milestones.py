@@ -15,7 +15,9 @@ from pydantic import BaseModel, Field
 from bot.api.auth import Caller, CallerDep
 from bot.api.common import Body, Limit, Offset, Page, page_of
 from bot.api.errors import ApiError
-from bot.listeners.milestones import announce_review, announce_submission
+from bot.listeners.messaging import deliver_queued, enqueue_notices
+from bot.listeners.milestones import announce_review, decision_notices, review_requests
+from bot.listeners.support import refresh_homes
 from bot.services import milestone_records, milestones, records
 
 router = APIRouter(tags=["milestones"])
@@ -143,7 +145,9 @@ def change_milestone(
             submitted = milestones.submit(
                 db, actor_id=person, milestone_id=milestone_id, evidence=body.evidence, now=now
             )
-        announce_submission(caller.slack, caller.runtime, person, submitted)
+            queued = enqueue_notices(db, review_requests(submitted), now=now)
+        deliver_queued(caller.slack, caller.runtime, queued)
+        refresh_homes(caller.slack, caller.runtime, [person, submitted.reviewer_user_id])
     else:
         person = caller.person("review a milestone")
         with caller.db() as db:
@@ -155,5 +159,7 @@ def change_milestone(
                 feedback=body.feedback,
                 now=now,
             )
+            queued = enqueue_notices(db, decision_notices(reviewed), now=now)
+        deliver_queued(caller.slack, caller.runtime, queued)
         announce_review(caller.slack, caller.runtime, person, reviewed)
     return _shown(caller, milestone_id)

@@ -14,7 +14,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from bot.api.auth import Caller, CallerDep
 from bot.api.common import Body, Limit, Offset, Page, page_of
-from bot.listeners.sessions import announce_logged
+from bot.listeners.sessions import announce_logged, queue_logged_notices
 from bot.services import access, program, records, sessions
 from models import MentorshipSession
 
@@ -154,7 +154,8 @@ def _save(
             session_id=session_id,
         )
         me = access.load_user(db, person)
-    announce_logged(caller.slack, caller.runtime, person, me.slack_user_id, logged)
+        queued = queue_logged_notices(db, me.slack_user_id, logged, now=caller.now())
+    announce_logged(caller.slack, caller.runtime, person, logged, queued)
     return logged.session_ids[0]
 
 

@@ -3,6 +3,7 @@ and the mentorship cards of App Home."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,7 @@ from bot.blocks.actions import (
     SCHEDULE_OPEN,
     SELF_ASSESS,
 )
+from bot.blocks.delivery import will_tell
 from bot.services.action_items import OpenItem
 from bot.services.sessions import LogForm, Logged, Mentorship, Recipient
 
@@ -164,8 +166,9 @@ def log_modal(form: LogForm, metadata: str) -> kit.Block:
     return kit.modal(title, blocks, callback_id=LOG_CALLBACK, private_metadata=metadata)
 
 
-def saved_view(logged: Logged, *, notified: bool = True) -> kit.Block:
-    """The modal after saving: it says the log is kept, whatever Slack does next."""
+def saved_view(logged: Logged, *, waiting: Sequence[str] = ()) -> kit.Block:
+    """The modal after saving: it says the log is kept, whatever Slack does next, and
+    who will be told once Slack answers (`waiting`: their Slack ids)."""
     verb = "updated" if logged.edited else "saved"
     lines = [f":white_check_mark: Session of {dates.day(logged.day)} {verb}."]
     if logged.group:
@@ -173,11 +176,8 @@ def saved_view(logged: Logged, *, notified: bool = True) -> kit.Block:
         lines.append(f"Logged for {len(logged.session_ids)} mentorships, {present} attended.")
     if logged.marked_done:
         lines.append(f"{logged.marked_done} open action item(s) marked done.")
-    if not notified:
-        lines.append(
-            "It is saved, but I couldn't message the others just now; "
-            "they will see it in their App Home."
-        )
+    if waiting:
+        lines.append(will_tell(waiting))
     return kit.modal(
         "Session saved",
         [kit.section("\n".join(lines))],

@@ -22,7 +22,7 @@ from bot.listeners.home import home_section
 from bot.listeners.mentors import is_slack_bot
 from bot.listeners.messaging import send_dm
 from bot.listeners.parsing import mentioned_user_ids
-from bot.listeners.support import answer, modal_button, submit_then, update_modal
+from bot.listeners.support import admit, answer, modal_button, submit_then, update_modal
 from bot.runtime import Runtime
 from bot.services import admin
 from bot.services.errors import InvalidInput, NotFound
@@ -52,15 +52,6 @@ def admin_command(inv: Invocation) -> None:
         make_admin(inv)
     else:
         raise InvalidInput({"admin": f"I don't know `/mentor admin {words[0]}`. Type {USAGE}"})
-
-
-def admit(runtime: Runtime, actor: Actor, surface: str) -> None:
-    """Go on only for a program admin; anyone else is refused, and the attempt is
-    audited in its own transaction so the refusal does not roll it back."""
-    with runtime.db() as db:
-        refused = admin.refusal(db, actor_id=actor.id, surface=surface, now=runtime.now())
-    if refused is not None:
-        raise refused
 
 
 def open_settings(

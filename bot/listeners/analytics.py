@@ -15,7 +15,8 @@ from bot.charts import dashboard_charts, ramp_chart
 from bot.listeners.charts import HomeCache, failure_reason, share_charts
 from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.home import home_client, home_section
-from bot.services import access, analytics
+from bot.services import access, analytics, inputs
+from bot.services.analytics import summary
 
 log = logging.getLogger(__name__)
 
@@ -63,11 +64,19 @@ def show_analytics(inv: Invocation) -> None:
 
 @home_section(order=90)
 def program_home(db: Session, user: Any, roles: set[str], now: datetime) -> list[kit.Block]:
+    """The program's headlines and ramp chart as the stored summary has them (see
+    bot/services/analytics/summary.py), with their age: nothing is computed here."""
     if access.ADMIN not in roles:
         return []
+    stored = summary.load(db)
+    age = blocks.figures_age(
+        stored.computed_at if stored else None, now, inputs.zone(db, user.timezone)
+    )
+    if stored is None:
+        return [*blocks.home_program_pending(), age]
 
     def make() -> tuple[list[kit.Block], bool]:
-        headlines = blocks.home_program(analytics.program_headlines(db, now=now))
+        headlines = blocks.home_program(stored.headlines)
         client = home_client.get()
         if client is None:
             return headlines, True
@@ -75,7 +84,7 @@ def program_home(db: Session, user: Any, roles: set[str], now: datetime) -> list
             images = share_charts(
                 client,
                 user.slack_user_id,
-                [ramp_chart(analytics.program_ramp(db, now=now))],
+                [ramp_chart(stored.ramp)],
                 comment="The ramp chart on your MentorBot home",
             )
         except Exception:
@@ -83,7 +92,10 @@ def program_home(db: Session, user: Any, roles: set[str], now: datetime) -> list
             return headlines, False  # not kept: the next open tries the chart again
         return blocks.home_program_with(headlines, images), True
 
-    return PROGRAM_HOMES.get_or_make(user.slack_user_id, analytics.data_version(db), now, make)
+    # Keyed by the summary read from the database, so every replica shows the same
+    # figures; each only uploads its own copy of the chart once per summary.
+    version = f"{stored.computed_at.isoformat()} {stored.data_version}"
+    return [*PROGRAM_HOMES.get_or_make(user.slack_user_id, version, now, make), age]
 
 
 @home_section(order=91)
@@ -95,7 +107,20 @@ def manager_home(db: Session, user: Any, roles: set[str], now: datetime) -> list
 
 @home_section(order=92)
 def mentor_home(db: Session, user: Any, roles: set[str], now: datetime) -> list[kit.Block]:
+    """The mentor's own figures, beside their place in the ranking and the program's
+    averages as the stored summary has them (ranking every mentor is not done here)."""
     if access.MENTOR not in roles:
         return []
-    report = analytics.mentor_report(db, user_id=user.id, now=now)
-    return blocks.mentor_report(report) if report is not None else []
+    stored = summary.load(db)
+    report = analytics.mentor_report(
+        db,
+        user_id=user.id,
+        now=now,
+        standing=lambda mentor_id: summary.standing_in(db, stored, mentor_id),
+    )
+    if report is None:
+        return []
+    age = blocks.figures_age(
+        stored.computed_at if stored else None, now, inputs.zone(db, user.timezone)
+    )
+    return [*blocks.mentor_report(report), age]

@@ -6,19 +6,28 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
 from bot.blocks import assignments as blocks
 from bot.blocks import kit
 from bot.blocks.actions import ACCEPT, ASSIGN, DECLINE
+from bot.blocks.delivery import will_tell
 from bot.listeners.actor import Actor
 from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.guard import notice_view, run_reporting, submit_view
 from bot.listeners.home import publish_home
-from bot.listeners.messaging import replace_message, send_dm
+from bot.listeners.messaging import (
+    Queued,
+    deliver_queued,
+    enqueue_dm,
+    replace_message,
+    send_dm,
+)
 from bot.listeners.parsing import mentioned_user_ids
 from bot.listeners.support import answer, message_of, program_admins, submit_then
 from bot.runtime import Runtime
@@ -92,9 +101,9 @@ def on_assign_submit(
 ) -> None:
     runtime, actor, metadata, values = submitted(view, context)
 
-    def work() -> Requested:
+    def work() -> tuple[Requested, list[Queued]]:
         with runtime.db() as db:
-            return assignments.request(
+            requested = assignments.request(
                 db,
                 actor_id=actor.id,
                 mentor_id=uuid.UUID(metadata["mentor"]),
@@ -108,30 +117,52 @@ def on_assign_submit(
                 focus=metadata.get("focus") or (),  # modals opened before focus_key
                 focus_key=metadata.get("focus_key"),
             )
+            return requested, queue_request(db, requested, now=runtime.now())
 
-    requested: Requested | None = submit_view(ack, view, work)
-    if requested is None:
+    done: tuple[Requested, list[Queued]] | None = submit_view(ack, view, work)
+    if done is None:
         return
-    announce_request(client, requested)
+    announce_request(client, runtime, *done)
 
 
-def announce_request(client: WebClient, requested: Requested) -> None:
-    """The request goes to the mentor, and whoever asked (a person) hears it went out."""
-    send_request(client, requested)
-    asked_by = requested.assignment.asked_by
-    if asked_by is not None:
-        text, sent_blocks = blocks.request_sent(requested.assignment)
-        send_dm(client, asked_by.slack_user_id, text, sent_blocks)
-
-
-def send_request(client: WebClient, requested: Requested) -> None:
-    """DM the mentor the request with Accept and Decline, and tell any mentor whose
-    unanswered request it replaced."""
+def queue_request(db: Session, requested: Requested, *, now: datetime) -> list[Queued]:
+    """In the request's transaction: the mentor's request with Accept and Decline, a
+    notice to any mentor whose unanswered request it replaced."""
     a = requested.assignment
-    send_dm(client, a.mentor.slack_user_id, blocks.request_text(a), blocks.mentor_request(a))
+    queued = [
+        enqueue_dm(
+            db,
+            a.mentor.slack_user_id,
+            blocks.request_text(a),
+            blocks.mentor_request(a),
+            purpose="mentor_request",
+            now=now,
+        )
+    ]
     for withdrawn in requested.withdrawn:
         text, notice = blocks.withdrawn_notice(withdrawn)
-        send_dm(client, withdrawn.mentor.slack_user_id, text, notice)
+        queued.append(
+            enqueue_dm(
+                db, withdrawn.mentor.slack_user_id, text, notice, purpose="withdrawn", now=now
+            )
+        )
+    return queued
+
+
+def announce_request(
+    client: WebClient, runtime: Runtime, requested: Requested, queued: list[Queued]
+) -> None:
+    """After the request committed: post what it queued, and whoever asked (a person)
+    hears it went out, or that the mentor will get it as soon as Slack answers."""
+    waiting = deliver_queued(client, runtime, queued)
+    asked_by = requested.assignment.asked_by
+    if asked_by is None:
+        return
+    if waiting:
+        send_dm(client, asked_by.slack_user_id, will_tell(waiting))
+        return
+    text, sent_blocks = blocks.request_sent(requested.assignment)
+    send_dm(client, asked_by.slack_user_id, text, sent_blocks)
 
 
 def on_accept_click(
@@ -148,6 +179,7 @@ def on_accept_click(
                 accepted = assignments.accept(
                     db, assignment_id=assignment_id, actor_id=actor.id, now=runtime.now()
                 )
+                queued = queue_accepted(db, accepted, now=runtime.now())
         except AlreadyAnswered as exc:
             # Tell the person first: from App Home the answer is a modal on this
             # click's trigger, which must not wait behind other Slack calls.
@@ -155,18 +187,26 @@ def on_accept_click(
             show_outcome(client, body, runtime, actor, exc.assignment)
             return
         show_outcome(client, body, runtime, actor, accepted)
-        announce_accepted(client, accepted)
+        waiting = deliver_queued(client, runtime, queued)
+        if waiting:
+            answer(body, client, will_tell(waiting))
 
     run_reporting(lambda text: answer(body, client, text), work)
 
 
-def announce_accepted(client: WebClient, accepted: AssignmentView) -> None:
-    """Introduce the mentee to their mentor, and tell the manager (and whoever asked)."""
+def queue_accepted(db: Session, accepted: AssignmentView, *, now: datetime) -> list[Queued]:
+    """In the accept's transaction: the mentee's introduction to their mentor, and the
+    notice to the manager (and whoever asked)."""
     text, intro = blocks.mentee_intro(accepted)
-    send_dm(client, accepted.mentee.slack_user_id, text, intro)
+    queued = [
+        enqueue_dm(db, accepted.mentee.slack_user_id, text, intro, purpose="mentee_intro", now=now)
+    ]
     text, notice = blocks.accepted_notice(accepted)
-    for person in accepted.to_tell:
-        send_dm(client, person.slack_user_id, text, notice)
+    queued += [
+        enqueue_dm(db, person.slack_user_id, text, notice, purpose="accepted_notice", now=now)
+        for person in accepted.to_tell
+    ]
+    return queued
 
 
 def on_decline_click(
@@ -200,9 +240,9 @@ def on_decline_submit(
 ) -> None:
     runtime, actor, metadata, values = submitted(view, context)
 
-    def work() -> AssignmentView:
+    def work() -> tuple[AssignmentView, list[Queued]]:
         with runtime.db() as db:
-            return assignments.decline(
+            declined = assignments.decline(
                 db,
                 assignment_id=uuid.UUID(metadata["assignment"]),
                 actor_id=actor.id,
@@ -210,12 +250,16 @@ def on_decline_submit(
                 details=values.get("details"),
                 now=runtime.now(),
             )
+            # The manager hears of it with the next-best mentor, in the same transaction.
+            queued = queue_next_suggestion(db, runtime, declined.id, now=runtime.now()) or []
+            return declined, queued
 
-    declined: AssignmentView | None = submit_then(
-        ack, view, work, lambda d: notice_view("Declined", blocks.outcome_text(d))
+    done: tuple[AssignmentView, list[Queued]] | None = submit_then(
+        ack, view, work, lambda d: notice_view("Declined", blocks.outcome_text(d[0]))
     )
-    if declined is None:
+    if done is None:
         return
+    declined, queued = done
     if metadata.get("channel") and metadata.get("ts"):
         replace_message(
             client,
@@ -226,24 +270,49 @@ def on_decline_submit(
         )
     else:
         publish_home(client, runtime, actor)
-    offer_next_suggestion(client, runtime, declined.id)
+    deliver_queued(client, runtime, queued)
 
 
-def offer_next_suggestion(client: WebClient, runtime: Runtime, assignment_id: uuid.UUID) -> bool:
+def offer_next_suggestion(
+    client: WebClient, runtime: Runtime, assignment_id: uuid.UUID, *, key: str | None = None
+) -> bool:
     """DM the mentee's manager (and whoever asked, if someone else; else the program
-    admins) why this request went nowhere — declined, unanswered past the fallback
-    time, or its mentor left the workspace — and the next-best mentor with an Assign
-    button. The reminders sweep calls this for unanswered requests. True if sent."""
+    admins) why this request went nowhere — unanswered past the fallback time, or its
+    mentor left the workspace — and the next-best mentor with an Assign button. The
+    reminders sweep calls this for unanswered requests (`key`: its ledger claim, so a
+    sweep that died after queueing the DMs does not queue them twice). True if DMs are
+    queued (posted now, or by the delivery worker later)."""
     with runtime.db() as db:
-        suggestion = assignments.next_suggestion(db, assignment_id=assignment_id, now=runtime.now())
+        queued = queue_next_suggestion(db, runtime, assignment_id, now=runtime.now(), key=key)
+    if queued is None:
+        return False
+    deliver_queued(client, runtime, queued)
+    return True
+
+
+def queue_next_suggestion(
+    db: Session,
+    runtime: Runtime,
+    assignment_id: uuid.UUID,
+    *,
+    now: datetime,
+    key: str | None = None,
+) -> list[Queued] | None:
+    """In the caller's transaction (a decline's, or the sweep's): queue the next-best
+    suggestion (see `offer_next_suggestion`); None when there is nobody to tell."""
+    suggestion = assignments.next_suggestion(db, assignment_id=assignment_id, now=now)
     # The mentee's manager and whoever asked; the program admins when there is neither.
-    recipients = [p.slack_user_id for p in suggestion.assignment.to_tell] or program_admins(runtime)
+    recipients = [p.slack_user_id for p in suggestion.assignment.to_tell] or program_admins(
+        runtime, db
+    )
     if not recipients:
         log.warning("nobody to tell about request %s: no asker, manager or admin", assignment_id)
-        return False
+        return None
     text, dm_blocks = blocks.next_suggestion(suggestion)
-    sent = [send_dm(client, recipient, text, dm_blocks) for recipient in recipients]
-    return any(s is not None for s in sent)
+    return [
+        enqueue_dm(db, r, text, dm_blocks, purpose="next_suggestion", now=now, key=key)
+        for r in recipients
+    ]
 
 
 # -- helpers -----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from bot.listeners.actor import Actor
 from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.guard import notice_view
 from bot.listeners.mentors import post_completion_shoutout
-from bot.listeners.messaging import send_dm
+from bot.listeners.messaging import Notice
 from bot.listeners.parsing import mentioned_user_ids
 from bot.listeners.support import modal_button, open_modal, refresh_homes, submit_service
 from bot.runtime import Runtime
@@ -75,23 +75,31 @@ def on_feedback_submit(
             now=form.now,
         ),
         blocks.completed_view,
+        notices=completed_notices,
     )
     if not isinstance(done, completion.Completed):
         return
     announce_completed(client, context["runtime"], context["actor"].id, done)
 
 
+def completed_notices(done: completion.Completed) -> list[Notice]:
+    """When this ended the mentorship: the other side is asked for their feedback and
+    the manager told (queued with the completion)."""
+    if not done.ended_now:
+        return []
+    text, request = blocks.feedback_request(done.actor_name, done.assignment_id)
+    notices = [Notice(done.other_slack_id, text, request, "feedback_request")]
+    if done.manager_slack_id:
+        text, notice = blocks.completion_notice(done)
+        notices.append(Notice(done.manager_slack_id, text, notice, "completion_notice"))
+    return notices
+
+
 def announce_completed(
     client: WebClient, runtime: Runtime, actor_id: uuid.UUID, done: completion.Completed
 ) -> None:
-    """Ask the other side for their feedback and tell the manager when this ended the
-    mentorship; a mentee's rating may earn the mentor a shout-out."""
-    if done.ended_now:
-        text, request = blocks.feedback_request(done.actor_name, done.assignment_id)
-        send_dm(client, done.other_slack_id, text, request)
-        if done.manager_slack_id:
-            text, notice = blocks.completion_notice(done)
-            send_dm(client, done.manager_slack_id, text, notice)
+    """After the completion and its notices committed: a mentee's rating may earn the
+    mentor a shout-out; the homes are refreshed."""
     if done.side == "mentee":
         # The mentee's rating is what earns a shout-out; each side rates once, so this posts once.
         post_completion_shoutout(client, runtime, done.assignment_id)
@@ -131,6 +139,7 @@ def on_cancel_submit(
             now=form.now,
         ),
         lambda cancelled: notice_view("Cancelled", blocks.cancelled_notice(cancelled)[0]),
+        notices=cancelled_notices,
     )
     if not isinstance(done, completion.Cancelled):
         return
@@ -140,8 +149,11 @@ def on_cancel_submit(
 def announce_cancelled(
     client: WebClient, runtime: Runtime, actor_id: uuid.UUID, done: completion.Cancelled
 ) -> None:
-    """Tell everyone the cancelled mentorship concerned, and refresh their homes."""
-    text, notice = blocks.cancelled_notice(done)
-    for slack_id in done.notify_slack_ids:
-        send_dm(client, slack_id, text, notice)
+    """After the cancel and its notices committed: everyone's home shows it."""
     refresh_homes(client, runtime, [actor_id, *done.affected_user_ids])
+
+
+def cancelled_notices(done: completion.Cancelled) -> list[Notice]:
+    """Everyone the cancelled mentorship concerned is told (queued with the cancel)."""
+    text, notice = blocks.cancelled_notice(done)
+    return [Notice(slack_id, text, notice, "cancelled") for slack_id in done.notify_slack_ids]

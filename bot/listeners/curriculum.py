@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 from bot.blocks import curriculum as blocks
 from bot.blocks.actions import CURRICULUM_EDIT
 from bot.listeners.actor import Actor
-from bot.listeners.admin import admit
 from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.messaging import send_dm
 from bot.listeners.support import (
     Form,
+    admit,
     modal_button,
     open_modal,
     submit_service,

@@ -17,8 +17,8 @@ from slack_sdk.errors import SlackApiError
 from bot import slack_health
 from bot.blocks import assignments as blocks
 from bot.listeners.actor import lookup_profile
-from bot.listeners.assignments import offer_next_suggestion
-from bot.listeners.messaging import send_dm
+from bot.listeners.assignments import queue_next_suggestion
+from bot.listeners.messaging import Queued, deliver_queued, enqueue_dm
 from bot.runtime import Runtime
 from bot.services import departures, roster
 from bot.slack_client import TOKEN_REFUSED
@@ -65,25 +65,38 @@ def handle_departure(
     the program admins) gets the next-best mentor with an Assign button, and the mentee
     hears that the mentorship ended; for every request or mentorship of a mentee who
     left, the mentor and whoever asked are told. True when this call recorded it."""
+    now = now or runtime.now()
+    queued: list[Queued] = []
     with runtime.db() as db:
-        departure = departures.record(
-            db, slack_user_id=slack_user_id, reason=reason, now=now or runtime.now()
-        )
-    if departure is None:
-        return False
+        departure = departures.record(db, slack_user_id=slack_user_id, reason=reason, now=now)
+        if departure is None:
+            return False
+        # Everyone it concerns is told in the transaction that records it.
+        for ended in departure.as_mentor:
+            queued += queue_next_suggestion(db, runtime, ended.assignment.id, now=now) or []
+            if ended.was_active:
+                text, notice = blocks.mentor_left_notice(ended.assignment)
+                queued.append(
+                    enqueue_dm(
+                        db,
+                        ended.assignment.mentee.slack_user_id,
+                        text,
+                        notice,
+                        purpose="mentor_left",
+                        now=now,
+                    )
+                )
+        for ended in departure.as_mentee:
+            a = ended.assignment
+            text, notice = blocks.left_notice(a)
+            told = dict.fromkeys([a.mentor.slack_user_id, *(p.slack_user_id for p in a.to_tell)])
+            queued += [
+                enqueue_dm(db, recipient, text, notice, purpose="mentee_left", now=now)
+                for recipient in told
+                if recipient != slack_user_id
+            ]
     log.info("%s left the workspace (%s)", slack_user_id, reason)
-    for ended in departure.as_mentor:
-        offer_next_suggestion(client, runtime, ended.assignment.id)
-        if ended.was_active:
-            text, notice = blocks.mentor_left_notice(ended.assignment)
-            send_dm(client, ended.assignment.mentee.slack_user_id, text, notice)
-    for ended in departure.as_mentee:
-        a = ended.assignment
-        text, notice = blocks.left_notice(a)
-        told = dict.fromkeys([a.mentor.slack_user_id, *(p.slack_user_id for p in a.to_tell)])
-        for recipient in told:
-            if recipient != slack_user_id:
-                send_dm(client, recipient, text, notice)
+    deliver_queued(client, runtime, queued)
     return True
 
 

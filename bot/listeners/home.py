@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from bot.blocks import kit
 from bot.listeners.actor import Actor
 from bot.runtime import Runtime
-from bot.services import access
+from bot.services import access, milestones, program
 
 log = logging.getLogger(__name__)
 
@@ -55,28 +56,85 @@ def register(app: App) -> None:
 def on_home_opened(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
     if event.get("tab", "home") != "home":
         return
-    publish_home(client, context["runtime"], context["actor"])
+    # Opening the home is a person's first use: their program milestones are made
+    # then (once per burst of opens), never while a home is being rendered.
+    publish_home(client, context["runtime"], context["actor"], first_use=True)
 
 
 def build_home(db: Session, actor: Actor, now: datetime) -> dict[str, Any]:
-    """The whole home view for this person. Each section keeps its lists short and
-    says what it leaves out, so that with every role at once the Home stays within
-    Slack's 100 blocks (tests/test_block_kit_edges.py, the busiest person's Home)."""
-    user = access.load_user(db, actor.id)
-    roles = access.roles_of(db, user)
-    blocks: list[kit.Block] = []
-    for registered in HOME_SECTIONS:
-        section_blocks = registered.build(db, user, roles, now)
-        if section_blocks:
-            if blocks:
-                blocks.append(kit.divider())
-            blocks.extend(section_blocks)
+    """The whole home view for this person, read-only: the settings are read once,
+    program-wide figures come from the stored summary. Each section keeps its lists
+    short and says what it leaves out, so that with every role at once the Home stays
+    within Slack's 100 blocks (tests/test_block_kit_edges.py, the busiest person's Home)."""
+    with program.loaded_once(db):
+        user = access.load_user(db, actor.id)
+        roles = access.roles_of(db, user)
+        blocks: list[kit.Block] = []
+        for registered in HOME_SECTIONS:
+            section_blocks = registered.build(db, user, roles, now)
+            if section_blocks:
+                if blocks:
+                    blocks.append(kit.divider())
+                blocks.extend(section_blocks)
     return kit.home(blocks)
 
 
-def publish_home(client: WebClient, runtime: Runtime, actor: Actor) -> None:
-    """Render and publish the person's home tab; a Slack failure is logged, not raised,
-    because the home is a view of state that is already saved."""
+class _Publishing:
+    """Whose home this process is publishing right now, and whether it was asked for
+    again meanwhile: a burst of opens and refreshes for one person makes one view
+    after the one under way, built from the latest state. It holds an entry only
+    while a publish runs, so it stays as small as the number of threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._again: dict[str, bool] = {}
+
+    def start(self, who: str) -> bool:
+        """True when the caller is to publish; False when a publish under way will
+        publish once more for it."""
+        with self._lock:
+            if who in self._again:
+                self._again[who] = True
+                return False
+            self._again[who] = False
+            return True
+
+    def finish(self, who: str, *, failed: bool = False) -> bool:
+        """True when the caller is to publish again (asked meanwhile)."""
+        with self._lock:
+            if self._again.get(who) and not failed:
+                self._again[who] = False
+                return True
+            self._again.pop(who, None)
+            return False
+
+
+PUBLISHING = _Publishing()
+
+
+def publish_home(
+    client: WebClient, runtime: Runtime, actor: Actor, *, first_use: bool = False
+) -> None:
+    """Render and publish the person's home tab, coalesced per person (see
+    `_Publishing`); with `first_use`, first make what a person gets on first use
+    (their program milestones). A Slack failure is logged, not raised, because the
+    home is a view of state that is already saved."""
+    if not PUBLISHING.start(actor.slack_user_id):
+        return
+    again = True
+    try:
+        if first_use:
+            with runtime.db() as db:
+                milestones.ensure_for(db, actor.id, runtime.now())
+        while again:
+            _render_and_publish(client, runtime, actor)
+            again = PUBLISHING.finish(actor.slack_user_id)
+    except BaseException:
+        PUBLISHING.finish(actor.slack_user_id, failed=True)
+        raise
+
+
+def _render_and_publish(client: WebClient, runtime: Runtime, actor: Actor) -> None:
     token = home_client.set(client)
     try:
         with runtime.db() as db:

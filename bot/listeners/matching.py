@@ -14,12 +14,12 @@ from slack_sdk import WebClient
 from bot.blocks import matching as blocks
 from bot.blocks.actions import COHORT_APPROVE
 from bot.listeners.actor import Actor
-from bot.listeners.assignments import send_request
+from bot.listeners.assignments import queue_request
 from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.guard import run_reporting
-from bot.listeners.messaging import send_dm
+from bot.listeners.messaging import deliver_queued, enqueue_dm, send_dm
 from bot.listeners.parsing import mentioned_user_ids
-from bot.listeners.support import answer, program_admins
+from bot.listeners.support import admit, answer, program_admins
 from bot.runtime import Runtime
 from bot.services import assignments, coverage
 from bot.services.errors import InvalidInput
@@ -88,6 +88,7 @@ def parse_since(args: str) -> date | None:
 )
 def match_cohort_command(inv: Invocation) -> None:
     since = parse_since(inv.args)
+    admit(inv.runtime, inv.actor, "match-cohort")
     with inv.runtime.db() as db:
         proposal = assignments.propose_cohort(
             db, actor_id=inv.actor.id, now=inv.runtime.now(), since=since
@@ -106,12 +107,17 @@ def on_cohort_approve(
         answer(body, client, text)
 
     def work() -> None:
+        admit(runtime, actor, "cohort.approve")
         with runtime.db() as db:
             approval = assignments.approve_cohort(
                 db, proposal_id=uuid.UUID(action["value"]), actor_id=actor.id, now=runtime.now()
             )
-        for requested in approval.created:
-            send_request(client, requested)
+            queued = [
+                message
+                for requested in approval.created
+                for message in queue_request(db, requested, now=runtime.now())
+            ]
+        deliver_queued(client, runtime, queued)
         text, summary = blocks.cohort_approved(approval)
         container = body.get("container") or {}
         if body.get("response_url"):
@@ -124,23 +130,31 @@ def on_cohort_approve(
     run_reporting(say, work)
 
 
-def nudge_manager_about_coverage(client: WebClient, runtime: Runtime, mentee_id: uuid.UUID) -> bool:
+def nudge_manager_about_coverage(
+    client: WebClient, runtime: Runtime, mentee_id: uuid.UUID, *, key: str | None = None
+) -> bool:
     """DM the hire's manager (else the program admins) that this new hire has no mentor
     yet, with the best mentors and an Assign button each. Nothing is sent if the hire
     has a mentor or a pending request by now. The reminders sweep calls this for
-    `coverage.uncovered_new_hires`, and `team_join` for a new hire who just joined.
-    True if at least one DM went out."""
+    `coverage.uncovered_new_hires` (`key`: its ledger claim, so a sweep that died after
+    queueing the DMs does not queue them twice), and `team_join` for a new hire who just
+    joined. True if DMs are queued (posted now, or by the delivery worker later)."""
+    now = runtime.now()
     with runtime.db() as db:
-        nudge = coverage.coverage_nudge(db, mentee_id=mentee_id, now=runtime.now())
-    if nudge is None:
-        return False
-    if nudge.manager_slack_user_id:
-        recipients = [nudge.manager_slack_user_id]
-    else:
-        recipients = program_admins(runtime)
-    text, dm_blocks = blocks.coverage_nudge_text(nudge), blocks.coverage_nudge(nudge)
-    sent = [send_dm(client, recipient, text, dm_blocks) for recipient in recipients]
-    return any(s is not None for s in sent)
+        nudge = coverage.coverage_nudge(db, mentee_id=mentee_id, now=now)
+        if nudge is None:
+            return False
+        if nudge.manager_slack_user_id:
+            recipients = [nudge.manager_slack_user_id]
+        else:
+            recipients = program_admins(runtime, db)
+        text, dm_blocks = blocks.coverage_nudge_text(nudge), blocks.coverage_nudge(nudge)
+        queued = [
+            enqueue_dm(db, r, text, dm_blocks, purpose="coverage", now=now, key=key)
+            for r in recipients
+        ]
+    deliver_queued(client, runtime, queued)
+    return bool(recipients)
 
 
 def post_cohort_proposal(

@@ -22,15 +22,23 @@ from bot.blocks.actions import (
     TRAINING_DONE,
     WAITING_ALL,
 )
+from bot.blocks.delivery import will_tell
 from bot.listeners.actor import Actor, fetch_profile
-from bot.listeners.assignments import offer_next_suggestion
+from bot.listeners.assignments import queue_next_suggestion
 from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.guard import notice_view, run_reporting
 from bot.listeners.home import home_section, publish_home
-from bot.listeners.messaging import post_message, send_dm
+from bot.listeners.messaging import (
+    Notice,
+    deliver_queued,
+    enqueue_dm,
+    enqueue_notices,
+    post_message,
+    send_dm,
+)
 from bot.listeners.parsing import mentioned_user_ids
 from bot.listeners.profiles import refresh_profile
-from bot.listeners.support import answer, modal_button, submit_then, update_modal
+from bot.listeners.support import admit, answer, modal_button, submit_then, update_modal
 from bot.runtime import Runtime
 from bot.services import access, mentors, recognition, time_off
 from bot.services.errors import DomainError, InvalidInput
@@ -129,20 +137,27 @@ def on_optin_submitted(
     order=11,
 )
 def optout(inv: Invocation) -> None:
+    now = inv.runtime.now()
     with inv.runtime.db() as db:
-        result = time_off.opt_out(db, user_id=inv.actor.id, now=inv.runtime.now())
+        result = time_off.opt_out(db, user_id=inv.actor.id, now=now)
+        queued = enqueue_notices(db, optout_notices(result, inv.actor.name), now=now)
     inv.reply(blocks.optout_reply(result, inv.actor.timezone))
-    announce_optout(inv.client, result, inv.actor.name)
+    deliver_queued(inv.client, inv.runtime, queued)
     publish_home(inv.client, inv.runtime, inv.actor)
 
 
-def announce_optout(client: WebClient, result: time_off.OptOutResult, mentor_name: str) -> None:
-    """Tell each manager whose request the opt-out declined."""
-    for item in result.declined:
-        if item.manager_slack_user_id:
-            send_dm(
-                client, item.manager_slack_user_id, blocks.declined_for_manager(item, mentor_name)
-            )
+def optout_notices(result: time_off.OptOutResult, mentor_name: str) -> list[Notice]:
+    """Each manager whose request the opt-out declined is told (queued with it)."""
+    return [
+        Notice(
+            item.manager_slack_user_id,
+            blocks.declined_for_manager(item, mentor_name),
+            None,
+            "declined_by_optout",
+        )
+        for item in result.declined
+        if item.manager_slack_user_id
+    ]
 
 
 @subcommand(
@@ -168,11 +183,16 @@ def on_decline_waiting(
     runtime: Runtime = context["runtime"]
 
     def decline() -> None:
+        now = runtime.now()
         with runtime.db() as db:
-            declined = time_off.decline_waiting_for_pause(db, user_id=actor.id, now=runtime.now())
+            declined = time_off.decline_waiting_for_pause(db, user_id=actor.id, now=now)
+            queued = [
+                message
+                for item in declined
+                for message in queue_next_suggestion(db, runtime, item.assignment_id, now=now) or []
+            ]
         respond(text=blocks.waiting_declined(len(declined)), replace_original=True)
-        for item in declined:
-            offer_next_suggestion(client, runtime, item.assignment_id)
+        deliver_queued(client, runtime, queued)
         publish_home(client, runtime, actor)
 
     run_reporting(lambda text: answer(body, client, text), decline)
@@ -285,14 +305,31 @@ def on_certify(
         answer(body, client, text)
 
     def certify() -> None:
+        admit(runtime, actor, "certify")
+        now = runtime.now()
         with runtime.db() as db:
             result = mentors.certify(
-                db, actor_id=actor.id, mentor_id=uuid.UUID(action["value"]), now=runtime.now()
+                db, actor_id=actor.id, mentor_id=uuid.UUID(action["value"]), now=now
             )
+            if result.newly_certified:
+                queued = [
+                    enqueue_dm(
+                        db,
+                        result.mentor_slack_user_id,
+                        blocks.certified_dm(result.activated),
+                        purpose="certified",
+                        now=now,
+                    )
+                ]
         if not result.newly_certified:
             say(f"{result.mentor_name} is already certified.")
             return
-        send_dm(client, result.mentor_slack_user_id, blocks.certified_dm(result.activated))
+        if deliver_queued(client, runtime, queued):
+            say(
+                f":mortar_board: {result.mentor_name} is certified now. "
+                + will_tell([result.mentor_slack_user_id])
+            )
+            return
         say(f":mortar_board: {result.mentor_name} is certified now; I've told them.")
 
     run_reporting(say, certify)

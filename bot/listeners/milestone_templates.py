@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 from bot.blocks import milestone_templates as blocks
 from bot.blocks.actions import TEMPLATE_EDIT, TEMPLATE_RETIRE, TEMPLATE_UP
 from bot.listeners.actor import Actor
-from bot.listeners.admin import admit
 from bot.listeners.commands import Invocation
 from bot.listeners.guard import run_reporting
 from bot.listeners.support import (
     Form,
+    admit,
     answer,
     modal_button,
     open_modal,

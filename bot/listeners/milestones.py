@@ -20,7 +20,12 @@ from bot.listeners.actor import Actor
 from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.guard import notice_view, run_reporting
 from bot.listeners.home import home_section
-from bot.listeners.messaging import replace_message, send_dm
+from bot.listeners.messaging import (
+    Notice,
+    deliver_queued,
+    enqueue_notices,
+    replace_message,
+)
 from bot.listeners.support import (
     answer,
     mentioned_person,
@@ -96,20 +101,20 @@ def on_submit(
             now=form.now,
         ),
         blocks.submitted_view,
+        notices=review_requests,
     )
     if not isinstance(result, milestones.Submitted):
         return
-    announce_submission(client, context["runtime"], context["actor"].id, result)
+    refresh_homes(client, context["runtime"], [context["actor"].id, result.reviewer_user_id])
 
 
-def announce_submission(
-    client: WebClient, runtime: Runtime, mentee_id: uuid.UUID, result: milestones.Submitted
-) -> None:
-    """Ask the mentor to review a submission (none to ask when it was self-reported)."""
-    if result.reviewer_slack_id:
-        text, request = blocks.review_request(result)
-        send_dm(client, result.reviewer_slack_id, text, request)
-    refresh_homes(client, runtime, [mentee_id, result.reviewer_user_id])
+def review_requests(result: milestones.Submitted) -> list[Notice]:
+    """The mentor is asked to review a submission (none to ask when it was
+    self-reported); queued with the submission."""
+    if not result.reviewer_slack_id:
+        return []
+    text, request = blocks.review_request(result)
+    return [Notice(result.reviewer_slack_id, text, request, "review_request")]
 
 
 def _review(
@@ -117,7 +122,7 @@ def _review(
 ) -> milestones.Reviewed:
     runtime: Runtime = context["runtime"]
     with runtime.db() as db:
-        return milestones.review(
+        reviewed = milestones.review(
             db,
             actor_id=context["actor"].id,
             submission_id=submission_id,
@@ -125,6 +130,9 @@ def _review(
             feedback=feedback,
             now=runtime.now(),
         )
+        queued = enqueue_notices(db, decision_notices(reviewed), now=runtime.now())
+    deliver_queued(context["client"], runtime, queued)
+    return reviewed
 
 
 def _announce(
@@ -137,12 +145,16 @@ def _announce(
     announce_review(client, context["runtime"], context["actor"].id, result)
 
 
+def decision_notices(result: milestones.Reviewed) -> list[Notice]:
+    """The mentee is told the mentor's decision (and feedback); queued with it."""
+    text, notice = blocks.decision_notice(result)
+    return [Notice(result.mentee_slack_id, text, notice, "review_decision")]
+
+
 def announce_review(
     client: WebClient, runtime: Runtime, reviewer_id: uuid.UUID, result: milestones.Reviewed
 ) -> None:
-    """Tell the mentee the mentor's decision (and feedback)."""
-    text, notice = blocks.decision_notice(result)
-    send_dm(client, result.mentee_slack_id, text, notice)
+    """After the decision and its notice committed: both homes show it."""
     refresh_homes(client, runtime, [reviewer_id, result.mentee_user_id])
 
 
@@ -195,8 +207,9 @@ def milestones_home(db: Session, user: Any, roles: set[str], now: datetime) -> l
     found: list[kit.Block] = []
     tz = inputs.zone(db, user.timezone)
     today = inputs.local_day(now, tz)
-    milestones.ensure_for(db, user.id, now)
-    listed = milestones.list_for(db, actor_id=user.id, subject_user_id=user.id, now=now)
+    listed = milestones.list_for(
+        db, actor_id=user.id, subject_user_id=user.id, now=now, ensure=False
+    )
     if listed.items:
         done = sum(1 for m in listed.items if m.status == "achieved")
         found += [

@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import progress as blocks
 from bot.blocks.actions import ESCALATE, PROGRESS_OPEN, SELF_ASSESS
+from bot.blocks.delivery import will_tell
 from bot.listeners.actor import Actor
 from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.guard import run_reporting
-from bot.listeners.messaging import send_dm
+from bot.listeners.messaging import Notice, deliver_queued, enqueue_notices, send_dm
 from bot.listeners.parsing import mentioned_user_ids
 from bot.listeners.support import (
     Form,
@@ -134,17 +135,22 @@ def on_note_submit(
             now=form.now,
         ),
         blocks.note_saved,
+        notices=_flag_notices,
     )
     if not isinstance(saved, progress.NoteSaved):
         return
     if saved.flag == "at_risk":
         text, offer = blocks.escalation_offer(saved)
         send_dm(client, actor.slack_user_id, text, offer)
-    flag_changed = saved.flag != (saved.previous_flag or "on_track")
-    if saved.manager_slack_id and flag_changed:
-        text, notice = blocks.flag_notice(saved)
-        send_dm(client, saved.manager_slack_id, text, notice)
     refresh_homes(client, context["runtime"], [actor.id])
+
+
+def _flag_notices(saved: progress.NoteSaved) -> list[Notice]:
+    """A changed flag is told to the mentee's manager (queued with the note)."""
+    if not saved.manager_slack_id or saved.flag == (saved.previous_flag or "on_track"):
+        return []
+    text, notice = blocks.flag_notice(saved)
+    return [Notice(saved.manager_slack_id, text, notice, "flag_changed")]
 
 
 def on_escalate(
@@ -155,26 +161,34 @@ def on_escalate(
     runtime: Runtime = context["runtime"]
 
     def work() -> None:
+        now = runtime.now()
         with runtime.db() as db:
             done = progress.escalate(
-                db, actor_id=actor.id, note_id=action.get("value", ""), now=runtime.now()
+                db, actor_id=actor.id, note_id=action.get("value", ""), now=now
             )
-        # Admins named in MENTORBOT_ADMINS count even before they first use the bot.
-        admins = [
-            a
-            for a in dict.fromkeys([*done.admin_slack_ids, *runtime.settings.mentorbot_admins])
-            if a != actor.slack_user_id
-        ]
-        text, notice = blocks.escalation_notice(done)
-        told = sum(send_dm(client, admin, text, notice) is not None for admin in admins)
-        answer(
-            body,
-            client,
-            f"Escalated: {told} program admin(s) told that {done.mentee_name}'s mentorship "
-            "needs help (your note stays private)."
-            if told
-            else "I couldn't reach a program admin just now; your flag is saved. "
-            "Please tell your program lead directly.",
-        )
+            # Admins named in MENTORBOT_ADMINS count even before they first use the bot.
+            admins = [
+                a
+                for a in dict.fromkeys([*done.admin_slack_ids, *runtime.settings.mentorbot_admins])
+                if a != actor.slack_user_id
+            ]
+            text, notice = blocks.escalation_notice(done)
+            queued = enqueue_notices(
+                db, [Notice(admin, text, notice, "escalation") for admin in admins], now=now
+            )
+        waiting = deliver_queued(client, runtime, queued)
+        if not admins:
+            said = (
+                "There is no program admin to tell; your flag is saved. "
+                "Please tell your program lead directly."
+            )
+        elif waiting:
+            said = "Escalated (your note stays private). " + will_tell(waiting)
+        else:
+            said = (
+                f"Escalated: {len(admins)} program admin(s) told that {done.mentee_name}'s "
+                "mentorship needs help (your note stays private)."
+            )
+        answer(body, client, said)
 
     run_reporting(lambda text: answer(body, client, text), work)

@@ -20,7 +20,7 @@ from bot.listeners.actor import Actor
 from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.guard import run_reporting
 from bot.listeners.home import home_section
-from bot.listeners.messaging import send_dm
+from bot.listeners.messaging import Queued, deliver_queued, enqueue_dm
 from bot.listeners.support import (
     answer,
     modal_button,
@@ -88,6 +88,12 @@ class _EditOffer:
     view: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class _Saved:
+    logged: sessions.Logged
+    queued: list[Queued]
+
+
 def on_log_submit(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
@@ -114,7 +120,7 @@ def on_log_submit(
     )
     editing = uuid.UUID(meta["session"]) if meta.get("session") else None
 
-    def work() -> sessions.Logged | _EditOffer:
+    def work() -> _Saved | _EditOffer:
         try:
             with runtime.db() as db:
                 logged = sessions.log(
@@ -136,7 +142,8 @@ def on_log_submit(
                         session_id=logged.session_ids[0],
                         now=runtime.now(),
                     )
-                return logged
+                queued = queue_logged_notices(db, actor.slack_user_id, logged, now=runtime.now())
+                return _Saved(logged, queued)
         except one_a_day.AlreadyLogged as exc:
             with runtime.db() as db:
                 form = sessions.prepare_edit(
@@ -148,36 +155,49 @@ def on_log_submit(
                 )
             return _EditOffer(blocks.log_modal(form, json.dumps({"session": str(exc.session_id)})))
 
-    def shown(result: sessions.Logged | _EditOffer) -> dict[str, Any]:
-        return result.view if isinstance(result, _EditOffer) else blocks.saved_view(result)
+    def shown(result: _Saved | _EditOffer) -> dict[str, Any]:
+        return result.view if isinstance(result, _EditOffer) else blocks.saved_view(result.logged)
 
-    logged = submit_then(ack, view, work, shown)
-    if not isinstance(logged, sessions.Logged):
+    saved = submit_then(ack, view, work, shown)
+    if not isinstance(saved, _Saved):
         return
-    # The log is saved and the modal says so; telling the others is best effort.
-    if not announce_logged(client, runtime, actor.id, actor.slack_user_id, logged):
-        update_modal(client, body["view"]["id"], blocks.saved_view(logged, notified=False))
+    # The log and its notices are saved and the modal says so; if Slack does not take
+    # the notices now, the modal says who will be told when it does.
+    waiting = announce_logged(client, runtime, actor.id, saved.logged, saved.queued)
+    if waiting:
+        update_modal(client, body["view"]["id"], blocks.saved_view(saved.logged, waiting=waiting))
+
+
+def queue_logged_notices(
+    db: Session, logger_slack_id: str, logged: sessions.Logged, *, now: datetime
+) -> list[Queued]:
+    """In the log's transaction: the other side(s) are told a session was logged (with
+    their action items), and a mentee who logged it is offered the skill self-assessment."""
+    queued = []
+    for recipient in logged.recipients:
+        text, notice = blocks.logged_notice(logged, recipient)
+        queued.append(
+            enqueue_dm(db, recipient.slack_user_id, text, notice, purpose="session_logged", now=now)
+        )
+    if logged.logger_side == "mentee" and logged.mentee_assignment_id:
+        text, offer = blocks.skills_offer(str(logged.mentee_assignment_id))
+        queued.append(enqueue_dm(db, logger_slack_id, text, offer, purpose="skills_offer", now=now))
+    return queued
 
 
 def announce_logged(
     client: WebClient,
     runtime: Runtime,
     logger_id: uuid.UUID,
-    logger_slack_id: str,
     logged: sessions.Logged,
-) -> bool:
-    """Tell the other side(s) a session was logged (with their action items), offer a
-    mentee who logged the skill self-assessment, refresh the homes. False when a
-    notice could not be delivered."""
-    delivered = True
-    for recipient in logged.recipients:
-        text, notice = blocks.logged_notice(logged, recipient)
-        delivered = send_dm(client, recipient.slack_user_id, text, notice) is not None and delivered
-    if logged.logger_side == "mentee" and logged.mentee_assignment_id:
-        text, offer = blocks.skills_offer(str(logged.mentee_assignment_id))
-        send_dm(client, logger_slack_id, text, offer)
+    queued: list[Queued],
+) -> list[str]:
+    """After the log committed: post its queued notices and refresh the homes. Returns
+    the Slack ids of the people not told yet (the delivery worker will)."""
+    waiting = deliver_queued(client, runtime, queued)
     refresh_homes(client, runtime, [logger_id, *(r.user_id for r in logged.recipients)])
-    return delivered
+    told = {r.slack_user_id for r in logged.recipients}
+    return [slack_id for slack_id in waiting if slack_id in told]
 
 
 def on_item_done(

@@ -16,13 +16,21 @@ from slack_sdk.webhook import WebhookClient
 from sqlalchemy.orm import Session
 
 from bot.blocks import kit
+from bot.blocks.delivery import will_tell
 from bot.listeners.actor import Actor
 from bot.listeners.guard import notice_view, run_reporting, submit_view, twin_delivery
 from bot.listeners.home import publish_home
-from bot.listeners.messaging import replace_message, send_dm
+from bot.listeners.messaging import (
+    Notice,
+    Queued,
+    deliver_queued,
+    enqueue_notices,
+    replace_message,
+    send_dm,
+)
 from bot.listeners.parsing import mentioned_user_ids
 from bot.runtime import Runtime
-from bot.services import access, coverage, inputs, roster
+from bot.services import access, admin, coverage, inputs, roster
 from bot.services.errors import NotFound
 
 log = logging.getLogger(__name__)
@@ -118,11 +126,22 @@ def refresh_homes(
         publish_home(client, runtime, actor)
 
 
-def program_admins(runtime: Runtime) -> list[str]:
-    """Slack ids of the program admins: marked in the roster, or named in MENTORBOT_ADMINS
-    (who become admins on their first request)."""
+def admit(runtime: Runtime, actor: Actor, surface: str) -> None:
+    """Go on only for a program admin; anyone else is refused (NotAllowed), and the
+    attempt is audited in its own transaction, so the refusal does not roll it back."""
     with runtime.db() as db:
-        return sorted(set(coverage.program_admins(db)) | set(runtime.settings.mentorbot_admins))
+        refused = admin.refusal(db, actor_id=actor.id, surface=surface, now=runtime.now())
+    if refused is not None:
+        raise refused
+
+
+def program_admins(runtime: Runtime, db: Session | None = None) -> list[str]:
+    """Slack ids of the program admins: marked in the roster, or named in MENTORBOT_ADMINS
+    (who become admins on their first request). In `db`'s transaction, if given."""
+    if db is None:
+        with runtime.db() as own:
+            return program_admins(runtime, own)
+    return sorted(set(coverage.program_admins(db)) | set(runtime.settings.mentorbot_admins))
 
 
 def tz_of(runtime: Runtime, actor: Actor) -> ZoneInfo:
@@ -246,17 +265,31 @@ def submit_service(
     context: Any,
     call: Callable[[Session, Form], Any],
     after: Callable[[Any], dict[str, Any] | None] = lambda _: None,
+    *,
+    notices: Callable[[Any], list[Notice]] | None = None,
 ) -> Any:
     """A modal submission that is one service call: `call(db, form)` runs in one
     transaction before the ack (so bad input stays on the form), then the modal shows
-    `after(result)` (or closes). Returns the result, or None when refused."""
+    `after(result)` (or closes). The DMs `notices(result)` lists are queued in that
+    transaction and posted after it; if Slack does not take them now, the modal also
+    says who will be told. Returns the result, or None when refused."""
     runtime: Runtime = context["runtime"]
     form = Form(
         context["actor"], kit.view_values(view), view.get("private_metadata", ""), runtime.now()
     )
+    queued: list[Queued] = []
 
     def work() -> Any:
         with runtime.db() as db:
-            return call(db, form)
+            result = call(db, form)
+            if notices is not None:
+                queued.extend(enqueue_notices(db, notices(result), now=form.now))
+            return result
 
-    return submit_then(ack, view, work, after)
+    result = submit_then(ack, view, work, after)
+    waiting = deliver_queued(context["client"], runtime, queued)
+    shown = after(result) if waiting else None
+    if shown is not None and view.get("id"):
+        shown["blocks"] = [*shown.get("blocks", []), kit.section(will_tell(waiting))]
+        update_modal(context["client"], view["id"], shown)
+    return result

@@ -14,7 +14,7 @@ from bot.blocks import term as blocks
 from bot.blocks.actions import COMPLETE_FOR_PAIR, EXTEND
 from bot.listeners.actor import Actor
 from bot.listeners.commands import Invocation, subcommand
-from bot.listeners.messaging import send_dm
+from bot.listeners.messaging import Notice
 from bot.listeners.parsing import mentioned_user_ids
 from bot.listeners.support import modal_button, open_modal, refresh_homes, submit_service
 from bot.runtime import Runtime
@@ -86,6 +86,7 @@ def _submit(
             only_end=only_end,
         ),
         blocks.changed_view,
+        notices=changed_notices,
     )
     if not isinstance(changed, term.Changed):
         return
@@ -95,12 +96,23 @@ def _submit(
 def announce_changed(
     client: WebClient, runtime: Runtime, actor_id: uuid.UUID, changed: term.Changed
 ) -> None:
-    """Tell the others what changed (from Slack or the API) and refresh the homes."""
-    if changed.changes:
-        text, notice = blocks.changed_notice(changed)
-        for slack_id in changed.notify_slack_ids:
-            send_dm(client, slack_id, text, notice)
+    """After a change and its notices committed (from Slack or the API): the homes."""
     refresh_homes(client, runtime, [actor_id, *changed.affected_user_ids])
+
+
+def changed_notices(changed: term.Changed) -> list[Notice]:
+    """The others are told what changed (queued with the change)."""
+    if not changed.changes:
+        return []
+    text, notice = blocks.changed_notice(changed)
+    return [Notice(slack_id, text, notice, "term_changed") for slack_id in changed.notify_slack_ids]
+
+
+def _pair_completion_notices(done: term.PairCompletion) -> list[Notice]:
+    text, request = progress_blocks.feedback_request(done.actor_name, done.assignment_id)
+    return [
+        Notice(slack_id, text, request, "feedback_request") for slack_id in done.notify_slack_ids
+    ]
 
 
 def _open_pair_completion(
@@ -126,10 +138,8 @@ def on_pair_completion_submit(
             now=form.now,
         ),
         blocks.pair_completed_view,
+        notices=_pair_completion_notices,
     )
     if not isinstance(done, term.PairCompletion):
         return
-    text, request = progress_blocks.feedback_request(done.actor_name, done.assignment_id)
-    for slack_id in done.notify_slack_ids:
-        send_dm(client, slack_id, text, request)
     refresh_homes(client, context["runtime"], [context["actor"].id, *done.affected_user_ids])

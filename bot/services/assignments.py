@@ -32,6 +32,7 @@ from bot.services import (
     milestones,
     program,
     roster,
+    timezones,
 )
 from bot.services.errors import (
     CapacityFull,
@@ -845,7 +846,7 @@ def find_person(db: Session, slack_user_id: str) -> User:
 
 def local_today(now: datetime, timezone: str | None) -> date:
     """Today's date where this person is (UTC when their timezone is unknown)."""
-    if timezone and roster.is_valid_timezone(timezone):
+    if timezone and timezones.is_valid_timezone(timezone):
         return now.astimezone(ZoneInfo(timezone)).date()
     return now.date()
 

@@ -99,8 +99,9 @@ def required_text(
 
 
 def has_control_characters(text: str) -> bool:
-    """True when `text` holds a control character no one types (NUL, escape, ...)."""
-    return any(unicodedata.category(c) == "Cc" and c not in TYPED_CONTROLS for c in text)
+    """True when `text` holds a character no one types: a control character (NUL,
+    escape, ...) or half a surrogate pair, which no database can encode."""
+    return any(unicodedata.category(c) in ("Cc", "Cs") and c not in TYPED_CONTROLS for c in text)
 
 
 def is_web_link(text: str) -> bool:

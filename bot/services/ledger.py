@@ -5,8 +5,11 @@ an INSERT that only one sweep can win; the winner sends, then records the outcom
   claimed -> sent
   claimed -> failed (retried by a later sweep once `next_attempt_at` has passed)
   claimed -> dead   (the recipient left Slack, or Slack keeps refusing the message)
-A claim that is neither sent nor failed after CLAIM_LEASE belongs to a sweep that
-died mid-send; a later sweep takes it over, so a crash never drops a reminder."""
+A sweep renews its claims' lease while it works (`renew`), so a claim still `claimed`
+after CLAIM_LEASE belongs to a sweep that died: a later sweep takes it over within a
+minute, so a crash never drops a reminder. Since the dead sweep may have sent it
+before recording it, the claim is then `in_doubt`, and the new sweep looks for it in
+Slack before sending (bot/delivery.py), so a crash never repeats one either."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, text, tuple_, update
+from sqlalchemy import ColumnElement, and_, or_, select, text, tuple_, update
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
@@ -23,8 +26,9 @@ from bot.services import audit
 from models import Notification, User
 from models.types import UTCDateTime
 
-#: How long a sweep may hold a claim before it is presumed dead and the claim retaken.
-CLAIM_LEASE = timedelta(minutes=15)
+#: How long a claim lasts unless its sweep renews it (`renew`); after that the sweep is
+#: presumed dead and the claim is retaken.
+CLAIM_LEASE = timedelta(minutes=1)
 #: Retry backoff after a failed send: 5 min, 10, 20, ... at most an hour.
 FIRST_RETRY = timedelta(minutes=5)
 LONGEST_RETRY = timedelta(hours=1)
@@ -48,6 +52,8 @@ class Claim:
     id: uuid.UUID
     key: Key
     attempts: int
+    #: An earlier send of it may have reached Slack: look for it before sending.
+    in_doubt: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,11 +69,14 @@ class Outcome:
     """What happened when a claimed reminder was sent.
 
     `status`: "sent"; "retry" (Slack busy or down: try again later); "gone" (the
-    recipient left: never again); "rejected" (Slack refused this message)."""
+    recipient left: never again); "rejected" (Slack refused this message).
+    `maybe_posted`: the send failed in a way that may still have posted it (a timeout, a
+    5xx), so before sending again, Slack is asked whether it has it."""
 
     status: str
     error: str | None = None
     retry_after: float | None = None
+    maybe_posted: bool = False
 
 
 SENT = Outcome("sent")
@@ -95,8 +104,8 @@ def claim_many(db: Session, wanted: Sequence[Wanted], *, now: datetime) -> list[
         and next_attempt_at <= now  # type: ignore[operator]
     }
     claims.extend(
-        Claim(row_id, due_again[row_id], attempts)
-        for row_id, attempts in _retake(db, list(due_again), now)
+        Claim(row_id, due_again[row_id], attempts, in_doubt)
+        for row_id, attempts, in_doubt in _retake(db, list(due_again), now)
     )
     db.flush()
     if claims:
@@ -239,11 +248,14 @@ def _insert_new_unnest(db: Session, fresh: list[Wanted], now: datetime) -> list[
     return claims
 
 
-def _retake(db: Session, row_ids: list[uuid.UUID], now: datetime) -> list[tuple[uuid.UUID, int]]:
-    """Take over failed (or abandoned) claims, one UPDATE per batch: (id, attempts) of
-    each row won. A row another sweep took first no longer matches (it is sent, or
-    claimed with a lease that ends after `now`), so it is left out."""
-    won: list[tuple[uuid.UUID, int]] = []
+def _retake(
+    db: Session, row_ids: list[uuid.UUID], now: datetime
+) -> list[tuple[uuid.UUID, int, bool]]:
+    """Take over failed (or abandoned) claims, one UPDATE per batch: (id, attempts, in
+    doubt) of each row won; an abandoned claim (still `claimed`) is in doubt. A row
+    another sweep took first no longer matches (it is sent, or claimed with a lease
+    that ends after `now`), so it is left out."""
+    won: list[tuple[uuid.UUID, int, bool]] = []
     for start in range(0, len(row_ids), CLAIM_BATCH):
         won.extend(_retake_batch(db, row_ids[start : start + CLAIM_BATCH], now))
     return won
@@ -251,7 +263,7 @@ def _retake(db: Session, row_ids: list[uuid.UUID], now: datetime) -> list[tuple[
 
 def _retake_batch(
     db: Session, row_ids: list[uuid.UUID], now: datetime
-) -> list[tuple[uuid.UUID, int]]:
+) -> list[tuple[uuid.UUID, int, bool]]:
     if not row_ids:
         return []
     result = db.execute(
@@ -266,27 +278,30 @@ def _retake_batch(
             attempts=Notification.attempts + 1,
             claimed_at=now,
             next_attempt_at=now + CLAIM_LEASE,
+            in_doubt=or_(Notification.in_doubt, Notification.status == "claimed"),
         )
-        .returning(Notification.id, Notification.attempts)
+        .returning(Notification.id, Notification.attempts, Notification.in_doubt)
         .execution_options(synchronize_session=False)
     )
-    return [(row_id, int(attempts)) for row_id, attempts in result]
+    return [(row_id, int(attempts), bool(in_doubt)) for row_id, attempts, in_doubt in result]
 
 
 def record(db: Session, claim: Claim, outcome: Outcome, *, now: datetime) -> str:
     """Record how the send of `claim` went; returns the ledger status it ends in."""
-    values: dict[str, object]
+    values: dict[str, object] = {"in_doubt": False}
     if outcome.status == "sent":
-        values = {"status": "sent", "sent_at": now, "next_attempt_at": None, "last_error": None}
+        values |= {"status": "sent", "sent_at": now, "next_attempt_at": None, "last_error": None}
     elif outcome.status == "gone" or (
         outcome.status == "rejected" and claim.attempts >= MAX_REJECTIONS
     ):
-        values = {"status": "dead", "next_attempt_at": None, "last_error": outcome.error}
+        values |= {"status": "dead", "next_attempt_at": None, "last_error": outcome.error}
     else:
-        values = {
+        values |= {
             "status": "failed",
             "next_attempt_at": retry_time(claim.attempts, now, outcome.retry_after),
             "last_error": outcome.error,
+            # Still in doubt if it was and Slack could not be asked (the lookup failed).
+            "in_doubt": outcome.maybe_posted or claim.in_doubt,
         }
     db.execute(
         update(Notification)
@@ -297,12 +312,54 @@ def record(db: Session, claim: Claim, outcome: Outcome, *, now: datetime) -> str
     return str(values["status"])
 
 
-def retry_time(attempts: int, now: datetime, retry_after: float | None = None) -> datetime:
-    """When a failed send is tried again: doubling backoff, never before Slack's Retry-After."""
-    backoff = min(FIRST_RETRY * (2 ** max(attempts - 1, 0)), LONGEST_RETRY)
+def retry_time(
+    attempts: int,
+    now: datetime,
+    retry_after: float | None = None,
+    *,
+    first: timedelta = FIRST_RETRY,
+    longest: timedelta = LONGEST_RETRY,
+) -> datetime:
+    """When a failed send is tried again: doubling backoff from `first` up to `longest`,
+    never before Slack's Retry-After."""
+    backoff = min(first * (2 ** max(attempts - 1, 0)), longest)
     if retry_after is not None:
         backoff = max(backoff, timedelta(seconds=retry_after))
     return now + backoff
+
+
+def renew(db: Session, claims: Sequence[Claim], *, until: datetime) -> None:
+    """The sweep's heartbeat: its claims not yet recorded stay its own until `until`."""
+    ids = [claim.id for claim in claims]
+    for start in range(0, len(ids), 1000):
+        db.execute(
+            update(Notification)
+            .where(Notification.id.in_(ids[start : start + 1000]), Notification.status == "claimed")
+            .values(next_attempt_at=until)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def settled_clause(now: datetime) -> ColumnElement[bool]:
+    """A ledger row that settles its reminder at `now`: sent, dead, or claimed or
+    failed and not yet due to be taken again (a claim whose sweep died is not)."""
+    return or_(
+        Notification.status.in_(("sent", "dead")),
+        and_(
+            Notification.status.in_(("claimed", "failed")),
+            Notification.next_attempt_at > now,
+        ),
+    )
+
+
+def settled(db: Session, keys: Iterable[Key], *, now: datetime) -> set[Key]:
+    """Of `keys`, those whose reminder the ledger settles at `now` (`settled_clause`)."""
+    wanted = {k: Wanted(k, None) for k in keys}
+    return {
+        key
+        for key, (_, status, next_attempt_at) in _existing(db, wanted).items()
+        if status in ("sent", "dead") or (next_attempt_at is not None and next_attempt_at > now)
+    }
 
 
 def release(db: Session, claims: Sequence[Claim], *, now: datetime) -> None:

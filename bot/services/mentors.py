@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
-from bot.services import access, audit, program, recognition, roster
+from bot.services import access, audit, program, recognition, roster, timezones
 from bot.services import capacity as slots
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.program import ProgramConfig, Training
@@ -52,7 +52,7 @@ class NotEligible(NotAllowed):
 
 def local_today(now: datetime, timezone: str | None) -> date:
     """The date it is for a person in `timezone` (UTC when unknown) at `now`."""
-    if timezone and roster.is_valid_timezone(timezone):
+    if timezone and timezones.is_valid_timezone(timezone):
         return now.astimezone(ZoneInfo(timezone)).date()
     return now.date()
 
@@ -233,7 +233,7 @@ def save_optin(
         raise InvalidInput(errors)
     assert wanted is not None
 
-    if timezone and roster.is_valid_timezone(timezone) and user.timezone != timezone:
+    if timezone and timezones.is_valid_timezone(timezone) and user.timezone != timezone:
         user.timezone = timezone  # Slack's profile is the source of a person's timezone
 
     created = mentor is None

@@ -211,16 +211,23 @@ def instantiate_templates(db: Session, hire: User) -> int:
 
 # -- reading -------------------------------------------------------------------------------
 def list_for(
-    db: Session, *, actor_id: uuid.UUID | None, subject_user_id: uuid.UUID, now: datetime
+    db: Session,
+    *,
+    actor_id: uuid.UUID | None,
+    subject_user_id: uuid.UUID,
+    now: datetime,
+    ensure: bool = True,
 ) -> MilestoneList:
     """A person's milestones with target and achieved dates, for them, their mentor,
     anyone above them and admins; review feedback only for mentee and mentor.
-    `actor_id` None is a trusted system reader (an API service token): no feedback."""
+    `actor_id` None is a trusted system reader (an API service token): no feedback.
+    `ensure=False` only reads (App Home, whose opening made them: `ensure_for`)."""
     actor = access.load_user(db, actor_id) if actor_id is not None else None
     subject = access.load_user(db, subject_user_id)
     if actor is not None:
         access.require_view_person(db, actor, subject)
-    ensure_for(db, subject.id, now)
+    if ensure:
+        ensure_for(db, subject.id, now)
     reviewing = reviewing_assignment(db, subject.id)
     private = actor is not None and (
         actor.id == subject.id

@@ -5,10 +5,12 @@ modals (bot/services/admin.py) and a settings file (bot/services/settings_file.p
 
 from __future__ import annotations
 
+import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from annotated_types import Ge, Le
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -17,7 +19,10 @@ from sqlalchemy.orm import Session
 
 from bot.services import audit
 from bot.services.errors import InvalidInput
-from models import CADENCES, ProgramSetting
+from bot.services.program_rules import SKILL_NAME_MAX, rules_across_fields
+from models import ProgramSetting
+
+log = logging.getLogger(__name__)
 
 DEFAULT_SKILLS = [
     "Product knowledge",
@@ -43,9 +48,6 @@ DEFAULT_EXPECTATIONS = (
 )
 
 
-#: The skills feed a static select, which offers at most 100 options of 75 characters.
-MAX_SKILLS = 100
-SKILL_NAME_MAX = 75
 MAX_TRAININGS = 20
 EXPECTATIONS_MAX = 2000
 #: The metric targets that are shares (0 to 1), shown to people as percentages.
@@ -167,11 +169,46 @@ class ProgramConfig(_Strict):
     analytics_min_sample: int = Field(5, ge=1, le=1000)
 
 
+#: The `Session.info` key under which `loaded_once` keeps the settings it read.
+_ONCE = "program_config_once"
+
+
 def load(db: Session) -> ProgramConfig:
-    """The program settings in force: stored values over defaults."""
+    """The program settings in force: stored values over defaults (read once inside
+    `loaded_once`)."""
+    cached = db.info.get(_ONCE)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    config = _stored(db)
+    if _ONCE in db.info:
+        db.info[_ONCE] = config
+    return config
+
+
+@contextmanager
+def loaded_once(db: Session) -> Iterator[None]:
+    """Inside this block `load(db)` reads the settings once: for a read-only render
+    (App Home) whose sections each ask for them. `update` inside it starts over."""
+    db.info[_ONCE] = None
+    try:
+        yield
+    finally:
+        db.info.pop(_ONCE, None)
+
+
+def _stored(db: Session) -> ProgramConfig:
+    """The stored values over defaults. A stored value the
+    settings no longer accept (a bound added since) gives way to its default, logged,
+    so one old row never stops every request."""
     stored = {row.key: row.value for row in db.scalars(select(ProgramSetting))}
     known = {k: v for k, v in stored.items() if k in ProgramConfig.model_fields}
-    return ProgramConfig.model_validate(known)
+    try:
+        return ProgramConfig.model_validate(known)
+    except ValidationError as exc:
+        refused = {str(err["loc"][0]) for err in exc.errors() if err["loc"]}
+        log.warning("stored program settings out of bounds, defaults used: %s", sorted(refused))
+        usable = {k: v for k, v in known.items() if k not in refused}
+        return ProgramConfig.model_validate(usable)
 
 
 def validate(values: dict[str, Any]) -> ProgramConfig:
@@ -185,16 +222,21 @@ def validate(values: dict[str, Any]) -> ProgramConfig:
         for err in exc.errors():
             errors.setdefault(dotted(err["loc"]), _explain(err))
         raise InvalidInput(errors) from exc
-    errors = _rules_across_fields(config)
+    errors = rules_across_fields(config)
     if errors:
         raise InvalidInput(errors)
     return config
 
 
 def dotted(loc: tuple[int | str, ...]) -> str:
-    """('match_weights', 'expertise') -> 'match_weights.expertise'; a list's index is
-    left out (the list is the setting a person edits)."""
-    return ".".join(str(part) for part in loc if isinstance(part, str))
+    """('match_weights', 'expertise') -> 'match_weights.expertise'; within a list, the
+    list (`required_trainings`, not one training's `name`): it is what a person edits."""
+    parts: list[str] = []
+    for part in loc:
+        if not isinstance(part, str):
+            break
+        parts.append(part)
+    return ".".join(parts)
 
 
 def leaf_settings(model: type[BaseModel] = ProgramConfig, prefix: str = "") -> list[str]:
@@ -283,76 +325,6 @@ WHOLE_NUMBERS = {
 }
 
 
-#: Each reminder waits less than the escalation after it (reminder, escalation).
-_REMINDER_THEN_ESCALATION = (
-    ("request_reminder_hours", "request_fallback_hours"),
-    ("review_reminder_hours", "review_escalation_hours"),
-    ("schedule_reminder_hours", "schedule_escalation_hours"),
-    ("question_reminder_hours", "question_escalation_hours"),
-)
-
-
-def _rules_across_fields(config: ProgramConfig) -> dict[str, str]:
-    """What one field's declaration can't say: sums, orders, names that must exist."""
-    errors: dict[str, str] = {}
-    if config.default_capacity > config.max_capacity:
-        errors["default_capacity"] = (
-            f"Default capacity ({config.default_capacity}) can't be above the maximum "
-            f"capacity ({config.max_capacity})."
-        )
-    if not config.skills:
-        errors["skills"] = "enter at least one skill, one per line."
-    elif len(config.skills) > MAX_SKILLS:
-        errors["skills"] = f"at most {MAX_SKILLS}; you entered {len(config.skills)}."
-    elif too_long := [s for s in config.skills if len(s) > SKILL_NAME_MAX]:
-        errors["skills"] = (
-            f"each must fit in {SKILL_NAME_MAX} characters; shorten '{too_long[0][:30]}…'."
-        )
-    w = config.match_weights
-    if w.expertise + w.timezone + w.success <= 0:
-        errors["match_weights.expertise"] = (
-            "The match weights add up to 0: give at least one of them a weight above 0."
-        )
-    e = config.effectiveness_weights
-    if e.rating + e.completion + e.ramp + e.responsiveness <= 0:
-        errors["effectiveness_weights.rating"] = (
-            "The ranking weights add up to 0: give at least one of them a weight above 0."
-        )
-    if config.work_end_hour <= config.work_start_hour:
-        errors["work_end_hour"] = (
-            f"Working hours end ({config.work_end_hour}:00) before they start "
-            f"({config.work_start_hour}:00): enter an end hour after the start hour."
-        )
-    if not config.work_days:
-        errors["work_days"] = "Choose at least one working day."
-    elif len(set(config.work_days)) != len(config.work_days):
-        errors["work_days"] = "Each working day once (0 is Monday, 6 Sunday)."
-    if not _is_zone(config.default_timezone):
-        errors["default_timezone"] = (
-            f"'{config.default_timezone}' is not a timezone. Enter an IANA name like "
-            "Europe/London or America/New_York."
-        )
-    if config.default_cadence not in CADENCES:
-        errors["default_cadence"] = (
-            f"'{config.default_cadence}' is not a cadence: use {', '.join(CADENCES)}."
-        )
-    for reminder, escalation in _REMINDER_THEN_ESCALATION:
-        if getattr(config, reminder) > getattr(config, escalation):
-            errors[escalation] = (
-                f"The escalation ({getattr(config, escalation)} h) comes before the reminder "
-                f"({getattr(config, reminder)} h): enter at least {getattr(config, reminder)}."
-            )
-    return errors
-
-
-def _is_zone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
-
-
 def update(
     db: Session,
     *,
@@ -388,4 +360,6 @@ def update(
         source=source,
     )
     db.flush()
+    if _ONCE in db.info:
+        db.info[_ONCE] = None
     return merged

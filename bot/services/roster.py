@@ -8,13 +8,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.services import audit, csv_text, inputs
 from bot.services.errors import ImportProblems
+from bot.services.timezones import is_valid_timezone
 from models import User
 
 WHAT = "Roster"
@@ -56,15 +56,6 @@ class _Row:
     slack_user_id: str
     values: dict[str, object]
     manager_slack_user_id: str | None
-
-
-def is_valid_timezone(name: str) -> bool:
-    """True for an IANA timezone name this machine knows (e.g. "Asia/Tokyo")."""
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
 
 
 def import_csv(db: Session, text: str, *, now: datetime) -> ImportResult:

@@ -21,7 +21,7 @@ def _decode_args(handler: BaseHTTPRequestHandler, raw: bytes) -> dict[str, Any]:
         args = json.loads(raw or b"{}")
     else:
         args = {k: v[0] for k, v in parse_qs(raw.decode("utf-8")).items()}
-    for key in ("blocks", "view", "attachments", "files"):
+    for key in ("blocks", "view", "attachments", "files", "metadata"):
         if isinstance(args.get(key), str):
             with contextlib.suppress(ValueError):
                 args[key] = json.loads(args[key])
@@ -32,6 +32,17 @@ def handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:
             pass
+
+        def do_GET(self) -> None:
+            # Read methods (conversations.history) are called with their arguments
+            # in the query string.
+            path, _, query = self.path.partition("?")
+            if not path.startswith("/api/"):
+                self._send(404, {}, b"not found")
+                return
+            args = {k: v[0] for k, v in parse_qs(query).items()}
+            status, headers, body = fake.handle_api(path[len("/api/") :], args)
+            self._send(status, headers, json.dumps(body).encode())
 
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))

@@ -24,6 +24,7 @@ from typing import Any
 from bot.blocks.plaintext import render_blocks, render_view
 from bot.testing import slack_rules
 from bot.testing.fake_files import FakeFiles
+from bot.testing.fake_history import FakeHistory, metadata_error
 from bot.testing.fake_http import handler_for
 from bot.testing.fake_views import FakeViews, dm_channel
 from bot.testing.slack_quotas import Clock, RateLimits, ResponseUrls, Throttled, Triggers
@@ -50,6 +51,8 @@ class Message:
     ephemeral_for: str | None = None
     deleted: bool = False
     author: str = BOT_USER_ID
+    #: The message metadata it was posted with (shown by conversations.history).
+    metadata: dict[str, Any] | None = None
 
     @property
     def rendered(self) -> str:
@@ -103,7 +106,7 @@ class Channel:
 TOKEN_ERRORS = ("invalid_auth", "token_revoked", "account_inactive", "not_authed")
 
 
-class FakeSlack(FakeFiles, FakeViews):
+class FakeSlack(FakeFiles, FakeViews, FakeHistory):
     """The fake Slack. `url` is the Web API base to give `SLACK_API_URL`.
 
     `latency`: seconds every Web API call and response_url post takes (default 0).
@@ -428,13 +431,19 @@ class FakeSlack(FakeFiles, FakeViews):
             return {"ok": False, "error": error}
         if not args.get("text") and not args.get("blocks"):
             return {"ok": False, "error": "no_text"}
+        if error := metadata_error(args.get("metadata")):
+            return {"ok": False, "error": error}
         refused = self._refused(
             "chat.postMessage", slack_rules.message_refusal(args)
         ) or self.slack_file_error(args.get("blocks"), channel)
         if refused:
             return refused
         message = Message(
-            channel, self._ts(), str(args.get("text") or ""), list(args.get("blocks") or [])
+            channel,
+            self._ts(),
+            str(args.get("text") or ""),
+            list(args.get("blocks") or []),
+            metadata=args.get("metadata") or None,
         )
         self.messages.setdefault(channel, []).append(message)
         return {"ok": True, "channel": channel, "ts": message.ts, "message": message.as_payload()}

@@ -36,6 +36,7 @@ METHOD_TIERS = {
     "chat.delete": 3,
     "chat.postEphemeral": 4,
     "chat.update": 3,
+    "conversations.history": 3,
     "conversations.info": 3,
     "conversations.members": 4,
     "conversations.open": 3,

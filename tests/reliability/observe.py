@@ -11,8 +11,10 @@ import sqlalchemy as sa
 import models
 from bot.testing.fake_slack import FakeSlack
 
-#: Bookkeeping of deliveries themselves, not state a person or a report sees.
-DELIVERY_BOOKKEEPING = {"handled_interactions"}
+#: Bookkeeping of deliveries themselves, not state a person or a report sees: the keys
+#: of Slack's deliveries handled, and the outbox of messages to post (what reaches
+#: Slack is compared as what people see).
+DELIVERY_BOOKKEEPING = {"handled_interactions", "outbox"}
 
 
 def table_rows(engine: sa.Engine) -> dict[str, dict[str, tuple[Any, ...]]]:

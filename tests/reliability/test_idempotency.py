@@ -236,7 +236,8 @@ def test_two_logs_of_one_day_at_once_store_one_session(backend, engine, db, worl
     and the other told to edit it; the tally counts the one."""
     _postgres_only(backend)
     vera = make_mentor(db, world.veteran)
-    pair = make_assignment(db, vera, world.new_hire)
+    # Since October: room for a session a day for the full size's rounds, all in the past.
+    pair = make_assignment(db, vera, world.new_hire, start=date(2026, 10, 1))
     db.commit()
     rounds = 10 if FULL else 3
     doubles = 0
@@ -265,12 +266,13 @@ def test_logs_of_different_days_at_once_are_both_counted(backend, engine, db, wo
     recount of each waits for the other's row instead of missing it)."""
     _postgres_only(backend)
     vera = make_mentor(db, world.veteran)
-    pair = make_assignment(db, vera, world.new_hire)
+    # Since October: room for a session a day for the full size's rounds, all in the past.
+    pair = make_assignment(db, vera, world.new_hire, start=date(2026, 10, 1))
     db.commit()
     rounds = 10 if FULL else 5
     drift = 0
     for index in range(rounds):
-        first, second = date(2026, 11, 3 + 2 * index), date(2026, 11, 4 + 2 * index)
+        first, second = date(2026, 10, 2 + 2 * index), date(2026, 10, 3 + 2 * index)
         results = _race(engine, _log(world, clock, pair, first), _log(world, clock, pair, second))
         assert all(isinstance(r, sessions.Logged) for r in results), results
         db.expire_all()

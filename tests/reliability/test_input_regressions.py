@@ -57,8 +57,11 @@ def test_a_date_in_the_year_9999_is_refused_on_the_date_field(slack, world, db, 
     assert _sessions(db) == 0
 
 
-def test_a_nul_byte_in_a_text_field_is_refused_on_that_field(slack, world, db, pair) -> None:  # type: ignore[no-untyped-def]
-    refused = _log(slack, world, Summary="Acme\x00renewal")
+@pytest.mark.parametrize("summary", ["Acme\x00renewal", "Acme\ud800"])
+def test_a_nul_byte_in_a_text_field_is_refused_on_that_field(
+    slack, world, db, pair, summary: str
+) -> None:  # type: ignore[no-untyped-def]
+    refused = _log(slack, world, Summary=summary)
 
     assert list(refused.errors) == ["Summary"], refused.errors
     assert _sessions(db) == 0

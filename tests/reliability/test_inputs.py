@@ -252,7 +252,7 @@ def _bad_value(block: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
     kind = element["type"]
     if kind in ("plain_text_input", "url_text_input", "email_text_input"):
         limit = int(element.get("max_length") or 3000)
-        with_nul = SAFE_TEXT.map(lambda t: (t[:50] or "x") + "\x00" + "end")
+        with_nul = SAFE_TEXT.map(lambda t: (t[:50] or "x") + "\x00" + "end") | st.just("x\ud800")
         too_long = st.just("x" * (limit + 1))
         bad = with_nul | too_long
         if kind == "url_text_input":
@@ -345,19 +345,24 @@ def test_every_modal_submission_is_answered_with_errors_on_their_field(
             figures["unhandled exceptions"] += 1
         if sent.http.status != 200:
             figures[f"HTTP {sent.http.status}"] += 1
+            figures["unanswered"] += 1
         elif (
             not sent.errors
             and action not in ("update", "push")
             and _messages(slack, user) <= before
         ):
             figures["closed without confirming"] += 1
+            figures["unanswered"] += 1
             misplaced.append(f"{form.callback_id}: saved without a word")
         if kind == "as opened" and sent.errors:
             figures["valid fills refused"] += 1
             misplaced.append(f"{form.callback_id}: a valid fill refused: {sent.errors}")
+        label = element_text(chosen["label"])
+        if kind == "one field" and sent.errors and set(sent.errors) != {label}:
+            figures["one field changed, error elsewhere"] += 1
+            misplaced.append(f"ONE {form.callback_id} {label}: {crafted} => {sent.errors}")
         if kind == "known bad":
             figures["single-field rejections"] += 1
-            label = element_text(chosen["label"])
             if set(sent.errors) != {label}:
                 figures["errors on another field"] += 1
                 misplaced.append(f"{form.callback_id} {label}: {crafted} -> {sent.errors}")
@@ -367,8 +372,12 @@ def test_every_modal_submission_is_answered_with_errors_on_their_field(
 
     submit_one()
     print(f"\nmodal submissions: {dict(figures)}")
+    # Not asserted: a rule between two fields (an end before its start) rightly names
+    # the other field; these are printed for a reader to judge.
+    print("\n".join([m for m in misplaced if m.startswith("ONE")][:10]))
     assert figures["inputs"] == SUBMISSIONS
     assert figures["unhandled exceptions"] == 0, errors_logged.describe()
+    assert figures["unanswered"] == 0, figures
     problems = {k: v for k, v in figures.items() if k.startswith("HTTP")}
     assert not problems, problems
     unconfirmed = sorted({m for m in misplaced if "without a word" in m})

@@ -8,12 +8,13 @@ the charts (bot/charts) as image blocks beside the figures they picture.
 - `dashboard`: the whole answer to `/mentor analytics` for one person."""
 
 from bot.blocks.analytics.dashboard import WHO_SEES, charts_failed, dashboard
-from bot.blocks.analytics.formatting import NOT_ENOUGH, Images, images_of, when
+from bot.blocks.analytics.formatting import NOT_ENOUGH, Images, figures_age, images_of, when
 from bot.blocks.analytics.people import manager_report, mentor_report, status_line
 from bot.blocks.analytics.program import (
     coverage_blocks,
     effectiveness_blocks,
     home_program,
+    home_program_pending,
     home_program_with,
     monthly_blocks,
     program_report,
@@ -32,7 +33,9 @@ __all__ = [
     "coverage_blocks",
     "dashboard",
     "effectiveness_blocks",
+    "figures_age",
     "home_program",
+    "home_program_pending",
     "home_program_with",
     "images_of",
     "manager_report",

@@ -4,7 +4,7 @@ the "not enough data yet" every figure falls back to."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime, tzinfo
 
 from bot.blocks import dates, kit
 from bot.services.analytics import (
@@ -16,6 +16,21 @@ NOT_ENOUGH = "not enough data yet"
 
 #: Rows of a table that fit a section (3000 characters) with room to spare.
 TABLE_ROWS = 20
+
+
+def figures_age(computed_at: datetime | None, now: datetime, tz: tzinfo) -> kit.Block:
+    """How old the program-wide figures on a home are ("figures as of 09:05", with the
+    day when it isn't today), in the viewer's timezone; or that they are on their way."""
+    if computed_at is None:
+        return kit.context(
+            "Program figures are being computed; they appear here within a few minutes."
+        )
+    local = computed_at.astimezone(tz)
+    day = "" if local.date() == now.astimezone(tz).date() else f"{local:%-d %b} "
+    return kit.context(
+        f"Program figures as of {day}{local:%H:%M} · refreshed every few minutes when "
+        "anything changed · `/mentor analytics` computes them now"
+    )
 
 
 def pct(value: float | None, digits: int = 0) -> str:

@@ -85,6 +85,8 @@ def mentor_report(report: MentorReport, images: Images | None = None) -> list[ki
         f"(from {score.mentorships} mentorships)"
         if score is not None
         else f"{NOT_ENOUGH}: no mentorship has started"
+        if report.ranked
+        else "not ranked yet"
     )
     return [
         kit.header("Your mentoring"),

@@ -308,6 +308,11 @@ def home_program(headlines: ProgramHeadlines) -> list[kit.Block]:
     ]
 
 
+def home_program_pending() -> list[kit.Block]:
+    """The admin's App Home section before the program's figures were first stored."""
+    return [kit.header("Program analytics")]
+
+
 def home_program_with(section: list[kit.Block], images: Images) -> list[kit.Block]:
     """The admin's App Home section with the ramp chart beside the headlines (after
     the success metrics, before the pointer to the full report)."""

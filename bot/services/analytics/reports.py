@@ -5,6 +5,7 @@ mentor's own figures, and what one person may see (`dashboard_for`)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -20,7 +21,7 @@ from bot.services.analytics.metrics import Metric, success_metrics
 from bot.services.analytics.ramp import RampComparison, ramp_comparison
 from bot.services.analytics.satisfaction import Satisfaction
 from bot.services.analytics.sessions import MonthSessions, SessionFrequency, sessions_by_month
-from bot.services.analytics.shared import Scope, program_today, reports_of, tune
+from bot.services.analytics.shared import Scope, program_today, team_of, tune
 from bot.services.analytics.statuses import ReportStatus, report_statuses
 from bot.services.analytics.workload import Workload, mentor_workload
 from models import Assignment, Mentor
@@ -164,7 +165,7 @@ def manager_report(db: Session, *, manager_id: uuid.UUID, now: datetime) -> Mana
     tune(db)
     config = program.load(db)
     today = program_today(now, config)
-    scope = Scope(mentees=reports_of(manager_id))
+    scope = Scope(mentees=team_of(db, manager_id))
     sessions, satisfaction = sessions_and_satisfaction(db, today, scope)
     return ManagerReport(
         reports=db.scalar(select(func.count()).select_from(scope.mentees)) or 0,  # type: ignore[arg-type]
@@ -176,9 +177,51 @@ def manager_report(db: Session, *, manager_id: uuid.UUID, now: datetime) -> Mana
     )
 
 
-def mentor_report(db: Session, *, user_id: uuid.UUID, now: datetime) -> MentorReport | None:
+@dataclass(frozen=True)
+class MentorStanding:
+    """A mentor's place among all mentors and the program's figures they compare
+    with: computed live by `mentor_standing`, or read from the stored summary
+    (bot/services/analytics/summary.py) by App Home."""
+
+    score: MentorScore | None
+    ranked: int
+    program_completion: float | None
+    program_mentee_average: float | None
+
+
+def mentor_standing(db: Session, *, mentor_id: uuid.UUID, now: datetime) -> MentorStanding:
+    """Rank every mentor in the program to place this one (the costly part of a
+    mentor's report: App Home reads it from the summary instead)."""
+    tune(db)
+    config = program.load(db)
+    everyone_sessions, everyone_satisfaction, ranking = program_figures(
+        # The final milestone alone gives the baseline the ranking compares with.
+        db,
+        config,
+        program_today(now, config),
+        ramp_comparison(db, config, Scope(), final_only=True),
+        only_mentor=mentor_id,
+        limit=None,
+        now=now,
+    )
+    return MentorStanding(
+        score=ranking.mentors[0] if ranking.mentors else None,
+        ranked=ranking.ranked,
+        program_completion=everyone_sessions.completion_rate,
+        program_mentee_average=everyone_satisfaction.mentee_average,
+    )
+
+
+def mentor_report(
+    db: Session,
+    *,
+    user_id: uuid.UUID,
+    now: datetime,
+    standing: Callable[[uuid.UUID], MentorStanding] | None = None,
+) -> MentorReport | None:
     """A mentor's own figures, their place in the ranking and the program's averages
-    to compare with; None when the person is not a mentor."""
+    to compare with; None when the person is not a mentor. `standing` answers the
+    place for a mentor id (default: `mentor_standing`, computed now)."""
     mentor = db.scalar(select(Mentor).where(Mentor.user_id == user_id))
     if mentor is None:
         return None
@@ -186,15 +229,10 @@ def mentor_report(db: Session, *, user_id: uuid.UUID, now: datetime) -> MentorRe
     config = program.load(db)
     today = program_today(now, config)
     mine, mine_satisfaction = sessions_and_satisfaction(db, today, Scope(mentor_id=mentor.id))
-    everyone_sessions, everyone_satisfaction, ranking = program_figures(
-        # The final milestone alone gives the baseline the ranking compares with.
-        db,
-        config,
-        today,
-        ramp_comparison(db, config, Scope(), final_only=True),
-        only_mentor=mentor.id,
-        limit=None,
-        now=now,
+    place = (
+        standing(mentor.id)
+        if standing is not None
+        else mentor_standing(db, mentor_id=mentor.id, now=now)
     )
     active = db.scalar(
         select(func.count())
@@ -207,10 +245,10 @@ def mentor_report(db: Session, *, user_id: uuid.UUID, now: datetime) -> MentorRe
         capacity=mentor.max_mentees,
         sessions=mine,
         satisfaction=mine_satisfaction,
-        score=ranking.mentors[0] if ranking.mentors else None,
-        ranked=ranking.ranked,
-        program_completion=everyone_sessions.completion_rate,
-        program_mentee_average=everyone_satisfaction.mentee_average,
+        score=place.score,
+        ranked=place.ranked,
+        program_completion=place.program_completion,
+        program_mentee_average=place.program_mentee_average,
         response_times=next(
             iter(response_times.per_mentor(db, now=now, config=config, mentor_user_id=user_id)),
             None,

@@ -5,17 +5,22 @@ cumulative counts, a summary beside its list) and the JSON shape of a report."""
 from __future__ import annotations
 
 import dataclasses
+import functools
+import types
+import typing
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy import and_, case, func, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.expression import ColumnElement
 
+from bot.services import roster
 from bot.services.program import ProgramConfig
 from models import Assignment, User
 
@@ -65,6 +70,26 @@ def reports_of(manager_id: uuid.UUID) -> sa.CTE:
     reports = select(User.id).where(User.manager_id == manager_id).cte("reports", recursive=True)
     below = aliased(User)
     return reports.union(select(below.id).where(below.manager_id == reports.c.id))
+
+
+#: The most reports `team_of` names one by one (bind parameters have limits).
+TEAM_LISTED = 5_000
+
+
+def team_of(db: Session, manager_id: uuid.UUID) -> sa.CTE:
+    """`reports_of` the manager, looked up once (through the manager index, a level at
+    a time) and named by id: the planner can't tell how many rows a recursive CTE
+    gives (it guesses most of the roster and scans whole tables to join it), while a
+    list of ids is read through the primary key."""
+    ids = [user.id for user in roster.reports_of(db, manager_id)]  # a level at a time
+    if len(ids) > TEAM_LISTED:
+        return reports_of(manager_id)  # a report over thousands costs what it covers anyway
+    if db.get_bind().dialect.name == "postgresql":
+        # One array parameter: a list of ids spelled out makes a statement too long
+        # for the driver's cache, parsed again on every run.
+        team = sa.bindparam("team", ids, type_=postgresql.ARRAY(sa.Uuid()))
+        return select(User.id).where(User.id == sa.any_(team)).cte("reports")
+    return select(User.id).where(User.id.in_(ids)).cte("reports")
 
 
 def program_today(now: datetime, config: ProgramConfig) -> date:
@@ -158,6 +183,49 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, uuid.UUID):
         return str(value)
     return value
+
+
+T = TypeVar("T")
+
+
+def from_json(cls: type[T], data: Any) -> T:
+    """The report `as_json` made, read back into its dataclasses (keys it added for
+    properties are skipped): how a stored summary becomes the figures it was."""
+    return typing.cast(T, _from_jsonable(cls, data))
+
+
+def _from_jsonable(kind: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        inner = [k for k in typing.get_args(kind) if k is not type(None)]
+        return _from_jsonable(inner[0], value)
+    if origin is list:
+        return [_from_jsonable(typing.get_args(kind)[0], v) for v in value]
+    if origin is tuple:
+        return tuple(_from_jsonable(typing.get_args(kind)[0], v) for v in value)
+    if dataclasses.is_dataclass(kind):
+        hints = _hints(kind)
+        return kind(
+            **{
+                f.name: _from_jsonable(hints[f.name], value[f.name])
+                for f in dataclasses.fields(kind)
+                if f.name in value
+            }
+        )
+    if kind is date:
+        return date.fromisoformat(value)
+    if kind is uuid.UUID:
+        return uuid.UUID(value)
+    if kind is float:
+        return float(value)
+    return value
+
+
+@functools.cache
+def _hints(kind: type) -> dict[str, Any]:
+    return typing.get_type_hints(kind)
 
 
 def summed(partials: sa.Subquery | sa.CTE, name: str) -> ColumnElement[Any]:

@@ -82,6 +82,9 @@ class DueContext:
     #: How many of `limit` the finders so far have returned (see `take`).
     taken: int = 0
     day: WorkingDay = field(init=False)
+    #: `zones.zone_table`, worked out by the first finder that asks (each distinct
+    #: timezone people have, read once per sweep rather than once per finder).
+    zones: dict[str, Any] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.day = WorkingDay.of(self.config)

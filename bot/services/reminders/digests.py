@@ -55,7 +55,7 @@ def weekly_digests(ctx: DueContext) -> Iterator[Due]:
                 manager.deactivated_at.is_(None),
                 manager.is_bot.is_(False),
                 func.coalesce(manager.timezone, "").in_(list(zones)),
-                ~_digest_settled(manager, "digest_manager", zones),
+                ~_digest_settled(manager, "digest_manager", zones, ctx.now),
             )
             .order_by(manager.slack_user_id)
         )
@@ -71,10 +71,10 @@ def weekly_digests(ctx: DueContext) -> Iterator[Due]:
         ).key
         for recipient, audience in wanted
     }
-    settled = ledger.statuses(
-        ctx.db, [keys[(a, "admin")] for a, audience in wanted if audience == "admin"]
+    settled = ledger.settled(
+        ctx.db, [keys[(a, "admin")] for a, audience in wanted if audience == "admin"], now=ctx.now
     )
-    todo = [pair for pair in wanted if settled.get(keys[pair]) not in _DIGEST_SETTLED]
+    todo = [pair for pair in wanted if keys[pair] not in settled]
     # Admins come first; the managers past the limit are the next sweeps' (a digest is
     # computed only when it is about to be sent).
     limit = take(ctx, "digest", len(todo), always=True)
@@ -109,13 +109,12 @@ def _in_their_day(ctx: DueContext, report: dict[str, Any], manager: Any) -> dict
     return {**report, "last_session": local.isoformat()}
 
 
-#: Ledger statuses after which this week's digest is not computed again.
-_DIGEST_SETTLED = ("sent", "dead", "claimed")
-
-
-def _digest_settled(person: Any, kind: str, zones: dict[str, Zone]) -> ColumnElement[bool]:
+def _digest_settled(
+    person: Any, kind: str, zones: dict[str, Zone], now: datetime
+) -> ColumnElement[bool]:
     """`person` has had (or is being sent) this week's digest: the week is theirs,
-    looked up by their timezone value among `zones`."""
+    looked up by their timezone value among `zones`. A claim whose sweep died, or a
+    failed send due again, does not count: that digest is computed and sent again."""
     timezone = func.coalesce(person.timezone, "")
     week = case({value: week_of(zone.today) for value, zone in zones.items()}, value=timezone)
     return (
@@ -124,7 +123,7 @@ def _digest_settled(person: Any, kind: str, zones: dict[str, Zone]) -> ColumnEle
             Notification.kind == kind,
             Notification.target == literal("week/") + person.slack_user_id,
             Notification.period == week,
-            Notification.status.in_(_DIGEST_SETTLED),
+            ledger.settled_clause(now),
         )
         .exists()
     )

@@ -11,10 +11,12 @@ from typing import Any
 from sqlalchemy import Select, case, func, literal
 
 from bot.services.reminders.base import DueContext, Recipient, row_limit, take
-from bot.services.reminders.people import mentee_user, mentor_user
+from bot.services.reminders.people import addressee, admin, mentee_user, mentor_user
 from bot.services.reminders.zones import zone_table
 
-SIDES = {"mentor": mentor_user, "mentee": mentee_user}
+#: Who a finder's rows may go to, by the prefix of their columns (`people.with_pair`,
+#: `people.with_person`, `people.to_admins`).
+SIDES = {"mentor": mentor_user, "mentee": mentee_user, "addressee": addressee, "admin": admin}
 
 
 def recipient(row: Any, side: str) -> Recipient:
@@ -50,12 +52,23 @@ def judged(
     anyone = case(
         (sum((case((f, 1), else_=0) for f in flags.values()), literal(0)) > 0, 0), else_=1
     )
+    limit = row_limit(ctx)
+    if limit == 0:
+        # The finders before this one took the whole claim limit: only the counts, with
+        # no row read, sorted or numbered.
+        counts = statement.with_only_columns(
+            func.coalesce(func.sum(held), 0), func.coalesce(func.sum(len(sides) - held), 0)
+        )
+        held_count, sendable_count = run(counts).one()
+        if held_count:
+            ctx.held[kind] += int(held_count)
+        take(ctx, kind, int(sendable_count))
+        return
     statement = statement.add_columns(
         *(flag.label(f"{side}_working") for side, flag in flags.items()),
         func.sum(held).over().label("held_count"),
         func.sum(len(sides) - held).over().label("sendable_count"),
     ).order_by(anyone, order)
-    limit = row_limit(ctx)
     if limit is not None:
         limit = -(-limit // len(sides))  # rows, each up to one reminder per side
         statement = statement.limit(max(limit, 1))  # one row at least, to read the counts

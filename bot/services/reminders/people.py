@@ -20,6 +20,9 @@ mentor_user = aliased(User, name="mentor_user")
 mentee_user = aliased(User, name="mentee_user")
 manager = aliased(User, name="manager_user")
 admin = aliased(User, name="admin_user")
+#: The side of a pair a reminder about one of their rows goes to (the person asked to
+#: answer a proposal, the one told of a cancellation), when that varies from row to row.
+addressee = aliased(User, name="addressee_user")
 
 
 def with_pair(statement: Select[Any]) -> Select[Any]:
@@ -63,6 +66,21 @@ def person_of(row: Any, prefix: str) -> Recipient:
 def mentor_paused(paused_until: date | None, today: date) -> bool:
     """`/mentor pause` holds mentoring nudges through `paused_until` (inclusive)."""
     return paused_until is not None and today <= paused_until
+
+
+def with_person(statement: Select[Any], person: Any, prefix: str, on: Any) -> Select[Any]:
+    """`statement` joined to `person` (an alias of users) `on` a condition, with their
+    columns under `prefix`, for `pairs.judged` to judge their working hours."""
+    return statement.add_columns(*person_columns(person, prefix)).join(person, on)
+
+
+def to_admins(statement: Select[Any], *, but_mentor: bool = False) -> Select[Any]:
+    """`statement` (with `with_pair`'s columns) once per program admin (but the mentor:
+    they are told on their own), with the admin's columns (prefix "admin")."""
+    chosen = admin.is_admin.is_(True)
+    if but_mentor:
+        chosen = and_(chosen, admin.id != mentor_user.id)
+    return with_person(statement, admin, "admin", chosen)
 
 
 def program_admins(db: Session) -> list[Recipient]:

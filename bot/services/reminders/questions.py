@@ -14,10 +14,11 @@ from sqlalchemy import Select, and_, select
 from bot.services.reminders.base import Due, DueContext, due_kind, whole_hours
 from bot.services.reminders.pairs import judged, recipient
 from bot.services.reminders.people import (
+    admin,
     mentee_user,
     mentor_user,
-    program_admins,
     settled_for,
+    to_admins,
     with_pair,
 )
 from models import Assignment, MentorQuestion
@@ -102,20 +103,17 @@ def question_notices(ctx: DueContext) -> Iterator[Due]:
 
 def _escalations(ctx: DueContext) -> Iterator[Due]:
     """The program admins, once, when a question has waited `question_escalation_hours`
-    (without its text: it is private to the pair)."""
-    late = (
-        ctx.db.connection()
-        .execute(
-            _statement(
-                ctx,
-                MentorQuestion.status == "open",
-                MentorQuestion.asked_at
-                <= ctx.now - timedelta(hours=ctx.config.question_escalation_hours),
-            )
+    (without its text: it is private to the pair); judged in the query like the rest."""
+    late = to_admins(
+        _statement(
+            ctx,
+            MentorQuestion.status == "open",
+            MentorQuestion.asked_at
+            <= ctx.now - timedelta(hours=ctx.config.question_escalation_hours),
         )
-        .all()
-    )
-    admins = program_admins(ctx.db) if late else []
-    for row in late:
-        for person in admins:
+    ).where(~settled_for(ctx, "question_escalation", "escalation", MentorQuestion.id, (admin,)))
+    for row, people in judged(
+        ctx, "question_escalation", late, ("admin",), MentorQuestion.asked_at
+    ):
+        for person in people:
             yield Due("question_escalation", str(row.id), "escalation", person, _facts(row, ctx))

@@ -17,11 +17,19 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, case, select
 
 from bot.services.reminders.base import Due, DueContext, Recipient, due_kind, whole_hours
-from bot.services.reminders.pairs import judged, recipient
-from bot.services.reminders.people import program_admins, settled_for, with_pair
+from bot.services.reminders.pairs import SIDES, judged, recipient
+from bot.services.reminders.people import (
+    addressee,
+    mentee_user,
+    mentor_user,
+    settled_for,
+    to_admins,
+    with_pair,
+    with_person,
+)
 from models import Assignment, ScheduledSession
 
 #: A notice (confirmed, cancelled) not sent within this long (people away for a long
@@ -101,41 +109,74 @@ def schedule_notices(ctx: DueContext) -> Iterator[Due]:
 
 
 def _open_proposals(ctx: DueContext) -> Iterator[Due]:
+    """Open proposals: to the person asked (new, and a reminder once it has waited
+    `schedule_reminder_hours`); after `schedule_escalation_hours`, to the mentor and the
+    program admins, once. Working hours, the ledger and the claim limit are judged in
+    the queries (`pairs.judged`), so a sweep reads only what it can send now."""
     config = ctx.config
-    rows = _rows(
-        ctx,
+    still_open = (
         ScheduledSession.status == "proposed",
         ScheduledSession.last_option_at > ctx.now,
-        columns=(ScheduledSession.options,),
     )
-    admins = program_admins(ctx.db) if rows else []
-    for row in rows:
-        mentor, mentee = _sides(row)
-        asked, proposer = (
-            (mentor, mentee) if row.answer_by_user_id == mentor.user_id else (mentee, mentor)
+    asked = with_person(
+        _statement(*still_open, columns=(ScheduledSession.options,)),
+        addressee,
+        "addressee",
+        addressee.id == ScheduledSession.answer_by_user_id,
+    )
+    for period, waited in (("new", 0), ("reminder", config.schedule_reminder_hours)):
+        statement = asked.where(
+            ScheduledSession.proposed_at <= ctx.now - timedelta(hours=waited),
+            ~settled_for(ctx, "schedule_proposal", period, ScheduledSession.id, (addressee,)),
         )
-        waited = ctx.now - row.proposed_at
-        facts = _facts(row, ctx, asked, proposer)
-        facts["options"] = [
-            {**option, "index": i}
-            for i, option in enumerate(row.options)
-            if datetime.fromisoformat(option["starts_at"]) > ctx.now
-        ]
-        facts["replaces"] = row.replaces_id is not None
-        facts["hours_waiting"] = whole_hours(waited)
-        yield Due("schedule_proposal", str(row.id), "new", asked, facts)
-        if waited >= timedelta(hours=config.schedule_reminder_hours):
-            yield Due("schedule_proposal", str(row.id), "reminder", asked, {**facts, "late": True})
-        if waited >= timedelta(hours=config.schedule_escalation_hours):
+        for row, people in judged(
+            ctx, "schedule_proposal", statement, ("addressee",), ScheduledSession.proposed_at
+        ):
+            facts = _asked(row, ctx)
+            if period == "reminder":
+                facts["late"] = True
+            for person in people:
+                yield Due("schedule_proposal", str(row.id), period, person, facts)
+    late = _statement(
+        *still_open,
+        ScheduledSession.proposed_at <= ctx.now - timedelta(hours=config.schedule_escalation_hours),
+    )
+    for statement, side in ((late, "mentor"), (to_admins(late, but_mentor=True), "admin")):
+        statement = statement.where(
+            ~settled_for(
+                ctx, "schedule_escalation", "escalation", ScheduledSession.id, (SIDES[side],)
+            )
+        )
+        for row, people in judged(
+            ctx, "schedule_escalation", statement, (side,), ScheduledSession.proposed_at
+        ):
+            mentor, mentee = _sides(row)
+            asked_name = mentor.name if row.answer_by_user_id == mentor.user_id else mentee.name
             summary = {
                 "mentor_name": mentor.name,
                 "mentee_name": mentee.name,
-                "asked_name": asked.name,
-                "hours_waiting": whole_hours(waited),
+                "asked_name": asked_name,
+                "hours_waiting": whole_hours(ctx.now - row.proposed_at),
                 "assignment_id": str(row.assignment_id),
             }
-            for person in [mentor, *[a for a in admins if a.user_id != mentor.user_id]]:
+            for person in people:
                 yield Due("schedule_escalation", str(row.id), "escalation", person, summary)
+
+
+def _asked(row: Any, ctx: DueContext) -> dict[str, Any]:
+    """What the person asked to answer a proposal is shown: the times still ahead."""
+    mentor, mentee = _sides(row)
+    asked = recipient(row, "addressee")
+    proposer = mentee if asked.user_id == mentor.user_id else mentor
+    facts = _facts(row, ctx, asked, proposer)
+    facts["options"] = [
+        {**option, "index": i}
+        for i, option in enumerate(row.options)
+        if datetime.fromisoformat(option["starts_at"]) > ctx.now
+    ]
+    facts["replaces"] = row.replaces_id is not None
+    facts["hours_waiting"] = whole_hours(ctx.now - row.proposed_at)
+    return facts
 
 
 def _confirmed(ctx: DueContext) -> Iterator[Due]:
@@ -153,20 +194,34 @@ def _confirmed(ctx: DueContext) -> Iterator[Due]:
 
 
 def _cancelled(ctx: DueContext) -> Iterator[Due]:
-    rows = _rows(
-        ctx,
-        ScheduledSession.status == "cancelled",
-        ScheduledSession.cancelled_at >= ctx.now - NOTICE_WINDOW,
-        ScheduledSession.last_option_at > ctx.now,
-    )
-    for row in rows:
+    """A cancelled session (still ahead when cancelled) to the side that did not cancel."""
+    told = with_person(
+        _statement(
+            ScheduledSession.status == "cancelled",
+            ScheduledSession.cancelled_at >= ctx.now - NOTICE_WINDOW,
+            ScheduledSession.last_option_at > ctx.now,
+        ),
+        addressee,
+        "addressee",
+        addressee.id
+        == case(
+            (ScheduledSession.cancelled_by_user_id == mentor_user.id, mentee_user.id),
+            else_=mentor_user.id,
+        ),
+    ).where(~settled_for(ctx, "schedule_cancelled", "cancelled", ScheduledSession.id, (addressee,)))
+    for row, people in judged(
+        ctx, "schedule_cancelled", told, ("addressee",), ScheduledSession.cancelled_at
+    ):
         mentor, mentee = _sides(row)
-        told, other = (
-            (mentee, mentor) if row.cancelled_by_user_id == mentor.user_id else (mentor, mentee)
-        )
-        yield Due(
-            "schedule_cancelled", str(row.id), "cancelled", told, _facts(row, ctx, told, other)
-        )
+        for person in people:
+            other = mentee if person.user_id == mentor.user_id else mentor
+            yield Due(
+                "schedule_cancelled",
+                str(row.id),
+                "cancelled",
+                person,
+                _facts(row, ctx, person, other),
+            )
 
 
 @due_kind("session_reminder")

@@ -32,7 +32,9 @@ _POSTGRES_ZONES: dict[str, bool] = {}
 
 def zone_table(ctx: DueContext) -> dict[str, Zone]:
     """Each distinct timezone people have, resolved as `working_hours` does, keyed by
-    the column's value ("" for none)."""
+    the column's value ("" for none); read once per context (a sweep's finders share it)."""
+    if ctx.zones is not None:
+        return ctx.zones
     zones: dict[str, Zone] = {}
     for value in ctx.db.scalars(select(func.coalesce(User.timezone, "")).distinct()):
         timezone = value or None
@@ -41,6 +43,7 @@ def zone_table(ctx: DueContext) -> dict[str, Zone]:
             local_date(ctx.now, timezone, ctx.day),
             is_working_time(ctx.now, timezone, ctx.day),
         )
+    ctx.zones = zones
     return zones
 
 

@@ -1,0 +1,148 @@
+"""The program-wide figures App Home shows, kept in the `analytics_summary` table so
+that opening a home reads a row instead of ranking every mentor in the program.
+
+The figures are `program_report`'s, computed by it and stored as they are: the
+headlines, the ramp comparison, each mentor's place in the ranking and the program's
+averages a mentor compares with. Nothing here computes a figure. The reminder sweep
+refreshes the summary when the data changed since (`refresh_if_stale`); App Home
+shows its age ("figures as of 09:05"). Any number of replicas may refresh at once: on
+PostgreSQL one takes a transaction lock and the others leave it to them; readers see
+the previous summary until the new one is committed."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from bot.services import program
+from bot.services.analytics.effectiveness import MentorScore
+from bot.services.analytics.ramp import RampComparison
+from bot.services.analytics.reports import MentorStanding, ProgramHeadlines, program_report
+from bot.services.analytics.shared import as_json, from_json, program_today
+from bot.services.analytics.version import data_version
+from models import AnalyticsSummary
+
+#: pg_advisory_xact_lock key of a refresh ("MNTRSUMM" as an int64), the same everywhere.
+REFRESH_LOCK_KEY = 0x4D4E5452_53554D4D & 0x7FFFFFFFFFFFFFFF
+#: Refreshed after this long even if nothing was saved: some figures (sessions
+#: expected so far) move with the date alone.
+MAX_AGE = timedelta(hours=1)
+PROGRAM_KEY = "program"
+
+
+@dataclass(frozen=True)
+class ProgramSummary:
+    """The program-wide figures as of `computed_at`."""
+
+    computed_at: datetime
+    data_version: str
+    headlines: ProgramHeadlines
+    ramp: RampComparison
+    #: How many mentors are ranked, and the program's session completion and mentee
+    #: rating: what a mentor's own figures are shown beside.
+    ranked: int
+    program_completion: float | None
+    program_mentee_average: float | None
+
+
+def _mentor_key(mentor_id: uuid.UUID) -> str:
+    return f"mentor:{mentor_id}"
+
+
+def load(db: Session) -> ProgramSummary | None:
+    """The stored summary (one primary-key read), None before the first refresh."""
+    row = db.get(AnalyticsSummary, PROGRAM_KEY)
+    if row is None:
+        return None
+    payload = row.payload
+    return ProgramSummary(
+        computed_at=row.computed_at,
+        data_version=row.data_version,
+        headlines=from_json(ProgramHeadlines, payload["headlines"]),
+        ramp=from_json(RampComparison, payload["ramp"]),
+        ranked=payload["ranked"],
+        program_completion=payload["program_completion"],
+        program_mentee_average=payload["program_mentee_average"],
+    )
+
+
+def standing_in(
+    db: Session, summary: ProgramSummary | None, mentor_id: uuid.UUID
+) -> MentorStanding:
+    """This mentor's place as the stored ranking has it (one primary-key read); no
+    score when the summary doesn't rank them (no mentorship of theirs had started at
+    its last refresh) or there is no summary yet."""
+    if summary is None:
+        return MentorStanding(None, 0, None, None)
+    row = db.get(AnalyticsSummary, _mentor_key(mentor_id))
+    return MentorStanding(
+        score=from_json(MentorScore, row.payload) if row is not None else None,
+        ranked=summary.ranked,
+        program_completion=summary.program_completion,
+        program_mentee_average=summary.program_mentee_average,
+    )
+
+
+def is_stale(db: Session, summary: ProgramSummary | None, *, now: datetime) -> bool:
+    """Missing, older than MAX_AGE, of another program day, or saved data changed since."""
+    if summary is None or now - summary.computed_at >= MAX_AGE:
+        return True
+    if summary.headlines.as_of != program_today(now, program.load(db)):
+        return True
+    return summary.data_version != data_version(db)
+
+
+def refresh(db: Session, *, now: datetime) -> ProgramSummary | None:
+    """Compute the program report and store its App Home figures, replacing the
+    previous summary, in the caller's transaction (commit it). None when another
+    process is refreshing it right now (PostgreSQL): theirs will do."""
+    if db.get_bind().dialect.name == "postgresql":
+        locked = db.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(REFRESH_LOCK_KEY)))
+        if not locked:
+            return None
+    version = data_version(db)  # before reading: a change while computing shows as stale
+    report = program_report(db, now=now, ranking_limit=None)
+    summary = ProgramSummary(
+        computed_at=now,
+        data_version=version,
+        headlines=report.headlines,
+        ramp=report.ramp,
+        ranked=report.effectiveness.ranked,
+        program_completion=report.sessions.completion_rate,
+        program_mentee_average=report.satisfaction.mentee_average,
+    )
+    rows = [
+        {
+            "key": PROGRAM_KEY,
+            "payload": {
+                "headlines": as_json(summary.headlines),
+                "ramp": as_json(summary.ramp),
+                "ranked": summary.ranked,
+                "program_completion": summary.program_completion,
+                "program_mentee_average": summary.program_mentee_average,
+            },
+        },
+        *(
+            {"key": _mentor_key(score.mentor_id), "payload": as_json(score)}
+            for score in report.effectiveness.mentors
+        ),
+    ]
+    db.execute(sa.delete(AnalyticsSummary))
+    db.execute(
+        sa.insert(AnalyticsSummary),
+        [{**row, "computed_at": now, "data_version": version} for row in rows],
+    )
+    return summary
+
+
+def refresh_if_stale(db: Session, *, now: datetime) -> ProgramSummary | None:
+    """What the sweep calls: refresh when `is_stale`; the summary in force after it
+    (None only while another process is making the first one)."""
+    summary = load(db)
+    if not is_stale(db, summary, now=now):
+        return summary
+    return refresh(db, now=now) or summary

@@ -1,0 +1,151 @@
+"""App Home in constant time, from the people's side: the program-wide figures on a
+home are the stored summary's, the same as the analytics report's once the sweep
+refreshed it, with their age shown; a burst of opens publishes once or twice; and
+rendering a home reads the settings once and writes nothing."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from bot.blocks.analytics.formatting import pct
+from bot.scheduler import refresh_summary
+from bot.services import analytics, audit
+from bot.testing.program_generator import ProgramSpec, generate, load
+from tests.factories import make_assignment, make_mentor, make_session
+
+NOW = datetime(2026, 11, 17, 15, 0, tzinfo=UTC)
+
+
+def _as_of(person, when: datetime) -> str:  # type: ignore[no-untyped-def]
+    return f"Program figures as of {when.astimezone(ZoneInfo(person.timezone)):%H:%M}"
+
+
+def _home_text(slack, person) -> str:  # type: ignore[no-untyped-def]
+    return json.dumps(slack.open_home(person))
+
+
+def test_home_figures_are_the_reports_once_the_sweep_refreshed_them_with_their_age(
+    slack, world, db, served, clock
+) -> None:  # type: ignore[no-untyped-def]
+    load(db, generate(ProgramSpec(today=NOW.date(), hires=120, mentors=12, managers=4)))
+    vera = make_mentor(db, world.veteran)
+    mine = make_assignment(db, vera, world.new_hire, start=date(2026, 10, 6))
+    for week in range(3):
+        make_session(db, mine, when=datetime(2026, 10, 12, 15, tzinfo=UTC) + timedelta(weeks=week))
+    db.commit()
+
+    # Before the first sweep: the figures are on their way, nothing is computed here.
+    before = _home_text(slack, world.admin)
+    assert "Program figures are being computed" in before
+    assert "Ramp time reduction" not in before
+
+    clock[0] = NOW
+    refresh_summary(served.runtime)
+    report = analytics.program_report(db, now=NOW, ranking_limit=None)
+    admin_home = _home_text(slack, world.admin)
+    assert _as_of(world.admin, NOW) in admin_home
+    assert f"{report.headlines.sessions_logged} sessions logged" in admin_home
+    for metric in report.metrics:
+        if metric.value is not None and metric.unit == "share":
+            assert f"{metric.name}" in admin_home
+
+    mine_live = analytics.mentor_report(db, user_id=world.veteran.user_id, now=NOW)
+    assert mine_live is not None and mine_live.score is not None
+    mentor_home = _home_text(slack, world.veteran)
+    assert f"#{mine_live.score.rank} of {mine_live.ranked} " in mentor_home
+    assert f"(program {pct(mine_live.program_completion)})" in mentor_home
+    assert _as_of(world.veteran, NOW) in mentor_home
+
+    # Something changes: the homes keep the stored figures, and say how old they are,
+    # until the next sweep stores new ones.
+    clock[0] = NOW + timedelta(minutes=10)
+    omar = make_mentor(db, world.londoner)
+    theirs = make_assignment(db, omar, world.tokyo_hire, start=date(2026, 10, 6))
+    make_session(db, theirs, when=datetime(2026, 10, 13, 15, tzinfo=UTC))
+
+    audit.record(
+        db, actor_id=None, action="test.change", entity_type="x", entity_id=None, now=clock[0]
+    )
+    db.commit()
+    assert _as_of(world.veteran, NOW) in _home_text(slack, world.veteran)
+    refresh_summary(served.runtime)
+    later = analytics.mentor_report(db, user_id=world.veteran.user_id, now=clock[0])
+    assert later is not None and later.score is not None and later.ranked == mine_live.ranked + 1
+    after = _home_text(slack, world.veteran)
+    assert _as_of(world.veteran, clock[0]) in after
+    assert f"#{later.score.rank} of {later.ranked} " in after
+
+
+def test_a_burst_of_opens_for_one_person_publishes_once_or_twice(slack, world, fake_slack) -> None:  # type: ignore[no-untyped-def]
+    """Twenty opens at once (Slack answering in 150 ms, as it does): the view being
+    built is published, then one more built from the latest state; not twenty."""
+    fake_slack.latency = 0.15
+    try:
+        opens = [
+            threading.Thread(
+                target=slack.event,
+                args=(
+                    {
+                        "type": "app_home_opened",
+                        "user": world.new_hire.id,
+                        "channel": "D" + world.new_hire.id,
+                        "tab": "home",
+                        "event_ts": str(time.time()),
+                    },
+                ),
+            )
+            for _ in range(20)
+        ]
+        for thread in opens:
+            thread.start()
+        for thread in opens:
+            thread.join()
+        slack.wait_idle()
+    finally:
+        fake_slack.latency = 0.0
+    published = [
+        c
+        for c in fake_slack.calls_to("views.publish")
+        if c.args.get("user_id") == world.new_hire.id
+    ]
+    assert 1 <= len(published) <= 2, len(published)
+    assert "Hi Newt" in json.dumps(fake_slack.home(world.new_hire.id))
+
+
+def test_rendering_a_home_reads_the_settings_once_and_writes_nothing(
+    slack, world, db, served
+) -> None:  # type: ignore[no-untyped-def]
+    """The busiest person (admin, manager, mentor, mentee at once)."""
+    from bot.listeners.actor import Actor
+    from bot.listeners.home import build_home
+    from bot.services import access
+
+    vera = make_mentor(db, world.veteran)
+    make_assignment(db, vera, world.new_hire, start=date(2026, 11, 2))
+    db.commit()
+    refresh_summary(served.runtime)
+    slack.open_home(world.new_hire)  # first use: their milestones are made here
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.split()).upper())
+
+    engine = db.get_bind()
+    for person in (world.admin, world.manager, world.veteran, world.new_hire):
+        actor = Actor.of(access.load_user(db, person.user_id))
+        statements.clear()
+        sa.event.listen(engine, "before_cursor_execute", record)
+        try:
+            build_home(db, actor, NOW)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", record)
+        settings_reads = [s for s in statements if "FROM PROGRAM_SETTINGS" in s]
+        assert len(settings_reads) == 1, (person.name, settings_reads)
+        writes = [s for s in statements if s.startswith(("INSERT", "UPDATE", "DELETE"))]
+        assert writes == [], (person.name, writes)
