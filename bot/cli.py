@@ -304,7 +304,7 @@ def _users_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _milestones_import(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.services.milestones import import_csv
+    from bot.services.milestones_import import import_csv
 
     def work(db: Any, text: str, now: Any) -> str:
         return f"milestones recorded as system-tracked: {import_csv(db, text, now=now)}"

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.blocks import dates
 from bot.services import feedback_texts, program, reminders
 from bot.services.working_hours import WorkingDay, is_working_time
 from bot.sweep import run_sweep
@@ -31,7 +32,7 @@ def the_end_of_term(demo: Demo) -> None:
         prompt_at = _first_instant(db, runtime.now(), "end_of_term", assignment_id, 3)
     print(
         f"\n{demo.person(MENTEE).name} has been mentored by {demo.person(MENTOR).name} for "
-        f"eleven weeks; the mentorship is planned to end on {end:%a} {end.day} {end:%b %Y}."
+        f"eleven weeks; the mentorship is planned to end on {dates.day(end)}."
     )
     real_clock = runtime.clock
     try:

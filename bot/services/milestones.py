@@ -4,12 +4,10 @@ Program templates are instantiated for every new hire, mentored or not, so ramp 
 be compared, and a mentorship's goals become milestones of that mentorship. A milestone
 is achieved in one of three ways: the mentor approves the mentee's submission
 (`mentor_verified`), an unmentored hire reports it (`self_report`), or a system such
-as the CRM says so (`system_tracked`, `mentorbot milestones import`)."""
+as the CRM says so (`system_tracked`, `mentorbot milestones import`, in milestones_import.py)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -18,12 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services import access, audit, inputs, milestone_templates, program
-from bot.services.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
+from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.services.milestone_templates import ensure_default_templates
-from models import Assignment, Mentor, MilestoneSubmission, MilestoneTemplate, RampMilestone, User
+from models import Assignment, Mentor, MilestoneSubmission, RampMilestone, User
 
 DECISIONS = {"approve": "approved", "request_changes": "changes_requested"}
-IMPORT_COLUMNS = ("slack_user_id", "milestone", "achieved_date")
 
 
 @dataclass(frozen=True)
@@ -85,17 +82,6 @@ class ReviewRequest:
     reviewer_user_id: uuid.UUID
 
 
-class MilestoneImportError(DomainError):
-    """The file was refused; `problems` lists "line N: what is wrong" for every bad row."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__(
-            f"Milestones not imported ({len(problems)} problem(s)); nothing was changed:\n"
-            + "\n".join(problems)
-        )
-
-
 # -- templates and instances ---------------------------------------------------------------
 def instantiate_for_new_hires(db: Session, now: datetime) -> int:
     """Give every new hire in the roster (hired within the program's new-hire window)
@@ -105,7 +91,7 @@ def instantiate_for_new_hires(db: Session, now: datetime) -> int:
     window = program.load(db).new_hire_window_days
     since = now.date() - timedelta(days=window)
     hires = db.scalars(select(User).where(User.hire_date >= since, User.is_bot.is_(False))).all()
-    created = sum(_instantiate_templates(db, hire) for hire in hires)
+    created = sum(instantiate_templates(db, hire) for hire in hires)
     if created:
         audit.record(
             db,
@@ -126,7 +112,7 @@ def instantiate_for_assignment(db: Session, assignment: Assignment, now: datetim
     are linked to it so the mentor reviews them. Safe to call again."""
     ensure_default_templates(db, now)
     mentee = access.load_user(db, assignment.mentee_user_id)
-    created = _instantiate_templates(db, mentee)
+    created = instantiate_templates(db, mentee)
     existing = {
         m.milestone_name
         for m in db.scalars(
@@ -191,7 +177,7 @@ def ensure_for(db: Session, user_id: uuid.UUID, now: datetime) -> None:
     ).all()
     window = program.load(db).new_hire_window_days
     new_hire = user.hire_date is not None and (now.date() - user.hire_date).days <= window
-    if (new_hire or mentorships) and _instantiate_templates(db, user):
+    if (new_hire or mentorships) and instantiate_templates(db, user):
         audit.record(
             db,
             actor_id=None,
@@ -205,7 +191,7 @@ def ensure_for(db: Session, user_id: uuid.UUID, now: datetime) -> None:
     db.flush()
 
 
-def _instantiate_templates(db: Session, hire: User) -> int:
+def instantiate_templates(db: Session, hire: User) -> int:
     """Give a hire the program's ramp once: a hire who already has template milestones
     keeps the ones they were given (a template added or edited later reaches them only
     when an admin applies it)."""
@@ -395,7 +381,7 @@ def submit(
     achieved: date | None = None
     if reviewing is None:
         achieved = inputs.local_day(now, inputs.zone(db, actor.timezone))
-        _achieve(milestone, achieved, "self_report", actor.id)
+        achieve(milestone, achieved, "self_report", actor.id)
         submission.decision = "approved"
         submission.reviewed_at = now
         submission.reviewed_by_user_id = actor.id
@@ -466,7 +452,7 @@ def review(
     achieved: date | None = None
     if decision == "approve":
         achieved = inputs.local_day(submission.submitted_at, inputs.zone(db, mentee.timezone))
-        _achieve(milestone, achieved, "mentor_verified", actor.id)
+        achieve(milestone, achieved, "mentor_verified", actor.id)
         _mark_goal(reviewing, milestone.milestone_name)
     else:
         milestone.status = "changes_requested"
@@ -493,7 +479,8 @@ def review(
     )
 
 
-def _achieve(milestone: RampMilestone, day: date, method: str, by: uuid.UUID | None) -> None:
+def achieve(milestone: RampMilestone, day: date, method: str, by: uuid.UUID | None) -> None:
+    """Mark `milestone` achieved on `day`, by `method` (and who, when a person)."""
     milestone.achieved_date = day
     milestone.verification_method = method
     milestone.verified_by_user_id = by
@@ -535,103 +522,3 @@ def _as_uuid(value: uuid.UUID | str) -> uuid.UUID | None:
         return uuid.UUID(value)
     except (ValueError, TypeError):
         return None
-
-
-# -- system-tracked achievements -----------------------------------------------------------
-def import_csv(db: Session, text: str, *, now: datetime) -> int:
-    """Record achievements a system tracks (e.g. the CRM): columns
-    `slack_user_id,milestone,achieved_date` (milestone = template key or name).
-    All-or-nothing: every bad line is reported by number and nothing is written.
-    Returns how many milestones were recorded."""
-    ensure_default_templates(db, now)
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in IMPORT_COLUMNS if c not in header]
-    if missing:
-        raise MilestoneImportError([f"line 1: the header lacks {', '.join(missing)}"])
-    reader.fieldnames = header
-    program_templates = milestone_templates.active(db)
-    templates = {t.key.lower(): t for t in program_templates} | {
-        t.name.lower(): t for t in program_templates
-    }
-    users = {u.slack_user_id: u for u in db.scalars(select(User))}
-    problems: list[str] = []
-    planned: list[tuple[User, str, date]] = []
-    for record in reader:
-        line = reader.line_num
-        slack_id = (record.get("slack_user_id") or "").strip()
-        name = (record.get("milestone") or "").strip()
-        raw_day = (record.get("achieved_date") or "").strip()
-        user = users.get(slack_id)
-        if user is None:
-            problems.append(
-                f"line {line}: {slack_id or 'an empty slack_user_id'} is not in the roster"
-            )
-        if not name:
-            problems.append(f"line {line}: milestone is empty")
-        try:
-            day = inputs.iso_date(raw_day)
-        except ValueError:
-            problems.append(f"line {line}: achieved_date '{raw_day}' is not a date like 2026-12-01")
-            continue
-        if day > now.date():
-            problems.append(f"line {line}: achieved_date {raw_day} is in the future")
-        if user is not None and name and not _known_milestone(db, user, name, templates):
-            problems.append(
-                f"line {line}: '{name}' is neither a program milestone nor one of "
-                f"{slack_id}'s milestones"
-            )
-        if user is not None and name:
-            planned.append((user, name, day))
-    if problems:
-        raise MilestoneImportError(problems)
-    for user, name, day in planned:
-        milestone = _find_or_create(db, user, name, templates)
-        _achieve(milestone, day, "system_tracked", None)
-    db.flush()
-    audit.record(
-        db,
-        actor_id=None,
-        action="milestones.imported",
-        entity_type="mentee_ramp_milestones",
-        entity_id=None,
-        now=now,
-        recorded=len(planned),
-    )
-    return len(planned)
-
-
-def _own_milestone(db: Session, user: User, name: str) -> RampMilestone | None:
-    for milestone in db.scalars(
-        select(RampMilestone).where(RampMilestone.mentee_user_id == user.id)
-    ):
-        if name.lower() in (milestone.milestone_name.lower(), (milestone.template_key or "")):
-            return milestone
-    return None
-
-
-def _known_milestone(
-    db: Session, user: User, name: str, templates: dict[str, MilestoneTemplate]
-) -> bool:
-    return name.lower() in templates or _own_milestone(db, user, name) is not None
-
-
-def _find_or_create(
-    db: Session, user: User, name: str, templates: dict[str, MilestoneTemplate]
-) -> RampMilestone:
-    template = templates.get(name.lower())
-    found = _own_milestone(db, user, template.key if template else name)
-    if found is None and template is not None:
-        found = _own_milestone(db, user, template.name)
-    if found is not None:
-        return found
-    assert template is not None
-    # A hire not yet given the ramp gets all of it, this milestone included.
-    if _instantiate_templates(db, user):
-        db.flush()
-        found = _own_milestone(db, user, template.key)
-        if found is not None:
-            return found
-    milestone = milestone_templates.give(template, user)
-    db.add(milestone)
-    return milestone

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -13,11 +12,12 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.services import audit, inputs
-from bot.services.errors import DomainError
+from bot.services import audit, csv_text, inputs
+from bot.services.errors import ImportProblems
 from bot.services.timezones import is_valid_timezone
 from models import User
 
+WHAT = "Roster"
 ROSTER_COLUMNS = (
     "slack_user_id",
     "email",
@@ -50,17 +50,6 @@ class ImportResult:
     ignored_columns: list[str] = field(default_factory=list)
 
 
-class RosterError(DomainError):
-    """The file was refused; `problems` lists "line N: what is wrong" for every bad row."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__(
-            f"Roster not imported ({len(problems)} problem(s)); nothing was changed:\n"
-            + "\n".join(problems)
-        )
-
-
 @dataclass
 class _Row:
     line: int
@@ -72,13 +61,12 @@ class _Row:
 def import_csv(db: Session, text: str, *, now: datetime) -> ImportResult:
     """Upsert users from roster CSV text, keyed by Slack user id.
 
-    Every row is checked first; if any is bad, RosterError lists each problem
+    Every row is checked first; if any is bad, ImportProblems lists each problem
     with its line number and nothing is written (all-or-nothing)."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader = csv_text.reader(text)
+    header = list(reader.fieldnames or [])
     if "slack_user_id" not in header:
-        raise RosterError(["line 1: the header has no slack_user_id column"])
-    reader.fieldnames = header
+        raise ImportProblems(WHAT, ["line 1: the header has no slack_user_id column"])
     result = ImportResult(
         ignored_columns=[h for h in header if h not in ROSTER_COLUMNS + OPTIONAL_COLUMNS]
     )
@@ -93,7 +81,7 @@ def import_csv(db: Session, text: str, *, now: datetime) -> ImportResult:
         if manager == row.slack_user_id:
             problems.append(f"line {row.line}: {manager} can't be their own manager")
     if problems:
-        raise RosterError(sorted(problems, key=_line_number))
+        raise ImportProblems(WHAT, problems)
 
     existing = {
         u.slack_user_id: u for u in db.scalars(select(User).where(User.slack_user_id.in_(in_file)))
@@ -184,10 +172,6 @@ def _parse_rows(reader: csv.DictReader[str]) -> tuple[list[_Row], list[str]]:
                 problems.append(f"line {line}: performance_rating '{raw}' is not a number")
         rows.append(_Row(line, slack_id, values, get("manager_slack_user_id") or None))
     return rows, problems
-
-
-def _line_number(problem: str) -> int:
-    return int(problem.split(":", 1)[0].removeprefix("line "))
 
 
 def by_slack_id(db: Session, slack_user_id: str) -> User | None:

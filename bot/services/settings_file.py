@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from sqlalchemy.orm import Session
 
-from bot.services import admin, program
+from bot.services import admin, program, yaml_text
 from bot.services.admin import Change
 from bot.services.errors import DomainError, InvalidInput
 
@@ -68,44 +68,40 @@ def parse(text: str) -> tuple[dict[str, Any], dict[str, int]]:
     """The file's settings and the line of each (dotted name -> 1-based line).
     SettingsFileRefused for text that is not a YAML mapping of settings."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise SettingsFileRefused([Problem(line, "", f"not valid YAML: {exc.problem}")]) from None
-    except yaml.YAMLError as exc:
-        raise SettingsFileRefused([Problem(None, "", f"not valid YAML: {exc}")]) from None
-    if root is None:
+        document = yaml_text.read(text)
+    except yaml_text.NotYaml as exc:
+        raise SettingsFileRefused(
+            [Problem(exc.line, "", f"not valid YAML: {exc.problem}")]
+        ) from None
+    if document.content is None:
         raise SettingsFileRefused(
             [Problem(None, "", "the file is empty: export the settings to start from")]
         )
-    if not isinstance(root, yaml.MappingNode):
+    if not isinstance(document.content, yaml_text.Mapping):
         raise SettingsFileRefused(
-            [Problem(root.start_mark.line + 1, "", "expected settings as `name: value` lines")]
+            [Problem(document.line, "", "expected settings as `name: value` lines")]
         )
     lines: dict[str, int] = {}
     problems: list[Problem] = []
-    _walk(root, "", lines, problems)
+    _walk(document.content, "", lines, problems)
     if problems:
         raise SettingsFileRefused(problems)
-    values = yaml.safe_load(text)
-    return values, lines
+    return document.content, lines
 
 
 def _walk(
-    node: yaml.MappingNode, prefix: str, lines: dict[str, int], problems: list[Problem]
+    mapping: yaml_text.Mapping, prefix: str, lines: dict[str, int], problems: list[Problem]
 ) -> None:
-    """Note the line of every key; a key given twice is a problem (YAML would keep the
-    second silently)."""
-    for key_node, value_node in node.value:
-        name = prefix + str(key_node.value)
-        line = key_node.start_mark.line + 1
-        if name in lines:
-            problems.append(Problem(line, name, f"given twice (first on line {lines[name]})"))
-            continue
+    """Note the line of every key (dotted under its group); a key given twice is a
+    problem (YAML would keep the second silently)."""
+    for key, line in mapping.key_lines.items():
+        name = prefix + str(key)
         lines[name] = line
-        if isinstance(value_node, yaml.MappingNode):
-            _walk(value_node, name + ".", lines, problems)
+        if isinstance(mapping[key], yaml_text.Mapping):
+            _walk(mapping[key], name + ".", lines, problems)
+    for key, line in mapping.repeats:
+        name = prefix + str(key)
+        problems.append(Problem(line, name, f"given twice (first on line {lines[name]})"))
 
 
 def _line_of(name: str, lines: dict[str, int]) -> int | None:

@@ -6,15 +6,13 @@ is then done is certified, as when they mark the last one done themselves."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.services import audit, mentors, program
+from bot.services import audit, csv_text, mentors, program
 from bot.services.errors import ImportProblems
 from models import Mentor, MentorTraining, User
 
@@ -51,9 +49,8 @@ def import_csv(db: Session, text: str, *, now: datetime) -> TrainingsImported:
     """Record the completions in `text` (columns slack_user_id or email, training,
     completed_date as YYYY-MM-DD). ImportProblems lists every bad line; nothing is
     written then."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    reader.fieldnames = header
+    reader = csv_text.reader(text, lower=True)
+    header = list(reader.fieldnames or [])
     problems = [f"line 1: the header lacks {c}" for c in COLUMNS if c not in header]
     person_column = next((c for c in PERSON_COLUMNS if c in header), None)
     if person_column is None:
