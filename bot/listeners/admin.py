@@ -15,12 +15,13 @@ from sqlalchemy.orm import Session
 from bot.blocks import admin as blocks
 from bot.blocks import kit
 from bot.blocks.actions import ADMIN_SETTINGS_OPEN, ADMIN_SETTINGS_SECTION
+from bot.blocks.delivery import will_tell
 from bot.listeners.actor import Actor
 from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.guard import notice_view, run_reporting
 from bot.listeners.home import home_section
 from bot.listeners.mentors import is_slack_bot
-from bot.listeners.messaging import send_dm
+from bot.listeners.messaging import deliver_queued, enqueue_dm, send_dm
 from bot.listeners.parsing import mentioned_user_ids
 from bot.listeners.support import admit, answer, modal_button, submit_then, update_modal
 from bot.runtime import Runtime
@@ -91,21 +92,32 @@ def make_admin(inv: Invocation) -> None:
     target_id = mentioned[0]
     # Asked before the transaction opens: no database work waits on Slack.
     is_bot = is_slack_bot(inv.client, target_id)
+    now = inv.runtime.now()
     with inv.runtime.db() as db:
         target, changed = admin.make_admin(
-            db, actor_id=inv.actor.id, slack_user_id=target_id, now=inv.runtime.now(), is_bot=is_bot
+            db, actor_id=inv.actor.id, slack_user_id=target_id, now=now, is_bot=is_bot
         )
         name = target.name
+        # Told with the change, through the outbox: a Slack outage delays it, never loses it.
+        queued = (
+            [
+                enqueue_dm(
+                    db,
+                    target_id,
+                    f"{inv.actor.name} made you a MentorBot program admin. "
+                    "`/mentor admin` opens the program settings.",
+                    purpose="made_admin",
+                    now=now,
+                )
+            ]
+            if changed
+            else []
+        )
     if not changed:
         inv.reply(f"{name} is already a program admin.")
         return
-    inv.reply(f"{name} is a program admin now.")
-    send_dm(
-        inv.client,
-        target_id,
-        f"{inv.actor.name} made you a MentorBot program admin. "
-        "`/mentor admin` opens the program settings.",
-    )
+    waiting = deliver_queued(inv.client, inv.runtime, queued)
+    inv.reply(f"{name} is a program admin now." + (f" {will_tell(waiting)}" if waiting else ""))
 
 
 UNCHANGED = "Nothing changed: the program settings are as they were."

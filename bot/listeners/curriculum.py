@@ -13,7 +13,7 @@ from bot.blocks import curriculum as blocks
 from bot.blocks.actions import CURRICULUM_EDIT
 from bot.listeners.actor import Actor
 from bot.listeners.commands import Invocation, subcommand
-from bot.listeners.messaging import send_dm
+from bot.listeners.messaging import Notice
 from bot.listeners.support import (
     Form,
     admit,
@@ -102,9 +102,15 @@ def on_resource_shared(
         mentee = access.load_user(db, assignment.mentee_user_id)
         return mentee.name, mentee.slack_user_id, blocks.resource_dm(form.actor.name, resource)
 
-    shared = submit_service(
-        ack, view, context, share, lambda result: blocks.resource_shared_view(result[0])
+    def told(result: tuple[str, str, tuple[str, list[Any]]]) -> list[Notice]:
+        _name, mentee_slack_id, (text, message) = result
+        return [Notice(mentee_slack_id, text, message, "resource_shared")]
+
+    submit_service(
+        ack,
+        view,
+        context,
+        share,
+        lambda result: blocks.resource_shared_view(result[0]),
+        notices=told,
     )
-    if shared is not None:
-        _name, mentee_slack_id, (text, message) = shared
-        send_dm(client, mentee_slack_id, text, message)
