@@ -87,9 +87,7 @@ def resources_command(inv: Invocation) -> None:
     open_modal(inv.client, inv.trigger_id, blocks.resource_modal(mine))
 
 
-def on_resource_shared(
-    ack: Ack, view: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
+def on_resource_shared(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
     def share(db: Session, form: Form) -> tuple[str, str, tuple[str, list[Any]]]:
         assignment, resource = curriculum.share_resource(
             db,
