@@ -39,6 +39,14 @@ class MentorshipSession(Base):
             postgresql_where=sa.text("group_session_id IS NOT NULL"),
             sqlite_where=sa.text("group_session_id IS NOT NULL"),
         ),
+        # Attended sessions of a mentorship by date: each month of the report's
+        # monthly series is one range of it, counted index-only.
+        sa.Index(
+            "ix_mentorship_sessions_attended_date",
+            "session_date",
+            postgresql_where=sa.text("attended AND assignment_id IS NOT NULL"),
+            sqlite_where=sa.text("attended AND assignment_id IS NOT NULL"),
+        ),
         # One 1:1 session a mentorship a day (group seats aside): of two logs of the
         # same day at once, the second is refused by the database, not by a read.
         sa.Index(

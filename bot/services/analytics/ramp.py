@@ -105,10 +105,10 @@ def ramp_comparison(
     hires of a group who have no achieved date are its "not yet".
 
     One statement over the ramp facts each template milestone carries
-    (models/ramp_facts.py): the counted rows, read in group order from their index,
-    and one row per hire for the hire counts; and one more for how many hires of each
-    group were given each milestone, from the same index. `final_only`: just the final
-    milestone ("fully ramped")."""
+    (models/ramp_facts.py): the counted rows, read once in group order from their
+    index, give both each milestone's histogram of days and how many hires of each
+    group were given it (reached or not); one row per hire gives the hire counts.
+    `final_only`: just the final milestone ("fully ramped")."""
     active = templates(db)
     if final_only:
         active = [t for t in active if t[0] == final_key(active)]
@@ -116,24 +116,28 @@ def ramp_comparison(
     keys = [key for key, _name, _final in active]
     m = RampMilestone
     in_scope = scope.people(m.mentee_user_id)
-    # Rows with no key are hire counts per group (cohort None: no hire date);
-    # the others are each milestone's reached count, mean and median per group.
+    no_figures = [
+        sa.cast(sa.null(), sa.Float).label(name)
+        for name in ("mean_days", "median_days", "p25_days", "p75_days")
+    ]
+    # Rows of part "hires" are hire counts per group (cohort None: no hire date),
+    # "given" how many of a group were given a milestone, "reached" each milestone's
+    # reached count, mean and median per group.
     hire_counts = (
         select(
+            literal("hires").label("part"),
             sa.cast(sa.null(), sa.String).label("key"),
             m.ramp_cohort.label("cohort"),
             m.ramp_mentored.label("mentored"),
             func.count().label("reached"),
-            sa.cast(sa.null(), sa.Float).label("mean_days"),
-            sa.cast(sa.null(), sa.Float).label("median_days"),
-            sa.cast(sa.null(), sa.Float).label("p25_days"),
-            sa.cast(sa.null(), sa.Float).label("p75_days"),
+            *no_figures,
         )
         .where(m.ramp_hire_row, in_scope)
         .group_by(m.ramp_cohort, m.ramp_mentored)
     )
     query: sa.Select | sa.CompoundSelect = hire_counts
     if keys:
+        # Days None: given the milestone but not there yet.
         histogram = (
             select(
                 m.template_key.label("key"),
@@ -142,25 +146,41 @@ def ramp_comparison(
                 m.ramp_days.label("days"),
                 func.count().label("n"),
             )
-            .where(m.ramp_counted, m.template_key.in_(keys), m.ramp_days.is_not(None), in_scope)
+            .where(m.ramp_counted, m.template_key.in_(keys), in_scope)
             .group_by(m.template_key, m.ramp_cohort, m.ramp_mentored, m.ramp_days)
             .cte("histogram")
         )
         h = histogram.c
         # Cohort 0 stands for "all cohorts", so both groupings come back together.
         both = sa.union_all(
-            select(h.key, h.cohort, h.mentored, h.days, h.n),
-            select(
-                h.key, literal(0).label("cohort"), h.mentored, h.days, func.sum(h.n).label("n")
-            ).group_by(h.key, h.mentored, h.days),
+            select(h.key, h.cohort, h.mentored, h.days, h.n).where(h.days.is_not(None)),
+            select(h.key, literal(0).label("cohort"), h.mentored, h.days, func.sum(h.n).label("n"))
+            .where(h.days.is_not(None))
+            .group_by(h.key, h.mentored, h.days),
         ).subquery()
-        query = sa.union_all(median_by_group(both, ["key", "cohort", "mentored"]), hire_counts)
+        reached_rows = median_by_group(both, ["key", "cohort", "mentored"]).subquery()
+        given_rows = (
+            select(
+                literal("given"),
+                h.key,
+                h.cohort,
+                h.mentored,
+                func.sum(h.n),
+                *no_figures,
+            )
+            .where(h.cohort.is_not(None))
+            .group_by(h.key, h.cohort, h.mentored)
+        )
+        query = sa.union_all(
+            select(literal("reached").label("part"), reached_rows), given_rows, hire_counts
+        )
 
     hires_by_group: dict[tuple[int, int], int] = {}
     missing = 0
     reached: dict[tuple[str, int, int], tuple[int, float | None, ...]] = {}
+    given: dict[tuple[str, int, int], int] = {}
     for row in db.execute(query):
-        if row.key is not None:
+        if row.part == "reached":
             reached[(row.key, row.cohort, int(row.mentored))] = (
                 int(row.reached),
                 to_float(row.median_days),
@@ -168,6 +188,8 @@ def ramp_comparison(
                 to_float(row.p25_days),
                 to_float(row.p75_days),
             )
+        elif row.part == "given":
+            given[(row.key, row.cohort, int(row.mentored))] = int(row.reached)
         elif row.cohort is None:
             missing += int(row.reached)
         else:
@@ -175,7 +197,6 @@ def ramp_comparison(
     hires = sum(hires_by_group.values())
     if not active or not hires:
         return RampComparison(hires, missing, min_sample)
-    given = _given(db, keys, in_scope)
 
     def group(key: str, cohort_code: int, is_mentored: int) -> GroupStats:
         if cohort_code == 0:
@@ -208,20 +229,6 @@ def ramp_comparison(
         milestones=[ramp_row(k, n, k == final, 0) for k, n, _f in active],
         by_cohort=[ramp_row(k, n, k == final, c) for c in cohorts for k, n, _f in active],
     )
-
-
-def _given(
-    db: Session, keys: list[str], in_scope: sa.ColumnElement[bool]
-) -> dict[tuple[str, int, int], int]:
-    """How many hires of each (milestone, hire quarter, mentored) were given it: one
-    counted row per hire and template, reached or not."""
-    m = RampMilestone
-    query = (
-        select(m.template_key, m.ramp_cohort, m.ramp_mentored, func.count())
-        .where(m.ramp_counted, m.template_key.in_(keys), m.ramp_cohort.is_not(None), in_scope)
-        .group_by(m.template_key, m.ramp_cohort, m.ramp_mentored)
-    )
-    return {(key, cohort, int(mentored)): n for key, cohort, mentored, n in db.execute(query)}
 
 
 def _difference_pct(
