@@ -177,11 +177,7 @@ def program_figures(
         func.count(by_mentor.c.mentor_id).label("ranked"),
     ).subquery("totals")
     # Core rows: thousands of mentors don't need the ORM's row processing.
-    rows = (
-        db.connection()
-        .execute(beside_totals(totals, listed).order_by(listed.c.rank, listed.c.name))
-        .all()
-    )
+    rows = db.connection().execute(beside_totals(totals, listed, ["rank", "name"])).all()
     frequency, satisfaction = mentorships.figures_from(rows[0]._mapping)
     effectiveness = Effectiveness(
         ranked=int(rows[0].ranked),

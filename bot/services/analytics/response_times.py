@@ -13,7 +13,6 @@ Python only finds the medians in those few rows."""
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
+from bot.services.analytics.shared import median_by_group
 from bot.services.program import ProgramConfig
 from models import (
     Assignment,
@@ -89,21 +89,47 @@ def targets(config: ProgramConfig) -> dict[str, int]:
 def per_mentor(
     db: Session, *, now: datetime, config: ProgramConfig, mentor_user_id: uuid.UUID | None = None
 ) -> list[MentorResponseTimes]:
-    """Each mentor's figures (or only `mentor_user_id`'s), by name."""
+    """Each mentor's figures (or only `mentor_user_id`'s), by name: one statement
+    gives each mentor's count, met and median per standard with their name."""
     hours = targets(config)
-    found: dict[uuid.UUID, dict[str, list[tuple[int, int]]]] = defaultdict(
-        lambda: defaultdict(list)
+    waits = _waits(now, hours, mentor_user_id)
+    allowed = _allowed_minutes(waits, hours)
+    histogram = (
+        select(
+            waits.c.mentor,
+            waits.c.standard,
+            waits.c.minutes.label("days"),
+            func.count().label("n"),
+            func.count(case((waits.c.minutes <= allowed, 1))).label("met"),
+        )
+        .group_by(waits.c.mentor, waits.c.standard, waits.c.minutes)
+        .subquery("histogram")
     )
-    for row in db.execute(_histogram(now, hours, mentor_user_id)):
-        found[row.mentor][row.standard].append((row.minutes, row.n))
-    names = dict(db.execute(select(User.id, User.name).where(User.id.in_(found))).tuples().all())
+    figures = median_by_group(histogram, ["mentor", "standard"], sums=["met"]).subquery()
+    found: dict[uuid.UUID, tuple[str, dict[str, Standard]]] = {}
+    for mentor, name, key, responses, met, median in db.execute(
+        select(
+            figures.c.mentor,
+            User.name,
+            figures.c.standard,
+            figures.c.reached,
+            figures.c.met,
+            figures.c.median_days,
+        ).outerjoin(User, User.id == figures.c.mentor)
+    ):
+        hours_taken = None if median is None else round(median / 60, 1)
+        standard = Standard(key, STANDARDS[key], hours[key], int(responses), int(met), hours_taken)
+        found.setdefault(mentor, (name or "", {}))[1][key] = standard
     result = [
         MentorResponseTimes(
             mentor,
-            names.get(mentor) or "",
-            [_standard(key, hours[key], found[mentor].get(key, [])) for key in STANDARDS],
+            name,
+            [
+                by_key.get(key) or Standard(key, STANDARDS[key], hours[key], 0, 0, None)
+                for key in STANDARDS
+            ],
         )
-        for mentor in found
+        for mentor, (name, by_key) in found.items()
     ]
     return sorted(result, key=lambda m: (m.name, str(m.mentor_user_id)))
 
@@ -124,31 +150,12 @@ def program_wide(mentors: list[MentorResponseTimes], config: ProgramConfig) -> l
     ]
 
 
-def _standard(key: str, target: int, histogram: list[tuple[int, int]]) -> Standard:
-    histogram.sort()
-    total = sum(n for _, n in histogram)
-    met = sum(n for minutes, n in histogram if minutes <= target * 60)
-    return Standard(key, STANDARDS[key], target, total, met, _median(histogram, total))
-
-
-def _median(histogram: list[tuple[int, int]], total: int) -> float | None:
-    if not total:
-        return None
-    wanted = ((total + 1) // 2, (total + 2) // 2)  # 1-based positions; their mean
-    picked: list[int] = []
-    seen = 0
-    for minutes, n in histogram:
-        seen += n
-        picked += [minutes for position in wanted if seen - n < position <= seen]
-    return round(sum(picked) / len(picked) / 60, 1)
-
-
 def met_by_mentor(now: datetime, config: ProgramConfig) -> sa.Subquery:
     """Per mentor (user id, `mentor`): their `responses` and how many `met` the standard;
     the ranking's responsiveness factor."""
     hours = targets(config)
     waits = _waits(now, hours, None)
-    allowed = case(*((waits.c.standard == key, limit * 60) for key, limit in hours.items()))
+    allowed = _allowed_minutes(waits, hours)
     return (
         select(
             waits.c.mentor,
@@ -160,11 +167,9 @@ def met_by_mentor(now: datetime, config: ProgramConfig) -> sa.Subquery:
     )
 
 
-def _histogram(now: datetime, hours: dict[str, int], mentor_user_id: uuid.UUID | None) -> Any:
-    waits = _waits(now, hours, mentor_user_id)
-    return select(
-        waits.c.mentor, waits.c.standard, waits.c.minutes, func.count().label("n")
-    ).group_by(waits.c.mentor, waits.c.standard, waits.c.minutes)
+def _allowed_minutes(waits: sa.Subquery, hours: dict[str, int]) -> Any:
+    """The minutes a wait of `waits` may take and still meet its standard."""
+    return case(*((waits.c.standard == key, limit * 60) for key, limit in hours.items()))
 
 
 def _waits(now: datetime, hours: dict[str, int], mentor_user_id: uuid.UUID | None) -> sa.Subquery:

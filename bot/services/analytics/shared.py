@@ -9,13 +9,14 @@ import functools
 import types
 import typing
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.expression import ColumnElement
@@ -101,11 +102,14 @@ def program_today(now: datetime, config: ProgramConfig) -> date:
     return now.astimezone(zone).date()
 
 
-def median_by_group(histogram: sa.Subquery, groups: list[str]) -> sa.Select:
+def median_by_group(
+    histogram: sa.Subquery, groups: list[str], sums: Sequence[str] = ()
+) -> sa.Select:
     """Per group of a histogram (`groups`..., `days`, `n` rows with that value): how
     many values, their mean, their exact median and their quartiles (nearest rank:
     the smallest value with at least a quarter, or three quarters, of the values at
-    or below it), from cumulative counts. Window
+    or below it), from cumulative counts, and the histogram's `sums` columns added
+    up under their names. Window
     functions over a few thousand histogram rows instead of sorting every value; the
     same SQL on PostgreSQL and SQLite."""
     keys = [histogram.c[g] for g in groups]
@@ -114,6 +118,7 @@ def median_by_group(histogram: sa.Subquery, groups: list[str]) -> sa.Select:
             *keys,
             histogram.c.days,
             histogram.c.n,
+            *[histogram.c[name] for name in sums],
             # sum() of counts is NUMERIC on PostgreSQL; integers keep `//` a whole division.
             sa.cast(
                 func.sum(histogram.c.n).over(
@@ -135,6 +140,7 @@ def median_by_group(histogram: sa.Subquery, groups: list[str]) -> sa.Select:
         ratio(lower + upper, 2).label("median_days"),
         sa.cast(func.min(case((c.cum * 4 >= c.total, c.days))), sa.Float).label("p25_days"),
         sa.cast(func.min(case((c.cum * 4 >= c.total * 3, c.days))), sa.Float).label("p75_days"),
+        *[func.sum(c[name]).label(name) for name in sums],
     ).group_by(*[c[g] for g in groups])
 
 
@@ -150,12 +156,23 @@ def name_of(user_id: ColumnElement[Any]) -> ColumnElement[str]:
     return select(User.name).where(User.id == user_id).scalar_subquery()
 
 
-def beside_totals(totals: sa.Subquery, listed: sa.Subquery) -> sa.Select:
-    """A summary and its list in one statement: the one row of `totals`, repeated
-    beside each row of `listed` (or alone when nothing is listed). The totals come
-    first and keep their names; a listed column of the same name is renamed, so read
-    the listed rows by position."""
-    return select(totals, listed).select_from(totals.outerjoin(listed, sa.true()))
+def beside_totals(totals: sa.Subquery, listed: sa.Subquery, order_by: list[str]) -> sa.Select:
+    """A summary and its list in one statement: the one row of `totals` beside the
+    first row of `listed` (ordered by its `order_by` columns), or alone when nothing
+    is listed; the other rows carry NULL there, so a list of thousands doesn't bring
+    the summary back thousands of times. The totals come first and keep their names;
+    a listed column of the same name is renamed, so read the listed rows by position."""
+    position = func.row_number().over(order_by=[listed.c[name] for name in order_by])
+    numbered = select(listed, position.label("position")).subquery("numbered")
+    first = or_(numbered.c.position == 1, numbered.c.position.is_(None))
+    return (
+        select(
+            *[case((first, column)).label(column.name) for column in totals.c],
+            *[numbered.c[column.key] for column in listed.c],
+        )
+        .select_from(totals.outerjoin(numbered, sa.true()))
+        .order_by(numbered.c.position)
+    )
 
 
 def to_float(value: Any) -> float | None:

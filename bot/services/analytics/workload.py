@@ -85,7 +85,7 @@ def mentor_workload(db: Session, busiest: int = 10) -> Workload:
         .limit(busiest)
         .subquery("top")
     )
-    rows = db.execute(beside_totals(totals, top).order_by(top.c.place)).all()
+    rows = db.execute(beside_totals(totals, top, ["place"])).all()
     first = rows[0]
     return Workload(
         mentors=first.mentors,
