@@ -1,8 +1,10 @@
-"""`/mentor match`, `/mentor match-cohort` and its Approve button, and the coverage
-nudge that tells a manager their new hire has no mentor yet."""
+"""`/mentor match` (and its reverse mode with the "Assign (reverse)" button),
+`/mentor match-cohort` and its Approve button, and the coverage nudge that tells a
+manager their new hire has no mentor yet."""
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from datetime import date
@@ -11,8 +13,9 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot.blocks import assignments as assign_blocks
 from bot.blocks import matching as blocks
-from bot.blocks.actions import COHORT_APPROVE
+from bot.blocks.actions import ASSIGN_REVERSE, COHORT_APPROVE
 from bot.listeners.actor import Actor
 from bot.listeners.assignments import queue_request
 from bot.listeners.commands import Invocation, subcommand
@@ -21,15 +24,17 @@ from bot.listeners.messaging import deliver_queued, enqueue_dm, send_dm
 from bot.listeners.parsing import mentioned_user_ids
 from bot.listeners.support import admit, answer, program_admins
 from bot.runtime import Runtime
-from bot.services import assignments, coverage
+from bot.services import assignments, coverage, reverse_matching
 from bot.services.errors import InvalidInput
 
+_REVERSE = re.compile(r"\breverse\b\s*:?\s*(?P<topic>.*)$", re.IGNORECASE | re.DOTALL)
 _FOCUS = re.compile(r"\bfocus\b\s*:?\s*(?P<skills>.*)$", re.IGNORECASE | re.DOTALL)
 _DATE = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b")
 
 
 def register(app: App) -> None:
     app.action(COHORT_APPROVE)(on_cohort_approve)
+    app.action(ASSIGN_REVERSE)(on_assign_reverse_click)
 
 
 def parse_match_args(args: str) -> tuple[str | None, list[str]]:
@@ -40,13 +45,25 @@ def parse_match_args(args: str) -> tuple[str | None, list[str]]:
     return (mentioned[0] if mentioned else None), [s for s in focus if s]
 
 
+def parse_reverse_topic(args: str) -> str | None:
+    """`<@U1> reverse CRM hygiene` -> "CRM hygiene"; None when `reverse` isn't there
+    (the standard match), "" when no topic follows it."""
+    found = _REVERSE.search(args)
+    return found["topic"].strip() if found else None
+
+
 @subcommand(
     "match",
-    usage="/mentor match @user [focus: skill, skill]",
-    summary="The best mentors for someone, and why, each with an Assign button.",
+    usage="/mentor match @user [focus: skill, skill]  ·  /mentor match @user reverse <topic>",
+    summary="The best mentors for someone, and why, each with an Assign button. "
+    "`reverse <topic>`: who can teach them the topic, by expertise alone (no tenure rule).",
     order=30,
 )
 def match_command(inv: Invocation) -> None:
+    topic = parse_reverse_topic(inv.args)
+    if topic is not None:
+        reverse_match(inv, topic)
+        return
     mentee, focus = parse_match_args(inv.args)
     if mentee is None:
         raise InvalidInput(
@@ -60,6 +77,52 @@ def match_command(inv: Invocation) -> None:
             db, actor_id=inv.actor.id, mentee_slack_id=mentee, focus=focus, now=inv.runtime.now()
         )
     inv.reply(blocks.suggestions_text(ranking), blocks.suggestions(ranking))
+
+
+def reverse_match(inv: Invocation, topic: str) -> None:
+    """`/mentor match @learner reverse <topic>`: who can teach the learner the topic."""
+    mentioned = mentioned_user_ids(inv.args)
+    if not mentioned:
+        raise InvalidInput(
+            {
+                "user": "Tell me who wants to learn, with an @mention: "
+                "`/mentor match @veteran reverse CRM hygiene`."
+            }
+        )
+    with inv.runtime.db() as db:
+        ranking = reverse_matching.suggest(
+            db,
+            actor_id=inv.actor.id,
+            learner_slack_id=mentioned[0],
+            topic=topic,
+            now=inv.runtime.now(),
+        )
+    inv.reply(blocks.reverse_suggestions_text(ranking), blocks.reverse_suggestions(ranking))
+
+
+def on_assign_reverse_click(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """ "Assign (reverse)": the assign modal for a reverse mentorship, the same one
+    `/mentor assign @teacher @learner reverse` opens; its submission makes the request."""
+    ack()
+    runtime: Runtime = context["runtime"]
+    actor: Actor = context["actor"]
+
+    def work() -> None:
+        value = json.loads(action["value"])
+        with runtime.db() as db:
+            form = assignments.prepare_reverse(
+                db,
+                actor_id=actor.id,
+                teacher_id=uuid.UUID(value["teacher"]),
+                learner_id=uuid.UUID(value["learner"]),
+                now=runtime.now(),
+                topic=value.get("topic"),
+            )
+        client.views_open(trigger_id=body["trigger_id"], view=assign_blocks.assign_modal(form))
+
+    run_reporting(lambda text: answer(body, client, text), work)
 
 
 def parse_since(args: str) -> date | None:
