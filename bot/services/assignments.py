@@ -1,4 +1,4 @@
-"""Mentorships from request to answer (PRD FR-2.2 to FR-2.5), and cohort matching.
+"""Mentorships from request to answer (PRD FR-2.2 to FR-2.5).
 
 A manager (or anyone above the mentee, or an admin) asks a mentor: that creates a
 `pending` assignment, which holds one of the mentor's slots until it is answered,
@@ -25,7 +25,6 @@ from bot.services import (
     access,
     audit,
     capacity,
-    coverage,
     inputs,
     interaction_state,
     matching,
@@ -38,7 +37,6 @@ from bot.services import (
 from bot.services.errors import (
     CapacityFull,
     Conflict,
-    DomainError,
     InvalidInput,
     NotAllowed,
     NotFound,
@@ -51,7 +49,6 @@ from models import (
     MENTORED_STATUSES,
     OPEN_STATUSES,
     Assignment,
-    MatchProposal,
     Mentor,
     User,
     ramp_facts,
@@ -159,25 +156,6 @@ class NextSuggestion:
     match: matching.MentorMatch | None
     mentee_covered: bool  # the mentee has another mentor or request meanwhile
     hours_waiting: int
-
-
-@dataclass(frozen=True)
-class CohortProposalView:
-    id: uuid.UUID
-    status: str
-    hires: int
-    pairs: list[matching.CohortPair]
-    unmatched: list[str]
-    total: float
-    greedy_total: float
-    greedy_matched: int
-    expectations: str
-
-
-@dataclass(frozen=True)
-class CohortApproval:
-    created: list[Requested]
-    skipped: list[str]
 
 
 class AlreadyAnswered(Conflict):
@@ -353,7 +331,7 @@ def request(
         raise InvalidInput(errors)
     config = program.load(db)
     focus = list(focus) or interaction_state.focus_of(db, focus_key)
-    return _create_request(
+    return create_request(
         db,
         actor=actor,
         mentor_id=mentor_id,
@@ -369,7 +347,7 @@ def request(
     )
 
 
-def _create_request(
+def create_request(
     db: Session,
     *,
     actor: User | None,
@@ -384,6 +362,10 @@ def _create_request(
     now: datetime,
     kind: str = "standard",
 ) -> Requested:
+    """A pending request from `actor` to the mentor for the mentee, on terms already
+    checked, holding one of the mentor's slots (CapacityFull when none is free), with
+    the mentee's milestones and the request's audit row; `request` and an approved
+    cohort both come through here."""
     mentee = access.load_user(db, mentee_id)
     # Serialise everyone asking this mentor: the UPDATE holds the mentor's row lock
     # until commit, so the capacity check below sees every other committed request.
@@ -739,130 +721,6 @@ def view(db: Session, assignment_id: uuid.UUID) -> AssignmentView:
     if assignment is None:
         raise NotFound("I can't find that mentorship any more.")
     return _view(assignment)
-
-
-# -- cohort matching ---------------------------------------------------------------------------
-
-
-def propose_cohort(
-    db: Session, *, actor_id: uuid.UUID | None, now: datetime, since: date | None = None
-) -> CohortProposalView:
-    """Match every new hire without a mentor (hired since `since`, default the program's
-    new-hire window) so the total score is the highest possible under every mentor's
-    capacity, and keep it as a proposal for an admin to approve. `actor_id` None is the
-    command line, run by whoever operates the database."""
-    if actor_id is not None:
-        access.require_admin(access.load_user(db, actor_id))
-    config = program.load(db)
-    today = now.date()
-    since = since or today - timedelta(days=config.new_hire_window_days)
-    if since > today:
-        raise InvalidInput({"since": f"The date {since} is in the future: give a past hire date."})
-    hires = coverage.new_hires_without_mentor(db, today=today, hired_since=since)
-    plan = matching.solve_cohort(db, mentee_ids=[h.user_id for h in hires], now=now)
-    proposal = MatchProposal(
-        created_by_user_id=actor_id,
-        pairs=[
-            {
-                "mentee_user_id": str(p.mentee_id),
-                "mentor_id": str(p.match.mentor_id),
-                "score": p.match.score,
-                "factors": p.match.factors,
-            }
-            for p in plan.pairs
-        ],
-        total_score=plan.total,
-        greedy_score=plan.greedy_total,
-        status="proposed",
-        created_at=now,
-    )
-    db.add(proposal)
-    db.flush()
-    audit.record(
-        db,
-        actor_id=actor_id,
-        action="cohort.proposed",
-        entity_type="match_proposal",
-        entity_id=proposal.id,
-        now=now,
-        hires=len(hires),
-        pairs=len(plan.pairs),
-        total=plan.total,
-        greedy=plan.greedy_total,
-    )
-    return CohortProposalView(
-        id=proposal.id,
-        status=proposal.status,
-        hires=len(hires),
-        pairs=plan.pairs,
-        unmatched=[name for _, name in plan.unmatched],
-        total=plan.total,
-        greedy_total=plan.greedy_total,
-        greedy_matched=plan.greedy_matched,
-        expectations=config.expectations,
-    )
-
-
-def approve_cohort(
-    db: Session, *, proposal_id: uuid.UUID, actor_id: uuid.UUID, now: datetime
-) -> CohortApproval:
-    """Approve a proposal with one click: a pending request per pair, with the program's
-    default duration and cadence; approving confirms the program's expectations. A pair
-    that can't be asked any more (the hire got a mentor, the mentor filled up) is skipped
-    with the reason. Conflict if the proposal was already approved."""
-    actor = access.load_user(db, actor_id)
-    access.require_admin(actor)
-    changed = db.execute(
-        sa.update(MatchProposal)
-        .where(MatchProposal.id == proposal_id, MatchProposal.status == "proposed")
-        .values(status="approved", approved_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
-        if db.get(MatchProposal, proposal_id) is None:
-            raise NotFound("I can't find that proposal. Run `/mentor match-cohort` again.")
-        raise Conflict("This proposal was already approved: its requests went out then.")
-    proposal = db.get(MatchProposal, proposal_id, populate_existing=True)
-    assert proposal is not None
-    config = program.load(db)
-    start = local_today(now, actor.timezone)
-    created: list[Requested] = []
-    skipped: list[str] = []
-    for pair in proposal.pairs:
-        mentee_id = uuid.UUID(pair["mentee_user_id"])
-        try:
-            with db.begin_nested():
-                if coverage.is_covered(db, mentee_id):
-                    raise Conflict("has a mentor or a request waiting by now")
-                created.append(
-                    _create_request(
-                        db,
-                        actor=actor,
-                        mentor_id=uuid.UUID(pair["mentor_id"]),
-                        mentee_id=mentee_id,
-                        start=start,
-                        end=start + timedelta(weeks=config.default_duration_weeks),
-                        cadence=config.default_cadence,
-                        goals=[],
-                        focus=(),
-                        config=config,
-                        now=now,
-                    )
-                )
-        except DomainError as exc:
-            mentee = db.get(User, mentee_id)
-            skipped.append(f"{mentee.name if mentee else 'someone'}: {exc}")
-    audit.record(
-        db,
-        actor_id=actor_id,
-        action="cohort.approved",
-        entity_type="match_proposal",
-        entity_id=proposal_id,
-        now=now,
-        created=len(created),
-        skipped=len(skipped),
-    )
-    return CohortApproval(created, skipped)
 
 
 # -- helpers -----------------------------------------------------------------------------------
