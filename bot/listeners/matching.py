@@ -1,10 +1,9 @@
-"""`/mentor match` (and its reverse mode with the "Assign (reverse)" button),
-`/mentor match-cohort` and its Approve button, and the coverage nudge that tells a
-manager their new hire has no mentor yet."""
+"""`/mentor match` (and `match @learner reverse <topic>`, whose "Assign (reverse)"
+button is in listeners/assignments.py), `/mentor match-cohort` and its Approve
+button, and the coverage nudge that tells a manager their new hire has no mentor yet."""
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from datetime import date
@@ -13,9 +12,8 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.blocks import assignments as assign_blocks
 from bot.blocks import matching as blocks
-from bot.blocks.actions import ASSIGN_REVERSE, COHORT_APPROVE
+from bot.blocks.actions import COHORT_APPROVE
 from bot.listeners.actor import Actor
 from bot.listeners.assignments import queue_request
 from bot.listeners.commands import Invocation, subcommand
@@ -34,7 +32,6 @@ _DATE = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b")
 
 def register(app: App) -> None:
     app.action(COHORT_APPROVE)(on_cohort_approve)
-    app.action(ASSIGN_REVERSE)(on_assign_reverse_click)
 
 
 def parse_match_args(args: str) -> tuple[str | None, list[str]]:
@@ -98,31 +95,6 @@ def reverse_match(inv: Invocation, topic: str) -> None:
             now=inv.runtime.now(),
         )
     inv.reply(blocks.reverse_suggestions_text(ranking), blocks.reverse_suggestions(ranking))
-
-
-def on_assign_reverse_click(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
-) -> None:
-    """ "Assign (reverse)": the assign modal for a reverse mentorship, the same one
-    `/mentor assign @teacher @learner reverse` opens; its submission makes the request."""
-    ack()
-    runtime: Runtime = context["runtime"]
-    actor: Actor = context["actor"]
-
-    def work() -> None:
-        value = json.loads(action["value"])
-        with runtime.db() as db:
-            form = assignments.prepare_reverse(
-                db,
-                actor_id=actor.id,
-                teacher_id=uuid.UUID(value["teacher"]),
-                learner_id=uuid.UUID(value["learner"]),
-                now=runtime.now(),
-                topic=value.get("topic"),
-            )
-        client.views_open(trigger_id=body["trigger_id"], view=assign_blocks.assign_modal(form))
-
-    run_reporting(lambda text: answer(body, client, text), work)
 
 
 def parse_since(args: str) -> date | None:
