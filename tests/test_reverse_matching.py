@@ -115,8 +115,11 @@ def test_a_reverse_only_profile_is_never_offered_until_the_optin(slack, world, d
     standard = slack.mentor(world.manager, f"match {world.tokyo_hire.mention}").all_text
     assert "Omar Okafor" not in standard
 
+    # His Home says what he teaches, and offers the opt-in: he meets the criteria.
+    home = str(slack.open_home(world.londoner))
+    assert "Your reverse mentoring" in home and "Renewals, CRM hygiene" in home
     # The opt-in turns the same profile into a mentor's: topics and mentorships kept.
-    slack.slash(world.londoner, "/mentor", "optin")
+    slack.click(world.londoner, "Become a mentor", home=True)
     assert "Renewals" in slack.modal_text(world.londoner)
     assert slack.submit(world.londoner, {"Capacity": "3"}).ok
     after = _mentor_of(db, world.londoner)
@@ -126,10 +129,14 @@ def test_a_reverse_only_profile_is_never_offered_until_the_optin(slack, world, d
     assert db.scalar(select(AuditEntry).where(AuditEntry.action == "mentor.opted_in"))
     standard = slack.mentor(world.manager, f"match {world.tokyo_hire.mention}").all_text
     assert "Omar Okafor" in standard
+    home = str(slack.open_home(world.londoner))
+    assert "Your mentoring" in home and "Become a mentor" not in home
 
 
 def test_a_reverse_only_teacher_below_the_criteria_cant_opt_in(slack, world, db, clock) -> None:  # type: ignore[no-untyped-def]
     assert _teach(slack, world.new_hire, [TOPIC]).ok
+    home = str(slack.open_home(world.new_hire))
+    assert "Your reverse mentoring" in home and "Become a mentor" not in home
     slack.slash(world.new_hire, "/mentor", "optin")
     assert "Capacity" not in slack.modal_text(world.new_hire)  # no opt-in form opened
     refused = slack.last_ephemeral(world.new_hire).text

@@ -15,17 +15,31 @@ HOME_TRAININGS_SHOWN = 3  # open trainings with Mark done; the rest are named
 
 
 def mentor_home_section(home: MentorHome, viewer_tz: str | None) -> list[kit.Block]:
-    """Profile, capacity, requests waiting for an answer, active mentees, open trainings."""
+    """Profile, capacity, requests waiting for an answer, active mentees, open trainings.
+    A reverse-only teacher sees their topics instead, and no mentor's trainings."""
     p = home.profile
-    blocks: list[kit.Block] = [
-        kit.header("Your mentoring"),
-        kit.fields(
-            f"*Status*\n{status_line(p, viewer_tz)}",
-            f"*Capacity*\n{capacity_line(p)}",
-            f"*Expertise*\n{kit.escape(', '.join(p.expertise)) or '—'}",
-            f"*Certification*\n{certification_line(p, viewer_tz)}",
-        ),
-    ]
+    topics = kit.escape(", ".join(p.expertise)) or "—"
+    blocks: list[kit.Block] = (
+        [
+            kit.header("Your reverse mentoring"),
+            kit.fields(
+                "*Status*\nTeaches in reverse mentorships only (no tenure rule)",
+                f"*Capacity*\n{capacity_line(p)}",
+                f"*Topics you teach*\n{topics}",
+            ),
+            kit.context("Change your topics with `/mentor teach`."),
+        ]
+        if home.reverse_only
+        else [
+            kit.header("Your mentoring"),
+            kit.fields(
+                f"*Status*\n{status_line(p, viewer_tz)}",
+                f"*Capacity*\n{capacity_line(p)}",
+                f"*Expertise*\n{topics}",
+                f"*Certification*\n{certification_line(p, viewer_tz)}",
+            ),
+        ]
+    )
     if home.waiting:
         blocks.append(kit.section("*Requests waiting for your answer*"))
         # Two blocks a request: a long list would push the Home past Slack's 100 blocks,
@@ -57,6 +71,8 @@ def mentor_home_section(home: MentorHome, viewer_tz: str | None) -> list[kit.Blo
             "*Active mentees*\n" + ("\n".join(mentee_lines) if mentee_lines else "None yet.")
         )
     )
+    if home.reverse_only:
+        return blocks  # the opt-in (below, once eligible) makes them a mentor
     if p.open_trainings and not p.is_certified:  # once certified they no longer gate anything
         blocks.append(kit.section("*Open trainings*"))
         for training in p.open_trainings[:HOME_TRAININGS_SHOWN]:

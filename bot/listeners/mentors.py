@@ -354,11 +354,12 @@ def open_waiting(
 @home_section(order=20)
 def mentor_home(db: Session, user: User, roles: set[str], now: datetime) -> list[kit.Block]:
     home = mentors.mentor_home(db, user_id=user.id, now=now)
-    if home is not None:
-        return home_blocks.mentor_home_section(home, user.timezone)
+    shown = home_blocks.mentor_home_section(home, user.timezone) if home is not None else []
+    if home is not None and not home.reverse_only:
+        return shown
     if mentors.is_eligible(db, user, mentors.local_today(now, user.timezone)):
-        return home_blocks.become_mentor_section()
-    return []
+        return shown + home_blocks.become_mentor_section()
+    return shown
 
 
 # -- recognition ----------------------------------------------------------------------------------

@@ -619,6 +619,8 @@ class MentorHome:
     profile: MentorProfile
     waiting: list[WaitingRequest]
     mentees: list[ActiveMentee]
+    #: Teaches in reverse mentorships only (`/mentor teach`, or asked in reverse).
+    reverse_only: bool = False
 
 
 def mentor_home(db: Session, *, user_id: uuid.UUID, now: datetime) -> MentorHome | None:
@@ -647,7 +649,12 @@ def mentor_home(db: Session, *, user_id: uuid.UUID, now: datetime) -> MentorHome
                     assignment.id, mentee.name, assignment.start_date, assignment.check_in_cadence
                 )
             )
-    return MentorHome(profile=build_profile(db, mentor, now), waiting=waiting, mentees=mentees)
+    return MentorHome(
+        profile=build_profile(db, mentor, now),
+        waiting=waiting,
+        mentees=mentees,
+        reverse_only=mentor.reverse_only,
+    )
 
 
 # -- lookups ----------------------------------------------------------------------------------
