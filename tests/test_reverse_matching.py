@@ -192,3 +192,15 @@ def test_bad_reverse_match_input_names_the_argument_and_changes_nothing(
     db.expire_all()
     assert db.scalar(select(func.count()).select_from(Mentor)) == 0
     assert db.scalar(select(func.count()).select_from(Assignment)) == 0
+
+
+def test_who_cant_be_asked_now_is_not_offered(slack, world, db, clock) -> None:  # type: ignore[no-untyped-def]
+    """Paused, opted-out and full profiles are left out: the request would refuse them."""
+    make_mentor(db, world.tokyo_veteran, expertise=[TOPIC], paused_until=clock[0].date())
+    full = make_mentor(db, world.veteran, expertise=[TOPIC], max_mentees=1)
+    make_assignment(db, full, world.tokyo_hire)
+    make_mentor(db, world.junior, expertise=[TOPIC], opted_out_at=clock[0])
+    make_mentor(db, world.admin, expertise=[TOPIC])
+    db.commit()
+    text = slack.mentor(world.manager, f"match {world.londoner.mention} reverse {TOPIC}").all_text
+    assert "*1. Ada Lovelace*" in text and "*2." not in text
