@@ -12,6 +12,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from bot.blocks.actions import ASSIGN_REVERSE
+from bot.listeners.matching import parse_reverse_topic
 from models import Assignment, AuditEntry, Mentor, SkillAssessment
 from tests.factories import make_assignment, make_mentor
 from tests.flows import CONFIRM
@@ -204,3 +205,11 @@ def test_who_cant_be_asked_now_is_not_offered(slack, world, db, clock) -> None: 
     db.commit()
     text = slack.mentor(world.manager, f"match {world.londoner.mention} reverse {TOPIC}").all_text
     assert "*1. Ada Lovelace*" in text and "*2." not in text
+
+
+def test_reverse_and_its_topic_are_read_from_the_match_text() -> None:
+    assert parse_reverse_topic("<@U1> reverse CRM hygiene") == "CRM hygiene"
+    assert parse_reverse_topic("<@U1> Reverse: crm") == "crm"
+    assert parse_reverse_topic("<@U1> reverse") == ""
+    assert parse_reverse_topic("<@U1> focus: Renewals") is None
+    assert parse_reverse_topic("<@U1> focus: reverse logistics") is None  # a skill's name

@@ -45,7 +45,9 @@ def parse_match_args(args: str) -> tuple[str | None, list[str]]:
 def parse_reverse_topic(args: str) -> str | None:
     """`<@U1> reverse CRM hygiene` -> "CRM hygiene"; None when `reverse` isn't there
     (the standard match), "" when no topic follows it."""
-    found = _REVERSE.search(args)
+    focus = _FOCUS.search(args)
+    # "reverse" inside a standard match's focus (a skill's name) is not the reverse mode.
+    found = _REVERSE.search(args[: focus.start()] if focus else args)
     return found["topic"].strip() if found else None
 
 
