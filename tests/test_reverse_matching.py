@@ -57,7 +57,9 @@ def test_a_new_hire_records_a_topic_and_is_offered_and_asked_in_reverse(
     make_mentor(db, world.tokyo_veteran, expertise=[TOPIC, "Renewals"])
     _rate(db, world.junior, TOPIC, 5, clock)  # Jun is no mentor but rates himself 5/5
     _rate(db, world.londoner, TOPIC, 5, clock)  # the learner himself: never offered
-    _rate(db, world.admin, TOPIC, 3, clock)  # 3/5 is not enough to teach it
+    _rate(db, world.tokyo_hire, TOPIC, 3, clock)  # 3/5 is not enough to teach it
+    # Ada rates herself 5/5, but Max may not see his own manager's self-ratings.
+    _rate(db, world.admin, TOPIC, 5, clock)
     db.commit()
 
     reply = slack.mentor(world.manager, f"match {world.londoner.mention} reverse crm")
@@ -67,11 +69,15 @@ def test_a_new_hire_records_a_topic_and_is_offered_and_asked_in_reverse(
     # Who lists the topic first (then by name), then who rates themselves highly.
     assert "*1. Keiko Tanaka*" in text and "*2. Newt Newhire*" in text
     assert "*3. Jun Ior*" in text and "*4." not in text
-    for absent in ("Vera Veteran", "Omar Okafor", "Ada Lovelace"):
+    for absent in ("Vera Veteran", "Omar Okafor", "Ada Lovelace", "Nova Fresh"):
         assert f". {absent}*" not in text
     assert "Rates themselves 5/5 in CRM hygiene" in text
     assert "No mentor profile: asking them makes a reverse-only one" in text
     assert "Teaches in reverse mentorships only" in text
+
+    # An admin may see everyone's self-ratings: Ada's counts for her.
+    for_admin = slack.mentor(world.admin, f"match {world.londoner.mention} reverse crm")
+    assert ". Ada Lovelace*\n• Rates themselves 5/5" in for_admin.all_text
 
     # The button opens the same modal `/mentor assign @newt @omar reverse` does.
     slack.click(world.manager, "Assign (reverse)", near="Newt Newhire", message=reply)

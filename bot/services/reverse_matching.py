@@ -73,16 +73,26 @@ def suggest(
     """`/mentor match @learner reverse <topic>`: who can teach the topic, for the
     learner's manager (or anyone above them) or a program admin."""
     learner = find_person(db, learner_slack_id)
-    access.require_manager_or_admin(db, access.load_user(db, actor_id), learner)
-    return rank(db, learner=learner, topic=topic, now=now)
+    actor = access.load_user(db, actor_id)
+    access.require_manager_or_admin(db, actor, learner)
+    return rank(db, learner=learner, topic=topic, now=now, viewer=actor)
 
 
 def rank(
-    db: Session, *, learner: User, topic: str, now: datetime, limit: int = 5
+    db: Session,
+    *,
+    learner: User,
+    topic: str,
+    now: datetime,
+    viewer: User | None = None,
+    limit: int = 5,
 ) -> ReverseRanking:
     """The `limit` people best placed to teach `topic` (typed as a person would) to
     `learner`, best first: who lists the topic, then the higher self-rating, then name.
-    Five statements whatever the size of the roster."""
+    A self-rating counts only when `viewer` may see that person's ratings (an admin,
+    anyone above them: `access.may_view_person`; None: a trusted system), since the
+    reasons show it. Five statements, plus one roster check per rated person shown to
+    a manager."""
     config = program.load(db)
     skill = resolve_topic(topic, config.skills)
     listing = set(
@@ -104,10 +114,14 @@ def rank(
         .outerjoin(Mentor, Mentor.user_id == User.id)
         .where(User.id.in_(wanted), User.is_bot.is_(False), User.deactivated_at.is_(None))
     ).all()
-    teachers = [
-        _teacher(person, skill, person.id in listing, ratings.get(person.id), reverse_only)
-        for person, reverse_only in rows
-    ]
+    teachers = []
+    for person, reverse_only in rows:
+        rating = ratings.get(person.id)
+        if rating is not None and viewer is not None and not viewer.is_admin:
+            # A manager sees their own reports' self-ratings, nobody else's.
+            rating = rating if access.may_view_person(db, viewer, person) else None
+        if person.id in listing or rating is not None:
+            teachers.append(_teacher(person, skill, person.id in listing, rating, reverse_only))
     teachers.sort(key=lambda t: (not t.lists_topic, -(t.rating or 0), t.name))
     return ReverseRanking(learner.id, learner.name, skill, teachers[:limit])
 
