@@ -41,7 +41,7 @@ from bot.listeners.parsing import mentioned_user_ids
 from bot.listeners.profiles import refresh_profile
 from bot.listeners.support import admit, answer, modal_button, submit_then, update_modal
 from bot.runtime import Runtime
-from bot.services import access, mentors, recognition, time_off
+from bot.services import access, mentors, recognition, time_off, timezones
 from bot.services.errors import DomainError, InvalidInput
 from models import User
 
@@ -357,7 +357,7 @@ def mentor_home(db: Session, user: User, roles: set[str], now: datetime) -> list
     shown = home_blocks.mentor_home_section(home, user.timezone) if home is not None else []
     if home is not None and not home.reverse_only:
         return shown
-    if mentors.is_eligible(db, user, mentors.local_today(now, user.timezone)):
+    if mentors.is_eligible(db, user, timezones.local_today(now, user.timezone)):
         return shown + home_blocks.become_mentor_section()
     return shown
 

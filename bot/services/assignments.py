@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -214,7 +213,7 @@ def prepare(
         raise NotFound("That mentor is no longer in the program. Run `/mentor match` again.")
     config = program.load(db)
     _check_request(db, actor, mentor, mentee, now, kind)
-    start = local_today(now, actor.timezone)
+    start = timezones.local_today(now, actor.timezone)
     match = matching.explain(db, mentee_id=mentee.id, mentor_id=mentor.id, now=now, focus=focus)
     return AssignForm(
         mentor_id=mentor.id,
@@ -318,7 +317,7 @@ def request(
     Nothing is written then. `actor_id` None is a trusted system (the onboarding
     system's API service token): every rule but who may ask still holds."""
     actor = access.load_user(db, actor_id) if actor_id is not None else None
-    today = local_today(now, actor.timezone if actor else None)
+    today = timezones.local_today(now, actor.timezone if actor else None)
     errors: dict[str, str] = {}
     start, end = today, today
     try:
@@ -568,13 +567,6 @@ def find_person(db: Session, slack_user_id: str) -> User:
     if user.deactivated_at is not None:
         raise Conflict(f"{user.name} is no longer active in the workspace.")
     return user
-
-
-def local_today(now: datetime, timezone: str | None) -> date:
-    """Today's date where this person is (UTC when their timezone is unknown)."""
-    if timezone and timezones.is_valid_timezone(timezone):
-        return now.astimezone(ZoneInfo(timezone)).date()
-    return now.date()
 
 
 def parse_goals(text: str, start: date) -> list[dict[str, Any]]:

@@ -12,8 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.services import access, assignments, audit, coverage, matching, program
-from bot.services.assignments import Requested, local_today
+from bot.services.assignments import Requested
 from bot.services.errors import Conflict, DomainError, InvalidInput, NotFound
+from bot.services.timezones import local_today
 from models import MatchProposal, User
 
 
