@@ -26,6 +26,7 @@ from bot.testing import slack_rules
 from bot.testing.fake_files import FakeFiles
 from bot.testing.fake_history import FakeHistory, metadata_error
 from bot.testing.fake_http import handler_for
+from bot.testing.fake_socket import APP_TOKEN, FakeSocketMode
 from bot.testing.fake_views import FakeViews, dm_channel
 from bot.testing.slack_quotas import Clock, RateLimits, ResponseUrls, Throttled, Triggers
 
@@ -121,6 +122,8 @@ class FakeSlack(FakeFiles, FakeViews, FakeHistory):
         self.latency = latency
         self.clock = clock
         self._skipped = 0.0
+        #: Socket Mode: the URLs apps.connections.open hands out, served there.
+        self.sockets = FakeSocketMode()
         self.reset()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -141,6 +144,7 @@ class FakeSlack(FakeFiles, FakeViews, FakeHistory):
 
     def stop(self) -> None:
         _SERVING.pop(self.url, None)
+        self.sockets.stop()
         self._server.shutdown()
         self._server.server_close()
 
@@ -347,8 +351,10 @@ class FakeSlack(FakeFiles, FakeViews, FakeHistory):
         return None
 
     def handle_api(
-        self, method: str, args: dict[str, Any]
+        self, method: str, args: dict[str, Any], token: str = ""
     ) -> tuple[int, dict[str, str], dict[str, Any]]:
+        """Slack's answer to `method` called with `args` and `token` (from the
+        Authorization header, else the `token` argument)."""
         if self.latency:
             time.sleep(self.latency)
         with self._lock:
@@ -369,6 +375,8 @@ class FakeSlack(FakeFiles, FakeViews, FakeHistory):
                     },
                 )
             return 200, headers, {"ok": False, "error": failure.error or "fatal_error"}
+        if method == "apps.connections.open":
+            return 200, {}, self.open_connection(token or str(args.get("token") or ""))
         handler = getattr(self, "api_" + method.replace(".", "_"), None)
         if handler is None:
             return 200, {}, {"ok": False, "error": "unknown_method"}
@@ -389,6 +397,16 @@ class FakeSlack(FakeFiles, FakeViews, FakeHistory):
             "user_id": BOT_USER_ID,
             "bot_id": "BMENTORBOT",
         }
+
+    def open_connection(self, token: str) -> dict[str, Any]:
+        """apps.connections.open: a Socket Mode URL, for the app-level token only."""
+        if not token:
+            return {"ok": False, "error": "not_authed"}
+        if not token.startswith("xapp-"):
+            return {"ok": False, "error": "not_allowed_token_type"}
+        if token != APP_TOKEN:
+            return {"ok": False, "error": "invalid_auth"}
+        return {"ok": True, "url": self.sockets.open_url()}
 
     def api_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         # A deactivated person is still found, with `deleted: true`.
