@@ -22,10 +22,13 @@ import time
 
 from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.socket_mode.internals import build_headers, send_response
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
+from bot.cli_errors import CliError
 from bot.listeners.busy import busy_reply, route, work_pool_of
 
 log = logging.getLogger(__name__)
@@ -49,17 +52,29 @@ class SocketMode:
             )
         work_pool_of(bolt_app)  # refuse at once an app that has no work pool
         self.bolt_app = bolt_app
+        # apps.connections.open goes through a client of its own: the app's client
+        # watches for a dead bot token (/healthz), and an app token Slack refuses
+        # says nothing about that one.
+        opener = WebClient(base_url=bolt_app.client.base_url, timeout=bolt_app.client.timeout)
         self.clients = [
-            SocketModeClient(app_token=app_token, web_client=bolt_app.client, logger=log)
+            SocketModeClient(app_token=app_token, web_client=opener, logger=log)
             for _ in range(connections)
         ]
         for client in self.clients:
             client.socket_mode_request_listeners.append(self._on_envelope)
 
     def connect(self) -> None:
-        """Open every connection (each then reconnects by itself when it drops)."""
-        for client in self.clients:
-            client.connect()
+        """Open every connection (each then reconnects by itself when it drops); a
+        token Slack refuses is a CliError saying which."""
+        try:
+            for client in self.clients:
+                client.connect()
+        except SlackApiError as exc:
+            self.close()
+            raise CliError(
+                f"Slack refused SLACK_APP_TOKEN for Socket Mode ({exc.response.get('error')}): "
+                "give the app-level token (xapp-...) with the connections:write scope"
+            ) from exc
         log.info("connected to Slack in Socket Mode with %d connection(s)", len(self.clients))
 
     def close(self) -> None:

@@ -221,3 +221,29 @@ def test_serve_in_socket_mode_opens_its_connections_answers_and_stops_cleanly(
     assert "Socket Mode with 3 connection(s)" in output, output
     assert not fake_slack.sockets.live()
     assert not fake_slack.sockets.refusals and not fake_slack.sockets.take_late()
+
+
+def test_serve_in_socket_mode_with_a_token_slack_refuses_says_so(tmp_path, fake_slack) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'refused.db'}"
+    upgrade(url)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SLACK_BOT_TOKEN": "xoxb-serve",
+        "SLACK_API_URL": fake_slack.url,
+        "SLACK_APP_TOKEN": "xoxb-not-an-app-token",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "serve", "--socket-mode", "--no-scheduler"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert (
+        "mentorbot: Slack refused SLACK_APP_TOKEN for Socket Mode (not_allowed_token_type)"
+        in done.stderr
+    )
+    assert "Traceback" not in done.stderr

@@ -23,10 +23,10 @@ from typing import Any
 
 from bot.blocks.plaintext import render_blocks, render_view
 from bot.testing import slack_rules
+from bot.testing.fake_apps import FakeAppConnections
 from bot.testing.fake_files import FakeFiles
 from bot.testing.fake_history import FakeHistory, metadata_error
 from bot.testing.fake_http import handler_for
-from bot.testing.fake_socket import APP_TOKEN, FakeSocketMode
 from bot.testing.fake_views import FakeViews, dm_channel
 from bot.testing.slack_quotas import Clock, RateLimits, ResponseUrls, Throttled, Triggers
 
@@ -107,7 +107,7 @@ class Channel:
 TOKEN_ERRORS = ("invalid_auth", "token_revoked", "account_inactive", "not_authed")
 
 
-class FakeSlack(FakeFiles, FakeViews, FakeHistory):
+class FakeSlack(FakeFiles, FakeViews, FakeHistory, FakeAppConnections):
     """The fake Slack. `url` is the Web API base to give `SLACK_API_URL`.
 
     `latency`: seconds every Web API call and response_url post takes (default 0).
@@ -122,8 +122,7 @@ class FakeSlack(FakeFiles, FakeViews, FakeHistory):
         self.latency = latency
         self.clock = clock
         self._skipped = 0.0
-        #: Socket Mode: the URLs apps.connections.open hands out, served there.
-        self.sockets = FakeSocketMode()
+        self._sockets = None
         self.reset()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -144,7 +143,7 @@ class FakeSlack(FakeFiles, FakeViews, FakeHistory):
 
     def stop(self) -> None:
         _SERVING.pop(self.url, None)
-        self.sockets.stop()
+        self.stop_sockets()
         self._server.shutdown()
         self._server.server_close()
 
@@ -397,16 +396,6 @@ class FakeSlack(FakeFiles, FakeViews, FakeHistory):
             "user_id": BOT_USER_ID,
             "bot_id": "BMENTORBOT",
         }
-
-    def open_connection(self, token: str) -> dict[str, Any]:
-        """apps.connections.open: a Socket Mode URL, for the app-level token only."""
-        if not token:
-            return {"ok": False, "error": "not_authed"}
-        if not token.startswith("xapp-"):
-            return {"ok": False, "error": "not_allowed_token_type"}
-        if token != APP_TOKEN:
-            return {"ok": False, "error": "invalid_auth"}
-        return {"ok": True, "url": self.sockets.open_url()}
 
     def api_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         # A deactivated person is still found, with `deleted: true`.
