@@ -22,6 +22,7 @@ from models import (
     TopicCircle,
     User,
 )
+from tests.api_support import person_token
 from tests.factories import make_assignment, make_mentor
 
 CIRCLE = {"Name": "Renewals clinic", "Topic": "Renewals & QBRs", "Seats": "3", "Cadence": "Weekly"}
@@ -56,7 +57,7 @@ def _open_log(slack, world, who=None):  # type: ignore[no-untyped-def]
 
 
 def test_a_circle_of_three_hires_meets_and_shows_in_the_analytics_and_workload(  # type: ignore[no-untyped-def]
-    slack, world, db, clock
+    slack, world, db, clock, api
 ) -> None:
     ours, theirs = _circle_of_three(slack, world, db, clock)
     _open_log(slack, world)
@@ -109,6 +110,13 @@ def test_a_circle_of_three_hires_meets_and_shows_in_the_analytics_and_workload( 
     assert report.sessions.logged == 0  # the 1:1 frequency is untouched
     assert (report.circles.sessions, report.circles.attendance_rate) == (1, 1.0)
     assert report.circles.by_month[-1].sessions == 1
+    # The API's analytics carry the same figures, under the same names.
+    figures = api.as_token(person_token(db, world.admin)).get("/api/mentorship/analytics")
+    circles = figures.json()["report"]["circles"]
+    assert (circles["sessions"], circles["attended"], circles["attendance_rate"]) == (1, 3, 1.0)
+    assert figures.json()["report"]["workload"]["circle_hosts"] == [
+        {"name": "Vera Veteran", "circles": 1, "members": 3}
+    ]
 
     # The host's workload: their App Home and their own analytics.
     home = render_blocks(slack.open_home(world.veteran)["blocks"])
