@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bench import naive_circles
 from bot.blocks.plaintext import render_blocks
 from bot.services.analytics import program_report
 from models import (
@@ -138,6 +139,9 @@ def test_attendance_is_per_member(slack, world, db, clock) -> None:  # type: ign
     }
     report = program_report(db, now=clock[0])
     assert (report.circles.attended, report.circles.places) == (2, 3)
+    # The SQL figures equal a plain count of every row (the benchmark's oracle).
+    assert report.circles == naive_circles.circle_figures(db, report.as_of)
+    assert report.workload.circle_hosts == naive_circles.circle_hosts(db)
 
 
 def test_bad_session_input_is_named_and_nothing_is_written(slack, world, db, clock) -> None:  # type: ignore[no-untyped-def]
