@@ -220,3 +220,19 @@ def test_only_the_host_or_an_admin_logs_or_closes(slack, world, db, clock) -> No
     assert slack.submit(world.admin, {}).ok
     db.expire_all()
     assert db.scalar(select(CircleSession)).logged_by_user_id == world.admin.user_id
+
+
+def test_a_circle_closed_while_its_log_is_open_takes_no_session(slack, world, db, clock) -> None:  # type: ignore[no-untyped-def]
+    _circle_of_three(slack, world, db, clock)
+    circle = db.scalar(select(TopicCircle))
+    db.get(User, world.admin.user_id).is_admin = True
+    db.commit()
+    _open_log(slack, world)
+    slack.press(world.admin, "circle.close_open", str(circle.id))
+    assert slack.submit(world.admin, {}).ok
+    assert "Ada Lovelace closed the topic circle" in slack.last_dm(world.junior).text
+    late = slack.submit(world.veteran, {})
+    assert "closed or gone" in " ".join(late.errors.values())
+    db.expire_all()
+    assert db.scalars(select(CircleSession)).all() == []
+    assert db.scalars(select(CircleAttendance)).all() == []
