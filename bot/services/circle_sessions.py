@@ -89,7 +89,8 @@ def prepare_log(
 ) -> CircleLogForm:
     """The log modal for a circle. NotFound for a closed circle; Conflict when nobody
     has joined it yet; NotAllowed for someone who neither hosts it nor is an admin."""
-    circle = _managed(db, actor_id, circle_id, now)
+    circle = circles.open_by_id(db, circle_id)  # a form to fill: nothing to lock yet
+    _require_manager(db, actor_id, circle)
     members = members_of(db, circle.id)
     if not members:
         raise Conflict(
@@ -253,9 +254,13 @@ def _managed(db: Session, actor_id: uuid.UUID, circle_id: str, now: datetime) ->
     """The open circle, locked (so two logs of one day or a log and a close take turns),
     once the actor is shown to host it or be an admin (the listener audits a refusal)."""
     circle = circles.locked(db, circle_id, now)
+    _require_manager(db, actor_id, circle)
+    return circle
+
+
+def _require_manager(db: Session, actor_id: uuid.UUID, circle: TopicCircle) -> None:
     if not _may_manage(db, actor_id, circle):
         raise NotAllowed(f"Only the host of “{circle.name}” or a program admin can do that.")
-    return circle
 
 
 def _logged_on(db: Session, circle_id: uuid.UUID, day: date) -> bool:

@@ -18,6 +18,8 @@ from bot.services.errors import CapacityFull, Conflict, InvalidInput, NotAllowed
 from models import CADENCES, CircleMember, CircleSession, Mentor, TopicCircle, User
 from models.circles import CIRCLE_NAME_LIMIT, CIRCLE_TOPIC_LIMIT, MAX_SEATS
 
+GONE = "That circle is closed or gone. `/mentor circles` lists the open ones."
+
 
 @dataclass(frozen=True)
 class CircleView:
@@ -105,14 +107,19 @@ def open_circles(db: Session, *, viewer_id: uuid.UUID) -> list[CircleView]:
 
 def one(db: Session, *, viewer_id: uuid.UUID, circle_id: str) -> CircleView:
     """One open circle as this viewer sees it; NotFound when it is closed or gone."""
+    return _views(db, [open_by_id(db, circle_id)], viewer_id)[0]
+
+
+def open_by_id(db: Session, circle_id: str) -> TopicCircle:
+    """The open circle of this id, read without a lock; NotFound when closed or gone."""
     try:
         key = uuid.UUID(circle_id)
     except ValueError:
         key = None
     circle = db.get(TopicCircle, key) if key is not None else None
     if circle is None or circle.status != "open":
-        raise NotFound("That circle is closed or gone. `/mentor circles` lists the open ones.")
-    return _views(db, [circle], viewer_id)[0]
+        raise NotFound(GONE)
+    return circle
 
 
 def join(db: Session, *, actor_id: uuid.UUID, circle_id: str, now: datetime) -> CircleView:
@@ -213,7 +220,7 @@ def locked(db: Session, circle_id: str, now: datetime) -> TopicCircle:
         .execution_options(synchronize_session=False)
     )
     if key is None or updated.rowcount != 1:  # type: ignore[attr-defined]
-        raise NotFound("That circle is closed or gone. `/mentor circles` lists the open ones.")
+        raise NotFound(GONE)
     circle = db.get(TopicCircle, key, populate_existing=True)
     assert circle is not None
     return circle
