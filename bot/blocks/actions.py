@@ -14,12 +14,16 @@ PAUSE_KEEP_WAITING = "mentor.pause_keep_waiting"  # no value
 
 # Matching and assignment (listeners/assignments.py)
 ASSIGN = "assignment.assign"  # value: json {"mentor": mentor id, "mentee": user id}
+#: value: json {"teacher": user id, "learner": user id, "topic": skill}
+ASSIGN_REVERSE = "assignment.assign_reverse"
 ACCEPT = "assignment.accept"  # value: assignment id
 DECLINE = "assignment.decline"  # value: assignment id
 COHORT_APPROVE = "cohort.approve"  # value: proposal id
 # Topic circles (listeners/circles.py)
 CIRCLE_JOIN = "circle.join"  # value: circle id
 CIRCLE_LEAVE = "circle.leave"  # value: circle id
+CIRCLE_LOG = "circle.log_open"  # value: circle id (the host's or an admin's)
+CIRCLE_CLOSE = "circle.close_open"  # value: circle id (the host's or an admin's)
 
 # Sessions, milestones, progress, completion (listeners/sessions.py, milestones.py, ...)
 LOG_SESSION = "session.log"  # value: assignment id, or "" to choose

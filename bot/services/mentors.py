@@ -13,12 +13,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
-from bot.services import access, audit, program, recognition, roster, timezones
+from bot.services import access, audit, circles, program, recognition, roster, timezones
 from bot.services import capacity as slots
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.program import ProgramConfig, Training
@@ -48,13 +47,6 @@ class NotEligible(NotAllowed):
 
 
 # -- time ------------------------------------------------------------------------------------
-
-
-def local_today(now: datetime, timezone: str | None) -> date:
-    """The date it is for a person in `timezone` (UTC when unknown) at `now`."""
-    if timezone and timezones.is_valid_timezone(timezone):
-        return now.astimezone(ZoneInfo(timezone)).date()
-    return now.date()
 
 
 # -- availability for matching ----------------------------------------------------------------
@@ -162,8 +154,8 @@ def start_optin(db: Session, *, user_id: uuid.UUID, now: datetime) -> OptinForm:
     user = access.load_user(db, user_id)
     config = program.load(db)
     mentor = mentor_of(db, user.id)
-    if mentor is None or mentor.opted_out_at is not None:
-        check_eligible(db, user, local_today(now, user.timezone))
+    if not is_standard_mentor(mentor):
+        check_eligible(db, user, timezones.local_today(now, user.timezone))
     open_trainings = open_trainings_of(mentor, config)
     if mentor is None:
         return OptinForm(
@@ -183,7 +175,7 @@ def start_optin(db: Session, *, user_id: uuid.UUID, now: datetime) -> OptinForm:
         capacity=min(mentor.max_mentees, config.max_capacity),
         availability=mentor.availability_notes,
         max_capacity=config.max_capacity,
-        is_update=mentor.opted_out_at is None,
+        is_update=is_standard_mentor(mentor),
         needs_certification=config.require_certification and not mentor.is_certified,
         open_trainings=open_trainings,
         capacity_above_max=mentor.max_mentees if above_max else None,
@@ -216,13 +208,13 @@ def save_optin(
     user = access.load_user(db, user_id)
     config = program.load(db)
     mentor = mentor_of(db, user.id)
-    if mentor is None or mentor.opted_out_at is not None:
-        check_eligible(db, user, local_today(now, user.timezone))
+    if not is_standard_mentor(mentor):
+        check_eligible(db, user, timezones.local_today(now, user.timezone))
     active_now = slots.active_count(db, mentor.id) if mentor is not None else 0
     held_now = max(active_now, mentor.current_mentee_count if mentor is not None else 0)
 
     errors: dict[str, str] = {}
-    chosen = _validate_expertise(expertise, config, errors)
+    chosen = validate_expertise(expertise, config, errors)
     wanted = _validate_capacity(capacity, config, held_now, errors)
     notes = (availability or "").strip() or None
     if notes is not None and len(notes) > AVAILABILITY_MAX_CHARS:
@@ -237,8 +229,10 @@ def save_optin(
     if timezone and timezones.is_valid_timezone(timezone) and user.timezone != timezone:
         user.timezone = timezone  # Slack's profile is the source of a person's timezone
 
-    created = mentor is None
-    returning = mentor is not None and mentor.opted_out_at is not None
+    # A reverse-only teacher who now meets the criteria becomes a mentor on the same
+    # profile: their topics and reverse mentorships stay.
+    created = mentor is None or mentor.reverse_only
+    returning = mentor is not None and (mentor.opted_out_at is not None or mentor.reverse_only)
     if mentor is None:
         mentor = Mentor(
             user_id=user.id,
@@ -263,6 +257,7 @@ def save_optin(
         mentor.availability_notes = notes
         if returning:
             mentor.opted_out_at = None
+            mentor.reverse_only = False
             mentor.is_active = mentor.is_certified or not config.require_certification
     if changed:
         audit.record(
@@ -282,9 +277,17 @@ def save_optin(
     )
 
 
-def _validate_expertise(
+def is_standard_mentor(mentor: Mentor | None) -> bool:
+    """Opted in as a mentor now: not opted out, and not a reverse-only teacher (who may
+    become one through the opt-in, eligibility checked)."""
+    return mentor is not None and mentor.opted_out_at is None and not mentor.reverse_only
+
+
+def validate_expertise(
     expertise: list[str] | None, config: ProgramConfig, errors: dict[str, str]
 ) -> list[str]:
+    """The chosen skills, deduplicated; errors["expertise"] when none is chosen or one
+    is not a program skill."""
     chosen = [s for s in dict.fromkeys(expertise or []) if s]
     if not chosen:
         errors["expertise"] = "Choose at least one area of expertise from the list."
@@ -500,6 +503,10 @@ class MentorProfile:
     mentees_to_date: int
     average_rating: float | None
     ratings_count: int
+    #: Open topic circles hosted and their members: shown beside the capacity, which
+    #: circles do not take.
+    circles_hosted: int = 0
+    circle_members: int = 0
 
     @property
     def remaining(self) -> int:
@@ -562,12 +569,13 @@ def build_profile(
     config = config or program.load(db)
     user = mentor.user
     past = recognition.history(db, mentor.id)
+    hosted, members = circles.host_load(db, mentor.id)
     return MentorProfile(
         mentor_id=mentor.id,
         slack_user_id=user.slack_user_id,
         name=user.name,
         timezone=user.timezone,
-        status=status_of(mentor, local_today(now, user.timezone)),
+        status=status_of(mentor, timezones.local_today(now, user.timezone)),
         expertise=list(mentor.expertise_areas),
         max_mentees=mentor.max_mentees,
         current_mentees=mentor.current_mentee_count,
@@ -581,6 +589,8 @@ def build_profile(
         mentees_to_date=past.mentees_to_date,
         average_rating=past.average_rating,
         ratings_count=len(past.ratings),
+        circles_hosted=hosted,
+        circle_members=members,
     )
 
 
@@ -608,6 +618,8 @@ class MentorHome:
     profile: MentorProfile
     waiting: list[WaitingRequest]
     mentees: list[ActiveMentee]
+    #: Teaches in reverse mentorships only (`/mentor teach`, or asked in reverse).
+    reverse_only: bool = False
 
 
 def mentor_home(db: Session, *, user_id: uuid.UUID, now: datetime) -> MentorHome | None:
@@ -636,7 +648,12 @@ def mentor_home(db: Session, *, user_id: uuid.UUID, now: datetime) -> MentorHome
                     assignment.id, mentee.name, assignment.start_date, assignment.check_in_cadence
                 )
             )
-    return MentorHome(profile=build_profile(db, mentor, now), waiting=waiting, mentees=mentees)
+    return MentorHome(
+        profile=build_profile(db, mentor, now),
+        waiting=waiting,
+        mentees=mentees,
+        reverse_only=mentor.reverse_only,
+    )
 
 
 # -- lookups ----------------------------------------------------------------------------------

@@ -246,14 +246,22 @@ def program_settings_and_curriculum(s: Story) -> None:
 
 
 def topic_circle(s: Story) -> None:
-    """Vera opens a topic circle; Newt joins it, then leaves."""
-    s.slack.slash(s.world.veteran, "/mentor", "circles new")
-    opened = s.slack.submit(
-        s.world.veteran, {"Name": "Renewals clinic", "Topic": "Renewals", "Seats": "3"}
-    )
+    """Vera opens a topic circle; Newt joins it, then leaves; Jun joins and attends the
+    session Vera logs; then Vera closes the circle (Jun is told)."""
+    vera = s.world.veteran
+    s.slack.slash(vera, "/mentor", "circles new")
+    opened = s.slack.submit(vera, {"Name": "Renewals clinic", "Topic": "Renewals", "Seats": "3"})
     assert opened.ok, opened.errors
     s.slack.click(s.world.new_hire, "Join", message=s.slack.mentor(s.world.new_hire, "circles"))
     s.slack.click(s.world.new_hire, "Leave", message=s.slack.mentor(s.world.new_hire, "circles"))
+    s.slack.click(s.world.junior, "Join", message=s.slack.mentor(s.world.junior, "circles"))
+    s.slack.click(vera, "Log a session", message=s.slack.mentor(vera, "circles"))
+    logged = s.slack.submit(vera, {"Attended": ["Jun Ior"]})
+    assert logged.ok, logged.errors
+    s.slack.click(vera, "Close circle", message=s.slack.mentor(vera, "circles"))
+    closed = s.slack.submit(vera, {})
+    assert closed.ok, closed.errors
+    assert "closed the topic circle" in s.slack.last_dm(s.world.junior).text
 
 
 def complete(s: Story) -> None:
@@ -281,6 +289,18 @@ def cohort_then_cancel_and_complete_for_pair(s: Story) -> None:
     assert assign(s.slack, s.world.manager, s.world.veteran, s.world.junior).ok
     s.slack.slash(s.world.manager, "/mentor", f"cancel {s.world.junior.mention}")
     assert s.slack.submit(s.world.manager, {"Reason": "Jun moved to Sales."}).ok
+
+
+def reverse_mentorship(s: Story) -> None:
+    """Newt records what he teaches; Max finds him for Omar with the reverse match,
+    asks him with "Assign (reverse)", and Newt accepts."""
+    s.slack.slash(s.world.new_hire, "/mentor", "teach")
+    assert s.slack.submit(s.world.new_hire, {"Topics you can teach": ["CRM hygiene"]}).ok
+    found = s.slack.mentor(s.world.manager, f"match {s.world.londoner.mention} reverse CRM")
+    s.slack.click(s.world.manager, "Assign (reverse)", near=s.world.new_hire.name, message=found)
+    sent = s.slack.submit(s.world.manager, {**CONFIRM, "Goals": "Clean pipeline"})
+    assert sent.ok, sent.errors
+    s.slack.click(s.world.new_hire, "Accept", message=s.slack.last_dm(s.world.new_hire))
 
 
 def someone_leaves_and_the_app_is_removed(s: Story) -> None:
@@ -311,8 +331,9 @@ STEPS: list[tuple[str, Callable[[Story], None]]] = [
     ("milestone: changes requested, then approved", milestone),
     ("the term edited and extended", term),
     ("program settings and curriculum", program_settings_and_curriculum),
-    ("a topic circle joined and left", topic_circle),
+    ("a topic circle joined, left, met and closed", topic_circle),
     ("feedback and completion", complete),
     ("cohort, cancel, completed for the pair", cohort_then_cancel_and_complete_for_pair),
+    ("a reverse mentorship from the reverse match", reverse_mentorship),
     ("a leaver, then the app removed", someone_leaves_and_the_app_is_removed),
 ]
