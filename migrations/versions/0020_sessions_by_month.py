@@ -6,8 +6,8 @@ session with a month worked out per row; this partial index holds only attended
 sessions of a mentorship, by date, so each month is one range of it, counted
 index-only.
 
-Revision ID: 0019_sessions_by_month
-Revises: 0018_reverse_circles
+Revision ID: 0020_sessions_by_month
+Revises: 0019_circle_sessions
 Create Date: 2026-12-06 11:00:00
 
 """
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0019_sessions_by_month"
-down_revision: str | Sequence[str] | None = "0018_reverse_circles"
+revision: str = "0020_sessions_by_month"
+down_revision: str | Sequence[str] | None = "0019_circle_sessions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
