@@ -7,8 +7,9 @@ the standard (it has missed it), and is left out before (it may still make it).
 
 The standards are the program settings the reminders escalate at:
 `request_fallback_hours`, `review_escalation_hours`, `question_escalation_hours`,
-`schedule_escalation_hours`. The SQL groups by mentor, standard and minute waited;
-Python only finds the medians in those few rows."""
+`schedule_escalation_hours`. The SQL groups by mentor, standard and minute waited
+and reads each mentor's count, met and median per standard from those rows
+(`median_by_group`), with the mentor's name."""
 
 from __future__ import annotations
 
