@@ -50,6 +50,13 @@ class Assignment(Base):
             "idx_mentorship_assignments_mentee", "mentee_user_id", postgresql_include=["status"]
         ),
         sa.Index("ix_mentorship_assignments_status", "status"),
+        # The few reverse mentorships by status: the program report counts them.
+        sa.Index(
+            "ix_mentorship_assignments_reverse",
+            "status",
+            postgresql_where=sa.text("kind = 'reverse'"),
+            sqlite_where=sa.text("kind = 'reverse'"),
+        ),
         sa.CheckConstraint(
             "status IN ('pending', 'active', 'completed', 'cancelled', 'declined')",
             name="status_known",

@@ -1,12 +1,14 @@
-"""analytics: attended sessions by date, for the monthly series
+"""analytics: indexes for the program report's monthly series and reverse count
 
 The program report counts the sessions attended in each of the last twelve months.
 Ordered by mentorship, the existing session index makes that a walk over every
-session with a month worked out per row; this partial index holds only attended
-sessions of a mentorship, by date, so each month is one range of it, counted
-index-only.
+session with a month worked out per row; a partial index of the attended sessions of
+a mentorship, by date, makes each month one range of it, counted index-only.
 
-Revision ID: 0020_sessions_by_month
+It also counts the reverse mentorships that ran or run: a partial index of the
+reverse ones by status answers that without scanning every mentorship.
+
+Revision ID: 0020_report_indexes
 Revises: 0019_circle_sessions
 Create Date: 2026-12-06 11:00:00
 
@@ -17,12 +19,13 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0020_sessions_by_month"
+revision: str = "0020_report_indexes"
 down_revision: str | Sequence[str] | None = "0019_circle_sessions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 ATTENDED = "attended AND assignment_id IS NOT NULL"
+REVERSE = "kind = 'reverse'"
 
 
 def upgrade() -> None:
@@ -33,7 +36,15 @@ def upgrade() -> None:
         postgresql_where=sa.text(ATTENDED),
         sqlite_where=sa.text(ATTENDED),
     )
+    op.create_index(
+        "ix_mentorship_assignments_reverse",
+        "mentorship_assignments",
+        ["status"],
+        postgresql_where=sa.text(REVERSE),
+        sqlite_where=sa.text(REVERSE),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_mentorship_assignments_reverse", table_name="mentorship_assignments")
     op.drop_index("ix_mentorship_sessions_attended_date", table_name="mentorship_sessions")
