@@ -136,7 +136,7 @@ def open_for(
         .join(Mentor, Assignment.mentor_id == Mentor.id)
         .where(
             Assignment.status == "active",
-            (Assignment.mentee_user_id == user_id) | (Mentor.user_id == user_id),
+            access.in_mentorship(user_id),
         )
         .order_by(MentorshipSession.session_date)
     ).all()

@@ -137,7 +137,7 @@ def mentorships_of(
         .join(Mentor, Assignment.mentor_id == Mentor.id)
         .where(
             Assignment.status.in_(statuses),
-            (Assignment.mentee_user_id == user_id) | (Mentor.user_id == user_id),
+            access.in_mentorship(user_id),
         )
         .order_by(Assignment.start_date, Assignment.created_at)
     ).all()
