@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from bot.blocks.analytics.formatting import pct
 from bot.scheduler import refresh_summary
-from bot.services import analytics, audit
+from bot.services import analytics, audit, roster
 from bot.testing.program_generator import ProgramSpec, generate, load
 from tests.factories import make_assignment, make_mentor, make_session
 
@@ -149,3 +149,94 @@ def test_rendering_a_home_reads_the_settings_once_and_writes_nothing(
         assert len(settings_reads) == 1, (person.name, settings_reads)
         writes = [s for s in statements if s.startswith(("INSERT", "UPDATE", "DELETE"))]
         assert writes == [], (person.name, writes)
+
+
+def _home_statements(db, person) -> list[str]:  # type: ignore[no-untyped-def]
+    """The statements one render of this person's whole home runs, its figures not
+    cached (what the first open after a change costs)."""
+    from bot.listeners.actor import Actor
+    from bot.listeners.analytics import FIGURE_HOMES
+    from bot.listeners.home import build_home
+    from bot.services import access
+
+    actor = Actor.of(access.load_user(db, person.user_id))
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.split())[:120])
+
+    engine = db.get_bind()
+    FIGURE_HOMES.clear()
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        build_home(db, actor, NOW)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    db.rollback()
+    return statements
+
+
+def test_a_homes_statements_do_not_grow_with_the_program_or_the_persons_people(
+    slack, world, db, served, fake_slack
+) -> None:  # type: ignore[no-untyped-def]
+    """Each role's home runs as many statements for a manager of a few reports as of 20 more, a
+    mentor of 1 mentee as of 6 with 3 requests waiting, and in a program of 15
+    people as of 150: it reads only what it shows, nothing per person or per row."""
+    from tests.factories import make_people
+
+    vera = make_mentor(db, world.veteran, max_mentees=10)
+    first = make_assignment(db, vera, world.new_hire, start=date(2026, 10, 5))
+    make_session(db, first, when=datetime(2026, 10, 12, 15, tzinfo=UTC))
+    db.commit()
+    refresh_summary(served.runtime)
+    people = (world.admin, world.manager, world.veteran, world.new_hire)
+    slack.open_home(world.new_hire)  # first use: their milestones are made here
+    small = {p.name: _home_statements(db, p) for p in people}
+    reports_before = len(roster.report_ids(db, world.manager.user_id))
+    assert f"{reports_before} people report to you" in _home_text(slack, world.manager)
+
+    load(db, generate(ProgramSpec(today=NOW.date(), hires=120, mentors=12, managers=4)))
+    hires = make_people(db, fake_slack, 20, now=NOW)
+    for n, hire in enumerate(hires[:8]):
+        status = "pending" if n >= 5 else "active"
+        asked_by = (world.admin, world.manager, world.londoner)[n % 3]
+        mine = make_assignment(
+            db, vera, hire, status=status, start=date(2026, 10, 5), assigned_by=asked_by
+        )
+        if status == "active":
+            make_session(
+                db,
+                mine,
+                when=datetime(2026, 10, 12 + n, 15, tzinfo=UTC),
+                action_items=[{"id": f"a{n}", "item": f"Read {n}", "owner": "mentor"}],
+            )
+    db.commit()
+    refresh_summary(served.runtime)
+    for person in people:
+        now_run = _home_statements(db, person)
+        assert len(now_run) == len(small[person.name]), (person.name, now_run, small[person.name])
+
+    # The home did grow with them: the same statements show the new people.
+    vera_home = _home_text(slack, world.veteran)
+    assert "Hire 007" in vera_home and "Read 4" in vera_home
+    assert f"{reports_before + 20} people report to you" in _home_text(slack, world.manager)
+
+
+def test_a_managers_figures_are_kept_until_the_data_changes(
+    slack, world, db, fake_slack, clock
+) -> None:  # type: ignore[no-untyped-def]
+    """Opening the home again reads a version stamp, not the team's figures; any saved
+    change (every write is audited) shows on the next open."""
+    from tests.factories import make_people
+
+    reports = len(roster.report_ids(db, world.manager.user_id))
+    assert f"{reports} people report to you" in _home_text(slack, world.manager)
+    make_people(db, fake_slack, 3, now=clock[0])  # rows only: no audited change yet
+    db.commit()
+    assert f"{reports} people report to you" in _home_text(slack, world.manager)
+    later = clock[0] + timedelta(seconds=1)
+    audit.record(
+        db, actor_id=None, action="test.change", entity_type="x", entity_id=None, now=later
+    )
+    db.commit()
+    assert f"{reports + 3} people report to you" in _home_text(slack, world.manager)
