@@ -461,7 +461,7 @@ def _match_cohort(args: argparse.Namespace, settings: Settings) -> int:
     from bot.blocks.matching import cohort_pair_lines, cohort_summary
     from bot.listeners.matching import post_cohort_proposal
     from bot.runtime import Runtime
-    from bot.services import assignments
+    from bot.services import cohorts
     from bot.services.errors import DomainError
 
     _require_migrated(settings)
@@ -469,7 +469,7 @@ def _match_cohort(args: argparse.Namespace, settings: Settings) -> int:
     now = parse_instant(args.now) if args.now else runtime.now()
     try:
         with runtime.db() as db:
-            proposal = assignments.propose_cohort(db, actor_id=None, now=now, since=args.since)
+            proposal = cohorts.propose(db, actor_id=None, now=now, since=args.since)
     except DomainError as exc:
         raise CliError(str(exc)) from exc
     print(f"Cohort proposal {proposal.id}")

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.services import assignments
+from bot.services import answers, assignments
 from bot.services.errors import CapacityFull, DomainError
 from models import Assignment, Mentor
 from tests.factories import make_assignment, make_mentor
@@ -58,7 +58,7 @@ def test_two_accepts_racing_for_the_last_slot_one_wins(backend, engine, db, worl
     db.commit()
 
     def accepting(assignment_id):  # type: ignore[no-untyped-def]
-        return lambda session: assignments.accept(
+        return lambda session: answers.accept(
             session, assignment_id=assignment_id, actor_id=world.veteran.user_id, now=clock[0]
         )
 
@@ -116,7 +116,7 @@ def test_the_same_accept_twice_at_once_is_applied_once(backend, engine, db, worl
     db.commit()
 
     def accepting(session):  # type: ignore[no-untyped-def]
-        return assignments.accept(
+        return answers.accept(
             session, assignment_id=request.id, actor_id=world.veteran.user_id, now=clock[0]
         )
 
@@ -158,8 +158,8 @@ def test_unanswered_requests_are_listed_for_the_sweep(db, world, clock) -> None:
     )
     make_assignment(db, vera, world.tokyo_hire, status="pending", created_at=clock[0])
     db.commit()
-    assert assignments.unanswered_requests(db, now=clock[0], older_than_hours=24) == [old.id]
-    assert assignments.unanswered_requests(db, now=clock[0], older_than_hours=48) == []
+    assert answers.unanswered_requests(db, now=clock[0], older_than_hours=24) == [old.id]
+    assert answers.unanswered_requests(db, now=clock[0], older_than_hours=48) == []
 
 
 def test_domain_errors_say_what_to_do(db, world, clock) -> None:  # type: ignore[no-untyped-def]
@@ -167,4 +167,4 @@ def test_domain_errors_say_what_to_do(db, world, clock) -> None:  # type: ignore
     done = make_assignment(db, vera, world.new_hire, status="cancelled")
     db.commit()
     with pytest.raises(DomainError, match="was withdrawn, so there is nothing to answer"):
-        assignments.accept(db, assignment_id=done.id, actor_id=world.veteran.user_id, now=clock[0])
+        answers.accept(db, assignment_id=done.id, actor_id=world.veteran.user_id, now=clock[0])

@@ -28,7 +28,7 @@ from bot.listeners.completion import (
 )
 from bot.listeners.messaging import deliver_queued, enqueue_notices
 from bot.listeners.term import announce_changed, changed_notices
-from bot.services import assignments, completion, records, term
+from bot.services import answers, assignments, completion, records, term
 from bot.services.assignments import AlreadyAnswered
 from bot.services.errors import InvalidInput
 from models import ASSIGNMENT_STATUSES, CADENCES
@@ -283,7 +283,7 @@ def update_assignment(
             caller.db() as db,
             fields_named({"reason": "decline_reason", "details": "decline_details"}),
         ):
-            assignments.decline(
+            answers.decline(
                 db,
                 assignment_id=assignment_id,
                 actor_id=person,
@@ -333,7 +333,7 @@ def accept_assignment(assignment_id: uuid.UUID, caller: CallerDep) -> Assignment
     person = caller.person("accept a request")
     try:
         with caller.db() as db:
-            accepted = assignments.accept(
+            accepted = answers.accept(
                 db, assignment_id=assignment_id, actor_id=person, now=caller.now()
             )
             queued = queue_accepted(db, accepted, now=caller.now())

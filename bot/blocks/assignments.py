@@ -8,12 +8,11 @@ from typing import Any
 from bot.blocks import dates, kit
 from bot.blocks.actions import ACCEPT, DECLINE
 from bot.blocks.matching import match_section
+from bot.services.answers import DECLINE_REASONS, NextSuggestion
 from bot.services.assignments import (
     CADENCE_LABELS,
-    DECLINE_REASONS,
     AssignForm,
     AssignmentView,
-    NextSuggestion,
     PersonRef,
 )
 from models import KIND_LABELS

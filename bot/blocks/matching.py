@@ -7,7 +7,7 @@ import uuid
 
 from bot.blocks import kit
 from bot.blocks.actions import ASSIGN, COHORT_APPROVE
-from bot.services.assignments import CohortApproval, CohortProposalView
+from bot.services.cohorts import CohortApproval, CohortProposalView
 from bot.services.coverage import CoverageNudge
 from bot.services.matching import MentorMatch, Ranking
 

@@ -31,7 +31,7 @@ from bot.listeners.messaging import (
 from bot.listeners.parsing import MENTION, mentioned_user_ids
 from bot.listeners.support import answer, message_of, program_admins, submit_then
 from bot.runtime import Runtime
-from bot.services import assignments
+from bot.services import answers, assignments
 from bot.services.assignments import AlreadyAnswered, AssignmentView, Requested
 from bot.services.errors import InvalidInput
 from bot.services.reverse import SAME_PERSON
@@ -184,7 +184,7 @@ def on_accept_click(
         assignment_id = uuid.UUID(action["value"])
         try:
             with runtime.db() as db:
-                accepted = assignments.accept(
+                accepted = answers.accept(
                     db, assignment_id=assignment_id, actor_id=actor.id, now=runtime.now()
                 )
                 queued = queue_accepted(db, accepted, now=runtime.now())
@@ -227,7 +227,7 @@ def on_decline_click(
     def work() -> None:
         try:
             with runtime.db() as db:
-                request = assignments.check_answerable(
+                request = answers.check_answerable(
                     db, assignment_id=uuid.UUID(action["value"]), actor_id=actor.id
                 )
         except AlreadyAnswered as exc:
@@ -250,7 +250,7 @@ def on_decline_submit(
 
     def work() -> tuple[AssignmentView, list[Queued]]:
         with runtime.db() as db:
-            declined = assignments.decline(
+            declined = answers.decline(
                 db,
                 assignment_id=uuid.UUID(metadata["assignment"]),
                 actor_id=actor.id,
@@ -308,7 +308,7 @@ def queue_next_suggestion(
 ) -> list[Queued] | None:
     """In the caller's transaction (a decline's, or the sweep's): queue the next-best
     suggestion (see `offer_next_suggestion`); None when there is nobody to tell."""
-    suggestion = assignments.next_suggestion(db, assignment_id=assignment_id, now=now)
+    suggestion = answers.next_suggestion(db, assignment_id=assignment_id, now=now)
     # The mentee's manager and whoever asked; the program admins when there is neither.
     recipients = [p.slack_user_id for p in suggestion.assignment.to_tell] or program_admins(
         runtime, db

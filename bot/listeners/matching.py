@@ -21,7 +21,7 @@ from bot.listeners.messaging import deliver_queued, enqueue_dm, send_dm
 from bot.listeners.parsing import mentioned_user_ids
 from bot.listeners.support import admit, answer, program_admins
 from bot.runtime import Runtime
-from bot.services import assignments, coverage
+from bot.services import assignments, cohorts, coverage
 from bot.services.errors import InvalidInput
 
 _FOCUS = re.compile(r"\bfocus\b\s*:?\s*(?P<skills>.*)$", re.IGNORECASE | re.DOTALL)
@@ -90,9 +90,7 @@ def match_cohort_command(inv: Invocation) -> None:
     since = parse_since(inv.args)
     admit(inv.runtime, inv.actor, "match-cohort")
     with inv.runtime.db() as db:
-        proposal = assignments.propose_cohort(
-            db, actor_id=inv.actor.id, now=inv.runtime.now(), since=since
-        )
+        proposal = cohorts.propose(db, actor_id=inv.actor.id, now=inv.runtime.now(), since=since)
     inv.reply(blocks.cohort_proposal_text(proposal), blocks.cohort_proposal(proposal))
 
 
@@ -109,7 +107,7 @@ def on_cohort_approve(
     def work() -> None:
         admit(runtime, actor, "cohort.approve")
         with runtime.db() as db:
-            approval = assignments.approve_cohort(
+            approval = cohorts.approve(
                 db, proposal_id=uuid.UUID(action["value"]), actor_id=actor.id, now=runtime.now()
             )
             queued = [
@@ -158,7 +156,7 @@ def nudge_manager_about_coverage(
 
 
 def post_cohort_proposal(
-    client: WebClient, runtime: Runtime, proposal: assignments.CohortProposalView
+    client: WebClient, runtime: Runtime, proposal: cohorts.CohortProposalView
 ) -> list[str]:
     """DM a proposal made outside Slack (the command line) to every program admin, with
     its Approve button. Returns the Slack ids it reached."""

@@ -40,7 +40,7 @@ from bot.listeners.parsing import mentioned_user_ids
 from bot.listeners.profiles import refresh_profile
 from bot.listeners.support import admit, answer, modal_button, submit_then, update_modal
 from bot.runtime import Runtime
-from bot.services import access, mentors, recognition, time_off
+from bot.services import access, mentors, recognition, time_off, timezones
 from bot.services.errors import DomainError, InvalidInput
 from models import User
 
@@ -353,7 +353,7 @@ def mentor_home(db: Session, user: User, roles: set[str], now: datetime) -> list
     home = mentors.mentor_home(db, user_id=user.id, now=now) if access.MENTOR in roles else None
     if home is not None:
         return blocks.mentor_home_section(home, user.timezone)
-    if mentors.is_eligible(db, user, mentors.local_today(now, user.timezone)):
+    if mentors.is_eligible(db, user, timezones.local_today(now, user.timezone)):
         return blocks.become_mentor_section()
     return []
 

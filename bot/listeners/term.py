@@ -19,7 +19,7 @@ from bot.listeners.parsing import mentioned_user_ids
 from bot.listeners.support import modal_button, open_modal, refresh_homes, submit_service
 from bot.runtime import Runtime
 from bot.services import term
-from bot.services.assignments import local_today
+from bot.services.timezones import local_today
 
 
 def register(app: App) -> None:

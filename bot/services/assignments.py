@@ -1,11 +1,10 @@
-"""Mentorships from request to answer (PRD FR-2.2 to FR-2.5), and cohort matching.
+"""Asking a mentor (PRD FR-2.2, FR-2.5): suggestions, the request form and the request.
 
 A manager (or anyone above the mentee, or an admin) asks a mentor: that creates a
 `pending` assignment, which holds one of the mentor's slots until it is answered,
-so a mentor is never asked beyond capacity. The mentor accepts (`active`, the slot
-taken with `capacity.take_slot` in the same transaction) or declines with a reason.
-Every answer is a conditional UPDATE on the pending row, so a repeated click or a
-Slack retry finds the request already answered and changes nothing."""
+so a mentor is never asked beyond capacity. The answer (accept, decline) is in
+bot/services/answers.py; it leaves `pending` through `leave_pending` here, one
+conditional UPDATE, so a repeated click or a Slack retry changes nothing."""
 
 from __future__ import annotations
 
@@ -15,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -24,12 +22,9 @@ from bot.blocks import dates
 from bot.services import (
     access,
     audit,
-    capacity,
-    coverage,
     inputs,
     interaction_state,
     matching,
-    milestones,
     program,
     reverse,
     roster,
@@ -38,9 +33,7 @@ from bot.services import (
 from bot.services.errors import (
     CapacityFull,
     Conflict,
-    DomainError,
     InvalidInput,
-    NotAllowed,
     NotFound,
 )
 from bot.services.program import ProgramConfig
@@ -51,21 +44,14 @@ from models import (
     MENTORED_STATUSES,
     OPEN_STATUSES,
     Assignment,
-    MatchProposal,
     Mentor,
     User,
     ramp_facts,
 )
 
-DECLINE_REASONS = {
-    "no_capacity": "No capacity",
-    "skills_mismatch": "Skills mismatch",
-    "other": "Other",
-}
 CADENCE_LABELS = {"weekly": "Weekly", "biweekly": "Biweekly", "monthly": "Monthly"}
 MAX_GOALS = 10
 GOAL_LIMIT = 300
-DETAILS_LIMIT = 1000
 #: How far ahead a mentorship may start, and how long it may run.
 MAX_START_AHEAD_DAYS = 365
 MAX_DURATION_WEEKS = 104
@@ -151,35 +137,6 @@ class Requested:
     withdrawn: list[AssignmentView] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class NextSuggestion:
-    """What to tell whoever asked after a decline or an unanswered request."""
-
-    assignment: AssignmentView
-    match: matching.MentorMatch | None
-    mentee_covered: bool  # the mentee has another mentor or request meanwhile
-    hours_waiting: int
-
-
-@dataclass(frozen=True)
-class CohortProposalView:
-    id: uuid.UUID
-    status: str
-    hires: int
-    pairs: list[matching.CohortPair]
-    unmatched: list[str]
-    total: float
-    greedy_total: float
-    greedy_matched: int
-    expectations: str
-
-
-@dataclass(frozen=True)
-class CohortApproval:
-    created: list[Requested]
-    skipped: list[str]
-
-
 class AlreadyAnswered(Conflict):
     """The request is no longer waiting for an answer; `assignment` is how it stands."""
 
@@ -256,7 +213,7 @@ def prepare(
         raise NotFound("That mentor is no longer in the program. Run `/mentor match` again.")
     config = program.load(db)
     _check_request(db, actor, mentor, mentee, now, kind)
-    start = local_today(now, actor.timezone)
+    start = timezones.local_today(now, actor.timezone)
     match = matching.explain(db, mentee_id=mentee.id, mentor_id=mentor.id, now=now, focus=focus)
     return AssignForm(
         mentor_id=mentor.id,
@@ -333,7 +290,7 @@ def request(
     Nothing is written then. `actor_id` None is a trusted system (the onboarding
     system's API service token): every rule but who may ask still holds."""
     actor = access.load_user(db, actor_id) if actor_id is not None else None
-    today = local_today(now, actor.timezone if actor else None)
+    today = timezones.local_today(now, actor.timezone if actor else None)
     errors: dict[str, str] = {}
     start, end = today, today
     try:
@@ -353,7 +310,7 @@ def request(
         raise InvalidInput(errors)
     config = program.load(db)
     focus = list(focus) or interaction_state.focus_of(db, focus_key)
-    return _create_request(
+    return create_request(
         db,
         actor=actor,
         mentor_id=mentor_id,
@@ -369,7 +326,7 @@ def request(
     )
 
 
-def _create_request(
+def create_request(
     db: Session,
     *,
     actor: User | None,
@@ -384,6 +341,10 @@ def _create_request(
     now: datetime,
     kind: str = "standard",
 ) -> Requested:
+    """A pending request from `actor` to the mentor for the mentee, on terms already
+    checked, holding one of the mentor's slots (CapacityFull when none is free), with
+    the mentee's milestones and the request's audit row; `request` and an approved
+    cohort both come through here."""
     mentee = access.load_user(db, mentee_id)
     # Serialise everyone asking this mentor: the UPDATE holds the mentor's row lock
     # until commit, so the capacity check below sees every other committed request.
@@ -435,7 +396,7 @@ def _create_request(
         goals=len(goals),
         score=match.score if match else None,
     )
-    return Requested(_view(assignment), withdrawn)
+    return Requested(view_of(assignment), withdrawn)
 
 
 def _check_request(
@@ -532,111 +493,8 @@ def _withdraw_unanswered(
                 now=now,
                 status="cancelled",
             )
-            withdrawn.append(_view(assignment))
+            withdrawn.append(view_of(assignment))
     return withdrawn
-
-
-# -- answering ---------------------------------------------------------------------------------
-
-
-def accept(
-    db: Session, *, assignment_id: uuid.UUID, actor_id: uuid.UUID, now: datetime
-) -> AssignmentView:
-    """The mentor accepts (FR-2.3): `active`, `mentor_accepted_at`, and the slot taken
-    in the same transaction, so of two accepts racing for the last slot one wins and
-    the other gets CapacityFull. AlreadyAnswered if it was answered or withdrawn."""
-    assignment = _for_mentor(db, assignment_id, actor_id)
-    if not leave_pending(db, assignment.id, status="active", mentor_accepted_at=now, now=now):
-        _raise_answered(db, assignment)
-    try:
-        capacity.take_slot(db, assignment.mentor_id)
-    except CapacityFull as exc:
-        mentor = db.get(Mentor, assignment.mentor_id)
-        total = mentor.max_mentees if mentor else 0
-        raise CapacityFull(
-            f"You have no free slot left (all {total} are taken), so this request can't be "
-            "accepted now. Decline it, or finish a mentorship or raise your capacity with "
-            "`/mentor profile` first."
-        ) from exc
-    db.execute(
-        sa.update(Mentor)
-        .where(Mentor.id == assignment.mentor_id)
-        .values(total_mentees_to_date=Mentor.total_mentees_to_date + 1)
-        .execution_options(synchronize_session=False)
-    )
-    db.refresh(assignment)
-    # The mentorship's goals and the mentee's program milestones, for the mentor to review.
-    milestones.instantiate_for_assignment(db, assignment, now)
-    audit.record(
-        db,
-        actor_id=actor_id,
-        action="assignment.accepted",
-        entity_type="assignment",
-        entity_id=assignment.id,
-        now=now,
-        status="active",
-        mentor_id=assignment.mentor_id,
-    )
-    return _view(assignment)
-
-
-def check_answerable(
-    db: Session, *, assignment_id: uuid.UUID, actor_id: uuid.UUID
-) -> AssignmentView:
-    """The request, if this actor is its mentor and it still waits for an answer
-    (before the decline modal opens); AlreadyAnswered or NotAllowed otherwise."""
-    assignment = _for_mentor(db, assignment_id, actor_id)
-    if assignment.status != "pending":
-        _raise_answered(db, assignment)
-    return _view(assignment)
-
-
-def decline(
-    db: Session,
-    *,
-    assignment_id: uuid.UUID,
-    actor_id: uuid.UUID,
-    reason: str | None,
-    details: str | None,
-    now: datetime,
-) -> AssignmentView:
-    """The mentor declines with a reason (no capacity / skills mismatch / other + text).
-    InvalidInput names `reason` or `details`; AlreadyAnswered if it was answered."""
-    details = (details or "").strip()
-    errors: dict[str, str] = {}
-    if reason not in DECLINE_REASONS:
-        errors["reason"] = "Choose a reason: No capacity, Skills mismatch or Other."
-    elif reason == "other" and not details:
-        errors["details"] = "You chose Other: say in a few words why, for the manager."
-    if len(details) > DETAILS_LIMIT:
-        errors["details"] = (
-            f"Keep the details under {DETAILS_LIMIT} characters ({len(details)} now)."
-        )
-    if errors:
-        raise InvalidInput(errors)
-    assignment = _for_mentor(db, assignment_id, actor_id)
-    label = DECLINE_REASONS[str(reason)]
-    if not leave_pending(
-        db,
-        assignment.id,
-        status="declined",
-        declined_at=now,
-        decline_reason=f"{label}: {details}" if details else label,
-        now=now,
-    ):
-        _raise_answered(db, assignment)
-    db.refresh(assignment)
-    audit.record(
-        db,
-        actor_id=actor_id,
-        action="assignment.declined",
-        entity_type="assignment",
-        entity_id=assignment.id,
-        now=now,
-        status="declined",
-        reason=reason,
-    )
-    return _view(assignment)
 
 
 def leave_pending(db: Session, assignment_id: uuid.UUID, *, now: datetime, **values: Any) -> bool:
@@ -658,211 +516,12 @@ def leave_pending(db: Session, assignment_id: uuid.UUID, *, now: datetime, **val
     return True
 
 
-def _for_mentor(db: Session, assignment_id: uuid.UUID, actor_id: uuid.UUID) -> Assignment:
-    assignment = db.get(Assignment, assignment_id)
-    if assignment is None:
-        raise NotFound("I can't find that request any more.")
-    if assignment.mentor.user_id != actor_id:
-        raise NotAllowed(
-            f"Only {assignment.mentor.user.name}, who was asked, can answer this request."
-        )
-    return assignment
-
-
-def _raise_answered(db: Session, assignment: Assignment) -> None:
-    db.refresh(assignment)
-    view = _view(assignment)
-    messages = {
-        "active": f"You already accepted this request: you are mentoring {view.mentee.name}.",
-        "completed": f"This mentorship with {view.mentee.name} is already completed.",
-        "declined": f"You already declined this request to mentor {view.mentee.name}.",
-        "cancelled": f"This request to mentor {view.mentee.name} was withdrawn, so there is "
-        "nothing to answer.",
-    }
-    raise AlreadyAnswered(messages.get(view.status, "This request was already answered."), view)
-
-
-# -- what happens next -------------------------------------------------------------------------
-
-
-def next_suggestion(db: Session, *, assignment_id: uuid.UUID, now: datetime) -> NextSuggestion:
-    """After a decline, or a request unanswered past the fallback time: the request
-    (its `to_tell`: the mentee's manager and whoever asked) and the next-best mentor
-    for the mentee, unless the mentee has another mentor or request by now."""
-    assignment = db.get(Assignment, assignment_id)
-    if assignment is None:
-        raise NotFound("I can't find that request any more.")
-    view = _view(assignment)
-    covered = bool(
-        db.scalar(
-            sa.select(
-                sa.exists().where(
-                    Assignment.mentee_user_id == assignment.mentee_user_id,
-                    Assignment.status.in_(OPEN_STATUSES),
-                    Assignment.id != assignment.id,
-                )
-            )
-        )
-    )
-    match = None
-    if not covered:
-        focus = (assignment.match_factors or {}).get("focus") or None
-        matches = matching.suggest(
-            db,
-            mentee_id=assignment.mentee_user_id,
-            now=now,
-            limit=1,
-            focus=focus,
-            exclude_mentor_ids=[assignment.mentor_id],
-        )
-        match = matches[0] if matches else None
-    waited = int((now - assignment.created_at).total_seconds() // 3600)
-    return NextSuggestion(view, match, covered, waited)
-
-
-def unanswered_requests(db: Session, *, now: datetime, older_than_hours: int) -> list[uuid.UUID]:
-    """Requests still pending `older_than_hours` after they were made, oldest first
-    (the reminders sweep reminds the mentor, then offers the next suggestion)."""
-    cutoff = now - timedelta(hours=older_than_hours)
-    return list(
-        db.scalars(
-            sa.select(Assignment.id)
-            .where(Assignment.status == "pending", Assignment.created_at <= cutoff)
-            .order_by(Assignment.created_at)
-        )
-    )
-
-
 def view(db: Session, assignment_id: uuid.UUID) -> AssignmentView:
     """The assignment as the people involved see it."""
     assignment = db.get(Assignment, assignment_id)
     if assignment is None:
         raise NotFound("I can't find that mentorship any more.")
-    return _view(assignment)
-
-
-# -- cohort matching ---------------------------------------------------------------------------
-
-
-def propose_cohort(
-    db: Session, *, actor_id: uuid.UUID | None, now: datetime, since: date | None = None
-) -> CohortProposalView:
-    """Match every new hire without a mentor (hired since `since`, default the program's
-    new-hire window) so the total score is the highest possible under every mentor's
-    capacity, and keep it as a proposal for an admin to approve. `actor_id` None is the
-    command line, run by whoever operates the database."""
-    if actor_id is not None:
-        access.require_admin(access.load_user(db, actor_id))
-    config = program.load(db)
-    today = now.date()
-    since = since or today - timedelta(days=config.new_hire_window_days)
-    if since > today:
-        raise InvalidInput({"since": f"The date {since} is in the future: give a past hire date."})
-    hires = coverage.new_hires_without_mentor(db, today=today, hired_since=since)
-    plan = matching.solve_cohort(db, mentee_ids=[h.user_id for h in hires], now=now)
-    proposal = MatchProposal(
-        created_by_user_id=actor_id,
-        pairs=[
-            {
-                "mentee_user_id": str(p.mentee_id),
-                "mentor_id": str(p.match.mentor_id),
-                "score": p.match.score,
-                "factors": p.match.factors,
-            }
-            for p in plan.pairs
-        ],
-        total_score=plan.total,
-        greedy_score=plan.greedy_total,
-        status="proposed",
-        created_at=now,
-    )
-    db.add(proposal)
-    db.flush()
-    audit.record(
-        db,
-        actor_id=actor_id,
-        action="cohort.proposed",
-        entity_type="match_proposal",
-        entity_id=proposal.id,
-        now=now,
-        hires=len(hires),
-        pairs=len(plan.pairs),
-        total=plan.total,
-        greedy=plan.greedy_total,
-    )
-    return CohortProposalView(
-        id=proposal.id,
-        status=proposal.status,
-        hires=len(hires),
-        pairs=plan.pairs,
-        unmatched=[name for _, name in plan.unmatched],
-        total=plan.total,
-        greedy_total=plan.greedy_total,
-        greedy_matched=plan.greedy_matched,
-        expectations=config.expectations,
-    )
-
-
-def approve_cohort(
-    db: Session, *, proposal_id: uuid.UUID, actor_id: uuid.UUID, now: datetime
-) -> CohortApproval:
-    """Approve a proposal with one click: a pending request per pair, with the program's
-    default duration and cadence; approving confirms the program's expectations. A pair
-    that can't be asked any more (the hire got a mentor, the mentor filled up) is skipped
-    with the reason. Conflict if the proposal was already approved."""
-    actor = access.load_user(db, actor_id)
-    access.require_admin(actor)
-    changed = db.execute(
-        sa.update(MatchProposal)
-        .where(MatchProposal.id == proposal_id, MatchProposal.status == "proposed")
-        .values(status="approved", approved_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
-        if db.get(MatchProposal, proposal_id) is None:
-            raise NotFound("I can't find that proposal. Run `/mentor match-cohort` again.")
-        raise Conflict("This proposal was already approved: its requests went out then.")
-    proposal = db.get(MatchProposal, proposal_id, populate_existing=True)
-    assert proposal is not None
-    config = program.load(db)
-    start = local_today(now, actor.timezone)
-    created: list[Requested] = []
-    skipped: list[str] = []
-    for pair in proposal.pairs:
-        mentee_id = uuid.UUID(pair["mentee_user_id"])
-        try:
-            with db.begin_nested():
-                if coverage.is_covered(db, mentee_id):
-                    raise Conflict("has a mentor or a request waiting by now")
-                created.append(
-                    _create_request(
-                        db,
-                        actor=actor,
-                        mentor_id=uuid.UUID(pair["mentor_id"]),
-                        mentee_id=mentee_id,
-                        start=start,
-                        end=start + timedelta(weeks=config.default_duration_weeks),
-                        cadence=config.default_cadence,
-                        goals=[],
-                        focus=(),
-                        config=config,
-                        now=now,
-                    )
-                )
-        except DomainError as exc:
-            mentee = db.get(User, mentee_id)
-            skipped.append(f"{mentee.name if mentee else 'someone'}: {exc}")
-    audit.record(
-        db,
-        actor_id=actor_id,
-        action="cohort.approved",
-        entity_type="match_proposal",
-        entity_id=proposal_id,
-        now=now,
-        created=len(created),
-        skipped=len(skipped),
-    )
-    return CohortApproval(created, skipped)
+    return view_of(assignment)
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -881,13 +540,6 @@ def find_person(db: Session, slack_user_id: str) -> User:
     if user.deactivated_at is not None:
         raise Conflict(f"{user.name} is no longer active in the workspace.")
     return user
-
-
-def local_today(now: datetime, timezone: str | None) -> date:
-    """Today's date where this person is (UTC when their timezone is unknown)."""
-    if timezone and timezones.is_valid_timezone(timezone):
-        return now.astimezone(ZoneInfo(timezone)).date()
-    return now.date()
 
 
 def parse_goals(text: str, start: date) -> list[dict[str, Any]]:
@@ -963,7 +615,8 @@ def _parse_date(raw: str | None) -> date | None:
         return None
 
 
-def _view(assignment: Assignment) -> AssignmentView:
+def view_of(assignment: Assignment) -> AssignmentView:
+    """The loaded assignment as the people involved see it."""
     mentee = assignment.mentee
     asked_by = assignment.assigned_by
     factors = assignment.match_factors or {}

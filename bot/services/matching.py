@@ -25,7 +25,6 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import sqlalchemy as sa
-from scipy.optimize import linear_sum_assignment
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import FunctionElement
@@ -328,6 +327,10 @@ def optimal_assignment(total: np.ndarray, free: np.ndarray) -> dict[int, int]:
     """Rows (mentees) to columns (mentors) maximising the summed score, each column used
     at most `free[j]` times; -inf marks a pair that is ruled out. Each free slot is a
     column of a rectangular assignment problem, solved exactly by SciPy."""
+    # Imported here: SciPy's optimiser costs each serving process ~40 MB of memory, and
+    # only a cohort match (the CLI, a lead's cohort request) ever needs it.
+    from scipy.optimize import linear_sum_assignment
+
     slots = np.repeat(np.arange(total.shape[1]), free)
     if total.shape[0] == 0 or slots.size == 0:
         return {}

@@ -13,7 +13,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -48,13 +47,6 @@ class NotEligible(NotAllowed):
 
 
 # -- time ------------------------------------------------------------------------------------
-
-
-def local_today(now: datetime, timezone: str | None) -> date:
-    """The date it is for a person in `timezone` (UTC when unknown) at `now`."""
-    if timezone and timezones.is_valid_timezone(timezone):
-        return now.astimezone(ZoneInfo(timezone)).date()
-    return now.date()
 
 
 # -- availability for matching ----------------------------------------------------------------
@@ -163,7 +155,7 @@ def start_optin(db: Session, *, user_id: uuid.UUID, now: datetime) -> OptinForm:
     config = program.load(db)
     mentor = mentor_of(db, user.id)
     if mentor is None or mentor.opted_out_at is not None:
-        check_eligible(db, user, local_today(now, user.timezone))
+        check_eligible(db, user, timezones.local_today(now, user.timezone))
     open_trainings = open_trainings_of(mentor, config)
     if mentor is None:
         return OptinForm(
@@ -217,7 +209,7 @@ def save_optin(
     config = program.load(db)
     mentor = mentor_of(db, user.id)
     if mentor is None or mentor.opted_out_at is not None:
-        check_eligible(db, user, local_today(now, user.timezone))
+        check_eligible(db, user, timezones.local_today(now, user.timezone))
     active_now = slots.active_count(db, mentor.id) if mentor is not None else 0
     held_now = max(active_now, mentor.current_mentee_count if mentor is not None else 0)
 
@@ -567,7 +559,7 @@ def build_profile(
         slack_user_id=user.slack_user_id,
         name=user.name,
         timezone=user.timezone,
-        status=status_of(mentor, local_today(now, user.timezone)),
+        status=status_of(mentor, timezones.local_today(now, user.timezone)),
         expertise=list(mentor.expertise_areas),
         max_mentees=mentor.max_mentees,
         current_mentees=mentor.current_mentee_count,

@@ -16,10 +16,10 @@ from bot.services import access, audit, capacity, feedback_texts, inputs, sessio
 from bot.services.assignments import (
     CADENCE_LABELS,
     MAX_DURATION_WEEKS,
-    local_today,
     parse_goals,
 )
 from bot.services.errors import Conflict, InvalidInput
+from bot.services.timezones import local_today
 from models import CADENCES, Assignment, User
 
 #: The statuses whose terms can still change.

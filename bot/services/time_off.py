@@ -16,7 +16,8 @@ from bot.blocks import dates
 from bot.services import access, assignments, audit, inputs
 from bot.services import capacity as slots
 from bot.services.errors import Conflict, InvalidInput
-from bot.services.mentors import local_today, require_mentor
+from bot.services.mentors import require_mentor
+from bot.services.timezones import local_today
 from models import Assignment, User
 
 OPTOUT_DECLINE_REASON = "Mentor opted out"

@@ -3,6 +3,7 @@ profiles, assignments and the program settings."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -13,3 +14,10 @@ def is_valid_timezone(name: str) -> bool:
     except (ZoneInfoNotFoundError, ValueError):
         return False
     return True
+
+
+def local_today(now: datetime, timezone: str | None) -> date:
+    """The date it is for a person in `timezone` (UTC when unknown) at `now`."""
+    if timezone and is_valid_timezone(timezone):
+        return now.astimezone(ZoneInfo(timezone)).date()
+    return now.date()

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.services import assignments
+from bot.services import answers
 from bot.services.reminders.base import Due, DueContext, due_kind, whole_hours
 from bot.services.reminders.people import (
     manager,
@@ -65,7 +65,7 @@ def pending_requests(ctx: DueContext) -> Iterator[Due]:
 def request_fallbacks(ctx: DueContext) -> Iterator[Due]:
     """Whoever asked (else the mentee's roster manager), once per request, when it has
     waited `request_fallback_hours`: delivered by bot/sweep.py as the next suggestion."""
-    waiting = assignments.unanswered_requests(
+    waiting = answers.unanswered_requests(
         ctx.db, now=ctx.now, older_than_hours=ctx.config.request_fallback_hours
     )
     if not waiting:
