@@ -36,6 +36,7 @@ from bot.listeners import (
     reminders,
     scheduling,
     sessions,
+    teaching,
     term,
 )
 from bot.listeners.deliveries import handle_once
@@ -53,6 +54,7 @@ LISTENER_MODULES = [
     commands,
     home,
     mentors,
+    teaching,
     admin,
     matching,
     assignments,

@@ -15,6 +15,11 @@ def add_parser(sub: Any) -> None:
     serve.add_argument("--port", type=int, help="HTTP port (default: $PORT or 3000)")
     serve.add_argument("--host", default="0.0.0.0", help="interface to listen on")
     serve.add_argument("--socket-mode", action="store_true", help="connect with SLACK_APP_TOKEN")
+    serve.add_argument(
+        "--connections",
+        type=int,
+        help="Socket Mode connections, 1 to 10; Slack spreads requests across them (default 2)",
+    )
     serve.add_argument("--no-scheduler", action="store_true", help="don't run the reminder sweep")
     serve.add_argument(
         "--workers", type=int, default=1, help="HTTP worker processes on the port (default 1)"
@@ -35,6 +40,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli_errors import CliError
     from bot.scheduler import SWEEP_INTERVAL_SECONDS
     from bot.server import serve
+    from bot.socket_mode import DEFAULT_CONNECTIONS, MAX_CONNECTIONS
 
     if args.socket_mode:
         settings.require("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN")
@@ -43,10 +49,18 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     interval = SWEEP_INTERVAL_SECONDS if args.sweep_interval is None else args.sweep_interval
     if args.workers < 1 or interval < 1:
         raise CliError("--workers and --sweep-interval must be at least 1")
+    if args.connections is not None and not args.socket_mode:
+        raise CliError("--connections is for Socket Mode: add --socket-mode")
+    connections = DEFAULT_CONNECTIONS if args.connections is None else args.connections
+    if not 1 <= connections <= MAX_CONNECTIONS:
+        raise CliError(
+            f"--connections must be 1 to {MAX_CONNECTIONS}: Slack allows an app at most "
+            f"{MAX_CONNECTIONS} Socket Mode connections"
+        )
     if args.workers > 1 and (args.socket_mode or args.now):
         raise CliError(
-            "--workers is for HTTP; for Socket Mode (or --now) start several "
-            "`mentorbot serve` processes instead, each opens its own connection"
+            "--workers is for HTTP; for Socket Mode use --connections N, or start several "
+            "`mentorbot serve` processes (Slack allows 10 connections in all)"
         )
     if args.workers > 1 and settings.database_url.startswith("sqlite"):
         raise CliError(
@@ -62,6 +76,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         socket_mode=args.socket_mode,
         scheduler=not args.no_scheduler,
         workers=args.workers,
+        connections=connections,
         starting_at=starting_at,
         sweep_interval=interval,
     )

@@ -18,6 +18,7 @@ from bot.app import create_app
 from bot.config import Settings
 from bot.runtime import Runtime, clock_starting_at
 from bot.scheduler import SWEEP_INTERVAL_SECONDS, start_in_background
+from bot.socket_mode import DEFAULT_CONNECTIONS, SocketMode
 from bot.web import create_web
 
 log = logging.getLogger(__name__)
@@ -42,13 +43,15 @@ def serve(
     socket_mode: bool,
     scheduler: bool,
     workers: int = 1,
+    connections: int = DEFAULT_CONNECTIONS,
     starting_at: datetime | None = None,
     sweep_interval: int = SWEEP_INTERVAL_SECONDS,
 ) -> None:
     """Serve until interrupted. SIGTERM is how platforms ask a service to stop, so it
     ends with status 0 (uvicorn drains requests first, then re-raises the signal,
     which without this handler would kill the process with -15). With `starting_at`
-    the process's clock starts at that instant and runs on (a rehearsal or a test)."""
+    the process's clock starts at that instant and runs on (a rehearsal or a test).
+    In Socket Mode, Slack arrives over `connections` websockets sharing one work pool."""
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _exit_cleanly)
     sys.setswitchinterval(SWITCH_INTERVAL_S)
@@ -67,11 +70,9 @@ def serve(
     socket = None
     try:
         if socket_mode:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-            # Slack arrives over the socket; health and the API are still served over HTTP.
-            log.info("connecting to Slack in Socket Mode")
-            socket = SocketModeHandler(app, settings.slack_app_token)
+            # Slack arrives over the sockets; health and the API are still served over HTTP.
+            log.info("connecting to Slack in Socket Mode (%d connections)", connections)
+            socket = SocketMode(app, settings.slack_app_token or "", connections)
             socket.connect()
         import uvicorn
 

@@ -25,17 +25,8 @@ from slack_bolt.request.internals import build_context
 from slack_sdk.signature import SignatureVerifier
 
 from bot import api, slack_health
-from bot.listeners.busy import (
-    acks_first,
-    answer_after_ack,
-    busy_reply,
-    is_button,
-    is_event,
-    person_of,
-    tell_busy,
-)
+from bot.listeners.busy import busy_reply, route, work_pool_of
 from bot.runtime import Runtime
-from bot.workpool import WorkPool
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +54,7 @@ def create_web(bolt_app: App, runtime: Runtime) -> FastAPI:
     verifier = SignatureVerifier(secret) if secret else None
     web.state.runtime = runtime
     web.state.slack = bolt_app.client
-    work = work_pool_of(bolt_app)
+    work_pool_of(bolt_app)  # refuse at once an app that has no work pool
 
     @web.post(SLACK_PATH, include_in_schema=False)
     async def slack_events(request: Request) -> Response:
@@ -73,18 +64,11 @@ def create_web(bolt_app: App, runtime: Runtime) -> FastAPI:
         bolt_request = signed_request(verifier, request, raw)
         if isinstance(bolt_request, Response):  # unsigned, or no Slack payload
             return bolt_request
-        body = bolt_request.body
-        if acks_first(body):
-            run = lambda: answer_after_ack(body, bolt_app.dispatch(bolt_request))  # noqa: E731
-            # An event may start late (no trigger to expire); a person's request may not.
-            too_late = run if is_event(body) else lambda: tell_busy(bolt_app.client, body)
-            if work.admit(run, too_late=too_late, who=person_of(body)):
-                return Response(b"", status_code=200)
-            if is_button(body):
-                work.notice(tell_busy, bolt_app.client, body)
-            return busy(body)
-        if body.get("type") == "view_submission" and work.full:
-            return busy(body)
+        decision = route(bolt_app, bolt_request)
+        if decision == "queued":
+            return Response(b"", status_code=200)
+        if decision == "busy":
+            return busy(bolt_request.body)
         status, headers, answer = await asyncio.to_thread(dispatch, bolt_app, bolt_request)
         return Response(answer, status_code=status, media_type=headers.get("content-type"))
 
@@ -108,14 +92,6 @@ async def read_limited(request: Request, limit: int = MAX_BODY_BYTES) -> bytes |
             return None
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def work_pool_of(bolt_app: App) -> WorkPool:
-    """The pool Bolt runs listeners on (create_app gives it one)."""
-    pool = bolt_app.listener_runner.listener_executor
-    if not isinstance(pool, WorkPool):
-        raise TypeError("the Bolt app was not made by bot.app.create_app")
-    return pool
 
 
 def busy(body: dict[str, Any]) -> Response:

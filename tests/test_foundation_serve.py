@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from bot.testing.driver import SlackDriver
+from bot.testing.fake_socket import APP_TOKEN
+from bot.testing.socket_driver import SocketDriver
 from models.migrate import upgrade
 from tests.conftest import BACKENDS, drop_postgres_database, fresh_postgres_database
 
@@ -156,6 +158,23 @@ def test_serve_refuses_workers_with_socket_mode_or_sqlite(tmp_path, monkeypatch,
     assert "--workers needs PostgreSQL" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("connections", ["0", "11"])
+def test_serve_refuses_more_socket_mode_connections_than_slack_allows(
+    tmp_path, monkeypatch, capsys, connections
+) -> None:  # type: ignore[no-untyped-def]
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'c.db'}")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-1")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
+    assert main(["serve", "--socket-mode", "--connections", connections]) == 2
+    err = capsys.readouterr().err
+    assert "--connections must be 1 to 10: Slack allows an app at most 10" in err
+    assert main(["serve", "--connections", "3"]) == 2
+    assert "--connections is for Socket Mode: add --socket-mode" in capsys.readouterr().err
+
+
 def test_serve_refuses_an_unmigrated_database(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
     from bot.cli import main
 
@@ -164,3 +183,67 @@ def test_serve_refuses_an_unmigrated_database(tmp_path, monkeypatch, capsys) -> 
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
     assert main(["serve"]) == 2
     assert "run `mentorbot db upgrade` first" in capsys.readouterr().err
+
+
+def test_serve_in_socket_mode_opens_its_connections_answers_and_stops_cleanly(
+    tmp_path, fake_slack
+) -> None:  # type: ignore[no-untyped-def]
+    """`--socket-mode --connections 3`: three connections opened with the app-level
+    token, `/mentor help` acknowledged over one and answered; SIGTERM closes them all
+    and exits 0."""
+    fake_slack.reset()
+    fake_slack.sockets.reset()
+    log = tmp_path / "serve.log"
+    process, _ = _start_serve(
+        tmp_path,
+        fake_slack,
+        args=("--socket-mode", "--connections", "3"),
+        env={"SLACK_APP_TOKEN": APP_TOKEN},
+        log=log,
+    )
+    try:
+        connections = fake_slack.sockets.wait_for_connections(3)
+        driver = SocketDriver(fake_slack, connection=connections[-1])
+        reply = driver.post_form(driver.slash_body("UNEWT", "/mentor", "help"))
+        assert reply.status == 200 and reply.body == ""  # acknowledged, empty, at once
+        deadline = time.monotonic() + 10
+        while not fake_slack.ephemeral("UNEWT") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "/mentor help" in fake_slack.ephemeral("UNEWT")[-1].all_text
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
+    output = log.read_text()
+    assert process.returncode == 0, output
+    assert "Socket Mode with 3 connection(s)" in output, output
+    assert not fake_slack.sockets.live()
+    assert not fake_slack.sockets.refusals and not fake_slack.sockets.take_late()
+
+
+def test_serve_in_socket_mode_with_a_token_slack_refuses_says_so(tmp_path, fake_slack) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'refused.db'}"
+    upgrade(url)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SLACK_BOT_TOKEN": "xoxb-serve",
+        "SLACK_API_URL": fake_slack.url,
+        "SLACK_APP_TOKEN": "xoxb-not-an-app-token",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "serve", "--socket-mode", "--no-scheduler"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert (
+        "mentorbot: Slack refused SLACK_APP_TOKEN for Socket Mode (not_allowed_token_type)"
+        in done.stderr
+    )
+    assert "Traceback" not in done.stderr

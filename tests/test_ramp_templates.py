@@ -123,6 +123,14 @@ def test_the_ramp_comparison_counts_each_milestone_over_the_hires_given_it(
     final = _ramp_row(db, "fully-ramped")
     assert final.is_final and final.not_mentored.hires == 4 and final.not_mentored.reached == 2
     assert final.not_mentored.mean_days == pytest.approx(3.0)  # 5 and 1 days from hire
+    # The lead sees the same in the program analytics.
+    shown = [
+        line
+        for line in slack.mentor(world.admin, "analytics").all_text.splitlines()
+        if "Joined a pod" in line or FINAL in line
+    ]
+    assert any("Joined a pod" in line and "(1/2)" in line for line in shown), shown
+    assert any(FINAL in line and "(2/4)" in line for line in shown), shown
 
     # Retired: later hires are no longer given it, and it leaves the comparison;
     # the milestones hires have of it stay.
@@ -137,6 +145,7 @@ def test_the_ramp_comparison_counts_each_milestone_over_the_hires_given_it(
     assert len(_rows(db, "joined-a-pod")) == 2
     report = ramp_comparison(db, load_program(db), Scope())
     assert "joined-a-pod" not in [r.milestone_key for r in report.milestones]
+    assert "Joined a pod" not in slack.mentor(world.admin, "analytics").all_text
 
 
 def test_bad_template_input_names_the_field_and_changes_nothing(slack, world, db, clock) -> None:  # type: ignore[no-untyped-def]

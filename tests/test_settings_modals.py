@@ -285,3 +285,31 @@ def test_the_other_admin_surfaces_refuse_and_audit_too(  # type: ignore[no-untyp
     assert "Only program admins" in slack.last_ephemeral(world.manager).all_text
     refused = [(row.actor_user_id, row.entity_id) for row in _audit(db, "admin.refused")]
     assert refused == [(world.manager.user_id, surface)]
+
+
+def test_a_check_in_nudge_waits_for_the_new_working_hours_and_days(  # type: ignore[no-untyped-def]
+    slack, world, db, sweep
+) -> None:
+    """Vera (New York) mentors Newt (Chicago) weekly since Tuesday 10 November: the
+    check-in falls on Tuesday 17 November. The lead starts the working day at 14:00
+    and drops Tuesday, so each of them is nudged on Wednesday at 14:00 their time."""
+    mentor = make_mentor(db, world.veteran)
+    make_assignment(db, mentor, world.new_hire, start=at("2026-11-10T15:00").date())
+    db.commit()
+    _open(slack, world.admin, "Reminders and working hours")
+    done = slack.submit(
+        world.admin,
+        {
+            "Working hours start (hour, 0-23)": "14",
+            "Working days": ["Monday", "Wednesday", "Thursday", "Friday"],
+        },
+    )
+    assert done.ok, done.errors
+    assert "Working days edited" in slack.last_dm(world.admin).all_text
+
+    assert sent(sweep(at("2026-11-17T15:00"))) == []  # Tuesday: no longer a working day
+    assert sent(sweep(at("2026-11-17T20:00"))) == []
+    assert sent(sweep(at("2026-11-18T18:00"))) == []  # Wednesday 13:00 New York
+    assert sent(sweep(at("2026-11-18T19:00"))) == ["UVERA"]  # 14:00 New York
+    assert sent(sweep(at("2026-11-18T20:00"))) == ["UNEWT"]  # 14:00 Chicago
+    assert "check" in slack.last_dm(world.new_hire).all_text.lower()

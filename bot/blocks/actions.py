@@ -14,6 +14,8 @@ PAUSE_KEEP_WAITING = "mentor.pause_keep_waiting"  # no value
 
 # Matching and assignment (listeners/assignments.py)
 ASSIGN = "assignment.assign"  # value: json {"mentor": mentor id, "mentee": user id}
+#: value: json {"teacher": user id, "learner": user id, "topic": skill}
+ASSIGN_REVERSE = "assignment.assign_reverse"
 ACCEPT = "assignment.accept"  # value: assignment id
 DECLINE = "assignment.decline"  # value: assignment id
 COHORT_APPROVE = "cohort.approve"  # value: proposal id

@@ -46,16 +46,19 @@ def _why(why: list[str]) -> str:
 
 def assign_modal(form: AssignForm) -> dict[str, Any]:
     """Start date, expected end, cadence, goals and the expectations to confirm (FR-2.4, 2.5)."""
-    metadata = {"mentor": str(form.mentor_id), "mentee": str(form.mentee.user_id)}
+    metadata: dict[str, Any] = {"mentor": str(form.mentor_id), "mentee": str(form.mentee.user_id)}
     if form.focus_key:  # the skills stay on the server: they could outgrow the metadata
         metadata["focus_key"] = form.focus_key
     reverse = form.kind == "reverse"
     if reverse:
         metadata["kind"] = form.kind
+        if form.focus and not form.focus_key:  # the reverse match's one topic
+            metadata["focus"] = form.focus
     cadences = [kit.option(label, value) for value, label in CADENCE_LABELS.items()]
+    topic = f": {kit.escape(', '.join(form.focus))}" if form.focus else ""
     ask = (
         f"*{KIND_LABELS['reverse']}:* ask *{kit.escape(form.mentor.name)}* to teach "
-        f"*{kit.escape(form.mentee.name)}*."
+        f"*{kit.escape(form.mentee.name)}*{topic}."
         if reverse
         else f"Ask *{kit.escape(form.mentor.name)}* to mentor *{kit.escape(form.mentee.name)}*."
     )

@@ -6,10 +6,11 @@ import json
 import uuid
 
 from bot.blocks import kit
-from bot.blocks.actions import ASSIGN, COHORT_APPROVE
+from bot.blocks.actions import ASSIGN, ASSIGN_REVERSE, COHORT_APPROVE
 from bot.services.cohorts import CohortApproval, CohortProposalView
 from bot.services.coverage import CoverageNudge
 from bot.services.matching import MentorMatch, Ranking
+from bot.services.reverse_matching import ReverseRanking
 
 #: A message holds 50 blocks; a long cohort is listed in sections of this many pairs.
 PAIRS_PER_SECTION = 6
@@ -73,6 +74,52 @@ def suggestions(ranking: Ranking) -> list[kit.Block]:
             "(smoothed toward the program average), weighted by the program settings."
         )
     )
+    return blocks
+
+
+def reverse_suggestions_text(ranking: ReverseRanking) -> str:
+    if not ranking.teachers:
+        return f"Nobody can teach {ranking.topic} to {ranking.learner_name} right now."
+    names = ", ".join(t.name for t in ranking.teachers)
+    return f"Who can teach {ranking.topic} to {ranking.learner_name}: {names}"
+
+
+def reverse_suggestions(ranking: ReverseRanking) -> list[kit.Block]:
+    """The people who can teach the topic to the learner (reverse mentorship), each
+    with why and an "Assign (reverse)" button."""
+    blocks: list[kit.Block] = [
+        kit.header(f"Reverse mentorship: {ranking.topic}"),
+        kit.context(
+            f"Who can teach *{kit.escape(ranking.topic)}* to "
+            f"*{kit.escape(ranking.learner_name)}*, by expertise in the topic alone "
+            "(no tenure or performance rule)."
+        ),
+    ]
+    if not ranking.teachers:
+        blocks.append(
+            kit.section(
+                f"Nobody lists {kit.escape(ranking.topic)} among the topics they teach or "
+                "rates themselves 4/5 or more in it (or they can't be asked now). Anyone can "
+                "add the topics they teach with `/mentor teach`."
+            )
+        )
+        return blocks
+    for position, teacher in enumerate(ranking.teachers, 1):
+        lines = [f"*{position}. {kit.escape(teacher.name)}*"]
+        lines += [f"• {kit.escape(reason)}" for reason in teacher.reasons]
+        value = {
+            "teacher": str(teacher.user_id),
+            "learner": str(ranking.learner_id),
+            "topic": ranking.topic,
+        }
+        blocks.append(
+            kit.section(
+                "\n".join(lines),
+                accessory=kit.button(
+                    "Assign (reverse)", ASSIGN_REVERSE, json.dumps(value), style="primary"
+                ),
+            )
+        )
     return blocks
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import assignments as blocks
 from bot.blocks import kit
-from bot.blocks.actions import ACCEPT, ASSIGN, DECLINE
+from bot.blocks.actions import ACCEPT, ASSIGN, ASSIGN_REVERSE, DECLINE
 from bot.blocks.delivery import will_tell
 from bot.listeners.actor import Actor
 from bot.listeners.commands import Invocation, subcommand
@@ -32,7 +33,7 @@ from bot.listeners.parsing import MENTION, mentioned_user_ids
 from bot.listeners.support import answer, message_of, program_admins, submit_then
 from bot.runtime import Runtime
 from bot.services import answers, assignments
-from bot.services.assignments import AlreadyAnswered, AssignmentView, Requested
+from bot.services.assignments import AlreadyAnswered, AssignForm, AssignmentView, Requested
 from bot.services.errors import InvalidInput
 from bot.services.reverse import SAME_PERSON
 
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 
 def register(app: App) -> None:
     app.action(ASSIGN)(on_assign_click)
+    app.action(ASSIGN_REVERSE)(on_assign_reverse_click)
     app.view(blocks.ASSIGN_VIEW)(on_assign_submit)
     app.action(ACCEPT)(on_accept_click)
     app.action(DECLINE)(on_decline_click)
@@ -83,21 +85,57 @@ def on_assign_click(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
 ) -> None:
     ack()
-    runtime: Runtime = context["runtime"]
     actor: Actor = context["actor"]
 
+    def prepare(db: Session, value: dict[str, Any], now: datetime) -> AssignForm:
+        return assignments.prepare(
+            db,
+            actor_id=actor.id,
+            mentor_id=uuid.UUID(value["mentor"]),
+            mentee_id=uuid.UUID(value["mentee"]),
+            now=now,
+            focus=value.get("focus") or (),  # buttons sent before focus_key
+            focus_key=value.get("focus_key"),
+        )
+
+    open_assign_modal(body, action, client, context, prepare)
+
+
+def on_assign_reverse_click(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+) -> None:
+    """ "Assign (reverse)" under `/mentor match @learner reverse <topic>`: the modal
+    `/mentor assign @teacher @learner reverse` opens, the topic as its focus."""
+    ack()
+    actor: Actor = context["actor"]
+
+    def prepare(db: Session, value: dict[str, Any], now: datetime) -> AssignForm:
+        return assignments.prepare_reverse(
+            db,
+            actor_id=actor.id,
+            teacher_id=uuid.UUID(value["teacher"]),
+            learner_id=uuid.UUID(value["learner"]),
+            now=now,
+            topic=value.get("topic"),
+        )
+
+    open_assign_modal(body, action, client, context, prepare)
+
+
+def open_assign_modal(
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    prepare: Callable[[Session, dict[str, Any], datetime], AssignForm],
+) -> None:
+    """Open the assign modal `prepare` fills from the button's JSON value; a refusal
+    is told to the person who clicked."""
+    runtime: Runtime = context["runtime"]
+
     def work() -> None:
-        value = json.loads(action["value"])
         with runtime.db() as db:
-            form = assignments.prepare(
-                db,
-                actor_id=actor.id,
-                mentor_id=uuid.UUID(value["mentor"]),
-                mentee_id=uuid.UUID(value["mentee"]),
-                now=runtime.now(),
-                focus=value.get("focus") or (),  # buttons sent before focus_key
-                focus_key=value.get("focus_key"),
-            )
+            form = prepare(db, json.loads(action["value"]), runtime.now())
         client.views_open(trigger_id=body["trigger_id"], view=blocks.assign_modal(form))
 
     run_reporting(lambda text: answer(body, client, text), work)

@@ -1,25 +1,60 @@
 """Which Slack requests are acknowledged before any work, and what a person turned
-away by a full work pool (bot/workpool.py) is told instead of a timeout."""
+away by a full work pool (bot/workpool.py) is told instead of a timeout. `route` is
+that decision for one request, the same whether it came over HTTP (bot/web.py) or a
+Socket Mode connection (bot/socket_mode.py)."""
 
 from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import Any, Literal
 
-from slack_bolt import BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
 from bot.listeners.guard import modal_errors
 from bot.listeners.support import answer
-from bot.workpool import BUSY
+from bot.workpool import BUSY, WorkPool
 
 log = logging.getLogger(__name__)
 
 #: Interactive payloads whose ack Slack reads nothing from: a slash command's ack
 #: could carry its answer, but ours come through response_url.
 ACK_FIRST_PAYLOADS = frozenset({"block_actions", "shortcut", "message_action"})
+
+
+#: What becomes of one request: "queued" (acknowledge it now, empty; its work runs
+#: after), "busy" (answer `busy_reply`; a button's notice follows by itself) or
+#: "dispatch" (a form submission: run Bolt now and answer with its outcome).
+Route = Literal["queued", "busy", "dispatch"]
+
+
+def route(bolt_app: App, bolt_request: BoltRequest) -> Route:
+    """Queue a command, a button or an event on the app's work pool, or say there is
+    no room; tell the caller to run a form submission now unless the pool is full."""
+    body = bolt_request.body
+    work = work_pool_of(bolt_app)
+    if acks_first(body):
+        run = lambda: answer_after_ack(body, bolt_app.dispatch(bolt_request))  # noqa: E731
+        # An event may start late (no trigger to expire); a person's request may not.
+        too_late = run if is_event(body) else lambda: tell_busy(bolt_app.client, body)
+        if work.admit(run, too_late=too_late, who=person_of(body)):
+            return "queued"
+        if is_button(body):
+            work.notice(tell_busy, bolt_app.client, body)
+        return "busy"
+    if body.get("type") == "view_submission" and work.full:
+        return "busy"
+    return "dispatch"
+
+
+def work_pool_of(bolt_app: App) -> WorkPool:
+    """The pool Bolt runs listeners on (create_app gives it one)."""
+    pool = bolt_app.listener_runner.listener_executor
+    if not isinstance(pool, WorkPool):
+        raise TypeError("the Bolt app was not made by bot.app.create_app")
+    return pool
 
 
 def acks_first(body: dict[str, Any]) -> bool:

@@ -1,5 +1,6 @@
-"""`/mentor match`, `/mentor match-cohort` and its Approve button, and the coverage
-nudge that tells a manager their new hire has no mentor yet."""
+"""`/mentor match` (and `match @learner reverse <topic>`, whose "Assign (reverse)"
+button is in listeners/assignments.py), `/mentor match-cohort` and its Approve
+button, and the coverage nudge that tells a manager their new hire has no mentor yet."""
 
 from __future__ import annotations
 
@@ -21,9 +22,10 @@ from bot.listeners.messaging import deliver_queued, enqueue_dm, send_dm
 from bot.listeners.parsing import mentioned_user_ids
 from bot.listeners.support import admit, answer, program_admins
 from bot.runtime import Runtime
-from bot.services import assignments, cohorts, coverage
+from bot.services import assignments, cohorts, coverage, reverse_matching
 from bot.services.errors import InvalidInput
 
+_REVERSE = re.compile(r"\breverse\b\s*:?\s*(?P<topic>.*)$", re.IGNORECASE | re.DOTALL)
 _FOCUS = re.compile(r"\bfocus\b\s*:?\s*(?P<skills>.*)$", re.IGNORECASE | re.DOTALL)
 _DATE = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b")
 
@@ -40,13 +42,27 @@ def parse_match_args(args: str) -> tuple[str | None, list[str]]:
     return (mentioned[0] if mentioned else None), [s for s in focus if s]
 
 
+def parse_reverse_topic(args: str) -> str | None:
+    """`<@U1> reverse CRM hygiene` -> "CRM hygiene"; None when `reverse` isn't there
+    (the standard match), "" when no topic follows it."""
+    focus = _FOCUS.search(args)
+    # "reverse" inside a standard match's focus (a skill's name) is not the reverse mode.
+    found = _REVERSE.search(args[: focus.start()] if focus else args)
+    return found["topic"].strip() if found else None
+
+
 @subcommand(
     "match",
-    usage="/mentor match @user [focus: skill, skill]",
-    summary="The best mentors for someone, and why, each with an Assign button.",
+    usage="/mentor match @user [focus: skill, skill]  ·  /mentor match @user reverse <topic>",
+    summary="The best mentors for someone, and why, each with an Assign button. "
+    "`reverse <topic>`: who can teach them the topic, by expertise alone (no tenure rule).",
     order=30,
 )
 def match_command(inv: Invocation) -> None:
+    topic = parse_reverse_topic(inv.args)
+    if topic is not None:
+        reverse_match(inv, topic)
+        return
     mentee, focus = parse_match_args(inv.args)
     if mentee is None:
         raise InvalidInput(
@@ -60,6 +76,27 @@ def match_command(inv: Invocation) -> None:
             db, actor_id=inv.actor.id, mentee_slack_id=mentee, focus=focus, now=inv.runtime.now()
         )
     inv.reply(blocks.suggestions_text(ranking), blocks.suggestions(ranking))
+
+
+def reverse_match(inv: Invocation, topic: str) -> None:
+    """`/mentor match @learner reverse <topic>`: who can teach the learner the topic."""
+    mentioned = mentioned_user_ids(inv.args)
+    if not mentioned:
+        raise InvalidInput(
+            {
+                "user": "Tell me who wants to learn, with an @mention: "
+                "`/mentor match @veteran reverse CRM hygiene`."
+            }
+        )
+    with inv.runtime.db() as db:
+        ranking = reverse_matching.suggest(
+            db,
+            actor_id=inv.actor.id,
+            learner_slack_id=mentioned[0],
+            topic=topic,
+            now=inv.runtime.now(),
+        )
+    inv.reply(blocks.reverse_suggestions_text(ranking), blocks.reverse_suggestions(ranking))
 
 
 def parse_since(args: str) -> date | None:

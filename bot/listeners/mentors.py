@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.blocks import kit
+from bot.blocks import mentor_home as home_blocks
 from bot.blocks import mentors as blocks
 from bot.blocks.actions import (
     CERTIFY,
@@ -345,17 +346,20 @@ def open_waiting(
     with runtime.db() as db:
         home = mentors.mentor_home(db, user_id=actor.id, now=runtime.now())
     waiting = home.waiting if home is not None else []
-    client.views_open(trigger_id=trigger_id, view=blocks.waiting_modal(waiting, actor.timezone))
+    client.views_open(
+        trigger_id=trigger_id, view=home_blocks.waiting_modal(waiting, actor.timezone)
+    )
 
 
 @home_section(order=20)
 def mentor_home(db: Session, user: User, roles: set[str], now: datetime) -> list[kit.Block]:
     home = mentors.mentor_home(db, user_id=user.id, now=now) if access.MENTOR in roles else None
-    if home is not None:
-        return blocks.mentor_home_section(home, user.timezone)
+    shown = home_blocks.mentor_home_section(home, user.timezone) if home is not None else []
+    if home is not None and not home.reverse_only:
+        return shown
     if mentors.is_eligible(db, user, timezones.local_today(now, user.timezone)):
-        return blocks.become_mentor_section()
-    return []
+        return shown + home_blocks.become_mentor_section()
+    return shown
 
 
 # -- recognition ----------------------------------------------------------------------------------

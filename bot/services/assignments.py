@@ -245,17 +245,44 @@ def prepare_for(
     mentor_user = find_person(db, mentor_slack_id)
     mentee = find_person(db, mentee_slack_id)
     if kind == "reverse":
-        reverse.check_sides(mentor_user, mentee)
-        # A refusal further on rolls the new profile back with the transaction.
-        mentor: Mentor | None = reverse.teacher_profile(db, mentor_user, now=now, actor_id=actor_id)
-    else:
-        mentor = db.scalar(sa.select(Mentor).where(Mentor.user_id == mentor_user.id))
+        return prepare_reverse(
+            db, actor_id=actor_id, teacher_id=mentor_user.id, learner_id=mentee.id, now=now
+        )
+    mentor = db.scalar(sa.select(Mentor).where(Mentor.user_id == mentor_user.id))
     if mentor is None:
         raise NotFound(
             f"{mentor_user.name} is not a mentor yet: they can opt in with `/mentor optin`."
         )
     return prepare(
         db, actor_id=actor_id, mentor_id=mentor.id, mentee_id=mentee.id, now=now, kind=kind
+    )
+
+
+def prepare_reverse(
+    db: Session,
+    *,
+    actor_id: uuid.UUID,
+    teacher_id: uuid.UUID,
+    learner_id: uuid.UUID,
+    now: datetime,
+    topic: str | None = None,
+) -> AssignForm:
+    """`prepare` for a reverse mentorship, by person: `/mentor assign ... reverse` and
+    the reverse match's "Assign (reverse)" button. The teacher needs no mentor profile
+    beforehand; `topic` (a program skill) becomes the mentorship's focus."""
+    teacher = access.load_user(db, teacher_id)
+    learner = access.load_user(db, learner_id)
+    reverse.check_sides(teacher, learner)
+    # A refusal further on rolls the new profile back with the transaction.
+    mentor = reverse.teacher_profile(db, teacher, now=now, actor_id=actor_id)
+    return prepare(
+        db,
+        actor_id=actor_id,
+        mentor_id=mentor.id,
+        mentee_id=learner.id,
+        now=now,
+        focus=[topic] if topic else (),
+        kind="reverse",
     )
 
 

@@ -25,14 +25,13 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import sqlalchemy as sa
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import FunctionElement
 
 from bot.services import program
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.mentors import available_filter
 from bot.services.program import ProgramConfig
+from bot.services.skills_sql import skills_offered
 from models import Assignment, Mentor, RampMilestone, SkillAssessment, User
 from models.types import UTCDateTime
 
@@ -754,47 +753,6 @@ def _candidates(rows: Sequence[sa.Row[Any]], vocabulary: dict[str, int]) -> _Can
         finished=np.array(columns.get("finished", ()), dtype=np.float64),
         succeeded=np.array(columns.get("succeeded", ()), dtype=np.float64),
         program_rate=succeeded_all / finished_all if finished_all else NO_RECORD_RATE,
-    )
-
-
-class skills_offered(FunctionElement[int]):
-    """How many of `skills` (given lower-case) the TEXT[] (PostgreSQL) or JSON list
-    (SQLite) `column` holds, compared case-insensitively, each counted once."""
-
-    type = sa.Integer()
-    inherit_cache = True
-
-    def __init__(self, column: Any, skills: Sequence[str | sa.ColumnElement[str]]) -> None:
-        super().__init__(
-            column, *(sa.literal(s, sa.Text) if isinstance(s, str) else s for s in skills)
-        )
-
-
-@compiles(skills_offered, "postgresql")
-def _skills_offered_pg(element: skills_offered, compiler: Any, **kw: Any) -> str:
-    column, *skills = (compiler.process(c, **kw) for c in element.clauses)
-    if not skills:
-        return "0"
-    # The array is lower-cased once, through its text form (which keeps every element
-    # apart), then each skill is one containment test; OFFSET 0 stops PostgreSQL from
-    # folding the array again for each test.
-    tests = " + ".join(
-        f"CAST(folded.skills @> ARRAY[CAST({s} AS TEXT)] AS INTEGER)" for s in skills
-    )
-    return (
-        f"(SELECT {tests} FROM (SELECT CAST(lower(CAST({column} AS TEXT)) AS TEXT[]) "
-        f"OFFSET 0) AS folded(skills))"
-    )
-
-
-@compiles(skills_offered)
-def _skills_offered_json(element: skills_offered, compiler: Any, **kw: Any) -> str:
-    column, *skills = (compiler.process(c, **kw) for c in element.clauses)
-    if not skills:
-        return "0"
-    return (
-        f"(SELECT count(DISTINCT lower(e.value)) FROM json_each({column}) AS e "
-        f"WHERE lower(e.value) IN ({', '.join(skills)}))"
     )
 
 

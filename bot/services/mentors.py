@@ -154,7 +154,7 @@ def start_optin(db: Session, *, user_id: uuid.UUID, now: datetime) -> OptinForm:
     user = access.load_user(db, user_id)
     config = program.load(db)
     mentor = mentor_of(db, user.id)
-    if mentor is None or mentor.opted_out_at is not None:
+    if not is_standard_mentor(mentor):
         check_eligible(db, user, timezones.local_today(now, user.timezone))
     open_trainings = open_trainings_of(mentor, config)
     if mentor is None:
@@ -175,7 +175,7 @@ def start_optin(db: Session, *, user_id: uuid.UUID, now: datetime) -> OptinForm:
         capacity=min(mentor.max_mentees, config.max_capacity),
         availability=mentor.availability_notes,
         max_capacity=config.max_capacity,
-        is_update=mentor.opted_out_at is None,
+        is_update=is_standard_mentor(mentor),
         needs_certification=config.require_certification and not mentor.is_certified,
         open_trainings=open_trainings,
         capacity_above_max=mentor.max_mentees if above_max else None,
@@ -208,13 +208,13 @@ def save_optin(
     user = access.load_user(db, user_id)
     config = program.load(db)
     mentor = mentor_of(db, user.id)
-    if mentor is None or mentor.opted_out_at is not None:
+    if not is_standard_mentor(mentor):
         check_eligible(db, user, timezones.local_today(now, user.timezone))
     active_now = slots.active_count(db, mentor.id) if mentor is not None else 0
     held_now = max(active_now, mentor.current_mentee_count if mentor is not None else 0)
 
     errors: dict[str, str] = {}
-    chosen = _validate_expertise(expertise, config, errors)
+    chosen = validate_expertise(expertise, config, errors)
     wanted = _validate_capacity(capacity, config, held_now, errors)
     notes = (availability or "").strip() or None
     if notes is not None and len(notes) > AVAILABILITY_MAX_CHARS:
@@ -229,8 +229,10 @@ def save_optin(
     if timezone and timezones.is_valid_timezone(timezone) and user.timezone != timezone:
         user.timezone = timezone  # Slack's profile is the source of a person's timezone
 
-    created = mentor is None
-    returning = mentor is not None and mentor.opted_out_at is not None
+    # A reverse-only teacher who now meets the criteria becomes a mentor on the same
+    # profile: their topics and reverse mentorships stay.
+    created = mentor is None or mentor.reverse_only
+    returning = mentor is not None and (mentor.opted_out_at is not None or mentor.reverse_only)
     if mentor is None:
         mentor = Mentor(
             user_id=user.id,
@@ -255,6 +257,7 @@ def save_optin(
         mentor.availability_notes = notes
         if returning:
             mentor.opted_out_at = None
+            mentor.reverse_only = False
             mentor.is_active = mentor.is_certified or not config.require_certification
     if changed:
         audit.record(
@@ -274,9 +277,17 @@ def save_optin(
     )
 
 
-def _validate_expertise(
+def is_standard_mentor(mentor: Mentor | None) -> bool:
+    """Opted in as a mentor now: not opted out, and not a reverse-only teacher (who may
+    become one through the opt-in, eligibility checked)."""
+    return mentor is not None and mentor.opted_out_at is None and not mentor.reverse_only
+
+
+def validate_expertise(
     expertise: list[str] | None, config: ProgramConfig, errors: dict[str, str]
 ) -> list[str]:
+    """The chosen skills, deduplicated; errors["expertise"] when none is chosen or one
+    is not a program skill."""
     chosen = [s for s in dict.fromkeys(expertise or []) if s]
     if not chosen:
         errors["expertise"] = "Choose at least one area of expertise from the list."
@@ -600,6 +611,8 @@ class MentorHome:
     profile: MentorProfile
     waiting: list[WaitingRequest]
     mentees: list[ActiveMentee]
+    #: Teaches in reverse mentorships only (`/mentor teach`, or asked in reverse).
+    reverse_only: bool = False
 
 
 def mentor_home(db: Session, *, user_id: uuid.UUID, now: datetime) -> MentorHome | None:
@@ -630,7 +643,12 @@ def mentor_home(db: Session, *, user_id: uuid.UUID, now: datetime) -> MentorHome
             waiting.append(WaitingRequest(assignment_id, mentee, by, created_at))
         else:
             mentees.append(ActiveMentee(assignment_id, mentee, start_date, cadence))
-    return MentorHome(profile=build_profile(db, mentor, now), waiting=waiting, mentees=mentees)
+    return MentorHome(
+        profile=build_profile(db, mentor, now),
+        waiting=waiting,
+        mentees=mentees,
+        reverse_only=mentor.reverse_only,
+    )
 
 
 # -- lookups ----------------------------------------------------------------------------------

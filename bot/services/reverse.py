@@ -10,12 +10,13 @@ new-hire coverage (a learner is not a "mentored hire") and count them apart."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.services import audit
+from bot.services import access, audit, mentors, program
 from bot.services.errors import Conflict, InvalidInput
 from models import MENTORED_STATUSES, Assignment, Mentor, User
 
@@ -76,3 +77,54 @@ def count(db: Session) -> int:
         )
         or 0
     )
+
+
+@dataclass(frozen=True)
+class TeachingTopics:
+    """What the "Topics you teach" modal offers and is pre-filled with, or what was saved."""
+
+    skills: list[str]
+    topics: list[str]
+    #: True when the person has no mentor profile, or one for reverse mentorships only.
+    reverse_only: bool
+    changed: bool = False
+
+
+def teaching_topics(db: Session, *, user_id: uuid.UUID) -> TeachingTopics:
+    """`/mentor teach`: the program's skills and the topics this person teaches now."""
+    config = program.load(db)
+    mentor = db.scalar(sa.select(Mentor).where(Mentor.user_id == user_id))
+    topics = [s for s in mentor.expertise_areas if s in config.skills] if mentor else []
+    return TeachingTopics(config.skills, topics, mentor is None or mentor.reverse_only)
+
+
+def save_teaching_topics(
+    db: Session, *, user_id: uuid.UUID, topics: list[str] | None, now: datetime
+) -> TeachingTopics:
+    """Record the topics this person can teach, so the reverse matching offers them.
+    Someone without a mentor profile gets a `reverse_only` one (no tenure rule: it is
+    never offered as a standard mentor); a mentor's expertise is the same list.
+
+    InvalidInput on `expertise` (none chosen, or not a program skill): nothing changes."""
+    user = access.load_user(db, user_id)
+    config = program.load(db)
+    errors: dict[str, str] = {}
+    chosen = mentors.validate_expertise(topics, config, errors)
+    if errors:
+        raise InvalidInput(errors)
+    mentor = teacher_profile(db, user, now=now, actor_id=user.id)
+    changed = mentor.expertise_areas != chosen
+    if changed:
+        mentor.expertise_areas = chosen
+        mentor.updated_at = now
+        audit.record(
+            db,
+            actor_id=user.id,
+            action="mentor.topics_updated",
+            entity_type="mentor",
+            entity_id=mentor.id,
+            now=now,
+            topics=len(chosen),
+        )
+    db.flush()
+    return TeachingTopics(config.skills, chosen, mentor.reverse_only, changed)

@@ -41,7 +41,7 @@ def handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 self._send(404, {}, b"not found")
                 return
             args = {k: v[0] for k, v in parse_qs(query).items()}
-            status, headers, body = fake.handle_api(path[len("/api/") :], args)
+            status, headers, body = fake.handle_api(path[len("/api/") :], args, self._token())
             self._send(status, headers, json.dumps(body).encode())
 
         def do_POST(self) -> None:
@@ -60,8 +60,11 @@ def handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 self._send(404, {}, b"not found")
                 return
             args = _decode_args(self, raw)
-            status, headers, body = fake.handle_api(self.path[len("/api/") :], args)
+            status, headers, body = fake.handle_api(self.path[len("/api/") :], args, self._token())
             self._send(status, headers, json.dumps(body).encode())
+
+        def _token(self) -> str:
+            return self.headers.get("Authorization", "").removeprefix("Bearer ").strip()
 
         def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
             self.send_response(status)

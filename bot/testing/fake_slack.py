@@ -23,6 +23,7 @@ from typing import Any
 
 from bot.blocks.plaintext import render_blocks, render_view
 from bot.testing import slack_rules
+from bot.testing.fake_apps import FakeAppConnections
 from bot.testing.fake_files import FakeFiles
 from bot.testing.fake_history import FakeHistory, metadata_error
 from bot.testing.fake_http import handler_for
@@ -106,7 +107,7 @@ class Channel:
 TOKEN_ERRORS = ("invalid_auth", "token_revoked", "account_inactive", "not_authed")
 
 
-class FakeSlack(FakeFiles, FakeViews, FakeHistory):
+class FakeSlack(FakeFiles, FakeViews, FakeHistory, FakeAppConnections):
     """The fake Slack. `url` is the Web API base to give `SLACK_API_URL`.
 
     `latency`: seconds every Web API call and response_url post takes (default 0).
@@ -121,6 +122,7 @@ class FakeSlack(FakeFiles, FakeViews, FakeHistory):
         self.latency = latency
         self.clock = clock
         self._skipped = 0.0
+        self._sockets = None
         self.reset()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -141,6 +143,7 @@ class FakeSlack(FakeFiles, FakeViews, FakeHistory):
 
     def stop(self) -> None:
         _SERVING.pop(self.url, None)
+        self.stop_sockets()
         self._server.shutdown()
         self._server.server_close()
 
@@ -347,8 +350,10 @@ class FakeSlack(FakeFiles, FakeViews, FakeHistory):
         return None
 
     def handle_api(
-        self, method: str, args: dict[str, Any]
+        self, method: str, args: dict[str, Any], token: str = ""
     ) -> tuple[int, dict[str, str], dict[str, Any]]:
+        """Slack's answer to `method` called with `args` and `token` (from the
+        Authorization header, else the `token` argument)."""
         if self.latency:
             time.sleep(self.latency)
         with self._lock:
@@ -369,6 +374,8 @@ class FakeSlack(FakeFiles, FakeViews, FakeHistory):
                     },
                 )
             return 200, headers, {"ok": False, "error": failure.error or "fatal_error"}
+        if method == "apps.connections.open":
+            return 200, {}, self.open_connection(token or str(args.get("token") or ""))
         handler = getattr(self, "api_" + method.replace(".", "_"), None)
         if handler is None:
             return 200, {}, {"ok": False, "error": "unknown_method"}

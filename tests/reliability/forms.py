@@ -203,6 +203,12 @@ FORMS = [
         _slash("veteran", "optin", setup="none"),
         {"Expertise": ["Renewals"], "Capacity": "2"},
     ),
+    Form(
+        "mentor.teach",
+        "new_hire",
+        _slash("new_hire", "teach", setup="none"),
+        {"Topics you can teach": ["CRM hygiene"]},
+    ),
     Form("question.ask", "new_hire", _ask, {}),
     Form("question.answer", "veteran", _answer, {"Answer": "Start from last quarter."}),
     Form(

@@ -283,6 +283,18 @@ def cohort_then_cancel_and_complete_for_pair(s: Story) -> None:
     assert s.slack.submit(s.world.manager, {"Reason": "Jun moved to Sales."}).ok
 
 
+def reverse_mentorship(s: Story) -> None:
+    """Newt records what he teaches; Max finds him for Omar with the reverse match,
+    asks him with "Assign (reverse)", and Newt accepts."""
+    s.slack.slash(s.world.new_hire, "/mentor", "teach")
+    assert s.slack.submit(s.world.new_hire, {"Topics you can teach": ["CRM hygiene"]}).ok
+    found = s.slack.mentor(s.world.manager, f"match {s.world.londoner.mention} reverse CRM")
+    s.slack.click(s.world.manager, "Assign (reverse)", near=s.world.new_hire.name, message=found)
+    sent = s.slack.submit(s.world.manager, {**CONFIRM, "Goals": "Clean pipeline"})
+    assert sent.ok, sent.errors
+    s.slack.click(s.world.new_hire, "Accept", message=s.slack.last_dm(s.world.new_hire))
+
+
 def someone_leaves_and_the_app_is_removed(s: Story) -> None:
     s.slack.fake.deactivate(s.world.londoner.id)
     left = {"type": "user_change", "user": dict(s.slack.fake.users[s.world.londoner.id])}
@@ -314,5 +326,6 @@ STEPS: list[tuple[str, Callable[[Story], None]]] = [
     ("a topic circle joined and left", topic_circle),
     ("feedback and completion", complete),
     ("cohort, cancel, completed for the pair", cohort_then_cancel_and_complete_for_pair),
+    ("a reverse mentorship from the reverse match", reverse_mentorship),
     ("a leaver, then the app removed", someone_leaves_and_the_app_is_removed),
 ]
