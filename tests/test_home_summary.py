@@ -224,3 +224,25 @@ def test_a_managers_figures_are_kept_until_the_data_changes(
     )
     db.commit()
     assert f"{reports + 3} people report to you" in _home_text(slack, world.manager)
+
+
+def test_kept_home_figures_are_bounded_the_least_recently_made_going_first() -> None:
+    """However many people open their home, the process keeps a bounded number of
+    people's figures; someone whose figures went is served by making them again."""
+    from bot.listeners.charts import HomeCache
+
+    kept = HomeCache(limit=2)
+    made: list[str] = []
+
+    def blocks_of(who: str):  # type: ignore[no-untyped-def]
+        def make():  # type: ignore[no-untyped-def]
+            made.append(who)
+            return [{"type": "section", "text": {"type": "mrkdwn", "text": who}}], True
+
+        return kept.get_or_make(who, "v1", NOW, make)
+
+    for who in ("ann", "bob", "ann", "cat", "ann", "bob"):
+        assert blocks_of(who)[0]["text"]["text"] == who
+    # The second "ann" is served kept; "cat" pushes out "ann" (made first), whose next
+    # open makes hers again and pushes out "bob".
+    assert made == ["ann", "bob", "cat", "ann", "bob"]

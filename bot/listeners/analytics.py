@@ -25,7 +25,8 @@ PROGRAM_HOMES = HomeCache()
 #: A manager's and a mentor's App Home figures, per person, while the program's data
 #: (and the stored summary a mentor is placed by) stay the same: a burst of opens
 #: reads one version stamp instead of recomputing their team's or their own figures.
-FIGURE_HOMES = HomeCache()
+#: Bounded: the busiest few hundred people of a morning, not every mentor's blocks.
+FIGURE_HOMES = HomeCache(limit=500)
 
 
 def register(app: App) -> None:
