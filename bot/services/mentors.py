@@ -17,7 +17,7 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from bot.services import access, audit, program, recognition, roster, timezones
+from bot.services import access, audit, circles, program, recognition, roster, timezones
 from bot.services import capacity as slots
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.program import ProgramConfig, Training
@@ -503,6 +503,10 @@ class MentorProfile:
     mentees_to_date: int
     average_rating: float | None
     ratings_count: int
+    #: Open topic circles hosted and their members: shown beside the capacity, which
+    #: circles do not take.
+    circles_hosted: int = 0
+    circle_members: int = 0
 
     @property
     def remaining(self) -> int:
@@ -565,6 +569,7 @@ def build_profile(
     config = config or program.load(db)
     user = mentor.user
     past = recognition.history(db, mentor.id)
+    hosted, members = circles.host_load(db, mentor.id)
     return MentorProfile(
         mentor_id=mentor.id,
         slack_user_id=user.slack_user_id,
@@ -584,6 +589,8 @@ def build_profile(
         mentees_to_date=past.mentees_to_date,
         average_rating=past.average_rating,
         ratings_count=len(past.ratings),
+        circles_hosted=hosted,
+        circle_members=members,
     )
 
 
