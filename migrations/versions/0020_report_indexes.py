@@ -24,27 +24,29 @@ down_revision: str | Sequence[str] | None = "0019_circle_sessions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-ATTENDED = "attended AND assignment_id IS NOT NULL"
-REVERSE = "kind = 'reverse'"
+#: (index, table, column, the rows it holds)
+INDEXES = [
+    (
+        "ix_mentorship_sessions_attended_date",
+        "mentorship_sessions",
+        "session_date",
+        "attended AND assignment_id IS NOT NULL",
+    ),
+    ("ix_mentorship_assignments_reverse", "mentorship_assignments", "status", "kind = 'reverse'"),
+]
 
 
 def upgrade() -> None:
-    op.create_index(
-        "ix_mentorship_sessions_attended_date",
-        "mentorship_sessions",
-        ["session_date"],
-        postgresql_where=sa.text(ATTENDED),
-        sqlite_where=sa.text(ATTENDED),
-    )
-    op.create_index(
-        "ix_mentorship_assignments_reverse",
-        "mentorship_assignments",
-        ["status"],
-        postgresql_where=sa.text(REVERSE),
-        sqlite_where=sa.text(REVERSE),
-    )
+    for name, table, column, rows in INDEXES:
+        op.create_index(
+            name,
+            table,
+            [column],
+            postgresql_where=sa.text(rows),
+            sqlite_where=sa.text(rows),
+        )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_mentorship_assignments_reverse", table_name="mentorship_assignments")
-    op.drop_index("ix_mentorship_sessions_attended_date", table_name="mentorship_sessions")
+    for name, table, _column, _rows in reversed(INDEXES):
+        op.drop_index(name, table_name=table)
