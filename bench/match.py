@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.database import throwaway_database
-from bot.services import matching, program
+from bot.services import cohort_solver, matching, program
 from models.db import make_engine
 
 POSTGRES_URL = os.environ.get(
@@ -292,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
         cohort = rng.sample(data["hires"], args.hires)
         with Session(engine) as db:
             start = time.perf_counter()
-            plan = matching.solve_cohort(db, mentee_ids=cohort, now=NOW)
+            plan = cohort_solver.solve_cohort(db, mentee_ids=cohort, now=NOW)
             cohort_seconds = time.perf_counter() - start
         engine.dispose()
 
