@@ -16,7 +16,8 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.blocks.plaintext import element_text, render_blocks, render_view
 from bot.testing import slack_rules
-from bot.testing.fake_slack import TEAM_ID, FakeSlack, Message, ResponseTarget, dm_channel
+from bot.testing.fake_chat import Message
+from bot.testing.fake_slack import TEAM_ID, FakeSlack, ResponseTarget, dm_channel
 
 Who = Any  # a Slack user id, or anything with `.id` holding one
 
