@@ -36,6 +36,10 @@ class HomeTiming:
     #: The baseline in the same run: what this role's program-wide figures cost when
     #: the home computed them on every open (before the stored summary), p95.
     computed_p95: float | None = None
+    #: The first open after a change, median: a manager's and a mentor's figures are
+    #: kept while the data's version stays the same (FIGURE_HOMES), and made again then.
+    cold_median: float = 0.0
+    cold_statements: int = 0
 
 
 def pick_people(db: Session) -> dict[str, Any]:
@@ -94,6 +98,7 @@ def time_homes(
 
     import bot.app  # noqa: F401  (the listener modules register every home section)
     from bot.listeners.actor import Actor
+    from bot.listeners.analytics import FIGURE_HOMES
     from bot.listeners.home import build_home, home_client
     from bot.services import access
     from bot.testing.fake_slack import FakeSlack
@@ -129,14 +134,27 @@ def time_homes(
                 if attempt:
                     seconds.append(elapsed)
                     in_database.append(sum(statements))
+            warm_statements = len(statements)
+            cold = []
+            for _ in range(max(opens // 4, 5)):
+                FIGURE_HOMES.clear()
+                with factory() as db:
+                    statements.clear()
+                    t0 = time.perf_counter()
+                    build_home(db, actors[role], now)
+                    cold.append(time.perf_counter() - t0)
+                    db.rollback()
+            cold_statements = len(statements)
             timings.append(
                 HomeTiming(
                     role,
                     statistics.quantiles(seconds, n=20)[-1],
                     statistics.median(seconds),
-                    len(statements),
+                    warm_statements,
                     statistics.median(in_database),
                     computed_p95(factory, role, people[role], now, max(opens // 4, 5)),
+                    statistics.median(cold),
+                    cold_statements,
                 )
             )
     finally:
@@ -178,13 +196,15 @@ def print_homes(timings: list[HomeTiming], mentees: int) -> None:
     print(f"\n  App Home per role at {mentees:,} mentees (whole view, {len(ROLES)} roles)")
     print(
         f"  {'role':<10} {'p95 s':>8} {'median s':>9} {'database s':>11} {'statements':>11}"
+        f" {'after a change: median s, statements':>37}"
         f" {'computed on open, p95 s (before)':>33}"
     )
     for t in timings:
         before = "—" if t.computed_p95 is None else f"{t.computed_p95:.3f}"
         print(
             f"  {t.role:<10} {t.p95:>8.3f} {t.median:>9.3f} {t.database:>11.3f}"
-            f" {t.statements:>11} {before:>33}"
+            f" {t.statements:>11} {t.cold_median:>27.3f} {t.cold_statements:>9}"
+            f" {before:>33}"
         )
     worst = max(t.p95 for t in timings)
     verdict = "met" if worst <= HOME_ROLE_GOAL_SECONDS else "NOT met"

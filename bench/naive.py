@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bench import naive_circles
 from bench import naive_lifecycle as lifecycle
 from bot.services import program
 from bot.services.analytics import (
@@ -38,6 +39,7 @@ from bot.services.analytics import (
     program_today,
     success_metrics,
 )
+from bot.services.analytics.circles import CircleHost
 from bot.services.analytics.sessions import month_starts
 from models import (
     CADENCE_DAYS,
@@ -116,7 +118,7 @@ def naive_report(db: Session, *, now: datetime) -> ProgramReport:
             success_metrics(config, coverage, ramp, frequency, satisfaction), db, config, now
         ),
         ramp=ramp,
-        workload=_workload(mentors, assignments, users),
+        workload=_workload(mentors, assignments, users, naive_circles.circle_hosts(db)),
         sessions=frequency,
         satisfaction=satisfaction,
         effectiveness=_effectiveness(pairs, users, mentors, milestones, ramp, config),
@@ -126,6 +128,7 @@ def naive_report(db: Session, *, now: datetime) -> ProgramReport:
         reverse_mentorships=sum(
             1 for a in assignments if a.kind == "reverse" and a.status in MENTORED_STATUSES
         ),
+        circles=naive_circles.circle_figures(db, today),
     )
 
 
@@ -266,7 +269,12 @@ def _satisfaction(pairs: list[_Pair]) -> Satisfaction:
     )
 
 
-def _workload(mentors: list[Any], assignments: list[Any], users: dict[uuid.UUID, Any]) -> Workload:
+def _workload(
+    mentors: list[Any],
+    assignments: list[Any],
+    users: dict[uuid.UUID, Any],
+    circle_hosts: list[CircleHost],
+) -> Workload:
     active: dict[uuid.UUID, int] = defaultdict(int)
     for a in assignments:
         if a.status == "active":
@@ -288,6 +296,7 @@ def _workload(mentors: list[Any], assignments: list[Any], users: dict[uuid.UUID,
         idle=sum(1 for load in loads if load.active == 0),
         over_80=sum(1 for load in loads if load.active * 5 > load.capacity * 4),
         busiest=busiest[:10],
+        circle_hosts=circle_hosts,
     )
 
 

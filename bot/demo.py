@@ -81,6 +81,7 @@ def _steps() -> list[Callable[[Demo], None]]:
     from bot.demo_steps import (
         analytics,
         api,
+        circles,
         end_of_term,
         matching,
         mentors,
@@ -107,6 +108,8 @@ def _steps() -> list[Callable[[Demo], None]]:
         *reminders.STEPS,
         *scheduling.STEPS,
         mentorship.complete_the_mentorship,
+        # A group on one topic, across mentorships: its session shows in the analytics.
+        *circles.STEPS,
         analytics.program_lead_reads_the_analytics,
         *end_of_term.STEPS,
     ]

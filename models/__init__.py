@@ -18,7 +18,7 @@ from models.assignments import (
 )
 from models.audit import AuditEntry
 from models.base import Base
-from models.circles import CircleMember, TopicCircle
+from models.circles import CircleAttendance, CircleMember, CircleSession, TopicCircle
 from models.curriculum import CurriculumTopic, MentorshipResource
 from models.feedback import FEEDBACK_KINDS, MentorshipFeedback
 from models.handled import HandledInteraction
@@ -50,7 +50,9 @@ __all__ = [
     "Assignment",
     "AuditEntry",
     "Base",
+    "CircleAttendance",
     "CircleMember",
+    "CircleSession",
     "CurriculumTopic",
     "HandledInteraction",
     "InteractionState",

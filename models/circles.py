@@ -1,10 +1,12 @@
 """Topic circles (issue 18): group mentorship by topic. A mentor hosts a circle on a
-topic with a number of seats and a cadence; anyone in the program joins or leaves it."""
+topic with a number of seats and a cadence; anyone in the program joins or leaves it.
+The host logs the circle's sessions with who attended: rows of their own, never
+`mentorship_sessions`, so a circle is not credited to the host's mentorships."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -36,6 +38,7 @@ class TopicCircle(Base):
     seats: Mapped[int]
     cadence: Mapped[str] = mapped_column(sa.String(50))
     status: Mapped[str] = mapped_column(sa.String(20), default="open", server_default="open")
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
 
@@ -54,3 +57,41 @@ class CircleMember(Base):
     )
     user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"))
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+#: The topics line of a circle session (pre-filled with the circle's topic).
+CIRCLE_SESSION_TOPICS_LIMIT = 300
+
+
+class CircleSession(Base):
+    """One session of a circle, logged by its host (or an admin): one a day per circle.
+    `notes` is the circle's private text (row-level security on PostgreSQL)."""
+
+    __tablename__ = "circle_sessions"
+    __table_args__ = (
+        sa.UniqueConstraint("circle_id", "session_day"),
+        sa.CheckConstraint("duration_minutes >= 1", name="duration_from_1"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    circle_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("topic_circles.id"))
+    session_day: Mapped[date] = mapped_column(sa.Date)
+    duration_minutes: Mapped[int]
+    topics: Mapped[str] = mapped_column(sa.String(CIRCLE_SESSION_TOPICS_LIMIT))
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    logged_by_user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = created_at()
+
+
+class CircleAttendance(Base):
+    """A member of the circle when the session was logged, and whether they came."""
+
+    __tablename__ = "circle_attendance"
+    __table_args__ = (sa.UniqueConstraint("circle_session_id", "user_id"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    circle_session_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("circle_sessions.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"))
+    attended: Mapped[bool]

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 import models
 from bot.config import Settings
-from bot.listeners.analytics import PROGRAM_HOMES
+from bot.listeners.analytics import FIGURE_HOMES, PROGRAM_HOMES
 from bot.testing.api_client import ApiClient
 from bot.testing.driver import SlackDriver
 from bot.testing.fake_slack import FakeSlack
@@ -185,6 +185,7 @@ def slack(served: ServedApp, fake_slack: FakeSlack, clock: list[datetime]) -> It
     clean_database(served.runtime.session_factory.kw["bind"])
     fake_slack.reset()
     PROGRAM_HOMES.clear()  # its charts were uploaded to the fake just forgotten
+    FIGURE_HOMES.clear()  # keyed by a version stamp another test's data may share
     yield SlackDriver(fake_slack, served.url, SIGNING_SECRET, served.executor.wait_idle)
     served.executor.wait_idle()
     refused = fake_slack.take_refusals()

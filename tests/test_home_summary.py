@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,7 +14,7 @@ import sqlalchemy as sa
 
 from bot.blocks.analytics.formatting import pct
 from bot.scheduler import refresh_summary
-from bot.services import analytics, audit
+from bot.services import analytics, audit, roster
 from bot.testing.program_generator import ProgramSpec, generate, load
 from tests.factories import make_assignment, make_mentor, make_session
 
@@ -83,9 +82,11 @@ def test_home_figures_are_the_reports_once_the_sweep_refreshed_them_with_their_a
 
 
 def test_a_burst_of_opens_for_one_person_publishes_once_or_twice(slack, world, fake_slack) -> None:  # type: ignore[no-untyped-def]
-    """Twenty opens at once (Slack answering in 150 ms, as it does): the view being
-    built is published, then one more built from the latest state; not twenty."""
-    fake_slack.latency = 0.15
+    """Twenty opens at once: the view being built is published, then one more built
+    from the latest state; not twenty. Slack answers in a second here, so the whole
+    burst arrives while the first publish is under way even on a busy machine (at
+    150 ms, twenty requests spread over more than one publish there)."""
+    fake_slack.latency = 1.0
     try:
         opens = [
             threading.Thread(
@@ -96,11 +97,11 @@ def test_a_burst_of_opens_for_one_person_publishes_once_or_twice(slack, world, f
                         "user": world.new_hire.id,
                         "channel": "D" + world.new_hire.id,
                         "tab": "home",
-                        "event_ts": str(time.time()),
+                        "event_ts": f"1767225600.{n:06d}",
                     },
                 ),
             )
-            for _ in range(20)
+            for n in range(20)
         ]
         for thread in opens:
             thread.start()
@@ -118,34 +119,131 @@ def test_a_burst_of_opens_for_one_person_publishes_once_or_twice(slack, world, f
     assert "Hi Newt" in json.dumps(fake_slack.home(world.new_hire.id))
 
 
+def _home_statements(db, person) -> list[str]:  # type: ignore[no-untyped-def]
+    """The statements one render of this person's whole home runs, its figures not
+    cached (what the first open after a change costs)."""
+    from bot.listeners.actor import Actor
+    from bot.listeners.analytics import FIGURE_HOMES
+    from bot.listeners.home import build_home
+    from bot.services import access
+
+    actor = Actor.of(access.load_user(db, person.user_id))
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.split()))
+
+    engine = db.get_bind()
+    FIGURE_HOMES.clear()
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        build_home(db, actor, NOW)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    db.rollback()
+    return statements
+
+
 def test_rendering_a_home_reads_the_settings_once_and_writes_nothing(
     slack, world, db, served
 ) -> None:  # type: ignore[no-untyped-def]
     """The busiest person (admin, manager, mentor, mentee at once)."""
-    from bot.listeners.actor import Actor
-    from bot.listeners.home import build_home
-    from bot.services import access
-
     vera = make_mentor(db, world.veteran)
     make_assignment(db, vera, world.new_hire, start=date(2026, 11, 2))
     db.commit()
     refresh_summary(served.runtime)
     slack.open_home(world.new_hire)  # first use: their milestones are made here
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
-        statements.append(" ".join(statement.split()).upper())
-
-    engine = db.get_bind()
     for person in (world.admin, world.manager, world.veteran, world.new_hire):
-        actor = Actor.of(access.load_user(db, person.user_id))
-        statements.clear()
-        sa.event.listen(engine, "before_cursor_execute", record)
-        try:
-            build_home(db, actor, NOW)
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", record)
+        statements = [s.upper() for s in _home_statements(db, person)]
         settings_reads = [s for s in statements if "FROM PROGRAM_SETTINGS" in s]
         assert len(settings_reads) == 1, (person.name, settings_reads)
         writes = [s for s in statements if s.startswith(("INSERT", "UPDATE", "DELETE"))]
         assert writes == [], (person.name, writes)
+
+
+def test_a_homes_statements_do_not_grow_with_the_program_or_the_persons_people(
+    slack, world, db, served, fake_slack
+) -> None:  # type: ignore[no-untyped-def]
+    """Each role's home runs as many statements for a manager with 20 more reports, a
+    mentor of 6 mentees (3 more asking) as of 1, and in a program grown by some 140
+    people: it reads only what it shows, nothing per person or per row."""
+    from tests.factories import make_people
+
+    vera = make_mentor(db, world.veteran, max_mentees=10)
+    first = make_assignment(db, vera, world.new_hire, start=date(2026, 10, 5))
+    make_session(db, first, when=datetime(2026, 10, 12, 15, tzinfo=UTC))
+    db.commit()
+    refresh_summary(served.runtime)
+    people = (world.admin, world.manager, world.veteran, world.new_hire)
+    slack.open_home(world.new_hire)  # first use: their milestones are made here
+    small = {p.name: _home_statements(db, p) for p in people}
+    reports_before = len(roster.report_ids(db, world.manager.user_id))
+    assert f"{reports_before} people report to you" in _home_text(slack, world.manager)
+
+    load(db, generate(ProgramSpec(today=NOW.date(), hires=120, mentors=12, managers=4)))
+    hires = make_people(db, fake_slack, 20, now=NOW)
+    for n, hire in enumerate(hires[:8]):
+        status = "pending" if n >= 5 else "active"
+        asked_by = (world.admin, world.manager, world.londoner)[n % 3]
+        mine = make_assignment(
+            db, vera, hire, status=status, start=date(2026, 10, 5), assigned_by=asked_by
+        )
+        if status == "active":
+            make_session(
+                db,
+                mine,
+                when=datetime(2026, 10, 12 + n, 15, tzinfo=UTC),
+                action_items=[{"id": f"a{n}", "item": f"Read {n}", "owner": "mentor"}],
+            )
+    db.commit()
+    refresh_summary(served.runtime)
+    for person in people:
+        now_run = _home_statements(db, person)
+        assert len(now_run) == len(small[person.name]), (person.name, now_run, small[person.name])
+
+    # The home did grow with them: the same statements show the new people.
+    vera_home = _home_text(slack, world.veteran)
+    assert "Hire 007" in vera_home and "Read 4" in vera_home
+    assert f"{reports_before + 20} people report to you" in _home_text(slack, world.manager)
+
+
+def test_a_managers_figures_are_kept_until_the_data_changes(
+    slack, world, db, fake_slack, clock
+) -> None:  # type: ignore[no-untyped-def]
+    """Opening the home again reads a version stamp, not the team's figures; any saved
+    change (every write is audited) shows on the next open."""
+    from tests.factories import make_people
+
+    reports = len(roster.report_ids(db, world.manager.user_id))
+    assert f"{reports} people report to you" in _home_text(slack, world.manager)
+    make_people(db, fake_slack, 3, now=clock[0])  # rows only: no audited change yet
+    db.commit()
+    assert f"{reports} people report to you" in _home_text(slack, world.manager)
+    later = clock[0] + timedelta(seconds=1)
+    audit.record(
+        db, actor_id=None, action="test.change", entity_type="x", entity_id=None, now=later
+    )
+    db.commit()
+    assert f"{reports + 3} people report to you" in _home_text(slack, world.manager)
+
+
+def test_kept_home_figures_are_bounded_the_least_recently_made_going_first() -> None:
+    """However many people open their home, the process keeps a bounded number of
+    people's figures; someone whose figures went is served by making them again."""
+    from bot.listeners.charts import HomeCache
+
+    kept = HomeCache(limit=2)
+    made: list[str] = []
+
+    def blocks_of(who: str):  # type: ignore[no-untyped-def]
+        def make():  # type: ignore[no-untyped-def]
+            made.append(who)
+            return [{"type": "section", "text": {"type": "mrkdwn", "text": who}}], True
+
+        return kept.get_or_make(who, "v1", NOW, make)
+
+    for who in ("ann", "bob", "ann", "cat", "ann", "bob"):
+        assert blocks_of(who)[0]["text"]["text"] == who
+    # The second "ann" is served kept; "cat" pushes out "ann" (made first), whose next
+    # open makes hers again and pushes out "bob".
+    assert made == ["ann", "bob", "cat", "ann", "bob"]

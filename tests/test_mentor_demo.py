@@ -26,6 +26,12 @@ def test_demo_shows_the_mentor_program(capsys) -> None:  # type: ignore[no-untyp
     assert "You're a certified mentor now" in out
     assert "YOUR MENTORING" in out
     assert "Demo finished." in out
+    # A topic circle that three hires join and attend, in the analytics after it.
+    circle = out.split("runs a topic circle", 1)[1]
+    assert "3 of 3 member(s) attended" in circle
+    analytics_part = circle.split("checks whether mentoring works", 1)[1]
+    assert "Topic circles hosted (not counted against capacity): Vera Veteran" in analytics_part
+    assert "100% (3 of 3 member places)" in analytics_part
     # One API call and the Slack conversation it starts (the REST API's part).
     api_part = out.split("through the REST API", 1)[1]
     assert "The onboarding system sends: POST /api/mentorship-assignments" in api_part

@@ -16,10 +16,13 @@ from sqlalchemy.orm import Session
 from bot.services import access, acting, feedback_texts
 from models import (
     Assignment,
+    CircleMember,
+    CircleSession,
     MentorQuestion,
     MilestoneSubmission,
     ProgressNote,
     RampMilestone,
+    TopicCircle,
     User,
 )
 from tests.factories import make_assignment, make_mentor, make_session
@@ -196,3 +199,41 @@ def test_db_upgrade_grants_a_plain_role_and_refuses_a_superuser(  # type: ignore
     monkeypatch.setenv("MENTORBOT_APP_ROLE", "no_such_role_here")
     assert main(["db", "upgrade"]) == 2
     assert "there is no database role 'no_such_role_here'" in capsys.readouterr().err
+
+
+def test_circle_notes_only_for_the_host_and_members(served, db, world, mentorships, clock) -> None:  # type: ignore[no-untyped-def]
+    """A circle session's notes are the circle's: its host and members read them, nobody
+    else (not another mentor, a manager or an admin), the system reads all."""
+    hosts = {
+        "renewals": (mentorships["ours"].mentor_id, world.new_hire),
+        "discovery": (mentorships["theirs"].mentor_id, world.tokyo_hire),
+    }
+    for name, (mentor_id, member) in hosts.items():
+        circle = TopicCircle(
+            host_mentor_id=mentor_id, name=name, topic=name, seats=3, cadence="weekly"
+        )
+        db.add(circle)
+        db.flush()
+        db.add(CircleMember(circle_id=circle.id, user_id=member.user_id, joined_at=clock[0]))
+        db.add(
+            CircleSession(
+                circle_id=circle.id,
+                session_day=clock[0].date(),
+                duration_minutes=60,
+                topics=name,
+                notes=f"notes of {name}",
+                logged_by_user_id=world.admin.user_id,
+            )
+        )
+    db.commit()
+    sql = "SELECT notes FROM circle_sessions"
+    assert len(_unchecked(served, None, sql)) == 2  # the system
+    for person, seen in (
+        (world.veteran, {"notes of renewals"}),
+        (world.new_hire, {"notes of renewals"}),
+        (world.londoner, {"notes of discovery"}),
+        (world.tokyo_hire, {"notes of discovery"}),
+    ):
+        assert {r[0] for r in _unchecked(served, person.user_id, sql)} == seen, person.name
+    for person in (world.manager, world.junior, world.admin):
+        assert _unchecked(served, person.user_id, sql) == [], person.name

@@ -22,6 +22,8 @@ COHORT_APPROVE = "cohort.approve"  # value: proposal id
 # Topic circles (listeners/circles.py)
 CIRCLE_JOIN = "circle.join"  # value: circle id
 CIRCLE_LEAVE = "circle.leave"  # value: circle id
+CIRCLE_LOG = "circle.log_open"  # value: circle id (the host's or an admin's)
+CIRCLE_CLOSE = "circle.close_open"  # value: circle id (the host's or an admin's)
 
 # Sessions, milestones, progress, completion (listeners/sessions.py, milestones.py, ...)
 LOG_SESSION = "session.log"  # value: assignment id, or "" to choose

@@ -179,12 +179,17 @@ def _profile_body(p: MentorProfile, viewer_tz: str | None) -> list[kit.Block]:
 
 
 def capacity_line(p: MentorProfile) -> str:
-    """ "1 of 2 mentees · 1 place free"."""
+    """ "1 of 2 mentees · 1 place free", and the topic circles hosted (which take no
+    1:1 place): " · hosts 1 circle (3 members)"."""
     free = p.remaining
-    return (
+    line = (
         f"{p.current_mentees} of {p.max_mentees} mentees · "
         f"{free} place{'s' if free != 1 else ''} free"
     )
+    if p.circles_hosted:
+        plural = "s" if p.circles_hosted != 1 else ""
+        line += f" · hosts {p.circles_hosted} circle{plural} ({p.circle_members} members)"
+    return line
 
 
 def status_line(p: MentorProfile, viewer_tz: str | None) -> str:

@@ -15,13 +15,18 @@ from bot.charts import dashboard_charts, ramp_chart
 from bot.listeners.charts import HomeCache, failure_reason, share_charts
 from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.home import home_client, home_section
-from bot.services import access, analytics, inputs
+from bot.services import access, analytics, inputs, program
 from bot.services.analytics import summary
 
 log = logging.getLogger(__name__)
 
 #: The admin's App Home program section (headlines and ramp chart), per admin.
 PROGRAM_HOMES = HomeCache()
+#: A manager's and a mentor's App Home figures, per person, while the program's data
+#: (and the stored summary a mentor is placed by) stay the same: a burst of opens
+#: reads one version stamp instead of recomputing their team's or their own figures.
+#: Bounded: the busiest few hundred people of a morning, not every mentor's blocks.
+FIGURE_HOMES = HomeCache(limit=500)
 
 
 def register(app: App) -> None:
@@ -102,7 +107,13 @@ def program_home(db: Session, user: Any, roles: set[str], now: datetime) -> list
 def manager_home(db: Session, user: Any, roles: set[str], now: datetime) -> list[kit.Block]:
     if access.MANAGER not in roles:
         return []
-    return blocks.manager_report(analytics.manager_report(db, manager_id=user.id, now=now))
+
+    def make() -> tuple[list[kit.Block], bool]:
+        report = analytics.manager_report(db, manager_id=user.id, now=now)
+        return blocks.manager_report(report), True
+
+    version = f"{analytics.data_version(db)} {analytics.program_today(now, program.load(db))}"
+    return FIGURE_HOMES.get_or_make(f"manager {user.id}", version, now, make)
 
 
 @home_section(order=92)
@@ -112,15 +123,27 @@ def mentor_home(db: Session, user: Any, roles: set[str], now: datetime) -> list[
     if access.MENTOR not in roles:
         return []
     stored = summary.load(db)
-    report = analytics.mentor_report(
-        db,
-        user_id=user.id,
-        now=now,
-        standing=lambda mentor_id: summary.standing_in(db, stored, mentor_id),
+
+    def make() -> tuple[list[kit.Block], bool]:
+        report = analytics.mentor_report(
+            db,
+            user_id=user.id,
+            now=now,
+            standing=lambda mentor_id: summary.standing_in(db, stored, mentor_id),
+        )
+        return (blocks.mentor_report(report) if report is not None else []), True
+
+    version = " ".join(
+        (
+            analytics.data_version(db),
+            str(analytics.program_today(now, program.load(db))),
+            stored.computed_at.isoformat() if stored else "no summary",
+        )
     )
-    if report is None:
+    figures = FIGURE_HOMES.get_or_make(f"mentor {user.id}", version, now, make)
+    if not figures:
         return []
     age = blocks.figures_age(
         stored.computed_at if stored else None, now, inputs.zone(db, user.timezone)
     )
-    return [*blocks.mentor_report(report), age]
+    return [*figures, age]

@@ -72,9 +72,12 @@ class HomeCache:
     """App Home blocks per person, kept while the data's version is the same and for at
     most HOME_CHART_MAX_AGE, so opening the home doesn't redraw or re-upload a chart."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int | None = None) -> None:
         self._lock = threading.Lock()
         self._entries: dict[str, _Cached] = {}
+        #: At most this many people's blocks (the least recently made go first), so
+        #: memory stays bounded however many people open their home.
+        self._limit = limit
 
     def get_or_make(
         self,
@@ -91,7 +94,10 @@ class HomeCache:
         blocks, keep = make()
         if keep:
             with self._lock:
+                self._entries.pop(who, None)  # re-inserted last: the newest
                 self._entries[who] = _Cached(version, now, blocks)
+                while self._limit is not None and len(self._entries) > self._limit:
+                    del self._entries[next(iter(self._entries))]
         return blocks
 
     def clear(self) -> None:

@@ -353,7 +353,7 @@ def open_waiting(
 
 @home_section(order=20)
 def mentor_home(db: Session, user: User, roles: set[str], now: datetime) -> list[kit.Block]:
-    home = mentors.mentor_home(db, user_id=user.id, now=now)
+    home = mentors.mentor_home(db, user_id=user.id, now=now) if access.MENTOR in roles else None
     shown = home_blocks.mentor_home_section(home, user.timezone) if home is not None else []
     if home is not None and not home.reverse_only:
         return shown

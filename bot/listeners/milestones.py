@@ -37,7 +37,7 @@ from bot.listeners.support import (
     submit_then,
 )
 from bot.runtime import Runtime
-from bot.services import inputs, milestones
+from bot.services import access, inputs, milestones
 from bot.services.errors import NotAllowed
 
 
@@ -218,7 +218,8 @@ def milestones_home(db: Session, user: Any, roles: set[str], now: datetime) -> l
         ]
         waiting = [m for m in listed.items if m.status != "achieved"]
         found += blocks.milestone_rows(waiting, today, submit=True, limit=8)
-    requests = milestones.pending_reviews(db, user.id)
+    # Only a mentor reviews milestones (their mentees').
+    requests = milestones.pending_reviews(db, user.id) if access.MENTOR in roles else []
     if requests:
         found += [kit.header("Milestone reviews"), *blocks.review_rows(requests, tz)]
     return found

@@ -30,7 +30,7 @@ from bot.listeners.support import (
     update_modal,
 )
 from bot.runtime import Runtime
-from bot.services import action_items, inputs, one_a_day, scheduling, sessions
+from bot.services import access, action_items, inputs, one_a_day, scheduling, sessions
 from bot.services.errors import DomainError
 
 
@@ -222,6 +222,8 @@ def on_item_done(
 def mentorships_home(db: Session, user: Any, roles: set[str], now: datetime) -> list[kit.Block]:
     """Each active mentorship with its next check-in and buttons, then the person's
     own open action items with "Done"."""
+    if not roles & {access.MENTOR, access.MENTEE}:
+        return []  # no mentorship on either side: nothing to read
     cards = sessions.mentorships_of(db, user.id)
     items = action_items.open_for(db, user.id)
     if not cards and not items:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import TypeVar
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import Session
 
 from bot.services import roster
@@ -33,16 +33,25 @@ def load_user(db: Session, user_id: uuid.UUID) -> User:
 
 def roles_of(db: Session, user: User) -> set[str]:
     """Every role the user holds right now."""
-    roles: set[str] = set()
-    if user.is_admin:
-        roles.add(ADMIN)
-    if db.scalar(select(exists().where(User.manager_id == user.id))):
-        roles.add(MANAGER)
-    if db.scalar(select(exists().where(Mentor.user_id == user.id))):
-        roles.add(MENTOR)
-    if db.scalar(select(exists().where(Assignment.mentee_user_id == user.id))):
-        roles.add(MENTEE)
-    return roles
+    # One statement for the three questions: every request and App Home asks it.
+    manager, mentor, mentee = db.execute(
+        select(
+            exists().where(User.manager_id == user.id),
+            exists().where(Mentor.user_id == user.id),
+            exists().where(Assignment.mentee_user_id == user.id),
+        )
+    ).one()
+    held = {ADMIN: user.is_admin, MANAGER: manager, MENTOR: mentor, MENTEE: mentee}
+    return {role for role, holds in held.items() if holds}
+
+
+def in_mentorship(user_id: uuid.UUID) -> ColumnElement[bool]:
+    """An assignment this person takes part in, as mentee or as mentor: both sides
+    read through the assignment's own indexes (mentee, mentor), so the lookup costs
+    the person's mentorships whatever the size of the program (an OR across a join to
+    mentors would scan every mentorship of that status)."""
+    as_mentor = select(Mentor.id).where(Mentor.user_id == user_id).scalar_subquery()
+    return or_(Assignment.mentee_user_id == user_id, Assignment.mentor_id == as_mentor)
 
 
 def require_admin(user: User) -> None:

@@ -130,35 +130,41 @@ def open_for(
     db: Session, user_id: uuid.UUID, *, assignment_id: uuid.UUID | None = None
 ) -> list[OpenItem]:
     """Open items this person owns across their active mentorships (oldest due first)."""
-    rows = db.execute(
-        select(MentorshipSession, Assignment, Mentor.user_id)
+    # Only the columns an item needs: a session's notes and topics stay unread.
+    query = (
+        select(
+            MentorshipSession.id,
+            MentorshipSession.session_date,
+            MentorshipSession.action_items,
+            Assignment.id,
+            Assignment.mentee_user_id,
+            Mentor.user_id,
+        )
         .join(Assignment, MentorshipSession.assignment_id == Assignment.id)
         .join(Mentor, Assignment.mentor_id == Mentor.id)
-        .where(
-            Assignment.status == "active",
-            (Assignment.mentee_user_id == user_id) | (Mentor.user_id == user_id),
-        )
+        .where(Assignment.status == "active", access.in_mentorship(user_id))
         .order_by(MentorshipSession.session_date)
-    ).all()
-    names = _names(db, {a.mentee_user_id for _, a, _ in rows} | {m for _, _, m in rows})
+    )
+    if assignment_id is not None:
+        query = query.where(Assignment.id == assignment_id)
+    rows = db.execute(query).tuples().all()
+    names = _names(db, {mentee for *_, mentee, _ in rows} | {mentor for *_, mentor in rows})
     found: list[OpenItem] = []
-    for session, assignment, mentor_user in rows:
-        if assignment_id is not None and assignment.id != assignment_id:
-            continue
-        mine = "mentee" if assignment.mentee_user_id == user_id else "mentor"
-        other = mentor_user if mine == "mentee" else assignment.mentee_user_id
-        for item in session.action_items or []:
+    for session_id, session_date, items, assignment, mentee_user, mentor_user in rows:
+        mine = "mentee" if mentee_user == user_id else "mentor"
+        other = mentor_user if mine == "mentee" else mentee_user
+        for item in items or []:
             if item.get("owner") == mine and not item.get("done"):
                 found.append(
                     OpenItem(
-                        session.id,
+                        session_id,
                         str(item["id"]),
                         str(item["item"]),
                         date.fromisoformat(str(item["due"])) if item.get("due") else None,
                         mine,
-                        assignment.id,
+                        assignment,
                         names.get(other, ""),
-                        session.session_date,
+                        session_date,
                     )
                 )
     found.sort(key=lambda i: (i.due or date.max, i.session_date))

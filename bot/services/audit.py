@@ -20,6 +20,7 @@ ENTITY_TABLES: dict[str, str | None] = {
     "admin_surface": None,
     "api_token": "api_tokens",
     "circle": "topic_circles",
+    "circle_session": "circle_sessions",
     "curriculum": "curriculum_topics",
     "mentor_trainings": "mentor_trainings",
     "milestone_template": "milestone_templates",

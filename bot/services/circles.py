@@ -15,8 +15,10 @@ from sqlalchemy.orm import Session
 
 from bot.services import access, audit, inputs
 from bot.services.errors import CapacityFull, Conflict, InvalidInput, NotAllowed, NotFound
-from models import CADENCES, CircleMember, Mentor, TopicCircle, User
+from models import CADENCES, CircleMember, CircleSession, Mentor, TopicCircle, User
 from models.circles import CIRCLE_NAME_LIMIT, CIRCLE_TOPIC_LIMIT, MAX_SEATS
+
+GONE = "That circle is closed or gone. `/mentor circles` lists the open ones."
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class CircleView:
     members: list[str]
     joined: bool  # the viewer has a seat
     hosting: bool  # the viewer hosts it
+    manages: bool = False  # the viewer may log its sessions and close it (host, admin)
+    sessions: int = 0  # sessions logged so far
 
     @property
     def full(self) -> bool:
@@ -101,13 +105,30 @@ def open_circles(db: Session, *, viewer_id: uuid.UUID) -> list[CircleView]:
     return _views(db, list(found), viewer_id)
 
 
+def one(db: Session, *, viewer_id: uuid.UUID, circle_id: str) -> CircleView:
+    """One open circle as this viewer sees it; NotFound when it is closed or gone."""
+    return _views(db, [open_by_id(db, circle_id)], viewer_id)[0]
+
+
+def open_by_id(db: Session, circle_id: str) -> TopicCircle:
+    """The open circle of this id, read without a lock; NotFound when closed or gone."""
+    try:
+        key = uuid.UUID(circle_id)
+    except ValueError:
+        key = None
+    circle = db.get(TopicCircle, key) if key is not None else None
+    if circle is None or circle.status != "open":
+        raise NotFound(GONE)
+    return circle
+
+
 def join(db: Session, *, actor_id: uuid.UUID, circle_id: str, now: datetime) -> CircleView:
     """Take a seat. CapacityFull when every seat is taken; Conflict when already in it or
     hosting it; NotAllowed for someone not active in the workspace."""
     person = access.load_user(db, actor_id)
     if person.is_bot or person.deactivated_at is not None:
         raise NotAllowed("Only active people in the workspace can join a circle.")
-    circle = _locked(db, circle_id, now)
+    circle = locked(db, circle_id, now)
     if circle.host.user_id == person.id:
         raise Conflict(f"You host “{circle.name}”: you are in it already.")
     if _member(db, circle.id, person.id) is not None:
@@ -134,7 +155,7 @@ def join(db: Session, *, actor_id: uuid.UUID, circle_id: str, now: datetime) -> 
 
 def leave(db: Session, *, actor_id: uuid.UUID, circle_id: str, now: datetime) -> CircleView:
     """Give up a seat. Conflict when the actor has none."""
-    circle = _locked(db, circle_id, now)
+    circle = locked(db, circle_id, now)
     member = _member(db, circle.id, actor_id)
     if member is None:
         raise Conflict(f"You are not in “{circle.name}”: nothing to leave.")
@@ -149,6 +170,18 @@ def leave(db: Session, *, actor_id: uuid.UUID, circle_id: str, now: datetime) ->
         now=now,
     )
     return _views(db, [circle], actor_id)[0]
+
+
+def host_load(db: Session, mentor_id: uuid.UUID) -> tuple[int, int]:
+    """(open circles, their members) of one host: shown beside their 1:1 capacity,
+    which circles do not take (a circle is group time, not a mentee's slot)."""
+    row = db.execute(
+        sa.select(sa.func.count(sa.func.distinct(TopicCircle.id)), sa.func.count(CircleMember.id))
+        .select_from(TopicCircle)
+        .outerjoin(CircleMember, CircleMember.circle_id == TopicCircle.id)
+        .where(TopicCircle.status == "open", TopicCircle.host_mentor_id == mentor_id)
+    ).one()
+    return int(row[0]), int(row[1])
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -173,21 +206,21 @@ def _host(db: Session, actor_id: uuid.UUID) -> Mentor:
     return mentor
 
 
-def _locked(db: Session, circle_id: str, now: datetime) -> TopicCircle:
-    """The open circle, its row locked until commit: joins and leaves of one circle
-    take turns, so the seat count below is every other committed change's."""
+def locked(db: Session, circle_id: str, now: datetime) -> TopicCircle:
+    """The open circle, its row locked until commit (NotFound when closed or gone): joins,
+    leaves, logs and a close of one circle take turns, so each sees the others' commits."""
     try:
         key = uuid.UUID(circle_id)
     except ValueError:
         key = None
-    locked = db.execute(
+    updated = db.execute(
         sa.update(TopicCircle)
         .where(TopicCircle.id == key, TopicCircle.status == "open")
         .values(updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    if key is None or locked.rowcount != 1:  # type: ignore[attr-defined]
-        raise NotFound("That circle is closed or gone. `/mentor circles` lists the open ones.")
+    if key is None or updated.rowcount != 1:  # type: ignore[attr-defined]
+        raise NotFound(GONE)
     circle = db.get(TopicCircle, key, populate_existing=True)
     assert circle is not None
     return circle
@@ -225,6 +258,14 @@ def _views(db: Session, circles: list[TopicCircle], viewer_id: uuid.UUID) -> lis
     members: dict[uuid.UUID, list[tuple[uuid.UUID, str]]] = {key: [] for key in ids}
     for circle_id, user_id, name in rows:
         members[circle_id].append((user_id, name))
+    held = dict(
+        db.execute(
+            sa.select(CircleSession.circle_id, sa.func.count())
+            .where(CircleSession.circle_id.in_(ids))
+            .group_by(CircleSession.circle_id)
+        ).all()
+    )
+    admin = access.load_user(db, viewer_id).is_admin
     return [
         CircleView(
             id=c.id,
@@ -237,6 +278,8 @@ def _views(db: Session, circles: list[TopicCircle], viewer_id: uuid.UUID) -> lis
             members=[name for _, name in members[c.id]],
             joined=any(user_id == viewer_id for user_id, _ in members[c.id]),
             hosting=c.host.user_id == viewer_id,
+            manages=admin or c.host.user_id == viewer_id,
+            sessions=held.get(c.id, 0),
         )
         for c in circles
     ]

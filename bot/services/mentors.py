@@ -15,9 +15,9 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from bot.services import access, audit, program, recognition, roster, timezones
+from bot.services import access, audit, circles, program, recognition, roster, timezones
 from bot.services import capacity as slots
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
 from bot.services.program import ProgramConfig, Training
@@ -503,6 +503,10 @@ class MentorProfile:
     mentees_to_date: int
     average_rating: float | None
     ratings_count: int
+    #: Open topic circles hosted and their members: shown beside the capacity, which
+    #: circles do not take.
+    circles_hosted: int = 0
+    circle_members: int = 0
 
     @property
     def remaining(self) -> int:
@@ -565,6 +569,7 @@ def build_profile(
     config = config or program.load(db)
     user = mentor.user
     past = recognition.history(db, mentor.id)
+    hosted, members = circles.host_load(db, mentor.id)
     return MentorProfile(
         mentor_id=mentor.id,
         slack_user_id=user.slack_user_id,
@@ -584,6 +589,8 @@ def build_profile(
         mentees_to_date=past.mentees_to_date,
         average_rating=past.average_rating,
         ratings_count=len(past.ratings),
+        circles_hosted=hosted,
+        circle_members=members,
     )
 
 
@@ -620,27 +627,29 @@ def mentor_home(db: Session, *, user_id: uuid.UUID, now: datetime) -> MentorHome
     mentor = mentor_of(db, user_id)
     if mentor is None:
         return None
+    # Who asked for each request comes in the same statement (no read per request).
+    requester = aliased(User)
     rows = db.execute(
-        select(Assignment, User)
+        select(
+            Assignment.id,
+            Assignment.status,
+            Assignment.created_at,
+            Assignment.start_date,
+            Assignment.check_in_cadence,
+            User.name,
+            requester.name,
+        )
         .join(User, User.id == Assignment.mentee_user_id)
+        .outerjoin(requester, requester.id == Assignment.assigned_by_user_id)
         .where(Assignment.mentor_id == mentor.id, Assignment.status.in_(("pending", "active")))
         .order_by(Assignment.created_at)
     ).all()
     waiting, mentees = [], []
-    for assignment, mentee in rows:
-        if assignment.status == "pending":
-            by = assignment.assigned_by
-            waiting.append(
-                WaitingRequest(
-                    assignment.id, mentee.name, by.name if by else None, assignment.created_at
-                )
-            )
+    for assignment_id, status, created_at, start_date, cadence, mentee, by in rows:
+        if status == "pending":
+            waiting.append(WaitingRequest(assignment_id, mentee, by, created_at))
         else:
-            mentees.append(
-                ActiveMentee(
-                    assignment.id, mentee.name, assignment.start_date, assignment.check_in_cadence
-                )
-            )
+            mentees.append(ActiveMentee(assignment_id, mentee, start_date, cadence))
     return MentorHome(
         profile=build_profile(db, mentor, now),
         waiting=waiting,

@@ -276,14 +276,18 @@ def reviewing_assignment(db: Session, mentee_user_id: uuid.UUID) -> Assignment |
 
 def pending_reviews(db: Session, mentor_user_id: uuid.UUID) -> list[ReviewRequest]:
     """Submissions waiting for this mentor's decision, oldest first."""
-    return [r for r in reviews_waiting(db) if r.reviewer_user_id == mentor_user_id]
+    return reviews_waiting(db, reviewer_user_id=mentor_user_id)
 
 
 def reviews_waiting(
-    db: Session, *, submitted_before: datetime | None = None
+    db: Session,
+    *,
+    submitted_before: datetime | None = None,
+    reviewer_user_id: uuid.UUID | None = None,
 ) -> list[ReviewRequest]:
     """Every submission still waiting for a decision (optionally only those older than
-    `submitted_before`), with its reviewer: for the review-time reminders."""
+    `submitted_before`, or only one reviewer's: read through their mentorships, not
+    the program's), with its reviewer: for the review-time reminders and App Home."""
     query = (
         select(MilestoneSubmission, RampMilestone, Assignment, Mentor.user_id, User)
         .join(RampMilestone, MilestoneSubmission.milestone_id == RampMilestone.id)
@@ -299,6 +303,8 @@ def reviews_waiting(
     )
     if submitted_before is not None:
         query = query.where(MilestoneSubmission.submitted_at < submitted_before)
+    if reviewer_user_id is not None:
+        query = query.where(Mentor.user_id == reviewer_user_id)
     return [
         ReviewRequest(
             submission.id,

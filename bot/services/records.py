@@ -55,7 +55,7 @@ def assignments_page(
     if viewer_id is not None:
         viewer = access.load_user(db, viewer_id)
         if not viewer.is_admin:
-            reports = [u.id for u in roster.reports_of(db, viewer.id)]
+            reports = roster.report_ids(db, viewer.id)
             query = query.where(
                 sa.or_(
                     Assignment.mentee_user_id == viewer.id,

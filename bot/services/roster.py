@@ -273,15 +273,24 @@ def apply_profile(user: User, profile: dict[str, object]) -> None:
 
 def reports_of(db: Session, manager_id: uuid.UUID) -> list[User]:
     """Everyone below this manager in the roster, at any depth."""
-    found: list[User] = []
+    ids = report_ids(db, manager_id)
+    users = {u.id: u for u in db.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+    return [users[i] for i in ids]  # nearest first, as the roster goes down
+
+
+def report_ids(db: Session, manager_id: uuid.UUID) -> list[uuid.UUID]:
+    """The ids of everyone below this manager, at any depth: a level at a time
+    through the manager index, reading ids only (a team's App Home and records need
+    no more)."""
+    found: list[uuid.UUID] = []
     frontier = [manager_id]
     seen = {manager_id}
     while frontier:
-        level = list(db.scalars(select(User).where(User.manager_id.in_(frontier))))
-        level = [u for u in level if u.id not in seen]
-        seen.update(u.id for u in level)
+        level = list(db.scalars(select(User.id).where(User.manager_id.in_(frontier))))
+        level = [i for i in level if i not in seen]
+        seen.update(level)
         found.extend(level)
-        frontier = [u.id for u in level]
+        frontier = level
     return found
 
 

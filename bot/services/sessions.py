@@ -132,44 +132,57 @@ def mentorships_of(
     db: Session, user_id: uuid.UUID, *, statuses: tuple[str, ...] = ("active",)
 ) -> list[Mentorship]:
     """This person's mentorships (as mentor or mentee) in `statuses`, oldest first."""
+    # Columns, not whole rows: every App Home reads this, and no goal or feedback is shown.
     rows = db.execute(
-        select(Assignment, Mentor.user_id)
-        .join(Mentor, Assignment.mentor_id == Mentor.id)
-        .where(
-            Assignment.status.in_(statuses),
-            (Assignment.mentee_user_id == user_id) | (Mentor.user_id == user_id),
+        select(
+            Assignment.id,
+            Assignment.mentee_user_id,
+            Mentor.user_id,
+            Assignment.start_date,
+            Assignment.expected_end_date,
+            Assignment.check_in_cadence,
+            Assignment.status,
+            Assignment.sessions_logged,
+            Assignment.last_session_at,
+            Assignment.progress_flag,
+            Assignment.kind,
         )
+        .join(Mentor, Assignment.mentor_id == Mentor.id)
+        .where(Assignment.status.in_(statuses), access.in_mentorship(user_id))
         .order_by(Assignment.start_date, Assignment.created_at)
     ).all()
     if not rows:
         return []
-    others = {a.mentee_user_id for a, _ in rows} | {m for _, m in rows}
-    people = {u.id: u for u in db.scalars(select(User).where(User.id.in_(others)))}
+    others = {r.mentee_user_id for r in rows} | {r.user_id for r in rows}
+    people = {
+        p.id: p
+        for p in db.execute(
+            select(User.id, User.name, User.slack_user_id).where(User.id.in_(others))
+        )
+    }
     found = []
-    for assignment, mentor_user_id in rows:
-        mine = "mentee" if assignment.mentee_user_id == user_id else "mentor"
-        other = people[mentor_user_id if mine == "mentee" else assignment.mentee_user_id]
-        last_dt = _aware(assignment.last_session_at)
+    for row in rows:
+        mine = "mentee" if row.mentee_user_id == user_id else "mentor"
+        other = people[row.user_id if mine == "mentee" else row.mentee_user_id]
+        last_dt = _aware(row.last_session_at)
         found.append(
             Mentorship(
-                assignment.id,
+                row.id,
                 mine,
                 other.id,
                 other.name,
                 other.slack_user_id,
-                assignment.start_date,
-                assignment.expected_end_date,
-                assignment.check_in_cadence,
-                assignment.status,
-                assignment.sessions_logged,
+                row.start_date,
+                row.expected_end_date,
+                row.check_in_cadence,
+                row.status,
+                row.sessions_logged,
                 last_dt,
                 next_check_in(
-                    assignment.check_in_cadence,
-                    assignment.start_date,
-                    last_dt.date() if last_dt else None,
+                    row.check_in_cadence, row.start_date, last_dt.date() if last_dt else None
                 ),
-                assignment.progress_flag,
-                assignment.kind,
+                row.progress_flag,
+                row.kind,
             )
         )
     return found

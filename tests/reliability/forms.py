@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,10 +25,12 @@ from bot.testing.harness import ServedApp
 from bot.testing.people import cast, seed
 from models import (
     Assignment,
+    CircleMember,
     MentorQuestion,
     MilestoneSubmission,
     RampMilestone,
     ScheduledSession,
+    TopicCircle,
     User,
 )
 from tests.conftest import World, clean_database
@@ -132,6 +134,26 @@ def _press(role: str, action_id: str, value: Callable[[Scene], Any]) -> Callable
         scene.slack.press(scene.person(role), action_id, str(value(scene)))
 
     return open_
+
+
+def _circle_id(scene: Scene) -> Any:
+    """Vera hosts a circle, opened a week ago, that Newt has joined."""
+    host = make_mentor(scene.db, scene.world.veteran)
+    circle = TopicCircle(
+        host_mentor_id=host.id,
+        name="Renewals clinic",
+        topic="Renewals",
+        seats=4,
+        cadence="weekly",
+        created_at=scene.clock[0] - timedelta(days=7),
+    )
+    scene.db.add(circle)
+    scene.db.flush()
+    scene.db.add(
+        CircleMember(circle_id=circle.id, user_id=scene.world.new_hire.user_id, joined_at=START)
+    )
+    scene.db.commit()
+    return circle.id
 
 
 def _assignment_id(scene: Scene) -> Any:
@@ -281,6 +303,18 @@ FORMS = [
         "veteran",
         _slash("veteran", "circles new", setup="mentor"),
         {"Name": "Renewals clinic", "Topic": "Renewals", "Seats": "4"},
+    ),
+    Form(
+        "circle.log_session",
+        "veteran",
+        _press("veteran", ids.CIRCLE_LOG, _circle_id),
+        {"Duration (minutes)": "45", "Attended": ["Newt Newhire"]},
+    ),
+    Form(
+        "circle.close",
+        "veteran",
+        _press("veteran", ids.CIRCLE_CLOSE, _circle_id),
+        {"A word to the members": "Thanks all."},
     ),
     Form(
         "completion_cancel",

@@ -246,14 +246,22 @@ def program_settings_and_curriculum(s: Story) -> None:
 
 
 def topic_circle(s: Story) -> None:
-    """Vera opens a topic circle; Newt joins it, then leaves."""
-    s.slack.slash(s.world.veteran, "/mentor", "circles new")
-    opened = s.slack.submit(
-        s.world.veteran, {"Name": "Renewals clinic", "Topic": "Renewals", "Seats": "3"}
-    )
+    """Vera opens a topic circle; Newt joins it, then leaves; Jun joins and attends the
+    session Vera logs; then Vera closes the circle (Jun is told)."""
+    vera = s.world.veteran
+    s.slack.slash(vera, "/mentor", "circles new")
+    opened = s.slack.submit(vera, {"Name": "Renewals clinic", "Topic": "Renewals", "Seats": "3"})
     assert opened.ok, opened.errors
     s.slack.click(s.world.new_hire, "Join", message=s.slack.mentor(s.world.new_hire, "circles"))
     s.slack.click(s.world.new_hire, "Leave", message=s.slack.mentor(s.world.new_hire, "circles"))
+    s.slack.click(s.world.junior, "Join", message=s.slack.mentor(s.world.junior, "circles"))
+    s.slack.click(vera, "Log a session", message=s.slack.mentor(vera, "circles"))
+    logged = s.slack.submit(vera, {"Attended": ["Jun Ior"]})
+    assert logged.ok, logged.errors
+    s.slack.click(vera, "Close circle", message=s.slack.mentor(vera, "circles"))
+    closed = s.slack.submit(vera, {})
+    assert closed.ok, closed.errors
+    assert "closed the topic circle" in s.slack.last_dm(s.world.junior).text
 
 
 def complete(s: Story) -> None:
@@ -323,7 +331,7 @@ STEPS: list[tuple[str, Callable[[Story], None]]] = [
     ("milestone: changes requested, then approved", milestone),
     ("the term edited and extended", term),
     ("program settings and curriculum", program_settings_and_curriculum),
-    ("a topic circle joined and left", topic_circle),
+    ("a topic circle joined, left, met and closed", topic_circle),
     ("feedback and completion", complete),
     ("cohort, cancel, completed for the pair", cohort_then_cancel_and_complete_for_pair),
     ("a reverse mentorship from the reverse match", reverse_mentorship),

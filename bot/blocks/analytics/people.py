@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.blocks import kit
 from bot.blocks import response_times as response_blocks
+from bot.blocks.analytics.circles import circle_blocks
 from bot.blocks.analytics.formatting import (
     NOT_ENOUGH,
     Images,
@@ -100,6 +101,7 @@ def mentor_report(report: MentorReport, images: Images | None = None) -> list[ki
             f"*Effectiveness*\n{standing}",
         ),
         *images_of(images, "my_figures"),
+        *circle_blocks(report.circles, whose="Your topic circles"),
         *response_blocks.mentor_blocks(report.response_times),
         kit.context("Only you see your own figures and ranking."),
     ]

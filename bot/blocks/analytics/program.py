@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from bot.blocks import kit
 from bot.blocks import response_times as response_blocks
+from bot.blocks.analytics.circles import circle_blocks, host_lines
 from bot.blocks.analytics.formatting import (
     NOT_ENOUGH,
     Images,
@@ -81,6 +82,7 @@ def program_report(report: ProgramReport, images: Images | None = None) -> list[
         *session_blocks(report.sessions),
         *monthly_blocks(report.sessions_by_month),
         *beside("sessions"),
+        *circle_blocks(report.circles),
         *satisfaction_blocks(report.satisfaction),
         *beside("satisfaction"),
         kit.divider(),
@@ -186,7 +188,7 @@ def workload_blocks(workload: Workload) -> list[kit.Block]:
                 )
             )
         )
-    return blocks
+    return blocks + host_lines(workload.circle_hosts)
 
 
 def session_blocks(sessions: SessionFrequency) -> list[kit.Block]:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.services import access, program, reverse
 from bot.services.analytics import response_times, scheduled_completion
+from bot.services.analytics.circles import CircleFigures, circle_figures
 from bot.services.analytics.coverage import Coverage, new_hire_coverage
 from bot.services.analytics.effectiveness import Effectiveness, MentorScore, program_figures
 from bot.services.analytics.mentorships import sessions_and_satisfaction
@@ -56,6 +57,8 @@ class ProgramReport:
     #: Reverse mentorships (a newer hire teaches a veteran) that ran or run: counted
     #: apart, as they are out of the ramp comparison and the coverage.
     reverse_mentorships: int = 0
+    #: Topic circles, their sessions and attendance: apart from the 1:1 figures above.
+    circles: CircleFigures = field(default_factory=CircleFigures)
 
     @property
     def headlines(self) -> ProgramHeadlines:
@@ -86,6 +89,8 @@ class MentorReport:
     program_completion: float | None
     program_mentee_average: float | None
     response_times: response_times.MentorResponseTimes | None = None
+    #: The circles this mentor hosts: shown beside the 1:1 figures, not in them.
+    circles: CircleFigures = field(default_factory=CircleFigures)
 
 
 @dataclass(frozen=True)
@@ -131,6 +136,7 @@ def program_report(db: Session, *, now: datetime, ranking_limit: int | None = 10
         response_times=response_times.per_mentor(db, now=now, config=config),
         sessions_by_month=sessions_by_month(db, today),
         reverse_mentorships=reverse.count(db),
+        circles=circle_figures(db, today),
     )
 
 
@@ -257,6 +263,7 @@ def mentor_report(
             iter(response_times.per_mentor(db, now=now, config=config, mentor_user_id=user_id)),
             None,
         ),
+        circles=circle_figures(db, today, host_mentor_id=mentor.id),
     )
 
 

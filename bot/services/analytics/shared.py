@@ -36,9 +36,13 @@ def tune(db: Session) -> None:
     the cached pages they are, so the planner walks the covering indexes in
     order (no hashing) instead of scanning the tables."""
     if db.get_bind().dialect.name == "postgresql":
-        db.execute(sa.text("SET LOCAL jit = off"))
-        db.execute(sa.text("SET LOCAL work_mem = '64MB'"))
-        db.execute(sa.text("SET LOCAL random_page_cost = 1.1"))
+        # One round trip for the three (set_config(..., true) is SET LOCAL).
+        db.execute(
+            sa.text(
+                "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true),"
+                " set_config('random_page_cost', '1.1', true)"
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,7 @@ def team_of(db: Session, manager_id: uuid.UUID) -> sa.CTE:
     a time) and named by id: the planner can't tell how many rows a recursive CTE
     gives (it guesses most of the roster and scans whole tables to join it), while a
     list of ids is read through the primary key."""
-    ids = [user.id for user in roster.reports_of(db, manager_id)]  # a level at a time
+    ids = roster.report_ids(db, manager_id)  # a level at a time
     if len(ids) > TEAM_LISTED:
         return reports_of(manager_id)  # a report over thousands costs what it covers anyway
     if db.get_bind().dialect.name == "postgresql":

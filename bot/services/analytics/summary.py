@@ -12,8 +12,10 @@ the previous summary until the new one is committed."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -40,13 +42,23 @@ class ProgramSummary:
 
     computed_at: datetime
     data_version: str
-    headlines: ProgramHeadlines
-    ramp: RampComparison
     #: How many mentors are ranked, and the program's session completion and mentee
     #: rating: what a mentor's own figures are shown beside.
     ranked: int
     program_completion: float | None
     program_mentee_average: float | None
+    #: The stored JSON of the headlines and the ramp comparison, made into their
+    #: dataclasses only when asked for: a mentor's home never shows them, and the
+    #: admin's only when its cached section is out of date.
+    stored: dict[str, Any] = field(repr=False, compare=False)
+
+    @cached_property
+    def headlines(self) -> ProgramHeadlines:
+        return from_json(ProgramHeadlines, self.stored["headlines"])
+
+    @cached_property
+    def ramp(self) -> RampComparison:
+        return from_json(RampComparison, self.stored["ramp"])
 
 
 def _mentor_key(mentor_id: uuid.UUID) -> str:
@@ -58,15 +70,17 @@ def load(db: Session) -> ProgramSummary | None:
     row = db.get(AnalyticsSummary, PROGRAM_KEY)
     if row is None:
         return None
-    payload = row.payload
+    return _summary(row.computed_at, row.data_version, row.payload)
+
+
+def _summary(computed_at: datetime, version: str, payload: dict[str, Any]) -> ProgramSummary:
     return ProgramSummary(
-        computed_at=row.computed_at,
-        data_version=row.data_version,
-        headlines=from_json(ProgramHeadlines, payload["headlines"]),
-        ramp=from_json(RampComparison, payload["ramp"]),
+        computed_at=computed_at,
+        data_version=version,
         ranked=payload["ranked"],
         program_completion=payload["program_completion"],
         program_mentee_average=payload["program_mentee_average"],
+        stored=payload,
     )
 
 
@@ -106,26 +120,15 @@ def refresh(db: Session, *, now: datetime) -> ProgramSummary | None:
             return None
     version = data_version(db)  # before reading: a change while computing shows as stale
     report = program_report(db, now=now, ranking_limit=None)
-    summary = ProgramSummary(
-        computed_at=now,
-        data_version=version,
-        headlines=report.headlines,
-        ramp=report.ramp,
-        ranked=report.effectiveness.ranked,
-        program_completion=report.sessions.completion_rate,
-        program_mentee_average=report.satisfaction.mentee_average,
-    )
+    payload = {
+        "headlines": as_json(report.headlines),
+        "ramp": as_json(report.ramp),
+        "ranked": report.effectiveness.ranked,
+        "program_completion": report.sessions.completion_rate,
+        "program_mentee_average": report.satisfaction.mentee_average,
+    }
     rows = [
-        {
-            "key": PROGRAM_KEY,
-            "payload": {
-                "headlines": as_json(summary.headlines),
-                "ramp": as_json(summary.ramp),
-                "ranked": summary.ranked,
-                "program_completion": summary.program_completion,
-                "program_mentee_average": summary.program_mentee_average,
-            },
-        },
+        {"key": PROGRAM_KEY, "payload": payload},
         *(
             {"key": _mentor_key(score.mentor_id), "payload": as_json(score)}
             for score in report.effectiveness.mentors
@@ -136,7 +139,7 @@ def refresh(db: Session, *, now: datetime) -> ProgramSummary | None:
         sa.insert(AnalyticsSummary),
         [{**row, "computed_at": now, "data_version": version} for row in rows],
     )
-    return summary
+    return _summary(now, version, payload)
 
 
 def refresh_if_stale(db: Session, *, now: datetime) -> ProgramSummary | None:

@@ -1,4 +1,5 @@
-"""FR-5.2: how is the mentoring spread? Active mentees per mentor against capacity."""
+"""FR-5.2: how is the mentoring spread? Active mentees per mentor against capacity,
+and beside it the topic circles each mentor hosts (which take no 1:1 capacity)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
+from bot.services.analytics.circles import CircleHost, circle_hosts
 from bot.services.analytics.shared import beside_totals, name_of
 from models import Assignment, Mentor
 
@@ -30,6 +32,9 @@ class Workload:
     idle: int
     over_80: int
     busiest: list[MentorLoad] = field(default_factory=list)
+    #: Mentors hosting open topic circles, with their members: group time shown beside
+    #: the 1:1 load, not counted against capacity.
+    circle_hosts: list[CircleHost] = field(default_factory=list)
 
     @property
     def utilisation(self) -> float | None:
@@ -95,4 +100,5 @@ def mentor_workload(db: Session, busiest: int = 10) -> Workload:
         idle=first.idle,
         over_80=first.over_80,
         busiest=[MentorLoad(r.name, r.busy, r.seats) for r in rows if r.name is not None],
+        circle_hosts=circle_hosts(db)[:busiest] if busiest else [],
     )
