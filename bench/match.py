@@ -33,7 +33,7 @@ from bench.match_baselines import (
     same_scores,
     sql_find_best_mentors,
 )
-from bot.services import matching, program
+from bot.services import cohort_solver, matching, program
 from models.db import make_engine
 
 POSTGRES_URL = os.environ.get(
@@ -254,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         cohort = rng.sample(data["hires"], args.hires)
         with Session(engine) as db:
             start = time.perf_counter()
-            plan = matching.solve_cohort(db, mentee_ids=cohort, now=NOW)
+            plan = cohort_solver.solve_cohort(db, mentee_ids=cohort, now=NOW)
             cohort_seconds = time.perf_counter() - start
         engine.dispose()
 

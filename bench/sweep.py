@@ -4,7 +4,7 @@ Runs on PostgreSQL, in a throw-away database it creates and drops:
     .venv/bin/python -m bench.sweep [--assignments 100000] [--sample 2000]
 (MENTORBOT_BENCH_POSTGRES_URL picks the server; default postgres@127.0.0.1:5432.)
 
-It times the sweep's first two steps (`bot.sweep.claim_due`: every due finder, the
+It times the sweep's first two steps (`bot.sweep_claims.claim_due`: every due finder, the
 working-hours filter, the ledger claim) in two scenarios, and compares them with a
 naive per-assignment sweep (a few queries and one claim per mentorship) measured on a
 sample in the same run and scaled to the total:
@@ -41,7 +41,8 @@ from bot.services import program
 from bot.services.reminders import checkin_due_date
 from bot.services.working_hours import WorkingDay, is_working_time, local_date
 from bot.slack_client import make_client
-from bot.sweep import CLAIMS_PER_SWEEP, claim_due, run_sweep
+from bot.sweep import run_sweep
+from bot.sweep_claims import CLAIMS_PER_SWEEP, claim_due
 from bot.testing.fake_slack import FakeSlack
 from bot.testing.slack_quotas import POST_WORKSPACE_PER_MINUTE
 from models import (

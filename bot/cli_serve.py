@@ -36,8 +36,8 @@ def add_parser(sub: Any) -> None:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.cli import _require_migrated, parse_instant
     from bot.cli_errors import CliError
+    from bot.cli_runtime import parse_instant, require_migrated
     from bot.scheduler import SWEEP_INTERVAL_SECONDS
     from bot.server import serve
     from bot.socket_mode import DEFAULT_CONNECTIONS, MAX_CONNECTIONS
@@ -68,7 +68,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             "(set DATABASE_URL to a PostgreSQL database)"
         )
     starting_at = parse_instant(args.now) if args.now else None
-    _require_migrated(settings)
+    require_migrated(settings)
     serve(
         settings,
         host=args.host,

@@ -33,10 +33,10 @@ def add_parsers(sub: Any) -> None:
 
 
 def _runtime(settings: Settings) -> Any:
-    from bot.cli import _require_migrated
+    from bot.cli_runtime import require_migrated
     from bot.runtime import Runtime
 
-    _require_migrated(settings)
+    require_migrated(settings)
     return Runtime.from_settings(settings)
 
 

@@ -14,7 +14,8 @@ from bot.blocks.plaintext import render_blocks, render_view
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.testing.driver import SlackDriver
-from bot.testing.fake_slack import FakeSlack, Message
+from bot.testing.fake_chat import Message
+from bot.testing.fake_slack import FakeSlack
 from bot.testing.harness import ServedApp
 from bot.testing.people import Person, cast, seed
 from models.migrate import upgrade

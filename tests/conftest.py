@@ -20,12 +20,12 @@ from sqlalchemy.orm import Session
 import models
 from bot.config import Settings
 from bot.listeners.analytics import FIGURE_HOMES, PROGRAM_HOMES
-from bot.testing import driver
 from bot.testing.api_client import ApiClient
 from bot.testing.driver import SlackDriver
 from bot.testing.fake_slack import FakeSlack
 from bot.testing.harness import ServedApp
 from bot.testing.people import ROLE_NAMES, Person, cast, seed
+from bot.testing.signed_requests import ACK_DEADLINE_S, ACK_TIMES
 from models import ramp_facts
 from models.db import make_engine
 from models.migrate import grant_app_role, upgrade
@@ -253,13 +253,13 @@ def api(served: ServedApp, slack: SlackDriver) -> ApiClient:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """With a fake Slack latency set, list the slowest acks (Slack allows 3 s)."""
-    if not FAKE_SLACK_LATENCY_S or not driver.ACK_TIMES:
+    if not FAKE_SLACK_LATENCY_S or not ACK_TIMES:
         return
-    slowest = sorted(driver.ACK_TIMES, key=lambda t: t.seconds, reverse=True)
-    late = [t for t in slowest if t.seconds > driver.ACK_DEADLINE_S]
+    slowest = sorted(ACK_TIMES, key=lambda t: t.seconds, reverse=True)
+    late = [t for t in slowest if t.seconds > ACK_DEADLINE_S]
     terminalreporter.write_sep("-", f"acks at {FAKE_SLACK_LATENCY_S * 1000:.0f} ms a Slack call")
     terminalreporter.write_line(
-        f"{len(driver.ACK_TIMES)} acks, {len(late)} late (over {driver.ACK_DEADLINE_S:.0f} s), "
+        f"{len(ACK_TIMES)} acks, {len(late)} late (over {ACK_DEADLINE_S:.0f} s), "
         f"{sum(1 for t in slowest if t.seconds > 1)} over 1 s; slowest:"
     )
     for timing in slowest[:15]:

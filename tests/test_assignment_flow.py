@@ -112,7 +112,7 @@ def test_a_repeated_accept_or_a_retry_changes_nothing(slack, world, db) -> None:
 
 def _accept_payload(slack, world, offer, who=None):  # type: ignore[no-untyped-def]
     """The block_actions payload of clicking Accept in `offer`, as `who` (default Vera)."""
-    from bot.testing.driver import buttons_in
+    from bot.testing.surface_inputs import buttons_in
 
     button = next(b for b in buttons_in(offer.blocks) if b.label == "Accept")
     payload = slack._base_action((who or world.veteran).id, offer, "message")

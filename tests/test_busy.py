@@ -17,8 +17,9 @@ import pytest
 import sqlalchemy as sa
 
 from bot.testing import slack_rules
-from bot.testing.driver import HttpReply, SlackDriver
+from bot.testing.driver import SlackDriver
 from bot.testing.fake_slack import FakeSlack
+from bot.testing.signed_requests import HttpReply
 from bot.workpool import BUSY, PER_PERSON
 from tests.factories import make_mentor
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.cli import main
-from bot.services import matching
+from bot.services import cohort_solver
 from models import Assignment, MatchProposal, SkillAssessment
 from tests.factories import make_mentor
 from tests.flows import assign
@@ -161,12 +161,12 @@ def test_the_solver_finds_the_best_total_under_capacity(seed: int) -> None:
     total[rng.random(size=total.shape) < 0.2] = -np.inf
     free = rng.integers(0, 3, size=mentors)
 
-    chosen = matching.optimal_assignment(total, free)
+    chosen = cohort_solver.optimal_assignment(total, free)
     assert all(np.isfinite(total[i, j]) for i, j in chosen.items())
     assert all(list(chosen.values()).count(j) <= free[j] for j in range(mentors))
     best = _brute_force(total, free)
     assert sum(total[i, j] for i, j in chosen.items()) == pytest.approx(best)
-    greedy = matching.greedy_assignment(total, free)
+    greedy = cohort_solver.greedy_assignment(total, free)
     assert sum(total[i, j] for i, j in greedy.items()) <= best + 1e-9
 
 

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from bot.blocks.actions import CURRICULUM_EDIT
 from bot.cli import main
 from bot.config import Settings
-from bot.testing.driver import buttons_in
 from bot.testing.harness import ServedApp
+from bot.testing.surface_inputs import buttons_in
 from models import AuditEntry, CurriculumTopic, MentorshipResource
 from tests.factories import make_assignment, make_mentor
 from tests.reminders_support import Sweep, at, sent, sweeper

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from bot.blocks.actions import COMPLETE_FOR_PAIR
 from bot.services import completion, feedback_texts, term
-from bot.testing.driver import buttons_in
+from bot.testing.surface_inputs import buttons_in
 from models import Assignment, AuditEntry, Mentor
 from tests.factories import make_assignment, make_mentor
 from tests.flows import assign

@@ -14,8 +14,9 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.testing.driver import HttpReply, SlackDriver
+from bot.testing.driver import SlackDriver
 from bot.testing.fake_slack import FakeSlack, ResponseTarget
+from bot.testing.signed_requests import HttpReply
 
 SECTION = {"type": "section", "text": {"type": "mrkdwn", "text": "Hello"}}
 

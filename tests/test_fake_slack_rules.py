@@ -18,8 +18,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.testing import slack_quotas
-from bot.testing.driver import ACK_DEADLINE_S, AckTiming, LateAck, SlackDriver
+from bot.testing.driver import SlackDriver
 from bot.testing.fake_slack import FakeSlack, ResponseTarget, dm_channel
+from bot.testing.signed_requests import ACK_DEADLINE_S, AckTiming, LateAck
 
 
 @pytest.fixture(scope="module")

@@ -41,7 +41,7 @@ def test_manager_sees_the_top_mentors_with_each_factor_and_an_assign_button(
 
 
 def _buttons(message):  # type: ignore[no-untyped-def]
-    from bot.testing.driver import buttons_in
+    from bot.testing.surface_inputs import buttons_in
 
     return buttons_in(message.blocks)
 

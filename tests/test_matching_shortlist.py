@@ -1,5 +1,5 @@
 """The ranking asks the database for a shortlist per timezone instead of every mentor
-(`matching._shortlisted`); it must rank exactly as scoring every mentor does, on both
+(`match_candidates._shortlisted`); it must rank exactly as scoring every mentor does, on both
 databases, whatever the weights, ties, exclusions and people who left the roster."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from bot.services import matching, program
+from bot.services import match_candidates, matching, program
+from bot.services.skills_sql import skills_offered
 from models import Assignment, Mentor, ProgramSetting, User
 
 SKILLS = program.ProgramConfig().skills
@@ -92,16 +93,16 @@ def _populate(db, world, rng: random.Random) -> dict[str, Any]:  # type: ignore[
 def _ranking(db, monkeypatch, *, everyone: bool, **kwargs: Any) -> tuple[list[Any], int]:  # type: ignore[no-untyped-def]
     """The ranking, and how many candidates the database returned for it."""
     fetched: list[int] = []
-    load = matching._candidates
+    load = match_candidates._candidates
 
     def counting(rows, vocabulary):  # type: ignore[no-untyped-def]
         fetched.append(len(rows))
         return load(rows, vocabulary)
 
     with monkeypatch.context() as patch:
-        patch.setattr(matching, "_candidates", counting)
+        patch.setattr(match_candidates, "_candidates", counting)
         if everyone:
-            patch.setattr(matching, "_shortlist_for", lambda *_: None)
+            patch.setattr(match_candidates, "shortlist_for", lambda *_: None)
         ranking = matching.rank(db, **kwargs)
     shown = [(m.name, m.score, m.factors, m.details.free_slots) for m in ranking.matches]
     return shown, fetched[0]
@@ -201,7 +202,7 @@ def test_skills_offered_matches_case_insensitively_each_skill_once(db, world) ->
     db.commit()
 
     def offered(*skills: str) -> int:
-        return db.scalar(sa.select(matching.skills_offered(Mentor.expertise_areas, list(skills))))
+        return db.scalar(sa.select(skills_offered(Mentor.expertise_areas, list(skills))))
 
     assert offered("renewals") == 1
     assert offered("renewals", "qbrs & business reviews", odd, "null", "missing") == 4

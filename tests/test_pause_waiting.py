@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from bot.blocks.actions import PAUSE_DECLINE_WAITING
-from bot.testing.driver import buttons_in
+from bot.testing.surface_inputs import buttons_in
 from models import Assignment, AuditEntry
 from tests.factories import make_assignment, make_mentor
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from bot.blocks import actions as ids
 from bot.config import Settings
-from bot.testing.fake_slack import Message
+from bot.testing.fake_chat import Message
 from bot.testing.harness import ServedApp
 from models import AuditEntry, MentorQuestion, User
 from tests.factories import make_assignment, make_mentor

@@ -14,7 +14,7 @@ from bot.services import milestones
 from bot.services.analytics.ramp import ramp_comparison
 from bot.services.analytics.shared import Scope
 from bot.services.program import load as load_program
-from bot.testing.driver import buttons_in
+from bot.testing.surface_inputs import buttons_in
 from models import AuditEntry, MilestoneTemplate, RampMilestone
 from tests.factories import make_assignment, make_mentor, make_people
 

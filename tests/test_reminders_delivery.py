@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import func, select, text
 
 from bot.config import Settings
-from bot.sweep import SWEEP_LOCK_KEY, Heartbeat, claim_due
+from bot.sweep import SWEEP_LOCK_KEY, Heartbeat
+from bot.sweep_claims import claim_due
 from bot.testing.harness import ServedApp
 from models import Assignment, Notification, User
 from models.db import make_engine

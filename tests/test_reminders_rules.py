@@ -14,11 +14,11 @@ from slack_sdk.web import SlackResponse
 
 from bot.blocks import actions as ids
 from bot.blocks import reminders as blocks
+from bot.delivery import outcome_of
 from bot.services import ledger
 from bot.services.program import ProgramConfig
 from bot.services.reminders import Due, Recipient, checkin_due_date, find_due, latest_cycle_date
 from bot.services.working_hours import WorkingDay, is_working_time, next_working_start
-from bot.sweep import outcome_of
 from models import User
 
 DAY = WorkingDay.of(ProgramConfig())

@@ -18,9 +18,10 @@ import pytest
 import sqlalchemy as sa
 
 from bot.blocks.plaintext import render_blocks
-from bot.testing.driver import HttpReply, SlackDriver
+from bot.testing.driver import SlackDriver
 from bot.testing.fake_slack import FakeSlack
 from bot.testing.people import cast, seed
+from bot.testing.signed_requests import HttpReply
 from models import Assignment, Mentor, Notification
 from models.db import make_engine, make_session_factory
 from models.migrate import upgrade

@@ -18,10 +18,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot.listeners.busy import work_pool_of
 from bot.socket_mode import SocketMode
-from bot.testing.driver import HttpReply, SlackDriver
+from bot.testing.driver import SlackDriver
 from bot.testing.fake_slack import FakeSlack
 from bot.testing.fake_socket import APP_TOKEN
 from bot.testing.harness import ServedApp
+from bot.testing.signed_requests import HttpReply
 from bot.testing.socket_driver import NOT_ACKED, SocketDriver
 from bot.workpool import BUSY
 from models import Mentor

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.services import access, assignments, audit, coverage, matching, program
+from bot.services import access, assignments, audit, cohort_solver, coverage, program
 from bot.services.assignments import Requested
 from bot.services.errors import Conflict, DomainError, InvalidInput, NotFound
 from bot.services.timezones import local_today
@@ -23,7 +23,7 @@ class CohortProposalView:
     id: uuid.UUID
     status: str
     hires: int
-    pairs: list[matching.CohortPair]
+    pairs: list[cohort_solver.CohortPair]
     unmatched: list[str]
     total: float
     greedy_total: float
@@ -52,7 +52,7 @@ def propose(
     if since > today:
         raise InvalidInput({"since": f"The date {since} is in the future: give a past hire date."})
     hires = coverage.new_hires_without_mentor(db, today=today, hired_since=since)
-    plan = matching.solve_cohort(db, mentee_ids=[h.user_id for h in hires], now=now)
+    plan = cohort_solver.solve_cohort(db, mentee_ids=[h.user_id for h in hires], now=now)
     proposal = MatchProposal(
         created_by_user_id=actor_id,
         pairs=[

@@ -5,65 +5,25 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
 from bot.blocks.plaintext import element_text, render_blocks, render_view
 from bot.testing import slack_rules
-from bot.testing.fake_slack import TEAM_ID, FakeSlack, Message, ResponseTarget, dm_channel
-
-Who = Any  # a Slack user id, or anything with `.id` holding one
-
-#: Slack waits this long for the app's HTTP answer to a slash command, an action, a
-#: view submission or an event; later, the person sees a timeout (and Slack retries
-#: an event). The driver waits no longer.
-ACK_DEADLINE_S = 3.0
-
-
-class LateAck(AssertionError):
-    """The app answered Slack after the ack deadline."""
-
-
-@dataclass
-class AckTiming:
-    """How long the app took to answer one request (for the latency report)."""
-
-    what: str
-    seconds: float
-
-
-#: Every request's ack time in this process, slowest first on demand.
-ACK_TIMES: list[AckTiming] = []
-
-
-def slack_id(who: Who) -> str:
-    if isinstance(who, str):
-        return who
-    return str(who.id)
-
-
-@dataclass
-class HttpReply:
-    status: int
-    body: str
-
-    def json(self) -> dict[str, Any]:
-        return json.loads(self.body) if self.body else {}
-
-
-@dataclass
-class Button:
-    label: str
-    action_id: str
-    value: str
-    block_id: str
-    context: str
+from bot.testing.fake_chat import Message
+from bot.testing.fake_slack import TEAM_ID, FakeSlack, ResponseTarget, dm_channel
+from bot.testing.signed_requests import ACK_TIMES, AckTiming, HttpReply, SignedRequests
+from bot.testing.surface_inputs import (
+    Button,
+    Who,
+    buttons_in,
+    fill_state,
+    interactive_elements,
+    slack_id,
+)
 
 
 @dataclass
@@ -78,7 +38,7 @@ class Submission:
         return self.http.status == 200 and not self.errors
 
 
-class SlackDriver:
+class SlackDriver(SignedRequests):
     def __init__(
         self,
         fake: FakeSlack,
@@ -94,65 +54,6 @@ class SlackDriver:
         self.signing_secret = signing_secret
         self.wait_idle = wait_idle
         self.ack_log = ack_log
-
-    # -- transport -------------------------------------------------------------------------
-    def post(
-        self,
-        body: str,
-        content_type: str,
-        *,
-        signed: bool = True,
-        timestamp: int | None = None,
-        secret: str | None = None,
-        retry_num: int | None = None,
-        signature_body: str | None = None,
-        wait: bool = True,
-    ) -> HttpReply:
-        """POST `body` to the app, signed as Slack signs (with `secret`, at `timestamp`,
-        over `signature_body` when a test wants a signature that doesn't match)."""
-        headers = {"Content-Type": content_type}
-        if signed:
-            ts = str(timestamp if timestamp is not None else int(time.time()))
-            signer = SignatureVerifier(secret) if secret else self.signer
-            headers["X-Slack-Request-Timestamp"] = ts
-            headers["X-Slack-Signature"] = signer.generate_signature(
-                timestamp=ts, body=signature_body if signature_body is not None else body
-            )
-        if retry_num is not None:
-            headers["X-Slack-Retry-Num"] = str(retry_num)
-            headers["X-Slack-Retry-Reason"] = "http_timeout"
-        request = urllib.request.Request(self.endpoint, data=body.encode(), headers=headers)
-        what = _describe_request(body, content_type)
-        started = time.monotonic()
-        try:
-            with urllib.request.urlopen(request, timeout=ACK_DEADLINE_S) as response:
-                reply = HttpReply(response.status, response.read().decode())
-        except urllib.error.HTTPError as exc:
-            reply = HttpReply(exc.code, exc.read().decode())
-        except (TimeoutError, urllib.error.URLError) as exc:
-            if not isinstance(exc, TimeoutError) and not isinstance(exc.reason, TimeoutError):
-                raise
-            self.ack_log.append(AckTiming(what, time.monotonic() - started))
-            raise LateAck(
-                f"{what}: no answer within {ACK_DEADLINE_S:.0f} s; Slack gives up here and "
-                "the person sees a timeout error"
-            ) from exc
-        elapsed = time.monotonic() - started
-        self.ack_log.append(AckTiming(what, elapsed))
-        if elapsed > ACK_DEADLINE_S:
-            raise LateAck(
-                f"{what}: answered after {elapsed:.2f} s, past Slack's {ACK_DEADLINE_S:.0f} s; "
-                "the person saw a timeout error"
-            )
-        if wait:
-            self.wait_idle()
-        return reply
-
-    def post_form(self, fields: dict[str, str], **kwargs: Any) -> HttpReply:
-        return self.post(urlencode(fields), "application/x-www-form-urlencoded", **kwargs)
-
-    def post_payload(self, payload: dict[str, Any], **kwargs: Any) -> HttpReply:
-        return self.post_form({"payload": json.dumps(payload)}, **kwargs)
 
     # -- what a person does ----------------------------------------------------------------
     def slash_body(self, who: Who, command: str, text: str = "") -> dict[str, str]:
@@ -277,7 +178,7 @@ class SlackDriver:
         user = slack_id(who)
         for surface, blocks, kind in self._surfaces(user, message, None, False):
             for block in blocks:
-                for element in _interactive_elements(block):
+                for element in interactive_elements(block):
                     if element.get("type") != "static_select":
                         continue
                     text = render_blocks([block]) + element_text(element.get("placeholder"))
@@ -510,122 +411,3 @@ def _refuse_as_slack(what: str, refusal: dict[str, Any] | None) -> None:
     if refusal is not None:
         messages = "\n".join(refusal.get("response_metadata", {}).get("messages", []))
         raise AssertionError(f"Slack refuses the answer to {what}: {refusal['error']}\n{messages}")
-
-
-def _describe_request(body: str, content_type: str) -> str:
-    """What a request to the app is, in a few words: '/mentor match', 'block_actions
-    assign', 'event app_home_opened'."""
-    try:
-        if "json" in content_type:
-            event = json.loads(body).get("event") or {}
-            return f"event {event.get('type', '?')}"
-        fields = {k: v[0] for k, v in parse_qs(body).items()}
-        if "command" in fields:
-            return f"{fields['command']} {fields.get('text', '').split(' ')[0]}".strip()
-        payload = json.loads(fields.get("payload", "{}"))
-        kind = payload.get("type", "?")
-        if kind == "block_actions":
-            return f"{kind} {(payload.get('actions') or [{}])[0].get('action_id', '?')}"
-        if kind in ("view_submission", "view_closed"):
-            return f"{kind} {payload.get('view', {}).get('callback_id', '?')}"
-        return str(kind)
-    except (ValueError, AttributeError, RecursionError):  # not what Slack sends
-        return "request"
-
-
-def _interactive_elements(block: dict[str, Any]) -> list[dict[str, Any]]:
-    if block.get("type") == "actions":
-        return list(block.get("elements", []))
-    if block.get("type") == "section" and block.get("accessory"):
-        return [block["accessory"]]
-    return []
-
-
-def buttons_in(blocks: list[dict[str, Any]]) -> list[Button]:
-    """Every button with the text around it (its block and the two before it)."""
-    found: list[Button] = []
-    for index, block in enumerate(blocks):
-        around = render_blocks(blocks[max(0, index - 2) : index + 1])
-        for element in _interactive_elements(block):
-            if element.get("type") == "button":
-                found.append(
-                    Button(
-                        element_text(element.get("text")),
-                        element["action_id"],
-                        element.get("value", ""),
-                        block.get("block_id", ""),
-                        around,
-                    )
-                )
-    return found
-
-
-def fill_state(
-    view: dict[str, Any], values: dict[str, Any]
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """The `state.values` Slack would send for `view` with inputs filled by label.
-    Returns the state and a map block_id -> label (to report errors by label)."""
-    state: dict[str, Any] = {}
-    labels: dict[str, str] = {}
-    remaining = dict(values)
-    for block in view.get("blocks", []):
-        if block.get("type") != "input":
-            continue
-        label = element_text(block.get("label"))
-        block_id = block["block_id"]
-        labels[block_id] = label
-        element = block["element"]
-        given = remaining.pop(label, _INITIAL)
-        state[block_id] = {element["action_id"]: _element_state(element, given, label)}
-    if remaining:
-        raise AssertionError(
-            f"no input labelled {sorted(remaining)}; the modal has {sorted(labels.values())}"
-        )
-    return state, labels
-
-
-_INITIAL = object()
-
-
-def _option_for(element: dict[str, Any], wanted: str, label: str) -> dict[str, Any]:
-    for option in element.get("options", []):
-        if element_text(option["text"]) == wanted or option["value"] == wanted:
-            return option
-    choices = [element_text(o["text"]) for o in element.get("options", [])]
-    raise AssertionError(f"'{label}' has no option '{wanted}'; choices: {choices}")
-
-
-def _element_state(element: dict[str, Any], given: Any, label: str) -> dict[str, Any]:
-    kind = element["type"]
-    state: dict[str, Any] = {"type": kind}
-    use_initial = given is _INITIAL
-    if kind in ("plain_text_input", "number_input", "url_text_input", "email_text_input"):
-        value = element.get("initial_value") if use_initial else given
-        state["value"] = None if value in (None, "") else str(value)
-    elif kind in ("static_select", "radio_buttons"):
-        if use_initial:
-            state["selected_option"] = element.get("initial_option")
-        else:
-            state["selected_option"] = _option_for(element, given, label) if given else None
-    elif kind in ("multi_static_select", "checkboxes"):
-        if use_initial:
-            state["selected_options"] = element.get("initial_options", [])
-        else:
-            state["selected_options"] = [_option_for(element, g, label) for g in given or []]
-    elif kind == "datepicker":
-        state["selected_date"] = element.get("initial_date") if use_initial else given
-    elif kind == "timepicker":
-        state["selected_time"] = element.get("initial_time") if use_initial else given
-    elif kind == "users_select":
-        state["selected_user"] = (
-            element.get("initial_user") if use_initial else (slack_id(given) if given else None)
-        )
-    elif kind == "channels_select":
-        state["selected_channel"] = element.get("initial_channel") if use_initial else given
-    elif kind == "multi_users_select":
-        state["selected_users"] = (
-            element.get("initial_users", []) if use_initial else [slack_id(g) for g in given]
-        )
-    else:
-        raise AssertionError(f"the driver cannot fill a '{kind}' input ('{label}')")
-    return state

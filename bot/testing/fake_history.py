@@ -9,7 +9,8 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bot.testing.fake_slack import Channel, Message
+    from bot.testing.fake_chat import Message
+    from bot.testing.fake_slack import Channel
 
 #: Slack's default page size and its maximum.
 DEFAULT_LIMIT = 100

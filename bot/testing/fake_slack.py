@@ -10,7 +10,11 @@ updates of messages that are not the bot's, triggers used twice or after 3 s, a
 sixth post to a response_url, calls over a method's rate tier (the last three in
 bot/testing/slack_quotas.py), and every call while the token is revoked
 (`revoke()`). With `latency` (seconds) every call takes that long, as the real API
-does."""
+does.
+
+Each family of the Web API is a mixin of its own (`fake_chat`, `fake_views`,
+`fake_files`, `fake_history`, `fake_apps`); this module holds the people, the
+failures, the dispatch of a call and response_url posts."""
 
 from __future__ import annotations
 
@@ -21,16 +25,16 @@ from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 from typing import Any
 
-from bot.blocks.plaintext import render_blocks, render_view
+from bot.blocks.plaintext import render_view
 from bot.testing import slack_rules
 from bot.testing.fake_apps import FakeAppConnections
+from bot.testing.fake_chat import BOT_USER_ID, FakeChat, Message, normalize_channel
 from bot.testing.fake_files import FakeFiles
-from bot.testing.fake_history import FakeHistory, metadata_error
+from bot.testing.fake_history import FakeHistory
 from bot.testing.fake_http import handler_for
 from bot.testing.fake_views import FakeViews, dm_channel
 from bot.testing.slack_quotas import Clock, RateLimits, ResponseUrls, Throttled, Triggers
 
-BOT_USER_ID = "UMENTORBOT"
 TEAM_ID = "T0MENTOR"
 
 
@@ -39,40 +43,6 @@ class ApiCall:
     method: str
     args: dict[str, Any]
     at: float
-
-
-@dataclass
-class Message:
-    """A message as it stands now in a channel (DM) or in a person's ephemeral list."""
-
-    channel: str
-    ts: str
-    text: str
-    blocks: list[dict[str, Any]] = field(default_factory=list)
-    ephemeral_for: str | None = None
-    deleted: bool = False
-    author: str = BOT_USER_ID
-    #: The message metadata it was posted with (shown by conversations.history).
-    metadata: dict[str, Any] | None = None
-
-    @property
-    def rendered(self) -> str:
-        body = render_blocks(self.blocks)
-        return body if body else self.text
-
-    @property
-    def all_text(self) -> str:
-        """Fallback text and every block's text: what assertions search."""
-        return f"{self.text}\n{render_blocks(self.blocks)}"
-
-    def as_payload(self) -> dict[str, Any]:
-        return {
-            "type": "message",
-            "ts": self.ts,
-            "text": self.text,
-            "blocks": self.blocks,
-            "user": self.author,
-        }
 
 
 @dataclass
@@ -107,7 +77,7 @@ class Channel:
 TOKEN_ERRORS = ("invalid_auth", "token_revoked", "account_inactive", "not_authed")
 
 
-class FakeSlack(FakeFiles, FakeViews, FakeHistory, FakeAppConnections):
+class FakeSlack(FakeFiles, FakeViews, FakeChat, FakeHistory, FakeAppConnections):
     """The fake Slack. `url` is the Web API base to give `SLACK_API_URL`.
 
     `latency`: seconds every Web API call and response_url post takes (default 0).
@@ -264,17 +234,6 @@ class FakeSlack(FakeFiles, FakeViews, FakeHistory, FakeAppConnections):
             self.failures.append(Failure(method, status, error, retry_after, times, only_for))
 
     # -- what people see -------------------------------------------------------------------
-    def dms(self, slack_user_id: str) -> list[Message]:
-        with self._lock:
-            return [m for m in self.messages.get(dm_channel(slack_user_id), []) if not m.deleted]
-
-    def channel_messages(self, channel: str) -> list[Message]:
-        with self._lock:
-            return [m for m in self.messages.get(channel, []) if not m.deleted]
-
-    def ephemeral(self, slack_user_id: str) -> list[Message]:
-        with self._lock:
-            return list(self.ephemerals.get(slack_user_id, []))
 
     def top_view(self, slack_user_id: str) -> dict[str, Any] | None:
         with self._lock:
@@ -297,14 +256,6 @@ class FakeSlack(FakeFiles, FakeViews, FakeHistory, FakeAppConnections):
         """A response_url for an interaction now (5 posts within 30 minutes)."""
         return f"{self.base}/response/{self.response_urls.issue(target)}"
 
-    def channel_message(self, channel: str, ts: str) -> Message | None:
-        """The message at `ts` in `channel` as everyone there sees it (not ephemeral)."""
-        with self._lock:
-            for message in self.messages.get(channel, []):
-                if message.ts == ts and not message.deleted:
-                    return message
-        return None
-
     def take_refusals(self) -> list[tuple[str, dict[str, Any]]]:
         """The calls refused for invalid blocks or views so far, forgotten once taken."""
         with self._lock:
@@ -315,17 +266,6 @@ class FakeSlack(FakeFiles, FakeViews, FakeHistory, FakeAppConnections):
         if answer is not None:
             self.refusals.append((method, answer))
         return answer
-
-    def find_message(self, channel: str, ts: str) -> Message | None:
-        with self._lock:
-            for message in self.messages.get(channel, []):
-                if message.ts == ts:
-                    return message
-            for messages in self.ephemerals.values():
-                for message in messages:
-                    if message.ts == ts and message.channel == channel:
-                        return message
-        return None
 
     # -- the Web API -----------------------------------------------------------------------
     def _take_failure(self, method: str, args: dict[str, Any]) -> Failure | None:
@@ -412,121 +352,6 @@ class FakeSlack(FakeFiles, FakeViews, FakeHistory, FakeAppConnections):
             return {"ok": False, "error": "user_not_found"}
         return {"ok": True, "channel": {"id": dm_channel(users[0])}}
 
-    def _members(self, channel: str) -> set[str] | None:
-        """The people in `channel` (a DM with the bot: that person), None if no such
-        channel. `channel` is a channel id (a user id is not one)."""
-        if channel.startswith("D") and channel[1:] in self.users:
-            return {channel[1:]}
-        known = self.channels.get(channel)
-        return None if known is None else known.members
-
-    def _post_error(self, channel: str) -> str | None:
-        """Why Slack would refuse a post to `channel` (a user id: their DM), or None."""
-        if not channel or self._members(channel) is None:
-            return "channel_not_found"
-        known = self.channels.get(channel)
-        if known is not None and known.is_private and not known.bot_member:
-            return "not_in_channel"
-        return None
-
-    def api_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
-        # Posting to a user id lands in their DM with the bot, even a deactivated
-        # person's: Slack accepts it (nobody reads it).
-        channel = normalize_channel(str(args.get("channel", "")))
-        error = self._post_error(channel)
-        if error:
-            return {"ok": False, "error": error}
-        if not args.get("text") and not args.get("blocks"):
-            return {"ok": False, "error": "no_text"}
-        if error := metadata_error(args.get("metadata")):
-            return {"ok": False, "error": error}
-        refused = self._refused(
-            "chat.postMessage", slack_rules.message_refusal(args)
-        ) or self.slack_file_error(args.get("blocks"), channel)
-        if refused:
-            return refused
-        message = Message(
-            channel,
-            self._ts(),
-            str(args.get("text") or ""),
-            list(args.get("blocks") or []),
-            metadata=args.get("metadata") or None,
-        )
-        self.messages.setdefault(channel, []).append(message)
-        return {"ok": True, "channel": channel, "ts": message.ts, "message": message.as_payload()}
-
-    def post_as(self, slack_user_id: str, channel: str, text: str) -> Message:
-        """A person posts `text` in `channel` (a message that is not the bot's)."""
-        with self._lock:
-            message = Message(channel, self._ts(), text, author=slack_user_id)
-            self.messages.setdefault(channel, []).append(message)
-            return message
-
-    def _own_message(self, args: dict[str, Any], not_ours: str) -> Message | dict[str, Any]:
-        """The bot's message chat.update/chat.delete names, or Slack's refusal: the
-        channel must be a channel id (not a user id), the ts a message in it that
-        everyone sees (an ephemeral one is not), and the message the bot's."""
-        channel = str(args.get("channel", ""))
-        if self._members(channel) is None:
-            return {"ok": False, "error": "channel_not_found"}
-        message = self.channel_message(channel, str(args.get("ts", "")))
-        if message is None:
-            return {"ok": False, "error": "message_not_found"}
-        if message.author != BOT_USER_ID:
-            return {"ok": False, "error": not_ours}
-        return message
-
-    def api_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
-        message = self._own_message(args, "cant_update_message")
-        if not isinstance(message, Message):
-            return message
-        if not args.get("text") and not args.get("blocks"):
-            return {"ok": False, "error": "no_text"}
-        refused = self._refused(
-            "chat.update", slack_rules.message_refusal(args)
-        ) or self.slack_file_error(args.get("blocks"), message.channel)
-        if refused:
-            return refused
-        if "text" in args:
-            message.text = str(args["text"] or "")
-        if "blocks" in args:
-            message.blocks = list(args["blocks"] or [])
-        return {"ok": True, "channel": message.channel, "ts": message.ts}
-
-    def api_chat_delete(self, args: dict[str, Any]) -> dict[str, Any]:
-        message = self._own_message(args, "cant_delete_message")
-        if not isinstance(message, Message):
-            return message
-        message.deleted = True
-        return {"ok": True, "channel": message.channel, "ts": message.ts}
-
-    def api_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
-        user = str(args.get("user", ""))
-        channel = normalize_channel(str(args.get("channel", "")))
-        error = self._post_error(channel)
-        if error:
-            return {"ok": False, "error": error}
-        if user not in self.users:
-            return {"ok": False, "error": "user_not_found"}
-        if user not in (self._members(channel) or set()):
-            return {"ok": False, "error": "user_not_in_channel"}
-        if not args.get("text") and not args.get("blocks"):
-            return {"ok": False, "error": "no_text"}
-        if refused := self._refused("chat.postEphemeral", slack_rules.message_refusal(args)):
-            return refused
-        message = Message(
-            channel,
-            self._ts(),
-            str(args.get("text") or ""),
-            list(args.get("blocks") or []),
-            ephemeral_for=user,
-        )
-        self.ephemerals.setdefault(user, []).append(message)
-        return {"ok": True, "message_ts": message.ts}
-
-    def _ts(self) -> str:
-        return f"{int(time.time())}.{next(self._counter):06d}"
-
     # -- response_url ----------------------------------------------------------------------
     def handle_response_url(self, token: str, body: dict[str, Any]) -> tuple[int, str]:
         """A post to a response_url: (HTTP status, body) as Slack answers it."""
@@ -575,8 +400,3 @@ class FakeSlack(FakeFiles, FakeViews, FakeHistory, FakeAppConnections):
 
 #: Running fakes by their Web API URL.
 _SERVING: dict[str, FakeSlack] = {}
-
-
-def normalize_channel(channel: str) -> str:
-    """Posting to a user id lands in the DM with the bot, as in Slack."""
-    return dm_channel(channel) if channel.startswith(("U", "W")) else channel

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
-from bot.testing.driver import HttpReply, SlackDriver
+from bot.testing.driver import SlackDriver
+from bot.testing.signed_requests import HttpReply
 
 #: What a person and the database show at one moment (compared, never read).
 Observed = Any

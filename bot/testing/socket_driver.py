@@ -9,9 +9,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bot.testing.driver import ACK_TIMES, AckTiming, HttpReply, LateAck, SlackDriver
+from bot.testing.driver import SlackDriver
 from bot.testing.fake_slack import FakeSlack
 from bot.testing.fake_socket import ACK_DEADLINE_S, Envelope
+from bot.testing.signed_requests import ACK_TIMES, AckTiming, HttpReply, LateAck
 from bot.web import parse_slack_body
 
 #: The HTTP status standing for "no ack": Slack delivers an event again.

@@ -20,7 +20,7 @@ from bot.blocks.admin import SECTION_VIEW, SECTIONS
 from bot.listeners.analytics import PROGRAM_HOMES
 from bot.services import milestones
 from bot.testing.driver import SlackDriver
-from bot.testing.fake_slack import Message
+from bot.testing.fake_chat import Message
 from bot.testing.harness import ServedApp
 from bot.testing.people import cast, seed
 from models import (

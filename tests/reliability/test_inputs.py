@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from bot.blocks.plaintext import element_text
 from bot.listeners.commands import ALIASES, SUBCOMMANDS
-from bot.testing.driver import fill_state
 from bot.testing.people import ROLE_NAMES
+from bot.testing.surface_inputs import fill_state
 from tests.reliability.forms import FORMS, FULL, Form, Scene, registered_views
 
 pytestmark = pytest.mark.reliability

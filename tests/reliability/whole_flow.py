@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from bot.blocks.actions import ASK_SHORTCUT, COMPLETE_FOR_PAIR, EXTEND, WAITING_ALL
 from bot.runtime import Runtime
 from bot.testing.driver import SlackDriver
-from bot.testing.fake_slack import Message
+from bot.testing.fake_chat import Message
 from models import Assignment
 from tests.flows import CONFIRM, assign
 from tests.reminders_support import Sweep, at

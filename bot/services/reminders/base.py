@@ -104,7 +104,8 @@ Finder = Callable[[DueContext], Iterable[Due]]
 #: finder name -> finder. The sweep asks every registered finder; adding a reminder is one
 #: module in this package whose finder is registered with `@due_kind`, imported in the
 #: package's `__init__` (its `KINDS`), plus, for a DM, one renderer per `Due.kind` it yields
-#: in bot/blocks/reminders.py (or a deliverer in bot/sweep.py for anything that is not a DM).
+#: in bot/blocks/reminders.py (or a deliverer in bot/sweep_delivery.py for anything that
+#: is not a DM).
 DUE_KINDS: dict[str, Finder] = {}
 
 

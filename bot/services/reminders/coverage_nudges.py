@@ -17,7 +17,7 @@ from bot.services.reminders.people import manager, person_columns, person_of, pr
 def coverage_nudges(ctx: DueContext) -> Iterator[Due]:
     """Each uncovered new hire's manager, once per ISO week (theirs) while the hire has
     no mentor; a hire without a reachable manager goes to the first program admin, and
-    the delivery (bot/sweep.py) tells every admin."""
+    the delivery (bot/sweep_delivery.py) tells every admin."""
     hires = coverage.uncovered_new_hires(ctx.db, ctx.now)
     if not hires:
         return

@@ -1,7 +1,7 @@
 """Kinds "end_of_term" and "term_closed": the end of a mentorship. Before its expected
 end both sides and the mentee's manager are asked to complete or extend it; when nobody
 completed it `auto_complete_after_days` after that, it completes by itself and whoever
-has not answered is offered the feedback survey (delivered by bot/sweep.py, which closes
+has not answered is offered the feedback survey (delivered by bot/sweep_delivery.py, which closes
 it first)."""
 
 from __future__ import annotations

@@ -64,7 +64,7 @@ def pending_requests(ctx: DueContext) -> Iterator[Due]:
 @due_kind("request_fallback")
 def request_fallbacks(ctx: DueContext) -> Iterator[Due]:
     """Whoever asked (else the mentee's roster manager), once per request, when it has
-    waited `request_fallback_hours`: delivered by bot/sweep.py as the next suggestion."""
+    waited `request_fallback_hours`: delivered by bot/sweep_delivery.py as the next suggestion."""
     waiting = answers.unanswered_requests(
         ctx.db, now=ctx.now, older_than_hours=ctx.config.request_fallback_hours
     )
