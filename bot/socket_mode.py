@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 MAX_CONNECTIONS = 10
 #: Two, so that Slack has another connection to deliver to while one is refreshed.
 DEFAULT_CONNECTIONS = 2
+#: slack_sdk's default: a connection that stopped answering is noticed after a few
+#: missed pings this far apart, and replaced.
+PING_INTERVAL_S = 5.0
 
 
 class SocketMode:
@@ -44,7 +47,11 @@ class SocketMode:
     opened with the app-level token `app_token`."""
 
     def __init__(
-        self, bolt_app: App, app_token: str, connections: int = DEFAULT_CONNECTIONS
+        self,
+        bolt_app: App,
+        app_token: str,
+        connections: int = DEFAULT_CONNECTIONS,
+        ping_interval: float = PING_INTERVAL_S,
     ) -> None:
         if not 1 <= connections <= MAX_CONNECTIONS:
             raise ValueError(
@@ -57,7 +64,9 @@ class SocketMode:
         # says nothing about that one.
         opener = WebClient(base_url=bolt_app.client.base_url, timeout=bolt_app.client.timeout)
         self.clients = [
-            SocketModeClient(app_token=app_token, web_client=opener, logger=log)
+            SocketModeClient(
+                app_token=app_token, web_client=opener, logger=log, ping_interval=ping_interval
+            )
             for _ in range(connections)
         ]
         for client in self.clients:

@@ -38,7 +38,8 @@ def sockets(served: ServedApp, slack: SlackDriver, fake_slack: FakeSlack) -> Ite
     """The served app connected to the fake Slack over CONNECTIONS Socket Mode
     connections, and the people's driver that uses them."""
     fake_slack.sockets.reset()
-    front = SocketMode(served.bolt, APP_TOKEN, connections=CONNECTIONS)
+    # Pings a second apart, so a dropped connection is noticed in seconds, not 30 s.
+    front = SocketMode(served.bolt, APP_TOKEN, connections=CONNECTIONS, ping_interval=1.0)
     front.connect()
     try:
         fake_slack.sockets.wait_for_connections(CONNECTIONS)
