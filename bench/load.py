@@ -9,7 +9,10 @@ under the same server (uvicorn), a bare Bolt app whose listeners only ack. Both 
 to a local fake Web API in this process (Slack's per-minute quotas lifted: a load test
 sends in a second what a workspace sends in an hour), answering in 0 ms, then 150 ms.
 
-From this process it sends signed requests at concurrency 1, 10 and 50: `/mentor help`,
+The requests are prepared here and signed and sent from a process of its own on aiohttp
+(bench/load_client.py), so the load generator is never the slowest party: the first
+one (httpx, sharing an interpreter with the fake) held even the bare app to a p99 over
+a second at 50 at once. It sends at concurrency 1, 10 and 50: `/mentor help`,
 `/mentor match @hire` (by a program admin), a button that opens a modal (a mentor's
 "Edit profile") and `app_home_opened`; then App Home opened 50 times a second. For
 each it prints requests/s acknowledged, ack p50/p95/p99, how many were told "busy",
@@ -35,17 +38,15 @@ import sqlalchemy as sa
 from bench.analytics import NOW, copy_load
 from bench.api import SERVER_URL, _free_port, _wait_until_up
 from bench.database import throwaway_database
+from bench.load_client import DROPPED
 from bench.load_traffic import (
-    DROPPED,
     SECRET,
     LoadFake,
     People,
+    Sender,
     Sent,
-    closed_loop,
     finish_times,
     make_fake,
-    open_loop,
-    settle,
 )
 from bot.testing.program_generator import ProgramSpec, generate
 from models.db import make_engine
@@ -253,19 +254,20 @@ def run(url: str, size: dict[str, int], name: str) -> int:
     fake = make_fake(people)
     log = Path(f"/tmp/bench-load-{os.getpid()}.log")
     app, bare, app_port, bare_port = start_servers(url, fake, people, log)
+    sender = Sender(fake, people)
     try:
-        measure(fake, people, size, app, bare, app_port, bare_port, log)
+        measure(sender, size, app, bare, app_port, bare_port, log)
     finally:
         for child in (app, bare):
             child.terminate()
             child.wait(timeout=15)
+        sender.close()
         fake.stop()
     return 0
 
 
 def measure(
-    fake: LoadFake,
-    people: People,
+    sender: Sender,
     size: dict[str, int],
     app: subprocess.Popen[bytes],
     bare: subprocess.Popen[bytes],
@@ -275,9 +277,9 @@ def measure(
 ) -> None:
     app_url = f"http://127.0.0.1:{app_port}/slack/events"
     bare_url = f"http://127.0.0.1:{bare_port}/slack/events"
+    fake = sender.fake
     for path in PATHS:  # warm up: every path once, then the idle size
-        asyncio.run(closed_loop(app_url, fake, people, path, 3, 1))
-    settle(fake)
+        sender.closed_loop(app_url, path, 3, 1)
     idle = rss_mb(app.pid, "VmRSS")
     cpu_before = (cpu_s(app.pid), cpu_s(bare.pid), time.process_time(), time.perf_counter())
     print(f"  requests per line: {size['requests']}; server log: {log}")
@@ -292,22 +294,16 @@ def measure(
         fake.latency = latency / 1000
         for path in PATHS:
             for conc in CONCURRENCY:
-                sent, elapsed = asyncio.run(
-                    closed_loop(app_url, fake, people, path, size["requests"], conc)
-                )
-                settle(fake)
+                sent, elapsed = sender.closed_loop(app_url, path, size["requests"], conc)
                 finish_times(fake, sent)
                 row = results[(latency, path, conc)] = figures(sent, elapsed)
                 if (path, conc) not in ceilings:  # the bare app makes no Web API call
                     ceilings[(path, conc)] = figures(
-                        *asyncio.run(
-                            closed_loop(bare_url, fake, people, path, size["requests"], conc)
-                        )
+                        *sender.closed_loop(bare_url, path, size["requests"], conc)
                     )
                 print(line(path, latency, conc, row, ceilings[(path, conc)]))
     fake.latency = 0
-    sent, elapsed = asyncio.run(open_loop(app_url, fake, people, HOME_RATE, size["home_s"]))
-    settle(fake)
+    sent, elapsed = sender.open_loop(app_url, HOME_RATE, size["home_s"])
     finish_times(fake, sent)
     home = figures(sent, elapsed)
     print(

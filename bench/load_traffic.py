@@ -4,22 +4,25 @@ end of each request's work read from that record."""
 
 from __future__ import annotations
 
-import asyncio
 import json
+import multiprocessing
+import struct
 import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing.shared_memory import SharedMemory
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
-from slack_sdk.signature import SignatureVerifier
-
+from bench import load_client
+from bench.load_client import BUSY_MARK
 from bot.blocks.actions import OPTIN_OPEN
 from bot.testing.fake_slack import TEAM_ID, FakeSlack, ResponseTarget, dm_channel
+from bot.testing.slack_quotas import Triggers
 
 SECRET = "bench-signing-secret"
-BUSY_MARK = "I'm busy right now"
-DROPPED = 0  # the status of a request whose connection dropped before any answer
+FORM = "application/x-www-form-urlencoded"
 
 
 @dataclass
@@ -38,6 +41,7 @@ class LoadFake(FakeSlack):
 
     def reset(self) -> None:
         super().reset()
+        self.triggers = SentTriggers(self.triggers.clock, self._counter)
         self.rate_limits.check = lambda *args, **kwargs: None  # type: ignore[method-assign]
         self.url_posts: list[tuple[str, float, str]] = []
 
@@ -68,8 +72,19 @@ class Sent:
     e2e_s: float | None = None
 
 
-def build(fake: LoadFake, path: str, who: str, target: str) -> tuple[str, str, set[str]]:
-    """(body, content type, what the request's Web API calls carry) for one request."""
+@dataclass(frozen=True)
+class Built:
+    """One request prepared: its body and content type, what the Web API calls it
+    causes carry (to find its end), and its trigger_id ("" for an event)."""
+
+    body: str
+    kind: str
+    keys: set[str]
+    trigger: str = ""
+
+
+def build(fake: LoadFake, path: str, who: str, target: str) -> Built:
+    """One request of `path` from `who` (naming `target`)."""
     channel = dm_channel(who)
     if path == "home":
         event = {"type": "app_home_opened", "user": who, "channel": channel, "tab": "home"}
@@ -81,7 +96,7 @@ def build(fake: LoadFake, path: str, who: str, target: str) -> tuple[str, str, s
             "event_id": f"Ev{time.time_ns()}",
             "event_time": int(time.time()),
         }
-        return json.dumps(body), "application/json", {who}
+        return Built(json.dumps(body), "application/json", {who})
     url = fake.new_response_url(ResponseTarget(who, channel, None))
     trigger = fake.new_trigger(who)
     keys = {who, channel, trigger, url.rsplit("/", 1)[-1]}
@@ -96,7 +111,7 @@ def build(fake: LoadFake, path: str, who: str, target: str) -> tuple[str, str, s
             "response_url": url,
             "trigger_id": trigger,
         }
-        return urlencode(fields), "application/x-www-form-urlencoded", keys
+        return Built(urlencode(fields), FORM, keys, trigger)
     payload = {
         "type": "block_actions",
         "team": {"id": TEAM_ID},
@@ -116,7 +131,7 @@ def build(fake: LoadFake, path: str, who: str, target: str) -> tuple[str, str, s
             }
         ],
     }
-    return urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded", keys
+    return Built(urlencode({"payload": json.dumps(payload)}), FORM, keys, trigger)
 
 
 def senders(people: People, path: str) -> tuple[list[str], list[str]]:
@@ -129,66 +144,83 @@ def senders(people: People, path: str) -> tuple[list[str], list[str]]:
     return people.hires, people.hires
 
 
-async def send(
-    client: httpx.AsyncClient, url: str, body: str, kind: str
-) -> tuple[float, float, int, str]:
-    ts = str(int(time.time()))
-    headers = {
-        "Content-Type": kind,
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body),
-    }
-    at, t0 = time.time(), time.perf_counter()
-    try:
-        response = await client.post(url, content=body, headers=headers)
-    except httpx.TransportError:  # the connection dropped: Slack would see no answer
-        return at, time.perf_counter() - t0, DROPPED, ""
-    return at, time.perf_counter() - t0, response.status_code, response.text
+class SentTriggers(Triggers):
+    """Triggers whose 3 s start when their request is sent (as Slack makes one when the
+    person clicks), read from the sender's stamps, not when the benchmark prepared it."""
+
+    def __init__(self, clock: Callable[[], float], ids: Iterator[int]) -> None:
+        super().__init__(clock, ids)
+        self.sent_at: dict[str, tuple[SharedMemory, int]] = {}
+
+    def exchange(self, trigger_id: str) -> tuple[str | None, str | None]:
+        found, where = self.issued.get(trigger_id), self.sent_at.get(trigger_id)
+        if found is not None and where is not None:
+            (at,) = struct.unpack_from("d", where[0].buf, 8 * where[1])
+            if at:
+                found[1].at = at
+        return super().exchange(trigger_id)
 
 
-async def closed_loop(
-    url: str, fake: LoadFake, people: People, path: str, total: int, concurrency: int
-) -> tuple[list[Sent], float]:
-    """`total` requests from `concurrency` people at once, each sending its next
-    as soon as the last was acknowledged; returns them and the seconds it took."""
-    who, named = senders(people, path)
-    sent: list[Sent] = []
-    queue = list(range(total))
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+class Sender:
+    """The load generator: prepares requests here (where the fake issues their trigger
+    and response_url) and sends them from a process of its own (bench/load_client.py)."""
 
-        async def person() -> None:
-            while queue:
-                i = queue.pop()
-                body, kind, keys = build(fake, path, who[i % len(who)], named[i % len(named)])
-                at, ack_s, status, text = await send(client, url, body, kind)
-                sent.append(Sent(at, ack_s, status, status == 503 or BUSY_MARK in text, keys))
+    def __init__(self, fake: LoadFake, people: People) -> None:
+        self.fake = fake
+        self.people = people
+        self._process = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
 
-        started = time.perf_counter()
-        await asyncio.gather(*(person() for _ in range(concurrency)))
-    return sent, time.perf_counter() - started
+    def closed_loop(
+        self, url: str, path: str, total: int, concurrency: int
+    ) -> tuple[list[Sent], float]:
+        """`total` requests from `concurrency` people at once, each sending its next
+        as soon as the last was acknowledged; returns them and the seconds it took."""
+        who, named = senders(self.people, path)
+        built = [
+            build(self.fake, path, who[i % len(who)], named[i % len(named)]) for i in range(total)
+        ]
+        return self._run(load_client.closed_loop, url, built, concurrency)
 
+    def open_loop(self, url: str, rate: int, seconds: int) -> tuple[list[Sent], float]:
+        """App Home opened `rate` times a second for `seconds`, whatever the answers' pace."""
+        mentors = self.people.mentors
+        built = [
+            build(self.fake, "home", mentors[i % len(mentors)], "") for i in range(rate * seconds)
+        ]
+        return self._run(load_client.open_loop, url, built, rate)
 
-async def open_loop(
-    url: str, fake: LoadFake, people: People, rate: int, seconds: int
-) -> tuple[list[Sent], float]:
-    """App Home opened `rate` times a second for `seconds`, whatever the answers' pace."""
-    sent: list[Sent] = []
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+    def close(self) -> None:
+        self._process.shutdown()
 
-        async def one(i: int) -> None:
-            body, kind, keys = build(fake, "home", people.mentors[i % len(people.mentors)], "")
-            at, ack_s, status, _ = await send(client, url, body, kind)
-            sent.append(Sent(at, ack_s, status, status == 503, keys))
-
-        started = time.perf_counter()
-        tasks = []
-        for i in range(rate * seconds):
-            await asyncio.sleep(max(0.0, started + i / rate - time.perf_counter()))
-            tasks.append(asyncio.create_task(one(i)))
-        await asyncio.gather(*tasks)
-    return sent, time.perf_counter() - started
+    def _run(
+        self,
+        loop: Callable[..., tuple[list[load_client.Answer], float]],
+        url: str,
+        built: list[Built],
+        how: int,
+    ) -> tuple[list[Sent], float]:
+        stamps = SharedMemory(create=True, size=8 * max(1, len(built)))
+        triggers = self.fake.triggers
+        try:
+            if isinstance(triggers, SentTriggers):
+                for i, request in enumerate(built):
+                    if request.trigger:
+                        triggers.sent_at[request.trigger] = (stamps, i)
+            prepared = [load_client.Prepared(b.body, b.kind) for b in built]
+            answers, elapsed = self._process.submit(
+                loop, url, SECRET, prepared, how, stamps.name
+            ).result()
+            settle(self.fake)
+        finally:
+            if isinstance(triggers, SentTriggers):
+                triggers.sent_at.clear()
+            stamps.close()
+            stamps.unlink()
+        sent = [
+            Sent(a.at, a.ack_s, a.status, a.busy, b.keys)
+            for a, b in zip(answers, built, strict=True)
+        ]
+        return sent, elapsed
 
 
 def settle(fake: LoadFake, quiet_s: float = 1.5, limit_s: float = 180) -> None:
