@@ -18,6 +18,8 @@ a second at 50 at once. It sends at concurrency 1, 10 and 50: `/mentor help`,
 each it prints requests/s acknowledged, ack p50/p95/p99, how many were told "busy",
 requests/s served (worked on to their last Web API call), end-to-end p50/p95 (request
 to the last Web API call it caused, from the fake's record), the ratio to bare Bolt,
+the CPU milliseconds `mentorbot serve` spent per request served (what a faster machine
+or more workers would divide),
 RSS idle and peak, the load average, and the issue's goals, met or NOT met. Nothing is
 asserted: the machine is shared, so read the figures with its load."""
 
@@ -169,6 +171,8 @@ class Row:
     e2e: tuple[float, float]
     #: Acks after Slack's 3 s, or connections dropped with no answer at all.
     late: int
+    #: CPU milliseconds `mentorbot serve` spent per request it served (ack and work).
+    cpu_ms: float = float("nan")
 
 
 def figures(sent: list[Sent], elapsed: float) -> Row:
@@ -286,7 +290,7 @@ def measure(
     print(
         f"  {'path':<8} {'lat.':>5} {'conc':>4} {'acked/s':>8} {'ack p50':>8} {'p95':>7} "
         f"{'p99':>7} {'busy':>5} {'served/s':>9} {'e2e p50':>8} {'p95':>7} "
-        f"{'bare/s':>7} {'p99':>6} {'ratio':>6}"
+        f"{'bare/s':>7} {'p99':>6} {'ratio':>6} {'cpu ms':>6}"
     )
     results: dict[tuple[int, str, int], Row] = {}
     ceilings: dict[tuple[str, int], Row] = {}
@@ -294,22 +298,26 @@ def measure(
         fake.latency = latency / 1000
         for path in PATHS:
             for conc in CONCURRENCY:
+                cpu_line = cpu_s(app.pid)
                 sent, elapsed = sender.closed_loop(app_url, path, size["requests"], conc)
                 finish_times(fake, sent)
                 row = results[(latency, path, conc)] = figures(sent, elapsed)
+                row.cpu_ms = (cpu_s(app.pid) - cpu_line) * 1000 / max(1, len(sent) - row.busy)
                 if (path, conc) not in ceilings:  # the bare app makes no Web API call
                     ceilings[(path, conc)] = figures(
                         *sender.closed_loop(bare_url, path, size["requests"], conc)
                     )
                 print(line(path, latency, conc, row, ceilings[(path, conc)]))
     fake.latency = 0
+    cpu_line = cpu_s(app.pid)
     sent, elapsed = sender.open_loop(app_url, HOME_RATE, size["home_s"])
     finish_times(fake, sent)
     home = figures(sent, elapsed)
+    home_cpu = (cpu_s(app.pid) - cpu_line) * 1000 / max(1, len(sent) - home.busy)
     print(
         f"  App Home opened {HOME_RATE}/s for {size['home_s']} s at 0 ms: ack p99 "
         f"{home.ack[2]:.1f} ms, busy {home.busy}, e2e p50 {home.e2e[0]:.0f} ms, "
-        f"p95 {home.e2e[1]:.0f} ms"
+        f"p95 {home.e2e[1]:.0f} ms; {home_cpu:.1f} CPU ms per home served"
     )
     peak = rss_mb(app.pid, "VmHWM")
     used = (cpu_s(app.pid) - cpu_before[0], cpu_s(bare.pid) - cpu_before[1])
@@ -334,7 +342,7 @@ def line(path: str, latency: int, conc: int, row: Row, bare: Row) -> str:
         f"  {path:<8} {latency:>3}ms {conc:>4} {row.acked_rps:>8.1f} {row.ack[0]:>8.1f} "
         f"{row.ack[1]:>7.1f} {row.ack[2]:>7.1f} {row.busy:>5} {row.served_rps:>9.1f} "
         f"{row.e2e[0]:>8.1f} {row.e2e[1]:>7.1f} {bare.acked_rps:>7.1f} {bare.ack[2]:>6.1f} "
-        f"{row.served_rps / bare.acked_rps:>5.2f}x"
+        f"{row.served_rps / bare.acked_rps:>5.2f}x {row.cpu_ms:>6.1f}"
     )
 
 

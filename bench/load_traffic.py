@@ -4,10 +4,13 @@ end of each request's work read from that record."""
 
 from __future__ import annotations
 
+import bisect
 import json
+import math
 import multiprocessing
 import struct
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -237,21 +240,34 @@ def settle(fake: LoadFake, quiet_s: float = 1.5, limit_s: float = 180) -> None:
 
 def finish_times(fake: LoadFake, sent: list[Sent]) -> None:
     """Mark requests whose answer was "busy", and give each the end of its work: the
-    last Web API call carrying its person, trigger, view or response_url."""
+    last Web API call carrying its person, trigger, view or response_url, before the
+    next request carrying the same (a person opening App Home again is answered by
+    the publish after that open, not by the one after their first)."""
     view_owner = {v["id"]: user for user, views in fake.views.items() for v in views if "id" in v}
-    last: dict[str, float] = {}
+    calls: dict[str, list[float]] = defaultdict(list)
     for call in list(fake.calls):
         args = call.args
         marks = {str(args.get(k)) for k in ("user", "user_id", "channel", "trigger_id")}
         marks.add(view_owner.get(str(args.get("view_id")), ""))
         for mark in marks:
-            last[mark] = max(last.get(mark, 0.0), call.at)
+            calls[mark].append(call.at)
     busy_urls = set()
     for token, at, text in fake.url_posts:
-        last[token] = max(last.get(token, 0.0), at)
+        calls[token].append(at)
         if BUSY_MARK in text:
             busy_urls.add(token)
-    for request in sent:
+    for times in calls.values():
+        times.sort()
+    next_sent: dict[str, float] = {}
+    for request in sorted(sent, key=lambda r: r.at, reverse=True):
         request.busy = request.busy or bool(request.keys & busy_urls)
-        ends = [last[k] for k in request.keys if last.get(k, 0.0) >= request.at]
+        until = min((next_sent.get(k, math.inf) for k in request.keys), default=math.inf)
+        ends = []
+        for key in request.keys:
+            times = calls.get(key, [])
+            i = bisect.bisect_left(times, until) - 1
+            if i >= 0 and times[i] >= request.at:
+                ends.append(times[i])
         request.e2e_s = max(ends) - request.at if ends else None
+        for key in request.keys:
+            next_sent[key] = request.at
