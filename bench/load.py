@@ -26,24 +26,20 @@ asserted: the machine is shared, so read the figures with its load."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import sqlalchemy as sa
 
 from bench.analytics import NOW, copy_load
-from bench.api import SERVER_URL, _free_port, _wait_until_up
+from bench.api import SERVER_URL
 from bench.database import throwaway_database
 from bench.load_client import DROPPED
+from bench.load_servers import Servers, cpu_s, rss_mb, start_servers
 from bench.load_traffic import (
-    SECRET,
-    LoadFake,
     People,
     Sender,
     Sent,
@@ -69,40 +65,17 @@ def main(argv: list[str] | None = None) -> int:
         "--quick", action="store_true", help="a tenth of the program, fewer requests"
     )
     parser.add_argument("--keep", action="store_true", help="don't drop the database")
-    parser.add_argument("--serve-bare", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes of each server (`mentorbot serve --workers N`, and the same "
+        "for the bare app); default 1",
+    )
     args = parser.parse_args(argv)
-    if args.serve_bare:
-        return serve_bare(args.serve_bare)
     size = SIZES["quick" if args.quick else "full"]
     with throwaway_database(SERVER_URL, keep=args.keep) as url:
-        return run(url, size, "quick" if args.quick else "full")
-
-
-def serve_bare(port: int) -> int:
-    """The ceiling: Bolt with listeners that only ack, dispatched as bot/web.py did
-    before acks moved ahead of the work (a worker thread per request)."""
-    import re
-
-    import uvicorn
-    from fastapi import FastAPI, Request, Response
-    from slack_bolt import App
-    from slack_bolt.request import BoltRequest
-
-    bolt = App(token="xoxb-bare", signing_secret=SECRET, token_verification_enabled=False)
-    bolt.command("/mentor")(lambda ack: ack())
-    bolt.action(re.compile(".*"))(lambda ack: ack())
-    bolt.event("app_home_opened")(lambda: None)
-    web = FastAPI()
-
-    @web.post("/slack/events")
-    async def events(request: Request) -> Response:
-        raw = (await request.body()).decode()
-        headers = dict(request.headers)
-        answer = await asyncio.to_thread(bolt.dispatch, BoltRequest(body=raw, headers=headers))
-        return Response(answer.body, status_code=answer.status)
-
-    uvicorn.run(web, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    return 0
+        return run(url, size, "quick" if args.quick else "full", args.workers)
 
 
 def load_program(url: str, size: dict[str, int]) -> People:
@@ -193,62 +166,7 @@ def figures(sent: list[Sent], elapsed: float) -> Row:
     )
 
 
-def cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) process `pid` has used."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_mb(pid: int, key: str) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(key + ":"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def start_servers(
-    url: str, fake: LoadFake, people: People, log: Path
-) -> tuple[subprocess.Popen[bytes], subprocess.Popen[bytes], int, int]:
-    app_port, bare_port = _free_port(), _free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SLACK_BOT_TOKEN": "xoxb-bench",
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": fake.url,
-        "MENTORBOT_ADMINS": ",".join(people.admins),
-    }
-    out = log.open("ab")
-    app = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bot",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(app_port),
-            "--no-scheduler",
-        ],
-        env=env,
-        stdout=out,
-        stderr=out,
-    )
-    bare = subprocess.Popen(
-        [sys.executable, "-m", "bench.load", "--serve-bare", str(bare_port)], stdout=out, stderr=out
-    )
-    _wait_until_up(f"http://127.0.0.1:{app_port}/healthz", {})
-    for _ in range(300):
-        try:
-            httpx.post(f"http://127.0.0.1:{bare_port}/slack/events", content=b"", timeout=5)
-            break
-        except httpx.TransportError:
-            time.sleep(0.2)
-    return app, bare, app_port, bare_port
-
-
-def run(url: str, size: dict[str, int], name: str) -> int:
+def run(url: str, size: dict[str, int], name: str, workers: int) -> int:
     load1, load5, _ = os.getloadavg()
     print(
         f"\nMentorBot load benchmark ({name} size; PostgreSQL, database "
@@ -257,14 +175,12 @@ def run(url: str, size: dict[str, int], name: str) -> int:
     people = load_program(url, size)
     fake = make_fake(people)
     log = Path(f"/tmp/bench-load-{os.getpid()}.log")
-    app, bare, app_port, bare_port = start_servers(url, fake, people, log)
+    servers = start_servers(url, fake, people, log, workers)
     sender = Sender(fake, people)
     try:
-        measure(sender, size, app, bare, app_port, bare_port, log)
+        measure(sender, size, servers, log)
     finally:
-        for child in (app, bare):
-            child.terminate()
-            child.wait(timeout=15)
+        servers.stop()
         sender.close()
         fake.stop()
     return 0
@@ -273,20 +189,21 @@ def run(url: str, size: dict[str, int], name: str) -> int:
 def measure(
     sender: Sender,
     size: dict[str, int],
-    app: subprocess.Popen[bytes],
-    bare: subprocess.Popen[bytes],
-    app_port: int,
-    bare_port: int,
+    servers: Servers,
     log: Path,
 ) -> None:
-    app_url = f"http://127.0.0.1:{app_port}/slack/events"
-    bare_url = f"http://127.0.0.1:{bare_port}/slack/events"
+    app, bare = servers.app, servers.bare
+    app_url = f"http://127.0.0.1:{servers.app_port}/slack/events"
+    bare_url = f"http://127.0.0.1:{servers.bare_port}/slack/events"
     fake = sender.fake
     for path in PATHS:  # warm up: every path once, then the idle size
         sender.closed_loop(app_url, path, 3, 1)
     idle = rss_mb(app.pid, "VmRSS")
     cpu_before = (cpu_s(app.pid), cpu_s(bare.pid), time.process_time(), time.perf_counter())
-    print(f"  requests per line: {size['requests']}; server log: {log}")
+    print(
+        f"  requests per line: {size['requests']}; worker processes per server: "
+        f"{servers.workers}; server log: {log}"
+    )
     print(
         f"  {'path':<8} {'lat.':>5} {'conc':>4} {'acked/s':>8} {'ack p50':>8} {'p95':>7} "
         f"{'p99':>7} {'busy':>5} {'served/s':>9} {'e2e p50':>8} {'p95':>7} "
@@ -327,7 +244,7 @@ def measure(
         f"{time.process_time() - cpu_before[2]:.0f}"
     )
     load1, load5, _ = os.getloadavg()
-    print(f"  RSS of mentorbot serve: idle {idle:.0f} MB, peak {peak:.0f} MB")
+    print(f"  RSS of mentorbot serve (its largest process): idle {idle:.0f} MB, peak {peak:.0f} MB")
     print(
         f"  load average after measuring: {load1:.2f} (1 min), {load5:.2f} (5 min); "
         f"CPUs: {os.cpu_count()}"

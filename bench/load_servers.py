@@ -1,0 +1,145 @@
+"""The two servers bench/load.py measures, and what their processes use: `mentorbot
+serve` and, under the same server (uvicorn) with the same number of worker processes,
+a bare Bolt app whose listeners only ack (the ceiling)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from bench.api import _free_port, _wait_until_up
+from bench.load_traffic import SECRET, LoadFake, People
+
+
+@dataclass
+class Servers:
+    app: subprocess.Popen[bytes]
+    bare: subprocess.Popen[bytes]
+    app_port: int
+    bare_port: int
+    workers: int
+
+    def stop(self) -> None:
+        for child in (self.app, self.bare):
+            child.terminate()
+            child.wait(timeout=30)
+
+
+def start_servers(url: str, fake: LoadFake, people: People, log: Path, workers: int) -> Servers:
+    """Both servers started on free ports, each with `workers` processes, and up."""
+    app_port, bare_port = _free_port(), _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SLACK_BOT_TOKEN": "xoxb-bench",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": fake.url,
+        "MENTORBOT_ADMINS": ",".join(people.admins),
+    }
+    out = log.open("ab")
+    serve = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(app_port)]
+    app = subprocess.Popen(
+        [*serve, "--no-scheduler", "--workers", str(workers)], env=env, stdout=out, stderr=out
+    )
+    bare = subprocess.Popen(
+        [sys.executable, "-m", "bench.load_servers", str(bare_port), str(workers)],
+        stdout=out,
+        stderr=out,
+    )
+    _wait_until_up(f"http://127.0.0.1:{app_port}/healthz", {})
+    for _ in range(300):
+        try:
+            httpx.post(f"http://127.0.0.1:{bare_port}/slack/events", content=b"", timeout=5)
+            break
+        except httpx.TransportError:
+            time.sleep(0.2)
+    if workers > 1:  # every worker has taken a request before anything is measured
+        time.sleep(3)
+    return Servers(app, bare, app_port, bare_port, workers)
+
+
+def bare_web():  # type: ignore[no-untyped-def]
+    """The ceiling: Bolt with listeners that only ack, dispatched as bot/web.py did
+    before acks moved ahead of the work (a worker thread per request)."""
+    from fastapi import FastAPI, Request, Response
+    from slack_bolt import App
+    from slack_bolt.request import BoltRequest
+
+    bolt = App(token="xoxb-bare", signing_secret=SECRET, token_verification_enabled=False)
+    bolt.command("/mentor")(lambda ack: ack())
+    bolt.action(re.compile(".*"))(lambda ack: ack())
+    bolt.event("app_home_opened")(lambda: None)
+    web = FastAPI()
+
+    @web.post("/slack/events")
+    async def events(request: Request) -> Response:
+        raw = (await request.body()).decode()
+        headers = dict(request.headers)
+        answer = await asyncio.to_thread(bolt.dispatch, BoltRequest(body=raw, headers=headers))
+        return Response(answer.body, status_code=answer.status)
+
+    return web
+
+
+def tree(pid: int) -> list[int]:
+    """`pid` and its descendants (a `--workers` supervisor and its workers)."""
+    found, todo = [], [pid]
+    while todo:
+        here = todo.pop()
+        found.append(here)
+        for task in Path(f"/proc/{here}/task").glob("*"):
+            with contextlib.suppress(OSError):  # the thread ended meanwhile
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+    return found
+
+
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) process `pid` and its children have used."""
+    total = 0.0
+    for each in tree(pid):
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def rss_mb(pid: int, key: str) -> float:
+    """The largest `key` (VmRSS, VmHWM) among `pid`'s processes, in MB: the goal is per
+    process, and a supervisor's workers each hold their own app."""
+    largest = float("nan")
+    for each in tree(pid):
+        try:
+            lines = Path(f"/proc/{each}/status").read_text().splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            if line.startswith(key + ":"):
+                value = int(line.split()[1]) / 1024
+                largest = value if largest != largest else max(largest, value)
+    return largest
+
+
+if __name__ == "__main__":
+    import uvicorn
+
+    port, workers = int(sys.argv[1]), int(sys.argv[2])
+    uvicorn.run(
+        "bench.load_servers:bare_web",
+        factory=True,
+        host="127.0.0.1",
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
