@@ -24,7 +24,7 @@ from bot.services.program import ProgramConfig
 from models import Mentor
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MentorScore:
     rank: int
     mentor_id: uuid.UUID
