@@ -23,6 +23,12 @@ from bot.web import create_web
 
 log = logging.getLogger(__name__)
 
+#: uvicorn's access log is off: a line per Slack request ("POST /slack/events 200")
+#: names neither the person nor what they asked, costs the event loop that acks them,
+#: and at a busy morning's hundreds a second floods the log. What an operator acts on
+#: we log, with why: a request refused (no valid signature, no Slack payload, an event
+#: left for Slack to retry), work that failed, Slack refusing our token.
+ACCESS_LOG = False
 #: How long a `--workers` worker may take to answer its supervisor before it is replaced.
 WORKER_HEALTHCHECK_SECONDS = 30
 #: How long a thread computing may keep the interpreter while another waits for it
@@ -77,7 +83,13 @@ def serve(
         import uvicorn
 
         log.info("serving POST /slack/events, GET /healthz and /api on %s:%s", host, port)
-        uvicorn.run(create_web(app, runtime), host=host, port=port, log_level="info")
+        uvicorn.run(
+            create_web(app, runtime),
+            host=host,
+            port=port,
+            log_level="info",
+            access_log=ACCESS_LOG,
+        )
     finally:
         if socket is not None:
             socket.close()
@@ -118,6 +130,7 @@ def _serve_workers(
             port=port,
             workers=workers,
             log_level="info",
+            access_log=ACCESS_LOG,
             # A worker that doesn't answer the supervisor's ping in time is killed and
             # replaced; uvicorn's 5 s is less than one takes to start on a busy machine.
             timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,

@@ -176,12 +176,12 @@ def test_a_failed_upload_is_told_in_one_line_and_the_figures_stay(
 def test_a_chart_that_fails_to_draw_never_loses_the_report(
     slack, world, db, generated, fake_slack, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    import bot.listeners.analytics as listener
+    import bot.charts
 
     def broken(board):  # type: ignore[no-untyped-def]
         raise RuntimeError("no fonts on this server")
 
-    monkeypatch.setattr(listener, "dashboard_charts", broken)
+    monkeypatch.setattr(bot.charts, "dashboard_charts", broken)
     slack.mentor(world.admin, "analytics")
     figures, failure = fake_slack.ephemeral(world.admin.id)[-2:]
     assert "Ramp time reduction" in figures.all_text and "Mentor workload" in figures.all_text

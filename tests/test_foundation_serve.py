@@ -247,3 +247,17 @@ def test_serve_in_socket_mode_with_a_token_slack_refuses_says_so(tmp_path, fake_
         in done.stderr
     )
     assert "Traceback" not in done.stderr
+
+
+def test_the_serving_process_loads_no_charting_or_solver_library_before_it_needs_one() -> None:
+    # matplotlib (about 30 MB) and SciPy are imported where a chart is drawn or a cohort
+    # solved, so an idle `mentorbot serve` stays small (issue 16: RSS <= 150 MB idle).
+    heavy = ("matplotlib", "scipy")
+    code = (
+        "import sys, bot.cli, bot.server, bot.web, bot.app\n"
+        f"print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert loaded.stdout.strip() == "[]"

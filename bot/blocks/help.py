@@ -19,11 +19,13 @@ def help_message(entries: list[tuple[str, str]], unknown: str | None = None) -> 
     lines = [f"`{usage}` — {summary}" for usage, summary in entries]
     # A section holds 3000 characters; split long help over several.
     chunk: list[str] = []
+    size = 0  # of the chunk joined so far, with a newline after each line
     for line in lines:
-        if sum(len(x) + 1 for x in chunk) + len(line) > 2900:
+        if size + len(line) > 2900:
             blocks.append(kit.section("\n".join(chunk)))
-            chunk = []
+            chunk, size = [], 0
         chunk.append(line)
+        size += len(line) + 1
     if chunk:
         blocks.append(kit.section("\n".join(chunk)))
     blocks.append(

@@ -1,5 +1,9 @@
 """Analytics charts rendered on the server (matplotlib, Agg): the pictures of the
-figures each person may see, drawn from the same report objects as the text."""
+figures each person may see, drawn from the same report objects as the text.
+
+Imported where a chart is drawn, never at a module's top outside bot/charts:
+matplotlib holds some 30 MB that a `mentorbot serve` nobody asks for a chart
+should not carry."""
 
 from __future__ import annotations
 

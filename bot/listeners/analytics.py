@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import analytics as blocks
 from bot.blocks import kit
-from bot.charts import dashboard_charts, ramp_chart
 from bot.listeners.charts import HomeCache, failure_reason, share_charts
 from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.home import home_client, home_section
@@ -49,6 +48,8 @@ def show_analytics(inv: Invocation) -> None:
     if board.empty:
         return
     try:
+        from bot.charts import dashboard_charts  # matplotlib, on the first chart drawn
+
         images = share_charts(
             inv.client,
             inv.actor.slack_user_id,
@@ -86,6 +87,8 @@ def program_home(db: Session, user: Any, roles: set[str], now: datetime) -> list
         if client is None:
             return headlines, True
         try:
+            from bot.charts import ramp_chart
+
             images = share_charts(
                 client,
                 user.slack_user_id,

@@ -8,12 +8,15 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import kit
-from bot.charts import Chart
+
+if TYPE_CHECKING:  # matplotlib is imported on the first chart drawn
+    from bot.charts import Chart
 
 #: Slack's limit for a file's description (alt_txt).
 ALT_TEXT_LIMIT = 1000

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.services import audit
 from bot.services.roster import by_slack_id
@@ -48,14 +49,19 @@ def ensure_user(
         assert user is not None  # inserted by us or by the request that won the race
     first_request = created or not user.team_id
     # Conditional updates: of two first requests at once only one changes the row (the
-    # other finds it changed once the first commits), so the change is audited once.
+    # other finds it changed once the first commits), so the change is audited once. A
+    # row read as already so is not written: almost every request is such, and needs
+    # no UPDATE on its way to the ack.
     team_changed = (
         not created
         and bool(team_id)
+        and user.team_id != team_id
         and _changed(db, user, User.team_id.is_distinct_from(team_id), team_id=team_id)
     )
-    granted = slack_user_id in admin_ids and _changed(
-        db, user, User.is_admin.is_(False), is_admin=True
+    granted = (
+        slack_user_id in admin_ids
+        and not user.is_admin
+        and _changed(db, user, User.is_admin.is_(False), is_admin=True)
     )
     if created or team_changed:
         audit.record(
@@ -93,7 +99,11 @@ def _changed(db: Session, user: User, unless_already: Any, **values: object) -> 
     )
     if not result.rowcount:  # type: ignore[attr-defined]
         return False
-    db.refresh(user)
+    # The row holds `values` now, and a new updated_at (read again only if asked for):
+    # no reload of the whole row on the way to the ack.
+    for key, value in values.items():
+        set_committed_value(user, key, value)
+    db.expire(user, ["updated_at"])
     return True
 
 
