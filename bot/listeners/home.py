@@ -67,8 +67,7 @@ def build_home(db: Session, actor: Actor, now: datetime) -> dict[str, Any]:
     short and says what it leaves out, so that with every role at once the Home stays
     within Slack's 100 blocks (tests/test_block_kit_edges.py, the busiest person's Home)."""
     with program.loaded_once(db):
-        user = access.load_user(db, actor.id)
-        roles = access.roles_of(db, user)
+        user, roles = access.load_with_roles(db, actor.id)
         blocks: list[kit.Block] = []
         for registered in HOME_SECTIONS:
             section_blocks = registered.build(db, user, roles, now)
