@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from bot.blocks import kit
 from bot.listeners.actor import Actor
 from bot.runtime import Runtime
-from bot.services import access, milestones, program
+from bot.services import access, program
+from bot.services.first_use import FirstUseMemo
 
 log = logging.getLogger(__name__)
 
@@ -111,32 +112,38 @@ class _Publishing:
 PUBLISHING = _Publishing()
 
 
+#: Whose first use this process saw made: a later open checks it in one statement.
+FIRST_USE = FirstUseMemo()
+
+
 def publish_home(
     client: WebClient, runtime: Runtime, actor: Actor, *, first_use: bool = False
 ) -> None:
     """Render and publish the person's home tab, coalesced per person (see
     `_Publishing`); with `first_use`, first make what a person gets on first use
-    (their program milestones). A Slack failure is logged, not raised, because the
-    home is a view of state that is already saved."""
+    (their program milestones), in the same transaction. A Slack failure is logged,
+    not raised, because the home is a view of state that is already saved."""
     if not PUBLISHING.start(actor.slack_user_id):
         return
     again = True
     try:
-        if first_use:
-            with runtime.db() as db:
-                milestones.ensure_for(db, actor.id, runtime.now())
         while again:
-            _render_and_publish(client, runtime, actor)
+            _render_and_publish(client, runtime, actor, first_use=first_use)
+            first_use = False
             again = PUBLISHING.finish(actor.slack_user_id)
     except BaseException:
         PUBLISHING.finish(actor.slack_user_id, failed=True)
         raise
 
 
-def _render_and_publish(client: WebClient, runtime: Runtime, actor: Actor) -> None:
+def _render_and_publish(
+    client: WebClient, runtime: Runtime, actor: Actor, *, first_use: bool
+) -> None:
     token = home_client.set(client)
     try:
         with runtime.db() as db:
+            if first_use:
+                FIRST_USE.ensure(db, actor.id, runtime.now())
             view = build_home(db, actor, runtime.now())
     finally:
         home_client.reset(token)

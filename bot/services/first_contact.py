@@ -49,13 +49,18 @@ def ensure_user(
     first_request = created or not user.team_id
     # Conditional updates: of two first requests at once only one changes the row (the
     # other finds it changed once the first commits), so the change is audited once.
+    # Asked only when the row just read differs: every request passes here, and most
+    # change nothing.
     team_changed = (
         not created
         and bool(team_id)
+        and user.team_id != team_id
         and _changed(db, user, User.team_id.is_distinct_from(team_id), team_id=team_id)
     )
-    granted = slack_user_id in admin_ids and _changed(
-        db, user, User.is_admin.is_(False), is_admin=True
+    granted = (
+        slack_user_id in admin_ids
+        and not user.is_admin
+        and _changed(db, user, User.is_admin.is_(False), is_admin=True)
     )
     if created or team_changed:
         audit.record(
