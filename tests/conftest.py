@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 import models
 from bot.config import Settings
 from bot.listeners.analytics import FIGURE_HOMES, PROGRAM_HOMES
+from bot.listeners.home import FIRST_USE
 from bot.testing.api_client import ApiClient
 from bot.testing.driver import SlackDriver
 from bot.testing.fake_slack import FakeSlack
@@ -186,6 +187,7 @@ def slack(served: ServedApp, fake_slack: FakeSlack, clock: list[datetime]) -> It
     fake_slack.reset()
     PROGRAM_HOMES.clear()  # its charts were uploaded to the fake just forgotten
     FIGURE_HOMES.clear()  # keyed by a version stamp another test's data may share
+    FIRST_USE.clear()  # a person's first use is made again in the new database
     yield SlackDriver(fake_slack, served.url, SIGNING_SECRET, served.executor.wait_idle)
     served.executor.wait_idle()
     refused = fake_slack.take_refusals()

@@ -74,14 +74,19 @@ def program_home(db: Session, user: Any, roles: set[str], now: datetime) -> list
     bot/services/analytics/summary.py), with their age: nothing is computed here."""
     if access.ADMIN not in roles:
         return []
-    stored = summary.load(db)
+    # The stamp first: the figures themselves are read only when the kept section is
+    # out of date.
+    stamp = summary.stamp(db)
     age = blocks.figures_age(
-        stored.computed_at if stored else None, now, inputs.zone(db, user.timezone)
+        stamp.computed_at if stamp else None, now, inputs.zone(db, user.timezone)
     )
-    if stored is None:
+    if stamp is None:
         return [*blocks.home_program_pending(), age]
 
     def make() -> tuple[list[kit.Block], bool]:
+        stored = summary.load(db)
+        if stored is None:  # removed since the stamp was read: shown again next open
+            return blocks.home_program_pending(), False
         headlines = blocks.home_program(stored.headlines)
         client = home_client.get()
         if client is None:
@@ -102,7 +107,7 @@ def program_home(db: Session, user: Any, roles: set[str], now: datetime) -> list
 
     # Keyed by the summary read from the database, so every replica shows the same
     # figures; each only uploads its own copy of the chart once per summary.
-    version = f"{stored.computed_at.isoformat()} {stored.data_version}"
+    version = f"{stamp.computed_at.isoformat()} {stamp.data_version}"
     return [*PROGRAM_HOMES.get_or_make(user.slack_user_id, version, now, make), age]
 
 
@@ -125,9 +130,10 @@ def mentor_home(db: Session, user: Any, roles: set[str], now: datetime) -> list[
     averages as the stored summary has them (ranking every mentor is not done here)."""
     if access.MENTOR not in roles:
         return []
-    stored = summary.load(db)
+    stamp = summary.stamp(db)
 
     def make() -> tuple[list[kit.Block], bool]:
+        stored = summary.load(db) if stamp is not None else None
         report = analytics.mentor_report(
             db,
             user_id=user.id,
@@ -140,13 +146,13 @@ def mentor_home(db: Session, user: Any, roles: set[str], now: datetime) -> list[
         (
             analytics.data_version(db),
             str(analytics.program_today(now, program.load(db))),
-            stored.computed_at.isoformat() if stored else "no summary",
+            stamp.computed_at.isoformat() if stamp else "no summary",
         )
     )
     figures = FIGURE_HOMES.get_or_make(f"mentor {user.id}", version, now, make)
     if not figures:
         return []
     age = blocks.figures_age(
-        stored.computed_at if stored else None, now, inputs.zone(db, user.timezone)
+        stamp.computed_at if stamp else None, now, inputs.zone(db, user.timezone)
     )
     return [*figures, age]

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from bot.blocks import kit
 from bot.listeners.actor import Actor
 from bot.runtime import Runtime
-from bot.services import access, milestones, program
+from bot.services import access, program
+from bot.services.first_use import FirstUseMemo
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +68,7 @@ def build_home(db: Session, actor: Actor, now: datetime) -> dict[str, Any]:
     short and says what it leaves out, so that with every role at once the Home stays
     within Slack's 100 blocks (tests/test_block_kit_edges.py, the busiest person's Home)."""
     with program.loaded_once(db):
-        user = access.load_user(db, actor.id)
-        roles = access.roles_of(db, user)
+        user, roles = access.load_with_roles(db, actor.id)
         blocks: list[kit.Block] = []
         for registered in HOME_SECTIONS:
             section_blocks = registered.build(db, user, roles, now)
@@ -112,32 +112,38 @@ class _Publishing:
 PUBLISHING = _Publishing()
 
 
+#: Whose first use this process saw made: a later open checks it in one statement.
+FIRST_USE = FirstUseMemo()
+
+
 def publish_home(
     client: WebClient, runtime: Runtime, actor: Actor, *, first_use: bool = False
 ) -> None:
     """Render and publish the person's home tab, coalesced per person (see
     `_Publishing`); with `first_use`, first make what a person gets on first use
-    (their program milestones). A Slack failure is logged, not raised, because the
-    home is a view of state that is already saved."""
+    (their program milestones), in the same transaction. A Slack failure is logged,
+    not raised, because the home is a view of state that is already saved."""
     if not PUBLISHING.start(actor.slack_user_id):
         return
     again = True
     try:
-        if first_use:
-            with runtime.db() as db:
-                milestones.ensure_for(db, actor.id, runtime.now())
         while again:
-            _render_and_publish(client, runtime, actor)
+            _render_and_publish(client, runtime, actor, first_use=first_use)
+            first_use = False
             again = PUBLISHING.finish(actor.slack_user_id)
     except BaseException:
         PUBLISHING.finish(actor.slack_user_id, failed=True)
         raise
 
 
-def _render_and_publish(client: WebClient, runtime: Runtime, actor: Actor) -> None:
+def _render_and_publish(
+    client: WebClient, runtime: Runtime, actor: Actor, *, first_use: bool
+) -> None:
     token = home_client.set(client)
     try:
         with runtime.db() as db:
+            if first_use:
+                FIRST_USE.ensure(db, actor.id, runtime.now())
             view = build_home(db, actor, runtime.now())
     finally:
         home_client.reset(token)

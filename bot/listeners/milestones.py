@@ -208,7 +208,7 @@ def milestones_home(db: Session, user: Any, roles: set[str], now: datetime) -> l
     tz = inputs.zone(db, user.timezone)
     today = inputs.local_day(now, tz)
     listed = milestones.list_for(
-        db, actor_id=user.id, subject_user_id=user.id, now=now, ensure=False
+        db, actor_id=user.id, subject_user_id=user.id, now=now, ensure=False, reviewer=False
     )
     if listed.items:
         done = sum(1 for m in listed.items if m.status == "achieved")

@@ -8,8 +8,8 @@ from __future__ import annotations
 import uuid
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, exists, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import BindParameter, ColumnElement, bindparam, exists, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from bot.services import roster
 from bot.services.errors import NotAllowed, NotFound
@@ -31,21 +31,49 @@ def load_user(db: Session, user_id: uuid.UUID) -> User:
     return user
 
 
+def _role_questions(user_id: ColumnElement[uuid.UUID]) -> list[ColumnElement[bool]]:
+    """Whether this person has reports, is a mentor, is a mentee: one statement answers
+    the three, and every request and App Home asks them."""
+    report = aliased(User)
+    return [
+        exists().where(report.manager_id == user_id),
+        exists().where(Mentor.user_id == user_id),
+        exists().where(Assignment.mentee_user_id == user_id),
+    ]
+
+
+# Built once (see roster._BY_SLACK_ID).
+_ROLES = select(*_role_questions(bindparam("user_id")))
+_USER_WITH_ROLES = select(User, *_role_questions(User.id)).where(User.id == bindparam("user_id"))
+
+
 def roles_of(db: Session, user: User) -> set[str]:
     """Every role the user holds right now."""
-    # One statement for the three questions: every request and App Home asks it.
-    manager, mentor, mentee = db.execute(
-        select(
-            exists().where(User.manager_id == user.id),
-            exists().where(Mentor.user_id == user.id),
-            exists().where(Assignment.mentee_user_id == user.id),
-        )
-    ).one()
+    return _roles(user, *db.execute(_ROLES, {"user_id": user.id}).one())
+
+
+def load_with_roles(db: Session, user_id: uuid.UUID) -> tuple[User, set[str]]:
+    """`load_user` and `roles_of` in one statement (App Home asks both on every open)."""
+    row = db.execute(_USER_WITH_ROLES, {"user_id": user_id}).one_or_none()
+    if row is None:
+        raise NotFound("I can't find that person in the roster.")
+    user, *held = row
+    return user, _roles(user, *held)
+
+
+def _roles(user: User, manager: bool, mentor: bool, mentee: bool) -> set[str]:
     held = {ADMIN: user.is_admin, MANAGER: manager, MENTOR: mentor, MENTEE: mentee}
     return {role for role, holds in held.items() if holds}
 
 
-def in_mentorship(user_id: uuid.UUID) -> ColumnElement[bool]:
+#: A mentorship's two people, to join both sides' names into one statement. Made
+#: once: an alias copies every column of the table, which costs more than the query
+#: it is built for.
+MENTEE_USER = aliased(User, name="mentee_user")
+MENTOR_USER = aliased(User, name="mentor_user")
+
+
+def in_mentorship(user_id: uuid.UUID | BindParameter[uuid.UUID]) -> ColumnElement[bool]:
     """An assignment this person takes part in, as mentee or as mentor: both sides
     read through the assignment's own indexes (mentee, mentor), so the lookup costs
     the person's mentorships whatever the size of the program (an OR across a join to

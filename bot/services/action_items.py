@@ -9,12 +9,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.services import access, audit, inputs
 from bot.services.errors import InvalidInput, NotAllowed, NotFound
-from models import Assignment, Mentor, MentorshipSession, User
+from models import Assignment, Mentor, MentorshipSession
 
 OWNERS = ("mentor", "mentee")
 #: "mentee: Draft the QBR deck by 2026-12-01" -> owner, text, due.
@@ -126,33 +126,46 @@ def merge(
     return merged
 
 
+# Only the columns an item needs: a session's notes and topics stay unread; both
+# sides' names come in the same statement. Built once (see roster._BY_SLACK_ID).
+_OPEN_ITEMS = (
+    select(
+        MentorshipSession.id,
+        MentorshipSession.session_date,
+        MentorshipSession.action_items,
+        Assignment.id,
+        Assignment.mentee_user_id,
+        access.MENTEE_USER.name,
+        access.MENTOR_USER.name,
+    )
+    .join(Assignment, MentorshipSession.assignment_id == Assignment.id)
+    .join(Mentor, Assignment.mentor_id == Mentor.id)
+    .join(access.MENTEE_USER, access.MENTEE_USER.id == Assignment.mentee_user_id)
+    .join(access.MENTOR_USER, access.MENTOR_USER.id == Mentor.user_id)
+    .where(Assignment.status == "active", access.in_mentorship(bindparam("user_id")))
+    .order_by(MentorshipSession.session_date)
+)
+_OPEN_ITEMS_OF_ONE = _OPEN_ITEMS.where(Assignment.id == bindparam("assignment_id"))
+
+
 def open_for(
     db: Session, user_id: uuid.UUID, *, assignment_id: uuid.UUID | None = None
 ) -> list[OpenItem]:
     """Open items this person owns across their active mentorships (oldest due first)."""
-    # Only the columns an item needs: a session's notes and topics stay unread.
-    query = (
-        select(
-            MentorshipSession.id,
-            MentorshipSession.session_date,
-            MentorshipSession.action_items,
-            Assignment.id,
-            Assignment.mentee_user_id,
-            Mentor.user_id,
-        )
-        .join(Assignment, MentorshipSession.assignment_id == Assignment.id)
-        .join(Mentor, Assignment.mentor_id == Mentor.id)
-        .where(Assignment.status == "active", access.in_mentorship(user_id))
-        .order_by(MentorshipSession.session_date)
-    )
+    query, params = _OPEN_ITEMS, {"user_id": user_id}
     if assignment_id is not None:
-        query = query.where(Assignment.id == assignment_id)
-    rows = db.execute(query).tuples().all()
-    names = _names(db, {mentee for *_, mentee, _ in rows} | {mentor for *_, mentor in rows})
+        query, params = _OPEN_ITEMS_OF_ONE, {**params, "assignment_id": assignment_id}
     found: list[OpenItem] = []
-    for session_id, session_date, items, assignment, mentee_user, mentor_user in rows:
+    for (
+        session_id,
+        session_date,
+        items,
+        assignment,
+        mentee_user,
+        mentee_name,
+        mentor_name,
+    ) in db.execute(query, params).tuples():
         mine = "mentee" if mentee_user == user_id else "mentor"
-        other = mentor_user if mine == "mentee" else mentee_user
         for item in items or []:
             if item.get("owner") == mine and not item.get("done"):
                 found.append(
@@ -163,7 +176,7 @@ def open_for(
                         date.fromisoformat(str(item["due"])) if item.get("due") else None,
                         mine,
                         assignment,
-                        names.get(other, ""),
+                        mentor_name if mine == "mentee" else mentee_name,
                         session_date,
                     )
                 )
@@ -236,10 +249,3 @@ def due_on_or_before(db: Session, day: date) -> list[DueItem]:
                 owner = mentor_user if item.get("owner") == "mentor" else assignment.mentee_user_id
                 found.append(DueItem(session.id, str(item["id"]), assignment.id, owner, due))
     return sorted(found, key=lambda d: d.due)
-
-
-def _names(db: Session, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
-    if not user_ids:
-        return {}
-    rows = db.execute(select(User.id, User.name).where(User.id.in_(user_ids))).tuples()
-    return {user_id: name for user_id, name in rows}

@@ -172,15 +172,19 @@ def leave(db: Session, *, actor_id: uuid.UUID, circle_id: str, now: datetime) ->
     return _views(db, [circle], actor_id)[0]
 
 
+# Built once (see roster._BY_SLACK_ID): a mentor's App Home asks on every open.
+_HOST_LOAD = (
+    sa.select(sa.func.count(sa.func.distinct(TopicCircle.id)), sa.func.count(CircleMember.id))
+    .select_from(TopicCircle)
+    .outerjoin(CircleMember, CircleMember.circle_id == TopicCircle.id)
+    .where(TopicCircle.status == "open", TopicCircle.host_mentor_id == sa.bindparam("mentor_id"))
+)
+
+
 def host_load(db: Session, mentor_id: uuid.UUID) -> tuple[int, int]:
     """(open circles, their members) of one host: shown beside their 1:1 capacity,
     which circles do not take (a circle is group time, not a mentee's slot)."""
-    row = db.execute(
-        sa.select(sa.func.count(sa.func.distinct(TopicCircle.id)), sa.func.count(CircleMember.id))
-        .select_from(TopicCircle)
-        .outerjoin(CircleMember, CircleMember.circle_id == TopicCircle.id)
-        .where(TopicCircle.status == "open", TopicCircle.host_mentor_id == mentor_id)
-    ).one()
+    row = db.execute(_HOST_LOAD, {"mentor_id": mentor_id}).one()
     return int(row[0]), int(row[1])
 
 

@@ -52,6 +52,13 @@ class Claim:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
+#: Events whose handling may run again without changing anything twice, so that no key
+#: is read and checked for them (three reads a delivery): opening App Home publishes a
+#: view of saved state, and the first use it makes is made once (`ensure_for` makes
+#: only what is missing), as when the person opens it twice.
+SAFE_TWICE_EVENTS = frozenset({"app_home_opened"})
+
+
 def delivery_key(body: dict[str, Any]) -> str | None:
     """The key of a Slack request that may change something, or None for one that
     carries no such key (a slash command: Slack never sends one twice)."""
@@ -71,6 +78,9 @@ def delivery_key(body: dict[str, Any]) -> str | None:
         if body.get("action_ts"):
             return f"shortcut:{user}:{body.get('callback_id', '')}:{body['action_ts']}"
     elif kind == "event_callback" and body.get("event_id"):
+        event = body.get("event") or {}
+        if isinstance(event, dict) and event.get("type") in SAFE_TWICE_EVENTS:
+            return None
         return f"event:{body['event_id']}"
     return None
 

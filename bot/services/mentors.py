@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from bot.services import access, audit, circles, program, recognition, roster, timezones
 from bot.services import capacity as slots
@@ -622,30 +622,44 @@ class MentorHome:
     reverse_only: bool = False
 
 
+# Built once (see roster._BY_SLACK_ID): a mentor's App Home runs them on every open.
+# The trainings come with the mentor row.
+_MENTOR_WITH_TRAININGS = (
+    select(Mentor)
+    .options(joinedload(Mentor.trainings))
+    .where(Mentor.user_id == bindparam("user_id"))
+)
+_REQUESTER = aliased(User, name="requester")
+# Who asked for each request comes in the same statement (no read per request).
+_REQUESTS = (
+    select(
+        Assignment.id,
+        Assignment.status,
+        Assignment.created_at,
+        Assignment.start_date,
+        Assignment.check_in_cadence,
+        User.name,
+        _REQUESTER.name,
+    )
+    .join(User, User.id == Assignment.mentee_user_id)
+    .outerjoin(_REQUESTER, _REQUESTER.id == Assignment.assigned_by_user_id)
+    .where(
+        Assignment.mentor_id == bindparam("mentor_id"),
+        Assignment.status.in_(("pending", "active")),
+    )
+    .order_by(Assignment.created_at)
+)
+
+
 def mentor_home(db: Session, *, user_id: uuid.UUID, now: datetime) -> MentorHome | None:
     """What a mentor's App Home shows, or None for someone who is not a mentor."""
-    mentor = mentor_of(db, user_id)
+    mentor = db.scalars(_MENTOR_WITH_TRAININGS, {"user_id": user_id}).unique().one_or_none()
     if mentor is None:
         return None
-    # Who asked for each request comes in the same statement (no read per request).
-    requester = aliased(User)
-    rows = db.execute(
-        select(
-            Assignment.id,
-            Assignment.status,
-            Assignment.created_at,
-            Assignment.start_date,
-            Assignment.check_in_cadence,
-            User.name,
-            requester.name,
-        )
-        .join(User, User.id == Assignment.mentee_user_id)
-        .outerjoin(requester, requester.id == Assignment.assigned_by_user_id)
-        .where(Assignment.mentor_id == mentor.id, Assignment.status.in_(("pending", "active")))
-        .order_by(Assignment.created_at)
-    ).all()
     waiting, mentees = [], []
-    for assignment_id, status, created_at, start_date, cadence, mentee, by in rows:
+    for assignment_id, status, created_at, start_date, cadence, mentee, by in db.execute(
+        _REQUESTS, {"mentor_id": mentor.id}
+    ):
         if status == "pending":
             waiting.append(WaitingRequest(assignment_id, mentee, by, created_at))
         else:

@@ -12,13 +12,20 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.services import access, audit, inputs, milestone_templates, program
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.services.milestone_templates import ensure_default_templates
-from models import Assignment, Mentor, MilestoneSubmission, RampMilestone, User
+from models import (
+    MENTORED_STATUSES,
+    Assignment,
+    Mentor,
+    MilestoneSubmission,
+    RampMilestone,
+    User,
+)
 
 DECISIONS = {"approve": "approved", "request_changes": "changes_requested"}
 
@@ -172,7 +179,7 @@ def ensure_for(db: Session, user_id: uuid.UUID, now: datetime) -> None:
     user = access.load_user(db, user_id)
     mentorships = db.scalars(
         select(Assignment).where(
-            Assignment.mentee_user_id == user_id, Assignment.status.in_(("active", "completed"))
+            Assignment.mentee_user_id == user_id, Assignment.status.in_(MENTORED_STATUSES)
         )
     ).all()
     window = program.load(db).new_hire_window_days
@@ -210,6 +217,24 @@ def instantiate_templates(db: Session, hire: User) -> int:
 
 
 # -- reading -------------------------------------------------------------------------------
+# Columns, not whole rows, built once (see roster._BY_SLACK_ID): App Home lists them
+# on every open.
+_MILESTONES_OF = (
+    select(
+        RampMilestone.id,
+        RampMilestone.milestone_name,
+        RampMilestone.description,
+        RampMilestone.target_date,
+        RampMilestone.achieved_date,
+        RampMilestone.status,
+        RampMilestone.verification_method,
+        RampMilestone.template_key,
+    )
+    .where(RampMilestone.mentee_user_id == bindparam("user_id"))
+    .order_by(RampMilestone.target_date.is_(None), RampMilestone.target_date)
+)
+
+
 def list_for(
     db: Session,
     *,
@@ -217,30 +242,38 @@ def list_for(
     subject_user_id: uuid.UUID,
     now: datetime,
     ensure: bool = True,
+    reviewer: bool = True,
 ) -> MilestoneList:
     """A person's milestones with target and achieved dates, for them, their mentor,
     anyone above them and admins; review feedback only for mentee and mentor.
     `actor_id` None is a trusted system reader (an API service token): no feedback.
-    `ensure=False` only reads (App Home, whose opening made them: `ensure_for`)."""
+    `ensure=False` only reads (App Home, whose opening made them: `ensure_for`);
+    `reviewer=False` leaves `reviewer_name` unread (App Home doesn't show it)."""
     actor = access.load_user(db, actor_id) if actor_id is not None else None
     subject = access.load_user(db, subject_user_id)
     if actor is not None:
         access.require_view_person(db, actor, subject)
     if ensure:
         ensure_for(db, subject.id, now)
-    reviewing = reviewing_assignment(db, subject.id)
-    private = actor is not None and (
-        actor.id == subject.id
-        or (reviewing is not None and access.allowed(db, actor, access.READ_PRIVATE, reviewing))
+    own = actor is not None and actor.id == subject.id
+    # The person themselves reads their own feedback: their mentorship is asked about
+    # only for someone else's eyes or to name the reviewer.
+    reviewing = reviewing_assignment(db, subject.id) if reviewer or not own else None
+    private = own or (
+        actor is not None
+        and reviewing is not None
+        and access.allowed(db, actor, access.READ_PRIVATE, reviewing)
     )
-    rows = db.scalars(
-        select(RampMilestone)
-        .where(RampMilestone.mentee_user_id == subject.id)
-        .order_by(RampMilestone.target_date.is_(None), RampMilestone.target_date)
-    ).all()
+    rows = db.execute(_MILESTONES_OF, {"user_id": subject.id}).all()
     feedback = _latest_feedback(db, [m.id for m in rows]) if private else {}
-    reviewer = (
-        access.load_user(db, access.mentor_user_id(db, reviewing)).name if reviewing else None
+    reviewer_name = (
+        db.scalar(
+            select(User.name)
+            .join(Mentor, Mentor.user_id == User.id)
+            .where(Mentor.id == reviewing.mentor_id)
+        )
+        if reviewing is not None and reviewer
+        else None
     )
     return MilestoneList(
         subject.name,
@@ -259,8 +292,8 @@ def list_for(
             )
             for m in rows
         ],
-        own=actor is not None and actor.id == subject.id,
-        reviewer_name=reviewer,
+        own=own,
+        reviewer_name=reviewer_name,
     )
 
 
@@ -279,6 +312,33 @@ def pending_reviews(db: Session, mentor_user_id: uuid.UUID) -> list[ReviewReques
     return reviews_waiting(db, reviewer_user_id=mentor_user_id)
 
 
+# Columns, not whole rows, built once (see roster._BY_SLACK_ID): a mentor's App Home
+# asks on every open.
+_WAITING = (
+    select(
+        MilestoneSubmission.id,
+        RampMilestone.milestone_name,
+        User.name,
+        User.slack_user_id,
+        MilestoneSubmission.evidence,
+        MilestoneSubmission.submitted_at,
+        Mentor.user_id,
+    )
+    .select_from(MilestoneSubmission)
+    .join(RampMilestone, MilestoneSubmission.milestone_id == RampMilestone.id)
+    .join(User, RampMilestone.mentee_user_id == User.id)
+    .join(
+        Assignment,
+        (Assignment.mentee_user_id == RampMilestone.mentee_user_id)
+        & (Assignment.status == "active"),
+    )
+    .join(Mentor, Assignment.mentor_id == Mentor.id)
+    .where(MilestoneSubmission.decision.is_(None))
+    .order_by(MilestoneSubmission.submitted_at)
+)
+_WAITING_FOR_REVIEWER = _WAITING.where(Mentor.user_id == bindparam("reviewer_user_id"))
+
+
 def reviews_waiting(
     db: Session,
     *,
@@ -288,50 +348,26 @@ def reviews_waiting(
     """Every submission still waiting for a decision (optionally only those older than
     `submitted_before`, or only one reviewer's: read through their mentorships, not
     the program's), with its reviewer: for the review-time reminders and App Home."""
-    query = (
-        select(MilestoneSubmission, RampMilestone, Assignment, Mentor.user_id, User)
-        .join(RampMilestone, MilestoneSubmission.milestone_id == RampMilestone.id)
-        .join(User, RampMilestone.mentee_user_id == User.id)
-        .join(
-            Assignment,
-            (Assignment.mentee_user_id == RampMilestone.mentee_user_id)
-            & (Assignment.status == "active"),
-        )
-        .join(Mentor, Assignment.mentor_id == Mentor.id)
-        .where(MilestoneSubmission.decision.is_(None))
-        .order_by(MilestoneSubmission.submitted_at)
-    )
+    query = _WAITING_FOR_REVIEWER if reviewer_user_id is not None else _WAITING
     if submitted_before is not None:
         query = query.where(MilestoneSubmission.submitted_at < submitted_before)
-    if reviewer_user_id is not None:
-        query = query.where(Mentor.user_id == reviewer_user_id)
-    return [
-        ReviewRequest(
-            submission.id,
-            milestone.milestone_name,
-            mentee.name,
-            mentee.slack_user_id,
-            submission.evidence,
-            submission.submitted_at,
-            mentor_user_id,
-        )
-        for submission, milestone, _, mentor_user_id, mentee in db.execute(query).tuples()
-    ]
+    params = {"reviewer_user_id": reviewer_user_id}
+    return [ReviewRequest(*row) for row in db.execute(query, params).tuples()]
 
 
 def _latest_feedback(db: Session, milestone_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
     if not milestone_ids:
         return {}
     found: dict[uuid.UUID, str] = {}
-    for submission in db.scalars(
-        select(MilestoneSubmission)
+    for milestone_id, feedback in db.execute(
+        select(MilestoneSubmission.milestone_id, MilestoneSubmission.feedback)
         .where(
             MilestoneSubmission.milestone_id.in_(milestone_ids),
             MilestoneSubmission.decision == "changes_requested",
         )
         .order_by(MilestoneSubmission.reviewed_at)
-    ):
-        found[submission.milestone_id] = submission.feedback or ""
+    ).tuples():
+        found[milestone_id] = feedback or ""
     return found
 
 

@@ -196,11 +196,15 @@ def loaded_once(db: Session) -> Iterator[None]:
         db.info.pop(_ONCE, None)
 
 
+#: Built once (see roster._BY_SLACK_ID): every App Home reads the settings.
+_SETTINGS = select(ProgramSetting.key, ProgramSetting.value)
+
+
 def _stored(db: Session) -> ProgramConfig:
     """The stored values over defaults. A stored value the
     settings no longer accept (a bound added since) gives way to its default, logged,
     so one old row never stops every request."""
-    stored = {row.key: row.value for row in db.scalars(select(ProgramSetting))}
+    stored = dict(db.execute(_SETTINGS).tuples().all())
     known = {k: v for k, v in stored.items() if k in ProgramConfig.model_fields}
     try:
         return ProgramConfig.model_validate(known)

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.services import program
@@ -47,14 +47,16 @@ class ShoutOut:
     text: str
 
 
+# Built once (see roster._BY_SLACK_ID): a mentor's App Home asks on every open.
+_HISTORY = select(Assignment.status, Assignment.mentee_user_id, Assignment.mentee_rating).where(
+    Assignment.mentor_id == bindparam("mentor_id"), Assignment.status.in_(("active", "completed"))
+)
+
+
 def history(db: Session, mentor_id: uuid.UUID) -> MentorHistory:
     """Completed mentorships, distinct mentees taken on (active or completed) and the
     mentee ratings of completed mentorships, in one query."""
-    rows = db.execute(
-        select(Assignment.status, Assignment.mentee_user_id, Assignment.mentee_rating).where(
-            Assignment.mentor_id == mentor_id, Assignment.status.in_(("active", "completed"))
-        )
-    ).all()
+    rows = db.execute(_HISTORY, {"mentor_id": mentor_id}).all()
     completed = [r for r in rows if r.status == "completed"]
     return MentorHistory(
         completed=len(completed),

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.services import (
@@ -128,50 +128,59 @@ def next_check_in(cadence: str, start: date, last: date | None) -> date:
     return (last or start) + timedelta(days=CADENCE_DAYS.get(cadence, CADENCE_DAYS["weekly"]))
 
 
+# Columns, not whole rows: every App Home reads this, and no goal or feedback is
+# shown; both sides' names come in the same statement. Built once (see
+# roster._BY_SLACK_ID).
+_MENTORSHIPS = (
+    select(
+        Assignment.id,
+        Assignment.mentee_user_id,
+        Mentor.user_id,
+        Assignment.start_date,
+        Assignment.expected_end_date,
+        Assignment.check_in_cadence,
+        Assignment.status,
+        Assignment.sessions_logged,
+        Assignment.last_session_at,
+        Assignment.progress_flag,
+        Assignment.kind,
+        access.MENTEE_USER.name.label("mentee_name"),
+        access.MENTEE_USER.slack_user_id.label("mentee_slack_user_id"),
+        access.MENTOR_USER.name.label("mentor_name"),
+        access.MENTOR_USER.slack_user_id.label("mentor_slack_user_id"),
+    )
+    .join(Mentor, Assignment.mentor_id == Mentor.id)
+    .join(access.MENTEE_USER, access.MENTEE_USER.id == Assignment.mentee_user_id)
+    .join(access.MENTOR_USER, access.MENTOR_USER.id == Mentor.user_id)
+    .where(
+        Assignment.status.in_(bindparam("statuses", expanding=True)),
+        access.in_mentorship(bindparam("user_id")),
+    )
+    .order_by(Assignment.start_date, Assignment.created_at)
+)
+
+
 def mentorships_of(
     db: Session, user_id: uuid.UUID, *, statuses: tuple[str, ...] = ("active",)
 ) -> list[Mentorship]:
     """This person's mentorships (as mentor or mentee) in `statuses`, oldest first."""
-    # Columns, not whole rows: every App Home reads this, and no goal or feedback is shown.
-    rows = db.execute(
-        select(
-            Assignment.id,
-            Assignment.mentee_user_id,
-            Mentor.user_id,
-            Assignment.start_date,
-            Assignment.expected_end_date,
-            Assignment.check_in_cadence,
-            Assignment.status,
-            Assignment.sessions_logged,
-            Assignment.last_session_at,
-            Assignment.progress_flag,
-            Assignment.kind,
-        )
-        .join(Mentor, Assignment.mentor_id == Mentor.id)
-        .where(Assignment.status.in_(statuses), access.in_mentorship(user_id))
-        .order_by(Assignment.start_date, Assignment.created_at)
-    ).all()
-    if not rows:
-        return []
-    others = {r.mentee_user_id for r in rows} | {r.user_id for r in rows}
-    people = {
-        p.id: p
-        for p in db.execute(
-            select(User.id, User.name, User.slack_user_id).where(User.id.in_(others))
-        )
-    }
+    rows = db.execute(_MENTORSHIPS, {"user_id": user_id, "statuses": list(statuses)}).all()
     found = []
     for row in rows:
         mine = "mentee" if row.mentee_user_id == user_id else "mentor"
-        other = people[row.user_id if mine == "mentee" else row.mentee_user_id]
+        other_id, other_name, other_slack_id = (
+            (row.user_id, row.mentor_name, row.mentor_slack_user_id)
+            if mine == "mentee"
+            else (row.mentee_user_id, row.mentee_name, row.mentee_slack_user_id)
+        )
         last_dt = _aware(row.last_session_at)
         found.append(
             Mentorship(
                 row.id,
                 mine,
-                other.id,
-                other.name,
-                other.slack_user_id,
+                other_id,
+                other_name,
+                other_slack_id,
                 row.start_date,
                 row.expected_end_date,
                 row.check_in_cadence,

@@ -61,6 +61,15 @@ class ProgramSummary:
         return from_json(RampComparison, self.stored["ramp"])
 
 
+@dataclass(frozen=True)
+class SummaryStamp:
+    """When the stored summary was computed, and from which data: what a home's kept
+    figures are keyed by, read without the figures themselves."""
+
+    computed_at: datetime
+    data_version: str
+
+
 def _mentor_key(mentor_id: uuid.UUID) -> str:
     return f"mentor:{mentor_id}"
 
@@ -71,6 +80,20 @@ def load(db: Session) -> ProgramSummary | None:
     if row is None:
         return None
     return _summary(row.computed_at, row.data_version, row.payload)
+
+
+#: Built once (see roster._BY_SLACK_ID): the admin's and a mentor's App Home read it
+#: on every open.
+_STAMP = sa.select(AnalyticsSummary.computed_at, AnalyticsSummary.data_version).where(
+    AnalyticsSummary.key == PROGRAM_KEY
+)
+
+
+def stamp(db: Session) -> SummaryStamp | None:
+    """The stored summary's `SummaryStamp` (two columns of one row, not its figures),
+    None before the first refresh."""
+    row = db.execute(_STAMP).first()
+    return SummaryStamp(row.computed_at, row.data_version) if row is not None else None
 
 
 def _summary(computed_at: datetime, version: str, payload: dict[str, Any]) -> ProgramSummary:

@@ -1,0 +1,75 @@
+"""What opening App Home costs and makes, from the people's side: a person's first use
+(their ramp milestones, their mentorships' goals) is made on an open, later opens
+check it in one statement and write nothing, and a change made elsewhere (another
+replica, an import) still shows on the next open."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import sqlalchemy as sa
+
+from tests.factories import make_assignment, make_mentor
+
+
+@contextmanager
+def _statements(served) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
+    """Every statement the app runs meanwhile (the harness runs no background work)."""
+    engine = served.runtime.session_factory.kw["bind"]
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        seen.append(" ".join(statement.split()).upper())
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
+
+def test_a_repeated_open_checks_first_use_in_one_statement_and_writes_nothing(
+    slack, world, db, served
+) -> None:  # type: ignore[no-untyped-def]
+    """The whole request (who sent it, first use, every section) of a second open, for
+    each of the busiest people: as many statements as below, none of them a write."""
+    vera = make_mentor(db, world.veteran)
+    make_assignment(db, vera, world.new_hire, goals=[{"goal": "Run a QBR solo"}])
+    db.commit()
+    people = (world.admin, world.manager, world.veteran, world.new_hire)
+    for person in people:
+        slack.open_home(person)  # first use
+    counts = {}
+    for person in people:
+        with _statements(served) as seen:
+            slack.open_home(person)
+        writes = [s for s in seen if s.startswith(("INSERT", "UPDATE", "DELETE"))]
+        assert writes == [], (person.name, writes)
+        assert not [s for s in seen if "FROM MILESTONE_TEMPLATES" in s], person.name
+        counts[person.name] = len(seen)
+    # Was 19, 17, 27 and 28: the delivery's key read three times, the first use made
+    # again, the actor's workspace written back unchanged, the person and their roles,
+    # both sides' names and a milestone's reviewer read apart.
+    assert counts == {
+        "Ada Lovelace": 7,
+        "Max Manager": 6,
+        "Vera Veteran": 14,
+        "Newt Newhire": 8,
+    }, counts
+
+
+def test_a_mentorship_made_elsewhere_brings_its_goals_on_the_next_open(slack, world, db) -> None:  # type: ignore[no-untyped-def]
+    """This process saw Jun's first use made; then a mentorship with goals arrives
+    without them (written by another replica's older code, or an import): the next
+    open makes them, and they show."""
+    assert "Prepare a renewal" not in json.dumps(slack.open_home(world.junior))
+    vera = make_mentor(db, world.veteran)
+    make_assignment(
+        db, vera, world.junior, start=date(2026, 11, 2), goals=[{"goal": "Prepare a renewal"}]
+    )
+    db.commit()
+    home = json.dumps(slack.open_home(world.junior))
+    assert "Your ramp milestones" in home and "Prepare a renewal" in home
