@@ -34,10 +34,9 @@ class Servers:
             child.wait(timeout=30)
 
 
-def start_servers(url: str, fake: LoadFake, people: People, log: Path, workers: int) -> Servers:
-    """Both servers started on free ports, each with `workers` processes, and up."""
-    app_port, bare_port = _free_port(), _free_port()
-    env = {
+def server_env(url: str, fake: LoadFake, people: People) -> dict[str, str]:
+    """The environment `mentorbot serve` runs with: this database, the fake Web API."""
+    return {
         **os.environ,
         "DATABASE_URL": url,
         "SLACK_BOT_TOKEN": "xoxb-bench",
@@ -45,6 +44,12 @@ def start_servers(url: str, fake: LoadFake, people: People, log: Path, workers: 
         "SLACK_API_URL": fake.url,
         "MENTORBOT_ADMINS": ",".join(people.admins),
     }
+
+
+def start_servers(url: str, fake: LoadFake, people: People, log: Path, workers: int) -> Servers:
+    """Both servers started on free ports, each with `workers` processes, and up."""
+    app_port, bare_port = _free_port(), _free_port()
+    env = server_env(url, fake, people)
     out = log.open("ab")
     serve = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(app_port)]
     app = subprocess.Popen(

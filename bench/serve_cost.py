@@ -6,7 +6,7 @@ Makes a throw-away PostgreSQL database with a small generated program (as bench/
 --quick), starts `mentorbot serve --no-scheduler` from each source tree given (default:
 this one; e.g. an export of main beside it, to compare in the same minutes; after a
 comma, environment variables for that server only, e.g. `.,MALLOC_ARENA_MAX=8`) and
-the bare Bolt app of bench/load.py, warms every path of bench/load.py a few times, and
+the bare Bolt app of bench/load_servers.py, warms every path of bench/load.py a few times, and
 prints each server's idle RSS. Then it sends `/mentor help` from 50 people at once to
 each server in turn (three rounds, alternating; each server's senders are people of
 its own, so the first round includes each one's first contacts) and prints requests/s
@@ -16,7 +16,6 @@ process) per request: a count the machine's other work disturbs less than a rate
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import subprocess
 import sys
@@ -25,8 +24,9 @@ from pathlib import Path
 
 from bench.api import SERVER_URL, _free_port, _wait_until_up
 from bench.database import throwaway_database
-from bench.load import SIZES, cpu_s, load_program, rss_mb
-from bench.load_traffic import SECRET, LoadFake, People, closed_loop, make_fake, settle
+from bench.load import SIZES, load_program
+from bench.load_servers import cpu_s, rss_mb, server_env
+from bench.load_traffic import LoadFake, People, Sender, make_fake
 
 WARM_PATHS = ("help", "match", "button", "home")
 ROUNDS = 3
@@ -39,15 +39,7 @@ def start(
     there), with that tree's own environment variables."""
     folder, *assignments = tree.split(",")
     port = _free_port()
-    env = {
-        **os.environ,
-        **dict(a.split("=", 1) for a in assignments),
-        "DATABASE_URL": url,
-        "SLACK_BOT_TOKEN": "xoxb-bench",
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": fake.url,
-        "MENTORBOT_ADMINS": ",".join(people.admins),
-    }
+    env = {**server_env(url, fake, people), **dict(a.split("=", 1) for a in assignments)}
     out = log.open("ab")
     command = ["serve", "--host", "127.0.0.1", "--port", str(port), "--no-scheduler"]
     process = subprocess.Popen(
@@ -61,24 +53,20 @@ def start_bare(log: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     out = log.open("ab")
     process = subprocess.Popen(
-        [sys.executable, "-m", "bench.load", "--serve-bare", str(port)], stdout=out, stderr=out
+        [sys.executable, "-m", "bench.load_servers", str(port), "1"], stdout=out, stderr=out
     )
     time.sleep(3)  # no health check: the bare app answers nothing but Slack's path
     return process, f"http://127.0.0.1:{port}/slack/events"
 
 
-def help_round(
-    url: str, pid: int, fake: LoadFake, people: People, total: int, waits: bool
-) -> tuple[float, float]:
+def help_round(url: str, pid: int, sender: Sender, total: int, waits: bool) -> tuple[float, float]:
     """(requests/s, CPU ms per request) for `total` help requests, 50 at once; a server
     that works after the ack is timed to the end of its work (`waits`)."""
-    fake.url_posts.clear()
-    cpu0, t0 = cpu_s(pid), time.perf_counter()
-    asyncio.run(closed_loop(url, fake, people, "help", total, 50))
-    if waits:
-        while len(fake.url_posts) < total and time.perf_counter() - t0 < 120:
-            time.sleep(0.005)
-    elapsed = time.perf_counter() - t0
+    sender.fake.url_posts.clear()
+    cpu0, started = cpu_s(pid), time.time()
+    _sent, elapsed = sender.closed_loop(url, "help", total, 50)
+    if waits and sender.fake.url_posts:
+        elapsed = max(at for _, at, _ in sender.fake.url_posts) - started
     return total / elapsed, (cpu_s(pid) - cpu0) * 1000 / total
 
 
@@ -94,27 +82,28 @@ def main(argv: list[str] | None = None) -> int:
         fake = make_fake(people)
         servers = [start(tree, url, fake, people, log) for tree in trees]
         bare = start_bare(log)
+        senders = [Sender(fake, people)]
         try:
             for _, app_url in servers:
                 for path in WARM_PATHS:
-                    asyncio.run(closed_loop(app_url, fake, people, path, 3, 1))
-            settle(fake)
+                    senders[0].closed_loop(app_url, path, 3, 1)
             for tree, (process, _) in zip(trees, servers, strict=True):
                 print(f"{tree}: idle RSS {rss_mb(process.pid, 'VmRSS'):.1f} MB")
             # Each server hears from people of its own: a person's first request writes
             # (first contact), and that write is the first server's alone otherwise.
             own = [
-                People(people.mentors, people.hires[i :: len(trees)], people.admins)
+                Sender(fake, People(people.mentors, people.hires[i :: len(trees)], people.admins))
                 for i in range(len(trees))
             ]
+            senders.extend(own)
             print(f"load average {os.getloadavg()[0]:.2f}; help, 50 at once, {args.requests}:")
             for _ in range(ROUNDS):
                 bare_rps, bare_ms = help_round(
-                    bare[1], bare[0].pid, fake, people, args.requests, False
+                    bare[1], bare[0].pid, senders[0], args.requests, False
                 )
                 print(f"  bare Bolt: {bare_rps:6.0f} req/s, {bare_ms:5.2f} CPU ms/request")
                 for tree, (process, app_url), theirs in zip(trees, servers, own, strict=True):
-                    rps, ms = help_round(app_url, process.pid, fake, theirs, args.requests, True)
+                    rps, ms = help_round(app_url, process.pid, theirs, args.requests, True)
                     print(
                         f"  {tree}: {rps:6.0f} req/s ({rps / bare_rps:.2f}x), "
                         f"{ms:5.2f} CPU ms/request, RSS {rss_mb(process.pid, 'VmRSS'):.0f} MB "
@@ -124,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
             for process, _ in [*servers, bare]:
                 process.terminate()
                 process.wait(timeout=15)
+            for sender in senders:
+                sender.close()
             fake.stop()
     print(f"server log: {log}")
     return 0
