@@ -54,15 +54,15 @@ class Settings(BaseSettings):
     mentorbot_app_role: str | None = Field(None, alias="MENTORBOT_APP_ROLE")
     #: Threads running Slack work after its ack, and how many more requests may wait
     #: for one before people are told "busy" (bot/workpool.py). More threads overlap
-    #: more waiting on Slack, but each one computing delays the event loop's acks. 32:
-    #: at Slack's ~150 ms a call, 8 threads capped a process at ~50 calls a second and
-    #: left most of a busy morning's `/mentor match` told "busy"; 32 served 3.3x the
-    #: help and kept every ack's p99 under 0.5 s (bench/load.py, README "Benchmarks").
-    mentorbot_work_threads: int = Field(32, alias="MENTORBOT_WORK_THREADS", ge=1, le=512)
+    #: more waiting on Slack, but each one computing delays the event loop's acks. On
+    #: PostgreSQL at Slack's ~150 ms a call, 32 served 3.3x the help of 8 with every
+    #: ack's p99 under 0.5 s (README "Benchmarks"); 8 stays the default because SQLite
+    #: has one writer, and more threads only queue on its lock.
+    mentorbot_work_threads: int = Field(8, alias="MENTORBOT_WORK_THREADS", ge=1, le=512)
     mentorbot_work_queue: int = Field(64, alias="MENTORBOT_WORK_QUEUE", ge=0, le=10_000)
-    #: Database connections kept open per process; as many again may open at a peak,
-    #: so every work thread can hold one.
-    mentorbot_db_pool_size: int = Field(16, alias="MENTORBOT_DB_POOL_SIZE", ge=1, le=500)
+    #: Database connections kept open per process; as many again may open at a peak
+    #: (with 32 work threads, 16).
+    mentorbot_db_pool_size: int = Field(10, alias="MENTORBOT_DB_POOL_SIZE", ge=1, le=500)
 
     @field_validator("mentorbot_admins", mode="before")
     @classmethod
