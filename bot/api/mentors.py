@@ -16,7 +16,7 @@ from bot.api.common import Body, Limit, Offset, Page, fields_named, page_of
 from bot.api.errors import ApiError
 from bot.listeners.mentors import optout_notices
 from bot.listeners.messaging import deliver_queued, enqueue_notices
-from bot.services import assignments, mentors, records, time_off
+from bot.services import assignments, mentor_optin, records, time_off
 from models import Mentor, User
 
 router = APIRouter(tags=["mentors"])
@@ -158,7 +158,7 @@ def opt_in(body: MentorIn, caller: CallerDep) -> MentorOut:
     program's eligibility (403 saying what is missing). Opting in again updates."""
     person = caller.person("opt in as a mentor")
     with caller.db() as db, fields_named(_OPTIN_FIELDS):
-        result = mentors.save_optin(
+        result = mentor_optin.save_optin(
             db,
             user_id=person,
             expertise=body.expertise_areas,
@@ -177,7 +177,7 @@ def update_mentor(mentor_id: uuid.UUID, body: MentorPatch, caller: CallerDep) ->
     with caller.db() as db, fields_named(_OPTIN_FIELDS):
         mentor, _user = records.mentor(db, mentor_id)
         given = body.model_fields_set
-        mentors.save_optin(
+        mentor_optin.save_optin(
             db,
             user_id=person,
             expertise=body.expertise_areas

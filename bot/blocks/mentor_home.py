@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.blocks import dates, kit
 from bot.blocks.actions import ACCEPT, DECLINE, OPTIN_OPEN, TRAINING_DONE, WAITING_ALL
 from bot.blocks.mentors import capacity_line, certification_line, status_line
-from bot.services.mentors import MentorHome, WaitingRequest
+from bot.services.mentor_home import MentorHome, WaitingRequest
 
 # Each App Home list is cut to a few rows and names or counts the rest, so that the
 # busiest person's Home (every role at once) stays within Slack's 100 blocks.

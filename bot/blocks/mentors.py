@@ -13,15 +13,14 @@ from bot.blocks.actions import (
     PAUSE_KEEP_WAITING,
     TRAINING_DONE,
 )
+from bot.services.mentor_optin import OptinForm
+from bot.services.mentor_profiles import MentorProfile, ProfileView
+from bot.services.mentor_trainings import TrainingsView
 from bot.services.mentors import (
     AVAILABLE,
     AWAITING_CERTIFICATION,
     OPTED_OUT,
     PAUSED,
-    MentorProfile,
-    OptinForm,
-    ProfileView,
-    TrainingsView,
 )
 from bot.services.program import Training
 from bot.services.time_off import AutoDeclined, OptOutResult, PauseResult

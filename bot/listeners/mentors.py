@@ -41,7 +41,17 @@ from bot.listeners.parsing import mentioned_user_ids
 from bot.listeners.profiles import refresh_profile
 from bot.listeners.support import admit, answer, modal_button, submit_then, update_modal
 from bot.runtime import Runtime
-from bot.services import access, mentors, recognition, time_off, timezones
+from bot.services import (
+    access,
+    mentor_optin,
+    mentor_profiles,
+    mentor_trainings,
+    mentors,
+    recognition,
+    time_off,
+    timezones,
+)
+from bot.services import mentor_home as home_service
 from bot.services.errors import DomainError, InvalidInput
 from models import User
 
@@ -78,14 +88,14 @@ def open_optin(
     then the Slack profile is read and, if it changes the answer (a new timezone, a
     bot), the open modal is updated."""
     with runtime.db() as db:
-        form = mentors.start_optin(db, user_id=actor.id, now=runtime.now())
+        form = mentor_optin.start_optin(db, user_id=actor.id, now=runtime.now())
     shown = blocks.optin_modal(form, actor.timezone)
     opened = client.views_open(trigger_id=trigger_id, view=shown)
     if not refresh_profile(client, runtime, actor.slack_user_id):
         return
     try:
         with runtime.db() as db:
-            form = mentors.start_optin(db, user_id=actor.id, now=runtime.now())
+            form = mentor_optin.start_optin(db, user_id=actor.id, now=runtime.now())
             timezone = access.load_user(db, actor.id).timezone
         fresh = blocks.optin_modal(form, timezone)
     except DomainError as exc:
@@ -104,9 +114,9 @@ def on_optin_submitted(
     runtime: Runtime = context["runtime"]
     values = kit.view_values(view)
 
-    def save() -> mentors.OptinResult:
+    def save() -> mentor_optin.OptinResult:
         with runtime.db() as db:
-            return mentors.save_optin(
+            return mentor_optin.save_optin(
                 db,
                 user_id=actor.id,
                 expertise=values.get("expertise"),
@@ -216,7 +226,7 @@ def on_keep_waiting(ack: Ack, respond: Respond) -> None:
 def profile(inv: Invocation) -> None:
     subject, is_bot = _profile_subject(inv)
     with inv.runtime.db() as db:
-        view = mentors.profile(
+        view = mentor_profiles.profile(
             db,
             viewer_id=inv.actor.id,
             subject_slack_user_id=subject,
@@ -259,7 +269,7 @@ def is_slack_bot(client: WebClient, slack_user_id: str) -> bool:
 )
 def trainings(inv: Invocation) -> None:
     with inv.runtime.db() as db:
-        view = mentors.trainings(db, user_id=inv.actor.id)
+        view = mentor_trainings.trainings(db, user_id=inv.actor.id)
     inv.reply(*blocks.trainings_message(view, inv.actor.timezone))
 
 
@@ -277,7 +287,7 @@ def on_training_done(
 
     def mark_done() -> None:
         with runtime.db() as db:
-            result = mentors.complete_training(
+            result = mentor_trainings.complete_training(
                 db, user_id=actor.id, training_key=action["value"], now=runtime.now()
             )
         if body.get("response_url"):
@@ -309,7 +319,7 @@ def on_certify(
         admit(runtime, actor, "certify")
         now = runtime.now()
         with runtime.db() as db:
-            result = mentors.certify(
+            result = mentor_trainings.certify(
                 db, actor_id=actor.id, mentor_id=uuid.UUID(action["value"]), now=now
             )
             if result.newly_certified:
@@ -344,7 +354,7 @@ def open_waiting(
 ) -> None:
     """The Home tab's "See all N requests": every request waiting for this mentor."""
     with runtime.db() as db:
-        home = mentors.mentor_home(db, user_id=actor.id, now=runtime.now())
+        home = home_service.mentor_home(db, user_id=actor.id, now=runtime.now())
     waiting = home.waiting if home is not None else []
     client.views_open(
         trigger_id=trigger_id, view=home_blocks.waiting_modal(waiting, actor.timezone)
@@ -353,7 +363,9 @@ def open_waiting(
 
 @home_section(order=20)
 def mentor_home(db: Session, user: User, roles: set[str], now: datetime) -> list[kit.Block]:
-    home = mentors.mentor_home(db, user_id=user.id, now=now) if access.MENTOR in roles else None
+    home = (
+        home_service.mentor_home(db, user_id=user.id, now=now) if access.MENTOR in roles else None
+    )
     shown = home_blocks.mentor_home_section(home, user.timezone) if home is not None else []
     if home is not None and not home.reverse_only:
         return shown

@@ -16,7 +16,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.services import access, audit, mentors, program
+from bot.services import access, audit, mentor_optin, program
 from bot.services.errors import Conflict, InvalidInput
 from models import MENTORED_STATUSES, Assignment, Mentor, User
 
@@ -109,7 +109,7 @@ def save_teaching_topics(
     user = access.load_user(db, user_id)
     config = program.load(db)
     errors: dict[str, str] = {}
-    chosen = mentors.validate_expertise(topics, config, errors)
+    chosen = mentor_optin.validate_expertise(topics, config, errors)
     if errors:
         raise InvalidInput(errors)
     mentor = teacher_profile(db, user, now=now, actor_id=user.id)

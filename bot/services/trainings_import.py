@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.services import audit, csv_text, mentors, program
+from bot.services import audit, csv_text, mentor_trainings, program
 from bot.services.errors import ImportProblems
 from models import Mentor, MentorTraining, User
 
@@ -131,11 +131,11 @@ def _record(db: Session, planned: dict[tuple[User, str], date], now: datetime) -
         touched[str(mentor.id)] = mentor
     db.flush()
     for mentor in touched.values():
-        certified = mentors.certify_if_ready(
+        certified = mentor_trainings.certify_if_ready(
             db,
             mentor,
             config,
-            ready=not mentors.open_trainings_of(mentor, config),
+            ready=not mentor_trainings.open_trainings_of(mentor, config),
             actor_id=None,
             how="lms",
             now=now,
