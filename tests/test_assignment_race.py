@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.services import answers, assignments
+from bot.services import answers, assignment_views, assignments
 from bot.services.errors import CapacityFull, DomainError
 from models import Assignment, Mentor
 from tests.factories import make_assignment, make_mentor
@@ -64,7 +64,7 @@ def test_two_accepts_racing_for_the_last_slot_one_wins(backend, engine, db, worl
 
     for _ in range(5):  # several rounds, so a lucky ordering can't hide a lost update
         results = _race(engine, accepting(first.id), accepting(second.id))
-        winners = [r for r in results if isinstance(r, assignments.AssignmentView)]
+        winners = [r for r in results if isinstance(r, assignment_views.AssignmentView)]
         losers = [r for r in results if isinstance(r, CapacityFull)]
         assert len(winners) == 1 and len(losers) == 1, results
         assert "You have no free slot left" in str(losers[0])
@@ -121,7 +121,7 @@ def test_the_same_accept_twice_at_once_is_applied_once(backend, engine, db, worl
         )
 
     results = _race(engine, accepting, accepting)
-    assert sum(isinstance(r, assignments.AssignmentView) for r in results) == 1
+    assert sum(isinstance(r, assignment_views.AssignmentView) for r in results) == 1
     assert sum(isinstance(r, assignments.AlreadyAnswered) for r in results) == 1
     db.expire_all()
     mentor = db.get(Mentor, vera.id)

@@ -16,7 +16,7 @@ from bot.api.common import Body, Limit, Offset, Page, fields_named, page_of
 from bot.api.errors import ApiError
 from bot.listeners.mentors import optout_notices
 from bot.listeners.messaging import deliver_queued, enqueue_notices
-from bot.services import assignments, mentor_optin, records, time_off
+from bot.services import assignment_forms, mentor_optin, records, time_off
 from models import Mentor, User
 
 router = APIRouter(tags=["mentors"])
@@ -127,7 +127,7 @@ def mentor_matches(
     manager (or above), an admin, or a service token with `mentors:read`."""
     caller.require_scope("mentors:read")
     with caller.db() as db:
-        ranking = assignments.suggestions_for_user(
+        ranking = assignment_forms.suggestions_for_user(
             db, actor_id=caller.user_id, mentee_id=mentee, now=caller.now(), limit=limit
         )
     return Matches(

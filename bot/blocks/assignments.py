@@ -9,12 +9,8 @@ from bot.blocks import dates, kit
 from bot.blocks.actions import ACCEPT, DECLINE
 from bot.blocks.matching import match_section
 from bot.services.answers import DECLINE_REASONS, NextSuggestion
-from bot.services.assignments import (
-    CADENCE_LABELS,
-    AssignForm,
-    AssignmentView,
-    PersonRef,
-)
+from bot.services.assignment_forms import AssignForm
+from bot.services.assignment_views import CADENCE_LABELS, AssignmentView, PersonRef
 from models import KIND_LABELS
 
 ASSIGN_VIEW = "assignment.create"

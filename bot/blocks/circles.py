@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.blocks import dates, kit
 from bot.blocks.actions import CIRCLE_CLOSE, CIRCLE_JOIN, CIRCLE_LEAVE, CIRCLE_LOG
-from bot.services.assignments import CADENCE_LABELS
+from bot.services.assignment_views import CADENCE_LABELS
 from bot.services.circle_sessions import (
     FAREWELL_LIMIT,
     NOTES_LIMIT,

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from bot.blocks import dates, kit
 from bot.blocks.actions import COMPLETE, COMPLETE_FOR_PAIR, EXTEND
-from bot.services.assignments import CADENCE_LABELS
+from bot.services.assignment_views import CADENCE_LABELS
 from bot.services.reminders import Due
 from bot.services.term import Changed, ChangeForm, PairCompletion
 

@@ -32,8 +32,10 @@ from bot.listeners.messaging import (
 from bot.listeners.parsing import MENTION, mentioned_user_ids
 from bot.listeners.support import answer, message_of, program_admins, submit_then
 from bot.runtime import Runtime
-from bot.services import answers, assignments
-from bot.services.assignments import AlreadyAnswered, AssignForm, AssignmentView, Requested
+from bot.services import answers, assignment_forms, assignments
+from bot.services.assignment_forms import AssignForm
+from bot.services.assignment_views import AssignmentView
+from bot.services.assignments import AlreadyAnswered, Requested
 from bot.services.errors import InvalidInput
 from bot.services.reverse import SAME_PERSON
 
@@ -70,7 +72,7 @@ def assign_command(inv: Invocation) -> None:
             }
         )
     with inv.runtime.db() as db:
-        form = assignments.prepare_for(
+        form = assignment_forms.prepare_for(
             db,
             actor_id=inv.actor.id,
             mentor_slack_id=mentioned[0],
@@ -88,7 +90,7 @@ def on_assign_click(
     actor: Actor = context["actor"]
 
     def prepare(db: Session, value: dict[str, Any], now: datetime) -> AssignForm:
-        return assignments.prepare(
+        return assignment_forms.prepare(
             db,
             actor_id=actor.id,
             mentor_id=uuid.UUID(value["mentor"]),
@@ -110,7 +112,7 @@ def on_assign_reverse_click(
     actor: Actor = context["actor"]
 
     def prepare(db: Session, value: dict[str, Any], now: datetime) -> AssignForm:
-        return assignments.prepare_reverse(
+        return assignment_forms.prepare_reverse(
             db,
             actor_id=actor.id,
             teacher_id=uuid.UUID(value["teacher"]),

@@ -22,7 +22,7 @@ from bot.listeners.messaging import deliver_queued, enqueue_dm, send_dm
 from bot.listeners.parsing import mentioned_user_ids
 from bot.listeners.support import admit, answer, program_admins
 from bot.runtime import Runtime
-from bot.services import assignments, cohorts, coverage, reverse_matching
+from bot.services import assignment_forms, cohorts, coverage, reverse_matching
 from bot.services.errors import InvalidInput
 
 _REVERSE = re.compile(r"\breverse\b\s*:?\s*(?P<topic>.*)$", re.IGNORECASE | re.DOTALL)
@@ -72,7 +72,7 @@ def match_command(inv: Invocation) -> None:
             }
         )
     with inv.runtime.db() as db:
-        ranking = assignments.suggestions_for(
+        ranking = assignment_forms.suggestions_for(
             db, actor_id=inv.actor.id, mentee_slack_id=mentee, focus=focus, now=inv.runtime.now()
         )
     inv.reply(blocks.suggestions_text(ranking), blocks.suggestions(ranking))

@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.services import assignments, audit, capacity, matching, milestones
-from bot.services.assignments import AlreadyAnswered, AssignmentView
+from bot.services import assignment_views, assignments, audit, capacity, matching, milestones
+from bot.services.assignment_views import AssignmentView
+from bot.services.assignments import AlreadyAnswered
 from bot.services.errors import CapacityFull, InvalidInput, NotAllowed, NotFound
 from models import OPEN_STATUSES, Assignment, Mentor
 
@@ -77,7 +78,7 @@ def accept(
         status="active",
         mentor_id=assignment.mentor_id,
     )
-    return assignments.view_of(assignment)
+    return assignment_views.view_of(assignment)
 
 
 def check_answerable(
@@ -88,7 +89,7 @@ def check_answerable(
     assignment = _for_mentor(db, assignment_id, actor_id)
     if assignment.status != "pending":
         _raise_answered(db, assignment)
-    return assignments.view_of(assignment)
+    return assignment_views.view_of(assignment)
 
 
 def decline(
@@ -136,7 +137,7 @@ def decline(
         status="declined",
         reason=reason,
     )
-    return assignments.view_of(assignment)
+    return assignment_views.view_of(assignment)
 
 
 def _for_mentor(db: Session, assignment_id: uuid.UUID, actor_id: uuid.UUID) -> Assignment:
@@ -152,7 +153,7 @@ def _for_mentor(db: Session, assignment_id: uuid.UUID, actor_id: uuid.UUID) -> A
 
 def _raise_answered(db: Session, assignment: Assignment) -> None:
     db.refresh(assignment)
-    view = assignments.view_of(assignment)
+    view = assignment_views.view_of(assignment)
     messages = {
         "active": f"You already accepted this request: you are mentoring {view.mentee.name}.",
         "completed": f"This mentorship with {view.mentee.name} is already completed.",
@@ -173,7 +174,7 @@ def next_suggestion(db: Session, *, assignment_id: uuid.UUID, now: datetime) -> 
     assignment = db.get(Assignment, assignment_id)
     if assignment is None:
         raise NotFound("I can't find that request any more.")
-    view = assignments.view_of(assignment)
+    view = assignment_views.view_of(assignment)
     covered = bool(
         db.scalar(
             sa.select(

@@ -17,8 +17,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.services import assignments, audit, capacity, roster
-from bot.services.assignments import AssignmentView
+from bot.services import assignment_views, audit, capacity, roster
+from bot.services.assignment_views import AssignmentView
 from models import OPEN_STATUSES, Assignment, Mentor, User
 
 
@@ -76,7 +76,7 @@ def record(db: Session, *, slack_user_id: str, reason: str, now: datetime) -> De
     for assignment in _open_assignments(db, user.id):
         is_mentor = assignment.mentor.user_id == user.id
         was_active = _end(db, assignment, _why(assignment, user, is_mentor), now)
-        ended = Ended(assignments.view(db, assignment.id), was_active)
+        ended = Ended(assignment_views.view(db, assignment.id), was_active)
         (departure.as_mentor if is_mentor else departure.as_mentee).append(ended)
     return departure
 

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.services import access, program
-from bot.services.assignments import find_person
+from bot.services.assignment_forms import find_person
 from bot.services.errors import InvalidInput
 from bot.services.matching import resolve_focus
 from bot.services.skills_sql import skills_offered
@@ -157,7 +157,7 @@ def _latest_ratings(db: Session, skill: str) -> dict[uuid.UUID, int]:
 def _cannot_be_asked(db: Session, learner_id: uuid.UUID, today: date) -> set[uuid.UUID]:
     """People whose mentor profile can't take this request now: inactive, opted out,
     paused, full (waiting requests count), or already asked for or teaching the learner.
-    The request itself checks each of these again (`assignments._check_request`)."""
+    The request itself checks each of these again (`assignments.check_request`)."""
     pending = (
         sa.select(sa.func.count())
         .select_from(Assignment)

@@ -13,11 +13,8 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import dates
 from bot.services import access, audit, capacity, feedback_texts, inputs, sessions
-from bot.services.assignments import (
-    CADENCE_LABELS,
-    MAX_DURATION_WEEKS,
-    parse_goals,
-)
+from bot.services.assignment_terms import MAX_DURATION_WEEKS, parse_goals
+from bot.services.assignment_views import CADENCE_LABELS
 from bot.services.errors import Conflict, InvalidInput
 from bot.services.timezones import local_today
 from models import CADENCES, Assignment, User
