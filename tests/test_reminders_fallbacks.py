@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.services import reminders, sessions
+from bot.services import mentorships, reminders
 from bot.services.program import ProgramConfig
 from bot.services.reminders import action_items as action_item_kind
 from bot.services.reminders import checkins as checkin_kind
@@ -105,7 +105,7 @@ def test_monthly_mentorships_are_nudged_on_the_date_people_are_shown(
         db, make_mentor(db, world.veteran), world.new_hire, start=start, cadence="monthly"
     )
     db.commit()
-    shown = sessions.next_check_in("monthly", start, None)
+    shown = mentorships.next_check_in("monthly", start, None)
     assert shown == date(2026, 11, 12)
 
     assert sent(sweep(at("2026-11-11T15:00"))) == []
@@ -115,7 +115,7 @@ def test_monthly_mentorships_are_nudged_on_the_date_people_are_shown(
 
     make_session(db, assignment, when=at("2026-11-20T16:00"))
     db.commit()
-    shown = sessions.next_check_in("monthly", start, date(2026, 11, 20))
+    shown = mentorships.next_check_in("monthly", start, date(2026, 11, 20))
     assert shown == date(2026, 12, 20)
     assert sent(sweep(at("2026-12-18T15:00"))) == []
     # Sunday the 20th is the date; the nudge waits for Monday morning.

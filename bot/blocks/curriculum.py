@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.blocks import kit
 from bot.blocks.actions import CURRICULUM_EDIT
 from bot.services.curriculum import Topic
-from bot.services.sessions import Mentorship
+from bot.services.mentorships import Mentorship
 
 WEEK_VIEW = "curriculum.week"
 RESOURCE_VIEW = "curriculum.resource"

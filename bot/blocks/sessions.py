@@ -18,7 +18,9 @@ from bot.blocks.actions import (
 )
 from bot.blocks.delivery import will_tell
 from bot.services.action_items import OpenItem
-from bot.services.sessions import LogForm, Logged, Mentorship, Recipient
+from bot.services.mentorships import Mentorship
+from bot.services.session_forms import LogForm
+from bot.services.sessions import Logged, Recipient
 from models import KIND_LABELS
 
 LOG_CALLBACK = "session_log"

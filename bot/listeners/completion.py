@@ -20,7 +20,7 @@ from bot.listeners.messaging import Notice
 from bot.listeners.parsing import mentioned_user_ids
 from bot.listeners.support import modal_button, open_modal, refresh_homes, submit_service
 from bot.runtime import Runtime
-from bot.services import completion, inputs, sessions
+from bot.services import completion, inputs, mentorships
 
 
 def register(app: App) -> None:
@@ -39,7 +39,7 @@ def register(app: App) -> None:
 def complete_command(inv: Invocation) -> None:
     mentioned = mentioned_user_ids(inv.args)
     with inv.runtime.db() as db:
-        assignment_id = sessions.choose(
+        assignment_id = mentorships.choose(
             db,
             actor_id=inv.actor.id,
             other_slack_id=mentioned[0] if mentioned else None,

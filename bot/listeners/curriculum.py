@@ -22,7 +22,7 @@ from bot.listeners.support import (
     submit_service,
 )
 from bot.runtime import Runtime
-from bot.services import access, curriculum, sessions
+from bot.services import access, curriculum, mentorships
 from bot.services.errors import NotFound
 
 SURFACE = "curriculum"
@@ -81,7 +81,7 @@ def on_week_saved(ack: Ack, view: dict[str, Any], context: BoltContext) -> None:
 )
 def resources_command(inv: Invocation) -> None:
     with inv.runtime.db() as db:
-        mine = [m for m in sessions.mentorships_of(db, inv.actor.id) if m.side == "mentor"]
+        mine = [m for m in mentorships.mentorships_of(db, inv.actor.id) if m.side == "mentor"]
     if not mine:
         raise NotFound("You have no active mentees to share a resource with.")
     open_modal(inv.client, inv.trigger_id, blocks.resource_modal(mine))

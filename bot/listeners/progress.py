@@ -28,7 +28,7 @@ from bot.listeners.support import (
     tz_of,
 )
 from bot.runtime import Runtime
-from bot.services import inputs, progress, sessions
+from bot.services import inputs, mentorships, progress
 
 
 def register(app: App) -> None:
@@ -103,7 +103,7 @@ def on_skills_submit(
 def progress_command(inv: Invocation) -> None:
     mentioned = mentioned_user_ids(inv.args)
     with inv.runtime.db() as db:
-        assignment_id = sessions.choose(
+        assignment_id = mentorships.choose(
             db, actor_id=inv.actor.id, other_slack_id=mentioned[0] if mentioned else None
         )
     _open_note(inv.client, inv.runtime, inv.actor, inv.trigger_id, str(assignment_id))

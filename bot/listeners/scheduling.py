@@ -31,7 +31,7 @@ from bot.listeners.support import (
     submit_service,
 )
 from bot.runtime import Runtime
-from bot.services import schedule_times, scheduling, sessions
+from bot.services import mentorships, schedule_times, scheduling
 from bot.services.errors import DomainError
 from bot.sweep import send_now
 
@@ -61,7 +61,7 @@ def register(app: App) -> None:
 def schedule_command(inv: Invocation) -> None:
     mentioned = mentioned_user_ids(inv.args)
     with inv.runtime.db() as db:
-        assignment_id = sessions.choose(
+        assignment_id = mentorships.choose(
             db, actor_id=inv.actor.id, other_slack_id=mentioned[0] if mentioned else None
         )
     if not _open_propose(
@@ -107,7 +107,7 @@ def _open_for_mentorship(
 ) -> None:
     if not value:
         with runtime.db() as db:
-            value = str(sessions.choose(db, actor_id=actor.id, other_slack_id=None))
+            value = str(mentorships.choose(db, actor_id=actor.id, other_slack_id=None))
     if not _open_propose(client, runtime, actor, trigger_id, assignment_id=value):
         raise DomainError("I couldn't open the scheduling form just now; please try again.")
 

@@ -30,7 +30,16 @@ from bot.listeners.support import (
     update_modal,
 )
 from bot.runtime import Runtime
-from bot.services import access, action_items, inputs, one_a_day, scheduling, sessions
+from bot.services import (
+    access,
+    action_items,
+    inputs,
+    mentorships,
+    one_a_day,
+    scheduling,
+    session_forms,
+    sessions,
+)
 from bot.services.errors import DomainError
 
 
@@ -62,7 +71,7 @@ def open_log_modal(
     group: bool,
 ) -> bool:
     with runtime.db() as db:
-        form = sessions.prepare_form(
+        form = session_forms.prepare_form(
             db,
             actor_id=actor.id,
             assignment_id=assignment_id,
@@ -146,7 +155,7 @@ def on_log_submit(
                 return _Saved(logged, queued)
         except one_a_day.AlreadyLogged as exc:
             with runtime.db() as db:
-                form = sessions.prepare_edit(
+                form = session_forms.prepare_edit(
                     db,
                     actor_id=actor.id,
                     session_id=exc.session_id,
@@ -224,7 +233,7 @@ def mentorships_home(db: Session, user: Any, roles: set[str], now: datetime) -> 
     own open action items with "Done"."""
     if not roles & {access.MENTOR, access.MENTEE}:
         return []  # no mentorship on either side: nothing to read
-    cards = sessions.mentorships_of(db, user.id)
+    cards = mentorships.mentorships_of(db, user.id)
     items = action_items.open_for(db, user.id)
     if not cards and not items:
         return []

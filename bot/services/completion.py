@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.services import access, audit, capacity, feedback_texts, inputs, sessions, term
+from bot.services import access, audit, capacity, feedback_texts, inputs, mentorships, term
 from bot.services.errors import Conflict, InvalidInput
 from models import Assignment, Mentor, User
 
@@ -66,7 +66,7 @@ def cancel_form(db: Session, *, actor_id: uuid.UUID, other_slack_id: str | None)
     """The mentorship `/mentor cancel [@person]` is about, once the person may cancel it."""
     assignment = access.load_assignment(
         db,
-        sessions.choose(
+        mentorships.choose(
             db,
             actor_id=actor_id,
             other_slack_id=other_slack_id,

@@ -18,10 +18,10 @@ from bot.services import (
     audit,
     curriculum,
     inputs,
+    mentorships,
     milestones,
     program,
     roster,
-    sessions,
 )
 from bot.services.errors import Conflict, InvalidInput, NotFound
 from models import (
@@ -425,7 +425,7 @@ def statuses_for(db: Session, *, actor_id: uuid.UUID, now: datetime) -> list[Sta
         if hired_recently or mentored:
             subjects.append(report)
     if not subjects:
-        own = sessions.mentorships_of(db, actor.id, statuses=("active", "completed"))
+        own = mentorships.mentorships_of(db, actor.id, statuses=("active", "completed"))
         subject_ids = list(
             dict.fromkeys(actor.id if m.side == "mentee" else m.other_user_id for m in own)
         )

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from bot.services import access, audit, curriculum, inputs, sessions
+from bot.services import access, audit, curriculum, inputs, session_forms
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.services.schedule_times import OptionInput, parse_options
 from models import Assignment, ScheduledSession, User
@@ -257,7 +257,7 @@ def log_form(
     scheduled_id: uuid.UUID | str,
     now: datetime,
     timezone: str | None,
-) -> sessions.LogForm:
+) -> session_forms.LogForm:
     """The session log modal for a scheduled session, filled with its day, time (the
     logger's timezone), duration and agenda."""
     scheduled = _load(db, scheduled_id)
@@ -265,7 +265,7 @@ def log_form(
     access.require(db, access.load_user(db, actor_id), access.LOG_SESSION, assignment)
     if scheduled.status != "confirmed" or scheduled.starts_at is None:
         raise Conflict(_already(scheduled))
-    form = sessions.prepare_form(
+    form = session_forms.prepare_form(
         db,
         actor_id=actor_id,
         assignment_id=str(assignment.id),

@@ -1,55 +1,26 @@
-"""Session logs (FR-3.2 to FR-3.5, NFR-2): one modal, either side, 1:1 or group.
+"""Logging a session (FR-3.2 to FR-3.5, NFR-2): one modal, either side, 1:1 or group.
 
 A session is one `mentorship_sessions` row per mentorship; a group session is one
 row per invited mentorship sharing a `group_session_id`, with `attended` per mentee.
 The same mentorship is not logged twice on one day: the second person is offered the
-session already there to edit instead (one_a_day.AlreadyLogged)."""
+session already there to edit instead (one_a_day.AlreadyLogged). What the modal offers
+is in `session_forms`; which mentorships a person is in, in `mentorships`."""
 
 from __future__ import annotations
 
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from bot.services import (
-    access,
-    action_items,
-    audit,
-    curriculum,
-    inputs,
-    one_a_day,
-    program,
-    tallies,
-)
+from bot.services import access, action_items, audit, inputs, one_a_day, program, tallies
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from models import CADENCE_DAYS, Assignment, Mentor, MentorshipSession, User
+from bot.services.mentorships import mentorships_of
+from models import Assignment, MentorshipSession, User
 
 MAX_DURATION_MINUTES = 600
-MAX_CARRIED = 10  # a checkboxes element holds ten options
-
-
-@dataclass(frozen=True)
-class Mentorship:
-    """One mentorship as one of its participants sees it (no private text)."""
-
-    assignment_id: uuid.UUID
-    side: str  # the viewer's side: "mentor" or "mentee"
-    other_user_id: uuid.UUID
-    other_name: str
-    other_slack_id: str
-    start_date: date
-    expected_end_date: date | None
-    cadence: str
-    status: str
-    sessions_held: int
-    last_session: datetime | None
-    next_check_in: date | None
-    progress_flag: str | None
-    kind: str = "standard"  # "reverse": a newer hire teaches a veteran
 
 
 @dataclass
@@ -71,24 +42,6 @@ class SessionInput:
     done_items: list[str] = field(default_factory=list)
     invited: list[str] = field(default_factory=list)
     attended: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class LogForm:
-    """What the log modal offers: the mentorships to choose from, defaults, the
-    open action items carried over, and the values of a session being edited."""
-
-    mentorships: list[Mentorship]
-    group: bool
-    topics: list[str]
-    day: date
-    time: str
-    carried: list[action_items.OpenItem]
-    #: Open items past the MAX_CARRIED the form lists; they stay open.
-    carried_more: int = 0
-    editing_session_id: uuid.UUID | None = None
-    values: dict[str, object] = field(default_factory=dict)
-    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,225 +74,6 @@ class Logged:
     marked_done: int
 
 
-# -- reading -------------------------------------------------------------------------------
-def next_check_in(cadence: str, start: date, last: date | None) -> date:
-    """When the next check-in is due: a cadence period after the last session
-    (or after the start when there was none yet)."""
-    return (last or start) + timedelta(days=CADENCE_DAYS.get(cadence, CADENCE_DAYS["weekly"]))
-
-
-# Columns, not whole rows: every App Home reads this, and no goal or feedback is
-# shown; both sides' names come in the same statement. Built once (see
-# roster._BY_SLACK_ID).
-_MENTORSHIPS = (
-    select(
-        Assignment.id,
-        Assignment.mentee_user_id,
-        Mentor.user_id,
-        Assignment.start_date,
-        Assignment.expected_end_date,
-        Assignment.check_in_cadence,
-        Assignment.status,
-        Assignment.sessions_logged,
-        Assignment.last_session_at,
-        Assignment.progress_flag,
-        Assignment.kind,
-        access.MENTEE_USER.name.label("mentee_name"),
-        access.MENTEE_USER.slack_user_id.label("mentee_slack_user_id"),
-        access.MENTOR_USER.name.label("mentor_name"),
-        access.MENTOR_USER.slack_user_id.label("mentor_slack_user_id"),
-    )
-    .join(Mentor, Assignment.mentor_id == Mentor.id)
-    .join(access.MENTEE_USER, access.MENTEE_USER.id == Assignment.mentee_user_id)
-    .join(access.MENTOR_USER, access.MENTOR_USER.id == Mentor.user_id)
-    .where(
-        Assignment.status.in_(bindparam("statuses", expanding=True)),
-        access.in_mentorship(bindparam("user_id")),
-    )
-    .order_by(Assignment.start_date, Assignment.created_at)
-)
-
-
-def mentorships_of(
-    db: Session, user_id: uuid.UUID, *, statuses: tuple[str, ...] = ("active",)
-) -> list[Mentorship]:
-    """This person's mentorships (as mentor or mentee) in `statuses`, oldest first."""
-    rows = db.execute(_MENTORSHIPS, {"user_id": user_id, "statuses": list(statuses)}).all()
-    found = []
-    for row in rows:
-        mine = "mentee" if row.mentee_user_id == user_id else "mentor"
-        other_id, other_name, other_slack_id = (
-            (row.user_id, row.mentor_name, row.mentor_slack_user_id)
-            if mine == "mentee"
-            else (row.mentee_user_id, row.mentee_name, row.mentee_slack_user_id)
-        )
-        last_dt = _aware(row.last_session_at)
-        found.append(
-            Mentorship(
-                row.id,
-                mine,
-                other_id,
-                other_name,
-                other_slack_id,
-                row.start_date,
-                row.expected_end_date,
-                row.check_in_cadence,
-                row.status,
-                row.sessions_logged,
-                last_dt,
-                next_check_in(
-                    row.check_in_cadence, row.start_date, last_dt.date() if last_dt else None
-                ),
-                row.progress_flag,
-                row.kind,
-            )
-        )
-    return found
-
-
-def choose(
-    db: Session,
-    *,
-    actor_id: uuid.UUID,
-    other_slack_id: str | None,
-    statuses: tuple[str, ...] = ("active",),
-    as_third_party: bool = False,
-) -> uuid.UUID:
-    """The mentorship a command is about: the one the person is in with
-    `other_slack_id`, or their only one in `statuses` (earlier statuses preferred).
-    With `as_third_party`, `other_slack_id` may also be a mentee whose mentorship
-    the person oversees (the caller's access rule decides whether they may act)."""
-    mine = mentorships_of(db, actor_id, statuses=statuses)
-    if other_slack_id:
-        mine = [m for m in mine if m.other_slack_id == other_slack_id]
-        if not mine and as_third_party:
-            found = db.scalar(
-                select(Assignment.id)
-                .join(User, Assignment.mentee_user_id == User.id)
-                .where(User.slack_user_id == other_slack_id, Assignment.status.in_(statuses))
-                .order_by(Assignment.created_at.desc())
-                .limit(1)
-            )
-            if found is not None:
-                return found
-        if not mine:
-            raise NotFound(
-                f"You have no {' or '.join(statuses)} mentorship with <@{other_slack_id}>."
-            )
-    for status in statuses:
-        candidates = [m for m in mine if m.status == status]
-        if len(candidates) == 1:
-            return candidates[0].assignment_id
-        if len(candidates) > 1:
-            names = ", ".join(f"<@{m.other_slack_id}>" for m in candidates)
-            raise InvalidInput(
-                {
-                    "mentorship": f"You have several mentorships ({names}); "
-                    "name the person too, e.g. `@name`."
-                }
-            )
-    raise NotFound(f"You have no {' or '.join(statuses)} mentorship.")
-
-
-def prepare_form(
-    db: Session,
-    *,
-    actor_id: uuid.UUID,
-    assignment_id: str | None,
-    group: bool,
-    now: datetime,
-    timezone: str | None,
-) -> LogForm:
-    """The log modal for a new session. NotFound/NotAllowed when there is nothing
-    this person can log."""
-    tz = inputs.zone(db, timezone)
-    choices = mentorships_of(db, actor_id)
-    if assignment_id:
-        assignment = access.load_assignment(db, assignment_id)
-        access.require(db, access.load_user(db, actor_id), access.LOG_SESSION, assignment)
-        if assignment.status != "active":
-            raise Conflict(
-                f"This mentorship is {assignment.status}; sessions can only be logged "
-                "while it is active."
-            )
-        choices = [c for c in choices if c.assignment_id == assignment.id]
-    if group:
-        choices = [c for c in choices if c.side == "mentor"]
-        if not choices:
-            raise NotAllowed(
-                "Group sessions are logged by a mentor with their mentees, and you "
-                "have no active mentees."
-            )
-    if not choices:
-        raise NotFound(
-            "You have no active mentorship to log a session for. Once a mentor accepts "
-            "a mentorship, either of you can log sessions here."
-        )
-    open_items = [
-        item for choice in choices for item in _open_items_of(db, choice.assignment_id, actor_id)
-    ]
-    carried = open_items[:MAX_CARRIED]
-    local = now.astimezone(tz)
-    # One mentorship: its week of the curriculum is offered first, and pre-selected.
-    suggested = (
-        curriculum.topics_for(
-            db, access.load_assignment(db, choices[0].assignment_id), local.date()
-        )
-        if len(choices) == 1 and not group
-        else []
-    )
-    return LogForm(
-        mentorships=choices,
-        group=group,
-        topics=curriculum.log_topics(program.load(db).skills, suggested),
-        day=local.date(),
-        time=local.replace(minute=0).strftime("%H:%M"),
-        carried=[] if group else carried,
-        carried_more=0 if group else len(open_items) - len(carried),
-        values={"topics": [t.title for t in suggested]} if suggested else {},
-    )
-
-
-def prepare_edit(
-    db: Session, *, actor_id: uuid.UUID, session_id: uuid.UUID, timezone: str | None, note: str
-) -> LogForm:
-    """The log modal filled with a logged session, to edit it."""
-    session = _load_session(db, session_id)
-    assert session.assignment_id is not None
-    assignment = access.load_assignment(db, session.assignment_id)
-    access.require(db, access.load_user(db, actor_id), access.LOG_SESSION, assignment)
-    tz = inputs.zone(db, timezone)
-    local = session.session_date.astimezone(tz)
-    choices = [
-        m
-        for m in mentorships_of(db, actor_id, statuses=("active", "completed"))
-        if m.assignment_id == assignment.id
-    ]
-    return LogForm(
-        mentorships=choices,
-        group=False,
-        topics=program.load(db).skills,
-        day=local.date(),
-        time=local.strftime("%H:%M"),
-        carried=[],
-        editing_session_id=session.id,
-        note=note,
-        values={
-            "duration": session.duration_minutes,
-            "topics": list(session.topics_covered or []),
-            "summary": session.summary or "",
-            "action_items": action_items.as_text(session.action_items or []),
-            "resources": "\n".join(
-                f"{r.get('title')} {r.get('url')}" for r in session.resources_shared or []
-            ),
-            "confidence_before": session.mentee_confidence_before,
-            "confidence_after": session.mentee_confidence_after,
-            "quality": session.session_quality,
-        },
-    )
-
-
-# -- writing -------------------------------------------------------------------------------
 def log(
     db: Session,
     *,
@@ -360,7 +94,7 @@ def log(
     config = program.load(db)
     errors: dict[str, str] = {}
 
-    editing = _load_session(db, session_id) if session_id else None
+    editing = load_session(db, session_id) if session_id else None
     invited: list[Assignment] = []
     attended_ids: set[uuid.UUID] = set()
     if editing is not None:
@@ -559,19 +293,8 @@ def _mark_carried(db: Session, actor_id: uuid.UUID, keys: list[str], now: dateti
     return marked
 
 
-def _open_items_of(
-    db: Session, assignment_id: uuid.UUID, actor_id: uuid.UUID
-) -> list[action_items.OpenItem]:
-    """Both sides' open items of one mentorship (the log modal shows them all)."""
-    assignment = access.load_assignment(db, assignment_id)
-    mentee_items = action_items.open_for(db, assignment.mentee_user_id, assignment_id=assignment_id)
-    mentor_items = action_items.open_for(
-        db, access.mentor_user_id(db, assignment), assignment_id=assignment_id
-    )
-    return sorted(mentee_items + mentor_items, key=lambda i: i.session_date)
-
-
-def _load_session(db: Session, session_id: uuid.UUID | None) -> MentorshipSession:
+def load_session(db: Session, session_id: uuid.UUID | None) -> MentorshipSession:
+    """A logged session of a mentorship; NotFound when it is gone."""
     session = db.get(MentorshipSession, session_id) if session_id else None
     if session is None or session.assignment_id is None:
         raise NotFound("I can't find that session any more.")
@@ -634,12 +357,3 @@ def _logged(
         mentee_slack,
         marked,
     )
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    # Aggregates bypass the column type, so SQLite hands back a naive UTC datetime.
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.blocks import dates
-from bot.services import access, audit, capacity, feedback_texts, inputs, sessions
+from bot.services import access, audit, capacity, feedback_texts, inputs, mentorships
 from bot.services.assignment_terms import MAX_DURATION_WEEKS, parse_goals
 from bot.services.assignment_views import CADENCE_LABELS
 from bot.services.errors import Conflict, InvalidInput
@@ -65,7 +65,7 @@ def change_form(
     person may change it: the mentor, the mentee or the mentee's manager. Conflict when
     it is no longer pending or active."""
     if assignment_id is None:
-        assignment_id = sessions.choose(
+        assignment_id = mentorships.choose(
             db,
             actor_id=actor_id,
             other_slack_id=other_slack_id,
