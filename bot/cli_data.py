@@ -142,7 +142,7 @@ def _users_template(args: argparse.Namespace, settings: Settings) -> int:
 
 def _users_import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.services.first_contact import grant_configured_admins
-    from bot.services.milestones import instantiate_for_new_hires
+    from bot.services.milestone_instances import instantiate_for_new_hires
     from bot.services.roster import import_csv
 
     def work(db: Any, text: str, now: Any) -> str:

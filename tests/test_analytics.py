@@ -281,10 +281,10 @@ def test_group_sessions_of_cancelled_mentorships_are_not_counted(db, world) -> N
 def test_a_hire_counts_as_mentored_once_their_mentor_accepts(slack, world, db, clock) -> None:  # type: ignore[no-untyped-def]
     """The ramp comparison follows the mentorship: asked is not mentored yet,
     accepted is, from the moment Vera clicks Accept."""
-    from bot.services import milestones
+    from bot.services import milestone_instances
     from tests.flows import assign
 
-    milestones.ensure_for(db, world.new_hire.user_id, clock[0])
+    milestone_instances.ensure_for(db, world.new_hire.user_id, clock[0])
     make_mentor(db, world.veteran, max_mentees=3)
     db.commit()
 
@@ -304,9 +304,9 @@ def test_a_corrected_hire_date_moves_the_hire_in_the_ramp(  # type: ignore[no-un
 ) -> None:
     """A program lead fixes Newt's hire date by importing the roster again: the ramp
     counts Newt in the right quarter, with the days from the right date."""
-    from bot.services import milestones
+    from bot.services import milestone_instances
 
-    milestones.ensure_for(db, world.new_hire.user_id, clock[0])
+    milestone_instances.ensure_for(db, world.new_hire.user_id, clock[0])
     final = db.scalar(
         select(RampMilestone).where(
             RampMilestone.mentee_user_id == world.new_hire.user_id,

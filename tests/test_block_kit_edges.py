@@ -14,7 +14,7 @@ from bot.blocks import kit
 from bot.blocks import milestones as milestone_blocks
 from bot.blocks.plaintext import render_blocks
 from bot.services import program
-from bot.services.milestones import ReviewRequest
+from bot.services.milestone_views import ReviewRequest
 from bot.testing.surface_inputs import buttons_in
 from models import Assignment, InteractionState, Mentor, MentorshipSession, User
 from tests.factories import make_assignment, make_mentor, make_people, make_session

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from bot.blocks.actions import MILESTONE_APPROVE
 from bot.cli import main
-from bot.services import milestone_templates, milestones
+from bot.services import milestone_instances, milestone_templates
 from models import AuditEntry, MilestoneSubmission, MilestoneTemplate, RampMilestone
 from tests.factories import make_assignment, make_mentor
 
@@ -41,7 +41,7 @@ def _milestone(db, person, name: str) -> RampMilestone:  # type: ignore[no-untyp
 
 
 def test_every_new_hire_gets_the_program_ramp_mentored_or_not(db, world, clock) -> None:  # type: ignore[no-untyped-def]
-    created = milestones.instantiate_for_new_hires(db, clock[0])
+    created = milestone_instances.instantiate_for_new_hires(db, clock[0])
     db.commit()
     templates = db.scalars(sa.select(MilestoneTemplate)).all()
     assert len(templates) == len(milestone_templates.DEFAULT_TEMPLATES)
@@ -52,7 +52,7 @@ def test_every_new_hire_gets_the_program_ramp_mentored_or_not(db, world, clock) 
     hired = date(2026, 11, 12)
     assert qbr.target_date == date.fromordinal(hired.toordinal() + 60)
     assert qbr.assignment_id is None  # not mentored (yet)
-    assert milestones.instantiate_for_new_hires(db, clock[0]) == 0  # idempotent
+    assert milestone_instances.instantiate_for_new_hires(db, clock[0]) == 0  # idempotent
 
 
 def test_roster_import_instantiates_milestones(

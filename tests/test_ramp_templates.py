@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from bot.blocks.actions import TEMPLATE_RETIRE
 from bot.cli import main
-from bot.services import milestones
+from bot.services import milestone_instances
 from bot.services.analytics.ramp import ramp_comparison
 from bot.services.analytics.shared import Scope
 from bot.services.program import load as load_program
@@ -39,7 +39,7 @@ def _ramp_row(db, key: str):  # type: ignore[no-untyped-def]
 
 
 def test_admin_edits_the_ramp_and_hires_keep_what_they_were_given(slack, world, db, clock) -> None:  # type: ignore[no-untyped-def]
-    milestones.instantiate_for_new_hires(db, clock[0])  # Newt and Nova: the ramp as it is
+    milestone_instances.instantiate_for_new_hires(db, clock[0])  # Newt and Nova: the ramp as it is
     db.commit()
     listing = slack.mentor(world.admin, "milestones templates")
     text = listing.all_text
@@ -59,7 +59,7 @@ def test_admin_edits_the_ramp_and_hires_keep_what_they_were_given(slack, world, 
     )
     later = make_people(db, slack.fake, 1, now=clock[0], hired_days_ago=2)[0]
     db.commit()
-    milestones.instantiate_for_new_hires(db, clock[0])
+    milestone_instances.instantiate_for_new_hires(db, clock[0])
     db.commit()
     given = _rows(db, "fully-ramped")
     assert given[str(later.user_id)].target_date == clock[0].date() + timedelta(days=118)
@@ -95,7 +95,7 @@ def test_admin_edits_the_ramp_and_hires_keep_what_they_were_given(slack, world, 
 def test_the_ramp_comparison_counts_each_milestone_over_the_hires_given_it(
     slack, world, db, clock
 ) -> None:  # type: ignore[no-untyped-def]
-    milestones.instantiate_for_new_hires(db, clock[0])  # Newt, Nova: six milestones each
+    milestone_instances.instantiate_for_new_hires(db, clock[0])  # Newt, Nova: six milestones each
     db.commit()
     # A new milestone, not applied to hires already ramping: only later hires get it.
     slack.mentor(world.admin, "milestones templates")
@@ -108,7 +108,7 @@ def test_the_ramp_comparison_counts_each_milestone_over_the_hires_given_it(
     slack.submit(world.admin, {"Target (days from hire)": "120"})
     later = make_people(db, slack.fake, 2, now=clock[0], hired_days_ago=1)
     db.commit()
-    milestones.instantiate_for_new_hires(db, clock[0])
+    milestone_instances.instantiate_for_new_hires(db, clock[0])
     db.commit()
     assert set(_rows(db, "joined-a-pod")) == {str(p.user_id) for p in later}
     versions = {k: r.template_version for k, r in _rows(db, "fully-ramped").items()}
@@ -139,7 +139,7 @@ def test_the_ramp_comparison_counts_each_milestone_over_the_hires_given_it(
     assert "Retired: Joined a pod" in slack.last_ephemeral(world.admin).all_text
     one_more = make_people(db, slack.fake, 3, now=clock[0], hired_days_ago=1)[-1]
     db.commit()
-    milestones.instantiate_for_new_hires(db, clock[0])
+    milestone_instances.instantiate_for_new_hires(db, clock[0])
     db.commit()
     assert str(one_more.user_id) not in _rows(db, "joined-a-pod")
     assert len(_rows(db, "joined-a-pod")) == 2

@@ -18,7 +18,7 @@ from bot.api.errors import ApiError
 from bot.listeners.messaging import deliver_queued, enqueue_notices
 from bot.listeners.milestones import announce_review, decision_notices, review_requests
 from bot.listeners.support import refresh_homes
-from bot.services import milestone_records, milestones, records
+from bot.services import milestone_records, milestone_views, milestones, records
 
 router = APIRouter(tags=["milestones"])
 
@@ -74,7 +74,7 @@ def list_milestones(
         readable = records.assignment(
             db, viewer_id=caller.user_id, assignment_id=assignment_id, now=caller.now()
         )
-        listed = milestones.list_for(
+        listed = milestone_views.list_for(
             db,
             actor_id=caller.user_id,
             subject_user_id=readable.assignment.mentee_user_id,

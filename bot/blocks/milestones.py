@@ -9,13 +9,8 @@ from zoneinfo import ZoneInfo
 
 from bot.blocks import dates, kit
 from bot.blocks.actions import MILESTONE_APPROVE, MILESTONE_REQUEST_CHANGES, MILESTONE_SUBMIT
-from bot.services.milestones import (
-    MilestoneList,
-    MilestoneView,
-    Reviewed,
-    ReviewRequest,
-    Submitted,
-)
+from bot.services.milestone_views import MilestoneList, MilestoneView, ReviewRequest
+from bot.services.milestones import Reviewed, Submitted
 
 SUBMIT_CALLBACK = "milestone_submit"
 CHANGES_CALLBACK = "milestone_changes"

@@ -37,7 +37,7 @@ from bot.listeners.support import (
     submit_then,
 )
 from bot.runtime import Runtime
-from bot.services import access, inputs, milestones
+from bot.services import access, inputs, milestone_views, milestones
 from bot.services.errors import NotAllowed
 
 
@@ -63,7 +63,7 @@ def milestones_command(inv: Invocation) -> None:
     runtime = inv.runtime
     subject = mentioned_person(runtime, inv.args) or inv.actor.id
     with runtime.db() as db:
-        listed = milestones.list_for(
+        listed = milestone_views.list_for(
             db, actor_id=inv.actor.id, subject_user_id=subject, now=runtime.now()
         )
         today = inputs.local_day(runtime.now(), inputs.zone(db, inv.actor.timezone))
@@ -77,7 +77,7 @@ def _open_submit(
     client: WebClient, runtime: Runtime, actor: Actor, trigger_id: str, milestone_id: str
 ) -> None:
     with runtime.db() as db:
-        listed = milestones.list_for(
+        listed = milestone_views.list_for(
             db, actor_id=actor.id, subject_user_id=actor.id, now=runtime.now()
         )
     chosen = [m for m in listed.items if str(m.id) == milestone_id]
@@ -207,7 +207,7 @@ def milestones_home(db: Session, user: Any, roles: set[str], now: datetime) -> l
     found: list[kit.Block] = []
     tz = inputs.zone(db, user.timezone)
     today = inputs.local_day(now, tz)
-    listed = milestones.list_for(
+    listed = milestone_views.list_for(
         db, actor_id=user.id, subject_user_id=user.id, now=now, ensure=False, reviewer=False
     )
     if listed.items:
@@ -219,7 +219,7 @@ def milestones_home(db: Session, user: Any, roles: set[str], now: datetime) -> l
         waiting = [m for m in listed.items if m.status != "achieved"]
         found += blocks.milestone_rows(waiting, today, submit=True, limit=8)
     # Only a mentor reviews milestones (their mentees').
-    requests = milestones.pending_reviews(db, user.id) if access.MENTOR in roles else []
+    requests = milestone_views.pending_reviews(db, user.id) if access.MENTOR in roles else []
     if requests:
         found += [kit.header("Milestone reviews"), *blocks.review_rows(requests, tz)]
     return found

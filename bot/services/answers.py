@@ -14,7 +14,14 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.services import assignment_views, assignments, audit, capacity, matching, milestones
+from bot.services import (
+    assignment_views,
+    assignments,
+    audit,
+    capacity,
+    matching,
+    milestone_instances,
+)
 from bot.services.assignment_views import AssignmentView
 from bot.services.assignments import AlreadyAnswered
 from bot.services.errors import CapacityFull, InvalidInput, NotAllowed, NotFound
@@ -67,7 +74,7 @@ def accept(
     )
     db.refresh(assignment)
     # The mentorship's goals and the mentee's program milestones, for the mentor to review.
-    milestones.instantiate_for_assignment(db, assignment, now)
+    milestone_instances.instantiate_for_assignment(db, assignment, now)
     audit.record(
         db,
         actor_id=actor_id,

@@ -1,5 +1,5 @@
 """What a person gets on first use (their program milestones and their mentorships'
-goals, made by `milestones.ensure_for`), made once and then checked in one statement:
+goals, made by `milestone_instances.ensure_for`), made once and then checked in one statement:
 App Home asks on every open.
 
 `FirstUseMemo` remembers, per person, a fingerprint of everything `ensure_for` reads about
@@ -20,7 +20,7 @@ from annotated_types import Le
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from bot.services import milestones
+from bot.services import milestone_instances
 from bot.services.program import ProgramConfig
 from models import MENTORED_STATUSES, Assignment, RampMilestone, User
 
@@ -82,14 +82,14 @@ class FirstUseMemo:
         self._limit = limit
 
     def ensure(self, db: Session, user_id: uuid.UUID, now: datetime) -> None:
-        """`milestones.ensure_for` unless this person's state is the one it left last
+        """`milestone_instances.ensure_for` unless this person's state is the one it left last
         time, in the caller's transaction."""
         today = now.date()
         before = fingerprint(db, user_id, today)
         with self._lock:
             if before is not None and self._fingerprints.get(user_id) == before:
                 return
-        milestones.ensure_for(db, user_id, now)
+        milestone_instances.ensure_for(db, user_id, now)
         # Kept before the commit: were it rolled back, the state read next time is the
         # one before, whose fingerprint differs unless ensure_for changed nothing.
         after = fingerprint(db, user_id, today)

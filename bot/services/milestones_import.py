@@ -8,7 +8,14 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.services import audit, csv_text, inputs, milestone_templates, milestones
+from bot.services import (
+    audit,
+    csv_text,
+    inputs,
+    milestone_instances,
+    milestone_templates,
+    milestones,
+)
 from bot.services.errors import ImportProblems
 from bot.services.milestone_templates import ensure_default_templates
 from models import MilestoneTemplate, RampMilestone, User
@@ -105,7 +112,7 @@ def _find_or_create(
         return found
     assert template is not None
     # A hire not yet given the ramp gets all of it, this milestone included.
-    if milestones.instantiate_templates(db, user):
+    if milestone_instances.instantiate_templates(db, user):
         db.flush()
         found = _own_milestone(db, user, template.key)
         if found is not None:

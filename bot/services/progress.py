@@ -19,7 +19,8 @@ from bot.services import (
     curriculum,
     inputs,
     mentorships,
-    milestones,
+    milestone_instances,
+    milestone_views,
     program,
     roster,
 )
@@ -121,7 +122,7 @@ def skill_history(db: Session, user_id: uuid.UUID) -> dict[str, list[int]]:
 def _mentee_assignment(db: Session, actor_id: uuid.UUID, assignment_id: str | None) -> Assignment:
     if assignment_id:
         return access.load_assignment(db, assignment_id)
-    found = milestones.reviewing_assignment(db, actor_id)
+    found = milestone_views.reviewing_assignment(db, actor_id)
     if found is None:
         raise NotFound(
             "Rating your skills is part of a mentorship, and you have no active one as a mentee."
@@ -318,9 +319,9 @@ def status(
     actor = access.load_user(db, actor_id)
     subject = access.load_user(db, subject_user_id)
     access.require_view_person(db, actor, subject)
-    milestones.ensure_for(db, subject.id, now)
+    milestone_instances.ensure_for(db, subject.id, now)
     # The active mentorship, else the latest one.
-    assignment = milestones.reviewing_assignment(db, subject.id) or _latest(db, subject.id)
+    assignment = milestone_views.reviewing_assignment(db, subject.id) or _latest(db, subject.id)
     rows = db.scalars(
         select(RampMilestone)
         .where(RampMilestone.mentee_user_id == subject.id)

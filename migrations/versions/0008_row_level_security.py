@@ -62,7 +62,7 @@ FUNCTIONS = [
         WHERE a.id = assignment AND m.user_id = mentorbot_actor())
     $$
     """,
-    # A milestone's review: the mentee, and a mentor of theirs (milestones.list_for).
+    # A milestone's review: the mentee, and a mentor of theirs (milestone_views.list_for).
     """
     CREATE FUNCTION mentorbot_reviews(milestone uuid) RETURNS boolean
     LANGUAGE sql STABLE AS $$

@@ -18,7 +18,7 @@ from bot import app as bot_app
 from bot.blocks import actions as ids
 from bot.blocks.admin import SECTION_VIEW, SECTIONS
 from bot.listeners.analytics import PROGRAM_HOMES
-from bot.services import milestones
+from bot.services import milestone_instances
 from bot.testing.driver import SlackDriver
 from bot.testing.fake_chat import Message
 from bot.testing.harness import ServedApp
@@ -184,7 +184,7 @@ def _answer(scene: Scene) -> None:
 
 def _milestone_id(scene: Scene) -> Any:
     _pair(scene)
-    milestones.instantiate_for_new_hires(scene.db, START)
+    milestone_instances.instantiate_for_new_hires(scene.db, START)
     scene.db.commit()
     newt = scene.one(sa.select(User.id).where(User.slack_user_id == scene.world.new_hire.id))
     return scene.one(
