@@ -10,7 +10,7 @@ from bot.blocks import actions as ids
 from bot.config import Settings
 from bot.services import reminders
 from bot.testing.harness import ServedApp
-from models import MilestoneSubmission, RampMilestone, User
+from models import Assignment, MilestoneSubmission, RampMilestone, User
 from tests.factories import make_assignment, make_mentor, make_session
 from tests.reminders_support import Sweep, at, sent, sweeper
 
@@ -253,3 +253,44 @@ def test_every_button_on_a_reminder_uses_a_registered_action_id(slack, world, db
         for block in message.blocks:
             for element in block.get("elements", []) if block["type"] == "actions" else []:
                 assert element["action_id"] in known
+
+
+def test_a_review_reminder_goes_to_whoever_may_review_it_now(  # type: ignore[no-untyped-def]
+    slack, world, db, sweep, submission
+) -> None:
+    """Vera's mentorship ended after Newt submitted; Newt's new mentor, Omar, now reviews
+    his milestones: he is reminded (and his Approve works), Vera, who may no longer
+    review, is not; the admins are told after 48 hours, naming Omar."""
+    _mentorship_of(db, submission).status = "completed"
+    omar = make_mentor(db, world.londoner)
+    make_assignment(db, omar, world.new_hire, start=date(2026, 11, 16))
+    db.commit()
+
+    due = sweep(MONDAY_MORNING + timedelta(hours=24))
+    assert sent(due, "review_waiting") == ["UOMAR"]
+    assert [m for m in slack.dms(world.veteran) if "First QBR" in m.all_text] == []
+    late = sweep(MONDAY_MORNING + timedelta(hours=48))
+    assert sent(late, "review_escalation") == ["UADMIN"]
+    assert "for *Omar Okafor*'s review" in slack.last_dm(world.admin).all_text
+
+    slack.click(world.londoner, "Approve", message=slack.last_dm(world.londoner))
+    db.expire_all()
+    assert db.get(MilestoneSubmission, submission.id).decision == "approved"
+
+
+def test_a_review_nobody_may_give_is_escalated_but_reminds_no_mentor(  # type: ignore[no-untyped-def]
+    slack, world, db, sweep, submission
+) -> None:
+    """The mentorship ended with Newt's submission still waiting and he has no mentor
+    now: Vera is not asked for a review she may no longer give; the admins still hear."""
+    _mentorship_of(db, submission).status = "completed"
+    db.commit()
+
+    assert sent(sweep(MONDAY_MORNING + timedelta(hours=24)), "review_waiting") == []
+    assert sent(sweep(MONDAY_MORNING + timedelta(hours=48)), "review_escalation") == ["UADMIN"]
+    assert [m for m in slack.dms(world.veteran) if "First QBR" in m.all_text] == []
+
+
+def _mentorship_of(db, submission: MilestoneSubmission) -> Assignment:  # type: ignore[no-untyped-def]
+    milestone = db.get(RampMilestone, submission.milestone_id)
+    return db.get(Assignment, milestone.assignment_id)

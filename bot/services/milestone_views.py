@@ -8,8 +8,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Uuid, bindparam, select
+from sqlalchemy.orm import Session, aliased
 
 from bot.services import access
 from bot.services.milestone_instances import ensure_for
@@ -131,14 +131,30 @@ def list_for(
     )
 
 
+def reviewer_mentorship(mentee_user_id: ColumnElement[uuid.UUID]) -> ColumnElement[uuid.UUID]:
+    """SQL for the id of the mentorship whose mentor reviews this mentee's milestones:
+    their latest active one (NULL when they have none). The one rule for who reviews,
+    whoever asks: the review itself, a mentor's list of reviews waiting, the
+    reminders; a milestone keeps the mentorship it was submitted under, which may have
+    ended since."""
+    active = aliased(Assignment)
+    return (
+        select(active.id)
+        .where(active.mentee_user_id == mentee_user_id, active.status == "active")
+        .order_by(active.start_date.desc(), active.created_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+_REVIEWING = select(Assignment).where(
+    Assignment.id == reviewer_mentorship(bindparam("mentee_user_id", type_=Uuid))
+)
+
+
 def reviewing_assignment(db: Session, mentee_user_id: uuid.UUID) -> Assignment | None:
     """The active mentorship whose mentor reviews this person's milestones."""
-    return db.scalar(
-        select(Assignment)
-        .where(Assignment.mentee_user_id == mentee_user_id, Assignment.status == "active")
-        .order_by(Assignment.start_date.desc())
-        .limit(1)
-    )
+    return db.scalar(_REVIEWING, {"mentee_user_id": mentee_user_id})
 
 
 def pending_reviews(db: Session, mentor_user_id: uuid.UUID) -> list[ReviewRequest]:
@@ -161,11 +177,7 @@ _WAITING = (
     .select_from(MilestoneSubmission)
     .join(RampMilestone, MilestoneSubmission.milestone_id == RampMilestone.id)
     .join(User, RampMilestone.mentee_user_id == User.id)
-    .join(
-        Assignment,
-        (Assignment.mentee_user_id == RampMilestone.mentee_user_id)
-        & (Assignment.status == "active"),
-    )
+    .join(Assignment, Assignment.id == reviewer_mentorship(RampMilestone.mentee_user_id))
     .join(Mentor, Assignment.mentor_id == Mentor.id)
     .where(MilestoneSubmission.decision.is_(None))
     .order_by(MilestoneSubmission.submitted_at)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from bot.services.milestone_views import reviewer_mentorship
 from bot.services.reminders.base import Due, DueContext, due_kind, whole_hours
 from bot.services.reminders.people import mentor_paused, person_of, program_admins, with_pair
 from models import Assignment, MilestoneSubmission, RampMilestone
@@ -28,9 +29,19 @@ def reviews_waiting(ctx: DueContext) -> Iterator[Due]:
                     MilestoneSubmission.submitted_at,
                     MilestoneSubmission.evidence,
                     RampMilestone.milestone_name,
+                    Assignment.status,
                 )
                 .join(RampMilestone, RampMilestone.id == MilestoneSubmission.milestone_id)
-                .join(Assignment, Assignment.id == RampMilestone.assignment_id)
+                # Whoever may review it now; with nobody, the mentorship it was
+                # submitted under (ended), so that the admins still hear of it.
+                .join(
+                    Assignment,
+                    Assignment.id
+                    == func.coalesce(
+                        reviewer_mentorship(RampMilestone.mentee_user_id),
+                        RampMilestone.assignment_id,
+                    ),
+                )
             ).where(
                 MilestoneSubmission.decision.is_(None),
                 MilestoneSubmission.submitted_at <= earliest,
@@ -49,8 +60,10 @@ def reviews_waiting(ctx: DueContext) -> Iterator[Due]:
             "submitted_at": row.submitted_at.isoformat(),
             "hours_waiting": whole_hours(waited),
         }
-        if waited >= timedelta(hours=ctx.config.review_reminder_hours) and not mentor_paused(
-            row.paused_until, ctx.today(mentor)
+        if (
+            waited >= timedelta(hours=ctx.config.review_reminder_hours)
+            and row.status == "active"  # a mentor whose mentorship ended may not review it
+            and not mentor_paused(row.paused_until, ctx.today(mentor))
         ):
             # The evidence is the mentee's work for their mentor's eyes; admins don't get it.
             yield Due(
