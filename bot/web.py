@@ -79,11 +79,9 @@ def create_web(bolt_app: App, runtime: Runtime) -> FastAPI:
             return busy(bolt_request.body)
         if decision == "answer":
             answering = asyncio.wrap_future(start_answer(bolt_app, bolt_request))
-            try:
-                # Shielded: a late answer still completes (the person's first contact).
-                response = await asyncio.wait_for(asyncio.shield(answering), ANSWER_WITHIN_S)
-            except TimeoutError:
-                response = help_without_bolt(bolt_request.body)
+            # Not cancelled when late: the person's first contact still completes.
+            done, _ = await asyncio.wait((answering,), timeout=ANSWER_WITHIN_S)
+            response = answering.result() if done else help_without_bolt(bolt_request.body)
             status, headers, answer = bolt_answer(response)
         else:
             status, headers, answer = await asyncio.to_thread(dispatch, bolt_app, bolt_request)

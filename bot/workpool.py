@@ -32,7 +32,7 @@ BUSY = "I'm busy right now — try again in a minute."
 PER_PERSON = 4
 
 #: Threads answering requests in their ack (`answer`).
-ANSWER_THREADS = 4
+ANSWER_THREADS = 6
 
 #: A request that waited this long for a thread is answered "busy" instead of run:
 #: its trigger_id (3 s to open a modal) would be gone before its modal could open.

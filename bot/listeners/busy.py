@@ -70,19 +70,13 @@ def start_answer(bolt_app: App, bolt_request: BoltRequest) -> Future[BoltRespons
     """Bolt's answer to a request routed "answer", run on the pool's answer threads
     (its listener with it): a full pool holds it up no more than it holds up an ack.
     Wait for it at most ANSWER_WITHIN_S, then send `help_without_bolt`."""
-
-    def answer() -> BoltResponse:
-        response = bolt_app.dispatch(bolt_request)
-        # The first contact failed (the database is down): the help needs none.
-        return response if response.status == 200 else help_without_bolt(bolt_request.body)
-
-    return work_pool_of(bolt_app).answer(answer)
+    return work_pool_of(bolt_app).answer(lambda: bolt_app.dispatch(bolt_request))
 
 
 def help_without_bolt(body: dict[str, Any]) -> BoltResponse:
-    """The help for a request whose Bolt answer is late or failed: the database held
-    or refused its first contact. The help is the same for everyone, so it is sent
-    without; a late first contact completes after."""
+    """The help for a request whose Bolt answer is late: the database held its first
+    contact (a statement held for seconds). The help is the same for everyone, so
+    it is sent without; the first contact completes after."""
     name, _ = requested(body.get("text"))
     return BoltResponse(status=200, body=json.dumps(help_reply(name)))
 
