@@ -7,7 +7,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
@@ -45,6 +47,18 @@ class Runtime:
             return
         with session_scope(self.session_factory) as session:
             yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session that only reads, each statement on its own outside any transaction:
+        no BEGIN or COMMIT on the way (the ack's path for a known person). Write
+        nothing through it; writes go through `db`."""
+        with self.session_factory(bind=self._autocommit) as session:
+            yield session
+
+    @cached_property
+    def _autocommit(self) -> Engine:
+        return self.session_factory.kw["bind"].execution_options(isolation_level="AUTOCOMMIT")
 
     def for_delivery(self, key: str) -> Runtime:
         """This runtime for one Slack request whose change must be made once, however

@@ -8,10 +8,10 @@ answers pings and reconnects by itself) and all of them share the app's one work
 
 The ack of an envelope is its response, `SocketModeResponse(envelope_id, payload)`:
 a command, a button or an event is acknowledged as soon as it is queued and its work
-runs after; a form submission is answered with its outcome. With the pool full, a
-command's ack carries "busy" as its text, a form's carries the error on the form, a
-button's is empty (the notice follows) and an event is left unacknowledged, so Slack
-delivers it again."""
+runs after; `/mentor help` and a form submission are answered with their outcome.
+With the pool full, a command's ack carries "busy" as its text, a form's carries the
+error on the form, a button's is empty (the notice follows) and an event is left
+unacknowledged, so Slack delivers it again."""
 
 from __future__ import annotations
 
@@ -29,7 +29,14 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot.cli_errors import CliError
-from bot.listeners.busy import busy_reply, route, work_pool_of
+from bot.listeners.busy import (
+    ANSWER_WITHIN_S,
+    busy_reply,
+    help_without_bolt,
+    route,
+    start_answer,
+    work_pool_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +110,13 @@ class SocketMode:
             mode="socket_mode", body=envelope.payload, headers=build_headers(envelope)
         )
         decision = route(self.bolt_app, bolt_request)
+        if decision == "answer":
+            try:
+                answer = start_answer(self.bolt_app, bolt_request).result(ANSWER_WITHIN_S)
+            except TimeoutError:  # the first contact completes after; the help can't wait
+                answer = help_without_bolt(envelope.payload)
+            send_response(client, envelope, answer, received_at)
+            return
         if decision == "dispatch":
             send_response(client, envelope, self.bolt_app.dispatch(bolt_request), received_at)
             return

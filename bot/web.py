@@ -4,6 +4,7 @@ REST API under `/api` (described at `/api/openapi.json`, tried at `/api/docs`).
 A slash command, a button or an event is acknowledged as soon as it is queued on the
 work pool (bot/workpool.py), and Bolt runs it there after: its ack waits for no
 thread, database or Slack call; with the pool full, the person is told we are busy.
+`/mentor help` is answered in its ack, Bolt run on the pool's answer threads.
 A form submission, whose answer is its outcome, is dispatched in a worker thread and
 answered when Bolt acks. Every API endpoint is a plain function FastAPI runs in its
 thread pool, so one slow request never holds up the event loop (and with it every
@@ -19,13 +20,20 @@ from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.request import BoltRequest
 from slack_bolt.request.internals import build_context
 from slack_sdk.signature import SignatureVerifier
 
 from bot import api, slack_health
-from bot.listeners.busy import busy_reply, route, work_pool_of
+from bot.listeners.busy import (
+    ANSWER_WITHIN_S,
+    busy_reply,
+    help_without_bolt,
+    route,
+    start_answer,
+    work_pool_of,
+)
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -69,7 +77,14 @@ def create_web(bolt_app: App, runtime: Runtime) -> FastAPI:
             return Response(b"", status_code=200)
         if decision == "busy":
             return busy(bolt_request.body)
-        status, headers, answer = await asyncio.to_thread(dispatch, bolt_app, bolt_request)
+        if decision == "answer":
+            answering = asyncio.wrap_future(start_answer(bolt_app, bolt_request))
+            # Not cancelled when late: the person's first contact still completes.
+            done, _ = await asyncio.wait((answering,), timeout=ANSWER_WITHIN_S)
+            response = answering.result() if done else help_without_bolt(bolt_request.body)
+            status, headers, answer = bolt_answer(response)
+        else:
+            status, headers, answer = await asyncio.to_thread(dispatch, bolt_app, bolt_request)
         return Response(answer, status_code=status, media_type=headers.get("content-type"))
 
     @web.api_route("/healthz", methods=["GET", "HEAD"], include_in_schema=False)
@@ -129,7 +144,11 @@ def signed_request(
 
 def dispatch(bolt_app: App, bolt_request: BoltRequest) -> tuple[int, dict[str, str], bytes]:
     """Hand one Slack request to Bolt (in a worker thread) and return its answer."""
-    response = bolt_app.dispatch(bolt_request)
+    return bolt_answer(bolt_app.dispatch(bolt_request))
+
+
+def bolt_answer(response: BoltResponse) -> tuple[int, dict[str, str], bytes]:
+    """Bolt's response as (status, headers, body) for the HTTP answer."""
     out_headers = {
         k.lower(): v[0] if isinstance(v, list) else v for k, v in response.headers.items()
     }

@@ -7,7 +7,8 @@ or try again, never time out, and the queue (so the process's memory) stays boun
 
 Bolt hands the pool its listeners as `listener_executor`. Work that `admit` took is
 already on a pool thread, so Bolt's listener then runs right there, start to finish,
-instead of taking a second thread (see `submit`)."""
+instead of taking a second thread (see `submit`). A request answered in its ack (the
+help) runs on threads of its own (`answer`), never behind the pool's work."""
 
 from __future__ import annotations
 
@@ -18,15 +19,20 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 BUSY = "I'm busy right now — try again in a minute."
 
 #: Requests one person may have in the pool at once: a flood from one person is told
 #: "busy" beyond these, and everyone else is still served meanwhile.
 PER_PERSON = 4
+
+#: Threads answering requests in their ack (`answer`).
+ANSWER_THREADS = 6
 
 #: A request that waited this long for a thread is answered "busy" instead of run:
 #: its trigger_id (3 s to open a modal) would be gone before its modal could open.
@@ -46,6 +52,8 @@ class WorkPool(Executor):
         self._in_flight = 0
         self._per_person: Counter[str] = Counter()
         self._here = threading.local()
+        # An answer is short and mostly CPU (a row read at most): a few threads do.
+        self._answers = ThreadPoolExecutor(max_workers=ANSWER_THREADS, thread_name_prefix="answer")
 
     @property
     def in_flight(self) -> int:
@@ -114,8 +122,19 @@ class WorkPool(Executor):
             future.set_exception(exc)
         return future
 
+    def answer(self, work: Callable[[], T]) -> Future[T]:
+        """Run `work` (Bolt's dispatch of a request answered in its ack) on an answer
+        thread, Bolt's listener on that same thread: it waits for none of the pool's
+        work and is never "busy"."""
+        return self._answers.submit(self._run_here, work)
+
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self._threads.shutdown(wait=wait, cancel_futures=cancel_futures)
+        self._answers.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+    def _run_here(self, work: Callable[[], T]) -> T:
+        with self._listeners_run_here():
+            return work()
 
     @contextmanager
     def _listeners_run_here(self) -> Iterator[None]:

@@ -25,3 +25,20 @@ def test_help_has_one_line_per_subcommand(slack) -> None:  # type: ignore[no-unt
     reply = slack.mentor("UNEWT", "help")
     lines = [line for line in reply.all_text.splitlines() if line.strip().startswith("`/mentor")]
     assert len(lines) == len(SUBCOMMANDS)
+
+
+def test_help_says_so_when_the_roster_cannot_be_read(slack, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the roster is unreachable")
+
+    monkeypatch.setattr("bot.services.first_contact.by_slack_id", broken)
+    reply = slack.mentor("UNEWT", "help")  # a 500 would fail here: Slack shows an error
+    assert "nothing was saved" in reply.all_text
+
+
+def test_help_is_answered_in_the_ack_with_no_call_to_slack(slack, world) -> None:  # type: ignore[no-untyped-def]
+    slack.mentor(world.veteran, "help")  # their first contact, made before this test's count
+    before = len(slack.fake.calls)
+    reply = slack.mentor(world.veteran, "help")
+    assert "/mentor optin" in reply.all_text
+    assert slack.fake.calls[before:] == []  # no response_url post, no Web API call

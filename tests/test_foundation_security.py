@@ -97,7 +97,7 @@ def test_a_request_with_a_garbled_timestamp_is_refused_not_a_crash(slack, db) ->
 
 def test_no_token_secret_or_response_url_is_logged_even_at_debug(slack, world, caplog) -> None:  # type: ignore[no-untyped-def]
     _log_everything(caplog)
-    command = slack.slash_body(world.veteran, "/mentor", "help")
+    command = slack.slash_body(world.veteran, "/mentor", "optout")
     assert slack.post_form(command).status == 200  # answered through its response_url
     slack.slash(world.veteran, "/mentor", "optin")  # a modal through views.open
     slack.open_home(world.veteran)  # views.publish

@@ -106,11 +106,8 @@ def test_served_process_answers_signed_help_and_refuses_unsigned(serve_process, 
     started = time.monotonic()
     reply = driver.post_form(driver.slash_body("UNEWT", "/mentor", "help"))
     assert reply.status == 200
-    assert time.monotonic() - started < 3  # acknowledged well inside Slack's 3 seconds
-    deadline = time.monotonic() + 10
-    while not fake_slack.ephemeral("UNEWT") and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert "/mentor help" in fake_slack.ephemeral("UNEWT")[-1].all_text
+    assert time.monotonic() - started < 3  # answered well inside Slack's 3 seconds
+    assert "/mentor help" in fake_slack.ephemeral("UNEWT")[-1].all_text  # in the ack
 
 
 @pytest.mark.skipif("postgresql" not in BACKENDS, reason="--workers needs PostgreSQL")
@@ -189,7 +186,7 @@ def test_serve_in_socket_mode_opens_its_connections_answers_and_stops_cleanly(
     tmp_path, fake_slack
 ) -> None:  # type: ignore[no-untyped-def]
     """`--socket-mode --connections 3`: three connections opened with the app-level
-    token, `/mentor help` acknowledged over one and answered; SIGTERM closes them all
+    token, `/mentor help` answered in its ack over one; SIGTERM closes them all
     and exits 0."""
     fake_slack.reset()
     fake_slack.sockets.reset()
@@ -205,10 +202,7 @@ def test_serve_in_socket_mode_opens_its_connections_answers_and_stops_cleanly(
         connections = fake_slack.sockets.wait_for_connections(3)
         driver = SocketDriver(fake_slack, connection=connections[-1])
         reply = driver.post_form(driver.slash_body("UNEWT", "/mentor", "help"))
-        assert reply.status == 200 and reply.body == ""  # acknowledged, empty, at once
-        deadline = time.monotonic() + 10
-        while not fake_slack.ephemeral("UNEWT") and time.monotonic() < deadline:
-            time.sleep(0.05)
+        assert reply.status == 200  # the help, in the ack
         assert "/mentor help" in fake_slack.ephemeral("UNEWT")[-1].all_text
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)

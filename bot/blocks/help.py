@@ -10,12 +10,14 @@ def help_text(unknown: str | None) -> str:
     return prefix + "Here is what `/mentor` can do."
 
 
-def help_message(entries: list[tuple[str, str]], unknown: str | None = None) -> list[kit.Block]:
-    """One line per sub-command: its usage and what it does."""
-    blocks: list[kit.Block] = []
-    if unknown:
-        blocks.append(kit.section(f":thinking_face: I don't know `/mentor {kit.escape(unknown)}`."))
-    blocks.append(kit.header("MentorBot commands"))
+def unknown_notice(unknown: str) -> kit.Block:
+    """Said above the help when someone typed a sub-command there is none of."""
+    return kit.section(f":thinking_face: I don't know `/mentor {kit.escape(unknown)}`.")
+
+
+def command_list(entries: list[tuple[str, str]]) -> list[kit.Block]:
+    """One line per sub-command, its usage and what it does: the same for everyone."""
+    blocks: list[kit.Block] = [kit.header("MentorBot commands")]
     lines = [f"`{usage}` — {summary}" for usage, summary in entries]
     # A section holds 3000 characters; split long help over several.
     chunk: list[str] = []

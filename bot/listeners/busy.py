@@ -1,39 +1,50 @@
-"""Which Slack requests are acknowledged before any work, and what a person turned
-away by a full work pool (bot/workpool.py) is told instead of a timeout. `route` is
-that decision for one request, the same whether it came over HTTP (bot/web.py) or a
-Socket Mode connection (bot/socket_mode.py)."""
+"""Which Slack requests are acknowledged before any work, which are answered in the
+ack itself, and what a person turned away by a full work pool (bot/workpool.py) is
+told instead of a timeout. `route` is that decision for one request, the same whether
+it came over HTTP (bot/web.py) or a Socket Mode connection (bot/socket_mode.py)."""
 
 from __future__ import annotations
 
 import json
 import logging
+from concurrent.futures import Future
 from typing import Any, Literal
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
+from bot.listeners.commands import asks_for_help, help_reply, requested
 from bot.listeners.guard import modal_errors
 from bot.listeners.support import answer
 from bot.workpool import BUSY, WorkPool
 
 log = logging.getLogger(__name__)
 
+#: How long an answer in the ack may take before the help is sent without it (its
+#: first contact then completes after, `late_answer`): Slack gives up at 3 s.
+ANSWER_WITHIN_S = 2.0
+
 #: Interactive payloads whose ack Slack reads nothing from: a slash command's ack
-#: could carry its answer, but ours come through response_url.
+#: carries the help (`answers_in_ack`); other answers come through response_url.
 ACK_FIRST_PAYLOADS = frozenset({"block_actions", "shortcut", "message_action"})
 
 
-#: What becomes of one request: "queued" (acknowledge it now, empty; its work runs
-#: after), "busy" (answer `busy_reply`; a button's notice follows by itself) or
-#: "dispatch" (a form submission: run Bolt now and answer with its outcome).
-Route = Literal["queued", "busy", "dispatch"]
+#: What becomes of one request: "answer" (the help: run Bolt now, on the pool's
+#: answer threads, and answer with its ack: `start_answer`), "queued" (acknowledge
+#: it now, empty; its work runs after), "busy" (answer `busy_reply`; a button's
+#: notice follows by itself) or "dispatch" (a form submission: run Bolt now and
+#: answer with its outcome).
+Route = Literal["answer", "queued", "busy", "dispatch"]
 
 
 def route(bolt_app: App, bolt_request: BoltRequest) -> Route:
-    """Queue a command, a button or an event on the app's work pool, or say there is
-    no room; tell the caller to run a form submission now unless the pool is full."""
+    """Answer the help at once; queue a command, a button or an event on the app's
+    work pool, or say there is no room; tell the caller to run a form submission now
+    unless the pool is full."""
     body = bolt_request.body
+    if answers_in_ack(body):
+        return "answer"
     work = work_pool_of(bolt_app)
     if acks_first(body):
         run = lambda: answer_after_ack(body, bolt_app.dispatch(bolt_request))  # noqa: E731
@@ -47,6 +58,27 @@ def route(bolt_app: App, bolt_request: BoltRequest) -> Route:
     if body.get("type") == "view_submission" and work.full:
         return "busy"
     return "dispatch"
+
+
+def answers_in_ack(body: dict[str, Any]) -> bool:
+    """A `/mentor` whose whole answer is the help: Slack shows a slash command's ack
+    body to the person, so it needs no work thread and is never told "busy"."""
+    return body.get("command") == "/mentor" and asks_for_help(body.get("text"))
+
+
+def start_answer(bolt_app: App, bolt_request: BoltRequest) -> Future[BoltResponse]:
+    """Bolt's answer to a request routed "answer", run on the pool's answer threads
+    (its listener with it): a full pool holds it up no more than it holds up an ack.
+    Wait for it at most ANSWER_WITHIN_S, then send `help_without_bolt`."""
+    return work_pool_of(bolt_app).answer(lambda: bolt_app.dispatch(bolt_request))
+
+
+def help_without_bolt(body: dict[str, Any]) -> BoltResponse:
+    """The help for a request whose Bolt answer is late: the database held its first
+    contact (a statement held for seconds). The help is the same for everyone, so
+    it is sent without; the first contact completes after."""
+    name, _ = requested(body.get("text"))
+    return BoltResponse(status=200, body=json.dumps(help_reply(name)))
 
 
 def work_pool_of(bolt_app: App) -> WorkPool:

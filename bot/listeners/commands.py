@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -40,7 +41,8 @@ class Subcommand:
     name: str
     usage: str
     summary: str
-    handler: Callable[[Invocation], None]
+    #: None for the help, which is answered in the ack itself (`help_reply`).
+    handler: Callable[[Invocation], None] | None
     order: int
 
 
@@ -69,9 +71,15 @@ def register(app: App) -> None:
 def mentor_command(
     ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
 ) -> None:
+    name, args = requested(command.get("text"))
+    entry = SUBCOMMANDS.get(name)
+    if entry is None or entry.handler is None:
+        # Slack shows the ack's message to the person at once: the help costs no call
+        # to Slack and no work thread (bot/listeners/busy.py answers it in the ack).
+        ack(**help_reply(name))
+        return
     ack()  # within 3 s, before any work; answers go through response_url
-    name, args = parse_subcommand(command.get("text"))
-    name = ALIASES.get(name, name)
+    handler = entry.handler
     invocation = Invocation(
         name=name,
         args=args,
@@ -83,17 +91,45 @@ def mentor_command(
         channel_id=command.get("channel_id", ""),
         payload=command,
     )
-    entry = SUBCOMMANDS.get(name)
-    if entry is None:
-        show_help(invocation, unknown=name or None)
-        return
-    run_reporting(invocation.reply, lambda: entry.handler(invocation))
+    run_reporting(invocation.reply, lambda: handler(invocation))
 
 
-def show_help(invocation: Invocation, unknown: str | None = None) -> None:
+def requested(text: str | None) -> tuple[str, str]:
+    """The sub-command `/mentor <text>` names (its alias resolved) and the rest."""
+    name, args = parse_subcommand(text)
+    return ALIASES.get(name, name), args
+
+
+def asks_for_help(text: str | None) -> bool:
+    """Whether `/mentor <text>` is answered with the help: `help`, nothing, or a
+    sub-command there is none of."""
+    entry = SUBCOMMANDS.get(requested(text)[0])
+    return entry is None or entry.handler is None
+
+
+def help_reply(name: str) -> dict[str, Any]:
+    """The help as the ack of `/mentor <name>` carries it, for the person alone; `name`
+    is said to be unknown unless it is empty or `help`."""
+    unknown = None if name in ("", "help") else name
+    blocks = command_list(len(SUBCOMMANDS))
+    if unknown:
+        blocks = [help_blocks.unknown_notice(unknown), *blocks]
+    return {
+        "text": help_blocks.help_text(unknown),
+        "blocks": blocks,
+        "response_type": "ephemeral",
+    }
+
+
+@lru_cache(maxsize=1)
+def command_list(registered: int) -> list[dict[str, Any]]:
+    """The list of sub-commands, built once per process: it is the same for everyone.
+    Keyed by how many are registered, so a module imported late is still listed."""
+    del registered  # only the cache's key
     entries = sorted(SUBCOMMANDS.values(), key=lambda s: (s.order, s.name))
-    blocks = help_blocks.help_message([(s.usage, s.summary) for s in entries], unknown=unknown)
-    invocation.reply(help_blocks.help_text(unknown), blocks)
+    return help_blocks.command_list([(s.usage, s.summary) for s in entries])
 
 
-subcommand("help", usage="/mentor help", summary="Show this list of commands.", order=0)(show_help)
+SUBCOMMANDS["help"] = Subcommand(
+    "help", usage="/mentor help", summary="Show this list of commands.", handler=None, order=0
+)

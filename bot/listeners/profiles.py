@@ -50,17 +50,25 @@ def make_middleware(runtime: Runtime, background: WorkPool, client: WebClient): 
         event = body.get("event")
         event_type = event.get("type") if isinstance(event, dict) else None
         if slack_user_id and event_type not in SUBJECT_EVENTS:
-            with runtime.db() as db:
-                user = first_contact.ensure_user(
-                    db,
-                    slack_user_id=slack_user_id,
-                    team_id=context.team_id or "",
-                    admin_ids=runtime.settings.mentorbot_admins,
-                    now=runtime.now(),
+            team_id = context.team_id or ""
+            admin_ids = runtime.settings.mentorbot_admins
+            # Almost every request is from someone the roster knows as they are: read
+            # outside a transaction, and write (in one) only when there is something to.
+            with runtime.reading() as db:
+                user = first_contact.known_unchanged(
+                    db, slack_user_id=slack_user_id, team_id=team_id, admin_ids=admin_ids
                 )
-                context["actor"] = Actor.of(user)
-                profile_wanted = roster.needs_profile(user)
-            if profile_wanted:
+            if user is None:
+                with runtime.db() as db:
+                    user = first_contact.ensure_user(
+                        db,
+                        slack_user_id=slack_user_id,
+                        team_id=team_id,
+                        admin_ids=admin_ids,
+                        now=runtime.now(),
+                    )
+            context["actor"] = Actor.of(user)
+            if roster.needs_profile(user):
                 background.later(refresh_profile, client, runtime, slack_user_id)
         return next()
 

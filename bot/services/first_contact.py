@@ -54,14 +54,11 @@ def ensure_user(
     # no UPDATE on its way to the ack.
     team_changed = (
         not created
-        and bool(team_id)
-        and user.team_id != team_id
+        and _moves_workspace(user, team_id)
         and _changed(db, user, User.team_id.is_distinct_from(team_id), team_id=team_id)
     )
-    granted = (
-        slack_user_id in admin_ids
-        and not user.is_admin
-        and _changed(db, user, User.is_admin.is_(False), is_admin=True)
+    granted = _made_admin(user, admin_ids) and _changed(
+        db, user, User.is_admin.is_(False), is_admin=True
     )
     if created or team_changed:
         audit.record(
@@ -76,6 +73,29 @@ def ensure_user(
     if granted:
         _admin_granted(db, user, now=now)
     return user
+
+
+def known_unchanged(
+    db: Session, *, slack_user_id: str, team_id: str, admin_ids: list[str]
+) -> User | None:
+    """The user behind a Slack request when the request changes nothing of theirs
+    (almost every request: someone known, from the same workspace, made admin
+    already if MENTORBOT_ADMINS names them); None when `ensure_user` has work to do.
+    It only reads, so it can run outside any transaction (`Runtime.reading`)."""
+    user = by_slack_id(db, slack_user_id)
+    if user is None or _moves_workspace(user, team_id) or _made_admin(user, admin_ids):
+        return None
+    return user
+
+
+def _moves_workspace(user: User, team_id: str) -> bool:
+    """A request from a workspace other than the roster's for this person (or the
+    first with one)."""
+    return bool(team_id) and user.team_id != team_id
+
+
+def _made_admin(user: User, admin_ids: list[str]) -> bool:
+    return user.slack_user_id in admin_ids and not user.is_admin
 
 
 def insert_if_absent(db: Session, model: type[Any], values: dict[str, Any]) -> bool:

@@ -75,27 +75,27 @@ class SlackDriver(SignedRequests):
         }
 
     def slash(self, who: Who, command: str, text: str = "", **kwargs: Any) -> list[Message]:
-        """Type a slash command; returns the ephemeral replies it produced."""
+        """Type a slash command; returns the ephemeral replies it produced, its ack's first."""
         user = slack_id(who)
         before = len(self.fake.ephemeral(user))
         reply = self.post_form(self.slash_body(who, command, text), **kwargs)
         assert reply.status == 200, f"/{command} got HTTP {reply.status}: {reply.body}"
-        answers = self.fake.ephemeral(user)[before:]
-        if reply.body and reply.body.startswith("{"):
-            direct = reply.json()
-            _refuse_as_slack(f"/{command} {text}", slack_rules.response_refusal(direct))
-            if direct.get("text") or direct.get("blocks"):
-                answers.insert(
-                    0,
-                    Message(
-                        dm_channel(user),
-                        "0",
-                        direct.get("text", ""),
-                        direct.get("blocks") or [],
-                        ephemeral_for=user,
-                    ),
-                )
-        return answers
+        return self.fake.ephemeral(user)[before:]
+
+    def post_form(self, fields: dict[str, str], **kwargs: Any) -> HttpReply:
+        """POST a form as Slack does; a slash command's answer (its ack) is then shown
+        to the person as Slack shows it, ahead of what the app posted after it."""
+        if not fields.get("command"):
+            return super().post_form(fields, **kwargs)
+        user = fields.get("user_id", "")
+        before = len(self.fake.ephemeral(user))
+        reply = super().post_form(fields, **kwargs)
+        if reply.status == 200:
+            refused = self.fake.answer_command(
+                user, fields.get("channel_id", ""), reply.body, at=before
+            )
+            _refuse_as_slack(f"{fields['command']} {fields.get('text', '')}", refused)
+        return reply
 
     def mentor(self, who: Who, text: str = "") -> Message:
         """`/mentor <text>` and the one reply it gives."""

@@ -5,6 +5,7 @@ blocks and metadata validated), and the messages each channel and person holds."
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -213,6 +214,44 @@ class FakeChat:
         )
         self.ephemerals.setdefault(user, []).append(message)
         return {"ok": True, "message_ts": message.ts}
+
+    def answer_command(
+        self, user: str, channel: str, ack: str, *, at: int
+    ) -> dict[str, Any] | None:
+        """What Slack does with the HTTP answer (`ack`, its body) to a slash command
+        `user` typed in `channel`: it shows it to them at once, `at` that place among
+        their ephemeral messages (ahead of anything the app posted after it). An empty
+        body shows nothing; a JSON one, its message (text, blocks, response_type),
+        held to the same rules as a response_url post; any other body, as text.
+        Returns Slack's refusal (the person sees an error instead), or None."""
+        if not ack:
+            return None
+        try:
+            body = json.loads(ack) if ack.startswith("{") else {"text": ack}
+        except ValueError:
+            body = {"text": ack}
+        with self._lock:
+            refused = self._refused("slash command ack", slack_rules.response_refusal(body))
+            if refused is None and (body.get("text") or body.get("blocks")):
+                self.show_answer(user, channel, body, at=at)
+            return refused
+
+    def show_answer(
+        self, user: str, channel: str, body: dict[str, Any], *, at: int | None = None
+    ) -> Message:
+        """A new message answering `user`'s command or click (an ack or a response_url
+        post): only they see it unless `response_type` is in_channel. `at`: its place
+        among their ephemeral messages (default: the newest)."""
+        message = Message(
+            channel, self._ts(), str(body.get("text") or ""), list(body.get("blocks") or [])
+        )
+        if body.get("response_type") == "in_channel":
+            self.messages.setdefault(channel, []).append(message)
+            return message
+        message.ephemeral_for = user
+        mine = self.ephemerals.setdefault(user, [])
+        mine.insert(len(mine) if at is None else at, message)
+        return message
 
     def _ts(self) -> str:
         return f"{int(time.time())}.{next(self._counter):06d}"

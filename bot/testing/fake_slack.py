@@ -375,17 +375,7 @@ class FakeSlack(FakeFiles, FakeViews, FakeChat, FakeHistory, FakeAppConnections)
                     message.text = str(body.get("text") or "")
                     message.blocks = list(body.get("blocks") or [])
                     return 200, "ok"
-            message = Message(
-                target.channel,
-                self._ts(),
-                str(body.get("text") or ""),
-                list(body.get("blocks") or []),
-            )
-            if body.get("response_type") == "in_channel":
-                self.messages.setdefault(target.channel, []).append(message)
-            else:
-                message.ephemeral_for = target.user
-                self.ephemerals.setdefault(target.user, []).append(message)
+            self.show_answer(target.user, target.channel, body)
             return 200, "ok"
 
     def describe(self, user: str) -> str:

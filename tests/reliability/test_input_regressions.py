@@ -189,7 +189,7 @@ def test_an_error_before_any_listener_still_answers_the_form(slack, world, monke
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("the roster is unreachable")
 
-    monkeypatch.setattr("bot.services.first_contact.ensure_user", broken)
+    monkeypatch.setattr("bot.services.first_contact.by_slack_id", broken)
     refused = slack.submit(world.veteran, {"Expertise": ["Renewals"], "Capacity": "2"})
 
     assert "nothing was saved" in " ".join(refused.errors.values())
