@@ -46,15 +46,21 @@ def server_env(url: str, fake: LoadFake, people: People) -> dict[str, str]:
     }
 
 
+def serve_command(port: int, workers: int = 1) -> list[str]:
+    """`mentorbot serve` on 127.0.0.1:`port` with `workers` processes and no
+    scheduler (the benchmarks measure requests, not the sweep)."""
+    return [
+        *(sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)),
+        *("--no-scheduler", "--workers", str(workers)),
+    ]
+
+
 def start_servers(url: str, fake: LoadFake, people: People, log: Path, workers: int) -> Servers:
     """Both servers started on free ports, each with `workers` processes, and up."""
     app_port, bare_port = _free_port(), _free_port()
     env = server_env(url, fake, people)
     out = log.open("ab")
-    serve = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(app_port)]
-    app = subprocess.Popen(
-        [*serve, "--no-scheduler", "--workers", str(workers)], env=env, stdout=out, stderr=out
-    )
+    app = subprocess.Popen(serve_command(app_port, workers), env=env, stdout=out, stderr=out)
     bare = subprocess.Popen(
         [sys.executable, "-m", "bench.load_servers", str(bare_port), str(workers)],
         stdout=out,

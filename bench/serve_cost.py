@@ -25,8 +25,8 @@ from pathlib import Path
 from bench.api import SERVER_URL, _free_port, _wait_until_up
 from bench.database import throwaway_database
 from bench.load import SIZES, load_program
-from bench.load_servers import cpu_s, rss_mb, server_env
-from bench.load_traffic import LoadFake, People, Sender, make_fake
+from bench.load_servers import cpu_s, rss_mb, serve_command, server_env
+from bench.load_traffic import LoadFake, People, Sender, finish_times, make_fake
 
 WARM_PATHS = ("help", "match", "button", "home")
 ROUNDS = 3
@@ -41,10 +41,7 @@ def start(
     port = _free_port()
     env = {**server_env(url, fake, people), **dict(a.split("=", 1) for a in assignments)}
     out = log.open("ab")
-    command = ["serve", "--host", "127.0.0.1", "--port", str(port), "--no-scheduler"]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", *command], env=env, stdout=out, stderr=out, cwd=folder
-    )
+    process = subprocess.Popen(serve_command(port), env=env, stdout=out, stderr=out, cwd=folder)
     _wait_until_up(f"http://127.0.0.1:{port}/healthz", {})
     return process, f"http://127.0.0.1:{port}/slack/events"
 
@@ -59,15 +56,18 @@ def start_bare(log: Path) -> tuple[subprocess.Popen[bytes], str]:
     return process, f"http://127.0.0.1:{port}/slack/events"
 
 
-def help_round(url: str, pid: int, sender: Sender, total: int, waits: bool) -> tuple[float, float]:
-    """(requests/s, CPU ms per request) for `total` help requests, 50 at once; a server
-    that works after the ack is timed to the end of its work (`waits`)."""
+def help_round(url: str, pid: int, sender: Sender, total: int) -> tuple[float, float, int]:
+    """(helps shown per second, CPU ms per request, how many were told "busy" instead)
+    for `total` help requests, 50 at once, timed to the last Web API call they caused
+    (none, where the help is in the ack; a "busy" is no help shown)."""
     sender.fake.url_posts.clear()
+    sender.fake.calls.clear()
     cpu0, started = cpu_s(pid), time.time()
-    _sent, elapsed = sender.closed_loop(url, "help", total, 50)
-    if waits and sender.fake.url_posts:
-        elapsed = max(at for _, at, _ in sender.fake.url_posts) - started
-    return total / elapsed, (cpu_s(pid) - cpu0) * 1000 / total
+    sent, elapsed = sender.closed_loop(url, "help", total, 50)
+    finish_times(sender.fake, sent)
+    elapsed = max([elapsed, *(s.at + s.e2e_s - started for s in sent if s.e2e_s is not None)])
+    busy = sum(s.busy for s in sent)
+    return (total - busy) / elapsed, (cpu_s(pid) - cpu0) * 1000 / total, busy
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,15 +98,14 @@ def main(argv: list[str] | None = None) -> int:
             senders.extend(own)
             print(f"load average {os.getloadavg()[0]:.2f}; help, 50 at once, {args.requests}:")
             for _ in range(ROUNDS):
-                bare_rps, bare_ms = help_round(
-                    bare[1], bare[0].pid, senders[0], args.requests, False
-                )
+                bare_rps, bare_ms, _ = help_round(bare[1], bare[0].pid, senders[0], args.requests)
                 print(f"  bare Bolt: {bare_rps:6.0f} req/s, {bare_ms:5.2f} CPU ms/request")
                 for tree, (process, app_url), theirs in zip(trees, servers, own, strict=True):
-                    rps, ms = help_round(app_url, process.pid, theirs, args.requests, True)
+                    rps, ms, busy = help_round(app_url, process.pid, theirs, args.requests)
                     print(
-                        f"  {tree}: {rps:6.0f} req/s ({rps / bare_rps:.2f}x), "
-                        f"{ms:5.2f} CPU ms/request, RSS {rss_mb(process.pid, 'VmRSS'):.0f} MB "
+                        f"  {tree}: {rps:6.0f} helps shown/s ({rps / bare_rps:.2f}x), "
+                        f"{busy} told busy, {ms:5.2f} CPU ms/request, "
+                        f"RSS {rss_mb(process.pid, 'VmRSS'):.0f} MB "
                         f"(peak {rss_mb(process.pid, 'VmHWM'):.0f})"
                     )
         finally:
