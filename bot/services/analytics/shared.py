@@ -49,10 +49,10 @@ def tune(db: Session) -> None:
 @dataclass(frozen=True)
 class Scope:
     """Whose data a query covers: everyone, the people in `mentees` (a select of
-    user ids), or one mentor's mentorships."""
+    user ids), or one mentor's mentorships (their id, or a bind parameter of it)."""
 
     mentees: sa.CTE | None = None
-    mentor_id: uuid.UUID | None = None
+    mentor_id: uuid.UUID | sa.BindParameter[Any] | None = None
 
     @property
     def everyone(self) -> bool:
@@ -68,6 +68,15 @@ class Scope:
         if self.mentor_id is not None:
             condition = and_(condition, Assignment.mentor_id == self.mentor_id)
         return condition
+
+
+def bound(name: str, value: Any, type_: Any) -> sa.BindParameter[Any]:
+    """The bind parameter `name` of `value`; with None, one to be given when the
+    statement is run: a statement built once then never runs on a value it was built
+    with (SQLAlchemy refuses to run it without)."""
+    if value is None:
+        return sa.bindparam(name, type_=type_, required=True)
+    return sa.bindparam(name, value, type_=type_)
 
 
 def reports_of(manager_id: uuid.UUID) -> sa.CTE:
