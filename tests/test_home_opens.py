@@ -73,3 +73,27 @@ def test_a_mentorship_made_elsewhere_brings_its_goals_on_the_next_open(slack, wo
     db.commit()
     home = json.dumps(slack.open_home(world.junior))
     assert "Your ramp milestones" in home and "Prepare a renewal" in home
+
+
+def test_first_use_judges_a_new_hire_by_the_programs_day(slack, world, db, clock) -> None:  # type: ignore[no-untyped-def]
+    """The program runs in Los Angeles, where it is still 17 Nov when UTC has 18 Nov.
+    Omar was hired 730 days before the program's today (the longest window there
+    is), 731 before UTC's: once the admin widens the window to 730 days, his next
+    open gives him the program milestones, though his last open found nothing to do."""
+    from bot.services import program
+    from models import User
+
+    program.update(
+        db,
+        changes={"default_timezone": "America/Los_Angeles", "new_hire_window_days": 30},
+        actor_id=None,
+        now=clock[0],
+    )
+    clock[0] = clock[0].replace(day=18, hour=3)  # 19:00 on 17 Nov in Los Angeles
+    db.get(User, world.londoner.user_id).hire_date = date(2024, 11, 17)  # 730 days before
+    db.commit()
+    assert "Your ramp milestones" not in json.dumps(slack.open_home(world.londoner))
+
+    program.update(db, changes={"new_hire_window_days": 730}, actor_id=None, now=clock[0])
+    db.commit()
+    assert "Your ramp milestones" in json.dumps(slack.open_home(world.londoner))

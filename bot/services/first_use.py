@@ -20,7 +20,8 @@ from annotated_types import Le
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from bot.services import milestones
+from bot.services import milestones, program
+from bot.services.analytics.shared import program_today
 from bot.services.program import ProgramConfig
 from models import MENTORED_STATUSES, Assignment, RampMilestone, User
 
@@ -84,7 +85,8 @@ class FirstUseMemo:
     def ensure(self, db: Session, user_id: uuid.UUID, now: datetime) -> None:
         """`milestones.ensure_for` unless this person's state is the one it left last
         time, in the caller's transaction."""
-        today = now.date()
+        # The day `ensure_for` judges "new hire" by: the program's, not UTC's.
+        today = program_today(now, program.load(db))
         before = fingerprint(db, user_id, today)
         with self._lock:
             if before is not None and self._fingerprints.get(user_id) == before:

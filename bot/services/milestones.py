@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.services import access, audit, inputs, milestone_templates, program
+from bot.services.analytics.shared import program_today
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.services.milestone_templates import ensure_default_templates
 from models import (
@@ -182,8 +183,11 @@ def ensure_for(db: Session, user_id: uuid.UUID, now: datetime) -> None:
             Assignment.mentee_user_id == user_id, Assignment.status.in_(MENTORED_STATUSES)
         )
     ).all()
-    window = program.load(db).new_hire_window_days
-    new_hire = user.hire_date is not None and (now.date() - user.hire_date).days <= window
+    config = program.load(db)
+    today = program_today(now, config)  # the day FirstUseMemo's fingerprint is taken on
+    new_hire = (
+        user.hire_date is not None and (today - user.hire_date).days <= config.new_hire_window_days
+    )
     if (new_hire or mentorships) and instantiate_templates(db, user):
         audit.record(
             db,

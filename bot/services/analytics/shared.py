@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy import and_, case, func, or_, select
@@ -23,6 +22,7 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from bot.services import roster
 from bot.services.program import ProgramConfig
+from bot.services.timezones import local_today
 from models import Assignment, User
 
 DAYS_PER_MONTH = 30.4375
@@ -108,11 +108,7 @@ def team_of(db: Session, manager_id: uuid.UUID) -> sa.CTE:
 
 def program_today(now: datetime, config: ProgramConfig) -> date:
     """Today's date where the program runs (its default timezone)."""
-    try:
-        zone = ZoneInfo(config.default_timezone)
-    except (KeyError, ValueError):
-        return now.date()
-    return now.astimezone(zone).date()
+    return local_today(now, config.default_timezone)
 
 
 def median_by_group(
