@@ -97,3 +97,19 @@ def test_first_use_judges_a_new_hire_by_the_programs_day(slack, world, db, clock
     program.update(db, changes={"new_hire_window_days": 730}, actor_id=None, now=clock[0])
     db.commit()
     assert "Your ramp milestones" in json.dumps(slack.open_home(world.londoner))
+
+
+def test_a_first_open_with_nothing_to_make_only_reads(slack, world, db, served) -> None:  # type: ignore[no-untyped-def]
+    """Vera mentors but is neither mentored nor a recent hire: her first open of App
+    Home (after her first contact, which recorded her workspace) finds that in the
+    first-use check's one statement, writes nothing and looks at no milestone
+    template; her home is whole."""
+    vera = make_mentor(db, world.veteran)
+    make_assignment(db, vera, world.new_hire)
+    db.commit()
+    slack.mentor(world.veteran, "help")
+    with _statements(served) as seen:
+        home = json.dumps(slack.open_home(world.veteran))
+    assert [s for s in seen if s.startswith(("INSERT", "UPDATE", "DELETE"))] == []
+    assert not [s for s in seen if "FROM MILESTONE_TEMPLATES" in s]
+    assert "Your mentoring" in home and "Newt Newhire" in home

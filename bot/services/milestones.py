@@ -175,7 +175,9 @@ def instantiate_for_assignment(db: Session, assignment: Assignment, now: datetim
 
 def ensure_for(db: Session, user_id: uuid.UUID, now: datetime) -> None:
     """On first use: this person's program milestones (a new hire, or anyone being
-    mentored) and their mentorships' goals. Cheap when there is nothing to add."""
+    mentored) and their mentorships' goals. Cheap when there is nothing to add; for
+    someone neither being mentored nor hired within the new-hire window it makes
+    nothing, which FirstUseMemo relies on to skip it (bot/services/first_use.py)."""
     ensure_default_templates(db, now)
     user = access.load_user(db, user_id)
     mentorships = db.scalars(
