@@ -54,25 +54,23 @@ def circle_figures(
     db: Session, today: date, *, host_mentor_id: uuid.UUID | None = None
 ) -> CircleFigures:
     """The program's circles (or one host's): open circles and members, sessions and
-    attendance, sessions per month over the monthly series' months. One host's are
-    statements built once: their App Home asks on the first open of each mentor."""
+    attendance, sessions per month over the monthly series' months, in one statement;
+    one host's is built once: their App Home asks on the first open of each mentor."""
     edges = [start.date() for start in month_starts(today)]
     if host_mentor_id is None:
-        open_now, held = _statements(sa.true(), edges)
-        params: dict[str, object] = {}
+        statement, params = _statement(sa.true(), edges), {}
     else:
-        open_now, held = _one_hosts_statements()
+        statement = _one_hosts_statement()
         params = {"host_mentor_id": host_mentor_id, **_edge_values(edges)}
-    counts = db.execute(open_now, params).one()
-    sessions = db.execute(held, params).one()
+    row = db.execute(statement, params).one()
     return CircleFigures(
-        open_circles=int(counts[0]),
-        members=int(counts[1]),
-        sessions=int(sessions[0]),
-        places=int(sessions[1]),
-        attended=int(sessions[2]),
+        open_circles=int(row[0]),
+        members=int(row[1]),
+        sessions=int(row[2]),
+        places=int(row[3]),
+        attended=int(row[4]),
         by_month=[
-            MonthSessions(start.strftime("%Y-%m"), int(sessions[3 + i] or 0))
+            MonthSessions(start.strftime("%Y-%m"), int(row[5 + i] or 0))
             for i, start in enumerate(edges[:-1])
         ],
     )
@@ -85,11 +83,10 @@ def _edge_values(edges: list[date] | None) -> dict[str, date | None]:
     }
 
 
-def _statements(
-    hosted: ColumnElement[bool], edges: list[date] | None
-) -> tuple[sa.Select[Any], sa.Select[Any]]:
+def _statement(hosted: ColumnElement[bool], edges: list[date] | None) -> sa.Select[Any]:
     """Open circles and their members; sessions, places, attended and sessions per
-    month between `edges` (None: given when run) of the circles `hosted` picks."""
+    month between `edges` (None: given when run) of the circles `hosted` picks: one
+    row, of two aggregates side by side."""
     open_now = (
         select(func.count(func.distinct(TopicCircle.id)), func.count(CircleMember.id))
         .select_from(TopicCircle)
@@ -114,13 +111,14 @@ def _statements(
         .outerjoin(CircleAttendance, CircleAttendance.circle_session_id == CircleSession.id)
         .where(hosted)
     )
-    return open_now, held
+    counts, sessions = open_now.subquery("open_now"), held.subquery("held")
+    return select(counts, sessions).select_from(counts.join(sessions, sa.true()))
 
 
 @functools.cache
-def _one_hosts_statements() -> tuple[sa.Select[Any], sa.Select[Any]]:
-    """`_statements` of the host "host_mentor_id", every value given when run."""
-    return _statements(TopicCircle.host_mentor_id == sa.bindparam("host_mentor_id"), None)
+def _one_hosts_statement() -> sa.Select[Any]:
+    """`_statement` of the host "host_mentor_id", every value given when run."""
+    return _statement(TopicCircle.host_mentor_id == sa.bindparam("host_mentor_id"), None)
 
 
 def circle_hosts(db: Session) -> list[CircleHost]:

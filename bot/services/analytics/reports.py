@@ -227,12 +227,13 @@ def mentor_standing(db: Session, *, mentor_id: uuid.UUID, now: datetime) -> Ment
 
 # Built once (see roster._BY_SLACK_ID), as are the other statements of a mentor's own
 # figures: a mentor's App Home asks on their first open of a morning.
-_MENTOR_OF = select(Mentor).where(Mentor.user_id == bindparam("user_id"))
-_ACTIVE_OF = (
+_MENTOR_OF = select(
+    Mentor,
     select(func.count())
     .select_from(Assignment)
-    .where(Assignment.mentor_id == bindparam("mentor_id"), Assignment.status == "active")
-)
+    .where(Assignment.mentor_id == Mentor.id, Assignment.status == "active")
+    .scalar_subquery(),
+).where(Mentor.user_id == bindparam("user_id"))
 
 
 def mentor_report(
@@ -245,9 +246,10 @@ def mentor_report(
     """A mentor's own figures, their place in the ranking and the program's averages
     to compare with; None when the person is not a mentor. `standing` answers the
     place for a mentor id (default: `mentor_standing`, computed now)."""
-    mentor = db.scalar(_MENTOR_OF, {"user_id": user_id})
-    if mentor is None:
+    found = db.execute(_MENTOR_OF, {"user_id": user_id}).first()
+    if found is None:
         return None
+    mentor, active = found
     tune(db)
     config = program.load(db)
     today = program_today(now, config)
@@ -257,7 +259,6 @@ def mentor_report(
         if standing is not None
         else mentor_standing(db, mentor_id=mentor.id, now=now)
     )
-    active = db.scalar(_ACTIVE_OF, {"mentor_id": mentor.id})
     return MentorReport(
         name=mentor.user.name,
         active=active or 0,
