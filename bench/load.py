@@ -1,6 +1,6 @@
 """Benchmark: Slack's requests against `mentorbot serve` under load, beside a bare Bolt app.
 
-    .venv/bin/python -m bench.load [--quick] [--keep]
+    .venv/bin/python -m bench.load [--quick] [--keep] [--workers N] [--home-only]
 
 Makes a throw-away PostgreSQL database (MENTORBOT_BENCH_POSTGRES_URL, as bench/api.py),
 loads a generated program (1,000 mentors and about 11,000 people; --quick: 100 and
@@ -72,10 +72,15 @@ def main(argv: list[str] | None = None) -> int:
         help="worker processes of each server (`mentorbot serve --workers N`, and the same "
         "for the bare app); default 1",
     )
+    parser.add_argument(
+        "--home-only",
+        action="store_true",
+        help=f"only App Home opened {HOME_RATE}/s (the last line), without the table",
+    )
     args = parser.parse_args(argv)
     size = SIZES["quick" if args.quick else "full"]
     with throwaway_database(SERVER_URL, keep=args.keep) as url:
-        return run(url, size, "quick" if args.quick else "full", args.workers)
+        return run(url, size, "quick" if args.quick else "full", args.workers, args.home_only)
 
 
 def load_program(url: str, size: dict[str, int]) -> People:
@@ -166,7 +171,7 @@ def figures(sent: list[Sent], elapsed: float) -> Row:
     )
 
 
-def run(url: str, size: dict[str, int], name: str, workers: int) -> int:
+def run(url: str, size: dict[str, int], name: str, workers: int, home_only: bool = False) -> int:
     load1, load5, _ = os.getloadavg()
     print(
         f"\nMentorBot load benchmark ({name} size; PostgreSQL, database "
@@ -178,7 +183,7 @@ def run(url: str, size: dict[str, int], name: str, workers: int) -> int:
     servers = start_servers(url, fake, people, log, workers)
     sender = Sender(fake, people)
     try:
-        measure(sender, size, servers, log)
+        measure(sender, size, servers, log, home_only)
     finally:
         servers.stop()
         sender.close()
@@ -191,6 +196,7 @@ def measure(
     size: dict[str, int],
     servers: Servers,
     log: Path,
+    home_only: bool = False,
 ) -> None:
     app, bare = servers.app, servers.bare
     app_url = f"http://127.0.0.1:{servers.app_port}/slack/events"
@@ -211,7 +217,7 @@ def measure(
     )
     results: dict[tuple[int, str, int], Row] = {}
     ceilings: dict[tuple[str, int], Row] = {}
-    for latency in LATENCIES_MS:
+    for latency in () if home_only else LATENCIES_MS:
         fake.latency = latency / 1000
         for path in PATHS:
             for conc in CONCURRENCY:
@@ -249,7 +255,8 @@ def measure(
         f"  load average after measuring: {load1:.2f} (1 min), {load5:.2f} (5 min); "
         f"CPUs: {os.cpu_count()}"
     )
-    print_goals(results, ceilings, home, idle, peak)
+    if not home_only:
+        print_goals(results, ceilings, home, idle, peak)
 
 
 def line(path: str, latency: int, conc: int, row: Row, bare: Row) -> str:

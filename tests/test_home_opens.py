@@ -73,3 +73,43 @@ def test_a_mentorship_made_elsewhere_brings_its_goals_on_the_next_open(slack, wo
     db.commit()
     home = json.dumps(slack.open_home(world.junior))
     assert "Your ramp milestones" in home and "Prepare a renewal" in home
+
+
+def test_first_use_judges_a_new_hire_by_the_programs_day(slack, world, db, clock) -> None:  # type: ignore[no-untyped-def]
+    """The program runs in Los Angeles, where it is still 17 Nov when UTC has 18 Nov.
+    Omar was hired 730 days before the program's today (the longest window there
+    is), 731 before UTC's: once the admin widens the window to 730 days, his next
+    open gives him the program milestones, though his last open found nothing to do."""
+    from bot.services import program
+    from models import User
+
+    program.update(
+        db,
+        changes={"default_timezone": "America/Los_Angeles", "new_hire_window_days": 30},
+        actor_id=None,
+        now=clock[0],
+    )
+    clock[0] = clock[0].replace(day=18, hour=3)  # 19:00 on 17 Nov in Los Angeles
+    db.get(User, world.londoner.user_id).hire_date = date(2024, 11, 17)  # 730 days before
+    db.commit()
+    assert "Your ramp milestones" not in json.dumps(slack.open_home(world.londoner))
+
+    program.update(db, changes={"new_hire_window_days": 730}, actor_id=None, now=clock[0])
+    db.commit()
+    assert "Your ramp milestones" in json.dumps(slack.open_home(world.londoner))
+
+
+def test_a_first_open_with_nothing_to_make_only_reads(slack, world, db, served) -> None:  # type: ignore[no-untyped-def]
+    """Vera mentors but is neither mentored nor a recent hire: her first open of App
+    Home (after her first contact, which recorded her workspace) finds that in the
+    first-use check's one statement, writes nothing and looks at no milestone
+    template; her home is whole."""
+    vera = make_mentor(db, world.veteran)
+    make_assignment(db, vera, world.new_hire)
+    db.commit()
+    slack.mentor(world.veteran, "help")
+    with _statements(served) as seen:
+        home = json.dumps(slack.open_home(world.veteran))
+    assert [s for s in seen if s.startswith(("INSERT", "UPDATE", "DELETE"))] == []
+    assert not [s for s in seen if "FROM MILESTONE_TEMPLATES" in s]
+    assert "Your mentoring" in home and "Newt Newhire" in home

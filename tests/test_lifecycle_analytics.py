@@ -143,3 +143,29 @@ def test_the_ranking_may_weigh_response_times(db, world, clock) -> None:  # type
     )
     db.commit()
     assert ranks() == {"Vera Veteran": 1, "Omar Okafor": 2}
+
+
+def test_a_mentors_own_figures_on_their_home_follow_the_clock_and_the_settings(  # type: ignore[no-untyped-def]
+    slack, world, db, pair, clock
+) -> None:
+    """A mentor's own figures come from statements built once and run with each open's
+    values: the time and the standards of this open, never those of an earlier one."""
+    from bot.services import program
+
+    def my_response_times() -> str:
+        home = render_blocks(slack.open_home(world.veteran)["blocks"])
+        return home.split("Your response times", 1)[1]
+
+    slack.slash(world.veteran, "/mentor", "schedule")
+    assert slack.submit(world.veteran, {"Date 1": "2026-11-19", "Time 1": "11:00"}).ok
+    # Newt hasn't answered yet: the proposal may still be confirmed in time.
+    assert "sessions confirmed —" in my_response_times()
+    assert "requests answered 100% of 1 (9 h)" in my_response_times()
+
+    move(clock, slack.fake, clock[0] + timedelta(hours=49))  # past the 48 h standard
+    assert "sessions confirmed 0% of 1 (49 h)" in my_response_times()
+
+    program.update(db, changes={"schedule_escalation_hours": 72}, actor_id=None, now=clock[0])
+    db.commit()
+    mine = my_response_times()
+    assert "sessions confirmed —" in mine and "sessions confirmed 72 h" in mine

@@ -133,12 +133,11 @@ def mentor_home(db: Session, user: Any, roles: set[str], now: datetime) -> list[
     stamp = summary.stamp(db)
 
     def make() -> tuple[list[kit.Block], bool]:
-        stored = summary.load(db) if stamp is not None else None
         report = analytics.mentor_report(
             db,
             user_id=user.id,
             now=now,
-            standing=lambda mentor_id: summary.standing_in(db, stored, mentor_id),
+            standing=lambda mentor_id: summary.standing_of(db, mentor_id),
         )
         return (blocks.mentor_report(report) if report is not None else []), True
 

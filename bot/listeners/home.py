@@ -141,7 +141,8 @@ def _render_and_publish(
 ) -> None:
     token = home_client.set(client)
     try:
-        with runtime.db() as db:
+        # The settings read once for the first use and the home alike.
+        with runtime.db() as db, program.loaded_once(db):
             if first_use:
                 FIRST_USE.ensure(db, actor.id, runtime.now())
             view = build_home(db, actor, runtime.now())

@@ -7,7 +7,9 @@ them, taken after it ran. The same fingerprint later means the same state, which
 `ensure_for` would leave as it is; any change, from this process or another replica,
 changes the fingerprint and `ensure_for` runs again. So the memory needs no
 invalidation across replicas, and a forgotten person (the memory is bounded) only
-costs one more `ensure_for`."""
+costs one more `ensure_for`. Someone `ensure_for` has nothing to make for (no
+mentorship, no recent hire date: most people on a busy morning) is told apart by the
+same statement, on their first open too."""
 
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ from annotated_types import Le
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from bot.services import milestone_instances
+from bot.services import milestone_instances, program
+from bot.services.analytics.shared import program_today
 from bot.services.program import ProgramConfig
 from models import MENTORED_STATUSES, Assignment, RampMilestone, User
 
@@ -56,20 +59,25 @@ _STATE = (
 )
 
 
-def fingerprint(db: Session, user_id: uuid.UUID, today: date) -> int | None:
+def fingerprint(db: Session, user_id: uuid.UUID, today: date) -> tuple[int | None, bool]:
     """What `ensure_for` reads about this person, as one number, in one statement: their
     hire date, their milestones (how many, from templates, linked to no mentorship),
     their mentorships' goals and milestone lists. None when its outcome also hangs on
     the program's settings and templates: a hire date within the longest new-hire
-    window, or a mentorship, without any program milestone yet."""
+    window, or a mentorship, without any program milestone yet. Beside it, whether
+    `ensure_for` has nothing to make for them whatever the settings: no mentorship and
+    no hire date within the longest window (most mentors and veterans)."""
     rows = db.execute(_STATE, {"user_id": user_id}).all()
     if not rows:
-        return None
+        return None, False
     hire_date, _count, given, _unlinked, first_mentorship, *_ = rows[0]
     recent = hire_date is not None and (today - hire_date).days <= LONGEST_NEW_HIRE_WINDOW_DAYS
     if not given and (recent or first_mentorship is not None):
-        return None
-    return hash(json.dumps([list(row) for row in rows], default=str, sort_keys=True))
+        return None, False
+    nothing_to_make = not recent and first_mentorship is None
+    return hash(
+        json.dumps([list(row) for row in rows], default=str, sort_keys=True)
+    ), nothing_to_make
 
 
 class FirstUseMemo:
@@ -84,15 +92,18 @@ class FirstUseMemo:
     def ensure(self, db: Session, user_id: uuid.UUID, now: datetime) -> None:
         """`milestone_instances.ensure_for` unless this person's state is the one it left last
         time, in the caller's transaction."""
-        today = now.date()
-        before = fingerprint(db, user_id, today)
+        # The day `ensure_for` judges "new hire" by: the program's, not UTC's.
+        today = program_today(now, program.load(db))
+        before, nothing_to_make = fingerprint(db, user_id, today)
+        if nothing_to_make:  # the first open of most people of a busy morning
+            return
         with self._lock:
             if before is not None and self._fingerprints.get(user_id) == before:
                 return
         milestone_instances.ensure_for(db, user_id, now)
         # Kept before the commit: were it rolled back, the state read next time is the
         # one before, whose fingerprint differs unless ensure_for changed nothing.
-        after = fingerprint(db, user_id, today)
+        after, _ = fingerprint(db, user_id, today)
         with self._lock:
             self._fingerprints.pop(user_id, None)
             if after is not None:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services import access, audit, milestone_templates, program
+from bot.services.analytics.shared import program_today
 from bot.services.milestone_templates import ensure_default_templates
 from models import MENTORED_STATUSES, Assignment, RampMilestone, User
 
@@ -99,7 +100,9 @@ def instantiate_for_assignment(db: Session, assignment: Assignment, now: datetim
 
 def ensure_for(db: Session, user_id: uuid.UUID, now: datetime) -> None:
     """On first use: this person's program milestones (a new hire, or anyone being
-    mentored) and their mentorships' goals. Cheap when there is nothing to add."""
+    mentored) and their mentorships' goals. Cheap when there is nothing to add; for
+    someone neither being mentored nor hired within the new-hire window it makes
+    nothing, which FirstUseMemo relies on to skip it (bot/services/first_use.py)."""
     ensure_default_templates(db, now)
     user = access.load_user(db, user_id)
     mentorships = db.scalars(
@@ -107,8 +110,11 @@ def ensure_for(db: Session, user_id: uuid.UUID, now: datetime) -> None:
             Assignment.mentee_user_id == user_id, Assignment.status.in_(MENTORED_STATUSES)
         )
     ).all()
-    window = program.load(db).new_hire_window_days
-    new_hire = user.hire_date is not None and (now.date() - user.hire_date).days <= window
+    config = program.load(db)
+    today = program_today(now, config)  # the day FirstUseMemo's fingerprint is taken on
+    new_hire = (
+        user.hire_date is not None and (today - user.hire_date).days <= config.new_hire_window_days
+    )
     if (new_hire or mentorships) and instantiate_templates(db, user):
         audit.record(
             db,

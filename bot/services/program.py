@@ -188,7 +188,11 @@ def load(db: Session) -> ProgramConfig:
 @contextmanager
 def loaded_once(db: Session) -> Iterator[None]:
     """Inside this block `load(db)` reads the settings once: for a read-only render
-    (App Home) whose sections each ask for them. `update` inside it starts over."""
+    (App Home) whose sections each ask for them. `update` inside it starts over; a
+    block inside another keeps the outer one's reading."""
+    if _ONCE in db.info:
+        yield
+        return
     db.info[_ONCE] = None
     try:
         yield

@@ -7,17 +7,20 @@ member places at logged circle sessions that were taken: attended / members then
 
 from __future__ import annotations
 
+import functools
 import itertools
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import ColumnElement
 
-from bot.services.analytics.sessions import MonthSessions, month_starts
-from bot.services.analytics.shared import name_of
+from bot.services.analytics.sessions import MONTHS_SHOWN, MonthSessions, month_starts
+from bot.services.analytics.shared import bound, name_of
 from models import CircleAttendance, CircleMember, CircleSession, Mentor, TopicCircle
 
 
@@ -51,21 +54,52 @@ def circle_figures(
     db: Session, today: date, *, host_mentor_id: uuid.UUID | None = None
 ) -> CircleFigures:
     """The program's circles (or one host's): open circles and members, sessions and
-    attendance, sessions per month over the monthly series' months."""
-    hosted = TopicCircle.host_mentor_id == host_mentor_id if host_mentor_id else sa.true()
-    open_now = db.execute(
+    attendance, sessions per month over the monthly series' months, in one statement;
+    one host's is built once: their App Home asks on the first open of each mentor."""
+    edges = [start.date() for start in month_starts(today)]
+    if host_mentor_id is None:
+        statement, params = _statement(sa.true(), edges), {}
+    else:
+        statement = _one_hosts_statement()
+        params = {"host_mentor_id": host_mentor_id, **_edge_values(edges)}
+    row = db.execute(statement, params).one()
+    return CircleFigures(
+        open_circles=int(row[0]),
+        members=int(row[1]),
+        sessions=int(row[2]),
+        places=int(row[3]),
+        attended=int(row[4]),
+        by_month=[
+            MonthSessions(start.strftime("%Y-%m"), int(row[5 + i] or 0))
+            for i, start in enumerate(edges[:-1])
+        ],
+    )
+
+
+def _edge_values(edges: list[date] | None) -> dict[str, date | None]:
+    """The bind parameters of the monthly series' edges (None each: given when run)."""
+    return {
+        f"circle_month_{i}": edge for i, edge in enumerate(edges or [None] * (MONTHS_SHOWN + 1))
+    }
+
+
+def _statement(hosted: ColumnElement[bool], edges: list[date] | None) -> sa.Select[Any]:
+    """Open circles and their members; sessions, places, attended and sessions per
+    month between `edges` (None: given when run) of the circles `hosted` picks: one
+    row, of two aggregates side by side."""
+    open_now = (
         select(func.count(func.distinct(TopicCircle.id)), func.count(CircleMember.id))
         .select_from(TopicCircle)
         .outerjoin(CircleMember, CircleMember.circle_id == TopicCircle.id)
         .where(TopicCircle.status == "open", hosted)
-    ).one()
-    edges = [start.date() for start in month_starts(today)]
+    )
     day = CircleSession.session_day
+    bounds = [bound(name, value, sa.Date()) for name, value in _edge_values(edges).items()]
     months = [
         func.count(func.distinct(case((and_(day >= start, day < end), CircleSession.id))))
-        for start, end in itertools.pairwise(edges)
+        for start, end in itertools.pairwise(bounds)
     ]
-    held = db.execute(
+    held = (
         select(
             func.count(func.distinct(CircleSession.id)),
             func.count(CircleAttendance.id),
@@ -76,18 +110,15 @@ def circle_figures(
         .join(TopicCircle, TopicCircle.id == CircleSession.circle_id)
         .outerjoin(CircleAttendance, CircleAttendance.circle_session_id == CircleSession.id)
         .where(hosted)
-    ).one()
-    return CircleFigures(
-        open_circles=int(open_now[0]),
-        members=int(open_now[1]),
-        sessions=int(held[0]),
-        places=int(held[1]),
-        attended=int(held[2]),
-        by_month=[
-            MonthSessions(start.strftime("%Y-%m"), int(held[3 + i] or 0))
-            for i, start in enumerate(edges[:-1])
-        ],
     )
+    counts, sessions = open_now.subquery("open_now"), held.subquery("held")
+    return select(counts, sessions).select_from(counts.join(sessions, sa.true()))
+
+
+@functools.cache
+def _one_hosts_statement() -> sa.Select[Any]:
+    """`_statement` of the host "host_mentor_id", every value given when run."""
+    return _statement(TopicCircle.host_mentor_id == sa.bindparam("host_mentor_id"), None)
 
 
 def circle_hosts(db: Session) -> list[CircleHost]:

@@ -76,7 +76,7 @@ def program_figures(
     if fully is not None and fully.not_mentored.reached < ramp.min_sample:
         baseline = None  # too few non-mentored hires to compare anyone against
     per = mentorships.per_mentorship(
-        db, today, Scope(), final_key=fully.milestone_key if fully else None
+        today, Scope(), final_key=fully.milestone_key if fully else None
     )
 
     # Each signal per mentorship, on a 0..1 scale.

@@ -4,6 +4,8 @@ statement that answers frequency and satisfaction together."""
 
 from __future__ import annotations
 
+import functools
+import uuid
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -16,17 +18,18 @@ from sqlalchemy.sql.expression import ColumnElement
 from bot.services.analytics import satisfaction, sessions
 from bot.services.analytics.satisfaction import Satisfaction
 from bot.services.analytics.sessions import SessionFrequency
-from bot.services.analytics.shared import Scope
+from bot.services.analytics.shared import Scope, bound
 from models import CADENCE_DAYS, MENTORED_STATUSES, Assignment, RampMilestone
 from models.sql_dates import days_between
 
 
-def per_mentorship(db: Session, today: date, scope: Scope, final_key: str | None) -> sa.CTE:
+def per_mentorship(today: date | None, scope: Scope, final_key: str | None) -> sa.CTE:
     """One row per mentored mentorship in scope: sessions expected by cadence and
-    logged, group seats, ratings, and the mentee's days to "fully ramped"."""
+    logged, group seats, ratings, and the mentee's days to "fully ramped". `today` is
+    the bind parameter "today" (None: given when the statement is run)."""
     in_scope = and_(Assignment.status.in_(MENTORED_STATUSES), scope.mentorships())
     span = days_between(
-        func.coalesce(Assignment.actual_end_date, sa.bindparam("today", today, sa.Date)),
+        func.coalesce(Assignment.actual_end_date, bound("today", today, sa.Date())),
         Assignment.start_date,
     )
     cadence_days = case(
@@ -99,8 +102,27 @@ def sessions_and_satisfaction(
 ) -> tuple[SessionFrequency, Satisfaction]:
     """Session frequency and satisfaction of the mentorships in scope, in one
     statement; `group_sessions=False` skips counting distinct group sessions (left at 0)."""
-    per = per_mentorship(db, today, scope, final_key=None)
+    statement = _figures(today, scope, group_sessions=group_sessions)
+    return figures_from(db.execute(statement).one()._mapping)
+
+
+def mentor_sessions_and_satisfaction(
+    db: Session, today: date, mentor_id: uuid.UUID
+) -> tuple[SessionFrequency, Satisfaction]:
+    """`sessions_and_satisfaction` of one mentor's mentorships, by a statement built
+    once: a mentor's App Home asks on the first open of each mentor, and building
+    the statement costs several times what running it does."""
+    row = db.execute(_one_mentors_figures(), {"mentor_id": mentor_id, "today": today}).one()
+    return figures_from(row._mapping)
+
+
+def _figures(today: date | None, scope: Scope, *, group_sessions: bool) -> sa.Select[Any]:
+    per = per_mentorship(today, scope, final_key=None)
     partials = select(*partial_sums(per)).subquery("partials")
-    return figures_from(
-        db.execute(select(*totals(partials, scope, group_sessions=group_sessions))).one()._mapping
-    )
+    return select(*totals(partials, scope, group_sessions=group_sessions))
+
+
+@functools.cache
+def _one_mentors_figures() -> sa.Select[Any]:
+    """`_figures` of the mentor "mentor_id" as of "today" (bind parameters given when run)."""
+    return _figures(None, Scope(mentor_id=sa.bindparam("mentor_id")), group_sessions=True)

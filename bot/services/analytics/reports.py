@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.services import access, program, reverse
@@ -17,7 +17,10 @@ from bot.services.analytics import response_times, scheduled_completion
 from bot.services.analytics.circles import CircleFigures, circle_figures
 from bot.services.analytics.coverage import Coverage, new_hire_coverage
 from bot.services.analytics.effectiveness import Effectiveness, MentorScore, program_figures
-from bot.services.analytics.mentorships import sessions_and_satisfaction
+from bot.services.analytics.mentorships import (
+    mentor_sessions_and_satisfaction,
+    sessions_and_satisfaction,
+)
 from bot.services.analytics.metrics import Metric, success_metrics
 from bot.services.analytics.ramp import RampComparison, ramp_comparison
 from bot.services.analytics.satisfaction import Satisfaction
@@ -222,6 +225,17 @@ def mentor_standing(db: Session, *, mentor_id: uuid.UUID, now: datetime) -> Ment
     )
 
 
+# Built once (see roster._BY_SLACK_ID), as are the other statements of a mentor's own
+# figures: a mentor's App Home asks on their first open of a morning.
+_MENTOR_OF = select(
+    Mentor,
+    select(func.count())
+    .select_from(Assignment)
+    .where(Assignment.mentor_id == Mentor.id, Assignment.status == "active")
+    .scalar_subquery(),
+).where(Mentor.user_id == bindparam("user_id"))
+
+
 def mentor_report(
     db: Session,
     *,
@@ -232,22 +246,18 @@ def mentor_report(
     """A mentor's own figures, their place in the ranking and the program's averages
     to compare with; None when the person is not a mentor. `standing` answers the
     place for a mentor id (default: `mentor_standing`, computed now)."""
-    mentor = db.scalar(select(Mentor).where(Mentor.user_id == user_id))
-    if mentor is None:
+    found = db.execute(_MENTOR_OF, {"user_id": user_id}).first()
+    if found is None:
         return None
+    mentor, active = found
     tune(db)
     config = program.load(db)
     today = program_today(now, config)
-    mine, mine_satisfaction = sessions_and_satisfaction(db, today, Scope(mentor_id=mentor.id))
+    mine, mine_satisfaction = mentor_sessions_and_satisfaction(db, today, mentor.id)
     place = (
         standing(mentor.id)
         if standing is not None
         else mentor_standing(db, mentor_id=mentor.id, now=now)
-    )
-    active = db.scalar(
-        select(func.count())
-        .select_from(Assignment)
-        .where(Assignment.mentor_id == mentor.id, Assignment.status == "active")
     )
     return MentorReport(
         name=mentor.user.name,

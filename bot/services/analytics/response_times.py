@@ -13,7 +13,9 @@ and reads each mentor's count, met and median per standard from those rows
 
 from __future__ import annotations
 
+import functools
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,8 +23,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import ColumnElement
 
-from bot.services.analytics.shared import median_by_group
+from bot.services.analytics.shared import bound, median_by_group
 from bot.services.program import ProgramConfig
 from models import (
     Assignment,
@@ -91,22 +94,16 @@ def per_mentor(
     db: Session, *, now: datetime, config: ProgramConfig, mentor_user_id: uuid.UUID | None = None
 ) -> list[MentorResponseTimes]:
     """Each mentor's figures (or only `mentor_user_id`'s), by name: one statement
-    gives each mentor's count, met and median per standard with their name."""
+    gives each mentor's count, met and median per standard with their name. One
+    mentor's is a statement built once: their App Home asks on the first open of each
+    mentor, and building it costs several times what running it does."""
     hours = targets(config)
-    waits = _waits(now, hours, mentor_user_id)
-    allowed = _allowed_minutes(waits, hours)
-    histogram = (
-        select(
-            waits.c.mentor,
-            waits.c.standard,
-            waits.c.minutes.label("days"),
-            func.count().label("n"),
-            func.count(case((waits.c.minutes <= allowed, 1))).label("met"),
-        )
-        .group_by(waits.c.mentor, waits.c.standard, waits.c.minutes)
-        .subquery("histogram")
-    )
-    figures = median_by_group(histogram, ["mentor", "standard"], sums=["met"]).subquery()
+    values = _values(now, hours)
+    if mentor_user_id is None:
+        statement, params = _per_mentor_statement(values, None), {}
+    else:
+        statement = _one_mentors_statement()
+        params = {**values, "mentor_user_id": mentor_user_id}
     # Shared by every mentor without a response to that standard (they are frozen).
     nothing = {key: Standard(key, STANDARDS[key], hours[key], 0, 0, None) for key in STANDARDS}
     names: dict[uuid.UUID, str] = {}
@@ -114,16 +111,7 @@ def per_mentor(
     # Core rows and a dict per mentor: thousands of mentors times four standards, so
     # every object made per row shows in the report's time (allocations and the
     # garbage collector's passes over them).
-    for mentor, name, key, responses, met, median in db.connection().execute(
-        select(
-            figures.c.mentor,
-            User.name,
-            figures.c.standard,
-            figures.c.reached,
-            figures.c.met,
-            figures.c.median_days,
-        ).outerjoin(User, User.id == figures.c.mentor)
-    ):
+    for mentor, name, key, responses, met, median in db.connection().execute(statement, params):
         hours_taken = None if median is None else round(median / 60, 1)
         if mentor not in found:
             names[mentor] = name or ""
@@ -138,6 +126,42 @@ def per_mentor(
         for mentor, by_key in found.items()
     ]
     return sorted(result, key=lambda m: (m.name, str(m.mentor_user_id)))
+
+
+def _per_mentor_statement(
+    values: Mapping[str, Any] | None, mentor_user_id: ColumnElement[Any] | None
+) -> sa.Select[Any]:
+    """Per mentor, standard: responses, met, median minutes, with the mentor's name;
+    `values` as `_values` gives them (None: given when run)."""
+    waits = _waits(values, mentor_user_id)
+    allowed = _allowed_minutes(waits, values)
+    histogram = (
+        select(
+            waits.c.mentor,
+            waits.c.standard,
+            waits.c.minutes.label("days"),
+            func.count().label("n"),
+            func.count(case((waits.c.minutes <= allowed, 1))).label("met"),
+        )
+        .group_by(waits.c.mentor, waits.c.standard, waits.c.minutes)
+        .subquery("histogram")
+    )
+    figures = median_by_group(histogram, ["mentor", "standard"], sums=["met"]).subquery()
+    return select(
+        figures.c.mentor,
+        User.name,
+        figures.c.standard,
+        figures.c.reached,
+        figures.c.met,
+        figures.c.median_days,
+    ).outerjoin(User, User.id == figures.c.mentor)
+
+
+@functools.cache
+def _one_mentors_statement() -> sa.Select[Any]:
+    """`_per_mentor_statement` of the mentor "mentor_user_id", every value a bind
+    parameter given when run."""
+    return _per_mentor_statement(None, sa.bindparam("mentor_user_id"))
 
 
 def program_wide(mentors: list[MentorResponseTimes], config: ProgramConfig) -> list[Standard]:
@@ -159,9 +183,9 @@ def program_wide(mentors: list[MentorResponseTimes], config: ProgramConfig) -> l
 def met_by_mentor(now: datetime, config: ProgramConfig) -> sa.Subquery:
     """Per mentor (user id, `mentor`): their `responses` and how many `met` the standard;
     the ranking's responsiveness factor."""
-    hours = targets(config)
-    waits = _waits(now, hours, None)
-    allowed = _allowed_minutes(waits, hours)
+    values = _values(now, targets(config))
+    waits = _waits(values, None)
+    allowed = _allowed_minutes(waits, values)
     return (
         select(
             waits.c.mentor,
@@ -173,21 +197,44 @@ def met_by_mentor(now: datetime, config: ProgramConfig) -> sa.Subquery:
     )
 
 
-def _allowed_minutes(waits: sa.Subquery, hours: dict[str, int]) -> Any:
+def _values(now: datetime, hours: dict[str, int]) -> dict[str, Any]:
+    """The bind parameters of `_waits` and `_allowed_minutes` at `now`, under the
+    standards' `hours`."""
+    return {
+        "rt_now": now,
+        "rt_since": now - LOOKBACK,
+        **{f"rt_late_{key}": now - timedelta(hours=limit) for key, limit in hours.items()},
+        **{f"rt_allowed_{key}": limit * 60 for key, limit in hours.items()},
+    }
+
+
+def _param(name: str, values: Mapping[str, Any] | None, type_: Any) -> sa.BindParameter[Any]:
+    return bound(name, None if values is None else values[name], type_)
+
+
+def _allowed_minutes(waits: sa.Subquery, values: Mapping[str, Any] | None) -> Any:
     """The minutes a wait of `waits` may take and still meet its standard."""
-    return case(*((waits.c.standard == key, limit * 60) for key, limit in hours.items()))
+    return case(
+        *(
+            (waits.c.standard == key, _param(f"rt_allowed_{key}", values, sa.Integer()))
+            for key in STANDARDS
+        )
+    )
 
 
-def _waits(now: datetime, hours: dict[str, int], mentor_user_id: uuid.UUID | None) -> sa.Subquery:
-    """Every response (or miss) of the lookback: mentor, standard, minutes waited."""
-    at = literal(now, UTCDateTime())
-    since = literal(now - LOOKBACK, UTCDateTime())
+def _waits(
+    values: Mapping[str, Any] | None, mentor_user_id: ColumnElement[Any] | None
+) -> sa.Subquery:
+    """Every response (or miss) of the lookback: mentor, standard, minutes waited;
+    `values` as `_values` gives them (None: given when run)."""
+    at = _param("rt_now", values, UTCDateTime())
+    since = _param("rt_since", values, UTCDateTime())
 
     def waited(
         key: str, mentor: Any, start: Any, end: Any, answered: Any, counted: Any = None
     ) -> sa.Select[Any]:
         # An open one counts once its wait has passed the standard (it has missed it).
-        late = start <= literal(now - timedelta(hours=hours[key]), UTCDateTime())
+        late = start <= _param(f"rt_late_{key}", values, UTCDateTime())
         elapsed = minutes_between(func.coalesce(end, at), start)
         # An answer dated before its question (history imported from elsewhere) took no time.
         elapsed = case((elapsed < 0, 0), else_=elapsed)

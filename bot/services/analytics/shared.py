@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy import and_, case, func, or_, select
@@ -23,6 +22,7 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from bot.services import roster
 from bot.services.program import ProgramConfig
+from bot.services.timezones import local_today
 from models import Assignment, User
 
 DAYS_PER_MONTH = 30.4375
@@ -49,10 +49,10 @@ def tune(db: Session) -> None:
 @dataclass(frozen=True)
 class Scope:
     """Whose data a query covers: everyone, the people in `mentees` (a select of
-    user ids), or one mentor's mentorships."""
+    user ids), or one mentor's mentorships (their id, or a bind parameter of it)."""
 
     mentees: sa.CTE | None = None
-    mentor_id: uuid.UUID | None = None
+    mentor_id: uuid.UUID | sa.BindParameter[Any] | None = None
 
     @property
     def everyone(self) -> bool:
@@ -68,6 +68,15 @@ class Scope:
         if self.mentor_id is not None:
             condition = and_(condition, Assignment.mentor_id == self.mentor_id)
         return condition
+
+
+def bound(name: str, value: Any, type_: Any) -> sa.BindParameter[Any]:
+    """The bind parameter `name` of `value`; with None, one to be given when the
+    statement is run: a statement built once then never runs on a value it was built
+    with (SQLAlchemy refuses to run it without)."""
+    if value is None:
+        return sa.bindparam(name, type_=type_, required=True)
+    return sa.bindparam(name, value, type_=type_)
 
 
 def reports_of(manager_id: uuid.UUID) -> sa.CTE:
@@ -99,11 +108,7 @@ def team_of(db: Session, manager_id: uuid.UUID) -> sa.CTE:
 
 def program_today(now: datetime, config: ProgramConfig) -> date:
     """Today's date where the program runs (its default timezone)."""
-    try:
-        zone = ZoneInfo(config.default_timezone)
-    except (KeyError, ValueError):
-        return now.date()
-    return now.astimezone(zone).date()
+    return local_today(now, config.default_timezone)
 
 
 def median_by_group(

@@ -42,7 +42,7 @@ def report_statuses(
         (Assignment.status == "completed", 2),
         else_=3,
     )
-    per = per_mentorship(db, today, scope, final_key=None)
+    per = per_mentorship(today, scope, final_key=None)
     latest = (
         select(
             Assignment.id,

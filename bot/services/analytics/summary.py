@@ -107,20 +107,28 @@ def _summary(computed_at: datetime, version: str, payload: dict[str, Any]) -> Pr
     )
 
 
-def standing_in(
-    db: Session, summary: ProgramSummary | None, mentor_id: uuid.UUID
-) -> MentorStanding:
-    """This mentor's place as the stored ranking has it (one primary-key read); no
-    score when the summary doesn't rank them (no mentorship of theirs had started at
-    its last refresh) or there is no summary yet."""
-    if summary is None:
+#: Built once (see roster._BY_SLACK_ID): a mentor's App Home reads it on their first
+#: open of each summary.
+_STANDING = sa.select(AnalyticsSummary).where(
+    AnalyticsSummary.key.in_([PROGRAM_KEY, sa.bindparam("mentor_key")])
+)
+
+
+def standing_of(db: Session, mentor_id: uuid.UUID) -> MentorStanding:
+    """This mentor's place as the stored ranking has it and the program's figures they
+    compare with, in one statement (the summary's row and theirs); no score when the
+    summary doesn't rank them (no mentorship of theirs had started at its last
+    refresh), nothing ranked when there is no summary yet."""
+    rows = {row.key: row for row in db.scalars(_STANDING, {"mentor_key": _mentor_key(mentor_id)})}
+    program_row, mine = rows.get(PROGRAM_KEY), rows.get(_mentor_key(mentor_id))
+    if program_row is None:
         return MentorStanding(None, 0, None, None)
-    row = db.get(AnalyticsSummary, _mentor_key(mentor_id))
+    stored = _summary(program_row.computed_at, program_row.data_version, program_row.payload)
     return MentorStanding(
-        score=from_json(MentorScore, row.payload) if row is not None else None,
-        ranked=summary.ranked,
-        program_completion=summary.program_completion,
-        program_mentee_average=summary.program_mentee_average,
+        score=from_json(MentorScore, mine.payload) if mine is not None else None,
+        ranked=stored.ranked,
+        program_completion=stored.program_completion,
+        program_mentee_average=stored.program_mentee_average,
     )
 
 
