@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -29,6 +29,14 @@ def ensure_database_folder(database_url: str) -> None:
     may not exist yet); any other URL is the operator's and is left as it is."""
     if database_url == default_database_url():
         data_dir().mkdir(parents=True, exist_ok=True)
+
+
+#: Work threads and database connections of a process when the environment names
+#: none. PostgreSQL takes many writers at once: at Slack's ~150 ms a call, 32 threads
+#: (and 16 connections) served 3.3x the help of 8 with every ack's p99 under 0.5 s
+#: (README "Benchmarks"). SQLite has one writer, so more threads only queue on its lock.
+POSTGRESQL_WORK_THREADS, POSTGRESQL_DB_POOL_SIZE = 32, 16
+SQLITE_WORK_THREADS, SQLITE_DB_POOL_SIZE = 8, 10
 
 
 class MissingSetting(Exception):
@@ -54,15 +62,17 @@ class Settings(BaseSettings):
     mentorbot_app_role: str | None = Field(None, alias="MENTORBOT_APP_ROLE")
     #: Threads running Slack work after its ack, and how many more requests may wait
     #: for one before people are told "busy" (bot/workpool.py). More threads overlap
-    #: more waiting on Slack, but each one computing delays the event loop's acks. On
-    #: PostgreSQL at Slack's ~150 ms a call, 32 served 3.3x the help of 8 with every
-    #: ack's p99 under 0.5 s (README "Benchmarks"); 8 stays the default because SQLite
-    #: has one writer, and more threads only queue on its lock.
-    mentorbot_work_threads: int = Field(8, alias="MENTORBOT_WORK_THREADS", ge=1, le=512)
+    #: more waiting on Slack, but each one computing delays the event loop's acks.
+    #: Unset, it depends on the database (`_sized_for_the_database`).
+    mentorbot_work_threads: int = Field(
+        SQLITE_WORK_THREADS, alias="MENTORBOT_WORK_THREADS", ge=1, le=512
+    )
     mentorbot_work_queue: int = Field(64, alias="MENTORBOT_WORK_QUEUE", ge=0, le=10_000)
-    #: Database connections kept open per process; as many again may open at a peak
-    #: (with 32 work threads, 16).
-    mentorbot_db_pool_size: int = Field(10, alias="MENTORBOT_DB_POOL_SIZE", ge=1, le=500)
+    #: Database connections kept open per process; as many again may open at a peak.
+    #: Unset, it depends on the database too.
+    mentorbot_db_pool_size: int = Field(
+        SQLITE_DB_POOL_SIZE, alias="MENTORBOT_DB_POOL_SIZE", ge=1, le=500
+    )
 
     @field_validator("mentorbot_admins", mode="before")
     @classmethod
@@ -76,13 +86,12 @@ class Settings(BaseSettings):
     def _database_we_speak(cls, value: str) -> str:
         # Checked here so a typo is one line naming DATABASE_URL, not a traceback
         # from the first command that connects.
-        from sqlalchemy.engine import make_url
         from sqlalchemy.exc import ArgumentError
 
-        from models.db import normalize_url
+        from models.db import backend_name
 
         try:
-            backend = make_url(normalize_url(value.strip())).get_backend_name()
+            backend = backend_name(value.strip())
         except ArgumentError:
             raise ValueError(
                 "not a database URL; use e.g. postgresql://user@host/mentorbot "
@@ -91,6 +100,19 @@ class Settings(BaseSettings):
         if backend not in ("sqlite", "postgresql"):
             raise ValueError(f"a {backend} database; MentorBot speaks PostgreSQL or SQLite")
         return value.strip()
+
+    @model_validator(mode="after")
+    def _sized_for_the_database(self) -> Settings:
+        from models.db import backend_name
+
+        # A value the environment (or .env, or the caller) gives is kept as it is.
+        if backend_name(self.database_url) == "postgresql":
+            given = self.model_fields_set
+            if "mentorbot_work_threads" not in given:
+                self.mentorbot_work_threads = POSTGRESQL_WORK_THREADS
+            if "mentorbot_db_pool_size" not in given:
+                self.mentorbot_db_pool_size = POSTGRESQL_DB_POOL_SIZE
+        return self
 
     @field_validator("slack_api_url")
     @classmethod

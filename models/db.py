@@ -19,11 +19,17 @@ def normalize_url(url: str) -> str:
     return url
 
 
+def backend_name(url: str) -> str:
+    """The database `url` names: "postgresql", "sqlite" (or another, refused by the
+    settings)."""
+    return make_url(normalize_url(url)).get_backend_name()
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for `url`; SQLite gets foreign keys on and a busy timeout so
     concurrent writers wait instead of failing."""
     url = normalize_url(url)
-    if make_url(url).get_backend_name() == "sqlite":
+    if backend_name(url) == "sqlite":
         engine = sa.create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
         )

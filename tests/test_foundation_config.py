@@ -25,6 +25,45 @@ def test_defaults(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     assert settings.mentorbot_admins == []
 
 
+SIZES = ("DATABASE_URL", "MENTORBOT_WORK_THREADS", "MENTORBOT_DB_POOL_SIZE")
+POSTGRESQL = "postgresql://mentorbot@db.internal/mentorbot"
+
+
+@pytest.mark.parametrize(
+    ("env", "threads", "connections"),
+    [
+        ({}, 8, 10),  # the default SQLite file: one writer
+        ({"DATABASE_URL": POSTGRESQL}, 32, 16),
+        ({"DATABASE_URL": "postgres://mentorbot@db.internal/mentorbot"}, 32, 16),
+        # What the operator sets is kept, whichever the database.
+        ({"DATABASE_URL": POSTGRESQL, "MENTORBOT_WORK_THREADS": "8"}, 8, 16),
+        ({"DATABASE_URL": POSTGRESQL, "MENTORBOT_DB_POOL_SIZE": "4"}, 32, 4),
+        ({"MENTORBOT_WORK_THREADS": "32", "MENTORBOT_DB_POOL_SIZE": "16"}, 32, 16),
+    ],
+)
+def test_work_threads_and_connections_suit_the_database(
+    monkeypatch, env, threads, connections
+) -> None:  # type: ignore[no-untyped-def]
+    for name in SIZES:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings(_env_file=None)
+    assert (settings.mentorbot_work_threads, settings.mentorbot_db_pool_size) == (
+        threads,
+        connections,
+    )
+
+
+def test_work_threads_from_a_dotenv_file_are_kept(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    for name in SIZES:
+        monkeypatch.delenv(name, raising=False)
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"DATABASE_URL={POSTGRESQL}\nMENTORBOT_WORK_THREADS=12\n")
+    settings = Settings(_env_file=env_file)
+    assert (settings.mentorbot_work_threads, settings.mentorbot_db_pool_size) == (12, 16)
+
+
 def test_require_names_the_variable() -> None:
     with pytest.raises(MissingSetting, match="SLACK_SIGNING_SECRET is not set"):
         Settings(SLACK_BOT_TOKEN="xoxb-1", _env_file=None).require(

@@ -18,14 +18,21 @@ def register(app: App) -> None:
     app.error(on_unhandled_error)
 
 
-def on_unhandled_error(error: Exception, body: dict[str, Any], logger: logging.Logger) -> Any:
+def on_unhandled_error(
+    error: Exception, body: dict[str, Any], logger: logging.Logger, response: BoltResponse | None
+) -> Any:
+    # Bolt passes no response once the listener has acknowledged: Slack has its answer,
+    # and a second one handed back here would be refused (an assertion in Bolt).
+    answered = response is None
     if twin_delivery(error):
         # A listener outside the shared helpers met a twin delivery: nothing to report.
         logger.info("a second delivery changed nothing (%s)", error)
-        return BoltResponse(status=200, body="")
+        return None if answered else BoltResponse(status=200, body="")
     logger.error(
         "unhandled error for a %s request", body.get("type", "slash command"), exc_info=error
     )
+    if answered:
+        return None
     # A 200 keeps Slack from showing a generic failure or retrying the request; a slash
     # command or a form gets the same "nothing was saved" it would get from a listener.
     view = body.get("view")

@@ -282,9 +282,11 @@ def submit_service(
     def work() -> Any:
         with runtime.db() as db:
             result = call(db, form)
-            if notices is not None:
-                queued.extend(enqueue_notices(db, notices(result), now=form.now))
-            return result
+            made = enqueue_notices(db, notices(result), now=form.now) if notices else []
+        # Only once committed: a twin delivery's queue is rolled back at its commit
+        # (AlreadyHandled), and its rows were never anyone's to post.
+        queued.extend(made)
+        return result
 
     result = submit_then(ack, view, work, after)
     waiting = deliver_queued(context["client"], runtime, queued)

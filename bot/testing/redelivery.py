@@ -26,6 +26,9 @@ class Redelivery:
     kind: str
     changed: list[str]
     answered_twice: bool
+    #: The HTTP status of each delivery's answer: anything but 200 is Slack showing
+    #: the person an error (or, for a 5xx to an event, delivering it yet again).
+    statuses: tuple[int, ...] = ()
 
 
 def delivered_kind(body: str, content_type: str) -> str | None:
@@ -80,7 +83,9 @@ class RedeliveringDriver(SlackDriver):
         after = self.observe()
         changed = sorted(name for name in before if before[name] != after.get(name))
         answered_twice = bool(second.body) and second.body != first.body
-        self.redelivered.append(Redelivery(kind, changed, answered_twice))
+        self.redelivered.append(
+            Redelivery(kind, changed, answered_twice, (first.status, second.status))
+        )
         if wait:
             self.wait_idle()
         return first
@@ -113,7 +118,8 @@ class RedeliveringDriver(SlackDriver):
         answers = [r for r in replies if isinstance(r, HttpReply)]
         # The person sees the answer that says something; the twin's is an empty ack.
         shown = max(answers, key=lambda r: len(r.body))
-        self.redelivered.append(Redelivery(kind, [], len({r.body for r in answers if r.body}) > 1))
+        twice = len({r.body for r in answers if r.body}) > 1
+        self.redelivered.append(Redelivery(kind, [], twice, tuple(r.status for r in answers)))
         if wait:
             self.wait_idle()
         return shown
