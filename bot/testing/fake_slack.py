@@ -77,6 +77,13 @@ class Channel:
 TOKEN_ERRORS = ("invalid_auth", "token_revoked", "account_inactive", "not_authed")
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver's backlog of 5 pending connections resets the rest: a process with
+    # 32 work threads calling at once met "connection reset by peer" and retried a
+    # second later, which slack.com's servers never make it do.
+    request_queue_size = 256
+
+
 class FakeSlack(FakeFiles, FakeViews, FakeChat, FakeHistory, FakeAppConnections):
     """The fake Slack. `url` is the Web API base to give `SLACK_API_URL`.
 
@@ -85,7 +92,7 @@ class FakeSlack(FakeFiles, FakeViews, FakeChat, FakeHistory, FakeAppConnections)
 
     def __init__(self, *, latency: float = 0.0, clock: Clock = time.monotonic) -> None:
         self._lock = threading.RLock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(self))
+        self._server = _Server(("127.0.0.1", 0), handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
         self._counter = itertools.count(1)
