@@ -11,7 +11,7 @@ import typing
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -109,6 +109,12 @@ def team_of(db: Session, manager_id: uuid.UUID) -> sa.CTE:
 def program_today(now: datetime, config: ProgramConfig) -> date:
     """Today's date where the program runs (its default timezone)."""
     return local_today(now, config.default_timezone)
+
+
+def new_hire_since(now: datetime, config: ProgramConfig) -> date:
+    """The earliest hire date of a new hire at `now`: hired within the program's
+    new-hire window, its edge day included, counted from the program's day."""
+    return program_today(now, config) - timedelta(days=config.new_hire_window_days)
 
 
 def median_by_group(
