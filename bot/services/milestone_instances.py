@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services import access, audit, milestone_templates, program
-from bot.services.analytics.shared import new_hire_since
 from bot.services.milestone_templates import ensure_default_templates
+from bot.services.program import new_hire_since
 from models import MENTORED_STATUSES, Assignment, RampMilestone, User
 
 

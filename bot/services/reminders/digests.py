@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import Text
 
 from bot.services import coverage, ledger
-from bot.services.analytics.shared import new_hire_since
-from bot.services.program import ProgramConfig
+from bot.services.program import ProgramConfig, new_hire_since
 from bot.services.reminders.base import Due, DueContext, due_kind, take, week_of
 from bot.services.reminders.people import (
     manager,
