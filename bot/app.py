@@ -6,7 +6,9 @@ registered below -> the service it calls."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from slack_bolt import App
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
@@ -41,6 +43,7 @@ from bot.listeners import (
 )
 from bot.listeners.deliveries import handle_once
 from bot.listeners.profiles import make_middleware
+from bot.listeners.support import acked_form
 from bot.listeners.workspace import only_our_workspace
 from bot.logsafe import hide_webhook_urls
 from bot.runtime import Runtime
@@ -90,6 +93,15 @@ _BOLT_LOGGER = logging.getLogger("mentorbot.bolt")
 _BOLT_LOGGER.addFilter(_QuietTokenWarning())
 
 
+class _App(App):
+    """Bolt's App, every form listener registered through `view` wrapped in
+    `acked_form`: no work after a form's ack can change what Slack is answered."""
+
+    def view(self, *args: Any, **kwargs: Any) -> Callable[..., Any]:
+        register = super().view(*args, **kwargs)
+        return lambda *listeners: register(*map(acked_form, listeners))
+
+
 def create_app(
     settings: Settings,
     *,
@@ -109,7 +121,7 @@ def create_app(
     work = WorkPool(
         listener_executor or settings.mentorbot_work_threads, queue=settings.mentorbot_work_queue
     )
-    app = App(
+    app = _App(
         # Bolt reads the token from `client` (see _QuietTokenWarning).
         token=None,
         signing_secret=settings.slack_signing_secret,

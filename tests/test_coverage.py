@@ -3,7 +3,7 @@ their manager a DM with suggestions, so nobody falls through the cracks."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -76,6 +76,24 @@ def test_a_new_hire_joining_starts_the_same_flow_once(slack, world, db) -> None:
     assert len(slack.dms(world.manager)) == 1
     db.expire_all()
     assert db.scalars(select(AuditEntry.action)).all().count("coverage.join_nudged") == 1
+
+
+def test_a_hire_at_the_windows_edge_on_the_programs_day_is_nudged_on_joining(  # type: ignore[no-untyped-def]
+    slack, world, db, clock
+) -> None:
+    """The program runs in Los Angeles: at 03:00 UTC on 18 Nov it is still 17 Nov
+    there. Jun, hired on 19 Aug, is 90 days in by the program's day (inside its 90-day
+    window), 91 by UTC's: his joining nudges his manager, with the program's count."""
+    make_mentor(db, world.veteran)
+    program.update(
+        db, changes={"default_timezone": "America/Los_Angeles"}, actor_id=None, now=clock[0]
+    )
+    db.get(User, world.junior.user_id).hire_date = date(2026, 8, 19)
+    db.commit()
+    clock[0] = datetime(2026, 11, 18, 3, 0, tzinfo=UTC)
+    assert slack.event({"type": "team_join", "user": {"id": world.junior.id}}).status == 200
+    nudge = slack.last_dm(world.manager).all_text
+    assert "*Jun Ior* (<@UJUNIOR>) started 90 days ago and has no mentor yet" in nudge, nudge
 
 
 def test_joining_when_not_a_new_hire_or_not_in_the_roster_sends_nothing(slack, world, db) -> None:  # type: ignore[no-untyped-def]

@@ -3,7 +3,7 @@ the mentor approves or requests changes, the mentee hears the decision."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from bot.blocks.actions import MILESTONE_APPROVE
 from bot.cli import main
 from bot.services import milestone_instances, milestone_templates
-from models import AuditEntry, MilestoneSubmission, MilestoneTemplate, RampMilestone
+from models import AuditEntry, MilestoneSubmission, MilestoneTemplate, RampMilestone, User
 from tests.factories import make_assignment, make_mentor
 
 QBR = "First QBR run solo"
@@ -63,6 +63,31 @@ def test_roster_import_instantiates_milestones(
     monkeypatch.setenv("DATABASE_URL", database_url)
     assert main(["users", "import", str(path), "--now", clock[0].isoformat()]) == 0
     assert "ramp milestones created for new hires: 6" in capsys.readouterr().out
+
+
+def test_a_roster_import_judges_the_new_hire_window_by_the_programs_day(
+    db, world, clock, tmp_path, monkeypatch, database_url, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """The program runs in Los Angeles: at 03:00 UTC on 18 Nov it is still 17 Nov
+    there. Ida, hired on 19 Aug, is 90 days in (the window's edge, inside it) by the
+    program's day, 91 by UTC's: the import gives her the program milestones."""
+    from bot.services import program
+
+    program.update(
+        db, changes={"default_timezone": "America/Los_Angeles"}, actor_id=None, now=clock[0]
+    )
+    db.commit()
+    path = tmp_path / "roster.csv"
+    path.write_text("slack_user_id,name,hire_date\nUIDA,Ida Edge,2026-08-19\n")
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    late_evening = datetime(2026, 11, 18, 3, 0, tzinfo=UTC)
+    assert main(["users", "import", str(path), "--now", late_evening.isoformat()]) == 0
+    db.expire_all()
+    ida = db.scalars(sa.select(User).where(User.slack_user_id == "UIDA")).one()
+    names = db.scalars(
+        sa.select(RampMilestone.milestone_name).where(RampMilestone.mentee_user_id == ida.id)
+    ).all()
+    assert len(names) == len(milestone_templates.DEFAULT_TEMPLATES), names
 
 
 def test_milestones_lists_program_and_goal_milestones_with_dates(slack, world, pair) -> None:  # type: ignore[no-untyped-def]

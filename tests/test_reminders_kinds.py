@@ -294,3 +294,26 @@ def test_a_review_nobody_may_give_is_escalated_but_reminds_no_mentor(  # type: i
 def _mentorship_of(db, submission: MilestoneSubmission) -> Assignment:  # type: ignore[no-untyped-def]
     milestone = db.get(RampMilestone, submission.milestone_id)
     return db.get(Assignment, milestone.assignment_id)
+
+
+def test_the_digests_judge_the_new_hire_window_by_the_programs_day(  # type: ignore[no-untyped-def]
+    slack, world, db, sweep
+) -> None:
+    """The program runs in Auckland, where Max's digest hour (Tuesday 10:00 in New
+    York, 15:00 UTC) is already Wednesday 18 Nov. Jun was hired on 19 Aug: 90 days
+    before UTC's day, 91 before the program's, so outside its 90-day window. Neither
+    Max's digest nor the admins' count lists him as a new hire; Newt and Nova are."""
+    from bot.services import program
+
+    program.update(
+        db, changes={"default_timezone": "Pacific/Auckland"}, actor_id=None, now=MONDAY_MORNING
+    )
+    db.get(User, world.junior.user_id).hire_date = date(2026, 8, 19)
+    db.get(User, world.admin.user_id).is_admin = True  # as MENTORBOT_ADMINS makes her
+    db.commit()
+    sweep(at("2026-11-17T15:00"))
+    [digest] = [m for m in slack.dms(world.manager) if "Your team's mentorships" in m.all_text]
+    assert "Newt Newhire" in digest.all_text and "Nova Fresh" in digest.all_text
+    assert "Jun Ior" not in digest.all_text, digest.all_text
+    [figures] = [m for m in slack.dms(world.admin) if "Program this week" in m.all_text]
+    assert "New hires without a mentor*\n2" in figures.all_text, figures.all_text

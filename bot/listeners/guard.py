@@ -24,13 +24,19 @@ SORRY = (
     "Something went wrong on our side and nothing was saved. "
     "Please try again in a minute; if it keeps happening, tell your program lead (ref {ref})."
 )
+#: For a failure after the change was saved and its form answered (`support.acked_form`).
+SORRY_AFTER_SAVE = (
+    "Your change is saved, but something went wrong on our side just after (ref {ref}): "
+    "your App Home, or the people it concerns, may see it late. "
+    "If it keeps happening, tell your program lead."
+)
 
 
-def sorry_text(exc: BaseException) -> str:
+def sorry_text(exc: BaseException, sorry: str = SORRY) -> str:
     """Log an unexpected error and return the message to show, with a reference."""
     ref = uuid.uuid4().hex[:8]
     log.error("unexpected error (ref %s)", ref, exc_info=exc)
-    return SORRY.format(ref=ref)
+    return sorry.format(ref=ref)
 
 
 def twin_delivery(exc: BaseException) -> bool:
@@ -57,13 +63,19 @@ def run_reporting(say: Callable[[str], Any], work: Callable[[], Any]) -> Any:
         note_if_gone(exc)
         say(str(exc))
     except Exception as exc:
-        if twin_delivery(exc):
-            return None  # another delivery of this request has answered: once is enough
-        try:
-            say(sorry_text(exc))
-        except Exception:  # Slack itself may be the thing that is failing
-            log.exception("could not report an error to the user")
+        tell_sorry(say, exc)
     return None
+
+
+def tell_sorry(say: Callable[[str], Any], exc: Exception, sorry: str = SORRY) -> None:
+    """Log the unexpected `exc` and tell the person through `say` (`sorry`, with the
+    log's reference); nothing for a twin delivery, whose first has answered."""
+    if twin_delivery(exc):
+        return  # another delivery of this request has answered: once is enough
+    try:
+        say(sorry_text(exc, sorry))
+    except Exception:  # Slack itself may be the thing that is failing
+        log.exception("could not report an error to the user")
 
 
 def modal_errors(view: dict[str, Any], errors: dict[str, str]) -> dict[str, str]:

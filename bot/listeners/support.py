@@ -3,6 +3,8 @@ button press wherever it came from, refreshing the homes of people a change touc
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import uuid
 from collections.abc import Callable, Iterable
@@ -18,7 +20,14 @@ from sqlalchemy.orm import Session
 from bot.blocks import kit
 from bot.blocks.delivery import will_tell
 from bot.listeners.actor import Actor
-from bot.listeners.guard import notice_view, run_reporting, submit_view, twin_delivery
+from bot.listeners.guard import (
+    SORRY_AFTER_SAVE,
+    notice_view,
+    run_reporting,
+    submit_view,
+    tell_sorry,
+    twin_delivery,
+)
 from bot.listeners.home import publish_home
 from bot.listeners.messaging import (
     Notice,
@@ -221,6 +230,32 @@ def button_service(call: ButtonCall, after: ButtonAfter) -> Callable[..., None]:
         run_reporting(lambda text: answer(body, client, text), work)
 
     return on_press
+
+
+def acked_form(listener: Callable[..., None]) -> Callable[..., None]:
+    """`listener`, a form's (it takes `ack` and `context`), made never to raise once it
+    has acknowledged. Slack has its answer by then, and an exception raised into Bolt's
+    listener thread after the ack can swap that answer for a 500 or lose it to a 404
+    "unhandled request" (slack_bolt/listener/thread_runner.py). So a failure of the work
+    after the ack (its DMs, the homes it refreshes) is logged and the person told their
+    change is saved; one before the ack is raised, for errors.on_unhandled_error to
+    answer on the form. bot/app.py wraps every form listener in it."""
+    wants = inspect.signature(listener).parameters
+    if "ack" not in wants or "context" not in wants:
+        raise TypeError(f"the form listener {listener.__name__} must take ack and context")
+
+    @functools.wraps(listener)  # Bolt passes the arguments `listener` names
+    def run(**kwargs: Any) -> None:
+        try:
+            listener(**kwargs)
+        except Exception as exc:
+            if kwargs["ack"].response is None:
+                raise
+            context = kwargs["context"]
+            tell = lambda text: send_dm(context.client, context.user_id, text)  # noqa: E731
+            tell_sorry(tell, exc, SORRY_AFTER_SAVE)
+
+    return run
 
 
 def submit_then(

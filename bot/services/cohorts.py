@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.services import access, assignments, audit, cohort_solver, coverage, program
 from bot.services.assignments import Requested
 from bot.services.errors import Conflict, DomainError, InvalidInput, NotFound
+from bot.services.program import new_hire_since, program_today
 from bot.services.timezones import local_today
 from models import MatchProposal, User
 
@@ -47,8 +48,8 @@ def propose(
     if actor_id is not None:
         access.require_admin(access.load_user(db, actor_id))
     config = program.load(db)
-    today = now.date()
-    since = since or today - timedelta(days=config.new_hire_window_days)
+    today = program_today(now, config)
+    since = since or new_hire_since(now, config)
     if since > today:
         raise InvalidInput({"since": f"The date {since} is in the future: give a past hire date."})
     hires = coverage.new_hires_without_mentor(db, today=today, hired_since=since)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from bot.services import audit, matching, program
+from bot.services.program import new_hire_since, program_today
 from models import COVERED_STATUSES, OPEN_STATUSES, Assignment, Notification, User
 
 #: How many mentors a coverage nudge suggests.
@@ -143,11 +144,11 @@ def uncovered_new_hires(db: Session, now: datetime) -> list[UncoveredHire]:
     `coverage_days` (setting, default 7) after their hire date: their managers should
     be nudged. The reminders sweep calls this; each hire is nudged once by its ledger."""
     config = program.load(db)
-    today = now.date()
+    today = program_today(now, config)
     return new_hires_without_mentor(
         db,
         today=today,
-        hired_since=today - timedelta(days=config.new_hire_window_days),
+        hired_since=new_hire_since(now, config),
         hired_until=today - timedelta(days=config.coverage_days),
     )
 
@@ -163,7 +164,8 @@ def coverage_nudge(db: Session, *, mentee_id: uuid.UUID, now: datetime) -> Cover
     manager = mentee.manager
     active_manager = manager if manager is not None and manager.deactivated_at is None else None
     ranking = matching.rank(db, mentee_id=mentee_id, now=now, limit=NUDGE_SUGGESTIONS)
-    days = (now.date() - mentee.hire_date).days if mentee.hire_date else 0
+    today = program_today(now, program.load(db))
+    days = (today - mentee.hire_date).days if mentee.hire_date else 0
     return CoverageNudge(
         mentee_id=mentee.id,
         mentee_slack_user_id=mentee.slack_user_id,
@@ -198,8 +200,7 @@ def claim_join_nudge(db: Session, *, slack_user_id: str, now: datetime) -> uuid.
     if user is None or user.hire_date is None or user.is_bot:
         return None
     config = program.load(db)
-    today = now.date()
-    if not (today - timedelta(days=config.new_hire_window_days) <= user.hire_date <= today):
+    if not (new_hire_since(now, config) <= user.hire_date <= program_today(now, config)):
         return None
     if is_covered(db, user.id):
         return None

@@ -23,8 +23,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.services import milestone_instances, program
-from bot.services.analytics.shared import program_today
-from bot.services.program import ProgramConfig
+from bot.services.program import ProgramConfig, program_today
 from models import MENTORED_STATUSES, Assignment, RampMilestone, User
 
 #: The longest new-hire window the settings accept: someone hired longer ago than

@@ -5,14 +5,14 @@ become milestones of that mentorship; each is safe to call again."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.services import access, audit, milestone_templates, program
-from bot.services.analytics.shared import program_today
 from bot.services.milestone_templates import ensure_default_templates
+from bot.services.program import new_hire_since
 from models import MENTORED_STATUSES, Assignment, RampMilestone, User
 
 
@@ -21,8 +21,7 @@ def instantiate_for_new_hires(db: Session, now: datetime) -> int:
     the program milestones they don't have yet, mentored or not. Returns how many
     milestones were created; safe to call again (after a roster import, on first use)."""
     ensure_default_templates(db, now)
-    window = program.load(db).new_hire_window_days
-    since = now.date() - timedelta(days=window)
+    since = new_hire_since(now, program.load(db))
     hires = db.scalars(select(User).where(User.hire_date >= since, User.is_bot.is_(False))).all()
     created = sum(instantiate_templates(db, hire) for hire in hires)
     if created:
@@ -110,10 +109,9 @@ def ensure_for(db: Session, user_id: uuid.UUID, now: datetime) -> None:
             Assignment.mentee_user_id == user_id, Assignment.status.in_(MENTORED_STATUSES)
         )
     ).all()
-    config = program.load(db)
-    today = program_today(now, config)  # the day FirstUseMemo's fingerprint is taken on
-    new_hire = (
-        user.hire_date is not None and (today - user.hire_date).days <= config.new_hire_window_days
+    # On the program's day, as FirstUseMemo's fingerprint is taken.
+    new_hire = user.hire_date is not None and user.hire_date >= new_hire_since(
+        now, program.load(db)
     )
     if (new_hire or mentorships) and instantiate_templates(db, user):
         audit.record(

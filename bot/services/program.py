@@ -9,7 +9,7 @@ import logging
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 from annotated_types import Ge, Le
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from bot.services import audit
 from bot.services.errors import InvalidInput
 from bot.services.program_rules import SKILL_NAME_MAX, rules_across_fields
+from bot.services.timezones import local_today
 from models import ProgramSetting
 
 log = logging.getLogger(__name__)
@@ -171,6 +172,17 @@ class ProgramConfig(_Strict):
 
 #: The `Session.info` key under which `loaded_once` keeps the settings it read.
 _ONCE = "program_config_once"
+
+
+def program_today(now: datetime, config: ProgramConfig) -> date:
+    """Today's date where the program runs (its default timezone)."""
+    return local_today(now, config.default_timezone)
+
+
+def new_hire_since(now: datetime, config: ProgramConfig) -> date:
+    """The earliest hire date of a new hire at `now`: hired within the program's
+    new-hire window, its edge day included, counted from the program's day."""
+    return program_today(now, config) - timedelta(days=config.new_hire_window_days)
 
 
 def load(db: Session) -> ProgramConfig:

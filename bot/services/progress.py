@@ -25,6 +25,7 @@ from bot.services import (
     roster,
 )
 from bot.services.errors import Conflict, InvalidInput, NotFound
+from bot.services.program import new_hire_since
 from models import (
     Assignment,
     MentorshipSession,
@@ -416,10 +417,10 @@ def statuses_for(db: Session, *, actor_id: uuid.UUID, now: datetime) -> list[Sta
     """`/mentor status` alone: a manager's reports who are new hires or in a mentorship,
     else the person's own mentorships (as mentee, then each of their mentees)."""
     actor = access.load_user(db, actor_id)
-    window = program.load(db).new_hire_window_days
+    since = new_hire_since(now, program.load(db))
     subjects: list[User] = []
     for report in roster.reports_of(db, actor.id):
-        hired_recently = report.hire_date and (now.date() - report.hire_date).days <= window
+        hired_recently = report.hire_date and report.hire_date >= since
         mentored = db.scalar(
             select(Assignment.id).where(Assignment.mentee_user_id == report.id).limit(1)
         )

@@ -45,10 +45,11 @@ from bot.services.analytics.reports import (
 )
 from bot.services.analytics.satisfaction import Satisfaction
 from bot.services.analytics.sessions import MonthSessions, SessionFrequency
-from bot.services.analytics.shared import DAYS_PER_MONTH, NAMES_SHOWN, as_json, program_today
+from bot.services.analytics.shared import DAYS_PER_MONTH, NAMES_SHOWN, as_json
 from bot.services.analytics.statuses import ReportStatus
 from bot.services.analytics.version import data_version
 from bot.services.analytics.workload import MentorLoad, Workload
+from bot.services.program import program_today
 
 __all__ = [
     "DAYS_PER_MONTH",

@@ -25,9 +25,10 @@ from bot.services.analytics.metrics import Metric, success_metrics
 from bot.services.analytics.ramp import RampComparison, ramp_comparison
 from bot.services.analytics.satisfaction import Satisfaction
 from bot.services.analytics.sessions import MonthSessions, SessionFrequency, sessions_by_month
-from bot.services.analytics.shared import Scope, program_today, team_of, tune
+from bot.services.analytics.shared import Scope, team_of, tune
 from bot.services.analytics.statuses import ReportStatus, report_statuses
 from bot.services.analytics.workload import Workload, mentor_workload
+from bot.services.program import program_today
 from models import Assignment, Mentor
 
 

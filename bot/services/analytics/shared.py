@@ -11,7 +11,7 @@ import typing
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -21,8 +21,6 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.expression import ColumnElement
 
 from bot.services import roster
-from bot.services.program import ProgramConfig
-from bot.services.timezones import local_today
 from models import Assignment, User
 
 DAYS_PER_MONTH = 30.4375
@@ -104,11 +102,6 @@ def team_of(db: Session, manager_id: uuid.UUID) -> sa.CTE:
         team = sa.bindparam("team", ids, type_=postgresql.ARRAY(sa.Uuid()))
         return select(User.id).where(User.id == sa.any_(team)).cte("reports")
     return select(User.id).where(User.id.in_(ids)).cte("reports")
-
-
-def program_today(now: datetime, config: ProgramConfig) -> date:
-    """Today's date where the program runs (its default timezone)."""
-    return local_today(now, config.default_timezone)
 
 
 def median_by_group(

@@ -24,8 +24,9 @@ from bot.services import program
 from bot.services.analytics.effectiveness import MentorScore
 from bot.services.analytics.ramp import RampComparison
 from bot.services.analytics.reports import MentorStanding, ProgramHeadlines, program_report
-from bot.services.analytics.shared import as_json, from_json, program_today
+from bot.services.analytics.shared import as_json, from_json
 from bot.services.analytics.version import data_version
+from bot.services.program import program_today
 from models import AnalyticsSummary
 
 #: pg_advisory_xact_lock key of a refresh ("MNTRSUMM" as an int64), the same everywhere.

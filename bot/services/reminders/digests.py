@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import Text
 
 from bot.services import coverage, ledger
-from bot.services.program import ProgramConfig
+from bot.services.program import ProgramConfig, new_hire_since
 from bot.services.reminders.base import Due, DueContext, due_kind, take, week_of
 from bot.services.reminders.people import (
     manager,
@@ -133,10 +133,12 @@ def _digest_settled(
 def _in_digest(ctx: DueContext) -> ColumnElement[bool]:
     """A `User` their manager's digest lists: still here, and in a pending or active
     mentorship or a new hire."""
-    hire_cutoff = ctx.now.date() - timedelta(days=ctx.config.new_hire_window_days)
     return and_(
         User.deactivated_at.is_(None),
-        or_(coverage.has_open_mentorship_sql(User.id), User.hire_date >= hire_cutoff),
+        or_(
+            coverage.has_open_mentorship_sql(User.id),
+            User.hire_date >= new_hire_since(ctx.now, ctx.config),
+        ),
     )
 
 
@@ -231,7 +233,7 @@ def _report_lines(
 def program_figures(db: Session, now: datetime, config: ProgramConfig) -> dict[str, int]:
     """The admins' weekly figures: counts only."""
     week_ago = now - timedelta(days=7)
-    hire_cutoff = now.date() - timedelta(days=config.new_hire_window_days)
+    hire_cutoff = new_hire_since(now, config)
 
     def count(*where: Any, of: Any = Assignment.id) -> int:
         return int(db.scalar(select(func.count(of)).where(*where)) or 0)
