@@ -43,8 +43,8 @@ class Coverage:
 
 
 def new_hires(scope: Scope) -> ColumnElement[bool]:
-    """Whether a user is a new hire in scope: hired on or after "hired_since" (the bind
-    parameter `hire_window` gives), a person, active."""
+    """Whether a user is a new hire in scope: hired on or after the bind parameter
+    "hired_since" (`hire_window` gives its value when run), a person, active."""
     return and_(
         User.hire_date >= sa.bindparam("hired_since", type_=sa.Date(), required=True),
         User.is_bot.is_(False),
