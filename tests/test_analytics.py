@@ -504,3 +504,37 @@ def test_cli_report_is_not_buried_in_migration_log_lines(tmp_path) -> None:  # t
     assert report.returncode == 0, report.stderr
     assert "PROGRAM ANALYTICS" in report.stdout
     assert report.stderr == f"database: {url}\n"
+
+
+def test_a_managers_home_figures_follow_their_team_the_day_and_the_settings(  # type: ignore[no-untyped-def]
+    slack, world, db, clock
+) -> None:
+    """A manager's figures come from statements built once and run with each open's
+    values: their own team, today and the program's new-hire window, never those of
+    an earlier open or another manager."""
+    from bot.blocks.plaintext import render_blocks
+    from models import User
+
+    vera = make_mentor(db, world.veteran)
+    make_assignment(db, vera, world.new_hire, start=date(2026, 11, 2), assigned_by=world.manager)
+    db.get(User, world.tokyo_hire.user_id).manager_id = world.veteran.user_id  # Nova: Vera's
+    db.commit()
+
+    def team(who) -> str:  # type: ignore[no-untyped-def]
+        home = render_blocks(slack.open_home(who)["blocks"])
+        return home.split("YOUR REPORTS' MENTORSHIPS", 1)[1]
+
+    mine = team(world.manager)
+    assert "6 people report to you" in mine and "1 of 2 new hires on your team" in mine
+    theirs = team(world.veteran)  # the same statements, Vera's one report
+    assert "1 people report to you" in theirs and "0 of 1 new hires on your team" in theirs
+    assert "Nova Fresh" in theirs and "Newt Newhire" not in theirs
+
+    clock[0] += timedelta(hours=1)  # a change later than the last (the kept figures' key)
+    program.update(db, changes={"new_hire_window_days": 4}, actor_id=None, now=clock[0])
+    db.commit()
+    mine = team(world.manager)  # Newt, hired 5 days ago, is no longer a new hire
+    assert "0 of 1 new hires on your team (hired in the last 4 days)" in mine
+
+    clock[0] += timedelta(days=2)  # nor Nova, 5 days on
+    assert "no new hires on your team hired in the last 4 days" in team(world.manager)

@@ -133,6 +133,27 @@ def test_skill_gaps_come_from_focus_then_self_assessment_and_milestones_then_ram
     assert focused.needs_source == "the focus you gave"
 
 
+def test_each_match_reads_its_own_mentee(slack, world, db, clock) -> None:  # type: ignore[no-untyped-def]
+    """What matching knows of a mentee comes from a statement built once and run with
+    each match's mentee: one hire's gaps and requests never answer for the next's."""
+    vera = make_mentor(db, world.veteran, expertise=["Negotiation", "Renewals"])
+    make_mentor(db, world.londoner, expertise=["Renewals"])
+    make_assignment(db, vera, world.tokyo_hire, status="declined", assigned_by=world.manager)
+    newt = world.new_hire.user_id
+    db.add(SkillAssessment(user_id=newt, skill="Negotiation", rating=1, assessed_at=clock[0]))
+    db.commit()
+
+    newts = slack.mentor(world.manager, f"match {world.new_hire.mention}").all_text
+    assert "Skill gaps from self-assessment: Negotiation" in newts
+    assert "1. Vera Veteran" in newts
+    novas = slack.mentor(world.manager, f"match {world.tokyo_hire.mention}").all_text
+    assert "Skill gaps from the program's ramp skills" in novas
+    assert "Vera Veteran" not in novas and "1. Omar Okafor" in novas  # Vera said no to Nova
+    assert "Skill gaps from self-assessment: Negotiation" in (
+        slack.mentor(world.manager, f"match {world.new_hire.mention}").all_text
+    )
+
+
 def test_past_success_is_smoothed_toward_the_program_average(db, world, clock) -> None:  # type: ignore[no-untyped-def]
     vera = make_mentor(db, world.veteran, expertise=["Renewals"], max_mentees=5)
     omar = make_mentor(db, world.londoner, expertise=["Renewals"], max_mentees=5)

@@ -40,15 +40,10 @@ class Mentee:
     open_milestones: list[str] = field(default_factory=list)
 
 
-def load_mentees(
-    db: Session,
-    mentee_ids: Sequence[uuid.UUID],
-    config: ProgramConfig,
-    focus_by_mentee: dict[uuid.UUID, list[str]],
-) -> dict[uuid.UUID, Mentee]:
-    """Everything matching needs about these mentees, in one statement: their roster
-    row, their self-assessments, their open milestones and their past requests."""
-    ids = list(mentee_ids)
+def _everything() -> sa.CompoundSelect:
+    """`load_mentees`' one statement: roster rows, self-assessments, open milestones
+    and past requests of the mentees "mentee_ids" (given when run)."""
+    ids = sa.bindparam("mentee_ids", expanding=True)
     no_text = sa.cast(sa.null(), sa.String)
     no_rating = sa.cast(sa.null(), sa.Integer)
     no_time = sa.cast(sa.null(), UTCDateTime())
@@ -93,7 +88,22 @@ def load_mentees(
         no_rating,
         no_time,
     ).where(Assignment.mentee_user_id.in_(ids), Assignment.status.in_(PAIR_EXCLUDING_STATUSES))
-    rows = db.execute(sa.union_all(assessments, people, milestones, requests)).all()
+    return sa.union_all(assessments, people, milestones, requests)
+
+
+# Built once (see roster._BY_SLACK_ID): every `/mentor match` and Assign button asks.
+_EVERYTHING = _everything()
+
+
+def load_mentees(
+    db: Session,
+    mentee_ids: Sequence[uuid.UUID],
+    config: ProgramConfig,
+    focus_by_mentee: dict[uuid.UUID, list[str]],
+) -> dict[uuid.UUID, Mentee]:
+    """Everything matching needs about these mentees, in one statement: their roster
+    row, their self-assessments, their open milestones and their past requests."""
+    rows = db.execute(_EVERYTHING, {"mentee_ids": list(mentee_ids)}).all()
 
     mentees: dict[uuid.UUID, Mentee] = {}
     for kind, mentee_id, text, ref, extra, _, _ in rows:

@@ -283,6 +283,10 @@ def reports_of(db: Session, manager_id: uuid.UUID) -> list[User]:
     return [users[i] for i in ids]  # nearest first, as the roster goes down
 
 
+# Built once (see _BY_SLACK_ID): a manager's App Home asks after every change.
+_REPORTS_OF_ANY = select(User.id).where(User.manager_id.in_(bindparam("managers", expanding=True)))
+
+
 def report_ids(db: Session, manager_id: uuid.UUID) -> list[uuid.UUID]:
     """The ids of everyone below this manager, at any depth: a level at a time
     through the manager index, reading ids only (a team's App Home and records need
@@ -291,7 +295,7 @@ def report_ids(db: Session, manager_id: uuid.UUID) -> list[uuid.UUID]:
     frontier = [manager_id]
     seen = {manager_id}
     while frontier:
-        level = list(db.scalars(select(User.id).where(User.manager_id.in_(frontier))))
+        level = list(db.scalars(_REPORTS_OF_ANY, {"managers": frontier}))
         level = [i for i in level if i not in seen]
         seen.update(level)
         found.extend(level)

@@ -102,8 +102,9 @@ def sessions_and_satisfaction(
 ) -> tuple[SessionFrequency, Satisfaction]:
     """Session frequency and satisfaction of the mentorships in scope, in one
     statement; `group_sessions=False` skips counting distinct group sessions (left at 0)."""
-    statement = _figures(today, scope, group_sessions=group_sessions)
-    return figures_from(db.execute(statement).one()._mapping)
+    statement = _scoped_figures(scope, group_sessions=group_sessions)
+    row = db.execute(statement, {"today": today, **scope.values}).one()
+    return figures_from(row._mapping)
 
 
 def mentor_sessions_and_satisfaction(
@@ -120,6 +121,13 @@ def _figures(today: date | None, scope: Scope, *, group_sessions: bool) -> sa.Se
     per = per_mentorship(today, scope, final_key=None)
     partials = select(*partial_sums(per)).subquery("partials")
     return select(*totals(partials, scope, group_sessions=group_sessions))
+
+
+@functools.lru_cache(maxsize=16)
+def _scoped_figures(scope: Scope, *, group_sessions: bool) -> sa.Select[Any]:
+    """`_figures` of a scope as of "today", built once per scope: a manager's App Home
+    asks after every change (their team is the scope's values, given when run)."""
+    return _figures(None, scope, group_sessions=group_sessions)
 
 
 @functools.cache

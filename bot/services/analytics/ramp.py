@@ -10,6 +10,7 @@ history doesn't: bot/services/milestone_templates.py)."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -79,16 +80,18 @@ class RampComparison:
         return -row.difference_pct / 100
 
 
+# Built once (see roster._BY_SLACK_ID), as is `_statement`: a manager's App Home asks
+# after every change.
+_TEMPLATES = (
+    select(MilestoneTemplate.key, MilestoneTemplate.name, MilestoneTemplate.is_final)
+    .where(MilestoneTemplate.is_active)
+    .order_by(MilestoneTemplate.position, MilestoneTemplate.days_from_hire)
+)
+
+
 def templates(db: Session) -> list[tuple[str, str, bool]]:
     """The active milestone templates in program order: (key, name, is_final)."""
-    return [
-        (row.key, row.name, row.is_final)
-        for row in db.execute(
-            select(MilestoneTemplate.key, MilestoneTemplate.name, MilestoneTemplate.is_final)
-            .where(MilestoneTemplate.is_active)
-            .order_by(MilestoneTemplate.position, MilestoneTemplate.days_from_hire)
-        )
-    ]
+    return [(row.key, row.name, row.is_final) for row in db.execute(_TEMPLATES)]
 
 
 def final_key(templates: list[tuple[str, str, bool]]) -> str | None:
@@ -114,72 +117,13 @@ def ramp_comparison(
         active = [t for t in active if t[0] == final_key(active)]
     min_sample = config.analytics_min_sample
     keys = [key for key, _name, _final in active]
-    m = RampMilestone
-    in_scope = scope.people(m.mentee_user_id)
-    no_figures = [
-        sa.cast(sa.null(), sa.Float).label(name)
-        for name in ("mean_days", "median_days", "p25_days", "p75_days")
-    ]
-    # Rows of part "hires" are hire counts per group (cohort None: no hire date),
-    # "given" how many of a group were given a milestone, "reached" each milestone's
-    # reached count, mean and median per group.
-    hire_counts = (
-        select(
-            literal("hires").label("part"),
-            sa.cast(sa.null(), sa.String).label("key"),
-            m.ramp_cohort.label("cohort"),
-            m.ramp_mentored.label("mentored"),
-            func.count().label("reached"),
-            *no_figures,
-        )
-        .where(m.ramp_hire_row, in_scope)
-        .group_by(m.ramp_cohort, m.ramp_mentored)
-    )
-    query: sa.Select | sa.CompoundSelect = hire_counts
-    if keys:
-        # Days None: given the milestone but not there yet.
-        histogram = (
-            select(
-                m.template_key.label("key"),
-                m.ramp_cohort.label("cohort"),
-                m.ramp_mentored.label("mentored"),
-                m.ramp_days.label("days"),
-                func.count().label("n"),
-            )
-            .where(m.ramp_counted, m.template_key.in_(keys), in_scope)
-            .group_by(m.template_key, m.ramp_cohort, m.ramp_mentored, m.ramp_days)
-            .cte("histogram")
-        )
-        h = histogram.c
-        # Cohort 0 stands for "all cohorts", so both groupings come back together.
-        both = sa.union_all(
-            select(h.key, h.cohort, h.mentored, h.days, h.n).where(h.days.is_not(None)),
-            select(h.key, literal(0).label("cohort"), h.mentored, h.days, func.sum(h.n).label("n"))
-            .where(h.days.is_not(None))
-            .group_by(h.key, h.mentored, h.days),
-        ).subquery()
-        reached_rows = median_by_group(both, ["key", "cohort", "mentored"]).subquery()
-        given_rows = (
-            select(
-                literal("given"),
-                h.key,
-                h.cohort,
-                h.mentored,
-                func.sum(h.n),
-                *no_figures,
-            )
-            .where(h.cohort.is_not(None))
-            .group_by(h.key, h.cohort, h.mentored)
-        )
-        query = sa.union_all(
-            select(literal("reached").label("part"), reached_rows), given_rows, hire_counts
-        )
+    query = _statement(scope, with_milestones=bool(keys))
 
     hires_by_group: dict[tuple[int, int], int] = {}
     missing = 0
     reached: dict[tuple[str, int, int], tuple[int, float | None, ...]] = {}
     given: dict[tuple[str, int, int], int] = {}
-    for row in db.execute(query):
+    for row in db.execute(query, {"template_keys": keys, **scope.values}):
         if row.part == "reached":
             reached[(row.key, row.cohort, int(row.mentored))] = (
                 int(row.reached),
@@ -229,6 +173,78 @@ def ramp_comparison(
         milestones=[ramp_row(k, n, k == final, 0) for k, n, _f in active],
         by_cohort=[ramp_row(k, n, k == final, c) for c in cohorts for k, n, _f in active],
     )
+
+
+@functools.lru_cache(maxsize=16)
+def _statement(scope: Scope, *, with_milestones: bool) -> sa.Select | sa.CompoundSelect:
+    """`ramp_comparison`'s statement, built once per scope with every value a bind
+    parameter ("template_keys" and the scope's); without milestones, the hire counts
+    alone."""
+    m = RampMilestone
+    in_scope = scope.people(m.mentee_user_id)
+    no_figures = [
+        sa.cast(sa.null(), sa.Float).label(name)
+        for name in ("mean_days", "median_days", "p25_days", "p75_days")
+    ]
+    # Rows of part "hires" are hire counts per group (cohort None: no hire date),
+    # "given" how many of a group were given a milestone, "reached" each milestone's
+    # reached count, mean and median per group.
+    hire_counts = (
+        select(
+            literal("hires").label("part"),
+            sa.cast(sa.null(), sa.String).label("key"),
+            m.ramp_cohort.label("cohort"),
+            m.ramp_mentored.label("mentored"),
+            func.count().label("reached"),
+            *no_figures,
+        )
+        .where(m.ramp_hire_row, in_scope)
+        .group_by(m.ramp_cohort, m.ramp_mentored)
+    )
+    query: sa.Select | sa.CompoundSelect = hire_counts
+    if with_milestones:
+        # Days None: given the milestone but not there yet.
+        histogram = (
+            select(
+                m.template_key.label("key"),
+                m.ramp_cohort.label("cohort"),
+                m.ramp_mentored.label("mentored"),
+                m.ramp_days.label("days"),
+                func.count().label("n"),
+            )
+            .where(
+                m.ramp_counted,
+                m.template_key.in_(sa.bindparam("template_keys", expanding=True)),
+                in_scope,
+            )
+            .group_by(m.template_key, m.ramp_cohort, m.ramp_mentored, m.ramp_days)
+            .cte("histogram")
+        )
+        h = histogram.c
+        # Cohort 0 stands for "all cohorts", so both groupings come back together.
+        both = sa.union_all(
+            select(h.key, h.cohort, h.mentored, h.days, h.n).where(h.days.is_not(None)),
+            select(h.key, literal(0).label("cohort"), h.mentored, h.days, func.sum(h.n).label("n"))
+            .where(h.days.is_not(None))
+            .group_by(h.key, h.mentored, h.days),
+        ).subquery()
+        reached_rows = median_by_group(both, ["key", "cohort", "mentored"]).subquery()
+        given_rows = (
+            select(
+                literal("given"),
+                h.key,
+                h.cohort,
+                h.mentored,
+                func.sum(h.n),
+                *no_figures,
+            )
+            .where(h.cohort.is_not(None))
+            .group_by(h.key, h.cohort, h.mentored)
+        )
+        query = sa.union_all(
+            select(literal("reached").label("part"), reached_rows), given_rows, hire_counts
+        )
+    return query
 
 
 def _difference_pct(

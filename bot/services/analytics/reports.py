@@ -4,12 +4,13 @@ mentor's own figures, and what one person may see (`dashboard_for`)."""
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.services import access, program, reverse
@@ -179,16 +180,23 @@ def manager_report(db: Session, *, manager_id: uuid.UUID, now: datetime) -> Mana
     tune(db)
     config = program.load(db)
     today = program_today(now, config)
-    scope = Scope(mentees=team_of(db, manager_id))
+    scope = team_of(db, manager_id)
     sessions, satisfaction = sessions_and_satisfaction(db, today, scope)
     return ManagerReport(
-        reports=db.scalar(select(func.count()).select_from(scope.mentees)) or 0,  # type: ignore[arg-type]
+        reports=db.scalar(_team_size(scope), scope.values) or 0,
         coverage=new_hire_coverage(db, config, today, scope),
         ramp=ramp_comparison(db, config, scope),
         sessions=sessions,
         satisfaction=satisfaction,
         statuses=report_statuses(db, config, today, scope),
     )
+
+
+@functools.lru_cache(maxsize=4)
+def _team_size(scope: Scope) -> Select[tuple[int]]:
+    """How many people a team's scope holds (built once: see `team_of`)."""
+    assert scope.mentees is not None
+    return select(func.count()).select_from(scope.mentees)
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ import functools
 import types
 import typing
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
@@ -47,10 +47,14 @@ def tune(db: Session) -> None:
 @dataclass(frozen=True)
 class Scope:
     """Whose data a query covers: everyone, the people in `mentees` (a select of
-    user ids), or one mentor's mentorships (their id, or a bind parameter of it)."""
+    user ids), or one mentor's mentorships (their id, or a bind parameter of it).
+    `values` are those of the bind parameters `mentees` or `mentor_id` hold, given
+    when a statement is run: not part of what a statement is built from, so a
+    statement built once for a scope serves every manager's team (see `team_of`)."""
 
     mentees: sa.CTE | None = None
     mentor_id: uuid.UUID | sa.BindParameter[Any] | None = None
+    values: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def everyone(self) -> bool:
@@ -77,31 +81,43 @@ def bound(name: str, value: Any, type_: Any) -> sa.BindParameter[Any]:
     return sa.bindparam(name, value, type_=type_)
 
 
-def reports_of(manager_id: uuid.UUID) -> sa.CTE:
-    """Everyone below the manager in the roster, at any depth (a recursive CTE)."""
+@functools.cache
+def _reports_of() -> sa.CTE:
+    """Everyone below the manager "manager_id" in the roster, at any depth (a
+    recursive CTE; the id given when run)."""
+    manager_id = sa.bindparam("manager_id", type_=sa.Uuid(), required=True)
     reports = select(User.id).where(User.manager_id == manager_id).cte("reports", recursive=True)
     below = aliased(User)
     return reports.union(select(below.id).where(below.manager_id == reports.c.id))
+
+
+@functools.cache
+def _listed_team(dialect: str) -> sa.CTE:
+    """The people whose ids are the bind parameter "team" (given when run)."""
+    if dialect == "postgresql":
+        # One array parameter: a list of ids spelled out makes a statement too long
+        # for the driver's cache, parsed again on every run.
+        team = sa.bindparam("team", type_=postgresql.ARRAY(sa.Uuid()), required=True)
+        return select(User.id).where(User.id == sa.any_(team)).cte("reports")
+    return select(User.id).where(User.id.in_(sa.bindparam("team", expanding=True))).cte("reports")
 
 
 #: The most reports `team_of` names one by one (bind parameters have limits).
 TEAM_LISTED = 5_000
 
 
-def team_of(db: Session, manager_id: uuid.UUID) -> sa.CTE:
-    """`reports_of` the manager, looked up once (through the manager index, a level at
-    a time) and named by id: the planner can't tell how many rows a recursive CTE
-    gives (it guesses most of the roster and scans whole tables to join it), while a
-    list of ids is read through the primary key."""
+def team_of(db: Session, manager_id: uuid.UUID) -> Scope:
+    """The manager's reports at any depth, looked up once (through the manager index,
+    a level at a time) and named by id: the planner can't tell how many rows a
+    recursive CTE gives (it guesses most of the roster and scans whole tables to join
+    it), while a list of ids is read through the primary key. The scope's statements
+    are built once (its CTE is the same for every manager, the ids its `values`): a
+    manager's App Home asks after every change."""
     ids = roster.report_ids(db, manager_id)  # a level at a time
     if len(ids) > TEAM_LISTED:
-        return reports_of(manager_id)  # a report over thousands costs what it covers anyway
-    if db.get_bind().dialect.name == "postgresql":
-        # One array parameter: a list of ids spelled out makes a statement too long
-        # for the driver's cache, parsed again on every run.
-        team = sa.bindparam("team", ids, type_=postgresql.ARRAY(sa.Uuid()))
-        return select(User.id).where(User.id == sa.any_(team)).cte("reports")
-    return select(User.id).where(User.id.in_(ids)).cte("reports")
+        # A report over thousands costs what it covers anyway.
+        return Scope(mentees=_reports_of(), values={"manager_id": manager_id})
+    return Scope(mentees=_listed_team(db.get_bind().dialect.name), values={"team": ids})
 
 
 def median_by_group(

@@ -3,13 +3,16 @@ counts (sessions, milestones), never private text."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from bot.services.analytics.coverage import new_hires
+from bot.services.analytics.coverage import hire_window, new_hires
 from bot.services.analytics.mentorships import per_mentorship
 from bot.services.analytics.shared import NAMES_SHOWN, Scope
 from bot.services.program import ProgramConfig
@@ -36,13 +39,35 @@ def report_statuses(
 ) -> list[ReportStatus]:
     """Each report in the program (a new hire, or with a mentorship or milestones)
     and their most relevant mentorship: active, then pending, then the latest."""
+    values = {"today": today, **hire_window(config, today), **scope.values}
+    return [
+        ReportStatus(
+            name=r.name,
+            hire_date=r.hire_date,
+            mentor_name=r.mentor_name,
+            status=r.status,
+            sessions_logged=r.logged,
+            sessions_expected=r.expected,
+            milestones_achieved=r.achieved,
+            milestones_total=r.total,
+            progress_flag=r.progress_flag,
+        )
+        for r in db.execute(_statement(scope), values)
+    ]
+
+
+@functools.lru_cache(maxsize=16)
+def _statement(scope: Scope) -> sa.Select[Any]:
+    """`report_statuses`' statement, built once per scope with every value a bind
+    parameter ("today", "hired_since" and the scope's): a manager's App Home asks after
+    every change."""
     status_order = case(
         (Assignment.status == "active", 0),
         (Assignment.status == "pending", 1),
         (Assignment.status == "completed", 2),
         else_=3,
     )
-    per = per_mentorship(today, scope, final_key=None)
+    per = per_mentorship(None, scope, final_key=None)
     latest = (
         select(
             Assignment.id,
@@ -71,7 +96,7 @@ def report_statuses(
         .subquery()
     )
     mentor_user = aliased(User)
-    query = (
+    return (
         select(
             User.name,
             User.hire_date,
@@ -91,7 +116,7 @@ def report_statuses(
         .where(
             scope.people(User.id),
             or_(
-                new_hires(config, today, scope),
+                new_hires(scope),
                 latest.c.id.is_not(None),
                 milestones.c.total.is_not(None),
             ),
@@ -99,17 +124,3 @@ def report_statuses(
         .order_by(User.hire_date.desc().nulls_last(), User.name)
         .limit(NAMES_SHOWN)
     )
-    return [
-        ReportStatus(
-            name=r.name,
-            hire_date=r.hire_date,
-            mentor_name=r.mentor_name,
-            status=r.status,
-            sessions_logged=r.logged,
-            sessions_expected=r.expected,
-            milestones_achieved=r.achieved,
-            milestones_total=r.total,
-            progress_flag=r.progress_flag,
-        )
-        for r in db.execute(query)
-    ]
