@@ -182,7 +182,12 @@ def program_today(now: datetime, config: ProgramConfig) -> date:
 def new_hire_since(now: datetime, config: ProgramConfig) -> date:
     """The earliest hire date of a new hire at `now`: hired within the program's
     new-hire window, its edge day included, counted from the program's day."""
-    return program_today(now, config) - timedelta(days=config.new_hire_window_days)
+    return hired_since(program_today(now, config), config)
+
+
+def hired_since(today: date, config: ProgramConfig) -> date:
+    """`new_hire_since` for a program day already known (`program_today`)."""
+    return today - timedelta(days=config.new_hire_window_days)
 
 
 def load(db: Session) -> ProgramConfig:

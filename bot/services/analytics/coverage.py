@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,7 +16,7 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from bot.services.analytics.shared import NAMES_SHOWN, Scope
 from bot.services.coverage import is_covered_sql
-from bot.services.program import ProgramConfig
+from bot.services.program import ProgramConfig, hired_since
 from models import User
 
 
@@ -55,7 +55,7 @@ def new_hires(scope: Scope) -> ColumnElement[bool]:
 
 def hire_window(config: ProgramConfig, today: date) -> dict[str, date]:
     """The value of `new_hires`'s bind parameter: the program's window back from today."""
-    return {"hired_since": today - timedelta(days=config.new_hire_window_days)}
+    return {"hired_since": hired_since(today, config)}
 
 
 def new_hire_coverage(db: Session, config: ProgramConfig, today: date, scope: Scope) -> Coverage:
