@@ -40,8 +40,9 @@ def test_a_repeated_open_checks_first_use_in_one_statement_and_writes_nothing(
     make_assignment(db, vera, world.new_hire, goals=[{"goal": "Run a QBR solo"}])
     db.commit()
     people = (world.admin, world.manager, world.veteran, world.new_hire)
-    for person in people:
-        slack.open_home(person)  # first use
+    for _round in range(2):  # first use; then the figures kept after everyone's
+        for person in people:
+            slack.open_home(person)
     counts = {}
     for person in people:
         with _statements(served) as seen:
@@ -52,11 +53,12 @@ def test_a_repeated_open_checks_first_use_in_one_statement_and_writes_nothing(
         counts[person.name] = len(seen)
     # Was 19, 17, 27 and 28: the delivery's key read three times, the first use made
     # again, the actor's workspace written back unchanged, the person and their roles,
-    # both sides' names and a milestone's reviewer read apart.
+    # both sides' names and a milestone's reviewer read apart. The data's version is
+    # read in two statements (version.py), for the admin's, manager's and mentor's.
     assert counts == {
-        "Ada Lovelace": 7,
-        "Max Manager": 6,
-        "Vera Veteran": 14,
+        "Ada Lovelace": 8,
+        "Max Manager": 7,
+        "Vera Veteran": 15,
         "Newt Newhire": 8,
     }, counts
 
