@@ -33,6 +33,10 @@ PER_PERSON = 4
 
 #: Threads answering requests in their ack (`answer`).
 ANSWER_THREADS = 6
+#: Answers that may wait for one of them. Past that (a database held while a crowd
+#: asks for help) `answer` declines and the caller answers without Bolt: memory stays
+#: bounded, and the person's first contact is made on their next request.
+ANSWER_QUEUE = 64
 
 #: A request that waited this long for a thread is answered "busy" instead of run:
 #: its trigger_id (3 s to open a modal) would be gone before its modal could open.
@@ -54,6 +58,7 @@ class WorkPool(Executor):
         self._here = threading.local()
         # An answer is short and mostly CPU (a row read at most): a few threads do.
         self._answers = ThreadPoolExecutor(max_workers=ANSWER_THREADS, thread_name_prefix="answer")
+        self._answering = 0
 
     @property
     def in_flight(self) -> int:
@@ -122,11 +127,28 @@ class WorkPool(Executor):
             future.set_exception(exc)
         return future
 
-    def answer(self, work: Callable[[], T]) -> Future[T]:
+    @property
+    def answering(self) -> int:
+        """Answers running or waiting for an answer thread."""
+        return self._answering
+
+    def answer(self, work: Callable[[], T]) -> Future[T] | None:
         """Run `work` (Bolt's dispatch of a request answered in its ack) on an answer
         thread, Bolt's listener on that same thread: it waits for none of the pool's
-        work and is never "busy"."""
-        return self._answers.submit(self._run_here, work)
+        work. None, at once, when ANSWER_QUEUE answers wait already."""
+        with self._lock:
+            if self._answering >= ANSWER_THREADS + ANSWER_QUEUE:
+                return None
+            self._answering += 1
+
+        def run() -> T:
+            try:
+                return self._run_here(work)
+            finally:
+                with self._lock:
+                    self._answering -= 1
+
+        return self._answers.submit(run)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         self._threads.shutdown(wait=wait, cancel_futures=cancel_futures)

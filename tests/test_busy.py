@@ -11,16 +11,18 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
+from bot.listeners.busy import work_pool_of
 from bot.testing import slack_rules
 from bot.testing.driver import SlackDriver
 from bot.testing.fake_slack import FakeSlack
 from bot.testing.signed_requests import HttpReply
-from bot.workpool import BUSY, PER_PERSON
+from bot.workpool import ANSWER_QUEUE, ANSWER_THREADS, BUSY, PER_PERSON
 from models import User
 from tests.factories import make_mentor
 
@@ -114,12 +116,9 @@ def test_a_flood_from_one_person_is_answered_in_time_and_the_rest_told_to_wait(
     assert world.veteran.name in again.all_text
 
 
-def test_a_database_held_for_seconds_does_not_hold_the_ack_up(
-    slack, world, served, backend
-) -> None:  # type: ignore[no-untyped-def]
-    """A statement holds the roster for 4 s: a newcomer's `/mentor help` is still
-    answered in Slack's time (the help is the same for everyone), and their first
-    contact is made once the database lets go."""
+@contextmanager
+def held_roster(served, backend: str, seconds: float = 4) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """A statement holding the roster (`users`) for `seconds` while the body runs."""
     locked = threading.Event()
 
     def hold_users() -> None:
@@ -129,23 +128,80 @@ def test_a_database_held_for_seconds_does_not_hold_the_ack_up(
             else:  # SQLite: the one write lock
                 held.execute(sa.text("UPDATE users SET name = name"))
             locked.set()
-            time.sleep(4)
+            time.sleep(seconds)
             held.rollback()
 
-    slack.fake.add_user("UNEWCOMER", "Nia Newcomer")
     holder = threading.Thread(target=hold_users)
     holder.start()
     try:
         assert locked.wait(timeout=10)
+        yield
+    finally:
+        holder.join()
+
+
+def in_roster(served, slack_user_id: str) -> None:  # type: ignore[no-untyped-def]
+    """Wait (up to 30 s) until this person is in the roster."""
+    with served.runtime.session_factory() as db:
+        deadline = time.monotonic() + 30
+        while db.scalar(sa.select(User.name).where(User.slack_user_id == slack_user_id)) is None:
+            assert time.monotonic() < deadline, (
+                f"the first contact of {slack_user_id} was never made"
+            )
+            time.sleep(0.05)
+            db.rollback()  # read again, not from this transaction's snapshot
+
+
+def test_a_database_held_for_seconds_does_not_hold_the_ack_up(
+    slack, world, served, backend
+) -> None:  # type: ignore[no-untyped-def]
+    """A statement holds the roster for 4 s: a newcomer's `/mentor help` is still
+    answered in Slack's time (the help is the same for everyone), and their first
+    contact is made once the database lets go."""
+    slack.fake.add_user("UNEWCOMER", "Nia Newcomer")
+    with held_roster(served, backend):
         reply = slack.post_form(slack.slash_body("UNEWCOMER", "/mentor", "help"), wait=False)
         assert reply.status == 200  # within 3 s, or the driver raised LateAck
         assert "/mentor optin" in slack.last_ephemeral("UNEWCOMER").all_text
+    in_roster(served, "UNEWCOMER")
+    slack.wait_idle()
+
+
+def test_a_crowd_asking_for_help_while_the_database_is_held_stays_bounded(
+    slack, world, served, backend
+) -> None:  # type: ignore[no-untyped-def]
+    """90 newcomers type `/mentor help` at once while the roster is held: each sees
+    the help in Slack's time; no more answers wait on the database than the answer
+    threads and their queue (the process's memory stays bounded); and everyone is in
+    the roster after their next request."""
+    # 90: each first contact reads the person's Slack profile, and users.info takes
+    # 100 a minute before Slack would say 429.
+    crowd = [f"UCROWD{n:03d}" for n in range(90)]
+    for who in crowd:
+        slack.fake.add_user(who, f"Crowd {who[-3:]}")
+    pool = work_pool_of(served.bolt)
+    most, done = [0], threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            most[0] = max(most[0], pool.answering)
+            time.sleep(0.002)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        with held_roster(served, backend):
+            bodies = [slack.slash_body(who, "/mentor", "help") for who in crowd]
+            with ThreadPoolExecutor(max_workers=45) as clients:
+                replies = list(clients.map(lambda b: slack.post_form(b, wait=False), bodies))
     finally:
-        holder.join()
-    with served.runtime.session_factory() as db:
-        deadline = time.monotonic() + 30
-        while db.scalar(sa.select(User.name).where(User.slack_user_id == "UNEWCOMER")) is None:
-            assert time.monotonic() < deadline, "the first contact was never made"
-            time.sleep(0.05)
-            db.rollback()  # read again, not from this transaction's snapshot
+        done.set()
+        watcher.join()
+    assert [r.status for r in replies] == [200] * len(crowd)  # each within 3 s
+    assert all("/mentor optin" in slack.last_ephemeral(who).all_text for who in crowd)
+    assert ANSWER_THREADS < most[0] <= ANSWER_THREADS + ANSWER_QUEUE, most[0]
+    for who in crowd:
+        slack.slash(who, "/mentor", "help")
+    for who in crowd:
+        in_roster(served, who)
     slack.wait_idle()

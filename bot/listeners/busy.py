@@ -69,14 +69,20 @@ def answers_in_ack(body: dict[str, Any]) -> bool:
 def start_answer(bolt_app: App, bolt_request: BoltRequest) -> Future[BoltResponse]:
     """Bolt's answer to a request routed "answer", run on the pool's answer threads
     (its listener with it): a full pool holds it up no more than it holds up an ack.
-    Wait for it at most ANSWER_WITHIN_S, then send `help_without_bolt`."""
-    return work_pool_of(bolt_app).answer(lambda: bolt_app.dispatch(bolt_request))
+    Wait for it at most ANSWER_WITHIN_S, then send `help_without_bolt`; with too
+    many answers waiting already, it is that at once."""
+    answering = work_pool_of(bolt_app).answer(lambda: bolt_app.dispatch(bolt_request))
+    if answering is None:
+        answering = Future()
+        answering.set_result(help_without_bolt(bolt_request.body))
+    return answering
 
 
 def help_without_bolt(body: dict[str, Any]) -> BoltResponse:
     """The help for a request whose Bolt answer is late: the database held its first
     contact (a statement held for seconds). The help is the same for everyone, so
-    it is sent without; the first contact completes after."""
+    it is sent without; the first contact completes after (or, for a request that
+    found every answer thread's queue full, on the person's next request)."""
     name, _ = requested(body.get("text"))
     return BoltResponse(status=200, body=json.dumps(help_reply(name)))
 
