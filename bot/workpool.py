@@ -85,8 +85,7 @@ class WorkPool(Executor):
             try:
                 if time.monotonic() - queued_at > MAX_WAIT_S:
                     return too_late()
-                with self._listeners_run_here():
-                    return work()
+                return self._run_here(work)
             finally:
                 if who:
                     with self._lock:

@@ -22,7 +22,7 @@ from bot.workpool import BUSY, WorkPool
 log = logging.getLogger(__name__)
 
 #: How long an answer in the ack may take before the help is sent without it (its
-#: first contact then completes after, `late_answer`): Slack gives up at 3 s.
+#: first contact then completes after, `help_without_bolt`): Slack gives up at 3 s.
 ANSWER_WITHIN_S = 2.0
 
 #: Interactive payloads whose ack Slack reads nothing from: a slash command's ack

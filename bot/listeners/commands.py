@@ -72,14 +72,13 @@ def mentor_command(
     ack: Ack, command: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
 ) -> None:
     name, args = requested(command.get("text"))
-    entry = SUBCOMMANDS.get(name)
-    if entry is None or entry.handler is None:
+    handler = handler_of(name)
+    if handler is None:
         # Slack shows the ack's message to the person at once: the help costs no call
         # to Slack and no work thread (bot/listeners/busy.py answers it in the ack).
         ack(**help_reply(name))
         return
     ack()  # within 3 s, before any work; answers go through response_url
-    handler = entry.handler
     invocation = Invocation(
         name=name,
         args=args,
@@ -100,11 +99,16 @@ def requested(text: str | None) -> tuple[str, str]:
     return ALIASES.get(name, name), args
 
 
+def handler_of(name: str) -> Callable[[Invocation], None] | None:
+    """The handler of sub-command `name`; None when the help answers it: `help`,
+    nothing, or a sub-command there is none of."""
+    entry = SUBCOMMANDS.get(name)
+    return entry.handler if entry is not None else None
+
+
 def asks_for_help(text: str | None) -> bool:
-    """Whether `/mentor <text>` is answered with the help: `help`, nothing, or a
-    sub-command there is none of."""
-    entry = SUBCOMMANDS.get(requested(text)[0])
-    return entry is None or entry.handler is None
+    """Whether `/mentor <text>` is answered with the help (`handler_of`)."""
+    return handler_of(requested(text)[0]) is None
 
 
 def help_reply(name: str) -> dict[str, Any]:
