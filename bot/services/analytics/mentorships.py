@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -113,8 +114,9 @@ def mentor_sessions_and_satisfaction(
     """`sessions_and_satisfaction` of one mentor's mentorships, by a statement built
     once: a mentor's App Home asks on the first open of each mentor, and building
     the statement costs several times what running it does."""
-    row = db.execute(_one_mentors_figures(), {"mentor_id": mentor_id, "today": today}).one()
-    return figures_from(row._mapping)
+    return sessions_and_satisfaction(
+        db, today, replace(_ONE_MENTOR, values={"mentor_id": mentor_id})
+    )
 
 
 def _figures(today: date | None, scope: Scope, *, group_sessions: bool) -> sa.Select[Any]:
@@ -130,7 +132,6 @@ def _scoped_figures(scope: Scope, *, group_sessions: bool) -> sa.Select[Any]:
     return _figures(None, scope, group_sessions=group_sessions)
 
 
-@functools.cache
-def _one_mentors_figures() -> sa.Select[Any]:
-    """`_figures` of the mentor "mentor_id" as of "today" (bind parameters given when run)."""
-    return _figures(None, Scope(mentor_id=sa.bindparam("mentor_id")), group_sessions=True)
+#: One mentor's mentorships, their id given when run: a scope equal whatever its
+#: values, so `_scoped_figures` builds its statement once for every mentor.
+_ONE_MENTOR = Scope(mentor_id=sa.bindparam("mentor_id", required=True))
