@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import kit
 from bot.listeners.actor import Actor
+from bot.listeners.guard import twin_delivery
 from bot.runtime import Runtime
 from bot.services import access, program
 from bot.services.first_use import FirstUseMemo
@@ -133,8 +134,10 @@ def publish_home(
             _render_and_publish(client, runtime, actor, first_use=first_use)
             first_use = False
             again = PUBLISHING.finish(actor.slack_user_id)
-    except Exception:
+    except Exception as exc:
         PUBLISHING.finish(actor.slack_user_id, failed=True)
+        if twin_delivery(exc):
+            raise  # another delivery of this request did the work: nothing went wrong
         log.error("could not refresh the home tab of %s", actor.slack_user_id, exc_info=True)
     except BaseException:
         PUBLISHING.finish(actor.slack_user_id, failed=True)
