@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, exists, select, text
 
 from bot.services import curriculum
+from bot.services.mentors import paused_on
 from bot.services.reminders.base import Due, DueContext, Recipient, due_kind, judged_rows, row_limit
-from bot.services.reminders.people import mentor_paused, person_of, with_pair
+from bot.services.reminders.people import person_of, with_pair
 from bot.services.reminders.zones import Zone, recipient_zones
 from models import CADENCE_DAYS, Assignment, ScheduledSession
 
@@ -122,7 +123,7 @@ def _checkins_in_python(ctx: DueContext, weeks: dict[int, list[curriculum.Topic]
         mentor, mentee = person_of(row, "mentor"), person_of(row, "mentee")
         for recipient, role, other in ((mentor, "mentor", mentee), (mentee, "mentee", mentor)):
             today = ctx.today(recipient)
-            if mentor_paused(row.paused_until, today) or term_over(row.expected_end_date, today):
+            if paused_on(row.paused_until, today) or term_over(row.expected_end_date, today):
                 continue
             last_day = ctx.local_day_of(row.last_at, recipient) if row.last_at else None
             anchor = max(row.start_date, last_day) if last_day else row.start_date
@@ -192,6 +193,7 @@ _CHECKINS_DUE = text(
             SELECT (r.last_at AT TIME ZONE zone.name)::date AS last_day,
                    (r.snoozed_until AT TIME ZONE zone.name)::date AS snooze_day
         ) AS local_days
+        -- mentors.paused_on, on the recipient's day
         WHERE (r.paused_until IS NULL OR zone.today > r.paused_until)
           AND (r.expected_end_date IS NULL OR zone.today < r.expected_end_date)
     ),
