@@ -77,16 +77,10 @@ def test_one_session_a_day_through_api_is_the_loggers_day(slack, world, db, api,
     db.commit()
     clock[0] = clock[0].replace(day=18)
     veteran = api.as_token(person_token(db, world.veteran))
+    path = f"/api/mentorship-assignments/{mentorship.id}/sessions"
     for when in ("2026-11-18T01:00:00Z", "2026-11-18T14:00:00Z"):
-        logged = veteran.post(
-            f"/api/mentorship-assignments/{mentorship.id}/sessions",
-            json={
-                "session_date": when,
-                "duration_minutes": 45,
-                "topics_covered": ["Renewals"],
-                "summary": "Walked through the renewal playbook",
-            },
-        )
+        body = {"session_date": when, "duration_minutes": 45, "summary": "QBR prep"}
+        logged = veteran.post(path, json={**body, "topics_covered": ["Renewals"]})
         assert logged.status_code == 201, logged.text
     listed = veteran.get(f"/api/mentorship-assignments/{mentorship.id}/sessions").json()
     assert listed["total"] == 2

@@ -136,18 +136,24 @@ def test_nobody_completes_so_it_completes_by_itself_and_each_side_is_asked_once(
     assert len(completions) == 1
 
 
-def test_it_completes_by_itself_on_the_programs_day(slack, world, db, sweep) -> None:  # type: ignore[no-untyped-def]
-    """The program runs in Auckland: at 15:00 UTC on Mon 8 Feb it is already 9 Feb
-    there, 15 days after the end, so the mentorship closes then and both (in their
-    working hours) are asked for feedback, though UTC's day is only the 14th after it."""
+def _in_auckland(db, world):  # type: ignore[no-untyped-def]
+    """A program run from Auckland, and Vera mentoring Newt until Mon 25 Jan."""
     program.update(
         db,
         changes={"default_timezone": "Pacific/Auckland"},
         actor_id=None,
-        now=at("2027-02-08T15:00"),
+        now=at("2027-01-01T00:00"),
     )
-    pair = make_assignment(db, make_mentor(db, world.veteran), world.new_hire)  # ends 25 Jan
+    pair = make_assignment(db, make_mentor(db, world.veteran), world.new_hire)
     db.commit()
+    return pair
+
+
+def test_it_completes_by_itself_on_the_programs_day(slack, world, db, sweep) -> None:  # type: ignore[no-untyped-def]
+    """The program runs in Auckland: at 15:00 UTC on Mon 8 Feb it is already 9 Feb
+    there, 15 days after the end, so the mentorship closes then and both (in their
+    working hours) are asked for feedback, though UTC's day is only the 14th after it."""
+    pair = _in_auckland(db, world)
     assert sorted(sent(sweep(at("2027-02-08T15:00")), "term_closed")) == sorted(
         [world.veteran.id, world.new_hire.id]
     )
@@ -231,14 +237,7 @@ def test_the_manager_completes_it_for_the_pair_who_then_give_feedback(
 def test_the_managers_completion_is_dated_on_the_programs_day(slack, world, db, sweep) -> None:  # type: ignore[no-untyped-def]
     """The program runs in Auckland: at 10:00 in New York on 18 Jan, Max's completion
     is recorded on the program's 19 Jan, as every end of a mentorship is."""
-    program.update(
-        db,
-        changes={"default_timezone": "Pacific/Auckland"},
-        actor_id=None,
-        now=at("2027-01-18T15:00"),
-    )
-    pair = make_assignment(db, make_mentor(db, world.veteran), world.new_hire)  # ends 25 Jan
-    db.commit()
+    pair = _in_auckland(db, world)
     sweep(at("2027-01-18T15:00"))
     slack.click(world.manager, "Complete", message=slack.last_dm(world.manager))
     assert slack.submit(world.manager, {"Completion notes": "Newt is fully ramped."}).ok
