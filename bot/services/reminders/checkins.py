@@ -7,10 +7,11 @@ from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, select, text
+from sqlalchemy import ColumnElement, exists, literal_column, select, text
+from sqlalchemy.dialects import postgresql
 
 from bot.services import curriculum
-from bot.services.mentors import paused_on
+from bot.services.mentors import paused_clause, paused_on
 from bot.services.reminders.base import Due, DueContext, Recipient, due_kind, judged_rows, row_limit
 from bot.services.reminders.people import person_of, with_pair
 from bot.services.reminders.zones import Zone, recipient_zones
@@ -193,8 +194,7 @@ _CHECKINS_DUE = text(
             SELECT (r.last_at AT TIME ZONE zone.name)::date AS last_day,
                    (r.snoozed_until AT TIME ZONE zone.name)::date AS snooze_day
         ) AS local_days
-        -- mentors.paused_on, on the recipient's day
-        WHERE (r.paused_until IS NULL OR zone.today > r.paused_until)
+        WHERE {not_paused}
           AND (r.expected_end_date IS NULL OR zone.today < r.expected_end_date)
     ),
     due AS (
@@ -234,6 +234,10 @@ _CHECKINS_DUE = text(
     """.format(
         steps=" ".join(f"WHEN '{name}' THEN {days}" for name, days in CADENCE_DAYS.items()),
         default_step=CADENCE_DAYS["weekly"],
+        # The one pause rule (mentors.paused_clause), on the recipient's day.
+        not_paused=(
+            ~paused_clause(literal_column("zone.today"), literal_column("r.paused_until"))
+        ).compile(dialect=postgresql.dialect()),
     )
 )
 
