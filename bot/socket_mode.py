@@ -110,6 +110,9 @@ class SocketMode:
             mode="socket_mode", body=envelope.payload, headers=build_headers(envelope)
         )
         decision = route(self.bolt_app, bolt_request)
+        if decision == "help":
+            send_response(client, envelope, help_without_bolt(envelope.payload), received_at)
+            return
         if decision == "answer":
             try:
                 answer = start_answer(self.bolt_app, bolt_request).result(ANSWER_WITHIN_S)

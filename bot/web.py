@@ -4,7 +4,8 @@ REST API under `/api` (described at `/api/openapi.json`, tried at `/api/docs`).
 A slash command, a button or an event is acknowledged as soon as it is queued on the
 work pool (bot/workpool.py), and Bolt runs it there after: its ack waits for no
 thread, database or Slack call; with the pool full, the person is told we are busy.
-`/mentor help` is answered in its ack, Bolt run on the pool's answer threads.
+`/mentor help` is answered in its ack: at once for someone the roster knows as they
+are (bot/listeners/regulars.py), Bolt run on the pool's answer threads for anyone else.
 A form submission, whose answer is its outcome, is dispatched in a worker thread and
 answered when Bolt acks. Every API endpoint is a plain function FastAPI runs in its
 thread pool, so one slow request never holds up the event loop (and with it every
@@ -77,7 +78,9 @@ def create_web(bolt_app: App, runtime: Runtime) -> FastAPI:
             return Response(b"", status_code=200)
         if decision == "busy":
             return busy(bolt_request.body)
-        if decision == "answer":
+        if decision == "help":
+            status, headers, answer = bolt_answer(help_without_bolt(bolt_request.body))
+        elif decision == "answer":
             answering = asyncio.wrap_future(start_answer(bolt_app, bolt_request))
             # Not cancelled when late: the person's first contact still completes.
             done, _ = await asyncio.wait((answering,), timeout=ANSWER_WITHIN_S)
