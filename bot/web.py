@@ -136,7 +136,10 @@ def signed_request(
             "refused a signed request whose body is not a Slack payload (%d bytes)", len(raw)
         )
         return Response(MALFORMED, status_code=400, media_type="application/json")
-    bolt_request = BoltRequest(body="", query=request.url.query, headers=headers)
+    # The query as sent: Starlette's `request.url` would rebuild and parse the whole
+    # URL for it, on every request.
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    bolt_request = BoltRequest(body="", query=query, headers=headers)
     # Bolt's own parser takes any form body containing the word "payload" for an
     # interaction and finds none (`/mentor payload` was a 404); ours reads the fields.
     bolt_request.raw_body = raw.decode("utf-8")

@@ -8,13 +8,14 @@ from __future__ import annotations
 import json
 import logging
 from concurrent.futures import Future
+from functools import lru_cache
 from typing import Any, Literal
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
-from bot.listeners.commands import asks_for_help, help_reply, requested
+from bot.listeners.commands import SUBCOMMANDS, asks_for_help, help_reply, requested
 from bot.listeners.guard import modal_errors
 from bot.listeners.regulars import Regulars
 from bot.listeners.support import answer
@@ -89,7 +90,15 @@ def help_without_bolt(body: dict[str, Any]) -> BoltResponse:
     seconds): that first contact completes after (or, for a request that found every
     answer thread's queue full, on the person's next request)."""
     name, _ = requested(body.get("text"))
-    return BoltResponse(status=200, body=json.dumps(help_reply(name)))
+    return BoltResponse(status=200, body=help_json(name, len(SUBCOMMANDS)))
+
+
+@lru_cache(maxsize=32)
+def help_json(name: str, registered: int) -> str:
+    """`help_reply` as the ack's JSON, encoded once per name (mostly `help` and none)
+    rather than per request; keyed by how many sub-commands there are, as the list is."""
+    del registered  # only the cache's key
+    return json.dumps(help_reply(name))
 
 
 def work_pool_of(bolt_app: App) -> WorkPool:
