@@ -77,7 +77,8 @@ def make_middleware(  # type: ignore[no-untyped-def]
                 background.later(refresh_profile, client, runtime, slack_user_id)
             if first_contact.settled(user, team_id, admin_ids):
                 regulars.met(team_id, [slack_user_id])
-                if regulars.first_time(team_id):
+                # A request without a workspace (none from Slack) recalls nobody.
+                if team_id and regulars.first_time(team_id):
                     background.later(regulars.recall, runtime, team_id)
             else:
                 regulars.forget(team_id, slack_user_id)

@@ -76,7 +76,8 @@ class Regulars:
         """Note every settled person of workspace `team_id` the roster holds (run after
         an ack: it reads up to LIMIT rows)."""
         admin_ids = runtime.settings.mentorbot_admins
-        with runtime.reading() as db:
+        # In a transaction: PostgreSQL streams the rows (a server-side cursor) only in one.
+        with runtime.db() as db:
             people = first_contact.settled_people(db, team_id, admin_ids, self._limit)
         self.met(team_id, people)
         log.info("%d people of workspace %s are answered the help at once", len(people), team_id)

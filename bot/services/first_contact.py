@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.services import audit
@@ -102,8 +102,17 @@ def settled(user: User, team_id: str, admin_ids: list[str]) -> bool:
 def settled_people(db: Session, team_id: str, admin_ids: list[str], limit: int) -> list[str]:
     """The Slack ids of up to `limit` people of workspace `team_id` who are `settled`:
     everyone who used MentorBot before, with their profile in."""
-    # Only the workspace narrows the read; `settled` itself decides, row by row.
-    found = db.scalars(select(User).where(User.team_id == team_id).limit(limit))
+    # Only the workspace narrows the read; `settled` itself decides, row by row. Read
+    # in batches of only what it looks at, so a big roster never sits in memory whole.
+    found = db.scalars(
+        select(User)
+        .options(
+            load_only(User.slack_user_id, User.team_id, User.is_admin, User.name, User.timezone)
+        )
+        .where(User.team_id == team_id)
+        .limit(limit)
+        .execution_options(yield_per=1000)
+    )
     return [u.slack_user_id for u in found if settled(u, team_id, admin_ids)]
 
 
