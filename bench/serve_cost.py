@@ -1,6 +1,6 @@
 """Benchmark: what an idle `mentorbot serve` holds, and the CPU one `/mentor help` costs.
 
-    .venv/bin/python -m bench.serve_cost [--tree DIR[,KEY=VALUE...] ...] [--requests N]
+    .venv/bin/python -m bench.serve_cost [--tree DIR[,KEY=VALUE...] ...] [--requests N] [--restart]
 
 Makes a throw-away PostgreSQL database with a small generated program (as bench/load.py
 --quick), starts `mentorbot serve --no-scheduler` from each source tree given (default:
@@ -11,7 +11,14 @@ prints each server's idle RSS. Then it sends `/mentor help` from 50 people at on
 each server in turn (three rounds, alternating; each server's senders are people of
 its own, so the first round includes each one's first contacts) and prints requests/s
 served, its ratio to bare Bolt's, and CPU milliseconds (user + system, of the server's
-process) per request: a count the machine's other work disturbs less than a rate."""
+process) per request: a count the machine's other work disturbs less than a rate.
+
+Each server's senders take turns (bench/load_traffic.py `senders`): with more requests
+than it has people, a round asks some of them twice. `--restart` restarts each server
+before the second and third rounds, so with `--requests` no more than each server's
+people (1,000 hires, shared among the trees), every help of those rounds is from
+someone the roster knows from an earlier round but this process never served: a
+morning after a deploy, not repeats."""
 
 from __future__ import annotations
 
@@ -59,6 +66,30 @@ def start_bare(fake: LoadFake, log: Path) -> tuple[subprocess.Popen[bytes], str]
     return process, f"http://127.0.0.1:{port}/slack/events"
 
 
+def warm(url: str, sender: Sender) -> None:
+    """Every path of bench/load.py served a few times."""
+    for path in WARM_PATHS:
+        sender.closed_loop(url, path, 3, 1)
+
+
+def restart(
+    tree: str,
+    server: tuple[subprocess.Popen[bytes], str],
+    url: str,
+    fake: LoadFake,
+    people: People,
+    log: Path,
+    sender: Sender,
+) -> tuple[subprocess.Popen[bytes], str]:
+    """The server stopped and started again (a deploy), then warmed: what it learnt
+    from earlier rounds is gone, only the database keeps it."""
+    server[0].terminate()
+    server[0].wait(timeout=15)
+    started = start(tree, url, fake, people, log)
+    warm(started[1], sender)
+    return started
+
+
 def help_round(url: str, pid: int, sender: Sender, total: int) -> tuple[float, float, int]:
     """(helps shown per second, CPU ms per request, how many were told "busy" instead)
     for `total` help requests, 50 at once, timed to the last Web API call they caused
@@ -77,6 +108,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tree", action="append", help="source tree to serve from[,KEY=VALUE...]")
     parser.add_argument("--requests", type=int, default=1000, help="help requests per round")
+    parser.add_argument(
+        "--restart",
+        action="store_true",
+        help="restart each server before every round but the first: with no more requests "
+        "than people, nobody asks one process twice",
+    )
     args = parser.parse_args(argv)
     trees = args.tree or ["."]
     log = Path(f"/tmp/bench-serve-cost-{os.getpid()}.log")
@@ -88,8 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         senders = [Sender(fake, people)]
         try:
             for _, app_url in servers:
-                for path in WARM_PATHS:
-                    senders[0].closed_loop(app_url, path, 3, 1)
+                warm(app_url, senders[0])
             for tree, (process, _) in zip(trees, servers, strict=True):
                 print(f"{tree}: idle RSS {rss_mb(process.pid, 'VmRSS'):.1f} MB")
             # Each server hears from people of its own: a person's first request writes
@@ -100,7 +136,12 @@ def main(argv: list[str] | None = None) -> int:
             ]
             senders.extend(own)
             print(f"load average {os.getloadavg()[0]:.2f}; help, 50 at once, {args.requests}:")
-            for _ in range(ROUNDS):
+            for round_ in range(ROUNDS):
+                if args.restart and round_:
+                    servers = [
+                        restart(t, s, url, fake, people, log, senders[0])
+                        for t, s in zip(trees, servers, strict=True)
+                    ]
                 bare_rps, bare_ms, _ = help_round(bare[1], bare[0].pid, senders[0], args.requests)
                 print(f"  bare Bolt: {bare_rps:6.0f} req/s, {bare_ms:5.2f} CPU ms/request")
                 for tree, (process, app_url), theirs in zip(trees, servers, own, strict=True):

@@ -43,6 +43,7 @@ from bot.listeners import (
 )
 from bot.listeners.deliveries import handle_once
 from bot.listeners.profiles import make_middleware
+from bot.listeners.regulars import Regulars
 from bot.listeners.support import acked_form
 from bot.listeners.workspace import only_our_workspace
 from bot.logsafe import hide_webhook_urls
@@ -97,6 +98,9 @@ class _App(App):
     """Bolt's App, every form listener registered through `view` wrapped in
     `acked_form`: no work after a form's ack can change what Slack is answered."""
 
+    #: Who is answered the help without Bolt (bot/listeners/regulars.py).
+    regulars: Regulars
+
     def view(self, *args: Any, **kwargs: Any) -> Callable[..., Any]:
         register = super().view(*args, **kwargs)
         return lambda *listeners: register(*map(acked_form, listeners))
@@ -137,7 +141,8 @@ def create_app(
     with runtime.db() as db:
         first_contact.grant_configured_admins(db, settings.mentorbot_admins, now=runtime.now())
     app.middleware(only_our_workspace)
-    app.middleware(make_middleware(runtime, work, client))
+    app.regulars = Regulars()
+    app.middleware(make_middleware(runtime, work, client, app.regulars))
     app.middleware(handle_once)
     for module in LISTENER_MODULES:
         module.register(app)

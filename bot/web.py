@@ -4,7 +4,8 @@ REST API under `/api` (described at `/api/openapi.json`, tried at `/api/docs`).
 A slash command, a button or an event is acknowledged as soon as it is queued on the
 work pool (bot/workpool.py), and Bolt runs it there after: its ack waits for no
 thread, database or Slack call; with the pool full, the person is told we are busy.
-`/mentor help` is answered in its ack, Bolt run on the pool's answer threads.
+`/mentor help` is answered in its ack: at once for someone the roster knows as they
+are (bot/listeners/regulars.py), Bolt run on the pool's answer threads for anyone else.
 A form submission, whose answer is its outcome, is dispatched in a worker thread and
 answered when Bolt acks. Every API endpoint is a plain function FastAPI runs in its
 thread pool, so one slow request never holds up the event loop (and with it every
@@ -29,6 +30,7 @@ from bot import api, slack_health
 from bot.listeners.busy import (
     answer_in_time_async,
     busy_reply,
+    help_without_bolt,
     route,
     start_answer,
     work_pool_of,
@@ -76,7 +78,9 @@ def create_web(bolt_app: App, runtime: Runtime) -> FastAPI:
             return Response(b"", status_code=200)
         if decision == "busy":
             return busy(bolt_request.body)
-        if decision == "answer":
+        if decision == "help":
+            status, headers, answer = bolt_answer(help_without_bolt(bolt_request.body))
+        elif decision == "answer":
             answering = start_answer(bolt_app, bolt_request)
             response = await answer_in_time_async(answering, bolt_request.body)
             status, headers, answer = bolt_answer(response)
@@ -130,7 +134,10 @@ def signed_request(
             "refused a signed request whose body is not a Slack payload (%d bytes)", len(raw)
         )
         return Response(MALFORMED, status_code=400, media_type="application/json")
-    bolt_request = BoltRequest(body="", query=request.url.query, headers=headers)
+    # The query as sent: Starlette's `request.url` would rebuild and parse the whole
+    # URL for it, on every request.
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    bolt_request = BoltRequest(body="", query=query, headers=headers)
     # Bolt's own parser takes any form body containing the word "payload" for an
     # interaction and finds none (`/mentor payload` was a 404); ours reads the fields.
     bolt_request.raw_body = raw.decode("utf-8")

@@ -188,6 +188,7 @@ def slack(served: ServedApp, fake_slack: FakeSlack, clock: list[datetime]) -> It
     PROGRAM_HOMES.clear()  # its charts were uploaded to the fake just forgotten
     FIGURE_HOMES.clear()  # keyed by a version stamp another test's data may share
     FIRST_USE.clear()  # a person's first use is made again in the new database
+    served.bolt.regulars.clear()  # and everyone's first contact
     yield SlackDriver(fake_slack, served.url, SIGNING_SECRET, served.executor.wait_idle)
     served.executor.wait_idle()
     refused = fake_slack.take_refusals()

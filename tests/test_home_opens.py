@@ -6,29 +6,10 @@ replica, an import) still shows on the next open."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 
-import sqlalchemy as sa
-
 from tests.factories import make_assignment, make_mentor
-
-
-@contextmanager
-def _statements(served) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
-    """Every statement the app runs meanwhile (the harness runs no background work)."""
-    engine = served.runtime.session_factory.kw["bind"]
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
-        seen.append(" ".join(statement.split()).upper())
-
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
+from tests.statements import statements_run
 
 
 def test_a_repeated_open_checks_first_use_in_one_statement_and_writes_nothing(
@@ -45,7 +26,7 @@ def test_a_repeated_open_checks_first_use_in_one_statement_and_writes_nothing(
             slack.open_home(person)
     counts = {}
     for person in people:
-        with _statements(served) as seen:
+        with statements_run(served) as seen:
             slack.open_home(person)
         writes = [s for s in seen if s.startswith(("INSERT", "UPDATE", "DELETE"))]
         assert writes == [], (person.name, writes)
@@ -110,7 +91,7 @@ def test_a_first_open_with_nothing_to_make_only_reads(slack, world, db, served) 
     make_assignment(db, vera, world.new_hire)
     db.commit()
     slack.mentor(world.veteran, "help")
-    with _statements(served) as seen:
+    with statements_run(served) as seen:
         home = json.dumps(slack.open_home(world.veteran))
     assert [s for s in seen if s.startswith(("INSERT", "UPDATE", "DELETE"))] == []
     assert not [s for s in seen if "FROM MILESTONE_TEMPLATES" in s]

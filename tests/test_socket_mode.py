@@ -27,6 +27,7 @@ from bot.testing.socket_driver import NOT_ACKED, SocketDriver
 from bot.workpool import BUSY
 from models import Mentor
 from tests.factories import make_mentor
+from tests.statements import work_done
 from tests.test_busy import held_roster, in_roster
 
 #: Well inside Slack's 3 s: an ack waits for no work.
@@ -73,6 +74,17 @@ def wait_until(done: object, what: str, timeout: float = 45.0) -> None:
 def busy_answer(reply: HttpReply) -> bool:
     """The ack itself told the person we are busy."""
     return bool(reply.body) and json.loads(reply.body).get("text") == BUSY
+
+
+def test_a_known_persons_help_is_answered_from_the_envelope_alone(  # type: ignore[no-untyped-def]
+    sockets, world, served, monkeypatch
+) -> None:
+    sockets.mentor(world.veteran, "help")  # their first contact
+    sockets.wait_idle()
+    with work_done(served, monkeypatch) as done:
+        reply = sockets.mentor(world.veteran, "help")
+    assert "/mentor optin" in reply.all_text
+    assert done == {"statements": [], "dispatched": []}
 
 
 def test_help_and_a_match_are_acknowledged_at_once_and_answered(sockets, world, db) -> None:  # type: ignore[no-untyped-def]

@@ -9,14 +9,16 @@ import asyncio
 import json
 import logging
 from concurrent.futures import Future
+from functools import lru_cache
 from typing import Any, Literal
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
-from bot.listeners.commands import asks_for_help, help_reply, requested
+from bot.listeners.commands import SUBCOMMANDS, asks_for_help, help_reply, requested
 from bot.listeners.guard import modal_errors
+from bot.listeners.regulars import Regulars
 from bot.listeners.support import answer
 from bot.workpool import BUSY, WorkPool
 
@@ -31,12 +33,14 @@ ANSWER_WITHIN_S = 2.0
 ACK_FIRST_PAYLOADS = frozenset({"block_actions", "shortcut", "message_action"})
 
 
-#: What becomes of one request: "answer" (the help: run Bolt now, on the pool's
-#: answer threads, and answer with its ack: `start_answer`), "queued" (acknowledge
+#: What becomes of one request: "help" (the help of someone the roster knows as they
+#: are: answer `help_without_bolt` at once, bot/listeners/regulars.py), "answer" (the
+#: help of anyone else: run Bolt now, on the pool's answer threads, their first
+#: contact with it, and answer with its ack: `start_answer`), "queued" (acknowledge
 #: it now, empty; its work runs after), "busy" (answer `busy_reply`; a button's
 #: notice follows by itself) or "dispatch" (a form submission: run Bolt now and
 #: answer with its outcome).
-Route = Literal["answer", "queued", "busy", "dispatch"]
+Route = Literal["help", "answer", "queued", "busy", "dispatch"]
 
 
 def route(bolt_app: App, bolt_request: BoltRequest) -> Route:
@@ -45,7 +49,8 @@ def route(bolt_app: App, bolt_request: BoltRequest) -> Route:
     unless the pool is full."""
     body = bolt_request.body
     if answers_in_ack(body):
-        return "answer"
+        asker = bolt_request.context
+        return "help" if regulars_of(bolt_app).knows(asker.team_id, asker.user_id) else "answer"
     work = work_pool_of(bolt_app)
     if acks_first(body):
         run = lambda: answer_after_ack(body, bolt_app.dispatch(bolt_request))  # noqa: E731
@@ -103,12 +108,21 @@ async def answer_in_time_async(
 
 
 def help_without_bolt(body: dict[str, Any]) -> BoltResponse:
-    """The help for a request whose Bolt answer is late: the database held its first
-    contact (a statement held for seconds). The help is the same for everyone, so
-    it is sent without; the first contact completes after (or, for a request that
-    found every answer thread's queue full, on the person's next request)."""
+    """The help, which is the same for everyone, as Bolt's ack would carry it: for
+    someone with nothing else to do (route's "help"), or for a request whose Bolt
+    answer is late (the database held its first contact, a statement held for
+    seconds): that first contact completes after (or, for a request that found every
+    answer thread's queue full, on the person's next request)."""
     name, _ = requested(body.get("text"))
-    return BoltResponse(status=200, body=json.dumps(help_reply(name)))
+    return BoltResponse(status=200, body=help_json(name, len(SUBCOMMANDS)))
+
+
+@lru_cache(maxsize=32)
+def help_json(name: str, registered: int) -> str:
+    """`help_reply` as the ack's JSON, encoded once per name (mostly `help` and none)
+    rather than per request; keyed by how many sub-commands there are, as the list is."""
+    del registered  # only the cache's key
+    return json.dumps(help_reply(name))
 
 
 def work_pool_of(bolt_app: App) -> WorkPool:
@@ -117,6 +131,14 @@ def work_pool_of(bolt_app: App) -> WorkPool:
     if not isinstance(pool, WorkPool):
         raise TypeError("the Bolt app was not made by bot.app.create_app")
     return pool
+
+
+def regulars_of(bolt_app: App) -> Regulars:
+    """Who is answered the help at once (create_app gives the app its memo)."""
+    regulars = getattr(bolt_app, "regulars", None)
+    if not isinstance(regulars, Regulars):
+        raise TypeError("the Bolt app was not made by bot.app.create_app")
+    return regulars
 
 
 def acks_first(body: dict[str, Any]) -> bool:

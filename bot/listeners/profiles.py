@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot.listeners.actor import Actor, fetch_profile
 from bot.listeners.departures import handle_departure
+from bot.listeners.regulars import Regulars
 from bot.runtime import Runtime
 from bot.services import first_contact, roster
 from bot.workpool import WorkPool
@@ -35,13 +36,17 @@ def refresh_profile(client: WebClient, runtime: Runtime, slack_user_id: str) -> 
     return True
 
 
-def make_middleware(runtime: Runtime, background: WorkPool, client: WebClient):  # type: ignore[no-untyped-def]
+def make_middleware(  # type: ignore[no-untyped-def]
+    runtime: Runtime, background: WorkPool, client: WebClient, regulars: Regulars
+):
     """Bolt middleware that puts `actor` and `runtime` into every listener's context,
     and the app's `client` (Bolt makes a plain one per request; ours also tells
     whether Slack still takes our token).
 
     A first-contact person is created from the request alone, so the ack never waits
-    for Slack; their profile (name, timezone) is fetched on `background` meanwhile."""
+    for Slack; their profile (name, timezone) is fetched on `background` meanwhile.
+    Run after `only_our_workspace`: whoever it finds settled joins `regulars`, whose
+    help is then answered without Bolt (bot/listeners/regulars.py)."""
 
     def attach_actor(context: BoltContext, body: dict[str, Any], next: Any) -> Any:
         context["runtime"] = runtime
@@ -70,6 +75,13 @@ def make_middleware(runtime: Runtime, background: WorkPool, client: WebClient): 
             context["actor"] = Actor.of(user)
             if roster.needs_profile(user):
                 background.later(refresh_profile, client, runtime, slack_user_id)
+            if first_contact.settled(user, team_id, admin_ids):
+                regulars.met(team_id, [slack_user_id])
+                # A request without a workspace (none from Slack) recalls nobody.
+                if team_id and regulars.first_time(team_id):
+                    background.later(regulars.recall, runtime, team_id)
+            else:
+                regulars.forget(team_id, slack_user_id)
         return next()
 
     return attach_actor

@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.services import audit
-from bot.services.roster import by_slack_id
+from bot.services.roster import by_slack_id, needs_profile
 from models import User
 
 
@@ -83,9 +83,37 @@ def known_unchanged(
     already if MENTORBOT_ADMINS names them); None when `ensure_user` has work to do.
     It only reads, so it can run outside any transaction (`Runtime.reading`)."""
     user = by_slack_id(db, slack_user_id)
-    if user is None or _moves_workspace(user, team_id) or _made_admin(user, admin_ids):
-        return None
-    return user
+    return user if user is not None and unchanged(user, team_id, admin_ids) else None
+
+
+def unchanged(user: User, team_id: str, admin_ids: list[str]) -> bool:
+    """Whether a request from `team_id` leaves this roster row as it is (`ensure_user`
+    has nothing to do for it)."""
+    return not _moves_workspace(user, team_id) and not _made_admin(user, admin_ids)
+
+
+def settled(user: User, team_id: str, admin_ids: list[str]) -> bool:
+    """Whether a request from `team_id` by this person has nothing to do for the roster:
+    no first contact or change to write, no Slack profile to fetch. The one test of
+    who may be answered without reading the roster (bot/listeners/regulars.py)."""
+    return unchanged(user, team_id, admin_ids) and not needs_profile(user)
+
+
+def settled_people(db: Session, team_id: str, admin_ids: list[str], limit: int) -> list[str]:
+    """The Slack ids of up to `limit` people of workspace `team_id` who are `settled`:
+    everyone who used MentorBot before, with their profile in."""
+    # Only the workspace narrows the read; `settled` itself decides, row by row. Read
+    # in batches of only what it looks at, so a big roster never sits in memory whole.
+    found = db.scalars(
+        select(User)
+        .options(
+            load_only(User.slack_user_id, User.team_id, User.is_admin, User.name, User.timezone)
+        )
+        .where(User.team_id == team_id)
+        .limit(limit)
+        .execution_options(yield_per=1000)
+    )
+    return [u.slack_user_id for u in found if settled(u, team_id, admin_ids)]
 
 
 def _moves_workspace(user: User, team_id: str) -> bool:
