@@ -30,6 +30,11 @@ def refresh_profile(client: WebClient, runtime: Runtime, slack_user_id: str) -> 
     if profile.get("deleted"):
         handle_departure(client, runtime, slack_user_id, reason="users.info")
         return True
+    # Almost always the profile is what the roster holds: read, and write (in a
+    # transaction) only when there is something to.
+    with runtime.reading() as db:
+        if not roster.profile_is_news(db, slack_user_id, profile):
+            return True
     with runtime.db() as db:
         roster.refresh_from_slack(db, slack_user_id, profile, now=runtime.now())
     return True
