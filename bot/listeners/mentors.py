@@ -91,14 +91,12 @@ def open_optin(
         form = mentor_optin.start_optin(db, user_id=actor.id, now=runtime.now())
     shown = blocks.optin_modal(form, actor.timezone)
     opened = client.views_open(trigger_id=trigger_id, view=shown)
-    if not refresh_profile(client, runtime, actor.slack_user_id):
+    user = refresh_profile(client, runtime, actor.slack_user_id)
+    # Slack's profile tells the roster only these: as they were, so is the form.
+    if user is None or (Actor.of(user) == actor and not user.is_bot and not user.deactivated_at):
         return
     try:
         with runtime.reading() as db:
-            user = access.load_user(db, actor.id)
-            # Slack's profile tells the roster only these: as they were, so is the form.
-            if Actor.of(user) == actor and not user.is_bot and user.deactivated_at is None:
-                return
             form = mentor_optin.start_optin(db, user_id=actor.id, now=runtime.now())
         fresh = blocks.optin_modal(form, user.timezone)
     except DomainError as exc:

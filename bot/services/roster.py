@@ -284,13 +284,10 @@ def apply_profile(user: User, profile: dict[str, object]) -> None:
         setattr(user, name, value)
 
 
-def profile_is_news(db: Session, slack_user_id: str, profile: dict[str, object]) -> bool:
+def profile_is_news(user: User, profile: dict[str, object]) -> bool:
     """Whether `refresh_from_slack` would change this person's roster row: almost
     every profile Slack sends is what the roster holds already, and knowing it takes
     a read, not a transaction."""
-    user = by_slack_id(db, slack_user_id)
-    if user is None:
-        return False
     changes = _profile_values(user, profile).items()
     return _reactivated(user, profile) or any(getattr(user, k) != v for k, v in changes)
 
