@@ -1,6 +1,7 @@
-"""The two servers bench/load.py measures, and what their processes use: `mentorbot
+"""The three servers bench/load.py measures, and what their processes use: `mentorbot
 serve` and, under the same server (uvicorn) with the same number of worker processes,
-a bare Bolt app whose listeners only ack (the ceiling)."""
+a bare Bolt app whose listeners only ack (the ceiling) and a simple Bolt app doing the
+same work the simple way (bench/load_simple.py, the fair baseline)."""
 
 from __future__ import annotations
 
@@ -13,23 +14,30 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
+from fastapi import FastAPI, Request, Response
 
 from bench.api import _free_port, _wait_until_up
 from bench.load_traffic import SECRET, LoadFake, People
+
+if TYPE_CHECKING:
+    from slack_bolt import App
 
 
 @dataclass
 class Servers:
     app: subprocess.Popen[bytes]
     bare: subprocess.Popen[bytes]
+    simple: subprocess.Popen[bytes]
     app_port: int
     bare_port: int
+    simple_port: int
     workers: int
 
     def stop(self) -> None:
-        for child in (self.app, self.bare):
+        for child in (self.app, self.bare, self.simple):
             child.terminate()
             child.wait(timeout=30)
 
@@ -56,39 +64,67 @@ def serve_command(port: int, workers: int = 1) -> list[str]:
 
 
 def start_servers(url: str, fake: LoadFake, people: People, log: Path, workers: int) -> Servers:
-    """Both servers started on free ports, each with `workers` processes, and up."""
-    app_port, bare_port = _free_port(), _free_port()
+    """The three servers started on free ports, each with `workers` processes, and up."""
+    app_port, bare_port, simple_port = _free_port(), _free_port(), _free_port()
     env = server_env(url, fake, people)
     out = log.open("ab")
     app = subprocess.Popen(serve_command(app_port, workers), env=env, stdout=out, stderr=out)
     bare = subprocess.Popen(
         [sys.executable, "-m", "bench.load_servers", str(bare_port), str(workers)],
+        env=env,
+        stdout=out,
+        stderr=out,
+    )
+    simple = subprocess.Popen(
+        [sys.executable, "-m", "bench.load_simple", str(simple_port), str(workers)],
+        env=env,
         stdout=out,
         stderr=out,
     )
     _wait_until_up(f"http://127.0.0.1:{app_port}/healthz", {})
-    for _ in range(300):
-        try:
-            httpx.post(f"http://127.0.0.1:{bare_port}/slack/events", content=b"", timeout=5)
-            break
-        except httpx.TransportError:
-            time.sleep(0.2)
+    for port in (bare_port, simple_port):
+        for _ in range(300):
+            try:
+                httpx.post(f"http://127.0.0.1:{port}/slack/events", content=b"", timeout=5)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
     if workers > 1:  # every worker has taken a request before anything is measured
         time.sleep(3)
-    return Servers(app, bare, app_port, bare_port, workers)
+    return Servers(app, bare, simple, app_port, bare_port, simple_port, workers)
 
 
 def bare_web():  # type: ignore[no-untyped-def]
     """The ceiling: Bolt with listeners that only ack, dispatched as bot/web.py did
-    before acks moved ahead of the work (a worker thread per request)."""
-    from fastapi import FastAPI, Request, Response
-    from slack_bolt import App
-    from slack_bolt.request import BoltRequest
+    before acks moved ahead of the work (a worker thread per request).
 
-    bolt = App(token="xoxb-bare", signing_secret=SECRET, token_verification_enabled=False)
+    Its client is on the fake Web API (`SLACK_API_URL`), as the other servers' are:
+    Bolt checks the token with one `auth.test` before its first listener runs, and
+    on slack.com that failed on every request (no network), so each was answered 500
+    after a failed DNS lookup (bench.load's "bare Bolt" until 2026-12-06 measured
+    that, or FastAPI's 422, see `bolt_web`)."""
+    from slack_bolt import App
+    from slack_sdk import WebClient
+
+    client = WebClient(token="xoxb-bare", base_url=os.environ["SLACK_API_URL"])
+    bolt = App(client=client, signing_secret=SECRET, token_verification_enabled=False)
     bolt.command("/mentor")(lambda ack: ack())
     bolt.action(re.compile(".*"))(lambda ack: ack())
     bolt.event("app_home_opened")(lambda: None)
+    return bolt_web(bolt)
+
+
+def bolt_web(bolt: App) -> FastAPI:
+    """`bolt` served on `POST /slack/events` by FastAPI, each request dispatched on a
+    worker thread: how both baselines (bare and simple) are served.
+
+    FastAPI and its `Request` are imported at the top of this module: FastAPI reads
+    `events`'s annotations (strings here) in the module's globals, and a `Request`
+    imported inside this function made it a required query parameter, so every
+    request was answered 422 without reaching Bolt (bench.load's "bare Bolt" until
+    2026-12-06 measured that)."""
+    from slack_bolt.request import BoltRequest
+
     web = FastAPI()
 
     @web.post("/slack/events")
@@ -99,6 +135,22 @@ def bare_web():  # type: ignore[no-untyped-def]
         return Response(answer.body, status_code=answer.status)
 
     return web
+
+
+def run_baseline(factory: str, port: int, workers: int) -> None:
+    """Serve the app `factory` ("module:function") with uvicorn on 127.0.0.1:`port`
+    with `workers` processes, as `mentorbot serve --workers N` runs."""
+    import uvicorn
+
+    uvicorn.run(
+        factory,
+        factory=True,
+        host="127.0.0.1",
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 def tree(pid: int) -> list[int]:
@@ -142,15 +194,4 @@ def rss_mb(pid: int, key: str) -> float:
 
 
 if __name__ == "__main__":
-    import uvicorn
-
-    port, workers = int(sys.argv[1]), int(sys.argv[2])
-    uvicorn.run(
-        "bench.load_servers:bare_web",
-        factory=True,
-        host="127.0.0.1",
-        port=port,
-        workers=workers,
-        log_level="warning",
-        access_log=False,
-    )
+    run_baseline("bench.load_servers:bare_web", int(sys.argv[1]), int(sys.argv[2]))

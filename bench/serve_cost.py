@@ -50,11 +50,14 @@ def start(
     return process, f"http://127.0.0.1:{port}/slack/events"
 
 
-def start_bare(log: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_bare(fake: LoadFake, log: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     out = log.open("ab")
     process = subprocess.Popen(
-        [sys.executable, "-m", "bench.load_servers", str(port), "1"], stdout=out, stderr=out
+        [sys.executable, "-m", "bench.load_servers", str(port), "1"],
+        env={**os.environ, "SLACK_API_URL": fake.url},
+        stdout=out,
+        stderr=out,
     )
     time.sleep(3)  # no health check: the bare app answers nothing but Slack's path
     return process, f"http://127.0.0.1:{port}/slack/events"
@@ -89,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         people = load_program(url, SIZES["quick"])
         fake = make_fake(people)
         servers = [start(tree, url, fake, people, log) for tree in trees]
-        bare = start_bare(log)
+        bare = start_bare(fake, log)
         senders = [Sender(fake, people)]
         try:
             for _, app_url in servers:

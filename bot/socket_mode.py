@@ -30,9 +30,8 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot.cli_errors import CliError
 from bot.listeners.busy import (
-    ANSWER_WITHIN_S,
+    answer_in_time,
     busy_reply,
-    help_without_bolt,
     route,
     start_answer,
     work_pool_of,
@@ -111,10 +110,7 @@ class SocketMode:
         )
         decision = route(self.bolt_app, bolt_request)
         if decision == "answer":
-            try:
-                answer = start_answer(self.bolt_app, bolt_request).result(ANSWER_WITHIN_S)
-            except TimeoutError:  # the first contact completes after; the help can't wait
-                answer = help_without_bolt(envelope.payload)
+            answer = answer_in_time(start_answer(self.bolt_app, bolt_request), envelope.payload)
             send_response(client, envelope, answer, received_at)
             return
         if decision == "dispatch":

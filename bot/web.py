@@ -27,9 +27,8 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot import api, slack_health
 from bot.listeners.busy import (
-    ANSWER_WITHIN_S,
+    answer_in_time_async,
     busy_reply,
-    help_without_bolt,
     route,
     start_answer,
     work_pool_of,
@@ -78,10 +77,8 @@ def create_web(bolt_app: App, runtime: Runtime) -> FastAPI:
         if decision == "busy":
             return busy(bolt_request.body)
         if decision == "answer":
-            answering = asyncio.wrap_future(start_answer(bolt_app, bolt_request))
-            # Not cancelled when late: the person's first contact still completes.
-            done, _ = await asyncio.wait((answering,), timeout=ANSWER_WITHIN_S)
-            response = answering.result() if done else help_without_bolt(bolt_request.body)
+            answering = start_answer(bolt_app, bolt_request)
+            response = await answer_in_time_async(answering, bolt_request.body)
             status, headers, answer = bolt_answer(response)
         else:
             status, headers, answer = await asyncio.to_thread(dispatch, bolt_app, bolt_request)

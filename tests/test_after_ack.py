@@ -1,9 +1,11 @@
 """Once a form is saved and acknowledged, nothing that goes wrong after can change what
 Slack is answered: the work after the ack (the DMs it causes, the App Homes it
 refreshes) may fail for a reason nobody planned for, and the person still sees their
-form close on "saved", the failure is logged with its cause, and they are told what
-may show late. (Bolt's listener thread used to swap the acknowledged answer for a 500,
-or lose it to a 404 "unhandled request", when the listener raised right after its ack.)"""
+form close on "saved" and the failure is logged with its cause; when the people it
+concerns may hear of it late, the person is told so (a home that failed to refresh is
+only logged: it is rebuilt when next opened). (Bolt's listener thread used to swap the
+acknowledged answer for a 500, or lose it to a 404 "unhandled request", when the
+listener raised right after its ack.)"""
 
 from __future__ import annotations
 
@@ -39,11 +41,19 @@ def _errors(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
 def test_a_home_refresh_that_breaks_after_a_log_is_saved_leaves_the_form_answered(  # type: ignore[no-untyped-def]
     slack, world, db, pair, monkeypatch, caplog
 ) -> None:
-    def broken_home(*args, **kwargs):  # type: ignore[no-untyped-def]
-        raise RuntimeError("the home's query broke")
+    """Only Vera's App Home failed to refresh: her session is saved, Newt is told, and
+    Newt's home is refreshed all the same. Vera's home is rebuilt the next time she
+    opens it, so a DM about a failure she can neither see nor act on would only alarm
+    her: the failure is one log line with its cause, and she gets no DM."""
+    build_home = home.build_home
+
+    def broken_for_vera(db, actor, now):  # type: ignore[no-untyped-def]
+        if actor.slack_user_id == world.veteran.id:
+            raise RuntimeError("the home's query broke")
+        return build_home(db, actor, now)
 
     slack.slash(world.veteran, "/mentor", "log")
-    monkeypatch.setattr(home, "build_home", broken_home)
+    monkeypatch.setattr(home, "build_home", broken_for_vera)
     sent = slack.submit(world.veteran, {"Topics": ["Renewals"], "Summary": "Renewal sync."})
     monkeypatch.undo()
 
@@ -52,11 +62,13 @@ def test_a_home_refresh_that_breaks_after_a_log_is_saved_leaves_the_form_answere
     assert "saved" in slack.modal_text(world.veteran)
     db.expire_all()
     assert db.scalars(sa.select(MentorshipSession.summary)).all() == ["Renewal sync."]
-    assert "logged your session" in slack.last_dm(world.new_hire).all_text  # before it broke
+    assert "logged your session" in slack.last_dm(world.new_hire).all_text
+    assert slack.fake.home(world.new_hire.id) is not None
     assert _errors(caplog) and all(r.exc_info for r in _errors(caplog))
     assert "the home's query broke" in caplog.text
-    told = slack.last_dm(world.veteran).all_text
-    assert "is saved" in told and "ref " in told, told
+    assert slack.dms(world.veteran) == []
+    assert slack.fake.home(world.veteran.id) is None
+    assert "Your mentorships" in str(slack.open_home(world.veteran))  # her next look is right
 
 
 def test_a_database_error_while_sending_a_submissions_dms_leaves_the_form_answered(  # type: ignore[no-untyped-def]

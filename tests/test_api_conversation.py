@@ -70,6 +70,22 @@ def test_session_logged_through_api_tells_the_other_side(slack, world, db, api, 
     )
 
 
+def test_one_session_a_day_through_api_is_the_loggers_day(slack, world, db, api, clock) -> None:  # type: ignore[no-untyped-def]
+    """Vera (New York) logs an evening session of Tue 17 Nov (01:00 UTC on the 18th),
+    then the next morning's: two days in her calendar, so both are kept, as in Slack."""
+    mentorship = make_assignment(db, make_mentor(db, world.veteran), world.new_hire)
+    db.commit()
+    clock[0] = clock[0].replace(day=18)
+    veteran = api.as_token(person_token(db, world.veteran))
+    path = f"/api/mentorship-assignments/{mentorship.id}/sessions"
+    for when in ("2026-11-18T01:00:00Z", "2026-11-18T14:00:00Z"):
+        body = {"session_date": when, "duration_minutes": 45, "summary": "QBR prep"}
+        logged = veteran.post(path, json={**body, "topics_covered": ["Renewals"]})
+        assert logged.status_code == 201, logged.text
+    listed = veteran.get(f"/api/mentorship-assignments/{mentorship.id}/sessions").json()
+    assert listed["total"] == 2
+
+
 def test_completion_through_api_asks_the_other_side_for_feedback(slack, world, db, api) -> None:  # type: ignore[no-untyped-def]
     vera = make_mentor(db, world.veteran)
     mentorship = make_assignment(db, vera, world.new_hire)
@@ -139,6 +155,29 @@ def test_milestones_through_api(slack, world, db, api, clock) -> None:  # type: 
         ).status_code
         == 403
     )
+
+
+def test_a_system_may_record_the_programs_today_ahead_of_utc(slack, world, db, api, clock) -> None:  # type: ignore[no-untyped-def]
+    """The program runs in Auckland, where 15:00 UTC on 17 Nov is already 18 Nov."""
+    from bot.services import program
+
+    program.update(
+        db, changes={"default_timezone": "Pacific/Auckland"}, actor_id=None, now=clock[0]
+    )
+    mentorship = make_assignment(db, make_mentor(db, world.veteran), world.new_hire)
+    db.commit()
+    lms = api.as_token(service_token(db, "lms", "milestones:read", "milestones:write"))
+    added = lms.post(
+        f"/api/mentorship-assignments/{mentorship.id}/milestones",
+        json={"milestone_name": "Product certification", "target_date": "2026-12-20"},
+    )
+    path = f"/api/mentee-milestones/{added.json()['id']}"
+    ahead = lms.patch(path, json={"achieved_date": "2026-11-19"})
+    assert ahead.status_code == 422, ahead.text
+    assert "today is 2026-11-18 where the program runs" in ahead.text
+    tracked = lms.patch(path, json={"achieved_date": "2026-11-18"})
+    assert tracked.status_code == 200, tracked.text
+    assert tracked.json()["achieved_date"] == "2026-11-18"
 
 
 def test_mentor_opts_in_updates_and_opts_out_through_api(slack, world, db, api) -> None:  # type: ignore[no-untyped-def]

@@ -251,6 +251,24 @@ def test_assigning_to_a_full_inactive_or_non_mentor_is_refused(slack, world, db)
     assert db.scalar(select(Assignment).where(Assignment.status == "pending")) is None
 
 
+def test_a_mentor_paused_through_the_programs_today_cant_be_asked(slack, world, db, clock) -> None:  # type: ignore[no-untyped-def]
+    """The program runs in Los Angeles: at 03:00 UTC on 18 Nov it is still 17 Nov
+    there, so Vera's pause "until 17 Nov" holds; her profile says so too."""
+    from bot.services import program
+
+    program.update(
+        db, changes={"default_timezone": "America/Los_Angeles"}, actor_id=None, now=clock[0]
+    )
+    make_mentor(db, world.veteran, paused_until=date(2026, 11, 17))
+    db.commit()
+    clock[0] = clock[0].replace(day=18, hour=3)
+    reply = slack.mentor(world.manager, f"assign {world.veteran.mention} {world.new_hire.mention}")
+    assert "Vera Veteran has paused mentoring until Tue 17 Nov 2026" in reply.text, reply.text
+    assert slack.modal(world.manager) is None
+    profile = slack.mentor(world.manager, f"profile {world.veteran.mention}").all_text
+    assert "Paused until Tue 17 Nov 2026" in profile, profile
+
+
 def test_only_the_managers_chain_or_an_admin_may_assign(slack, world, db) -> None:  # type: ignore[no-untyped-def]
     _mentors(db, world)
     reply = slack.mentor(world.junior, f"assign {world.veteran.mention} {world.new_hire.mention}")

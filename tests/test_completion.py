@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from bot.services import feedback_texts
+from bot.services import feedback_texts, program
 from models import Assignment, AuditEntry, Mentor
 from tests.factories import make_assignment, make_mentor
 
@@ -62,6 +62,40 @@ def test_both_sides_give_feedback_and_the_mentor_record_updates(slack, world, db
     assert "already gave your feedback" in slack.last_ephemeral(world.veteran).all_text
     actions = db.scalars(sa.select(AuditEntry.action)).all()
     assert "mentorship.completed" in actions and "mentorship.feedback_given" in actions
+
+
+def test_a_completion_is_dated_on_the_programs_day(slack, world, db, pair, clock) -> None:  # type: ignore[no-untyped-def]
+    """The program runs in Los Angeles: at 03:00 UTC on 18 Nov it is 19:00 on 17 Nov
+    there, the day before the planned end. Newt is told it ends earlier than planned,
+    and the mentorship is recorded as ended on 17 Nov, not UTC's 18 Nov."""
+    program.update(
+        db, changes={"default_timezone": "America/Los_Angeles"}, actor_id=None, now=clock[0]
+    )
+    pair = _fresh(db, pair)
+    pair.expected_end_date = date(2026, 11, 18)
+    db.commit()
+    clock[0] = clock[0].replace(day=18, hour=3)
+    slack.slash(world.new_hire, "/mentor", "complete")
+    assert "earlier than planned" in slack.modal_text(world.new_hire)
+    sent = slack.submit(world.new_hire, {"Feedback": "Vera made QBRs click.", "Rating": "5"})
+    assert sent.ok, sent.errors
+    assignment = _fresh(db, pair)
+    assert assignment.actual_end_date == date(2026, 11, 17)
+    assert feedback_texts.text(db, pair.id, "completion_notes") == (
+        "Completed by the mentee (Newt Newhire) on 2026-11-17, "
+        "before the expected end (2026-11-18)."
+    )
+
+
+def test_a_cancellation_is_dated_on_the_programs_day(slack, world, db, pair, clock) -> None:  # type: ignore[no-untyped-def]
+    """The program runs in Auckland: at 15:00 UTC on 17 Nov it is already 18 Nov there."""
+    program.update(
+        db, changes={"default_timezone": "Pacific/Auckland"}, actor_id=None, now=clock[0]
+    )
+    db.commit()
+    slack.slash(world.manager, "/mentor", f"cancel {world.new_hire.mention}")
+    assert slack.submit(world.manager, {"Reason": "Newt moved to the Sales team."}).ok
+    assert _fresh(db, pair).actual_end_date == date(2026, 11, 18)
 
 
 def test_average_rating_spans_completed_mentorships(slack, world, db, pair) -> None:  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.blocks.actions import COMPLETE_FOR_PAIR
-from bot.services import completion, feedback_texts, term
+from bot.services import completion, feedback_texts, program, term
 from bot.testing.surface_inputs import buttons_in
 from models import Assignment, AuditEntry, Mentor
 from tests.factories import make_assignment, make_mentor
@@ -136,6 +136,34 @@ def test_nobody_completes_so_it_completes_by_itself_and_each_side_is_asked_once(
     assert len(completions) == 1
 
 
+def _in_auckland(db, world):  # type: ignore[no-untyped-def]
+    """A program run from Auckland, and Vera mentoring Newt until Mon 25 Jan."""
+    program.update(
+        db,
+        changes={"default_timezone": "Pacific/Auckland"},
+        actor_id=None,
+        now=at("2027-01-01T00:00"),
+    )
+    pair = make_assignment(db, make_mentor(db, world.veteran), world.new_hire)
+    db.commit()
+    return pair
+
+
+def test_it_completes_by_itself_on_the_programs_day(slack, world, db, sweep) -> None:  # type: ignore[no-untyped-def]
+    """The program runs in Auckland: at 15:00 UTC on Mon 8 Feb it is already 9 Feb
+    there, 15 days after the end, so the mentorship closes then and both (in their
+    working hours) are asked for feedback, though UTC's day is only the 14th after it."""
+    pair = _in_auckland(db, world)
+    assert sorted(sent(sweep(at("2027-02-08T15:00")), "term_closed")) == sorted(
+        [world.veteran.id, world.new_hire.id]
+    )
+    closed = _fresh(db, pair)
+    assert closed.status == "completed"
+    assert feedback_texts.text(db, pair.id, "completion_notes").startswith(
+        "Closed automatically on 2027-02-09"
+    )
+
+
 def test_the_notice_and_the_grace_are_program_settings(slack, world, db, sweep) -> None:  # type: ignore[no-untyped-def]
     slack.slash(world.admin, "/mentor", "admin")
     slack.click(world.admin, "Program", in_view=True)
@@ -204,6 +232,16 @@ def test_the_manager_completes_it_for_the_pair_who_then_give_feedback(
     assert _fresh(db, pair).mentee_rating == 5
     # Completed by a person, so no automatic close nor survey later.
     assert sent(sweep(at("2027-02-10T16:00")), "term_closed") == []
+
+
+def test_the_managers_completion_is_dated_on_the_programs_day(slack, world, db, sweep) -> None:  # type: ignore[no-untyped-def]
+    """The program runs in Auckland: at 10:00 in New York on 18 Jan, Max's completion
+    is recorded on the program's 19 Jan, as every end of a mentorship is."""
+    pair = _in_auckland(db, world)
+    sweep(at("2027-01-18T15:00"))
+    slack.click(world.manager, "Complete", message=slack.last_dm(world.manager))
+    assert slack.submit(world.manager, {"Completion notes": "Newt is fully ramped."}).ok
+    assert _fresh(db, pair).actual_end_date == date(2027, 1, 19)
 
 
 def test_closing_and_completing_at_once_end_it_once(backend, engine, db, world) -> None:  # type: ignore[no-untyped-def]

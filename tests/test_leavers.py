@@ -194,3 +194,21 @@ def test_someone_whose_account_comes_back_is_active_again(
     assert db.get(Assignment, vera_mentors_newt.id).status == "cancelled"  # stays ended
     actions = list(db.scalars(select(AuditEntry.action)))
     assert actions.count("user.deactivated") == actions.count("user.reactivated") == 1
+
+
+def test_a_mentorship_ended_by_a_leaver_is_dated_on_the_programs_day(
+    slack, world, db, clock, vera_mentors_newt
+) -> None:  # type: ignore[no-untyped-def]
+    """The program runs in Auckland, where 15:00 UTC on 17 Nov is already 18 Nov."""
+    from datetime import date
+
+    from bot.services import program
+
+    program.update(
+        db, changes={"default_timezone": "Pacific/Auckland"}, actor_id=None, now=clock[0]
+    )
+    db.commit()
+    slack.fake.deactivate(world.veteran.id)
+    assert slack.event(user_change(slack, world.veteran)).status == 200
+    db.expire_all()
+    assert db.get(Assignment, vera_mentors_newt.id).actual_end_date == date(2026, 11, 18)

@@ -69,6 +69,29 @@ def test_only_available_mentors_are_suggested(slack, world, db, clock) -> None: 
     assert "No mentor is available right now" in text
 
 
+def test_a_pause_ends_on_the_programs_day_not_utcs(slack, world, db, clock) -> None:  # type: ignore[no-untyped-def]
+    """The program runs in Auckland, where 15:00 UTC on 17 Nov is already 04:00 on
+    18 Nov: Vera paused "until 17 Nov" is offered again, Omar paused until 18 Nov is
+    not. In Los Angeles, 03:00 UTC on 18 Nov is still 17 Nov: Vera is not offered."""
+    program.update(
+        db, changes={"default_timezone": "Pacific/Auckland"}, actor_id=None, now=clock[0]
+    )
+    make_mentor(db, world.veteran, paused_until=date(2026, 11, 17))
+    make_mentor(db, world.londoner, paused_until=date(2026, 11, 18))
+    db.commit()
+    text = slack.mentor(world.manager, f"match {world.new_hire.mention}").all_text
+    assert "Vera Veteran" in text
+    assert "Omar Okafor" not in text
+
+    program.update(
+        db, changes={"default_timezone": "America/Los_Angeles"}, actor_id=None, now=clock[0]
+    )
+    db.commit()
+    clock[0] = datetime(2026, 11, 18, 3, 0, tzinfo=UTC)  # 19:00 on 17 Nov in Los Angeles
+    text = slack.mentor(world.manager, f"match {world.new_hire.mention}").all_text
+    assert "Vera Veteran" not in text and "Omar Okafor" not in text
+
+
 def _mentor_of(person):  # type: ignore[no-untyped-def]
     from models import Mentor
 

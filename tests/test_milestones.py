@@ -229,6 +229,35 @@ def test_cli_import_records_system_tracked_achievements(
     assert _milestone(db, world.junior, "Fully ramped").status == "achieved"
 
 
+def test_cli_import_accepts_the_programs_today_ahead_of_utc(
+    db, world, pair, tmp_path, monkeypatch, database_url, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """The program runs in Auckland, where 15:00 UTC on 17 Nov is already 18 Nov: an
+    achievement of 18 Nov is today's, 19 Nov is refused with the program's today."""
+    from bot.services import program
+
+    program.update(
+        db,
+        changes={"default_timezone": "Pacific/Auckland"},
+        actor_id=None,
+        now=datetime(2026, 11, 17, 15, 0, tzinfo=UTC),
+    )
+    db.commit()
+    refused = "slack_user_id,milestone,achieved_date\nUNEWT,first-renewal,2026-11-19\n"
+    code, out = _import(tmp_path, monkeypatch, database_url, capsys, refused)
+    assert code == 1
+    assert (
+        "line 2: achieved_date 2026-11-19 is in the future "
+        "(today is 2026-11-18 where the program runs)"
+    ) in out
+    today = "slack_user_id,milestone,achieved_date\nUNEWT,first-renewal,2026-11-18\n"
+    code, out = _import(tmp_path, monkeypatch, database_url, capsys, today)
+    assert code == 0, out
+    assert _milestone(db, world.new_hire, "First renewal closed").achieved_date == date(
+        2026, 11, 18
+    )
+
+
 def test_cli_import_is_all_or_nothing_with_line_numbers(
     db, world, pair, tmp_path, monkeypatch, database_url, capsys
 ) -> None:  # type: ignore[no-untyped-def]

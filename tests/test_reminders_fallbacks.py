@@ -122,6 +122,18 @@ def test_monthly_mentorships_are_nudged_on_the_date_people_are_shown(
     assert sent(sweep(at("2026-12-21T15:00"))) == ["UNEWT", "UVERA"]
 
 
+def test_app_home_shows_the_next_check_in_the_nudge_comes_on(slack, world, db, sweep) -> None:  # type: ignore[no-untyped-def]
+    """Newt and Vera met at 20:00 on Tue 17 Nov in Chicago (02:00 on the 18th in UTC):
+    their weekly check-in is due Tue 24 Nov in Newt's calendar, as App Home says and
+    as the nudge comes, not a day later by UTC's date."""
+    assignment = make_assignment(db, make_mentor(db, world.veteran), world.new_hire)
+    make_session(db, assignment, when=at("2026-11-18T02:00"))
+    db.commit()
+    home = json.dumps(slack.open_home(world.new_hire))
+    assert "last: Tue 17 Nov 2026" in home and "next check-in: Tue 24 Nov 2026" in home, home
+    assert "UNEWT" in sent(sweep(at("2026-11-24T15:00")))
+
+
 # -- the PostgreSQL query and the portable path agree ---------------------------------------
 TIMEZONES = [
     "America/New_York",

@@ -317,3 +317,31 @@ def test_the_digests_judge_the_new_hire_window_by_the_programs_day(  # type: ign
     assert "Jun Ior" not in digest.all_text, digest.all_text
     [figures] = [m for m in slack.dms(world.admin) if "Program this week" in m.all_text]
     assert "New hires without a mentor*\n2" in figures.all_text, figures.all_text
+
+
+def test_the_digests_count_overdue_milestones_by_the_programs_day(  # type: ignore[no-untyped-def]
+    slack, world, db, sweep
+) -> None:
+    """The program runs in Auckland, where Max's digest hour (Tuesday 10:00 in New
+    York, 15:00 UTC) is already Wednesday 18 Nov: Newt's milestone due on 17 Nov is
+    overdue there, though UTC's day is still the 17th."""
+    from bot.services import program
+
+    program.update(
+        db, changes={"default_timezone": "Pacific/Auckland"}, actor_id=None, now=MONDAY_MORNING
+    )
+    make_assignment(db, make_mentor(db, world.veteran), world.new_hire)
+    db.add(
+        RampMilestone(
+            mentee_user_id=world.new_hire.user_id,
+            milestone_name="Shadow three renewals",
+            target_date=date(2026, 11, 17),
+        )
+    )
+    db.get(User, world.admin.user_id).is_admin = True  # as MENTORBOT_ADMINS makes her
+    db.commit()
+    sweep(at("2026-11-17T15:00"))
+    [digest] = [m for m in slack.dms(world.manager) if "Your team's mentorships" in m.all_text]
+    assert "(1 overdue)" in digest.all_text, digest.all_text
+    [figures] = [m for m in slack.dms(world.admin) if "Program this week" in m.all_text]
+    assert "Milestones overdue*\n1" in figures.all_text, figures.all_text

@@ -27,6 +27,7 @@ from bot.testing.socket_driver import NOT_ACKED, SocketDriver
 from bot.workpool import BUSY
 from models import Mentor
 from tests.factories import make_mentor
+from tests.test_busy import held_roster, in_roster
 
 #: Well inside Slack's 3 s: an ack waits for no work.
 ACK_WITHIN = 1.0
@@ -91,6 +92,19 @@ def test_help_and_a_match_are_acknowledged_at_once_and_answered(sockets, world, 
     assert matched.acks[0].payload is None
     # Slack spread the two over both connections, and each ack came on its own.
     assert {e.connection for e in sockets.sent} == set(sockets.fake.sockets.live())
+
+
+def test_a_database_held_for_seconds_does_not_hold_the_help_up(
+    sockets, world, served, backend
+) -> None:  # type: ignore[no-untyped-def]
+    """As over HTTP (test_busy): a statement holds the roster for 4 s, and a newcomer's
+    `/mentor help` is still answered in its ack in Slack's time; their first contact
+    is made once the database lets go."""
+    sockets.fake.add_user("UNEWCOMER", "Nia Newcomer")
+    with held_roster(served, backend):
+        reply = sockets.post_form(sockets.slash_body("UNEWCOMER", "/mentor", "help"), wait=False)
+        assert "/mentor optin" in reply.body  # in 3 s, or the driver raised LateAck
+    in_roster(served, "UNEWCOMER")
 
 
 def test_a_form_is_answered_with_its_outcome_in_the_ack(sockets, world, db) -> None:  # type: ignore[no-untyped-def]

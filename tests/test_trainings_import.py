@@ -100,3 +100,20 @@ def test_a_bad_lms_export_names_each_line_and_records_nothing(
     assert "has a header but no rows" in capsys.readouterr().err
     db.expire_all()
     assert db.scalars(sa.select(MentorTraining)).all() == []
+
+
+def test_an_lms_export_may_record_the_programs_today_ahead_of_utc(
+    slack, world, db, clock, tmp_path, monkeypatch, database_url, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """The program runs in Auckland, where 15:00 UTC on 17 Nov is already 18 Nov."""
+    from bot.services import program
+
+    program.update(
+        db, changes={"default_timezone": "Pacific/Auckland"}, actor_id=None, now=clock[0]
+    )
+    make_mentor(db, world.veteran)
+    db.commit()
+    exported = "email,training,completed_date\nvera@example.com,privacy,2026-11-18\n"
+    assert _import(tmp_path, monkeypatch, database_url, clock, exported) == 0, capsys.readouterr()
+    listing = slack.mentor(world.veteran, "trainings").all_text
+    assert "*Confidentiality & privacy* — done Wed 18 Nov 2026 (recorded by the LMS)" in listing

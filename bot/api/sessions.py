@@ -6,7 +6,7 @@ audited."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Annotated, Literal
 
 from fastapi import APIRouter
@@ -15,7 +15,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from bot.api.auth import Caller, CallerDep
 from bot.api.common import Body, Limit, Offset, Page, page_of
 from bot.listeners.sessions import announce_logged, queue_logged_notices
-from bot.services import access, program, records, sessions
+from bot.services import access, inputs, program, records, sessions
 from models import MentorshipSession
 
 router = APIRouter(tags=["sessions"])
@@ -112,9 +112,11 @@ def render(session: MentorshipSession, private: bool) -> SessionOut:
     )
 
 
-def _typed(body: SessionIn, skills: list[str]) -> sessions.SessionInput:
-    """The body as the log modal's typed values, so one set of rules checks both."""
-    when = body.session_date.astimezone(UTC)
+def _typed(body: SessionIn, skills: list[str], tz: tzinfo) -> sessions.SessionInput:
+    """The body as the log modal's typed values, so one set of rules checks both: the
+    day and time on the calendar of the person logging it (`tz`), as they would type
+    them, so one session a day is their day, not UTC's."""
+    when = body.session_date.astimezone(tz)
     known = [t for t in body.topics_covered if t in skills]
     other = [t for t in body.topics_covered if t not in skills]
     return sessions.SessionInput(
@@ -144,16 +146,16 @@ def _save(
 ) -> uuid.UUID:
     person = caller.person("log a session")
     with caller.db() as db:
+        me = access.load_user(db, person)
         logged = sessions.log(
             db,
             actor_id=person,
-            values=_typed(body, program.load(db).skills),
+            values=_typed(body, program.load(db).skills, inputs.zone(db, me.timezone)),
             now=caller.now(),
-            timezone="UTC",
+            timezone=me.timezone,
             assignment_id=str(assignment_id) if assignment_id else None,
             session_id=session_id,
         )
-        me = access.load_user(db, person)
         queued = queue_logged_notices(db, me.slack_user_id, logged, now=caller.now())
     announce_logged(caller.slack, caller.runtime, person, logged, queued)
     return logged.session_ids[0]

@@ -280,7 +280,7 @@ def mentorship_card(card: Mentorship, tz: ZoneInfo) -> list[kit.Block]:
             f"since {dates.day(card.start_date)} · "
             f"{card.cadence} check-ins{flag}\n"
             f"Sessions held: {card.sessions_held} (last: {last}) · "
-            f"next check-in: {dates.day(card.next_check_in)}"
+            f"next check-in: {dates.day(card.next_check_in_for(tz))}"
         ),
         kit.actions(*buttons),
     ]

@@ -5,6 +5,7 @@ it came over HTTP (bot/web.py) or a Socket Mode connection (bot/socket_mode.py).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from concurrent.futures import Future
@@ -69,13 +70,36 @@ def answers_in_ack(body: dict[str, Any]) -> bool:
 def start_answer(bolt_app: App, bolt_request: BoltRequest) -> Future[BoltResponse]:
     """Bolt's answer to a request routed "answer", run on the pool's answer threads
     (its listener with it): a full pool holds it up no more than it holds up an ack.
-    Wait for it at most ANSWER_WITHIN_S, then send `help_without_bolt`; with too
-    many answers waiting already, it is that at once."""
+    Wait for it with `answer_in_time`; with too many answers waiting already, it is
+    `help_without_bolt` at once."""
     answering = work_pool_of(bolt_app).answer(lambda: bolt_app.dispatch(bolt_request))
     if answering is None:
         answering = Future()
         answering.set_result(help_without_bolt(bolt_request.body))
     return answering
+
+
+def answer_in_time(
+    answering: Future[BoltResponse], body: dict[str, Any], within_s: float = ANSWER_WITHIN_S
+) -> BoltResponse:
+    """The ack of a request routed "answer" (`start_answer`'s future): Bolt's answer if
+    it comes within `within_s`, else `help_without_bolt` (Slack gives up at 3 s). The
+    future is not cancelled: the person's first contact still completes after. Blocks
+    the caller (a Socket Mode connection's thread); the event loop awaits
+    `answer_in_time_async`."""
+    try:
+        return answering.result(timeout=within_s)
+    except TimeoutError:
+        return help_without_bolt(body)
+
+
+async def answer_in_time_async(
+    answering: Future[BoltResponse], body: dict[str, Any]
+) -> BoltResponse:
+    """`answer_in_time` without holding the event loop (HTTP, bot/web.py) or a thread
+    while it waits."""
+    await asyncio.wait((asyncio.wrap_future(answering),), timeout=ANSWER_WITHIN_S)
+    return answer_in_time(answering, body, within_s=0)
 
 
 def help_without_bolt(body: dict[str, Any]) -> BoltResponse:

@@ -25,9 +25,10 @@ SORRY = (
     "Please try again in a minute; if it keeps happening, tell your program lead (ref {ref})."
 )
 #: For a failure after the change was saved and its form answered (`support.acked_form`).
+#: Not for an App Home that failed to refresh: that is only logged (`home.publish_home`).
 SORRY_AFTER_SAVE = (
     "Your change is saved, but something went wrong on our side just after (ref {ref}): "
-    "your App Home, or the people it concerns, may see it late. "
+    "the people it concerns may hear of it late. "
     "If it keeps happening, tell your program lead."
 )
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.blocks import kit
 from bot.listeners.actor import Actor
+from bot.listeners.guard import twin_delivery
 from bot.runtime import Runtime
 from bot.services import access, program
 from bot.services.first_use import FirstUseMemo
@@ -121,8 +122,10 @@ def publish_home(
 ) -> None:
     """Render and publish the person's home tab, coalesced per person (see
     `_Publishing`); with `first_use`, first make what a person gets on first use
-    (their program milestones), in the same transaction. A Slack failure is logged,
-    not raised, because the home is a view of state that is already saved."""
+    (their program milestones), in the same transaction. Any failure is logged, not
+    raised: the home is a view of state that is already saved, and it is built afresh
+    the next time the person opens it, so neither the change that asked for this
+    refresh nor the person (who could do nothing about it) hears of it."""
     if not PUBLISHING.start(actor.slack_user_id):
         return
     again = True
@@ -131,6 +134,11 @@ def publish_home(
             _render_and_publish(client, runtime, actor, first_use=first_use)
             first_use = False
             again = PUBLISHING.finish(actor.slack_user_id)
+    except Exception as exc:
+        PUBLISHING.finish(actor.slack_user_id, failed=True)
+        if twin_delivery(exc):
+            raise  # another delivery of this request did the work: nothing went wrong
+        log.error("could not refresh the home tab of %s", actor.slack_user_id, exc_info=True)
     except BaseException:
         PUBLISHING.finish(actor.slack_user_id, failed=True)
         raise

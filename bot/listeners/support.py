@@ -237,9 +237,10 @@ def acked_form(listener: Callable[..., None]) -> Callable[..., None]:
     has acknowledged. Slack has its answer by then, and an exception raised into Bolt's
     listener thread after the ack can swap that answer for a 500 or lose it to a 404
     "unhandled request" (slack_bolt/listener/thread_runner.py). So a failure of the work
-    after the ack (its DMs, the homes it refreshes) is logged and the person told their
-    change is saved; one before the ack is raised, for errors.on_unhandled_error to
-    answer on the form. bot/app.py wraps every form listener in it."""
+    after the ack (its DMs) is logged and the person told their change is saved (a home
+    that fails to refresh never gets here: `publish_home` logs it); one before the ack is
+    raised, for errors.on_unhandled_error to answer on the form. bot/app.py wraps every
+    form listener in it."""
     wants = inspect.signature(listener).parameters
     if "ack" not in wants or "context" not in wants:
         raise TypeError(f"the form listener {listener.__name__} must take ack and context")

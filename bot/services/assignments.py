@@ -24,6 +24,7 @@ from bot.services import access, audit, interaction_state, matching, program, re
 from bot.services.assignment_terms import checked_kind, parse_goals, parse_period
 from bot.services.assignment_views import AssignmentView, view_of
 from bot.services.errors import CapacityFull, Conflict, InvalidInput, NotFound
+from bot.services.mentors import paused_on
 from bot.services.program import ProgramConfig
 from models import CADENCES, MENTORED_STATUSES, OPEN_STATUSES, Assignment, Mentor, User, ramp_facts
 
@@ -196,7 +197,7 @@ def check_request(
             f"{name} is not mentoring right now (inactive or opted out). "
             f"Pick another mentor: `/mentor match @{mentee.name}` lists who is available."
         )
-    if mentor.paused_until is not None and mentor.paused_until >= now.date():
+    if paused_on(mentor.paused_until, program.program_today(now, program.load(db))):
         raise Conflict(
             f"{name} has paused mentoring until {dates.day(mentor.paused_until)}. "
             "Pick another mentor, or ask again after that date."

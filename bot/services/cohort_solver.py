@@ -46,7 +46,7 @@ def solve_cohort(db: Session, *, mentee_ids: Sequence[uuid.UUID], now: datetime)
     mentees_by_id = load_mentees(db, mentee_ids, config, {})
     mentees = [mentees_by_id[m] for m in mentee_ids if m in mentees_by_id]
     vocabulary = skill_vocabulary(mentees)
-    candidates = load_candidates(db, now.date(), vocabulary)
+    candidates = load_candidates(db, program.program_today(now, config), vocabulary)
     if not mentees or not len(candidates):
         return CohortPlan([], [(m.user_id, m.name) for m in mentees], 0.0, 0.0, 0)
     scores = score_pairs(mentees, candidates, vocabulary, config, now)

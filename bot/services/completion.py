@@ -6,13 +6,22 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.services import access, audit, capacity, feedback_texts, inputs, mentorships, term
+from bot.services import (
+    access,
+    audit,
+    capacity,
+    feedback_texts,
+    inputs,
+    mentorships,
+    program,
+    term,
+)
 from bot.services.errors import Conflict, InvalidInput
 from models import Assignment, Mentor, User
 
@@ -89,7 +98,7 @@ def feedback_form(
     assert side is not None
     _check_can_give(assignment, side)
     other = _other(db, assignment, side)
-    early = bool(assignment.expected_end_date and now.date() < assignment.expected_end_date)
+    early = _ends_early(assignment, program.program_today(now, program.load(db)))
     return FeedbackForm(assignment.id, side, other.name, assignment.status == "active", early)
 
 
@@ -118,7 +127,8 @@ def complete(
         raise InvalidInput(errors)
     _check_can_give(assignment, side)
     ended_now = assignment.status == "active"
-    early = bool(assignment.expected_end_date and now.date() < assignment.expected_end_date)
+    today = program.program_today(now, program.load(db))
+    early = _ends_early(assignment, today)
     mentor = db.get(Mentor, assignment.mentor_id)
     assert mentor is not None
     feedback_texts.write(
@@ -130,13 +140,13 @@ def complete(
         assignment.mentor_rating = score
     if ended_now:
         assignment.status = "completed"
-        assignment.actual_end_date = now.date()
+        assignment.actual_end_date = today
         # The PRD's completion_notes: how it ended, for the program's records.
         feedback_texts.write(
             db,
             assignment_id=assignment.id,
             kind="completion_notes",
-            text=f"Completed by the {side} ({actor.name}) on {now.date().isoformat()}"
+            text=f"Completed by the {side} ({actor.name}) on {today.isoformat()}"
             + (
                 f", before the expected end ({assignment.expected_end_date.isoformat()})."
                 if early and assignment.expected_end_date
@@ -180,6 +190,13 @@ def complete(
     )
 
 
+def _ends_early(assignment: Assignment, today: date) -> bool:
+    # The end of a mentorship is the program's record, dated on the program's day
+    # (`program.program_today`) whoever ends it and wherever they are: the end date,
+    # "early", and the completion notes all read the same day.
+    return bool(assignment.expected_end_date and today < assignment.expected_end_date)
+
+
 def cancel(
     db: Session,
     *,
@@ -204,7 +221,7 @@ def cancel(
     assignment.status = "cancelled"
     assignment.cancelled_at = now
     assignment.cancel_reason = text
-    assignment.actual_end_date = now.date()
+    assignment.actual_end_date = program.program_today(now, program.load(db))
     if was == "active":
         capacity.free_slot(db, assignment.mentor_id)
     audit.record(

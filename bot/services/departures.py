@@ -17,7 +17,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.services import assignment_views, audit, capacity, roster
+from bot.services import assignment_views, audit, capacity, program, roster
 from bot.services.assignment_views import AssignmentView
 from models import OPEN_STATUSES, Assignment, Mentor, User
 
@@ -120,7 +120,7 @@ def _end(db: Session, assignment: Assignment, why: str, now: datetime) -> bool:
     assignment.cancelled_at = now
     assignment.cancel_reason = why
     if was == "active":
-        assignment.actual_end_date = now.date()
+        assignment.actual_end_date = program.program_today(now, program.load(db))
         capacity.free_slot(db, assignment.mentor_id)
     audit.record(
         db,

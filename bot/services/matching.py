@@ -140,7 +140,7 @@ def rank(
     vocabulary = skill_vocabulary([mentee])
     candidates = match_candidates.load_candidates(
         db,
-        now.date(),
+        program.program_today(now, config),
         vocabulary,
         only_mentor_ids=only_mentor_ids,
         shortlist=match_candidates.shortlist_for(mentee, config, limit),

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from bot.services import access, circles, program, recognition, roster, timezones
+from bot.services import access, circles, program, recognition, roster
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.mentor_trainings import open_trainings_of
 from bot.services.mentors import mentor_of, status_of
@@ -113,7 +113,7 @@ def build_profile(
         slack_user_id=user.slack_user_id,
         name=user.name,
         timezone=user.timezone,
-        status=status_of(mentor, timezones.local_today(now, user.timezone)),
+        status=status_of(mentor, program.program_today(now, config)),
         expertise=list(mentor.expertise_areas),
         max_mentees=mentor.max_mentees,
         current_mentees=mentor.current_mentee_count,

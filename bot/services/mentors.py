@@ -15,7 +15,7 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, bindparam, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.services import program
@@ -46,11 +46,33 @@ class NotEligible(NotAllowed):
 # -- availability for matching ----------------------------------------------------------------
 
 
+# A pause `until D` (`/mentor pause`, bot/services/time_off.py) covers D itself and is over
+# from the day after. Whether a mentor is offered, may be asked, and shows as paused is
+# judged on the program's day (`program.program_today`), so it is one answer at any
+# instant whoever looks and wherever they are: a lead in Los Angeles and an admin in
+# Auckland see the same mentors. The reminder sweep asks the same rule on each
+# recipient's own day, as it judges every date it sends (reminders/base.py).
+
+
+def paused_on(paused_until: date | None, today: date) -> bool:
+    """The one pause rule: a pause through `paused_until` still holds on `today`."""
+    return paused_until is not None and today <= paused_until
+
+
+def paused_clause(
+    today: date | ColumnElement[date], paused_until: ColumnElement[date | None] | None = None
+) -> ColumnElement[bool]:
+    """`paused_on` as SQL, on `Mentor.paused_until` unless another column is given;
+    `~paused_clause(...)` is "not paused" (a mentor never paused included)."""
+    column = Mentor.paused_until if paused_until is None else paused_until
+    return and_(column.is_not(None), column >= today)
+
+
 def is_available(mentor: Mentor, today: date) -> bool:
-    """May be offered new mentees today: opted in (and certified where required) and
-    not paused. A pause `until D` covers D itself; from the day after it is over.
-    Free capacity is a separate question (`Mentor.remaining_capacity`)."""
-    return mentor.is_active and (mentor.paused_until is None or mentor.paused_until < today)
+    """May be offered new mentees on the program's `today`: opted in (and certified
+    where required) and not paused. Free capacity is a separate question
+    (`Mentor.remaining_capacity`)."""
+    return mentor.is_active and not paused_on(mentor.paused_until, today)
 
 
 def available_filter(today: date) -> ColumnElement[bool]:
@@ -58,17 +80,18 @@ def available_filter(today: date) -> ColumnElement[bool]:
     return and_(
         Mentor.is_active.is_(True),
         Mentor.reverse_only.is_(False),
-        or_(Mentor.paused_until.is_(None), Mentor.paused_until < today),
+        ~paused_clause(today),
     )
 
 
 def status_of(mentor: Mentor, today: date) -> str:
-    """One of AVAILABLE, PAUSED, OPTED_OUT, AWAITING_CERTIFICATION."""
+    """One of AVAILABLE, PAUSED, OPTED_OUT, AWAITING_CERTIFICATION, on the program's
+    `today`."""
     if mentor.opted_out_at is not None:
         return OPTED_OUT
     if not mentor.is_active:
         return AWAITING_CERTIFICATION
-    if mentor.paused_until is not None and mentor.paused_until >= today:
+    if paused_on(mentor.paused_until, today):
         return PAUSED
     return AVAILABLE
 

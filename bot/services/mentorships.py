@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -31,9 +31,14 @@ class Mentorship:
     status: str
     sessions_held: int
     last_session: datetime | None
-    next_check_in: date | None
     progress_flag: str | None
     kind: str = "standard"  # "reverse": a newer hire teaches a veteran
+
+    def next_check_in_for(self, tz: tzinfo) -> date:
+        """The next check-in in the calendar of someone in `tz`: counted from the day
+        the last session fell on there, as that person's check-in nudge counts it."""
+        last = self.last_session.astimezone(tz).date() if self.last_session else None
+        return next_check_in(self.cadence, self.start_date, last)
 
 
 def next_check_in(cadence: str, start: date, last: date | None) -> date:
@@ -101,9 +106,6 @@ def mentorships_of(
                 row.status,
                 row.sessions_logged,
                 last_dt,
-                next_check_in(
-                    row.check_in_cadence, row.start_date, last_dt.date() if last_dt else None
-                ),
                 row.progress_flag,
                 row.kind,
             )

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.services import access, audit
+from bot.services import access, audit, program
 from bot.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from models import MilestoneSubmission, RampMilestone, User
 
@@ -115,8 +115,9 @@ def record_achieved(
     if actor_id is not None:
         access.require_admin(access.load_user(db, actor_id))
     milestone = load(db, milestone_id)
-    if achieved_date > now.date():
-        raise InvalidInput({"achieved_date": f"{achieved_date} is in the future."})
+    future = program.after_today(achieved_date, program.program_today(now, program.load(db)))
+    if future:
+        raise InvalidInput({"achieved_date": f"{achieved_date} {future}."})
     if milestone.status == "achieved" and milestone.achieved_date == achieved_date:
         return row(milestone)
     milestone.achieved_date = achieved_date

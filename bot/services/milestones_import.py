@@ -15,6 +15,7 @@ from bot.services import (
     milestone_instances,
     milestone_templates,
     milestones,
+    program,
 )
 from bot.services.errors import ImportProblems
 from bot.services.milestone_templates import ensure_default_templates
@@ -40,6 +41,7 @@ def import_csv(db: Session, text: str, *, now: datetime) -> int:
         t.name.lower(): t for t in program_templates
     }
     users = {u.slack_user_id: u for u in db.scalars(select(User))}
+    today = program.program_today(now, program.load(db))
     problems: list[str] = []
     planned: list[tuple[User, str, date]] = []
     for record in reader:
@@ -59,8 +61,9 @@ def import_csv(db: Session, text: str, *, now: datetime) -> int:
         except ValueError:
             problems.append(f"line {line}: achieved_date '{raw_day}' is not a date like 2026-12-01")
             continue
-        if day > now.date():
-            problems.append(f"line {line}: achieved_date {raw_day} is in the future")
+        future = program.after_today(day, today)
+        if future:
+            problems.append(f"line {line}: achieved_date {raw_day} {future}")
         if user is not None and name and not _known_milestone(db, user, name, templates):
             problems.append(
                 f"line {line}: '{name}' is neither a program milestone nor one of "

@@ -190,6 +190,15 @@ def hired_since(today: date, config: ProgramConfig) -> date:
     return today - timedelta(days=config.new_hire_window_days)
 
 
+def after_today(day: date, today: date) -> str | None:
+    """Why a date something was done on (an achievement, a training) can't be recorded
+    when it is after the program's `today` (`program_today`), else None. The program's
+    day, not UTC's: an import in Auckland may record its own today."""
+    if day <= today:
+        return None
+    return f"is in the future (today is {today.isoformat()} where the program runs)"
+
+
 def load(db: Session) -> ProgramConfig:
     """The program settings in force: stored values over defaults (read once inside
     `loaded_once`)."""

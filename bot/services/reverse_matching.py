@@ -21,6 +21,7 @@ from bot.services import access, program
 from bot.services.assignment_forms import find_person
 from bot.services.errors import InvalidInput
 from bot.services.matching import resolve_focus
+from bot.services.mentors import paused_clause
 from bot.services.skills_sql import skills_offered
 from models import OPEN_STATUSES, Assignment, Mentor, SkillAssessment, User
 
@@ -107,7 +108,8 @@ def rank(
         for user_id, rated in _latest_ratings(db, skill).items()
         if rated >= TEACHING_RATING
     }
-    wanted = (listing | set(ratings)) - _cannot_be_asked(db, learner.id, now.date())
+    today = program.program_today(now, config)
+    wanted = (listing | set(ratings)) - _cannot_be_asked(db, learner.id, today)
     wanted.discard(learner.id)
     rows = db.execute(
         sa.select(User, Mentor.reverse_only)
@@ -175,7 +177,7 @@ def _cannot_be_asked(db: Session, learner_id: uuid.UUID, today: date) -> set[uui
                 sa.or_(
                     Mentor.is_active.is_(False),
                     Mentor.opted_out_at.is_not(None),
-                    Mentor.paused_until >= today,
+                    paused_clause(today),
                     Mentor.current_mentee_count + pending >= Mentor.max_mentees,
                     with_learner,
                 )

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.blocks import dates
-from bot.services import access, audit, capacity, feedback_texts, inputs, mentorships
+from bot.services import access, audit, capacity, feedback_texts, inputs, mentorships, program
 from bot.services.assignment_terms import MAX_DURATION_WEEKS, parse_goals
 from bot.services.assignment_views import CADENCE_LABELS
 from bot.services.errors import Conflict, InvalidInput
@@ -203,7 +203,8 @@ def complete_for_pair(
     if errors:
         raise InvalidInput(errors)
     assignment.status = "completed"
-    assignment.actual_end_date = local_today(now, actor.timezone)
+    # The program's day, as every end of a mentorship (completion._ends_early).
+    assignment.actual_end_date = program.program_today(now, program.load(db))
     feedback_texts.write(
         db,
         assignment_id=assignment.id,
@@ -274,18 +275,16 @@ def close_without_feedback(
     db.refresh(assignment, with_for_update=True)
     end = assignment.expected_end_date
     closed_now = False
-    if (
-        assignment.status == "active"
-        and end is not None
-        and now.date() > end + timedelta(days=after_days)
-    ):
+    today = program.program_today(now, program.load(db))
+    overdue = end is not None and today > end + timedelta(days=after_days)
+    if assignment.status == "active" and end is not None and overdue:
         assignment.status = "completed"
         assignment.actual_end_date = end
         feedback_texts.write(
             db,
             assignment_id=assignment.id,
             kind="completion_notes",
-            text=f"{AUTO_CLOSED_NOTE} on {now.date().isoformat()}, {after_days} days after "
+            text=f"{AUTO_CLOSED_NOTE} on {today.isoformat()}, {after_days} days after "
             f"the expected end ({end.isoformat()}), without feedback.",
             author_id=None,
         )

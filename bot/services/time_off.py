@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.blocks import dates
-from bot.services import access, assignments, audit, inputs
+from bot.services import access, assignments, audit, inputs, program
 from bot.services import capacity as slots
 from bot.services.errors import Conflict, InvalidInput
-from bot.services.mentors import require_mentor
+from bot.services.mentors import paused_on, require_mentor
 from bot.services.timezones import local_today
 from models import Assignment, User
 
@@ -206,9 +206,8 @@ def decline_waiting_for_pause(
     and the next suggestion. Conflict when the mentor is not paused any more; a second
     press finds nothing left to decline."""
     mentor = require_mentor(db, user_id)
-    user = access.load_user(db, user_id)
     until = mentor.paused_until
-    if until is None or until < local_today(now, user.timezone):
+    if not paused_on(until, program.program_today(now, program.load(db))):
         raise Conflict("You aren't paused any more, so the requests still wait for your answer.")
     return _decline_waiting(
         db,

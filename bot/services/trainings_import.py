@@ -57,9 +57,11 @@ def import_csv(db: Session, text: str, *, now: datetime) -> TrainingsImported:
         problems.append("line 1: the header needs a slack_user_id or an email column")
     if problems:
         raise ImportProblems(WHAT, problems)
-    trainings = {t.key.lower(): t.key for t in program.load(db).required_trainings} | {
-        t.name.lower(): t.key for t in program.load(db).required_trainings
+    config = program.load(db)
+    trainings = {t.key.lower(): t.key for t in config.required_trainings} | {
+        t.name.lower(): t.key for t in config.required_trainings
     }
+    today = program.program_today(now, config)
     people = _people(db, person_column or "")
     planned: dict[tuple[User, str], date] = {}
     for record in reader:
@@ -86,8 +88,9 @@ def import_csv(db: Session, text: str, *, now: datetime) -> TrainingsImported:
                 f"line {line}: completed_date '{raw_day}' is not a date like 2026-12-01"
             )
             continue
-        if day > now.date():
-            problems.append(f"line {line}: completed_date {raw_day} is in the future")
+        future = program.after_today(day, today)
+        if future:
+            problems.append(f"line {line}: completed_date {raw_day} {future}")
         if user is not None and key is not None:
             # The same completion twice (an LMS retake): the first date counts.
             planned[(user, key)] = min(day, planned.get((user, key), day))

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, literal, literal
 from sqlalchemy import cast as sa_cast
 from sqlalchemy.types import Boolean, Date, Text
 
+from bot.services.mentors import paused_clause, paused_on
 from bot.services.reminders.base import (
     OVERDUE_LOOKBACK_DAYS,
     Due,
@@ -22,13 +23,12 @@ from bot.services.reminders.base import (
 )
 from bot.services.reminders.people import (
     mentee_user,
-    mentor_paused,
     mentor_user,
     person_of,
     with_pair,
 )
 from bot.services.reminders.zones import Zone, by_zone, zone_table
-from models import Assignment, Mentor, MentorshipSession, Notification
+from models import Assignment, MentorshipSession, Notification
 
 
 # -- action items from sessions (PRD FR-3.4) -----------------------------------------------
@@ -71,7 +71,7 @@ def _item_due(
         return None
     recipient = people[owner]
     today = ctx.today(recipient)
-    if owner == "mentor" and mentor_paused(row.paused_until, today):
+    if owner == "mentor" and paused_on(row.paused_until, today):
         return None
     days_left = (due_on - today).days
     if days_left == 1:
@@ -178,11 +178,7 @@ def _items_in_sql(ctx: DueContext) -> Select[Any]:
                     (due == by_owner["tomorrow"], "item_tomorrow"),
                     (and_(due >= by_owner["earliest"], due < by_owner["today"]), "item_overdue"),
                 ).label("due_kind"),
-                and_(
-                    owner == "mentor",
-                    Mentor.paused_until.is_not(None),
-                    by_owner["today_date"] <= Mentor.paused_until,
-                ).label("paused"),
+                and_(owner == "mentor", paused_clause(by_owner["today_date"])).label("paused"),
                 by_owner["working"].label("working"),
                 by_owner["reachable"].label("reachable"),
                 (

@@ -7,11 +7,13 @@ from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, select, text
+from sqlalchemy import ColumnElement, exists, literal_column, select, text
+from sqlalchemy.dialects import postgresql
 
 from bot.services import curriculum
+from bot.services.mentors import paused_clause, paused_on
 from bot.services.reminders.base import Due, DueContext, Recipient, due_kind, judged_rows, row_limit
-from bot.services.reminders.people import mentor_paused, person_of, with_pair
+from bot.services.reminders.people import person_of, with_pair
 from bot.services.reminders.zones import Zone, recipient_zones
 from models import CADENCE_DAYS, Assignment, ScheduledSession
 
@@ -122,7 +124,7 @@ def _checkins_in_python(ctx: DueContext, weeks: dict[int, list[curriculum.Topic]
         mentor, mentee = person_of(row, "mentor"), person_of(row, "mentee")
         for recipient, role, other in ((mentor, "mentor", mentee), (mentee, "mentee", mentor)):
             today = ctx.today(recipient)
-            if mentor_paused(row.paused_until, today) or term_over(row.expected_end_date, today):
+            if paused_on(row.paused_until, today) or term_over(row.expected_end_date, today):
                 continue
             last_day = ctx.local_day_of(row.last_at, recipient) if row.last_at else None
             anchor = max(row.start_date, last_day) if last_day else row.start_date
@@ -192,7 +194,7 @@ _CHECKINS_DUE = text(
             SELECT (r.last_at AT TIME ZONE zone.name)::date AS last_day,
                    (r.snoozed_until AT TIME ZONE zone.name)::date AS snooze_day
         ) AS local_days
-        WHERE (r.paused_until IS NULL OR zone.today > r.paused_until)
+        WHERE {not_paused}
           AND (r.expected_end_date IS NULL OR zone.today < r.expected_end_date)
     ),
     due AS (
@@ -232,6 +234,10 @@ _CHECKINS_DUE = text(
     """.format(
         steps=" ".join(f"WHEN '{name}' THEN {days}" for name, days in CADENCE_DAYS.items()),
         default_step=CADENCE_DAYS["weekly"],
+        # The one pause rule (mentors.paused_clause), on the recipient's day.
+        not_paused=(
+            ~paused_clause(literal_column("zone.today"), literal_column("r.paused_until"))
+        ).compile(dialect=postgresql.dialect()),
     )
 )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import Text
 
 from bot.services import coverage, ledger
-from bot.services.program import ProgramConfig, new_hire_since
+from bot.services.program import ProgramConfig, hired_since, new_hire_since, program_today
 from bot.services.reminders.base import Due, DueContext, due_kind, take, week_of
 from bot.services.reminders.people import (
     manager,
@@ -150,7 +150,7 @@ def _report_lines(
     One query, with each mentorship's sessions and each hire's milestones grouped in it."""
     if not manager_ids:
         return {}
-    today = ctx.now.date()
+    today = program_today(ctx.now, ctx.config)
     week_ago = ctx.now - timedelta(days=7)
     # The mentorship that covers them, so a hire whose mentorship completed is shown as
     # mentored, not as "no mentor yet" (coverage.is_covered_sql).
@@ -171,18 +171,7 @@ def _report_lines(
             RampMilestone.mentee_user_id,
             func.count(RampMilestone.achieved_date).label("achieved"),
             func.count().label("total"),
-            func.sum(
-                case(
-                    (
-                        and_(
-                            RampMilestone.achieved_date.is_(None),
-                            RampMilestone.target_date < today,
-                        ),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ).label("overdue"),
+            func.sum(case((_overdue_milestone(today), 1), else_=0)).label("overdue"),
         )
         .group_by(RampMilestone.mentee_user_id)
         .subquery("milestone_stats")
@@ -233,7 +222,8 @@ def _report_lines(
 def program_figures(db: Session, now: datetime, config: ProgramConfig) -> dict[str, int]:
     """The admins' weekly figures: counts only."""
     week_ago = now - timedelta(days=7)
-    hire_cutoff = new_hire_since(now, config)
+    today = program_today(now, config)
+    hire_cutoff = hired_since(today, config)
 
     def count(*where: Any, of: Any = Assignment.id) -> int:
         return int(db.scalar(select(func.count(of)).where(*where)) or 0)
@@ -258,12 +248,15 @@ def program_figures(db: Session, now: datetime, config: ProgramConfig) -> dict[s
             of=User.id,
         ),
         "reviews_waiting": count(MilestoneSubmission.decision.is_(None), of=MilestoneSubmission.id),
-        "milestones_overdue": count(
-            RampMilestone.achieved_date.is_(None),
-            RampMilestone.target_date < now.date(),
-            of=RampMilestone.id,
-        ),
+        "milestones_overdue": count(_overdue_milestone(today), of=RampMilestone.id),
     }
+
+
+def _overdue_milestone(today: date) -> ColumnElement[bool]:
+    """A ramp milestone not achieved by its target date. The digests count it on the
+    program's day (`program_today`), the same for every manager and admin: a count
+    for the week, not a nudge to one person (milestones.py dates those on theirs)."""
+    return and_(RampMilestone.achieved_date.is_(None), RampMilestone.target_date < today)
 
 
 def _utc(value: datetime | None) -> datetime | None:

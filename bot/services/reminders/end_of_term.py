@@ -12,6 +12,7 @@ from datetime import timedelta
 from sqlalchemy import and_, or_, select
 
 from bot.services import feedback_texts
+from bot.services.program import program_today
 from bot.services.reminders.base import OVERDUE_LOOKBACK_DAYS, Due, DueContext, due_kind
 from bot.services.reminders.people import (
     manager,
@@ -77,7 +78,8 @@ def closed_terms(ctx: DueContext) -> Iterator[Due]:
     closed that way already (the other side's survey may still be waiting for their
     working hours). Once per side and end date."""
     grace = ctx.config.auto_complete_after_days
-    last_end = ctx.now.date() - timedelta(days=grace + 1)
+    # The program's day, as the delivery that closes it (term.close_without_feedback).
+    last_end = program_today(ctx.now, ctx.config) - timedelta(days=grace + 1)
     rows = ctx.db.execute(
         with_pair(
             select(

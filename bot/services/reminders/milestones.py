@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.services.mentors import paused_on
 from bot.services.reminders.base import OVERDUE_LOOKBACK_DAYS, Due, DueContext, due_kind
 from bot.services.reminders.people import (
     mentee_user,
-    mentor_paused,
     mentor_user,
     person_columns,
     person_of,
@@ -56,7 +56,7 @@ def milestone_dates(ctx: DueContext) -> Iterator[Due]:
             recipients.append((person_of(row, "mentor"), "mentor"))
         for recipient, role in recipients:
             today = ctx.today(recipient)
-            if role == "mentor" and mentor_paused(row.paused_until, today):
+            if role == "mentor" and paused_on(row.paused_until, today):
                 continue
             days_left = (row.target_date - today).days
             if 0 <= days_left <= notice:

@@ -3,7 +3,6 @@ columns, and a `Recipient` built from a row."""
 
 from __future__ import annotations
 
-from datetime import date
 from functools import cache
 from typing import Any
 
@@ -61,11 +60,6 @@ def person_of(row: Any, prefix: str) -> Recipient:
         timezone=mapping[f"{prefix}_tz"],
         reachable=mapping[f"{prefix}_gone"] is None and not mapping[f"{prefix}_bot"],
     )
-
-
-def mentor_paused(paused_until: date | None, today: date) -> bool:
-    """`/mentor pause` holds mentoring nudges through `paused_until` (inclusive)."""
-    return paused_until is not None and today <= paused_until
 
 
 def with_person(statement: Select[Any], person: Any, prefix: str, on: Any) -> Select[Any]:

@@ -9,11 +9,11 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from bot.services import answers
+from bot.services.mentors import paused_on
 from bot.services.reminders.base import Due, DueContext, due_kind, whole_hours
 from bot.services.reminders.people import (
     manager,
     mentee_user,
-    mentor_paused,
     person_columns,
     person_of,
     with_pair,
@@ -41,7 +41,7 @@ def pending_requests(ctx: DueContext) -> Iterator[Due]:
     )
     for row in rows:
         mentor, mentee = person_of(row, "mentor"), person_of(row, "mentee")
-        if mentor_paused(row.paused_until, ctx.today(mentor)):
+        if paused_on(row.paused_until, ctx.today(mentor)):
             continue
         yield Due(
             "request_pending",

@@ -8,9 +8,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from bot.services.mentors import paused_on
 from bot.services.milestone_views import reviewer_mentorship
 from bot.services.reminders.base import Due, DueContext, due_kind, whole_hours
-from bot.services.reminders.people import mentor_paused, person_of, program_admins, with_pair
+from bot.services.reminders.people import person_of, program_admins, with_pair
 from models import Assignment, MilestoneSubmission, RampMilestone
 
 
@@ -63,7 +64,7 @@ def reviews_waiting(ctx: DueContext) -> Iterator[Due]:
         if (
             waited >= timedelta(hours=ctx.config.review_reminder_hours)
             and row.status == "active"  # a mentor whose mentorship ended may not review it
-            and not mentor_paused(row.paused_until, ctx.today(mentor))
+            and not paused_on(row.paused_until, ctx.today(mentor))
         ):
             # The evidence is the mentee's work for their mentor's eyes; admins don't get it.
             yield Due(
