@@ -6,8 +6,9 @@ blocks, as a manager's home makes them after a change). In-process, on the progr
 
     .venv/bin/python -m bench.request_cpu URL [--requests N] [--path match|optin|manager]
 
-Run it alternately from two checkouts (PYTHONPATH=the other one) to compare them on
-the same data and the same machine load."""
+Run it alternately from two checkouts to compare them on the same data and the same
+machine load, each from its own directory (`cd` there: `python -m` imports the current
+directory before PYTHONPATH, so PYTHONPATH alone measures this checkout twice)."""
 
 from __future__ import annotations
 

@@ -1,22 +1,26 @@
-"""Benchmark: what an idle `mentorbot serve` holds, and the CPU one `/mentor help` costs.
+"""Benchmark: what an idle `mentorbot serve` holds, and the CPU one request costs.
 
-    .venv/bin/python -m bench.serve_cost [--tree DIR[,KEY=VALUE...] ...] [--requests N] [--restart]
+    .venv/bin/python -m bench.serve_cost [--tree DIR[,KEY=VALUE...] ...] [--requests N]
+        [--path help|match|button] [--concurrency N] [--restart]
 
 Makes a throw-away PostgreSQL database with a small generated program (as bench/load.py
 --quick), starts `mentorbot serve --no-scheduler` from each source tree given (default:
 this one; e.g. an export of main beside it, to compare in the same minutes; after a
 comma, environment variables for that server only, e.g. `.,MALLOC_ARENA_MAX=8`) and
-the bare Bolt app of bench/load_servers.py, warms every path of bench/load.py a few times, and
-prints each server's idle RSS. Then it sends `/mentor help` from 50 people at once to
-each server in turn (three rounds, alternating; each server's senders are people of
-its own, so the first round includes each one's first contacts) and prints requests/s
-served, its ratio to bare Bolt's, and CPU milliseconds (user + system, of the server's
-process) per request: a count the machine's other work disturbs less than a rate.
+the bare Bolt app of bench/load_servers.py, warms every path of bench/load.py a few
+times, and prints each server's idle RSS. Then it sends `/mentor help` (or with `--path`,
+as bench/load.py does, a program admin's `/mentor match @hire` or a mentor's "Edit
+profile" button) from 50 people at once (`--concurrency`: fewer, so that none is told
+"busy") to each server in turn (three rounds, alternating; each server's senders are
+people of its own, so the first round includes each one's first contacts) and prints
+requests/s served, its ratio to bare Bolt's, and CPU milliseconds (user + system, of
+the server's process) per request: a count the machine's other work disturbs less than
+a rate.
 
 Each server's senders take turns (bench/load_traffic.py `senders`): with more requests
 than it has people, a round asks some of them twice. `--restart` restarts each server
 before the second and third rounds, so with `--requests` no more than each server's
-people (1,000 hires, shared among the trees), every help of those rounds is from
+people (1,000 hires, shared among the trees), every request of those rounds is from
 someone the roster knows from an earlier round but this process never served: a
 morning after a deploy, not repeats."""
 
@@ -90,14 +94,16 @@ def restart(
     return started
 
 
-def help_round(url: str, pid: int, sender: Sender, total: int) -> tuple[float, float, int]:
-    """(helps shown per second, CPU ms per request, how many were told "busy" instead)
-    for `total` help requests, 50 at once, timed to the last Web API call they caused
-    (none, where the help is in the ack; a "busy" is no help shown)."""
+def path_round(
+    url: str, pid: int, sender: Sender, path: str, total: int, concurrency: int
+) -> tuple[float, float, int]:
+    """(requests served per second, CPU ms per request, how many were told "busy"
+    instead) for `total` requests of `path`, `concurrency` at once, timed to the last Web
+    API call they caused (none, where the help is in the ack; a "busy" is not served)."""
     sender.fake.url_posts.clear()
     sender.fake.calls.clear()
     cpu0, started = cpu_s(pid), time.time()
-    sent, elapsed = sender.closed_loop(url, "help", total, 50)
+    sent, elapsed = sender.closed_loop(url, path, total, concurrency)
     finish_times(sender.fake, sent)
     elapsed = max([elapsed, *(s.at + s.e2e_s - started for s in sent if s.e2e_s is not None)])
     busy = sum(s.busy for s in sent)
@@ -107,7 +113,9 @@ def help_round(url: str, pid: int, sender: Sender, total: int) -> tuple[float, f
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tree", action="append", help="source tree to serve from[,KEY=VALUE...]")
-    parser.add_argument("--requests", type=int, default=1000, help="help requests per round")
+    parser.add_argument("--requests", type=int, default=1000, help="requests per round")
+    parser.add_argument("--path", choices=WARM_PATHS[:3], default="help", help="what is sent")
+    parser.add_argument("--concurrency", type=int, default=50, help="requests at once")
     parser.add_argument(
         "--restart",
         action="store_true",
@@ -135,19 +143,26 @@ def main(argv: list[str] | None = None) -> int:
                 for i in range(len(trees))
             ]
             senders.extend(own)
-            print(f"load average {os.getloadavg()[0]:.2f}; help, 50 at once, {args.requests}:")
+            print(
+                f"load average {os.getloadavg()[0]:.2f}; {args.path}, "
+                f"{args.concurrency} at once, {args.requests}:"
+            )
             for round_ in range(ROUNDS):
                 if args.restart and round_:
                     servers = [
                         restart(t, s, url, fake, people, log, senders[0])
                         for t, s in zip(trees, servers, strict=True)
                     ]
-                bare_rps, bare_ms, _ = help_round(bare[1], bare[0].pid, senders[0], args.requests)
+                bare_rps, bare_ms, _ = path_round(
+                    bare[1], bare[0].pid, senders[0], args.path, args.requests, args.concurrency
+                )
                 print(f"  bare Bolt: {bare_rps:6.0f} req/s, {bare_ms:5.2f} CPU ms/request")
                 for tree, (process, app_url), theirs in zip(trees, servers, own, strict=True):
-                    rps, ms, busy = help_round(app_url, process.pid, theirs, args.requests)
+                    rps, ms, busy = path_round(
+                        app_url, process.pid, theirs, args.path, args.requests, args.concurrency
+                    )
                     print(
-                        f"  {tree}: {rps:6.0f} helps shown/s ({rps / bare_rps:.2f}x), "
+                        f"  {tree}: {rps:6.0f} served/s ({rps / bare_rps:.2f}x), "
                         f"{busy} told busy, {ms:5.2f} CPU ms/request, "
                         f"RSS {rss_mb(process.pid, 'VmRSS'):.0f} MB "
                         f"(peak {rss_mb(process.pid, 'VmHWM'):.0f})"

@@ -213,6 +213,19 @@ def test_weights_are_program_settings(db, world, clock) -> None:  # type: ignore
     assert reweighted[0].name == "Vera Veteran"
 
 
+def test_each_match_checks_its_own_asker(slack, world, db) -> None:  # type: ignore[no-untyped-def]
+    """Whom a match names and who asks are read in one statement built once: one
+    asker's rights never answer for the next one's, and one mention never for the next."""
+    make_mentor(db, world.veteran)
+    db.commit()
+    newt, nova = world.new_hire.mention, world.tokyo_hire.mention
+    assert "1. Vera Veteran" in slack.mentor(world.admin, f"match {newt}").all_text
+    assert "Only Newt Newhire's manager" in slack.mentor(world.junior, f"match {newt}").text
+    assert "MENTORS FOR NOVA FRESH" in slack.mentor(world.admin, f"match {nova}").all_text
+    assert "Only Nova Fresh's manager" in slack.mentor(world.junior, f"match {nova}").text
+    assert "MENTORS FOR NEWT NEWHIRE" in slack.mentor(world.manager, f"match {newt}").all_text
+
+
 def test_ranking_takes_three_statements_whatever_the_number_of_mentors(
     db, world, clock, engine
 ) -> None:  # type: ignore[no-untyped-def]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -236,3 +237,37 @@ def test_lowering_capacity_while_an_accept_takes_a_slot(served, world, db) -> No
     assert "refused" in outcome, outcome
     mentor = _mentor(db, world.veteran)
     assert (mentor.max_mentees, mentor.current_mentee_count) == (3, 2)
+
+
+def test_each_edit_profile_reads_its_own_mentor_and_the_settings_of_the_moment(  # type: ignore[no-untyped-def]
+    slack, world, db, clock
+) -> None:
+    """The form comes from statements built once and run with each press's person: one
+    mentor's profile never pre-fills the next one's, and a maximum an admin lowers
+    between two presses shows in the second."""
+    make_mentor(db, world.veteran, expertise=["Negotiation"], max_mentees=4)
+    make_mentor(db, world.londoner, expertise=["Renewals"], max_mentees=2)
+    db.commit()
+    for person, prefilled in (
+        (world.veteran, ["Expertise: Negotiation", "Capacity: 4"]),
+        (world.londoner, ["Expertise: Renewals", "Capacity: 2"]),
+        (world.veteran, ["Expertise: Negotiation", "Capacity: 4"]),
+    ):
+        slack.open_home(person)
+        slack.click(person, "Edit profile", home=True)
+        modal = slack.modal_text(person)
+        assert all(line in modal for line in prefilled), (person.name, modal)
+
+    program.update(db, changes={"max_capacity": 3}, actor_id=None, now=clock[0])
+    db.commit()
+    slack.click(world.veteran, "Edit profile", home=True)
+    assert "Capacity: 3" in slack.modal_text(world.veteran)
+
+
+def test_eligibility_is_judged_on_the_day_of_each_request(slack, world, db, clock) -> None:  # type: ignore[no-untyped-def]
+    """Jun has 100 of the 180 days' tenure: refused today, the modal on the day he has them."""
+    assert "you have 100" in slack.mentor(world.junior, "optin").all_text
+    assert slack.modal(world.junior) is None
+    clock[0] = datetime(2027, 2, 5, 15, 0, tzinfo=UTC)
+    assert slack.slash(world.junior, "/mentor", "optin") == []
+    assert "Become a mentor" in slack.modal_text(world.junior)

@@ -24,7 +24,8 @@ def handle_once(context: BoltContext, body: dict[str, Any], next: Any) -> Any:
     runtime: Runtime = context["runtime"]
     if key is None:
         return next()
-    with runtime.db() as db:
+    # A read: the key is written by the request's first change, in its transaction.
+    with runtime.reading() as db:
         done = idempotency.handled(db, key)
     if done:
         log.info("a delivery already handled came again (%s); acknowledged quietly", key)

@@ -71,7 +71,8 @@ def match_command(inv: Invocation) -> None:
                 "(optionally `focus: Renewals, QBRs`)."
             }
         )
-    with inv.runtime.db() as db:
+    # A ranking only reads: a transaction only to keep a focus for the Assign buttons.
+    with inv.runtime.db() if focus else inv.runtime.reading() as db:
         ranking = assignment_forms.suggestions_for(
             db, actor_id=inv.actor.id, mentee_slack_id=mentee, focus=focus, now=inv.runtime.now()
         )

@@ -87,17 +87,18 @@ def open_optin(
     The modal opens at once with what the roster knows (a trigger lives 3 seconds);
     then the Slack profile is read and, if it changes the answer (a new timezone, a
     bot), the open modal is updated."""
-    with runtime.db() as db:
+    with runtime.reading() as db:  # the form is a read: no transaction before views.open
         form = mentor_optin.start_optin(db, user_id=actor.id, now=runtime.now())
     shown = blocks.optin_modal(form, actor.timezone)
     opened = client.views_open(trigger_id=trigger_id, view=shown)
-    if not refresh_profile(client, runtime, actor.slack_user_id):
+    user = refresh_profile(client, runtime, actor.slack_user_id)
+    # Slack's profile tells the roster only these: as they were, so is the form.
+    if user is None or (Actor.of(user) == actor and not user.is_bot and not user.deactivated_at):
         return
     try:
-        with runtime.db() as db:
+        with runtime.reading() as db:
             form = mentor_optin.start_optin(db, user_id=actor.id, now=runtime.now())
-            timezone = access.load_user(db, actor.id).timezone
-        fresh = blocks.optin_modal(form, timezone)
+        fresh = blocks.optin_modal(form, user.timezone)
     except DomainError as exc:
         fresh = notice_view("Become a mentor", str(exc))
     if fresh != shown:

@@ -14,26 +14,35 @@ from bot.listeners.regulars import Regulars
 from bot.runtime import Runtime
 from bot.services import first_contact, roster
 from bot.workpool import WorkPool
+from models import User
 
 #: Events about a person rather than from them: that person is not the actor, and
 #: a profile change anywhere in the workspace must not add them to the roster.
 SUBJECT_EVENTS = frozenset({"team_join", "user_change"})
 
 
-def refresh_profile(client: WebClient, runtime: Runtime, slack_user_id: str) -> bool:
-    """Fetch the person's Slack profile and copy it into the roster; False when Slack
-    couldn't say. Call it after the ack and after any `views.open`, never on the way
-    to them: `users.info` may be rate limited, and the client then waits out Slack's
+def refresh_profile(client: WebClient, runtime: Runtime, slack_user_id: str) -> User | None:
+    """Fetch the person's Slack profile and copy it into the roster; their roster row
+    as it is then, None when Slack couldn't say (or they are not in the roster). Call
+    it after the ack and after any `views.open`, never on the way to them:
+    `users.info` may be rate limited, and the client then waits out Slack's
     Retry-After."""
     profile = fetch_profile(client, slack_user_id)
     if profile is None:
-        return False
+        return None
     if profile.get("deleted"):
         handle_departure(client, runtime, slack_user_id, reason="users.info")
-        return True
-    with runtime.db() as db:
-        roster.refresh_from_slack(db, slack_user_id, profile, now=runtime.now())
-    return True
+    else:
+        # Almost always the profile is what the roster holds: read, and write (in a
+        # transaction) only when there is something to.
+        with runtime.reading() as db:
+            user = roster.by_slack_id(db, slack_user_id)
+        if user is None or not roster.profile_is_news(user, profile):
+            return user
+        with runtime.db() as db:
+            return roster.refresh_from_slack(db, slack_user_id, profile, now=runtime.now())
+    with runtime.reading() as db:
+        return roster.by_slack_id(db, slack_user_id)
 
 
 def make_middleware(  # type: ignore[no-untyped-def]

@@ -49,9 +49,14 @@ def suggestions_for(
 ) -> matching.Ranking:
     """`/mentor match @user`: the best mentors for this person, for their manager (or
     anyone above them) or a program admin."""
-    mentee = find_person(db, mentee_slack_id)
-    ranking = suggestions_for_user(
-        db, actor_id=actor_id, mentee_id=mentee.id, now=now, focus=focus, limit=limit
+    mentee, actor = roster.by_slack_id_and_id(db, mentee_slack_id, actor_id)
+    ranking = _ranking(
+        db,
+        mentee=checked_person(mentee, mentee_slack_id),
+        actor=actor or access.load_user(db, actor_id),
+        now=now,
+        focus=focus,
+        limit=limit,
     )
     if not ranking.focus:
         return ranking
@@ -75,8 +80,21 @@ def suggestions_for_user(
     them) or a program admin; `actor_id` None is a trusted system (an API service token
     allowed to read mentors)."""
     mentee = access.load_user(db, mentee_id)
-    if actor_id is not None:
-        access.require_manager_or_admin(db, access.load_user(db, actor_id), mentee)
+    actor = access.load_user(db, actor_id) if actor_id is not None else None
+    return _ranking(db, actor=actor, mentee=mentee, now=now, focus=focus, limit=limit)
+
+
+def _ranking(
+    db: Session,
+    *,
+    actor: User | None,
+    mentee: User,
+    now: datetime,
+    focus: Sequence[str],
+    limit: int,
+) -> matching.Ranking:
+    if actor is not None:
+        access.require_manager_or_admin(db, actor, mentee)
     return matching.rank(db, mentee_id=mentee.id, now=now, limit=limit, focus=focus)
 
 
@@ -178,7 +196,11 @@ def prepare_reverse(
 
 def find_person(db: Session, slack_user_id: str) -> User:
     """The roster person behind a mention; NotFound or Conflict saying what's wrong."""
-    user = roster.by_slack_id(db, slack_user_id)
+    return checked_person(roster.by_slack_id(db, slack_user_id), slack_user_id)
+
+
+def checked_person(user: User | None, slack_user_id: str) -> User:
+    """`find_person` for a person already looked up (None: not in the roster)."""
     if user is None:
         raise NotFound(
             f"I can't find <@{slack_user_id}> in the roster. An admin can add them with "

@@ -15,7 +15,7 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.services import program
@@ -154,9 +154,13 @@ def is_standard_mentor(mentor: Mentor | None) -> bool:
 # -- lookups ----------------------------------------------------------------------------------
 
 
+# Built once (see roster._BY_SLACK_ID): every opt-in form and mentor button asks.
+_MENTOR_OF = select(Mentor).where(Mentor.user_id == bindparam("user_id"))
+
+
 def mentor_of(db: Session, user_id: uuid.UUID) -> Mentor | None:
     """The mentor row of this user, or None."""
-    return db.scalar(select(Mentor).where(Mentor.user_id == user_id))
+    return db.scalar(_MENTOR_OF, {"user_id": user_id})
 
 
 def require_mentor(db: Session, user_id: uuid.UUID) -> Mentor:

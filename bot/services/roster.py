@@ -177,11 +177,29 @@ def _parse_rows(reader: csv.DictReader[str]) -> tuple[list[_Row], list[str]]:
 #: Built once, as the statements every request or App Home runs are: making a
 #: statement and its cache key costs more CPU than running it.
 _BY_SLACK_ID = select(User).where(User.slack_user_id == bindparam("slack_user_id"))
+_BY_SLACK_ID_OR_ID = select(User).where(
+    or_(User.slack_user_id == bindparam("slack_user_id"), User.id == bindparam("user_id"))
+)
 
 
 def by_slack_id(db: Session, slack_user_id: str) -> User | None:
     """The user with this Slack id, or None."""
     return db.scalar(_BY_SLACK_ID, {"slack_user_id": slack_user_id})
+
+
+def by_slack_id_and_id(
+    db: Session, slack_user_id: str, user_id: uuid.UUID
+) -> tuple[User | None, User | None]:
+    """The user with this Slack id and the user with this id (e.g. whom a command
+    names and who typed it), each or None, in one statement."""
+    found = db.scalars(_BY_SLACK_ID_OR_ID, {"slack_user_id": slack_user_id, "user_id": user_id})
+    by_slack, by_id = None, None
+    for user in found:
+        if user.slack_user_id == slack_user_id:
+            by_slack = user
+        if user.id == user_id:
+            by_id = user
+    return by_slack, by_id
 
 
 def needs_profile(user: User) -> bool:
@@ -200,7 +218,7 @@ def refresh_from_slack(
     if user is None:
         return None
     apply_profile(user, profile)
-    if user.deactivated_at is not None and not profile.get("deleted"):
+    if _reactivated(user, profile):
         user.deactivated_at = None
         audit.record(
             db,
@@ -262,18 +280,39 @@ def mark_checked(db: Session, slack_user_ids: Iterable[str], *, now: datetime) -
 
 def apply_profile(user: User, profile: dict[str, object]) -> None:
     """Copy what Slack knows (name, email, tz, bot flag) into the user row."""
+    for name, value in _profile_values(user, profile).items():
+        setattr(user, name, value)
+
+
+def profile_is_news(user: User, profile: dict[str, object]) -> bool:
+    """Whether `refresh_from_slack` would change this person's roster row: almost
+    every profile Slack sends is what the roster holds already, and knowing it takes
+    a read, not a transaction."""
+    changes = _profile_values(user, profile).items()
+    return _reactivated(user, profile) or any(getattr(user, k) != v for k, v in changes)
+
+
+def _profile_values(user: User, profile: dict[str, object]) -> dict[str, object]:
+    """The user row's columns as Slack's profile has them (those it says anything of)."""
     inner = profile.get("profile") if isinstance(profile.get("profile"), dict) else {}
     assert isinstance(inner, dict)
+    values: dict[str, object] = {}
     name = inner.get("real_name") or profile.get("real_name") or profile.get("name")
     if name and (not user.name or user.name == user.slack_user_id):
-        user.name = str(name)
+        values["name"] = str(name)
     email = inner.get("email")
     if email and not user.email:
-        user.email = str(email)
+        values["email"] = str(email)
     tz = profile.get("tz")
     if isinstance(tz, str) and is_valid_timezone(tz):
-        user.timezone = tz
-    user.is_bot = bool(profile.get("is_bot")) or profile.get("id") == "USLACKBOT"
+        values["timezone"] = tz
+    values["is_bot"] = bool(profile.get("is_bot")) or profile.get("id") == "USLACKBOT"
+    return values
+
+
+def _reactivated(user: User, profile: dict[str, object]) -> bool:
+    """Someone marked as gone whose account Slack shows active again."""
+    return user.deactivated_at is not None and not profile.get("deleted")
 
 
 def reports_of(db: Session, manager_id: uuid.UUID) -> list[User]:
