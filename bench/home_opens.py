@@ -8,9 +8,10 @@ machine makes noisy.
     .venv/bin/python -m bench.home_opens measure URL [--opens N] [--cold]
     .venv/bin/python -m bench.home_opens drop URL
 
-`setup` keeps its database so that two checkouts (PYTHONPATH=the other one) can be
-measured alternately on the same data; `--cold` forgets each person's kept figures
-before every open (the first open after a change)."""
+`setup` keeps its database so that two checkouts (each run from its own directory:
+`python -m` imports the current one before PYTHONPATH) can be measured alternately on
+the same data; `--cold` forgets each person's kept figures before every open (the first
+open after a change)."""
 
 from __future__ import annotations
 
