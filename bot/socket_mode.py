@@ -32,7 +32,6 @@ from bot.cli_errors import CliError
 from bot.listeners.busy import (
     answer_in_time,
     busy_reply,
-    help_without_bolt,
     route,
     start_answer,
     work_pool_of,
@@ -110,9 +109,6 @@ class SocketMode:
             mode="socket_mode", body=envelope.payload, headers=build_headers(envelope)
         )
         decision = route(self.bolt_app, bolt_request)
-        if decision == "help":
-            send_response(client, envelope, help_without_bolt(envelope.payload), received_at)
-            return
         if decision == "answer":
             answer = answer_in_time(start_answer(self.bolt_app, bolt_request), envelope.payload)
             send_response(client, envelope, answer, received_at)

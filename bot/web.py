@@ -30,7 +30,6 @@ from bot import api, slack_health
 from bot.listeners.busy import (
     answer_in_time_async,
     busy_reply,
-    help_without_bolt,
     route,
     start_answer,
     work_pool_of,
@@ -78,9 +77,7 @@ def create_web(bolt_app: App, runtime: Runtime) -> FastAPI:
             return Response(b"", status_code=200)
         if decision == "busy":
             return busy(bolt_request.body)
-        if decision == "help":
-            status, headers, answer = bolt_answer(help_without_bolt(bolt_request.body))
-        elif decision == "answer":
+        if decision == "answer":
             answering = start_answer(bolt_app, bolt_request)
             response = await answer_in_time_async(answering, bolt_request.body)
             status, headers, answer = bolt_answer(response)

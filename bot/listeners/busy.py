@@ -33,14 +33,11 @@ ANSWER_WITHIN_S = 2.0
 ACK_FIRST_PAYLOADS = frozenset({"block_actions", "shortcut", "message_action"})
 
 
-#: What becomes of one request: "help" (the help of someone the roster knows as they
-#: are: answer `help_without_bolt` at once, bot/listeners/regulars.py), "answer" (the
-#: help of anyone else: run Bolt now, on the pool's answer threads, their first
-#: contact with it, and answer with its ack: `start_answer`), "queued" (acknowledge
-#: it now, empty; its work runs after), "busy" (answer `busy_reply`; a button's
-#: notice follows by itself) or "dispatch" (a form submission: run Bolt now and
-#: answer with its outcome).
-Route = Literal["help", "answer", "queued", "busy", "dispatch"]
+#: What becomes of one request: "answer" (the help: answer with `start_answer`'s
+#: outcome, in the ack), "queued" (acknowledge it now, empty; its work runs after),
+#: "busy" (answer `busy_reply`; a button's notice follows by itself) or "dispatch" (a
+#: form submission: run Bolt now and answer with its outcome).
+Route = Literal["answer", "queued", "busy", "dispatch"]
 
 
 def route(bolt_app: App, bolt_request: BoltRequest) -> Route:
@@ -49,8 +46,7 @@ def route(bolt_app: App, bolt_request: BoltRequest) -> Route:
     unless the pool is full."""
     body = bolt_request.body
     if answers_in_ack(body):
-        asker = bolt_request.context
-        return "help" if regulars_of(bolt_app).knows(asker.team_id, asker.user_id) else "answer"
+        return "answer"
     work = work_pool_of(bolt_app)
     if acks_first(body):
         run = lambda: answer_after_ack(body, bolt_app.dispatch(bolt_request))  # noqa: E731
@@ -73,11 +69,16 @@ def answers_in_ack(body: dict[str, Any]) -> bool:
 
 
 def start_answer(bolt_app: App, bolt_request: BoltRequest) -> Future[BoltResponse]:
-    """Bolt's answer to a request routed "answer", run on the pool's answer threads
-    (its listener with it): a full pool holds it up no more than it holds up an ack.
-    Wait for it with `answer_in_time`; with too many answers waiting already, it is
-    `help_without_bolt` at once."""
-    answering = work_pool_of(bolt_app).answer(lambda: bolt_app.dispatch(bolt_request))
+    """The answer to a request routed "answer", for `answer_in_time` to wait for.
+    `help_without_bolt` at once for someone the roster knows as they are (nothing
+    else to do for them: bot/listeners/regulars.py), or when too many answers wait
+    already; for anyone else Bolt's answer, their first contact with it, run on the
+    pool's answer threads (its listener with it): a full pool holds it up no more
+    than it holds up an ack."""
+    asker = bolt_request.context
+    answering = None
+    if not regulars_of(bolt_app).knows(asker.team_id, asker.user_id):
+        answering = work_pool_of(bolt_app).answer(lambda: bolt_app.dispatch(bolt_request))
     if answering is None:
         answering = Future()
         answering.set_result(help_without_bolt(bolt_request.body))
@@ -103,13 +104,14 @@ async def answer_in_time_async(
 ) -> BoltResponse:
     """`answer_in_time` without holding the event loop (HTTP, bot/web.py) or a thread
     while it waits."""
-    await asyncio.wait((asyncio.wrap_future(answering),), timeout=ANSWER_WITHIN_S)
+    if not answering.done():  # an answer made at once needs no trip round the loop
+        await asyncio.wait((asyncio.wrap_future(answering),), timeout=ANSWER_WITHIN_S)
     return answer_in_time(answering, body, within_s=0)
 
 
 def help_without_bolt(body: dict[str, Any]) -> BoltResponse:
     """The help, which is the same for everyone, as Bolt's ack would carry it: for
-    someone with nothing else to do (route's "help"), or for a request whose Bolt
+    someone with nothing else to do (`start_answer`), or for a request whose Bolt
     answer is late (the database held its first contact, a statement held for
     seconds): that first contact completes after (or, for a request that found every
     answer thread's queue full, on the person's next request)."""
