@@ -77,7 +77,7 @@ def program_ramp_comparison(caller: CallerDep) -> Report:
         if access.MANAGER not in access.roles_of(db, access.load_user(db, caller.user_id)):
             raise ApiError(403, "The ramp comparison is for program admins and managers.")
         mine = analytics.manager_report(db, manager_id=caller.user_id, now=now)
-        today = analytics.program_today(now, program.load(db))
+        today = program.todays_date(db, now)
     return Report(as_of=today.isoformat(), scope="reports", report=analytics.as_json(mine.ramp))
 
 
@@ -93,5 +93,5 @@ def mentor_effectiveness(mentor_id: uuid.UUID, caller: CallerDep) -> Report:
         raise ApiError(403, "A mentor's effectiveness is for that mentor and program admins.")
     with caller.db(aggregates=True) as db:
         report = analytics.mentor_report(db, user_id=mentor.user_id, now=now)
-        today = analytics.program_today(now, program.load(db))
+        today = program.todays_date(db, now)
     return Report(as_of=today.isoformat(), scope="mentor", report=analytics.as_json(report))

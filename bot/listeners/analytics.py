@@ -120,7 +120,7 @@ def manager_home(db: Session, user: Any, roles: set[str], now: datetime) -> list
         report = analytics.manager_report(db, manager_id=user.id, now=now)
         return blocks.manager_report(report), True
 
-    version = f"{analytics.data_version(db)} {analytics.program_today(now, program.load(db))}"
+    version = f"{analytics.data_version(db)} {program.todays_date(db, now)}"
     return FIGURE_HOMES.get_or_make(f"manager {user.id}", version, now, make)
 
 
@@ -144,7 +144,7 @@ def mentor_home(db: Session, user: Any, roles: set[str], now: datetime) -> list[
     version = " ".join(
         (
             analytics.data_version(db),
-            str(analytics.program_today(now, program.load(db))),
+            str(program.todays_date(db, now)),
             stamp.computed_at.isoformat() if stamp else "no summary",
         )
     )

@@ -197,7 +197,7 @@ def check_request(
             f"{name} is not mentoring right now (inactive or opted out). "
             f"Pick another mentor: `/mentor match @{mentee.name}` lists who is available."
         )
-    if paused_on(mentor.paused_until, program.program_today(now, program.load(db))):
+    if paused_on(mentor.paused_until, program.todays_date(db, now)):
         raise Conflict(
             f"{name} has paused mentoring until {dates.day(mentor.paused_until)}. "
             "Pick another mentor, or ask again after that date."

@@ -98,7 +98,7 @@ def feedback_form(
     assert side is not None
     _check_can_give(assignment, side)
     other = _other(db, assignment, side)
-    early = _ends_early(assignment, program.program_today(now, program.load(db)))
+    early = _ends_early(assignment, program.todays_date(db, now))
     return FeedbackForm(assignment.id, side, other.name, assignment.status == "active", early)
 
 
@@ -127,7 +127,7 @@ def complete(
         raise InvalidInput(errors)
     _check_can_give(assignment, side)
     ended_now = assignment.status == "active"
-    today = program.program_today(now, program.load(db))
+    today = program.todays_date(db, now)
     early = _ends_early(assignment, today)
     mentor = db.get(Mentor, assignment.mentor_id)
     assert mentor is not None
@@ -221,7 +221,7 @@ def cancel(
     assignment.status = "cancelled"
     assignment.cancelled_at = now
     assignment.cancel_reason = text
-    assignment.actual_end_date = program.program_today(now, program.load(db))
+    assignment.actual_end_date = program.todays_date(db, now)
     if was == "active":
         capacity.free_slot(db, assignment.mentor_id)
     audit.record(

@@ -164,7 +164,7 @@ def coverage_nudge(db: Session, *, mentee_id: uuid.UUID, now: datetime) -> Cover
     manager = mentee.manager
     active_manager = manager if manager is not None and manager.deactivated_at is None else None
     ranking = matching.rank(db, mentee_id=mentee_id, now=now, limit=NUDGE_SUGGESTIONS)
-    today = program_today(now, program.load(db))
+    today = program.todays_date(db, now)
     days = (today - mentee.hire_date).days if mentee.hire_date else 0
     return CoverageNudge(
         mentee_id=mentee.id,

@@ -120,7 +120,7 @@ def _end(db: Session, assignment: Assignment, why: str, now: datetime) -> bool:
     assignment.cancelled_at = now
     assignment.cancel_reason = why
     if was == "active":
-        assignment.actual_end_date = program.program_today(now, program.load(db))
+        assignment.actual_end_date = program.todays_date(db, now)
         capacity.free_slot(db, assignment.mentor_id)
     audit.record(
         db,

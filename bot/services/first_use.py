@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.services import milestone_instances, program
-from bot.services.program import ProgramConfig, program_today
+from bot.services.program import ProgramConfig
 from models import MENTORED_STATUSES, Assignment, RampMilestone, User
 
 #: The longest new-hire window the settings accept: someone hired longer ago than
@@ -92,7 +92,7 @@ class FirstUseMemo:
         """`milestone_instances.ensure_for` unless this person's state is the one it left last
         time, in the caller's transaction."""
         # The day `ensure_for` judges "new hire" by: the program's, not UTC's.
-        today = program_today(now, program.load(db))
+        today = program.todays_date(db, now)
         before, nothing_to_make = fingerprint(db, user_id, today)
         if nothing_to_make:  # the first open of most people of a busy morning
             return

@@ -115,7 +115,7 @@ def record_achieved(
     if actor_id is not None:
         access.require_admin(access.load_user(db, actor_id))
     milestone = load(db, milestone_id)
-    future = program.after_today(achieved_date, program.program_today(now, program.load(db)))
+    future = program.after_today(achieved_date, program.todays_date(db, now))
     if future:
         raise InvalidInput({"achieved_date": f"{achieved_date} {future}."})
     if milestone.status == "achieved" and milestone.achieved_date == achieved_date:

@@ -41,7 +41,7 @@ def import_csv(db: Session, text: str, *, now: datetime) -> int:
         t.name.lower(): t for t in program_templates
     }
     users = {u.slack_user_id: u for u in db.scalars(select(User))}
-    today = program.program_today(now, program.load(db))
+    today = program.todays_date(db, now)
     problems: list[str] = []
     planned: list[tuple[User, str, date]] = []
     for record in reader:

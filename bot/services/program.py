@@ -179,6 +179,11 @@ def program_today(now: datetime, config: ProgramConfig) -> date:
     return local_today(now, config.default_timezone)
 
 
+def todays_date(db: Session, now: datetime) -> date:
+    """`program_today` with the settings in force (`load`)."""
+    return program_today(now, load(db))
+
+
 def new_hire_since(now: datetime, config: ProgramConfig) -> date:
     """The earliest hire date of a new hire at `now`: hired within the program's
     new-hire window, its edge day included, counted from the program's day."""

@@ -204,7 +204,7 @@ def complete_for_pair(
         raise InvalidInput(errors)
     assignment.status = "completed"
     # The program's day, as every end of a mentorship (completion._ends_early).
-    assignment.actual_end_date = program.program_today(now, program.load(db))
+    assignment.actual_end_date = program.todays_date(db, now)
     feedback_texts.write(
         db,
         assignment_id=assignment.id,
@@ -275,7 +275,7 @@ def close_without_feedback(
     db.refresh(assignment, with_for_update=True)
     end = assignment.expected_end_date
     closed_now = False
-    today = program.program_today(now, program.load(db))
+    today = program.todays_date(db, now)
     overdue = end is not None and today > end + timedelta(days=after_days)
     if assignment.status == "active" and end is not None and overdue:
         assignment.status = "completed"

@@ -207,7 +207,7 @@ def decline_waiting_for_pause(
     press finds nothing left to decline."""
     mentor = require_mentor(db, user_id)
     until = mentor.paused_until
-    if not paused_on(until, program.program_today(now, program.load(db))):
+    if not paused_on(until, program.todays_date(db, now)):
         raise Conflict("You aren't paused any more, so the requests still wait for your answer.")
     return _decline_waiting(
         db,

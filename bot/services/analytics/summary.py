@@ -26,7 +26,6 @@ from bot.services.analytics.ramp import RampComparison
 from bot.services.analytics.reports import MentorStanding, ProgramHeadlines, program_report
 from bot.services.analytics.shared import as_json, from_json
 from bot.services.analytics.version import data_version
-from bot.services.program import program_today
 from models import AnalyticsSummary
 
 #: pg_advisory_xact_lock key of a refresh ("MNTRSUMM" as an int64), the same everywhere.
@@ -137,7 +136,7 @@ def is_stale(db: Session, summary: ProgramSummary | None, *, now: datetime) -> b
     """Missing, older than MAX_AGE, of another program day, or saved data changed since."""
     if summary is None or now - summary.computed_at >= MAX_AGE:
         return True
-    if summary.headlines.as_of != program_today(now, program.load(db)):
+    if summary.headlines.as_of != program.todays_date(db, now):
         return True
     return summary.data_version != data_version(db)
 
