@@ -32,7 +32,7 @@ def parse_subcommand(text: str | None) -> tuple[str, str]:
     """Split `"match <@U1> focus: QBRs"` into `("match", "<@U1> focus: QBRs")`.
     The sub-command is case-insensitive; the rest is kept as typed, less any control
     character no keyboard types (a NUL byte would not even reach the database)."""
-    typed = "".join(c for c in (text or "") if not inputs.has_control_characters(c))
+    typed = inputs.without_control_characters(text or "")
     stripped = typed.strip()
     if not stripped:
         return "", ""
