@@ -21,8 +21,8 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
-from http.server import ThreadingHTTPServer
 from typing import Any
 
 from bot.blocks.plaintext import render_view
@@ -31,7 +31,7 @@ from bot.testing.fake_apps import FakeAppConnections
 from bot.testing.fake_chat import BOT_USER_ID, FakeChat, Message, normalize_channel
 from bot.testing.fake_files import FakeFiles
 from bot.testing.fake_history import FakeHistory
-from bot.testing.fake_http import handler_for
+from bot.testing.fake_http import FakeConnections, Server, handler_for
 from bot.testing.fake_views import FakeViews, dm_channel
 from bot.testing.slack_quotas import Clock, RateLimits, ResponseUrls, Throttled, Triggers
 
@@ -77,14 +77,7 @@ class Channel:
 TOKEN_ERRORS = ("invalid_auth", "token_revoked", "account_inactive", "not_authed")
 
 
-class _Server(ThreadingHTTPServer):
-    # socketserver's backlog of 5 pending connections resets the rest: a process with
-    # 32 work threads calling at once met "connection reset by peer" and retried a
-    # second later, which slack.com's servers never make it do.
-    request_queue_size = 256
-
-
-class FakeSlack(FakeFiles, FakeViews, FakeChat, FakeHistory, FakeAppConnections):
+class FakeSlack(FakeConnections, FakeFiles, FakeViews, FakeChat, FakeHistory, FakeAppConnections):
     """The fake Slack. `url` is the Web API base to give `SLACK_API_URL`.
 
     `latency`: seconds every Web API call and response_url post takes (default 0).
@@ -92,7 +85,7 @@ class FakeSlack(FakeFiles, FakeViews, FakeChat, FakeHistory, FakeAppConnections)
 
     def __init__(self, *, latency: float = 0.0, clock: Clock = time.monotonic) -> None:
         self._lock = threading.RLock()
-        self._server = _Server(("127.0.0.1", 0), handler_for(self))
+        self._server = Server(("127.0.0.1", 0), handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
         self._counter = itertools.count(1)
@@ -122,6 +115,7 @@ class FakeSlack(FakeFiles, FakeViews, FakeChat, FakeHistory, FakeAppConnections)
         _SERVING.pop(self.url, None)
         self.stop_sockets()
         self._server.shutdown()
+        self._server.close_idle()
         self._server.server_close()
 
     def reset(self) -> None:
@@ -135,6 +129,7 @@ class FakeSlack(FakeFiles, FakeViews, FakeChat, FakeHistory, FakeAppConnections)
             self.homes: dict[str, dict[str, Any]] = {}
             self.channels: dict[str, Channel] = {}
             self.failures: list[Failure] = []
+            self.drops: Counter[str] = Counter()  # `drop`
             #: The error every call answers while the token is revoked (`revoke()`).
             self.revoked: str | None = None
             now: Clock = lambda: self.clock() + self._skipped  # noqa: E731
