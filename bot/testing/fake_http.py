@@ -116,6 +116,9 @@ def handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         timeout = IDLE_TIMEOUT_S
+        # An answer is written as its headers, then its body: on a kept connection
+        # Nagle's algorithm held the body until the client's delayed ACK (40 ms a call).
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
