@@ -19,6 +19,7 @@ failures, the dispatch of a call and response_url posts."""
 from __future__ import annotations
 
 import itertools
+import ssl
 import threading
 import time
 from collections import Counter
@@ -81,11 +82,21 @@ class FakeSlack(FakeConnections, FakeFiles, FakeViews, FakeChat, FakeHistory, Fa
     """The fake Slack. `url` is the Web API base to give `SLACK_API_URL`.
 
     `latency`: seconds every Web API call and response_url post takes (default 0).
-    `clock`: seconds, for Slack's time limits (triggers, response_urls, rate limits)."""
+    `clock`: seconds, for Slack's time limits (triggers, response_urls, rate limits).
+    `tls`: serve HTTPS with this context, as slack.com does (bench/slack_calls.py)."""
 
-    def __init__(self, *, latency: float = 0.0, clock: Clock = time.monotonic) -> None:
+    def __init__(
+        self,
+        *,
+        latency: float = 0.0,
+        clock: Clock = time.monotonic,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self._lock = threading.RLock()
         self._server = Server(("127.0.0.1", 0), handler_for(self))
+        self._scheme = "https" if tls else "http"
+        if tls:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
         self._counter = itertools.count(1)
@@ -99,7 +110,7 @@ class FakeSlack(FakeConnections, FakeFiles, FakeViews, FakeChat, FakeHistory, Fa
     @property
     def base(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{self._scheme}://{host}:{port}"
 
     @property
     def url(self) -> str:
