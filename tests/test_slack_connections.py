@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 
+import pytest
+
 from bot.testing.driver import SlackDriver
 from tests.factories import make_mentor
 
@@ -109,3 +111,22 @@ def test_a_response_url_is_never_written_to_the_log(slack, world, db, caplog) ->
     lines = [r.getMessage() for r in caplog.records]
     assert any("POST <path, not logged>" in line for line in lines)
     assert not [line for line in lines if "/response/" in line]
+
+
+def test_a_call_past_its_timeout_fails_and_its_connection_is_not_reused(  # type: ignore[no-untyped-def]
+    slack, world, settings
+) -> None:
+    """A read that times out raises as urllib's did (not retried: Slack may have acted
+    on it), and the late answer on that connection is never read as the next call's."""
+    from bot.slack_client import make_client
+
+    client = make_client(settings)
+    client.timeout = 0.5
+    slack.fake.latency = 0.8
+    try:
+        with pytest.raises(TimeoutError):
+            client.users_info(user=world.veteran.id)
+    finally:
+        slack.fake.latency = 0.0
+    assert client.users_info(user=world.new_hire.id)["user"]["id"] == world.new_hire.id
+    assert client.users_info(user=world.veteran.id)["user"]["id"] == world.veteran.id
