@@ -8,6 +8,7 @@ import bisect
 import json
 import math
 import multiprocessing
+import ssl
 import struct
 import time
 from collections import defaultdict
@@ -54,9 +55,9 @@ class LoadFake(FakeSlack):
         return answer
 
 
-def make_fake(people: People) -> LoadFake:
-    """A started LoadFake that knows every person of the program."""
-    fake = LoadFake().start()
+def make_fake(people: People, tls: ssl.SSLContext | None = None) -> LoadFake:
+    """A started LoadFake that knows every person of the program (on HTTPS with `tls`)."""
+    fake = LoadFake(tls=tls).start()
     for slack_id in {*people.mentors, *people.hires, *people.admins}:
         fake.add_user(slack_id, f"Person {slack_id}")
     return fake

@@ -30,6 +30,7 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -38,6 +39,7 @@ from bench.database import throwaway_database
 from bench.load import SIZES, load_program
 from bench.load_servers import cpu_s, rss_mb, serve_command, server_env
 from bench.load_traffic import LoadFake, People, Sender, finish_times, make_fake
+from bench.slack_calls import self_signed_certificate, serving_tls
 
 WARM_PATHS = ("help", "match", "button", "home")
 ROUNDS = 3
@@ -117,6 +119,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--path", choices=WARM_PATHS[:3], default="help", help="what is sent")
     parser.add_argument("--concurrency", type=int, default=50, help="requests at once")
     parser.add_argument(
+        "--tls",
+        action="store_true",
+        help="the fake Web API on HTTPS, as slack.com (bench/slack_calls.py's certificate, "
+        "trusted by the servers through SSL_CERT_FILE)",
+    )
+    parser.add_argument(
         "--restart",
         action="store_true",
         help="restart each server before every round but the first: with no more requests "
@@ -125,9 +133,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     trees = args.tree or ["."]
     log = Path(f"/tmp/bench-serve-cost-{os.getpid()}.log")
+    tls = None
+    if args.tls:
+        folder = tempfile.mkdtemp(prefix="bench-serve-cost-")
+        os.environ["SSL_CERT_FILE"] = self_signed_certificate(folder)  # for every server
+        tls = serving_tls(folder)
     with throwaway_database(SERVER_URL) as url:
         people = load_program(url, SIZES["quick"])
-        fake = make_fake(people)
+        fake = make_fake(people, tls)
         servers = [start(tree, url, fake, people, log) for tree in trees]
         bare = start_bare(fake, log)
         senders = [Sender(fake, people)]

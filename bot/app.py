@@ -49,7 +49,7 @@ from bot.listeners.workspace import only_our_workspace
 from bot.logsafe import hide_webhook_urls
 from bot.runtime import Runtime
 from bot.services import first_contact
-from bot.slack_client import make_client
+from bot.slack_client import kept_respond, make_client
 from bot.workpool import WorkPool
 
 #: Each module has `register(app)`; importing it also registers its sub-commands
@@ -140,6 +140,7 @@ def create_app(
     )
     with runtime.db() as db:
         first_contact.grant_configured_admins(db, settings.mentorbot_admins, now=runtime.now())
+    app.middleware(kept_respond)
     app.middleware(only_our_workspace)
     app.regulars = Regulars()
     app.middleware(make_middleware(runtime, work, client, app.regulars))

@@ -14,12 +14,12 @@ from typing import Any, Literal
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.webhook import WebhookClient
 
 from bot.listeners.commands import SUBCOMMANDS, asks_for_help, help_reply, requested
 from bot.listeners.guard import modal_errors
 from bot.listeners.regulars import Regulars
 from bot.listeners.support import answer
+from bot.slack_client import post_to_response_url
 from bot.workpool import BUSY, WorkPool
 
 log = logging.getLogger(__name__)
@@ -211,6 +211,6 @@ def say_under_command(body: dict[str, Any], message: dict[str, Any]) -> None:
     if not url:
         return
     try:
-        WebhookClient(url, timeout=10).send_dict({"replace_original": False, **message})
+        post_to_response_url(url, {"replace_original": False, **message})
     except Exception:
         log.warning("could not answer under a command", exc_info=True)

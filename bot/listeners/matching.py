@@ -133,7 +133,12 @@ def match_cohort_command(inv: Invocation) -> None:
 
 
 def on_cohort_approve(
-    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: BoltContext
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    respond: Respond,
 ) -> None:
     ack()
     runtime: Runtime = context["runtime"]
@@ -157,9 +162,7 @@ def on_cohort_approve(
         text, summary = blocks.cohort_approved(approval)
         container = body.get("container") or {}
         if body.get("response_url"):
-            Respond(response_url=body["response_url"])(
-                text=text, blocks=summary, replace_original=True
-            )
+            respond(text=text, blocks=summary, replace_original=True)
         elif container.get("type") != "message":
             send_dm(client, actor.slack_user_id, text, summary)
 

@@ -14,7 +14,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
-from slack_sdk.webhook import WebhookClient
 from sqlalchemy.orm import Session
 
 from bot.blocks import kit
@@ -41,6 +40,7 @@ from bot.listeners.parsing import mentioned_user_ids
 from bot.runtime import Runtime
 from bot.services import access, admin, coverage, inputs, roster
 from bot.services.errors import NotFound
+from bot.slack_client import post_to_response_url
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +80,8 @@ def answer(body: dict[str, Any], client: WebClient, text: str) -> None:
     user = body.get("user", {}).get("id", "")
     if url:
         try:
-            response = WebhookClient(url, timeout=10).send(
-                text=text, response_type="ephemeral", replace_original=False
+            response = post_to_response_url(
+                url, {"text": text, "response_type": "ephemeral", "replace_original": False}
             )
             if response.status_code == 200:
                 return

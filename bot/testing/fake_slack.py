@@ -19,10 +19,11 @@ failures, the dispatch of a call and response_url posts."""
 from __future__ import annotations
 
 import itertools
+import ssl
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
-from http.server import ThreadingHTTPServer
 from typing import Any
 
 from bot.blocks.plaintext import render_view
@@ -31,7 +32,7 @@ from bot.testing.fake_apps import FakeAppConnections
 from bot.testing.fake_chat import BOT_USER_ID, FakeChat, Message, normalize_channel
 from bot.testing.fake_files import FakeFiles
 from bot.testing.fake_history import FakeHistory
-from bot.testing.fake_http import handler_for
+from bot.testing.fake_http import FakeConnections, Server, handler_for
 from bot.testing.fake_views import FakeViews, dm_channel
 from bot.testing.slack_quotas import Clock, RateLimits, ResponseUrls, Throttled, Triggers
 
@@ -77,22 +78,25 @@ class Channel:
 TOKEN_ERRORS = ("invalid_auth", "token_revoked", "account_inactive", "not_authed")
 
 
-class _Server(ThreadingHTTPServer):
-    # socketserver's backlog of 5 pending connections resets the rest: a process with
-    # 32 work threads calling at once met "connection reset by peer" and retried a
-    # second later, which slack.com's servers never make it do.
-    request_queue_size = 256
-
-
-class FakeSlack(FakeFiles, FakeViews, FakeChat, FakeHistory, FakeAppConnections):
+class FakeSlack(FakeConnections, FakeFiles, FakeViews, FakeChat, FakeHistory, FakeAppConnections):
     """The fake Slack. `url` is the Web API base to give `SLACK_API_URL`.
 
     `latency`: seconds every Web API call and response_url post takes (default 0).
-    `clock`: seconds, for Slack's time limits (triggers, response_urls, rate limits)."""
+    `clock`: seconds, for Slack's time limits (triggers, response_urls, rate limits).
+    `tls`: serve HTTPS with this context, as slack.com does (bench/slack_calls.py)."""
 
-    def __init__(self, *, latency: float = 0.0, clock: Clock = time.monotonic) -> None:
+    def __init__(
+        self,
+        *,
+        latency: float = 0.0,
+        clock: Clock = time.monotonic,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self._lock = threading.RLock()
-        self._server = _Server(("127.0.0.1", 0), handler_for(self))
+        self._server = Server(("127.0.0.1", 0), handler_for(self))
+        self._scheme = "https" if tls else "http"
+        if tls:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
         self._counter = itertools.count(1)
@@ -106,7 +110,7 @@ class FakeSlack(FakeFiles, FakeViews, FakeChat, FakeHistory, FakeAppConnections)
     @property
     def base(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{self._scheme}://{host}:{port}"
 
     @property
     def url(self) -> str:
@@ -122,6 +126,7 @@ class FakeSlack(FakeFiles, FakeViews, FakeChat, FakeHistory, FakeAppConnections)
         _SERVING.pop(self.url, None)
         self.stop_sockets()
         self._server.shutdown()
+        self._server.close_idle()
         self._server.server_close()
 
     def reset(self) -> None:
@@ -135,6 +140,7 @@ class FakeSlack(FakeFiles, FakeViews, FakeChat, FakeHistory, FakeAppConnections)
             self.homes: dict[str, dict[str, Any]] = {}
             self.channels: dict[str, Channel] = {}
             self.failures: list[Failure] = []
+            self.drops: Counter[str] = Counter()  # `drop`
             #: The error every call answers while the token is revoked (`revoke()`).
             self.revoked: str | None = None
             now: Clock = lambda: self.clock() + self._skipped  # noqa: E731
