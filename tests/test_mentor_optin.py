@@ -13,8 +13,9 @@ import sqlalchemy as sa
 
 from bot.services import capacity, program
 from bot.services.errors import InvalidInput
-from models import AuditEntry, Mentor, User
+from models import AuditEntry, Mentor, MentorTraining, User
 from tests.factories import make_assignment, make_mentor
+from tests.statements import statements_run
 
 
 def _mentor(db, person) -> Mentor | None:  # type: ignore[no-untyped-def]
@@ -271,3 +272,28 @@ def test_eligibility_is_judged_on_the_day_of_each_request(slack, world, db, cloc
     clock[0] = datetime(2027, 2, 5, 15, 0, tzinfo=UTC)
     assert slack.slash(world.junior, "/mentor", "optin") == []
     assert "Become a mentor" in slack.modal_text(world.junior)
+
+
+def test_an_edit_profile_press_reads_its_form_in_few_statements_and_writes_nothing(  # type: ignore[no-untyped-def]
+    slack, world, db, served, clock
+) -> None:
+    """A mentor with a training done presses "Edit profile" (the busiest modal button):
+    the form and its refresh from Slack's profile take as many statements as below,
+    none a write, and the form still shows their profile and the training left."""
+    program.update(db, changes={"require_certification": True}, actor_id=None, now=clock[0])
+    vera = make_mentor(db, world.veteran, expertise=["Negotiation"], max_mentees=4)
+    db.add(MentorTraining(mentor_id=vera.id, training_key="privacy", completed_at=clock[0]))
+    db.commit()
+    slack.open_home(world.veteran)
+    slack.click(world.veteran, "Edit profile", home=True)  # the person's first press
+    with statements_run(served) as seen:
+        slack.click(world.veteran, "Edit profile", home=True)
+        slack.wait_idle()
+    modal = slack.modal_text(world.veteran)
+    assert "Expertise: Negotiation" in modal and "Capacity: 4" in modal
+    assert "Mentoring 101" in modal and "Confidentiality" not in modal
+    writes = [s for s in seen if s.startswith(("INSERT", "UPDATE", "DELETE", "BEGIN"))]
+    assert writes == []
+    assert not [s for s in seen if "FROM MENTOR_TRAININGS" in s]  # joined to the mentor
+    # Was 7: the mentor read as an entity and then its trainings.
+    assert len(seen) == 6, seen
