@@ -88,10 +88,11 @@ def open_optin(
     then the Slack profile is read and, if it changes the answer (a new timezone, a
     bot), the open modal is updated."""
     with runtime.reading() as db:  # the form is a read: no transaction before views.open
+        asker = access.load_user(db, actor.id)  # start_optin finds them read: one statement
         form = mentor_optin.start_optin(db, user_id=actor.id, now=runtime.now())
     shown = blocks.optin_modal(form, actor.timezone)
     opened = client.views_open(trigger_id=trigger_id, view=shown)
-    user = refresh_profile(client, runtime, actor.slack_user_id)
+    user = refresh_profile(client, runtime, actor.slack_user_id, held=asker)
     # Slack's profile tells the roster only these: as they were, so is the form.
     if user is None or (Actor.of(user) == actor and not user.is_bot and not user.deactivated_at):
         return

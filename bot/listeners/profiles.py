@@ -21,12 +21,15 @@ from models import User
 SUBJECT_EVENTS = frozenset({"team_join", "user_change"})
 
 
-def refresh_profile(client: WebClient, runtime: Runtime, slack_user_id: str) -> User | None:
+def refresh_profile(
+    client: WebClient, runtime: Runtime, slack_user_id: str, held: User | None = None
+) -> User | None:
     """Fetch the person's Slack profile and copy it into the roster; their roster row
     as it is then, None when Slack couldn't say (or they are not in the roster). Call
     it after the ack and after any `views.open`, never on the way to them:
     `users.info` may be rate limited, and the client then waits out Slack's
-    Retry-After."""
+    Retry-After. `held`: their roster row as this request read it, to compare the
+    profile with instead of reading it again."""
     profile = fetch_profile(client, slack_user_id)
     if profile is None:
         return None
@@ -35,8 +38,10 @@ def refresh_profile(client: WebClient, runtime: Runtime, slack_user_id: str) -> 
     else:
         # Almost always the profile is what the roster holds: read, and write (in a
         # transaction) only when there is something to.
-        with runtime.reading() as db:
-            user = roster.by_slack_id(db, slack_user_id)
+        user = held
+        if user is None:
+            with runtime.reading() as db:
+                user = roster.by_slack_id(db, slack_user_id)
         if user is None or not roster.profile_is_news(user, profile):
             return user
         with runtime.db() as db:
