@@ -21,6 +21,7 @@ import models
 from bot.config import Settings
 from bot.listeners.analytics import FIGURE_HOMES, PROGRAM_HOMES
 from bot.listeners.home import FIRST_USE
+from bot.listeners.profiles import FETCHED
 from bot.testing.api_client import ApiClient
 from bot.testing.driver import SlackDriver
 from bot.testing.fake_slack import FakeSlack
@@ -189,6 +190,7 @@ def slack(served: ServedApp, fake_slack: FakeSlack, clock: list[datetime]) -> It
     FIGURE_HOMES.clear()  # keyed by a version stamp another test's data may share
     FIRST_USE.clear()  # a person's first use is made again in the new database
     served.bolt.regulars.clear()  # and everyone's first contact
+    FETCHED.clear()  # and whose Slack profile was fetched lately
     yield SlackDriver(fake_slack, served.url, SIGNING_SECRET, served.executor.wait_idle)
     served.executor.wait_idle()
     refused = fake_slack.take_refusals()

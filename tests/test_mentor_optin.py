@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,8 +13,9 @@ import sqlalchemy as sa
 
 from bot.services import capacity, program
 from bot.services.errors import InvalidInput
-from models import AuditEntry, Mentor, User
+from models import AuditEntry, Mentor, MentorTraining, User
 from tests.factories import make_assignment, make_mentor
+from tests.statements import statements_run
 
 
 def _mentor(db, person) -> Mentor | None:  # type: ignore[no-untyped-def]
@@ -271,3 +272,75 @@ def test_eligibility_is_judged_on_the_day_of_each_request(slack, world, db, cloc
     clock[0] = datetime(2027, 2, 5, 15, 0, tzinfo=UTC)
     assert slack.slash(world.junior, "/mentor", "optin") == []
     assert "Become a mentor" in slack.modal_text(world.junior)
+
+
+def test_an_edit_profile_press_reads_its_form_in_few_statements_and_writes_nothing(  # type: ignore[no-untyped-def]
+    slack, world, db, served, clock
+) -> None:
+    """A mentor with a training done presses "Edit profile" (the busiest modal button):
+    the form and its refresh from Slack's profile take as many statements as below,
+    none a write, and the form still shows their profile and the training left."""
+    program.update(db, changes={"require_certification": True}, actor_id=None, now=clock[0])
+    vera = make_mentor(db, world.veteran, expertise=["Negotiation"], max_mentees=4)
+    db.add(MentorTraining(mentor_id=vera.id, training_key="privacy", completed_at=clock[0]))
+    db.commit()
+    slack.open_home(world.veteran)
+    slack.click(world.veteran, "Edit profile", home=True)  # the person's first press
+    slack.close_modal(world.veteran)
+    clock[0] += timedelta(hours=1)  # Slack's profile is asked for again
+    asked = len(slack.fake.calls_to("users.info"))
+    with statements_run(served) as seen:
+        slack.click(world.veteran, "Edit profile", home=True)
+        slack.wait_idle()
+    assert len(slack.fake.calls_to("users.info")) == asked + 1
+    modal = slack.modal_text(world.veteran)
+    assert "Expertise: Negotiation" in modal and "Capacity: 4" in modal
+    assert "Mentoring 101" in modal and "Confidentiality" not in modal
+    writes = [s for s in seen if s.startswith(("INSERT", "UPDATE", "DELETE", "BEGIN"))]
+    assert writes == []
+    assert not [s for s in seen if "FROM MENTOR_TRAININGS" in s]  # joined to the mentor
+    # Was 7: the mentor read as an entity and then its trainings, and the person read
+    # again to compare with Slack's profile.
+    assert len(seen) == 5, seen
+
+
+def _edit_profile(slack, who) -> tuple[str, int]:  # type: ignore[no-untyped-def]
+    """Press "Edit profile" on App Home, wait for what follows, close the form: what it
+    showed, and how many times MentorBot asked Slack for a profile meanwhile."""
+    asked = len(slack.fake.calls_to("users.info"))
+    slack.click(who, "Edit profile", home=True)
+    slack.wait_idle()
+    shown = slack.modal_text(who)
+    slack.close_modal(who)
+    return shown, len(slack.fake.calls_to("users.info")) - asked
+
+
+def test_edit_profile_asks_slack_for_the_profile_at_most_hourly_and_still_shows_changes(  # type: ignore[no-untyped-def]
+    slack, world, db, clock
+) -> None:
+    """Vera's timezone in Slack is not the one the roster was imported with: her first
+    press asks Slack and the form shows Slack's. She moves to Tokyo; Slack's
+    `user_change` event brings it, and her next press, within the hour, shows Tokyo
+    without asking Slack again. A move whose event was lost (MentorBot down) shows on
+    her first press an hour after Slack was last asked."""
+    vera = world.veteran
+    make_mentor(db, vera)
+    db.commit()
+    slack.open_home(vera)
+    slack.fake.add_user(vera.id, vera.name, tz="America/Los_Angeles")  # moved since import
+
+    shown, asked = _edit_profile(slack, vera)
+    assert "America/Los_Angeles" in shown and asked == 1
+
+    slack.fake.add_user(vera.id, vera.name, tz="Asia/Tokyo")
+    slack.event({"type": "user_change", "user": dict(slack.fake.users[vera.id])})
+    clock[0] += timedelta(minutes=59)
+    shown, asked = _edit_profile(slack, vera)
+    assert "Asia/Tokyo" in shown and asked == 0
+
+    slack.fake.add_user(vera.id, vera.name, tz="Europe/Berlin")  # no event reaches us
+    clock[0] += timedelta(minutes=1)
+    shown, asked = _edit_profile(slack, vera)
+    assert "Europe/Berlin" in shown and asked == 1
+    db.expire_all()
+    assert db.get(User, vera.user_id).timezone == "Europe/Berlin"

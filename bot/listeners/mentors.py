@@ -38,7 +38,7 @@ from bot.listeners.messaging import (
     send_dm,
 )
 from bot.listeners.parsing import mentioned_user_ids
-from bot.listeners.profiles import refresh_profile
+from bot.listeners.profiles import refresh_stale_profile
 from bot.listeners.support import admit, answer, modal_button, submit_then, update_modal
 from bot.runtime import Runtime
 from bot.services import (
@@ -85,13 +85,15 @@ def open_optin(
     """Open the opt-in modal, or raise NotEligible naming what is missing.
 
     The modal opens at once with what the roster knows (a trigger lives 3 seconds);
-    then the Slack profile is read and, if it changes the answer (a new timezone, a
-    bot), the open modal is updated."""
+    then the Slack profile is read (unless this process read it lately:
+    `refresh_stale_profile`) and, if it changes the answer (a new timezone, a bot),
+    the open modal is updated."""
     with runtime.reading() as db:  # the form is a read: no transaction before views.open
+        asker = access.load_user(db, actor.id)  # start_optin finds them read: one statement
         form = mentor_optin.start_optin(db, user_id=actor.id, now=runtime.now())
     shown = blocks.optin_modal(form, actor.timezone)
     opened = client.views_open(trigger_id=trigger_id, view=shown)
-    user = refresh_profile(client, runtime, actor.slack_user_id)
+    user = refresh_stale_profile(client, runtime, asker)
     # Slack's profile tells the roster only these: as they were, so is the form.
     if user is None or (Actor.of(user) == actor and not user.is_bot and not user.deactivated_at):
         return

@@ -8,16 +8,17 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.services import access, audit, program, timezones
 from bot.services import capacity as slots
 from bot.services.errors import InvalidInput
 from bot.services.mentor_profiles import MentorProfile, build_profile
-from bot.services.mentor_trainings import open_trainings_of
+from bot.services.mentor_trainings import trainings_not_done
 from bot.services.mentors import check_eligible, is_standard_mentor, mentor_of
 from bot.services.program import ProgramConfig, Training
-from models import Mentor
+from models import Mentor, MentorTraining
 
 AVAILABILITY_MAX_CHARS = 500
 
@@ -39,15 +40,36 @@ class OptinForm:
     capacity_above_max: int | None = None
 
 
+#: What the form shows of a person's mentor row, once for each training they completed
+#: (once with none when they completed none): columns in one statement, instead of the
+#: mentor entity and then its trainings. Built once (see roster._BY_SLACK_ID): every
+#: "Edit profile" press reads it.
+_FORM_ROWS = (
+    select(
+        Mentor.expertise_areas,
+        Mentor.max_mentees,
+        Mentor.availability_notes,
+        Mentor.is_certified,
+        Mentor.opted_out_at,
+        Mentor.reverse_only,
+        MentorTraining.training_key,
+    )
+    .outerjoin(Mentor.trainings)
+    .where(Mentor.user_id == bindparam("user_id"))
+)
+
+
 def start_optin(db: Session, *, user_id: uuid.UUID, now: datetime) -> OptinForm:
     """The opt-in form for this person: pre-filled when they are a mentor already.
     A current mentor may always edit; anyone else must be eligible (NotEligible)."""
     user = access.load_user(db, user_id)
-    config = program.load(db)
-    mentor = mentor_of(db, user.id)
-    if not is_standard_mentor(mentor):
-        check_eligible(db, user, timezones.local_today(now, user.timezone))
-    open_trainings = open_trainings_of(mentor, config)
+    with program.loaded_once(db):  # the eligibility check asks for the settings again
+        config = program.load(db)
+        rows = db.execute(_FORM_ROWS, {"user_id": user.id}).all()
+        mentor = rows[0] if rows else None
+        if not is_standard_mentor(mentor):
+            check_eligible(db, user, timezones.local_today(now, user.timezone))
+    open_trainings = trainings_not_done({r.training_key for r in rows}, config)
     if mentor is None:
         return OptinForm(
             skills=config.skills,

@@ -5,6 +5,7 @@ that follows once every required training is done."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -162,4 +163,10 @@ def _trainings_view(mentor: Mentor, config: ProgramConfig) -> TrainingsView:
 def open_trainings_of(mentor: Mentor | None, config: ProgramConfig) -> list[Training]:
     """The program's required trainings this mentor has not completed yet."""
     done = {t.training_key for t in mentor.trainings} if mentor is not None else set()
+    return trainings_not_done(done, config)
+
+
+def trainings_not_done(done: Collection[str], config: ProgramConfig) -> list[Training]:
+    """The program's required trainings whose key is not among `done` (the keys of the
+    trainings a mentor completed)."""
     return [t for t in config.required_trainings if t.key not in done]

@@ -14,8 +14,9 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, select
+from sqlalchemy import ColumnElement, Row, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.services import program
@@ -145,9 +146,10 @@ def is_eligible(db: Session, user: User, today: date) -> bool:
     return not user.is_bot and not unmet_criteria(user, program.load(db), today)
 
 
-def is_standard_mentor(mentor: Mentor | None) -> bool:
+def is_standard_mentor(mentor: Mentor | Row[Any] | None) -> bool:
     """Opted in as a mentor now: not opted out, and not a reverse-only teacher (who may
-    become one through the opt-in, eligibility checked)."""
+    become one through the opt-in, eligibility checked). `mentor` is the row, or a
+    row of its columns with these two among them."""
     return mentor is not None and mentor.opted_out_at is None and not mentor.reverse_only
 
 
