@@ -135,8 +135,8 @@ def rank(
 
     `pooled`: the caller has written nothing in this transaction, so the mentors and
     settings may come from `match_pool` (kept per version of the data): then the
-    statements are the version's two lookups and the mentee's, with the mentors'
-    only when the data changed since the last match."""
+    statements are the version's two lookups and the mentee's (with the three above at
+    the first match of a version, and a count and every available mentor at the second)."""
     pool = match_pool.current(db, now) if pooled and only_mentor_ids is None else None
     config = pool.config if pool is not None else program.load(db)
     focus_skills = resolve_focus(focus, config.skills) if focus else []
