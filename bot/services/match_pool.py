@@ -66,10 +66,11 @@ _reading: set[str] = set()
 
 
 def current(db: Session, now: datetime) -> Pool | None:
-    """The pool for the data `db` sees now: kept, or read (the settings and every
-    available mentor, in two statements) and kept; None the first time this version
-    is asked for (rank from a shortlist). Only for a session that has written nothing
-    in its transaction: what it sees is then what every replica sees."""
+    """The pool for the data `db` sees now: kept, or read (the settings, how many
+    mentors may be available, and those mentors) and kept; None when a shortlist
+    ranks better (the version's first match, too many mentors, or another request is
+    reading them). Only for a session that has written nothing in its transaction:
+    what it sees is then what every replica sees."""
     # The version is read first: the rows read after it are at least as new, so a pool
     # is never older than its key.
     version = data_version(db)
