@@ -95,9 +95,9 @@ def _ranking(db, monkeypatch, *, everyone: bool, **kwargs: Any) -> tuple[list[An
     fetched: list[int] = []
     load = match_candidates._candidates
 
-    def counting(rows, vocabulary):  # type: ignore[no-untyped-def]
+    def counting(rows):  # type: ignore[no-untyped-def]
         fetched.append(len(rows))
-        return load(rows, vocabulary)
+        return load(rows)
 
     with monkeypatch.context() as patch:
         patch.setattr(match_candidates, "_candidates", counting)
@@ -140,6 +140,13 @@ def test_the_shortlist_ranks_exactly_like_scoring_every_mentor(
         shortlisted, fetched = _ranking(db, monkeypatch, everyone=False, now=clock[0], **ask)
         scored_all, available = _ranking(db, monkeypatch, everyone=True, now=clock[0], **ask)
         assert shortlisted == scored_all, ask
+        # `/mentor match` ranks from every mentor, kept per data version, from the second
+        # match of a version on: the same again.
+        for _ in range(2):
+            pooled = matching.rank(db, now=clock[0], pooled=True, **ask).matches
+            assert [(m.name, m.score, m.factors, m.details.free_slots) for m in pooled] == (
+                shortlisted
+            ), ask
         # Everyone fills the list but Max for Junior: Max was asked to mentor Junior.
         assert len(shortlisted) == min(ask["limit"], available - 1), ask
         if ask["limit"] <= 5:

@@ -95,7 +95,8 @@ def _ranking(
 ) -> matching.Ranking:
     if actor is not None:
         access.require_manager_or_admin(db, actor, mentee)
-    return matching.rank(db, mentee_id=mentee.id, now=now, limit=limit, focus=focus)
+    # Both callers only read before ranking: the kept pool of mentors serves.
+    return matching.rank(db, mentee_id=mentee.id, now=now, limit=limit, focus=focus, pooled=True)
 
 
 def prepare(

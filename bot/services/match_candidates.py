@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -47,9 +47,28 @@ class Candidates:
     finished: np.ndarray
     succeeded: np.ndarray
     program_rate: float
+    #: Which candidates offer each skill (lower-cased): their row numbers.
+    skill_rows: dict[str, np.ndarray] = field(default_factory=dict)
+    #: Each candidate's row by mentor id and by user id, to rule pairs out.
+    row_of_mentor: dict[uuid.UUID, int] = field(default_factory=dict)
+    row_of_user: dict[uuid.UUID, int] = field(default_factory=dict)
+    #: The distinct timezones, and each candidate's as a position in `zones`: an offset
+    #: is worked out once per timezone, not once per mentor.
+    zones: list[str | None] = field(default_factory=list)
+    zone_of: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
 
     def __len__(self) -> int:
         return len(self.mentor_ids)
+
+    def for_vocabulary(self, vocabulary: dict[str, int]) -> Candidates:
+        """These candidates with `offers` in this vocabulary's order: the same rows,
+        shared, so one read of the mentors serves any mentee's skill gaps."""
+        offers = np.zeros((len(self), len(vocabulary)), dtype=np.float32)
+        for skill, k in vocabulary.items():
+            rows = self.skill_rows.get(skill)
+            if rows is not None:
+                offers[rows, k] = 1.0
+        return replace(self, offers=offers)
 
 
 @dataclass(frozen=True)
@@ -111,7 +130,7 @@ def load_candidates(
     # Core execution on the session's connection: the ORM's row machinery would cost
     # more than the query itself for thousands of mentors.
     rows = db.connection().execute(statement, values).all()
-    return _candidates(rows, vocabulary)
+    return _candidates(rows).for_vocabulary(vocabulary)
 
 
 def _available(
@@ -316,27 +335,40 @@ def _shortlist_values(shortlist: _Shortlist, vocabulary: dict[str, int]) -> dict
     }
 
 
-def _candidates(rows: Sequence[sa.Row[Any]], vocabulary: dict[str, int]) -> Candidates:
-    """The candidate rows (`_COLUMNS`), column by column, with the skills each offers."""
+def _candidates(rows: Sequence[sa.Row[Any]]) -> Candidates:
+    """The candidate rows (`_COLUMNS`), column by column, with the skills each offers
+    (no `offers` yet: `Candidates.for_vocabulary`)."""
     columns = dict(zip(_COLUMNS, zip(*rows, strict=True), strict=True)) if rows else {}
-    offers = np.zeros((len(rows), len(vocabulary)), dtype=np.float32)
-    for j, expertise in enumerate(columns.get("expertise_areas", ())):
-        for skill in expertise or []:
-            k = vocabulary.get(skill.lower())
-            if k is not None:
-                offers[j, k] = 1.0
+    mentor_ids = list(columns.get("mentor_id", ()))
+    user_ids = list(columns.get("user_id", ()))
+    timezones = list(columns.get("timezone", ()))
+    zone_position: dict[str | None, int] = {}
+    zone_of = [zone_position.setdefault(tz, len(zone_position)) for tz in timezones]
     finished_all = int(rows[0].program_finished) if rows else 0
     succeeded_all = int(rows[0].program_succeeded) if rows else 0
     return Candidates(
-        mentor_ids=list(columns.get("mentor_id", ())),
-        user_ids=list(columns.get("user_id", ())),
+        mentor_ids=mentor_ids,
+        user_ids=user_ids,
         slack_ids=list(columns.get("slack_user_id", ())),
         names=list(columns.get("name", ())),
-        timezones=list(columns.get("timezone", ())),
-        offers=offers,
+        timezones=timezones,
+        offers=np.zeros((len(rows), 0), dtype=np.float32),
         max_mentees=np.array(columns.get("max_mentees", ()), dtype=np.int64),
         free=np.array(columns.get("free", ()), dtype=np.int64),
         finished=np.array(columns.get("finished", ()), dtype=np.float64),
         succeeded=np.array(columns.get("succeeded", ()), dtype=np.float64),
         program_rate=succeeded_all / finished_all if finished_all else NO_RECORD_RATE,
+        skill_rows=_skill_rows(columns.get("expertise_areas", ())),
+        row_of_mentor={m: j for j, m in enumerate(mentor_ids)},
+        row_of_user={u: j for j, u in enumerate(user_ids)},
+        zones=list(zone_position),
+        zone_of=np.array(zone_of, dtype=np.intp),
     )
+
+
+def _skill_rows(expertise: Iterable[list[str] | None]) -> dict[str, np.ndarray]:
+    rows: dict[str, list[int]] = {}
+    for j, skills in enumerate(expertise):
+        for skill in skills or []:
+            rows.setdefault(skill.lower(), []).append(j)
+    return {skill: np.array(found, dtype=np.intp) for skill, found in rows.items()}

@@ -5,7 +5,6 @@ success, weighted by the program settings; ruled-out pairs get -inf."""
 from __future__ import annotations
 
 import functools
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -48,7 +47,8 @@ def score_pairs(
 
     offsets: dict[str | None, float] = {}
     mentee_offsets = np.array([_utc_offset(m.timezone, now, offsets) for m in mentees])
-    mentor_offsets = np.array([_utc_offset(tz, now, offsets) for tz in candidates.timezones])
+    zone_offsets = [_utc_offset(tz, now, offsets) for tz in candidates.zones]
+    mentor_offsets = np.array(zone_offsets, dtype=np.float64)[candidates.zone_of]
     apart = np.abs(mentee_offsets[:, None] - mentor_offsets[None, :]) % 24.0
     hours = np.minimum(apart, 24.0 - apart)
     # 0 h apart scores 1, 12 h (opposite working days) scores 0; unknown counts as halfway.
@@ -69,15 +69,13 @@ def score_pairs(
         total = np.zeros_like(overlap, dtype=np.float64)
     total = total.astype(np.float64)
 
-    column_of_mentor = {m: j for j, m in enumerate(candidates.mentor_ids)}
-    columns_of_user: dict[uuid.UUID, int] = {u: j for j, u in enumerate(candidates.user_ids)}
     for i, mentee in enumerate(mentees):
         for user_id in (mentee.user_id, mentee.manager_id):
-            j = columns_of_user.get(user_id) if user_id else None
+            j = candidates.row_of_user.get(user_id) if user_id else None
             if j is not None:
                 total[i, j] = -np.inf
         for mentor_id in mentee.excluded_mentor_ids:
-            j = column_of_mentor.get(mentor_id)
+            j = candidates.row_of_mentor.get(mentor_id)
             if j is not None:
                 total[i, j] = -np.inf
     return Scores(total, overlap_count, hours, tz_score, success, candidates.offers, vocabulary)

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
-from bot.services import match_candidates, program
+from bot.services import match_candidates, match_pool, program
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.match_candidates import Candidates
 from bot.services.match_mentees import Mentee, load_mentees, skill_vocabulary
@@ -128,23 +128,33 @@ def rank(
     focus: Sequence[str] | None = None,
     exclude_mentor_ids: Iterable[uuid.UUID] = (),
     only_mentor_ids: Sequence[uuid.UUID] | None = None,
+    pooled: bool = False,
 ) -> Ranking:
     """Like `suggest`, with the skill gaps the ranking used and where they came from.
-    Three SQL statements whatever the number of mentors."""
-    config = program.load(db)
+    Three SQL statements whatever the number of mentors.
+
+    `pooled`: the caller has written nothing in this transaction, so the mentors and
+    settings may come from `match_pool` (kept per version of the data): then the
+    statements are the version's two lookups and the mentee's (with the three above at
+    the first match of a version, and a count and every available mentor at the second)."""
+    pool = match_pool.current(db, now) if pooled and only_mentor_ids is None else None
+    config = pool.config if pool is not None else program.load(db)
     focus_skills = resolve_focus(focus, config.skills) if focus else []
     mentee = load_mentees(db, [mentee_id], config, {mentee_id: focus_skills}).get(mentee_id)
     if mentee is None:
         raise NotFound("I can't find that person in the roster.")
     mentee.excluded_mentor_ids.update(exclude_mentor_ids)
     vocabulary = skill_vocabulary([mentee])
-    candidates = match_candidates.load_candidates(
-        db,
-        program.program_today(now, config),
-        vocabulary,
-        only_mentor_ids=only_mentor_ids,
-        shortlist=match_candidates.shortlist_for(mentee, config, limit),
-    )
+    if pool is not None:
+        candidates = pool.candidates.for_vocabulary(vocabulary)
+    else:
+        candidates = match_candidates.load_candidates(
+            db,
+            program.program_today(now, config),
+            vocabulary,
+            only_mentor_ids=only_mentor_ids,
+            shortlist=match_candidates.shortlist_for(mentee, config, limit),
+        )
     scores = score_pairs([mentee], candidates, vocabulary, config, now)
     row = scores.total[0]
     # Best score first; ties go to the mentor with more free slots, then by name

@@ -139,7 +139,10 @@ def save_optin(
         raise InvalidInput(errors)
     assert wanted is not None
 
-    if timezone and timezones.is_valid_timezone(timezone) and user.timezone != timezone:
+    moved = (
+        timezone is not None and timezones.is_valid_timezone(timezone) and user.timezone != timezone
+    )
+    if moved:
         user.timezone = timezone  # Slack's profile is the source of a person's timezone
 
     # A reverse-only teacher who now meets the criteria becomes a mentor on the same
@@ -158,8 +161,10 @@ def save_optin(
         db.flush()
         changed = True
     else:
+        # A new timezone alone changes how the mentor ranks: audited as a change too.
         changed = (
             returning
+            or moved
             or mentor.expertise_areas != chosen
             or mentor.max_mentees != wanted
             or mentor.availability_notes != notes

@@ -217,7 +217,20 @@ def refresh_from_slack(
     user = by_slack_id(db, slack_user_id)
     if user is None:
         return None
+    changed = sorted(k for k, v in _profile_values(user, profile).items() if getattr(user, k) != v)
     apply_profile(user, profile)
+    if changed:
+        # A name, timezone or bot flag changes how this person is matched and shown:
+        # a state change like any other, so the data's version moves with it.
+        audit.record(
+            db,
+            actor_id=None,
+            action="user.profile_updated",
+            entity_type="user",
+            entity_id=user.id,
+            now=now,
+            changed=changed,
+        )
     if _reactivated(user, profile):
         user.deactivated_at = None
         audit.record(
