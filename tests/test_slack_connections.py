@@ -41,7 +41,9 @@ def test_many_calls_and_answers_share_one_or_two_connections(slack, world, db) -
         assert "Vera Veteran" in match(slack, world)
         assert "Expertise" in edit_profile(slack, world)
 
-    assert len(slack.fake.calls) - calls >= 40  # posts, views.publish, views.open, ...
+    # A post per match, a views.open per press (users.info on the first press only:
+    # Slack's profile is asked for at most hourly), views.publish, ...
+    assert len(slack.fake.calls) - calls >= 30
     assert slack.fake.connections - opened <= A_FEW
 
 
