@@ -10,7 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk import WebClient
 
@@ -104,6 +104,16 @@ class _App(App):
     def view(self, *args: Any, **kwargs: Any) -> Callable[..., Any]:
         register = super().view(*args, **kwargs)
         return lambda *listeners: register(*map(acked_form, listeners))
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        try:
+            return super().dispatch(req)
+        finally:
+            # The connection a request's reads share goes back even when nothing read
+            # after the middleware, or something failed (Runtime.for_request).
+            served = req.context.get("runtime")
+            if isinstance(served, Runtime):
+                served.end_request()
 
 
 def create_app(

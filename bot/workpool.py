@@ -117,7 +117,7 @@ class WorkPool(Executor):
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         """Bolt's way in: on a thread running admitted work, run the listener here and
         now (that request was acknowledged already); otherwise as `later`."""
-        if not getattr(self._here, "run_listeners", False):
+        if not self.runs_listeners_here:
             return self.later(lambda: fn(*args, **kwargs))
         future: Future[Any] = Future()
         try:
@@ -125,6 +125,12 @@ class WorkPool(Executor):
         except BaseException as exc:  # Bolt reads the outcome from the future
             future.set_exception(exc)
         return future
+
+    @property
+    def runs_listeners_here(self) -> bool:
+        """Whether Bolt runs the listener of the request this thread serves here, right
+        after its middleware (`submit`)."""
+        return bool(getattr(self._here, "run_listeners", False))
 
     @property
     def answering(self) -> int:

@@ -3,6 +3,7 @@ counted from the outside."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -28,6 +29,29 @@ def statements_run(served: ServedApp) -> Iterator[list[str]]:
         yield seen
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
+
+
+@contextmanager
+def connections_taken(served: ServedApp) -> Iterator[list[int]]:
+    """Each connection the app takes from its pool meanwhile (each pinged first on
+    PostgreSQL: `pool_pre_ping`), as its DB-API connection's id; work after an ack
+    included only if the test waits for it."""
+    pool = served.runtime.session_factory.kw["bind"].pool
+    taken: list[int] = []
+
+    def record(dbapi_connection: Any, *args: Any) -> None:
+        taken.append(id(dbapi_connection))
+
+    sa.event.listen(pool, "checkout", record)
+    try:
+        yield taken
+    finally:
+        sa.event.remove(pool, "checkout", record)
+
+
+#: A statement that reads a person by their roster id (a bound value, not a join): the
+#: asker read again after the middleware read them by their Slack id.
+BY_ROSTER_ID = re.compile(r"USERS\.ID = (\?|%\()")
 
 
 @contextmanager

@@ -3,15 +3,18 @@ and its fixed number of SQL statements."""
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from bot.listeners import matching as match_listener
 from bot.services import matching, program
 from bot.services.errors import InvalidInput
 from models import RampMilestone, SkillAssessment, User
 from tests.factories import make_assignment, make_mentor
+from tests.statements import BY_ROSTER_ID, connections_taken, statements_run
 
 
 def test_manager_sees_the_top_mentors_with_each_factor_and_an_assign_button(
@@ -224,6 +227,58 @@ def test_each_match_checks_its_own_asker(slack, world, db) -> None:  # type: ign
     assert "MENTORS FOR NOVA FRESH" in slack.mentor(world.admin, f"match {nova}").all_text
     assert "Only Nova Fresh's manager" in slack.mentor(world.junior, f"match {nova}").text
     assert "MENTORS FOR NEWT NEWHIRE" in slack.mentor(world.manager, f"match {newt}").all_text
+
+
+def test_a_match_reads_its_asker_once_on_one_connection(slack, world, db, served) -> None:  # type: ignore[no-untyped-def]
+    """Who asks is read once, by the middleware, and the whole match (who asks, whom
+    it names, the ranking) runs on one connection. Was: the asker read again with the
+    hire, on a second connection (a second check-out, and ping, on PostgreSQL)."""
+    make_mentor(db, world.veteran)
+    db.commit()
+    newt = world.new_hire.mention
+    for _ in range(2):  # Max's first contact is written; then the ranking's data is kept
+        slack.mentor(world.manager, f"match {newt}")
+        slack.wait_idle()
+    with statements_run(served) as seen, connections_taken(served) as taken:
+        reply = slack.mentor(world.manager, f"match {newt}")
+        slack.wait_idle()
+    assert "1. Vera Veteran" in reply.all_text
+    assert [s for s in seen if BY_ROSTER_ID.search(s)] == []
+    assert [s for s in seen if s.startswith(("INSERT", "UPDATE", "DELETE"))] == []
+    # Max, Newt, the data's version (two statements: the ranking's data is kept per
+    # version), Newt's skills.
+    assert len(seen) == 5, seen
+    assert len(taken) == 1
+
+
+def test_a_match_that_fails_gives_its_connection_back(  # type: ignore[no-untyped-def]
+    slack, world, db, served, monkeypatch
+) -> None:
+    """The connection a request's reads share goes back to the pool at once, to be
+    used again, when its listener fails before reading anything or while reading (Max
+    is told each time), and when whom it names is no one."""
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the ranking is unreachable")
+
+    make_mentor(db, world.veteran)
+    db.commit()
+    newt = world.new_hire.mention
+    assert "1. Vera Veteran" in slack.mentor(world.manager, f"match {newt}").all_text
+    slack.wait_idle()
+    pool = served.runtime.session_factory.kw["bind"].pool
+    opened: list[object] = []
+    sa.event.listen(pool, "connect", lambda *args: opened.append(args))
+    for failing in (match_listener.parse_match_args, matching.rank):
+        with monkeypatch.context() as patched:
+            patched.setattr(sys.modules[failing.__module__], failing.__name__, broken)
+            reply = slack.mentor(world.manager, f"match {newt}")
+            slack.wait_idle()
+        assert "Something went wrong on our side" in reply.text
+        assert pool.checkedout() == 0, failing.__name__
+    assert "I can't find <@UNOBODY>" in slack.mentor(world.manager, "match <@UNOBODY>").text
+    slack.wait_idle()
+    assert (opened, pool.checkedout()) == ([], 0)
 
 
 def test_ranking_takes_three_statements_whatever_the_number_of_mentors(

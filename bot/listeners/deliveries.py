@@ -25,7 +25,7 @@ def handle_once(context: BoltContext, body: dict[str, Any], next: Any) -> Any:
     if key is None:
         return next()
     # A read: the key is written by the request's first change, in its transaction.
-    with runtime.reading() as db:
+    with runtime.reading_on_the_way() as db:
         done = idempotency.handled(db, key)
     if done:
         log.info("a delivery already handled came again (%s); acknowledged quietly", key)

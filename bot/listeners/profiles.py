@@ -113,7 +113,10 @@ def make_middleware(  # type: ignore[no-untyped-def]
     help is then answered without Bolt (bot/listeners/regulars.py)."""
 
     def attach_actor(context: BoltContext, body: dict[str, Any], next: Any) -> Any:
-        context["runtime"] = runtime
+        # Served here start to finish: the reads up to the listener's first share one
+        # connection, and the listener finds the asker read (Runtime.for_request).
+        served = runtime.for_request() if background.runs_listeners_here else runtime
+        context["runtime"] = served
         context["client"] = client
         slack_user_id = context.user_id
         event = body.get("event")
@@ -123,12 +126,12 @@ def make_middleware(  # type: ignore[no-untyped-def]
             admin_ids = runtime.settings.mentorbot_admins
             # Almost every request is from someone the roster knows as they are: read
             # outside a transaction, and write (in one) only when there is something to.
-            with runtime.reading() as db:
+            with served.reading_on_the_way() as db:
                 user = first_contact.known_unchanged(
                     db, slack_user_id=slack_user_id, team_id=team_id, admin_ids=admin_ids
                 )
             if user is None:
-                with runtime.db() as db:
+                with served.db() as db:
                     user = first_contact.ensure_user(
                         db,
                         slack_user_id=slack_user_id,

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from bot.services import audit, csv_text, inputs
 from bot.services.errors import ImportProblems
@@ -191,7 +192,11 @@ def by_slack_id_and_id(
     db: Session, slack_user_id: str, user_id: uuid.UUID
 ) -> tuple[User | None, User | None]:
     """The user with this Slack id and the user with this id (e.g. whom a command
-    names and who typed it), each or None, in one statement."""
+    names and who typed it), each or None, in one statement; only the first when the
+    session holds the second already (the asker, read on a request's way: `Runtime.reading`)."""
+    held = db.identity_map.get(identity_key(User, user_id))
+    if held is not None:
+        return by_slack_id(db, slack_user_id), held
     found = db.scalars(_BY_SLACK_ID_OR_ID, {"slack_user_id": slack_user_id, "user_id": user_id})
     by_slack, by_id = None, None
     for user in found:
