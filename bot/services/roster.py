@@ -222,7 +222,7 @@ def refresh_from_slack(
     user = by_slack_id(db, slack_user_id)
     if user is None:
         return None
-    changed = sorted(k for k, v in _profile_values(user, profile).items() if getattr(user, k) != v)
+    changed = _profile_changes(user, profile)
     apply_profile(user, profile)
     if changed:
         # A name, timezone or bot flag changes how this person is matched and shown:
@@ -306,8 +306,13 @@ def profile_is_news(user: User, profile: dict[str, object]) -> bool:
     """Whether `refresh_from_slack` would change this person's roster row: almost
     every profile Slack sends is what the roster holds already, and knowing it takes
     a read, not a transaction."""
-    changes = _profile_values(user, profile).items()
-    return _reactivated(user, profile) or any(getattr(user, k) != v for k, v in changes)
+    return _reactivated(user, profile) or bool(_profile_changes(user, profile))
+
+
+def _profile_changes(user: User, profile: dict[str, object]) -> list[str]:
+    """The user row's columns Slack's profile has another value for, sorted."""
+    values = _profile_values(user, profile)
+    return sorted(name for name, value in values.items() if getattr(user, name) != value)
 
 
 def _profile_values(user: User, profile: dict[str, object]) -> dict[str, object]:
