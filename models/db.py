@@ -43,7 +43,20 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return sa.create_engine(url, **kwargs)
+    engine = sa.create_engine(url, **kwargs)
+
+    @sa.event.listens_for(engine, "connect")
+    def _no_jit(dbapi_connection: Any, _record: Any) -> None:
+        # PostgreSQL JIT-compiles a query whose estimated cost passes jit_above_cost, as
+        # a bot's short, index-driven reads over a large program do: compiling takes tens
+        # to hundreds of milliseconds and saves a few (App Home took a second at one
+        # open at a time with it on in bench/load.py). Set once per connection, not with
+        # libpq's `options`, which PgBouncer refuses for parameters it doesn't track.
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
+        dbapi_connection.commit()
+
+    return engine
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

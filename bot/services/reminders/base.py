@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from bot.services import ledger, program
@@ -158,10 +157,6 @@ def collect_due(context: DueContext, kinds: Iterable[str] = ()) -> list[Due]:
     """What every finder (or only `kinds`) yields in `context`, to reachable people:
     finder by finder in PRIORITY order, each one's the longest due first."""
     chosen = sorted(kinds or DUE_KINDS, key=_priority)
-    if context.db.get_bind().dialect.name == "postgresql":
-        # The planner overestimates the finders' date and JSON arithmetic and JIT-compiles
-        # their queries, which costs seconds and saves nothing; off for this transaction.
-        context.db.execute(text("SELECT set_config('jit', 'off', true)"))
     found: list[Due] = []
     for kind in chosen:
         # A broken finder must not keep every other reminder from going out. Finders

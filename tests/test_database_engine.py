@@ -1,0 +1,42 @@
+"""The database connections every request, the sweep and the API read through."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from bot.testing.harness import ServedApp
+from models.db import make_engine
+
+
+def _setting(engine: sa.Engine, name: str) -> str:
+    with engine.connect() as conn:
+        return str(conn.execute(sa.text(f"SHOW {name}")).scalar_one())
+
+
+def test_postgres_connections_run_without_jit(served: ServedApp, backend: str) -> None:
+    """PostgreSQL's JIT compiles any query the planner prices high, which a bot's short
+    reads over a large program are: seconds of compiling for milliseconds of work. It is
+    off on every connection the app's engine opens, however it came to be opened."""
+    if backend != "postgresql":
+        pytest.skip("JIT is PostgreSQL's")
+    engine = served.runtime.session_factory.kw["bind"]
+    assert _setting(engine, "jit") == "off"
+    # A rolled-back transaction keeps it (it is set on the connection, not in one).
+    with engine.connect() as conn:
+        conn.execute(sa.text("SELECT 1"))
+        conn.rollback()
+        assert conn.execute(sa.text("SHOW jit")).scalar_one() == "off"
+    # A connection opened after the pool was emptied (a restarted database) too.
+    engine.dispose()
+    assert _setting(engine, "jit") == "off"
+
+
+def test_an_operators_options_in_the_url_still_apply(database_url: str, backend: str) -> None:
+    if backend != "postgresql":
+        pytest.skip("libpq's options are PostgreSQL's")
+    engine = make_engine(f"{database_url}?options=-c%20work_mem%3D8MB")
+    try:
+        assert (_setting(engine, "work_mem"), _setting(engine, "jit")) == ("8MB", "off")
+    finally:
+        engine.dispose()
