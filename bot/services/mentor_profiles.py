@@ -101,12 +101,17 @@ def profile(
 
 
 def build_profile(
-    db: Session, mentor: Mentor, now: datetime, config: ProgramConfig | None = None
+    db: Session,
+    mentor: Mentor,
+    now: datetime,
+    config: ProgramConfig | None = None,
+    past: recognition.MentorHistory | None = None,
 ) -> MentorProfile:
-    """The profile facts of one mentor, history and badges included."""
+    """The profile facts of one mentor, history and badges included; pass `past` when
+    the caller has read the mentor's history already."""
     config = config or program.load(db)
     user = mentor.user
-    past = recognition.history(db, mentor.id)
+    past = past or recognition.history(db, mentor.id)
     hosted, members = circles.host_load(db, mentor.id)
     return MentorProfile(
         mentor_id=mentor.id,
