@@ -11,11 +11,12 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, bindparam, func, select
+from sqlalchemy import Select, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from bot.services.audit import PROFILE, PROGRAM
 from models import AuditEntry
+from models.sql_dates import minutes_before
 
 #: Longer than any transaction that writes audit rows lasts. A row is stamped with
 #: its request's time, not its commit's, so a slow change can commit after a newer
@@ -33,38 +34,30 @@ def data_version(db: Session, kinds: Iterable[str] | None = None) -> str:
     """A string that changes whenever a state change of one of `kinds` (default: any)
     is saved: per kind, the newest audit row's time and how many rows were stamped
     within COMMIT_SKEW of it, so a change that began first and committed last changes
-    it too. Two statements, each one lookup per kind in the audit log's index of
-    (kind, time), whatever the size of the program."""
-    newest_query, recent_query = _queries(tuple(sorted(kinds)) if kinds is not None else None)
-    newest = db.execute(newest_query).one()
-    if all(n is None for n in newest):
+    it too. One statement, two lookups per kind in the audit log's index of (kind,
+    time), whatever the size of the program."""
+    row = db.execute(_query(tuple(sorted(kinds)) if kinds is not None else None)).one()
+    pairs = [(row[i], row[i + 1]) for i in range(0, len(row), 2)]
+    if all(newest is None for newest, _ in pairs):
         return "empty"
-    # A kind with no row yet counts nothing (a comparison with NULL holds for no row).
-    since = {f"since_{i}": n - COMMIT_SKEW if n is not None else None for i, n in enumerate(newest)}
-    recent = db.execute(recent_query, since).one()
     return " ".join(
-        f"{n.isoformat()} {count}" if n is not None else "-"
-        for n, count in zip(newest, recent, strict=True)
+        f"{newest.isoformat()} {recent}" if newest is not None else "-" for newest, recent in pairs
     )
 
 
 @functools.cache
-def _queries(kinds: tuple[str, ...] | None) -> tuple[Select[Any], Select[Any]]:
-    """The newest row's time per kind, and the rows since a time per kind, each in one
-    statement (built once per set of kinds: App Home asks on every open)."""
-    of_kind: list[list[ColumnElement[bool]]] = (
-        [[AuditEntry.kind == kind] for kind in kinds] if kinds is not None else [[]]
-    )
-    newest = select(
-        *(select(func.max(AuditEntry.created_at)).where(*f).scalar_subquery() for f in of_kind)
-    )
-    recent = select(
-        *(
+def _query(kinds: tuple[str, ...] | None) -> Select[Any]:
+    """Per kind, the newest row's time and the rows stamped within COMMIT_SKEW of it
+    (built once per set of kinds: App Home asks on every open)."""
+    skew = literal_column(str(int(COMMIT_SKEW.total_seconds() // 60)))
+    columns: list[Any] = []
+    for of_kind in [[AuditEntry.kind == kind] for kind in kinds] if kinds is not None else [[]]:
+        newest = select(func.max(AuditEntry.created_at)).where(*of_kind).scalar_subquery()
+        recent = (
             select(func.count())
             .select_from(AuditEntry)
-            .where(*f, AuditEntry.created_at >= bindparam(f"since_{i}", required=True))
+            .where(*of_kind, AuditEntry.created_at >= minutes_before(newest, skew))
             .scalar_subquery()
-            for i, f in enumerate(of_kind)
         )
-    )
-    return newest, recent
+        columns += [newest, recent]
+    return select(*columns)
