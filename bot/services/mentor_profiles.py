@@ -106,13 +106,14 @@ def build_profile(
     now: datetime,
     config: ProgramConfig | None = None,
     past: recognition.MentorHistory | None = None,
+    hosting: tuple[int, int] | None = None,
 ) -> MentorProfile:
-    """The profile facts of one mentor, history and badges included; pass `past` when
-    the caller has read the mentor's history already."""
+    """The profile facts of one mentor, history and badges included; pass `past` and
+    `hosting` (`circles.host_load`) when the caller has read them already."""
     config = config or program.load(db)
     user = mentor.user
     past = past or recognition.history(db, mentor.id)
-    hosted, members = circles.host_load(db, mentor.id)
+    hosted, members = hosting or circles.host_load(db, mentor.id)
     return MentorProfile(
         mentor_id=mentor.id,
         slack_user_id=user.slack_user_id,
