@@ -18,6 +18,7 @@ class AuditEntry(Base):
     __table_args__ = (
         sa.Index("ix_audit_log_entity", "entity_type", "entity_id"),
         sa.Index("ix_audit_log_created_at", "created_at"),
+        sa.Index("ix_audit_log_kind_created_at", "kind", "created_at"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -31,3 +32,6 @@ class AuditEntry(Base):
     #: Never private text (summaries, notes, feedback): ids, statuses and counts only.
     details: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: What kind of data the change is to (`audit.kind_of`): a cache that shows no
+    #: roster contact keeps its figures through a morning of first contacts.
+    kind: Mapped[str] = mapped_column(sa.String(16), server_default="program")

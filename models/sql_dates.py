@@ -74,3 +74,22 @@ def _minutes_between_sqlite(element: minutes_between, compiler: Any, **kw: Any) 
     later, earlier = (compiler.process(c, **kw) for c in element.clauses)
     # julianday() is a double: a whole minute may come out a hair short of itself.
     return f"CAST((julianday({later}) - julianday({earlier})) * 1440 + 0.0001 AS INTEGER)"
+
+
+class minutes_before(FunctionElement[Any]):
+    """A timestamp less a whole number of minutes (a literal), comparable with a
+    timestamp column on both databases (SQLite's text sorts as its time does)."""
+
+    inherit_cache = True
+
+
+@compiles(minutes_before)
+def _minutes_before_pg(element: minutes_before, compiler: Any, **kw: Any) -> str:
+    moment, minutes = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({moment} - interval '1 minute' * {minutes})"
+
+
+@compiles(minutes_before, "sqlite")
+def _minutes_before_sqlite(element: minutes_before, compiler: Any, **kw: Any) -> str:
+    moment, minutes = (compiler.process(c, **kw) for c in element.clauses)
+    return f"datetime({moment}, '-' || {minutes} || ' minutes')"

@@ -16,7 +16,7 @@ from bot.blocks.analytics.formatting import pct
 from bot.scheduler import refresh_summary
 from bot.services import analytics, audit, roster
 from bot.testing.program_generator import ProgramSpec, generate, load
-from models import User
+from models import Mentor, User
 from tests.factories import make_assignment, make_mentor, make_session
 
 NOW = datetime(2026, 11, 17, 15, 0, tzinfo=UTC)
@@ -182,13 +182,14 @@ def test_a_homes_statements_do_not_grow_with_the_program_or_the_persons_people(
     # (the person with their roles, names with each side, own milestones without
     # the reviewer; a mentor's figures with their active count, her circles in one
     # statement, her place with the program's figures): was 16, 15, 24, 12, then
-    # Vera 20; the data's version is read in two statements, not one (version.py).
+    # Vera 20; the data's version is read in one statement (version.py); Vera's
+    # requests, mentees and history in one, her circles with her row (was 15, 14, 18).
     # On PostgreSQL a manager's or mentor's figures first set the planner's options.
     figures = 1 if db.get_bind().dialect.name == "postgresql" else 0
     assert {name: len(run) for name, run in small.items()} == {
-        "Ada Lovelace": 15 + figures,
-        "Max Manager": 14 + figures,
-        "Vera Veteran": 18 + figures,
+        "Ada Lovelace": 14 + figures,
+        "Max Manager": 13 + figures,
+        "Vera Veteran": 15 + figures,
         "Newt Newhire": 6,
     }, small
     reports_before = len(roster.report_ids(db, world.manager.user_id))
@@ -287,3 +288,41 @@ def test_kept_home_figures_are_bounded_the_least_recently_made_going_first() -> 
     # The second "ann" is served kept; "cat" pushes out "ann" (made first), whose next
     # open makes hers again and pushes out "bob".
     assert made == ["ann", "bob", "cat", "ann", "bob"]
+
+
+def test_a_mentors_figures_are_kept_through_first_contacts_and_profile_refreshes(
+    slack, world, db, fake_slack, clock
+) -> None:  # type: ignore[no-untyped-def]
+    """A busy morning's first contacts and the Slack profiles they bring in change
+    nobody's figures: a mentor opening their home again is served the kept ones; a
+    change to what figures count from shows on the next open."""
+
+    def active_mentees() -> str:
+        """What their own figures say (the last "Active mentees": the figures come
+        after the mentor's profile and requests)."""
+        figures = _home_text(slack, world.veteran).rsplit("Active mentees*\\n", 1)[1]
+        return figures.split('"', 1)[0]
+
+    make_mentor(db, world.veteran, max_mentees=1)
+    db.commit()
+    _home_text(slack, world.veteran)  # the first open records the mentor's first use
+    assert active_mentees() == "0 of 1"
+    # A row changed behind the app's back, with no audited change: the kept figures stay.
+    db.execute(
+        sa.update(Mentor).where(Mentor.user_id == world.veteran.user_id).values(max_mentees=3)
+    )
+    db.commit()
+    slack.mentor(world.londoner, "help")  # Omar's first contact
+    fake_slack.users[world.londoner.id]["tz"] = "Asia/Tokyo"
+    assert slack.event({"type": "user_change", "user": fake_slack.users[world.londoner.id]})
+    slack.wait_idle()
+    assert db.scalar(sa.select(User.timezone).where(User.id == world.londoner.user_id)) == (
+        "Asia/Tokyo"
+    )
+    assert active_mentees() == "0 of 1"
+    later = clock[0] + timedelta(seconds=1)
+    audit.record(
+        db, actor_id=None, action="test.change", entity_type="x", entity_id=None, now=later
+    )
+    db.commit()
+    assert active_mentees() == "0 of 3"

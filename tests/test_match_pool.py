@@ -8,9 +8,11 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from bot.testing.driver import SlackDriver
 from bot.testing.harness import ServedApp
+from models import Mentor
 from tests.conftest import SIGNING_SECRET
 from tests.factories import make_mentor
 from tests.flows import assign
@@ -152,3 +154,25 @@ def test_a_pause_ends_with_the_day_alone(slack, world, db, clock) -> None:  # ty
         assert "Vera Veteran" not in _match(slack, world)
     clock[0] += timedelta(days=1)  # nothing written since, but it is the 21st
     assert "Vera Veteran" in _match(slack, world)
+
+
+def test_a_first_contact_keeps_the_kept_mentors_and_a_change_still_shows(  # type: ignore[no-untyped-def]
+    slack, world, db, served
+) -> None:
+    """A morning of first contacts ranks no mentor differently: the kept mentors stay
+    (a capacity changed behind the app's back, with no audited change, shows they were
+    not read again), and the next real change is seen at once."""
+    _vera_and_keiko(db, world)
+    for _ in range(3):  # the second match keeps every mentor, the third ranks from them
+        assert "1 of 1 slot free" in _vera(_match(slack, world))
+    # Not through `db`, whose commits forget the kept mentors (see tests/conftest.py).
+    with served.runtime.session_factory() as behind:
+        behind.execute(
+            sa.update(Mentor).where(Mentor.user_id == world.veteran.user_id).values(max_mentees=3)
+        )
+        behind.commit()
+    slack.mentor(world.londoner, "help")  # Omar's first contact: audited
+    slack.wait_idle()
+    assert "1 of 1 slot free" in _vera(_match(slack, world))
+    slack.mentor(world.tokyo_veteran, "pause until 2026-12-31")  # Keiko: a real change
+    assert "3 of 3 slots free" in _vera(_match(slack, world))

@@ -245,9 +245,9 @@ def test_a_match_reads_its_asker_once_on_one_connection(slack, world, db, served
     assert "1. Vera Veteran" in reply.all_text
     assert [s for s in seen if BY_ROSTER_ID.search(s)] == []
     assert [s for s in seen if s.startswith(("INSERT", "UPDATE", "DELETE"))] == []
-    # Max, Newt, the data's version (two statements: the ranking's data is kept per
+    # Max, Newt, the data's version (one statement: the ranking's data is kept per
     # version), Newt's skills.
-    assert len(seen) == 5, seen
+    assert len(seen) == 4, seen
     assert len(taken) == 1
 
 

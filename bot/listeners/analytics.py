@@ -16,6 +16,7 @@ from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.home import home_client, home_section
 from bot.services import access, analytics, inputs, program
 from bot.services.analytics import summary
+from bot.services.analytics.version import FIGURES, WITH_PROFILES
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +25,11 @@ PROGRAM_HOMES = HomeCache()
 #: A manager's and a mentor's App Home figures, per person, while the program's data
 #: (and the stored summary a mentor is placed by) stay the same: a burst of opens
 #: reads one version stamp instead of recomputing their team's or their own figures.
-#: Bounded: the busiest few hundred people of a morning, not every mentor's blocks.
-FIGURE_HOMES = HomeCache(limit=500)
+#: Bounded, yet room for every mentor and manager of a program of 10,000 people (about
+#: 4 KB of blocks each): the oldest go first, so a morning that opens more homes than
+#: it keeps would make every open's figures again (1,000 mentors each opening theirs in
+#: turn, with 500 kept, found none of them kept).
+FIGURE_HOMES = HomeCache(limit=2_000)
 
 
 def register(app: App) -> None:
@@ -120,7 +124,8 @@ def manager_home(db: Session, user: Any, roles: set[str], now: datetime) -> list
         report = analytics.manager_report(db, manager_id=user.id, now=now)
         return blocks.manager_report(report), True
 
-    version = f"{analytics.data_version(db)} {program.todays_date(db, now)}"
+    # The team's names come with their figures: a profile from Slack changes them too.
+    version = f"{analytics.data_version(db, WITH_PROFILES)} {program.todays_date(db, now)}"
     return FIGURE_HOMES.get_or_make(f"manager {user.id}", version, now, make)
 
 
@@ -141,9 +146,10 @@ def mentor_home(db: Session, user: Any, roles: set[str], now: datetime) -> list[
         )
         return (blocks.mentor_report(report) if report is not None else []), True
 
+    # Figures only, nobody's name: a profile from Slack changes none of them.
     version = " ".join(
         (
-            analytics.data_version(db),
+            analytics.data_version(db, FIGURES),
             str(program.todays_date(db, now)),
             stamp.computed_at.isoformat() if stamp else "no summary",
         )

@@ -42,6 +42,27 @@ ENTITY_TABLES: dict[str, str | None] = {
     "users": "users",
 }
 
+#: The kinds of data a change can be to, each with its own version of the data
+#: (`analytics.version`): a cache follows the kinds it shows.
+#: - "contact": the roster meeting people through Slack (a first contact, a move to
+#:   another workspace, accounts confirmed active); changes no figure and no ranking.
+#: - "profile": a Slack profile copied in (name, timezone, bot flag); changes how people
+#:   are matched and named, not anyone's own figures.
+#: - "program": every other change, and the kind of any action not named below.
+CONTACT, PROFILE, PROGRAM = "contact", "profile", "program"
+_KIND_OF_ACTION = {
+    "user.first_contact": CONTACT,
+    "user.workspace_changed": CONTACT,
+    "users.profile_checked": CONTACT,
+    "user.profile_updated": PROFILE,
+}
+
+
+def kind_of(action: str) -> str:
+    """The kind of data an audited `action` changes (see CONTACT, PROFILE, PROGRAM)."""
+    return _KIND_OF_ACTION.get(action, PROGRAM)
+
+
 #: The API client a change comes through (set by the REST API around its transaction).
 _api_client: ContextVar[str | None] = ContextVar("mentorbot_api_client", default=None)
 
@@ -78,6 +99,7 @@ def record(
             entity_id=str(entity_id) if entity_id is not None else None,
             details={k: _jsonable(v) for k, v in details.items()},
             created_at=now,
+            kind=kind_of(action),
         )
     )
 

@@ -172,13 +172,28 @@ def leave(db: Session, *, actor_id: uuid.UUID, circle_id: str, now: datetime) ->
     return _views(db, [circle], actor_id)[0]
 
 
-# Built once (see roster._BY_SLACK_ID): a mentor's App Home asks on every open.
-_HOST_LOAD = (
-    sa.select(sa.func.count(sa.func.distinct(TopicCircle.id)), sa.func.count(CircleMember.id))
-    .select_from(TopicCircle)
-    .outerjoin(CircleMember, CircleMember.circle_id == TopicCircle.id)
-    .where(TopicCircle.status == "open", TopicCircle.host_mentor_id == sa.bindparam("mentor_id"))
-)
+def host_load_of(
+    host_mentor_id: sa.ColumnElement[uuid.UUID],
+) -> tuple[sa.ScalarSelect[int], sa.ScalarSelect[int]]:
+    """(open circles, their members) of the host `host_mentor_id` names, as two columns
+    a statement reading the mentor can carry (a mentor's App Home reads them with the
+    mentor row)."""
+    hosted = (
+        sa.select(sa.func.count(TopicCircle.id))
+        .where(TopicCircle.status == "open", TopicCircle.host_mentor_id == host_mentor_id)
+        .scalar_subquery()
+    )
+    members = (
+        sa.select(sa.func.count(CircleMember.id))
+        .join(TopicCircle, TopicCircle.id == CircleMember.circle_id)
+        .where(TopicCircle.status == "open", TopicCircle.host_mentor_id == host_mentor_id)
+        .scalar_subquery()
+    )
+    return hosted, members
+
+
+#: Built once (see roster._BY_SLACK_ID).
+_HOST_LOAD = sa.select(*host_load_of(sa.bindparam("mentor_id")))
 
 
 def host_load(db: Session, mentor_id: uuid.UUID) -> tuple[int, int]:

@@ -4,9 +4,10 @@ once instead of once per match.
 
 The key comes from the database, never from this process: every change that can alter
 a ranking (capacity taken or given back, a pause, an opt-out, a profile or its
-expertise, a new mentor, the settings, a leaver, an import) writes an audit row in its
-transaction, so `data_version` moves the moment it commits, whichever replica made
-it. The program's day is part of the key too: a pause ends with the day alone.
+expertise, a new mentor, the settings, a leaver, an import, a timezone from Slack)
+writes an audit row in its transaction, so `data_version` moves the moment it commits,
+whichever replica made it; a first contact does not (it ranks no mentor differently).
+The program's day is part of the key too: a pause ends with the day alone.
 
 Reading every available mentor costs more than a shortlist for one mentee
 (`match_candidates`): 2-3x at 10,000 mentors. So the first match after a change ranks
@@ -28,7 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.services import program
-from bot.services.analytics.version import data_version
+from bot.services.analytics.version import WITH_PROFILES, data_version
 from bot.services.match_candidates import Candidates, load_candidates
 from bot.services.mentors import available_filter
 from bot.services.program import ProgramConfig
@@ -73,7 +74,7 @@ def current(db: Session, now: datetime) -> Pool | None:
     what it sees is then what every replica sees."""
     # The version is read first: the rows read after it are at least as new, so a pool
     # is never older than its key.
-    version = data_version(db)
+    version = data_version(db, WITH_PROFILES)
     with _lock:
         kept = _pools.get(version)
         readable = _asked.get(version)  # None: the first match of this version

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
+from bot.services import circles, recognition
 from bot.services.mentor_profiles import MentorProfile, build_profile
 from models import Assignment, Mentor, User
 
@@ -40,21 +41,24 @@ class MentorHome:
 
 
 # Built once (see roster._BY_SLACK_ID): a mentor's App Home runs them on every open.
-# The trainings come with the mentor row.
+# The trainings and the circles they host come with the mentor row.
 _MENTOR_WITH_TRAININGS = (
-    select(Mentor)
+    select(Mentor, *circles.host_load_of(Mentor.id))
     .options(joinedload(Mentor.trainings))
     .where(Mentor.user_id == bindparam("user_id"))
 )
 _REQUESTER = aliased(User, name="requester")
-# Who asked for each request comes in the same statement (no read per request).
-_REQUESTS = (
+# Who asked for each request comes in the same statement (no read per request), and the
+# completed mentorships the profile's history counts too (no second read of them).
+_MENTORSHIPS = (
     select(
         Assignment.id,
         Assignment.status,
         Assignment.created_at,
         Assignment.start_date,
         Assignment.check_in_cadence,
+        Assignment.mentee_user_id,
+        Assignment.mentee_rating,
         User.name,
         _REQUESTER.name,
     )
@@ -62,7 +66,7 @@ _REQUESTS = (
     .outerjoin(_REQUESTER, _REQUESTER.id == Assignment.assigned_by_user_id)
     .where(
         Assignment.mentor_id == bindparam("mentor_id"),
-        Assignment.status.in_(("pending", "active")),
+        Assignment.status.in_(("pending", "active", "completed")),
     )
     .order_by(Assignment.created_at)
 )
@@ -70,19 +74,20 @@ _REQUESTS = (
 
 def mentor_home(db: Session, *, user_id: uuid.UUID, now: datetime) -> MentorHome | None:
     """What a mentor's App Home shows, or None for someone who is not a mentor."""
-    mentor = db.scalars(_MENTOR_WITH_TRAININGS, {"user_id": user_id}).unique().one_or_none()
-    if mentor is None:
+    found = db.execute(_MENTOR_WITH_TRAININGS, {"user_id": user_id}).unique().one_or_none()
+    if found is None:
         return None
+    mentor, hosted, members = found
+    rows = db.execute(_MENTORSHIPS, {"mentor_id": mentor.id}).all()
     waiting, mentees = [], []
-    for assignment_id, status, created_at, start_date, cadence, mentee, by in db.execute(
-        _REQUESTS, {"mentor_id": mentor.id}
-    ):
+    for assignment_id, status, created_at, start_date, cadence, _, _, mentee, by in rows:
         if status == "pending":
             waiting.append(WaitingRequest(assignment_id, mentee, by, created_at))
-        else:
+        elif status == "active":
             mentees.append(ActiveMentee(assignment_id, mentee, start_date, cadence))
+    past = recognition.history_of((r.status, r.mentee_user_id, r.mentee_rating) for r in rows)
     return MentorHome(
-        profile=build_profile(db, mentor, now),
+        profile=build_profile(db, mentor, now, past=past, hosting=(hosted, members)),
         waiting=waiting,
         mentees=mentees,
         reverse_only=mentor.reverse_only,

@@ -101,13 +101,19 @@ def profile(
 
 
 def build_profile(
-    db: Session, mentor: Mentor, now: datetime, config: ProgramConfig | None = None
+    db: Session,
+    mentor: Mentor,
+    now: datetime,
+    config: ProgramConfig | None = None,
+    past: recognition.MentorHistory | None = None,
+    hosting: tuple[int, int] | None = None,
 ) -> MentorProfile:
-    """The profile facts of one mentor, history and badges included."""
+    """The profile facts of one mentor, history and badges included; pass `past` and
+    `hosting` (`circles.host_load`) when the caller has read them already."""
     config = config or program.load(db)
     user = mentor.user
-    past = recognition.history(db, mentor.id)
-    hosted, members = circles.host_load(db, mentor.id)
+    past = past or recognition.history(db, mentor.id)
+    hosted, members = hosting or circles.host_load(db, mentor.id)
     return MentorProfile(
         mentor_id=mentor.id,
         slack_user_id=user.slack_user_id,

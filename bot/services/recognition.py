@@ -5,6 +5,7 @@ leave here; feedback and notes never do."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -56,12 +57,18 @@ _HISTORY = select(Assignment.status, Assignment.mentee_user_id, Assignment.mente
 def history(db: Session, mentor_id: uuid.UUID) -> MentorHistory:
     """Completed mentorships, distinct mentees taken on (active or completed) and the
     mentee ratings of completed mentorships, in one query."""
-    rows = db.execute(_HISTORY, {"mentor_id": mentor_id}).all()
-    completed = [r for r in rows if r.status == "completed"]
+    return history_of(db.execute(_HISTORY, {"mentor_id": mentor_id}))
+
+
+def history_of(mentorships: Iterable[tuple[str, uuid.UUID, int | None]]) -> MentorHistory:
+    """`history` counted from a mentor's mentorships read elsewhere, as (status, mentee
+    user id, mentee rating); those neither active nor completed are left out."""
+    counted = [row for row in mentorships if row[0] in ("active", "completed")]
+    completed = [row for row in counted if row[0] == "completed"]
     return MentorHistory(
         completed=len(completed),
-        mentees_to_date=len({r.mentee_user_id for r in rows}),
-        ratings=[r.mentee_rating for r in completed if r.mentee_rating is not None],
+        mentees_to_date=len({mentee for _, mentee, _ in counted}),
+        ratings=[rating for _, _, rating in completed if rating is not None],
     )
 
 

@@ -96,22 +96,33 @@ def stamp(db: Session) -> SummaryStamp | None:
     return SummaryStamp(row.computed_at, row.data_version) if row is not None else None
 
 
+#: The program's figures a mentor's own are shown beside, as the payload keys them.
+_COMPARED_WITH = ("ranked", "program_completion", "program_mentee_average")
+
+
 def _summary(computed_at: datetime, version: str, payload: dict[str, Any]) -> ProgramSummary:
+    ranked, completion, mentee_average = (payload[field] for field in _COMPARED_WITH)
     return ProgramSummary(
         computed_at=computed_at,
         data_version=version,
-        ranked=payload["ranked"],
-        program_completion=payload["program_completion"],
-        program_mentee_average=payload["program_mentee_average"],
+        ranked=ranked,
+        program_completion=completion,
+        program_mentee_average=mentee_average,
         stored=payload,
     )
 
 
 #: Built once (see roster._BY_SLACK_ID): a mentor's App Home reads it on their first
-#: open of each summary.
-_STANDING = sa.select(AnalyticsSummary).where(
-    AnalyticsSummary.key.in_([PROGRAM_KEY, sa.bindparam("mentor_key")])
-)
+#: open of each summary. Of the program's row only the three figures a mentor compares
+#: with: its whole payload (the ramp, every headline) is tens of kilobytes to decode.
+_STANDING = sa.select(
+    AnalyticsSummary.key,
+    *(AnalyticsSummary.payload[field] for field in _COMPARED_WITH),
+    sa.case(
+        (AnalyticsSummary.key == PROGRAM_KEY, sa.null()),
+        else_=AnalyticsSummary.payload,
+    ),
+).where(AnalyticsSummary.key.in_([PROGRAM_KEY, sa.bindparam("mentor_key")]))
 
 
 def standing_of(db: Session, mentor_id: uuid.UUID) -> MentorStanding:
@@ -119,16 +130,16 @@ def standing_of(db: Session, mentor_id: uuid.UUID) -> MentorStanding:
     compare with, in one statement (the summary's row and theirs); no score when the
     summary doesn't rank them (no mentorship of theirs had started at its last
     refresh), nothing ranked when there is no summary yet."""
-    rows = {row.key: row for row in db.scalars(_STANDING, {"mentor_key": _mentor_key(mentor_id)})}
+    rows = {row[0]: row for row in db.execute(_STANDING, {"mentor_key": _mentor_key(mentor_id)})}
     program_row, mine = rows.get(PROGRAM_KEY), rows.get(_mentor_key(mentor_id))
     if program_row is None:
         return MentorStanding(None, 0, None, None)
-    stored = _summary(program_row.computed_at, program_row.data_version, program_row.payload)
+    _, ranked, completion, mentee_average, _ = program_row
     return MentorStanding(
-        score=from_json(MentorScore, mine.payload) if mine is not None else None,
-        ranked=stored.ranked,
-        program_completion=stored.program_completion,
-        program_mentee_average=stored.program_mentee_average,
+        score=from_json(MentorScore, mine[-1]) if mine is not None else None,
+        ranked=ranked,
+        program_completion=completion,
+        program_mentee_average=mentee_average,
     )
 
 
