@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Protocol
 
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
@@ -365,7 +366,18 @@ def report_ids(db: Session, manager_id: uuid.UUID) -> list[uuid.UUID]:
     return found
 
 
-def is_above(db: Session, manager_id: uuid.UUID, user: User) -> bool:
+class Reporting(Protocol):
+    """Someone in the roster, as far as whom they report to goes: a User row, or a
+    mentee as matching reads them (`match_mentees.Mentee`)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def manager_id(self) -> uuid.UUID | None: ...
+
+
+def is_above(db: Session, manager_id: uuid.UUID, user: Reporting) -> bool:
     """True when `manager_id` is the user's manager or anyone above them."""
     seen: set[uuid.UUID] = set()
     current = user.manager_id
