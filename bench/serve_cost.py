@@ -1,12 +1,13 @@
 """Benchmark: what an idle `mentorbot serve` holds, and the CPU one request costs.
 
     .venv/bin/python -m bench.serve_cost [--tree DIR[,KEY=VALUE...] ...] [--requests N]
-        [--path help|match|button] [--concurrency N] [--restart]
+        [--path help|match|button] [--concurrency N] [--restart] [--size quick|full]
 
 Makes a throw-away PostgreSQL database with a small generated program (as bench/load.py
---quick), starts `mentorbot serve --no-scheduler` from each source tree given (default:
-this one; e.g. an export of main beside it, to compare in the same minutes; after a
-comma, environment variables for that server only, e.g. `.,MALLOC_ARENA_MAX=8`) and
+--quick; `--size full`: bench/load.py's full-size program, 1,000 mentors), starts
+`mentorbot serve --no-scheduler` from each source tree given (default: this one; e.g. an
+export of main beside it, to compare in the same minutes; after a comma, environment
+variables for that server only, e.g. `.,MALLOC_ARENA_MAX=8`) and
 the bare Bolt app of bench/load_servers.py, warms every path of bench/load.py a few
 times, and prints each server's idle RSS. Then it sends `/mentor help` (or with `--path`,
 as bench/load.py does, a program admin's `/mentor match @hire` or a mentor's "Edit
@@ -119,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--path", choices=WARM_PATHS[:3], default="help", help="what is sent")
     parser.add_argument("--concurrency", type=int, default=50, help="requests at once")
     parser.add_argument(
+        "--size", choices=tuple(SIZES), default="quick", help="the program (bench/load.py's)"
+    )
+    parser.add_argument(
         "--tls",
         action="store_true",
         help="the fake Web API on HTTPS, as slack.com (bench/slack_calls.py's certificate, "
@@ -139,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["SSL_CERT_FILE"] = self_signed_certificate(folder)  # for every server
         tls = serving_tls(folder)
     with throwaway_database(SERVER_URL) as url:
-        people = load_program(url, SIZES["quick"])
+        people = load_program(url, SIZES[args.size])
         fake = make_fake(people, tls)
         servers = [start(tree, url, fake, people, log) for tree in trees]
         bare = start_bare(fake, log)

@@ -245,9 +245,9 @@ def test_a_match_reads_its_asker_once_on_one_connection(slack, world, db, served
     assert "1. Vera Veteran" in reply.all_text
     assert [s for s in seen if BY_ROSTER_ID.search(s)] == []
     assert [s for s in seen if s.startswith(("INSERT", "UPDATE", "DELETE"))] == []
-    # Max, Newt, the data's version (one statement: the ranking's data is kept per
-    # version), Newt's skills.
-    assert len(seen) == 4, seen
+    # Max, the data's version (one statement: the ranking's data is kept per version),
+    # Newt with his skills (one statement).
+    assert len(seen) == 3, seen
     assert len(taken) == 1
 
 
@@ -269,7 +269,7 @@ def test_a_match_that_fails_gives_its_connection_back(  # type: ignore[no-untype
     pool = served.runtime.session_factory.kw["bind"].pool
     opened: list[object] = []
     sa.event.listen(pool, "connect", lambda *args: opened.append(args))
-    for failing in (match_listener.parse_match_args, matching.rank):
+    for failing in (match_listener.parse_match_args, matching.rank_read):
         with monkeypatch.context() as patched:
             patched.setattr(sys.modules[failing.__module__], failing.__name__, broken)
             reply = slack.mentor(world.manager, f"match {newt}")
@@ -318,12 +318,18 @@ def test_ranking_takes_three_statements_whatever_the_number_of_mentors(
 
 def test_match_bad_input_is_explained_and_changes_nothing(slack, world, db) -> None:  # type: ignore[no-untyped-def]
     db.add(User(slack_user_id="UBOT", name="Deploy Bot", is_bot=True))
+    db.add(
+        User(
+            slack_user_id="UGONE", name="Gone Gina", deactivated_at=datetime(2026, 1, 5, tzinfo=UTC)
+        )
+    )
     make_mentor(db, world.veteran)
     db.commit()
     cases = [
         (world.manager, "match", "Tell me who needs a mentor"),
         (world.manager, "match Newt", "Tell me who needs a mentor, with an @mention"),
         (world.manager, "match <@UBOT>", "<@UBOT> is a bot, not a person"),
+        (world.manager, "match <@UGONE>", "Gone Gina is no longer active in the workspace"),
         (world.manager, "match <@UNOBODY>", "I can't find <@UNOBODY> in the roster"),
         (world.junior, f"match {world.new_hire.mention}", "Only Newt Newhire's manager"),
         (
@@ -331,6 +337,8 @@ def test_match_bad_input_is_explained_and_changes_nothing(slack, world, db) -> N
             f"match {world.new_hire.mention} focus: juggling",
             "'juggling' is not a program skill",
         ),
+        # Who may rank for Newt is checked before what they typed after `focus:`.
+        (world.junior, f"match {world.new_hire.mention} focus: juggling", "Only Newt Newhire's"),
     ]
     for who, text, message in cases:
         reply = slack.mentor(who, text)

@@ -90,12 +90,12 @@ def require_admin(user: User) -> None:
         )
 
 
-def manages(db: Session, manager: User, user: User) -> bool:
+def manages(db: Session, manager: User, user: roster.Reporting) -> bool:
     """True when `manager` is the user's manager or anyone above them."""
     return roster.is_above(db, manager.id, user)
 
 
-def require_manager_or_admin(db: Session, actor: User, user: User) -> None:
+def require_manager_or_admin(db: Session, actor: User, user: roster.Reporting) -> None:
     """NotAllowed unless the actor is an admin or above `user` in the roster."""
     if actor.is_admin or manages(db, actor, user):
         return

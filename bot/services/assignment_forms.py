@@ -8,16 +8,30 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from bot.services import access, interaction_state, matching, program, reverse, roster, timezones
+from bot.services import (
+    access,
+    interaction_state,
+    match_mentees,
+    matching,
+    program,
+    reverse,
+    roster,
+    timezones,
+)
 from bot.services.assignment_terms import checked_kind
 from bot.services.assignment_views import PersonRef
 from bot.services.assignments import check_request
 from bot.services.errors import Conflict, NotFound
 from models import Mentor, User
+
+#: A roster row, or a mentee as matching reads them: whatever tells whether they can be
+#: matched (`is_bot`, `deactivated_at`) and their name.
+Person = TypeVar("Person", User, match_mentees.Mentee)
 
 
 @dataclass(frozen=True)
@@ -49,15 +63,11 @@ def suggestions_for(
 ) -> matching.Ranking:
     """`/mentor match @user`: the best mentors for this person, for their manager (or
     anyone above them) or a program admin."""
-    mentee, actor = roster.by_slack_id_and_id(db, mentee_slack_id, actor_id)
-    ranking = _ranking(
-        db,
-        mentee=checked_person(mentee, mentee_slack_id),
-        actor=actor or access.load_user(db, actor_id),
-        now=now,
-        focus=focus,
-        limit=limit,
-    )
+    # The person named and what matching needs of them come in one statement; the
+    # asker is usually held already (read on the request's way).
+    mentee = checked_person(match_mentees.mentee_named(db, mentee_slack_id), mentee_slack_id)
+    access.require_manager_or_admin(db, access.load_user(db, actor_id), mentee)
+    ranking = matching.rank_read(db, mentee, now=now, limit=limit, focus=focus)
     if not ranking.focus:
         return ranking
     # The Assign buttons carry a key: a long focus would outgrow a button's value.
@@ -80,22 +90,9 @@ def suggestions_for_user(
     them) or a program admin; `actor_id` None is a trusted system (an API service token
     allowed to read mentors)."""
     mentee = access.load_user(db, mentee_id)
-    actor = access.load_user(db, actor_id) if actor_id is not None else None
-    return _ranking(db, actor=actor, mentee=mentee, now=now, focus=focus, limit=limit)
-
-
-def _ranking(
-    db: Session,
-    *,
-    actor: User | None,
-    mentee: User,
-    now: datetime,
-    focus: Sequence[str],
-    limit: int,
-) -> matching.Ranking:
-    if actor is not None:
-        access.require_manager_or_admin(db, actor, mentee)
-    # Both callers only read before ranking: the kept pool of mentors serves.
+    if actor_id is not None:
+        access.require_manager_or_admin(db, access.load_user(db, actor_id), mentee)
+    # Only read before ranking: the kept pool of mentors serves.
     return matching.rank(db, mentee_id=mentee.id, now=now, limit=limit, focus=focus, pooled=True)
 
 
@@ -200,7 +197,7 @@ def find_person(db: Session, slack_user_id: str) -> User:
     return checked_person(roster.by_slack_id(db, slack_user_id), slack_user_id)
 
 
-def checked_person(user: User | None, slack_user_id: str) -> User:
+def checked_person(user: Person | None, slack_user_id: str) -> Person:
     """`find_person` for a person already looked up (None: not in the roster)."""
     if user is None:
         raise NotFound(

@@ -150,9 +150,15 @@ def _available(
         .group_by(Assignment.mentor_id)
         .cte("record")
     )
+    # PostgreSQL sums bigints as numeric: each row would carry the totals as Decimals,
+    # whose reading took more than half of reading every mentor.
     totals = sa.select(
-        sa.func.coalesce(sa.func.sum(record.c.finished), 0).label("finished"),
-        sa.func.coalesce(sa.func.sum(record.c.succeeded), 0).label("succeeded"),
+        sa.cast(sa.func.coalesce(sa.func.sum(record.c.finished), 0), sa.BigInteger).label(
+            "finished"
+        ),
+        sa.cast(sa.func.coalesce(sa.func.sum(record.c.succeeded), 0), sa.BigInteger).label(
+            "succeeded"
+        ),
     ).cte("totals")
     pending = sa.func.coalesce(record.c.pending, 0)
     mentors: dict[str, sa.ColumnElement[Any]] = {

@@ -20,7 +20,7 @@ This module answers "who fits this new hire best, and why"; the parts live in
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -31,8 +31,9 @@ from sqlalchemy.orm import Session
 from bot.services import match_candidates, match_pool, program
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.match_candidates import Candidates
-from bot.services.match_mentees import Mentee, load_mentees, skill_vocabulary
+from bot.services.match_mentees import Mentee, load_mentees, set_needs, skill_vocabulary
 from bot.services.match_scores import Scores, score_pairs
+from bot.services.program import ProgramConfig
 
 
 @dataclass(frozen=True)
@@ -135,15 +136,56 @@ def rank(
 
     `pooled`: the caller has written nothing in this transaction, so the mentors and
     settings may come from `match_pool` (kept per version of the data): then the
-    statements are the version's two lookups and the mentee's (with the three above at
+    statements are the version's lookup and the mentee's (with the three above at
     the first match of a version, and a count and every available mentor at the second)."""
-    pool = match_pool.current(db, now) if pooled and only_mentor_ids is None else None
+
+    def read(config: ProgramConfig, focus_skills: list[str]) -> Mentee:
+        mentee = load_mentees(db, [mentee_id], config, {mentee_id: focus_skills}).get(mentee_id)
+        if mentee is None:
+            raise NotFound("I can't find that person in the roster.")
+        mentee.excluded_mentor_ids.update(exclude_mentor_ids)
+        return mentee
+
+    return _rank(
+        db,
+        read,
+        now=now,
+        limit=limit,
+        focus=focus,
+        only_mentor_ids=only_mentor_ids,
+        pooled=pooled and only_mentor_ids is None,
+    )
+
+
+def rank_read(
+    db: Session, mentee: Mentee, *, now: datetime, limit: int = 5, focus: Sequence[str] = ()
+) -> Ranking:
+    """`rank` (`pooled`) for a mentee already read (`match_mentees.mentee_named`): the
+    caller has written nothing in this transaction."""
+
+    def with_needs(config: ProgramConfig, focus_skills: list[str]) -> Mentee:
+        set_needs(mentee, config, focus_skills)
+        return mentee
+
+    return _rank(db, with_needs, now=now, limit=limit, focus=focus, pooled=True)
+
+
+def _rank(
+    db: Session,
+    mentee_for: Callable[[ProgramConfig, list[str]], Mentee],
+    *,
+    now: datetime,
+    limit: int,
+    focus: Sequence[str] | None,
+    only_mentor_ids: Sequence[uuid.UUID] | None = None,
+    pooled: bool,
+) -> Ranking:
+    """`rank`, with the mentee (and their needs, for the settings and the focus as
+    program skills) from `mentee_for`."""
+    pool = match_pool.current(db, now) if pooled else None
     config = pool.config if pool is not None else program.load(db)
     focus_skills = resolve_focus(focus, config.skills) if focus else []
-    mentee = load_mentees(db, [mentee_id], config, {mentee_id: focus_skills}).get(mentee_id)
-    if mentee is None:
-        raise NotFound("I can't find that person in the roster.")
-    mentee.excluded_mentor_ids.update(exclude_mentor_ids)
+    mentee = mentee_for(config, focus_skills)
     vocabulary = skill_vocabulary([mentee])
     if pool is not None:
         candidates = pool.candidates.for_vocabulary(vocabulary)

@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Protocol
 
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.util import identity_key
 
 from bot.services import audit, csv_text, inputs
 from bot.services.errors import ImportProblems
@@ -178,33 +178,11 @@ def _parse_rows(reader: csv.DictReader[str]) -> tuple[list[_Row], list[str]]:
 #: Built once, as the statements every request or App Home runs are: making a
 #: statement and its cache key costs more CPU than running it.
 _BY_SLACK_ID = select(User).where(User.slack_user_id == bindparam("slack_user_id"))
-_BY_SLACK_ID_OR_ID = select(User).where(
-    or_(User.slack_user_id == bindparam("slack_user_id"), User.id == bindparam("user_id"))
-)
 
 
 def by_slack_id(db: Session, slack_user_id: str) -> User | None:
     """The user with this Slack id, or None."""
     return db.scalar(_BY_SLACK_ID, {"slack_user_id": slack_user_id})
-
-
-def by_slack_id_and_id(
-    db: Session, slack_user_id: str, user_id: uuid.UUID
-) -> tuple[User | None, User | None]:
-    """The user with this Slack id and the user with this id (e.g. whom a command
-    names and who typed it), each or None, in one statement; only the first when the
-    session holds the second already (the asker, read on a request's way: `Runtime.reading`)."""
-    held = db.identity_map.get(identity_key(User, user_id))
-    if held is not None:
-        return by_slack_id(db, slack_user_id), held
-    found = db.scalars(_BY_SLACK_ID_OR_ID, {"slack_user_id": slack_user_id, "user_id": user_id})
-    by_slack, by_id = None, None
-    for user in found:
-        if user.slack_user_id == slack_user_id:
-            by_slack = user
-        if user.id == user_id:
-            by_id = user
-    return by_slack, by_id
 
 
 def needs_profile(user: User) -> bool:
@@ -365,7 +343,18 @@ def report_ids(db: Session, manager_id: uuid.UUID) -> list[uuid.UUID]:
     return found
 
 
-def is_above(db: Session, manager_id: uuid.UUID, user: User) -> bool:
+class Reporting(Protocol):
+    """Someone in the roster, as far as whom they report to goes: a User row, or a
+    mentee as matching reads them (`match_mentees.Mentee`)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def manager_id(self) -> uuid.UUID | None: ...
+
+
+def is_above(db: Session, manager_id: uuid.UUID, user: Reporting) -> bool:
     """True when `manager_id` is the user's manager or anyone above them."""
     seen: set[uuid.UUID] = set()
     current = user.manager_id
