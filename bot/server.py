@@ -4,6 +4,7 @@ the port, each with its own app, and the sweep runs once, in the supervising pro
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import sys
@@ -35,6 +36,11 @@ WORKER_HEALTHCHECK_SECONDS = 30
 #: (Python's default is 5 ms). The event loop that acknowledges Slack waits behind
 #: every busy work thread in turn: at 1 ms, 30 of them hold an ack up 30 ms, not 150.
 SWITCH_INTERVAL_S = 0.001
+#: New objects the garbage collector lets pile up before it looks at them (Python's
+#: default is 700). A request makes thousands (rows, Block Kit dicts, Bolt's context),
+#: nearly all freed by reference counting alone, so at 700 the collector ran several
+#: times a request and, every hundred young passes, walked the whole heap.
+GC_YOUNG_OBJECTS = 20_000
 
 
 def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
@@ -60,7 +66,6 @@ def serve(
     In Socket Mode, Slack arrives over `connections` websockets sharing one work pool."""
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _exit_cleanly)
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
     runtime = Runtime.from_settings(settings)
     if starting_at is not None:
         runtime.clock = clock_starting_at(starting_at)
@@ -82,9 +87,11 @@ def serve(
             socket.connect()
         import uvicorn
 
+        web = create_web(app, runtime)
+        settle_interpreter()
         log.info("serving POST /slack/events, GET /healthz and /api on %s:%s", host, port)
         uvicorn.run(
-            create_web(app, runtime),
+            web,
             host=host,
             port=port,
             log_level="info",
@@ -142,7 +149,20 @@ def _serve_workers(
 
 def worker_web() -> FastAPI:
     """One `--workers` process's whole app, from the environment (uvicorn's factory)."""
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
     settings = Settings()
     runtime = Runtime.from_settings(settings)
-    return create_web(create_app(settings, runtime=runtime), runtime)
+    web = create_web(create_app(settings, runtime=runtime), runtime)
+    settle_interpreter()
+    return web
+
+
+def settle_interpreter() -> None:
+    """Tune the interpreter for serving, once the app is built: threads hand over the
+    interpreter often (SWITCH_INTERVAL_S), and what start-up made (modules, the app,
+    compiled statements: most of the heap, and kept for the process's life) is moved
+    out of the collector's sight, so its passes walk only what requests made since."""
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+    gc.collect()
+    gc.freeze()
+    _young, *older = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_OBJECTS, *older)
