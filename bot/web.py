@@ -51,9 +51,9 @@ class _SlackFirst(FastAPI):
     """FastAPI, with Slack's POST handed straight to its endpoint. Starlette's error,
     exception and body-limit middlewares, its router and FastAPI's request handling do
     nothing for it that the endpoint doesn't do itself (it reads its body within a
-    limit and answers every refusal), and on a busy morning they cost the event loop
-    that acknowledges Slack a fifth of its time. Any other request, and any other method
-    on Slack's path (405), goes through the whole stack."""
+    limit and answers every refusal), yet took two fifths of the CPU the event loop
+    that acknowledges Slack spends on a button press (bench/serve_cost.py). Any other
+    request, and any other method on Slack's path (405), goes through the whole stack."""
 
     slack_endpoint: Callable[[Request], Awaitable[Response]] | None = None
 
