@@ -85,9 +85,14 @@ def delivery_key(body: dict[str, Any]) -> str | None:
     return None
 
 
+#: Built once (see roster._BY_SLACK_ID): every button press and event asks, and the
+#: answer is a yes or no, not a row to load (Session.get builds its query each time).
+_HANDLED = sa.select(sa.exists().where(HandledInteraction.key == sa.bindparam("key")))
+
+
 def handled(db: Session, key: str) -> bool:
     """Whether a delivery with this key has already made its change."""
-    return db.get(HandledInteraction, key) is not None
+    return bool(db.scalar(_HANDLED, {"key": key}))
 
 
 @contextmanager
