@@ -66,7 +66,7 @@ _MENTORSHIPS = (
     .outerjoin(_REQUESTER, _REQUESTER.id == Assignment.assigned_by_user_id)
     .where(
         Assignment.mentor_id == bindparam("mentor_id"),
-        Assignment.status.in_(("pending", "active", "completed")),
+        Assignment.status.in_(("pending", *recognition.TAKEN_ON)),
     )
     .order_by(Assignment.created_at)
 )

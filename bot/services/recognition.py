@@ -48,9 +48,13 @@ class ShoutOut:
     text: str
 
 
+#: The mentorships a mentor's history counts: those they took on (the others were only
+#: asked of them).
+TAKEN_ON = ("active", "completed")
+
 # Built once (see roster._BY_SLACK_ID): a mentor's App Home asks on every open.
 _HISTORY = select(Assignment.status, Assignment.mentee_user_id, Assignment.mentee_rating).where(
-    Assignment.mentor_id == bindparam("mentor_id"), Assignment.status.in_(("active", "completed"))
+    Assignment.mentor_id == bindparam("mentor_id"), Assignment.status.in_(TAKEN_ON)
 )
 
 
@@ -62,8 +66,8 @@ def history(db: Session, mentor_id: uuid.UUID) -> MentorHistory:
 
 def history_of(mentorships: Iterable[tuple[str, uuid.UUID, int | None]]) -> MentorHistory:
     """`history` counted from a mentor's mentorships read elsewhere, as (status, mentee
-    user id, mentee rating); those neither active nor completed are left out."""
-    counted = [row for row in mentorships if row[0] in ("active", "completed")]
+    user id, mentee rating); those not TAKEN_ON are left out."""
+    counted = [row for row in mentorships if row[0] in TAKEN_ON]
     completed = [row for row in counted if row[0] == "completed"]
     return MentorHistory(
         completed=len(completed),
