@@ -76,8 +76,10 @@ def show_help(demo: Demo) -> None:
     demo.types("UNEWT", "help")
 
 
-def _steps() -> list[Callable[[Demo], None]]:
-    # Imported here: the step modules use Demo, defined above.
+def steps() -> list[Callable[[Demo], None]]:
+    """The flows, in the order a program lives them. Each capability adds its own."""
+    # Imported here, when the demo runs, not when this module loads: the step modules
+    # use Demo, defined above, so any of them can be imported first.
     from bot.demo_steps import (
         analytics,
         api,
@@ -115,10 +117,6 @@ def _steps() -> list[Callable[[Demo], None]]:
     ]
 
 
-#: The flows, in the order a program lives them. Each capability adds its own.
-STEPS: list[Callable[[Demo], None]] = _steps()
-
-
 def run_demo(database_url: str | None = None, now: datetime | None = None) -> int:
     """Run every demo step at `now` (default: the current instant, read once) and print
     what people see. Returns an exit status."""
@@ -151,7 +149,7 @@ def run_demo(database_url: str | None = None, now: datetime | None = None) -> in
                 served,
                 people,
             )
-            for step in STEPS:
+            for step in steps():
                 step(demo)
             refused = fake.take_refusals()
             for method, answer in refused:  # what Slack would have refused to show

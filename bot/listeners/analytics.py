@@ -16,7 +16,7 @@ from bot.listeners.commands import Invocation, subcommand
 from bot.listeners.home import home_client, home_section
 from bot.services import access, analytics, inputs, program
 from bot.services.analytics import summary
-from bot.services.analytics.version import FIGURES, WITH_PROFILES
+from bot.services.data_version import FIGURES, WITH_PROFILES
 
 log = logging.getLogger(__name__)
 

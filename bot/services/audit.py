@@ -43,7 +43,7 @@ ENTITY_TABLES: dict[str, str | None] = {
 }
 
 #: The kinds of data a change can be to, each with its own version of the data
-#: (`analytics.version`): a cache follows the kinds it shows.
+#: (`data_version`): a cache follows the kinds it shows.
 #: - "contact": the roster meeting people through Slack (a first contact, a move to
 #:   another workspace, accounts confirmed active); changes no figure and no ranking.
 #: - "profile": a Slack profile copied in (name, timezone, bot flag); changes how people

@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from bot.services import program
-from bot.services.analytics.version import WITH_PROFILES, data_version
+from bot.services.data_version import WITH_PROFILES, data_version
 from bot.services.match_candidates import Candidates, load_candidates
 from bot.services.mentors import available_filter
 from bot.services.program import ProgramConfig

@@ -1,6 +1,6 @@
 """audit_log: the kind of data each change is to, indexed with its time
 
-A version of the data per kind (`bot/services/analytics/version.py`) lets a cache that
+A version of the data per kind (`bot/services/data_version.py`) lets a cache that
 shows no roster contact (App Home's figures, the kept mentors of `/mentor match`) keep
 them through a morning of first contacts. Rows written before this revision are of the
 kind "program", the kind every cache follows.

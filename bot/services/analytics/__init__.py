@@ -47,8 +47,8 @@ from bot.services.analytics.satisfaction import Satisfaction
 from bot.services.analytics.sessions import MonthSessions, SessionFrequency
 from bot.services.analytics.shared import DAYS_PER_MONTH, NAMES_SHOWN, as_json
 from bot.services.analytics.statuses import ReportStatus
-from bot.services.analytics.version import data_version
 from bot.services.analytics.workload import MentorLoad, Workload
+from bot.services.data_version import data_version
 from bot.services.program import program_today
 
 __all__ = [

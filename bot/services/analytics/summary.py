@@ -25,7 +25,7 @@ from bot.services.analytics.effectiveness import MentorScore
 from bot.services.analytics.ramp import RampComparison
 from bot.services.analytics.reports import MentorStanding, ProgramHeadlines, program_report
 from bot.services.analytics.shared import as_json, from_json
-from bot.services.analytics.version import data_version
+from bot.services.data_version import data_version
 from models import AnalyticsSummary
 
 #: pg_advisory_xact_lock key of a refresh ("MNTRSUMM" as an int64), the same everywhere.
