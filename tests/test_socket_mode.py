@@ -7,7 +7,6 @@ at once, or "busy" when there is no room, a form with its outcome."""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -21,7 +20,7 @@ from bot.socket_mode import SocketMode
 from bot.testing.driver import SlackDriver
 from bot.testing.fake_slack import FakeSlack
 from bot.testing.fake_socket import APP_TOKEN
-from bot.testing.harness import ServedApp
+from bot.testing.harness import ServedApp, wait_until
 from bot.testing.signed_requests import HttpReply
 from bot.testing.socket_driver import NOT_ACKED, SocketDriver
 from bot.workpool import BUSY
@@ -62,13 +61,6 @@ def full_pool(served: ServedApp) -> Iterator[None]:
     limit, work.limit = work.limit, 0
     yield
     work.limit = limit
-
-
-def wait_until(done: object, what: str, timeout: float = 45.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not done():  # type: ignore[operator]
-        assert time.monotonic() < deadline, f"waited {timeout:.0f} s for {what}"
-        time.sleep(0.05)
 
 
 def busy_answer(reply: HttpReply) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
@@ -14,6 +15,15 @@ from bot.app import create_app
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.web import create_web
+
+
+def wait_until(done: Callable[[], object], what: str, timeout: float = 45.0) -> None:
+    """Wait for `done()` to hold, for work no executor here can wait for (another
+    process's, a socket's); fail saying `what` was awaited when it doesn't in time."""
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, f"waited {timeout:.0f} s for {what}"
+        time.sleep(0.05)
 
 
 class TrackingExecutor(ThreadPoolExecutor):
