@@ -34,7 +34,7 @@ def test_every_benchmark_imports_first_in_a_fresh_interpreter() -> None:
         )
         for name in names
     }
-    failed = {}
+    failed: dict[str, list[str]] = {}
     for name, process in started.items():
         _, err = process.communicate(timeout=120)
         if process.returncode != 0:
