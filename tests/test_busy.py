@@ -21,6 +21,7 @@ from bot.listeners.busy import work_pool_of
 from bot.testing import slack_rules
 from bot.testing.driver import SlackDriver
 from bot.testing.fake_slack import FakeSlack
+from bot.testing.harness import wait_until
 from bot.testing.signed_requests import HttpReply
 from bot.workpool import ANSWER_QUEUE, ANSWER_THREADS, BUSY, PER_PERSON
 from models import User
@@ -143,13 +144,13 @@ def held_roster(served, backend: str, seconds: float = 4) -> Iterator[None]:  # 
 def in_roster(served, slack_user_id: str) -> None:  # type: ignore[no-untyped-def]
     """Wait (up to 30 s) until this person is in the roster."""
     with served.runtime.session_factory() as db:
-        deadline = time.monotonic() + 30
-        while db.scalar(sa.select(User.name).where(User.slack_user_id == slack_user_id)) is None:
-            assert time.monotonic() < deadline, (
-                f"the first contact of {slack_user_id} was never made"
-            )
-            time.sleep(0.05)
-            db.rollback()  # read again, not from this transaction's snapshot
+
+        def known() -> bool:
+            db.rollback()  # read again, not from an earlier read's snapshot
+            named = db.scalar(sa.select(User.name).where(User.slack_user_id == slack_user_id))
+            return named is not None
+
+        wait_until(known, f"the first contact of {slack_user_id}", timeout=30)
 
 
 def test_a_database_held_for_seconds_does_not_hold_the_ack_up(

@@ -16,6 +16,7 @@ import pytest
 
 from bot.testing.driver import SlackDriver
 from bot.testing.fake_socket import APP_TOKEN
+from bot.testing.harness import wait_until
 from bot.testing.socket_driver import SocketDriver
 from models.migrate import upgrade
 from tests.conftest import BACKENDS, drop_postgres_database, fresh_postgres_database
@@ -124,10 +125,8 @@ def test_serve_with_two_workers_answers_on_one_port_and_stops_cleanly(tmp_path, 
         driver = SlackDriver(fake_slack, base, "serve-secret")
         for n in range(4):
             assert driver.post_form(driver.slash_body(f"UW{n}", "/mentor", "help")).status == 200
-        deadline = time.monotonic() + 20
         answered = lambda: [n for n in range(4) if fake_slack.ephemeral(f"UW{n}")]  # noqa: E731
-        while len(answered()) < 4 and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_until(lambda: len(answered()) == 4, "every help to be answered", timeout=20)
         assert answered() == [0, 1, 2, 3]
         process.send_signal(signal.SIGTERM)
         output = process.communicate(timeout=30)[0].decode()

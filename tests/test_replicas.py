@@ -58,16 +58,15 @@ def quiet(fake: FakeSlack, *, settle: float = 0.6, most: float = 20.0) -> Callab
 def open_home(driver: SlackDriver, who: str) -> str:
     """Open the home on `driver`'s replica and wait for the view it publishes (the
     work after the ack may draw a chart first: no Slack call for a while)."""
-    before = len([c for c in driver.fake.calls_to("views.publish") if c.args["user_id"] == who])
-    deadline = time.monotonic() + 30
+
+    def published() -> list[Any]:
+        return [c for c in driver.fake.calls_to("views.publish") if c.args["user_id"] == who]
+
+    before = len(published())
     assert driver.event(home_opened(who), event_id=f"Ev{time.time_ns()}").status == 200
-    while time.monotonic() < deadline:
-        calls = [c for c in driver.fake.calls_to("views.publish") if c.args["user_id"] == who]
-        if len(calls) > before:
-            view = calls[-1].args["view"]
-            return render_blocks((json.loads(view) if isinstance(view, str) else view)["blocks"])
-        time.sleep(0.05)
-    raise AssertionError(f"no home was published for {who}")
+    wait_until(lambda: len(published()) > before, f"a home published for {who}", timeout=30)
+    view = published()[-1].args["view"]
+    return render_blocks((json.loads(view) if isinstance(view, str) else view)["blocks"])
 
 
 def home_opened(who: str) -> dict[str, str]:
