@@ -240,10 +240,13 @@ def settle(fake: LoadFake, quiet_s: float = 1.5, limit_s: float = 180) -> None:
 
 
 def finish_times(fake: LoadFake, sent: list[Sent]) -> None:
-    """Mark requests whose answer was "busy", and give each the end of its work: the
-    last Web API call carrying its person, trigger, view or response_url, before the
-    next request carrying the same (a person opening App Home again is answered by
-    the publish after that open, not by the one after their first)."""
+    """Mark requests whose answer was "busy", and give each the end of its work: of
+    each mark it carries (its person, trigger, view or response_url), the last Web API
+    call with that mark before the next request carrying the same mark (a person
+    opening App Home again is answered by the publish after that open, not by the one
+    after their first), the latest of them. Each mark is bounded on its own: a person's
+    next request, sent as soon as this one was acknowledged, does not cut off the
+    response_url post that only this request's work makes."""
     view_owner = {v["id"]: user for user, views in fake.views.items() for v in views if "id" in v}
     calls: dict[str, list[float]] = defaultdict(list)
     for call in list(fake.calls):
@@ -262,11 +265,10 @@ def finish_times(fake: LoadFake, sent: list[Sent]) -> None:
     next_sent: dict[str, float] = {}
     for request in sorted(sent, key=lambda r: r.at, reverse=True):
         request.busy = request.busy or bool(request.keys & busy_urls)
-        until = min((next_sent.get(k, math.inf) for k in request.keys), default=math.inf)
         ends = []
         for key in request.keys:
             times = calls.get(key, [])
-            i = bisect.bisect_left(times, until) - 1
+            i = bisect.bisect_left(times, next_sent.get(key, math.inf)) - 1
             if i >= 0 and times[i] >= request.at:
                 ends.append(times[i])
         request.e2e_s = max(ends) - request.at if ends else None
