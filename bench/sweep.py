@@ -56,6 +56,7 @@ from models import (
     User,
 )
 from models.db import make_engine, make_session_factory
+from models.sessions import open_items_due_until
 
 SERVER = os.environ.get(
     "MENTORBOT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -263,6 +264,15 @@ def steady_state(engine: sa.Engine, factory) -> None:  # type: ignore[no-untyped
 
 
 def _session(assignment_id: uuid.UUID, when: datetime, rng: random.Random) -> dict[str, object]:
+    items = [
+        {
+            "id": "a1",
+            "item": "Send the deck",
+            "owner": rng.choice(["mentor", "mentee"]),
+            "due": (when.date() + timedelta(days=rng.randint(1, 10))).isoformat(),
+            "done": rng.random() < 0.5,
+        }
+    ]
     return {
         "id": uuid.uuid4(),
         "assignment_id": assignment_id,
@@ -270,15 +280,9 @@ def _session(assignment_id: uuid.UUID, when: datetime, rng: random.Random) -> di
         "duration_minutes": 45,
         "topics_covered": ["Renewals"],
         "summary": "private",
-        "action_items": [
-            {
-                "id": "a1",
-                "item": "Send the deck",
-                "owner": rng.choice(["mentor", "mentee"]),
-                "due": (when.date() + timedelta(days=rng.randint(1, 10))).isoformat(),
-                "done": rng.random() < 0.5,
-            }
-        ],
+        "action_items": items,
+        # Inserted past the ORM, so the date its save would keep is set here.
+        "items_due_until": open_items_due_until(items),
         "logged_by": "mentor",
     }
 

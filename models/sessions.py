@@ -57,6 +57,14 @@ class MentorshipSession(Base):
             postgresql_where=sa.text("group_session_id IS NULL"),
             sqlite_where=sa.text("group_session_id IS NULL"),
         ),
+        # Sessions with an open action item due recently or ahead: the action-item
+        # reminder reads only these, not every session's items on every sweep.
+        sa.Index(
+            "ix_mentorship_sessions_items_due_until",
+            "items_due_until",
+            postgresql_where=sa.text("items_due_until IS NOT NULL"),
+            sqlite_where=sa.text("items_due_until IS NOT NULL"),
+        ),
         sa.CheckConstraint(
             "mentee_confidence_before BETWEEN 1 AND 5", name="confidence_before_1_5"
         ),
@@ -83,6 +91,9 @@ class MentorshipSession(Base):
     action_items: Mapped[list[dict[str, Any]]] = mapped_column(
         JSONB, default=list, server_default=empty_list()
     )
+    #: The latest due date of the open action items (`open_items_due_until`), set on
+    #: every save of the row; None when no open item has a date.
+    items_due_until: Mapped[date | None] = mapped_column(sa.Date)
     resources_shared: Mapped[list[dict[str, Any]]] = mapped_column(
         JSONB, default=list, server_default=empty_list()
     )
@@ -99,3 +110,35 @@ class MentorshipSession(Base):
     created_at: Mapped[datetime] = created_at()
 
     assignment: Mapped[Assignment | None] = relationship()
+
+
+def item_due_date(item: object) -> date | None:
+    """An action item's due date, when it has one that reads as a date (the date its
+    reminders go by); None otherwise."""
+    due = item.get("due") if isinstance(item, dict) else None
+    try:
+        return date.fromisoformat(str(due)) if due else None
+    except ValueError:
+        return None
+
+
+def open_items_due_until(items: object) -> date | None:
+    """The latest due date among the open (not done) items of `items`, None when none
+    has one: a session whose items are all done, or all due long ago, has no reminder
+    to send, and the sweep can tell so from this date alone."""
+    listed = items if isinstance(items, list) else []
+    dates = [
+        due
+        for item in listed
+        if isinstance(item, dict) and not item.get("done")
+        if (due := item_due_date(item)) is not None
+    ]
+    return max(dates, default=None)
+
+
+@sa.event.listens_for(MentorshipSession, "before_insert")
+@sa.event.listens_for(MentorshipSession, "before_update")
+def _keep_items_due_until(_mapper: Any, _connection: Any, session: MentorshipSession) -> None:
+    # Every write of a session goes through the ORM (its items are replaced, never
+    # edited in place), so this keeps the date true without a second rule in SQL.
+    session.items_due_until = open_items_due_until(session.action_items)

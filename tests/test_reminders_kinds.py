@@ -194,6 +194,38 @@ def test_action_items_remind_their_owner_the_day_before_and_when_overdue(
     assert len([m for m in slack.dms(world.veteran) if "Intro to the CFO" in m.all_text]) == 1
 
 
+def test_an_item_ticked_off_from_its_reminder_is_not_reminded_again(
+    slack, world, db, sweep
+) -> None:  # type: ignore[no-untyped-def]
+    mentor = make_mentor(db, world.veteran)
+    assignment = make_assignment(db, mentor, world.new_hire, start=date(2026, 11, 9))
+    item = {"id": "a1", "item": "Send the QBR deck", "owner": "mentee", "done": False}
+    session = make_session(
+        db,
+        assignment,
+        when=at("2026-11-16T16:00"),
+        action_items=[
+            {**item, "due": "2026-11-18"},
+            {**item, "id": "a2", "item": "Book the onsite", "due": "2026-10-01"},
+        ],
+    )
+    db.commit()
+    # The sweep reads a session by the latest date of its open items, kept on each save.
+    assert session.items_due_until == date(2026, 11, 18)
+
+    tuesday = sweep(at("2026-11-17T15:00"))
+    assert sent(tuesday, "item_tomorrow") == ["UNEWT"]
+    # Due seven weeks ago: past the lookback, history rather than news.
+    assert "Book the onsite" not in slack.last_dm(world.new_hire).all_text
+    slack.click(world.new_hire, "Done", near="Send the QBR deck")
+    db.expire_all()
+    assert db.get(type(session), session.id).items_due_until == date(2026, 10, 1)
+
+    thursday = sweep(at("2026-11-19T15:00"))
+    assert sent(thursday, "item_overdue") == []
+    assert sent(thursday, "item_tomorrow") == []
+
+
 def test_a_paused_mentor_and_their_mentee_get_no_nudges_until_the_pause_ends(
     slack, world, db, sweep
 ) -> None:  # type: ignore[no-untyped-def]

@@ -29,6 +29,7 @@ from bot.services.reminders.people import (
 )
 from bot.services.reminders.zones import Zone, by_zone, zone_table
 from models import Assignment, MentorshipSession, Notification
+from models.sessions import item_due_date
 
 
 # -- action items from sessions (PRD FR-3.4) -----------------------------------------------
@@ -66,7 +67,7 @@ def _item_due(
     if not isinstance(item, dict) or item.get("done"):
         return None
     owner = item.get("owner")
-    due_on = _parse_date(item.get("due"))
+    due_on = item_due_date(item)
     if owner not in people or due_on is None:
         return None
     recipient = people[owner]
@@ -192,6 +193,7 @@ def _items_in_sql(ctx: DueContext) -> Select[Any]:
         )
         .where(
             Assignment.status == "active",
+            _may_have_items_due(ctx),
             func.jsonb_typeof(value) == "object",
             func.coalesce(value.op("->")("done"), literal_column("'false'::jsonb"))
             != literal_column("'true'::jsonb"),
@@ -282,14 +284,7 @@ def _items_in_postgresql(ctx: DueContext) -> bool:
 
 
 def _may_have_items_due(ctx: DueContext) -> ColumnElement[bool]:
-    """The portable path's filter: sessions with any action items at all."""
-    if ctx.db.get_bind().dialect.name == "postgresql":
-        return func.jsonb_typeof(MentorshipSession.action_items) == "array"
-    return func.json_array_length(MentorshipSession.action_items) > 0
-
-
-def _parse_date(value: object) -> date | None:
-    try:
-        return date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
+    """Sessions with an open item due no earlier than any owner's overdue lookback can
+    reach (`MentorshipSession.items_due_until`, kept on every save): the rest have
+    nothing to remind anyone of, so neither path reads their items."""
+    return MentorshipSession.items_due_until >= date.fromisoformat(_item_window(ctx)["earliest"])

@@ -1,0 +1,64 @@
+"""mentorship_sessions.items_due_until: the latest due date of a session's open items
+
+The action-item reminder read every session's items on every sweep (100,000 sessions'
+JSON every 5 minutes in the steady state of `bench.sweep`); with this date, indexed, it
+reads only sessions with an open item due recently or ahead. Rows written before this
+revision get it from their items, by the same rule the app keeps it with.
+
+Revision ID: 0022_items_due_until
+Revises: 0021_audit_kind
+Create Date: 2026-12-07 06:40:00
+
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from models.sessions import open_items_due_until
+from models.types import JSONB
+
+revision: str = "0022_items_due_until"
+down_revision: str | Sequence[str] | None = "0021_audit_kind"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+_BATCH = 5000
+
+
+def upgrade() -> None:
+    # A plain ADD COLUMN: SQLite's batch mode would copy the table, which a view reads.
+    op.add_column("mentorship_sessions", sa.Column("items_due_until", sa.Date()))
+    sessions = sa.table(
+        "mentorship_sessions",
+        sa.column("id", sa.Uuid()),
+        sa.column("action_items", JSONB),
+        sa.column("items_due_until", sa.Date()),
+    )
+    bind = op.get_bind()
+    rows = bind.execute(sa.select(sessions.c.id, sessions.c.action_items)).all()
+    dated = [
+        {"row_id": row_id, "due": due}
+        for row_id, items in rows
+        if (due := open_items_due_until(items)) is not None
+    ]
+    update = (
+        sa.update(sessions)
+        .where(sessions.c.id == sa.bindparam("row_id"))
+        .values(items_due_until=sa.bindparam("due"))
+    )
+    for start in range(0, len(dated), _BATCH):
+        bind.execute(update, dated[start : start + _BATCH])
+    op.create_index(
+        "ix_mentorship_sessions_items_due_until",
+        "mentorship_sessions",
+        ["items_due_until"],
+        postgresql_where=sa.text("items_due_until IS NOT NULL"),
+        sqlite_where=sa.text("items_due_until IS NOT NULL"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_mentorship_sessions_items_due_until", table_name="mentorship_sessions")
+    op.drop_column("mentorship_sessions", "items_due_until")
