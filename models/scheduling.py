@@ -37,6 +37,14 @@ class ScheduledSession(Base):
         sa.Index("ix_scheduled_sessions_status_starts", "status", "starts_at"),
         sa.Index("ix_scheduled_sessions_status_proposed", "status", "proposed_at"),
         sa.Index("ix_scheduled_sessions_assignment", "assignment_id", "status"),
+        # The logged session a scheduled one became: deleting sessions (a mentorship's,
+        # with it) finds what points at each through this, not by reading the table.
+        sa.Index(
+            "ix_scheduled_sessions_session",
+            "session_id",
+            postgresql_where=sa.text("session_id IS NOT NULL"),
+            sqlite_where=sa.text("session_id IS NOT NULL"),
+        ),
         # One pair cannot have two sessions confirmed at the same instant.
         sa.Index(
             "uq_scheduled_sessions_confirmed_time",

@@ -1,9 +1,14 @@
-"""mentorship_sessions.items_due_until: the latest due date of a session's open items
+"""mentorship_sessions.items_due_until: the latest due date of a session's open items;
+scheduled_sessions indexed by the logged session each became
 
 The action-item reminder read every session's items on every sweep (100,000 sessions'
 JSON every 5 minutes in the steady state of `bench.sweep`); with this date, indexed, it
 reads only sessions with an open item due recently or ahead. Rows written before this
 revision get it from their items, by the same rule the app keeps it with.
+
+Deleting a session sets `scheduled_sessions.session_id` to NULL where it points at it;
+without an index each deleted session read the whole table (a mentorship deleted with a
+hundred sessions, a hundred reads of every scheduled session).
 
 Revision ID: 0022_items_due_until
 Revises: 0021_audit_kind
@@ -57,8 +62,16 @@ def upgrade() -> None:
         postgresql_where=sa.text("items_due_until IS NOT NULL"),
         sqlite_where=sa.text("items_due_until IS NOT NULL"),
     )
+    op.create_index(
+        "ix_scheduled_sessions_session",
+        "scheduled_sessions",
+        ["session_id"],
+        postgresql_where=sa.text("session_id IS NOT NULL"),
+        sqlite_where=sa.text("session_id IS NOT NULL"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_scheduled_sessions_session", table_name="scheduled_sessions")
     op.drop_index("ix_mentorship_sessions_items_due_until", table_name="mentorship_sessions")
     op.drop_column("mentorship_sessions", "items_due_until")
