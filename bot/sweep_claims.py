@@ -49,7 +49,7 @@ class ClaimedBatch:
 
 def plan_each_with_its_values(db: Session) -> None:
     """For the rest of the caller's transaction (PostgreSQL), plan each statement for
-    the values it runs with. psycopg prepares a statement from its fifth run on, and
+    the values it runs with. psycopg prepares a statement once it has run five times, and
     PostgreSQL may then keep one plan for any values: for a finder's test against the
     ledger that plan guesses a few dozen rows and compares every candidate with every
     ledger row (bench.sweep: the sixth sweep of a pooled connection took 5 s instead of

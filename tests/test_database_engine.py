@@ -46,7 +46,7 @@ def test_an_operators_options_in_the_url_still_apply(database_url: str, backend:
 def test_the_sweep_plans_each_statement_for_its_values_and_requests_keep_theirs(
     served: ServedApp, backend: str, clock
 ) -> None:  # type: ignore[no-untyped-def]
-    """psycopg prepares a statement from its fifth run on, and PostgreSQL may then keep
+    """psycopg prepares a statement once it has run five times, and PostgreSQL may then keep
     one plan for any values; a finder's ledger test planned so compared every candidate
     with every ledger row (a pooled connection's sixth sweep took 5 s instead of 1.2 s
     in bench.sweep). The sweep's transaction plans each statement anew; requests, whose
