@@ -215,7 +215,8 @@ def test_an_item_ticked_off_from_its_reminder_is_not_reminded_again(
 
     tuesday = sweep(at("2026-11-17T15:00"))
     assert sent(tuesday, "item_tomorrow") == ["UNEWT"]
-    # Due seven weeks ago: past the lookback, history rather than news.
+    # Due 47 days before: past the 30-day lookback, history rather than news.
+    assert sent(tuesday, "item_overdue") == []
     assert "Book the onsite" not in slack.last_dm(world.new_hire).all_text
     slack.click(world.new_hire, "Done", near="Send the QBR deck")
     db.expire_all()
