@@ -332,3 +332,70 @@ def test_feedback_migration_moves_the_text_both_ways(empty_database: str) -> Non
         (ids["running"], None, None, None),
     ]
     assert kept_sessions == 1
+
+
+def test_items_due_migration_dates_the_sessions_already_there(empty_database: str) -> None:
+    """A program upgrading to `items_due_until` gets it from each session's items, by the
+    rule the app keeps it with: the latest open item's date; none when every item is
+    done or none has a date."""
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy.orm import Session
+
+    from models import Assignment, Mentor, MentorshipSession, User
+
+    upgrade(empty_database)
+    engine = make_engine(empty_database)
+    items_of = {
+        "open": [
+            {"id": "a", "item": "Deck", "owner": "mentee", "due": "2026-12-01", "done": False},
+            {"id": "b", "item": "Intro", "owner": "mentor", "due": "2026-12-09", "done": False},
+            {"id": "c", "item": "Read", "owner": "mentee", "due": "2026-12-20", "done": True},
+        ],
+        "done": [{"id": "a", "item": "Deck", "owner": "mentee", "due": "2026-12-01", "done": True}],
+        "undated": [{"id": "a", "item": "Deck", "owner": "mentee", "due": "soon"}],
+        "none": [],
+    }
+    with Session(engine) as db:
+        hire, veteran = User(slack_user_id="UHIRE"), User(slack_user_id="UVET")
+        db.add_all([hire, veteran])
+        db.flush()
+        mentor = Mentor(user_id=veteran.id)
+        db.add(mentor)
+        db.flush()
+        pair = Assignment(
+            mentor_id=mentor.id,
+            mentee_user_id=hire.id,
+            status="active",
+            start_date=date(2026, 10, 26),
+        )
+        db.add(pair)
+        db.flush()
+        ids = {}
+        for day, (name, items) in enumerate(items_of.items(), start=1):
+            session = MentorshipSession(
+                assignment_id=pair.id,
+                session_date=datetime(2026, 11, day, 15, tzinfo=UTC),
+                action_items=items,
+            )
+            db.add(session)
+            db.flush()
+            ids[name] = session.id
+        db.commit()
+    engine.dispose()
+
+    downgrade(empty_database, "0021_audit_kind")  # a database from before the column...
+    upgrade(empty_database)  # ...migrated: each session dated from its items
+
+    engine = make_engine(empty_database)
+    with Session(engine) as db:
+        dated = {
+            name: db.scalar(
+                sa.select(MentorshipSession.items_due_until).where(
+                    MentorshipSession.id == ids[name]
+                )
+            )
+            for name in items_of
+        }
+    engine.dispose()
+    assert dated == {"open": date(2026, 12, 9), "done": None, "undated": None, "none": None}

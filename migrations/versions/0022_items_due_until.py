@@ -42,19 +42,28 @@ def upgrade() -> None:
         sa.column("items_due_until", sa.Date()),
     )
     bind = op.get_bind()
-    rows = bind.execute(sa.select(sessions.c.id, sessions.c.action_items)).all()
-    dated = [
-        {"row_id": row_id, "due": due}
-        for row_id, items in rows
-        if (due := open_items_due_until(items)) is not None
-    ]
     update = (
         sa.update(sessions)
         .where(sessions.c.id == sa.bindparam("row_id"))
         .values(items_due_until=sa.bindparam("due"))
     )
-    for start in range(0, len(dated), _BATCH):
-        bind.execute(update, dated[start : start + _BATCH])
+    # A batch at a time by id: a program's every session at once would not fit in memory.
+    last: object = None
+    while True:
+        page = sa.select(sessions.c.id, sessions.c.action_items).order_by(sessions.c.id)
+        if last is not None:
+            page = page.where(sessions.c.id > last)
+        rows = bind.execute(page.limit(_BATCH)).all()
+        if not rows:
+            break
+        last = rows[-1][0]
+        dated = [
+            {"row_id": row_id, "due": due}
+            for row_id, items in rows
+            if (due := open_items_due_until(items)) is not None
+        ]
+        if dated:
+            bind.execute(update, dated)
     op.create_index(
         "ix_mentorship_sessions_items_due_until",
         "mentorship_sessions",
